@@ -1,0 +1,279 @@
+"""question_bank.yaml: the course salt and its quizzes, loaded and validated.
+
+Every error names the file, line and column and says what to do, e.g.
+`question_bank.yaml:12:5: unknown template 'toeplits' (did you mean 'toeplitz'?)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from exercises.model import Question
+from exercises.params import ParamError
+from exercises.registry import all_templates, generate
+from exercises.seeding import derive_seed
+
+BANK_FILE = "question_bank.yaml"
+
+
+class BankError(ValueError):
+    """A problem in the bank file, with its location in the message."""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One template (with pinned parameters) that can fill a question slot."""
+
+    template: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A numbered question of a quiz: one template, or one of several, and its points."""
+
+    number: int
+    alternatives: tuple[Alternative, ...]
+    points: int | dict[str, int] | None
+    location: str
+
+    def pick(self, salt: str, quiz: str, student: str) -> tuple[Alternative, int]:
+        """The alternative and the seed of this slot for one student (deterministic)."""
+        seed = derive_seed(salt, quiz, student, self.number)
+        return self.alternatives[seed % len(self.alternatives)], seed
+
+    def question(self, salt: str, quiz: str, student: str) -> Question:
+        """This slot's question for one student, with the bank's points applied."""
+        alternative, seed = self.pick(salt, quiz, student)
+        return apply_points(generate(alternative.template, seed=seed, **alternative.params), self.points)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    date: str
+    instructions: str
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class Bank:
+    path: Path
+    course: str
+    salt: str
+    quizzes: dict[str, Quiz]
+
+    def quiz(self, quiz_id: str) -> Quiz:
+        if quiz_id in self.quizzes:
+            return self.quizzes[quiz_id]
+        close = difflib.get_close_matches(quiz_id, list(self.quizzes), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise BankError(f"{self.path}: no quiz {quiz_id!r}{hint}; quizzes: {', '.join(self.quizzes)}")
+
+
+def apply_points(question: Question, points: int | dict[str, int] | None) -> Question:
+    """Set part points: a dict gives them per part; a total is shared out by the default weights."""
+    if points is None:
+        return question
+    if isinstance(points, dict):
+        parts = tuple(dataclasses.replace(p, points=points.get(p.id, p.points)) for p in question.parts)
+        return dataclasses.replace(question, parts=parts)
+    weights = [p.points for p in question.parts]
+    shares = _largest_remainder(points, weights)
+    parts = tuple(dataclasses.replace(p, points=s) for p, s in zip(question.parts, shares, strict=True))
+    return dataclasses.replace(question, parts=parts)
+
+
+def _largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """Integers proportional to weights that add up to total (ties to the earlier part)."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    shares = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def find_bank(path: str | None) -> Path:
+    """--bank FILE, else ./question_bank.yaml, else the bank shipped with cnnquiz."""
+    if path:
+        return Path(path)
+    local = Path.cwd() / BANK_FILE
+    if local.is_file():
+        return local
+    package = Path(__file__).resolve().parent
+    shipped = package / BANK_FILE
+    return shipped if shipped.is_file() else package.parent / BANK_FILE
+
+
+# -- loading with locations ---------------------------------------------------------------
+class _Located:
+    """The YAML data plus the line/column of every key and item, for error messages."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        try:
+            self.data = yaml.safe_load(text)
+            node = yaml.compose(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+            problem = getattr(error, "problem", None) or str(error)
+            raise BankError(f"{where}: not valid YAML: {problem}") from None
+        self.marks: dict[tuple, Any] = {}
+        if node is not None:
+            self._walk(node, ())
+
+    def _walk(self, node: Any, path: tuple) -> None:
+        self.marks[path] = node.start_mark
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self.marks[(*path, key.value, "<key>")] = key.start_mark
+                self._walk(value, (*path, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, (*path, index))
+
+    def error(self, path: tuple, message: str, key: bool = False) -> BankError:
+        mark = self.marks.get((*path, "<key>") if key else path) or self.marks.get(path)
+        while mark is None and path:
+            path = path[:-1]
+            mark = self.marks.get(path)
+        where = f"{self.path}:{mark.line + 1}:{mark.column + 1}" if mark else str(self.path)
+        return BankError(f"{where}: {message}")
+
+
+def _unknown_keys(doc: _Located, path: tuple, data: dict, allowed: tuple[str, ...]) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(allowed)}"
+            raise doc.error((*path, key), f"unknown key {key!r}{hint}", key=True)
+
+
+def _mapping(doc: _Located, path: tuple, value: Any, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise doc.error(path, f"{what} must be a mapping (key: value lines)")
+    return value
+
+
+def _text(doc: _Located, path: tuple, value: Any, what: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise doc.error(path, f"{what} must be text")
+    return str(value)
+
+
+def load_bank(path: str | Path | None = None) -> Bank:
+    """Load and fully validate a bank (each question is generated once to check its params)."""
+    bank_path = find_bank(str(path) if path else None)
+    try:
+        text = bank_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BankError(f"{bank_path}: no such file; pass --bank FILE or create {BANK_FILE}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BankError(f"{bank_path}: cannot read: {error}") from None
+    doc = _Located(bank_path, text)
+    top = _mapping(doc, (), doc.data, "the bank")
+    _unknown_keys(doc, (), top, ("course", "salt", "quizzes"))
+    salt = top.get("salt")
+    if not isinstance(salt, str) or not salt.strip():
+        raise doc.error(("salt",), "salt must be a non-empty text, secret to the course staff")
+    quizzes_data = _mapping(doc, ("quizzes",), top.get("quizzes"), "quizzes")
+    quizzes = {str(qid): _quiz(doc, str(qid), q) for qid, q in quizzes_data.items()}
+    return Bank(bank_path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes)
+
+
+def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
+    path = ("quizzes", quiz_id)
+    data = _mapping(doc, path, data, f"quiz {quiz_id!r}")
+    _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions"))
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise doc.error((*path, "questions"), f"quiz {quiz_id!r} needs a non-empty list of questions")
+    slots = tuple(_slot(doc, (*path, "questions", i), i + 1, q) for i, q in enumerate(questions))
+    return Quiz(
+        id=quiz_id,
+        title=_text(doc, (*path, "title"), data.get("title"), "title") or quiz_id,
+        date=_text(doc, (*path, "date"), data.get("date"), "date"),
+        instructions=_text(doc, (*path, "instructions"), data.get("instructions"), "instructions"),
+        slots=slots,
+    )
+
+
+def _slot(doc: _Located, path: tuple, number: int, data: Any) -> Slot:
+    data = _mapping(doc, path, data, "a question")
+    _unknown_keys(doc, path, data, ("template", "params", "points", "one_of"))
+    if ("template" in data) == ("one_of" in data):
+        raise doc.error(path, "a question needs either 'template' or 'one_of' (a list of templates)")
+    if "one_of" in data:
+        if "params" in data:
+            raise doc.error((*path, "params"), "with one_of, put params under each alternative", key=True)
+        choices = data["one_of"]
+        if not isinstance(choices, list) or not choices:
+            raise doc.error((*path, "one_of"), "one_of must be a non-empty list of templates")
+        alternatives = tuple(_alternative(doc, (*path, "one_of", i), c) for i, c in enumerate(choices))
+    else:
+        alternatives = (_alternative(doc, path, {k: data[k] for k in ("template", "params") if k in data}),)
+    points = _points(doc, (*path, "points"), data.get("points"))
+    mark = doc.marks.get(path)
+    location = f"{doc.path}:{mark.line + 1}" if mark else str(doc.path)
+    slot = Slot(number, alternatives, points, location)
+    for index, alternative in enumerate(alternatives):
+        where = (*path, "one_of", index) if "one_of" in data else path
+        _check_generates(doc, where, alternative, points)
+    return slot
+
+
+def _alternative(doc: _Located, path: tuple, data: Any) -> Alternative:
+    if isinstance(data, str):
+        data = {"template": data}
+    data = _mapping(doc, path, data, "an alternative")
+    _unknown_keys(doc, path, data, ("template", "params"))
+    template_id = data.get("template")
+    templates = all_templates()
+    if template_id not in templates:
+        close = difflib.get_close_matches(str(template_id), list(templates), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else "; `cnnquiz list` shows them"
+        raise doc.error((*path, "template"), f"unknown template {template_id!r}{hint}")
+    params = data.get("params") or {}
+    return Alternative(template_id, dict(_mapping(doc, (*path, "params"), params, "params")))
+
+
+def _points(doc: _Located, path: tuple, value: Any) -> int | dict[str, int] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        for part, points in value.items():
+            if not isinstance(points, int) or isinstance(points, bool) or points < 0:
+                raise doc.error((*path, part), f"points for part {part!r} must be a whole number ≥ 0")
+        return {str(k): v for k, v in value.items()}
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise doc.error(path, "points must be a whole number > 0, or a mapping part: points")
+    return value
+
+
+def _check_generates(doc: _Located, path: tuple, alternative: Alternative, points: Any) -> None:
+    try:
+        question = generate(alternative.template, seed=0, **alternative.params)
+    except ParamError as error:
+        raise doc.error((*path, "params"), str(error)) from None
+    if isinstance(points, dict):
+        for part in points:
+            if part not in question.part_ids:
+                raise doc.error(
+                    (*path, "points", part),
+                    f"{alternative.template} has no part {part!r}; parts: {', '.join(question.part_ids)}",
+                    key=True,
+                )
+    elif isinstance(points, int) and points < len(question.parts):
+        raise doc.error(path, f"{points} point(s) cannot be shared by {len(question.parts)} parts")

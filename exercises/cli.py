@@ -1,0 +1,196 @@
+"""The `cnnquiz` command. Heavy modules are imported inside the commands, so `--help` is fast.
+
+Exit codes: 0 fine; 1 a check or grade found failures; 2 bad usage, configuration or input
+(one line on stderr saying what and where; a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage, configuration or input: reported as one line, exit 2."""
+
+
+def _pinned(sets: list[str]) -> dict[str, Any]:
+    """--set NAME=VALUE options, VALUE read as YAML flow (`kernel=[-1, 0, 1]`)."""
+    import yaml
+
+    pinned = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'kernel=[-1, 0, 1]'")
+        try:
+            pinned[name.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            problem = getattr(error, "problem", None) or "not valid YAML"
+            raise UsageError(f"--set {item!r}: {problem}") from None
+    return pinned
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from exercises.registry import all_templates
+
+    templates = all_templates()
+    if args.json:
+        rows = [
+            {
+                "id": t.id,
+                "version": t.version,
+                "topic": t.topic,
+                "summary": t.summary,
+                "params": {n: {"doc": s.doc, "allowed": s.describe()} for n, s in t.params.items()},
+            }
+            for t in templates.values()
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    topic = None
+    width = max(len(t) for t in templates)
+    for t in templates.values():
+        if t.topic != topic:
+            topic = t.topic
+            print(("\n" if topic != next(iter(templates.values())).topic else "") + topic)
+        print(f"  {t.id:<{width}}  {t.summary}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from exercises.registry import generate
+
+    question = generate(args.template, seed=args.seed, **_pinned(args.set))
+    if args.format == "json":
+        print(json.dumps(question.to_json(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    from exercises.render.question import render_question
+
+    sys.stdout.write(render_question(question, args.format, solution=args.solution))
+    return EXIT_OK
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    from exercises import answer
+
+    result = answer(args.template, args.part, args.text, seed=args.seed, **_pinned(args.set))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"{result['status']} (score {result['score']:g}): {result['feedback']}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from exercises.bank import load_bank
+    from exercises.check import check_template
+    from exercises.progress import Progress
+    from exercises.registry import all_templates, get
+
+    templates = [get(args.template)] if args.template else list(all_templates().values())
+    bank = None if args.template else load_bank(args.bank)
+    started = time.perf_counter()
+    failures = []
+    pinned_runs = []
+    if bank:
+        for quiz in bank.quizzes.values():
+            for slot in quiz.slots:
+                for alt in slot.alternatives:
+                    if alt.params:
+                        pinned_runs.append((f"{quiz.id} q{slot.number}", alt))
+    bank_seeds = min(args.seeds, 20)
+    total = len(templates) * args.seeds + len(pinned_runs) * bank_seeds
+    print(f"{'template':<24}{'seeds':>7}{'failures':>10}")
+    with Progress(total, "checking") as bar:
+        for template in templates:
+            found = check_template(template, range(args.seeds), tick=bar.tick)
+            failures += found
+            print(f"{template.id:<24}{args.seeds:>7}{len(found):>10}")
+        for label, alt in pinned_runs:
+            found = check_template(get(alt.template), range(bank_seeds), alt.params, tick=bar.tick)
+            failures += found
+            print(f"{label + ' ' + alt.template:<24}{bank_seeds:>7}{len(found):>10}")
+    elapsed = time.perf_counter() - started
+    for failure in failures[:20]:
+        print(f"FAIL {failure}")
+    if len(failures) > 20:
+        print(f"… and {len(failures) - 20} more failures")
+    verdict = "ok" if not failures else f"{len(failures)} failure(s)"
+    print(f"checked {len(templates)} templates × {args.seeds} seeds and {len(pinned_runs)} pinned bank "
+          f"questions in {elapsed:.1f} s: {verdict}")
+    return EXIT_FAILURES if failures else EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="cnnquiz",
+        description="Randomized, auto-graded exercises on convolutional networks.",
+        epilog="Example: cnnquiz show conv1d --seed 7 --solution",
+    )
+    top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def seeded(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=0, help="random seed of the variant (default 0)")
+        p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="pin a parameter; VALUE is YAML, e.g. --set 'kernel=[-1, 0, 1]' (repeatable)")
+
+    p = commands.add_parser("list", help="list the question templates, grouped by topic")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=cmd_list)
+
+    p = commands.add_parser("show", help="render one question variant")
+    p.add_argument("template", help="template id (see `cnnquiz list`)")
+    seeded(p)
+    p.add_argument("--format", choices=["md", "tex", "json"], default="md", help="output format (default md)")
+    p.add_argument("--solution", action="store_true", help="include answers and the worked solution")
+    p.set_defaults(run=cmd_show)
+
+    p = commands.add_parser("answer", help="grade one answer to one part of a question variant")
+    p.add_argument("template", help="template id")
+    p.add_argument("part", help="part id, e.g. output or matrix")
+    p.add_argument("text", help="the answer as a student would type it")
+    seeded(p)
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(run=cmd_answer)
+
+    p = commands.add_parser("check", help="prove every answer key over many seeds")
+    p.add_argument("--bank", help="question bank (default ./question_bank.yaml, else the shipped one)")
+    p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
+    p.add_argument("--template", help="check only this template")
+    p.set_defaults(run=cmd_check)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("cnnquiz: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug or not _is_user_error(error):
+            raise
+        print(f"cnnquiz: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _is_user_error(error: Exception) -> bool:
+    from exercises.params import ParamError
+
+    if isinstance(error, (UsageError, ParamError, FileNotFoundError)):
+        return True
+    from exercises.bank import BankError
+
+    return isinstance(error, BankError)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

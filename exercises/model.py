@@ -1,0 +1,150 @@
+"""The question model: plain frozen dataclasses, no formatting.
+
+Prose is plain text whose `{name}` placeholders are bound to math values (ints, Fractions,
+numpy arrays, tuples, the small math nodes below, or sympy expressions); each printer decides
+how a value looks in its format. Placeholders are checked when a node is built.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from exercises.params import ParamError
+from grader.answers import Answer
+
+
+# -- math nodes (format-neutral; printers have one method per node) -------------------------
+@dataclass(frozen=True)
+class Sym:
+    """A symbol such as `x`, `y_3` or `T`; `_` starts a subscript."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    """A sum of products `a_1 b_1 + a_2 b_2 + …`, shown term by term."""
+
+    terms: tuple[tuple[Any, Any], ...]
+
+
+@dataclass(frozen=True)
+class Eq:
+    """A chain of equal sides: `a = b = c`."""
+
+    sides: tuple[Any, ...]
+
+    def __init__(self, *sides: Any):
+        object.__setattr__(self, "sides", sides)
+
+
+@dataclass(frozen=True)
+class Op:
+    """A binary infix expression `left op right`; op is one of + - * / × ≤ < ≥ > ≠ →."""
+
+    op: str
+    left: Any
+    right: Any
+
+
+@dataclass(frozen=True)
+class Call:
+    """A function applied to arguments: floor, ceil, max, or a named function like `f`."""
+
+    name: str
+    args: tuple[Any, ...]
+
+    def __init__(self, name: str, *args: Any):
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "args", args)
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A sum over an index: `Σ_index body`."""
+
+    index: str
+    body: Any
+
+
+# -- content blocks -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Prose:
+    """A paragraph of plain text with `{name}` math placeholders bound in `math`."""
+
+    text: str
+    math: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = {name for _, name, _, _ in string.Formatter().parse(self.text) if name is not None}
+        if names != set(self.math):
+            missing, unused = names - set(self.math), set(self.math) - names
+            raise ValueError(f"prose {self.text[:40]!r}: unbound {sorted(missing)}, unused {sorted(unused)}")
+
+
+@dataclass(frozen=True)
+class Display:
+    """A displayed (centred) formula."""
+
+    math: Any
+
+
+Block = Prose | Display
+
+
+def prose(text: str, **math: Any) -> Prose:
+    """Shorthand: prose("Let {x} be …", x=signal)."""
+    return Prose(text, math)
+
+
+# -- the question ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Part:
+    """One answerable part of a question."""
+
+    id: str
+    prompt: Prose
+    answer: Answer
+    points: int = 1
+    solution: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A generated question: what to show, what to expect, how it is solved."""
+
+    template: str
+    version: int
+    seed: int | None
+    params: Mapping[str, Any]
+    title: str
+    statement: tuple[Block, ...]
+    parts: tuple[Part, ...]
+    solution: tuple[Block, ...] = ()
+
+    def part(self, part_id: str) -> Part:
+        """The part with this id (ParamError naming the known ids otherwise)."""
+        for part in self.parts:
+            if part.id == part_id:
+                return part
+        raise ParamError(f"{self.template} has no part {part_id!r}; parts: {', '.join(self.part_ids)}")
+
+    @property
+    def part_ids(self) -> list[str]:
+        return [part.id for part in self.parts]
+
+    def to_json(self) -> dict:
+        """The dict that `cnnquiz show --format json` prints."""
+        return {
+            "template": self.template,
+            "version": self.version,
+            "seed": self.seed,
+            "params": dict(self.params),
+            "parts": [
+                {"id": p.id, "kind": p.answer.kind, "points": p.points, "answer": p.answer.expected_json()}
+                for p in self.parts
+            ],
+        }

@@ -1,0 +1,154 @@
+"""Parameter specs: what each template parameter may be, with clear messages when pinned wrong.
+
+A pinned value comes from the bank (`params:`) or the CLI (`--set name=value`, read as YAML
+flow), so it arrives as plain YAML data; each spec checks it and returns it normalized.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+MISSING: Any = object()
+
+
+class ParamError(ValueError):
+    """A parameter value that a template cannot use; the message says what is expected."""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Param:
+    """Base: a documented parameter with an optional default."""
+
+    doc: str = ""
+    default: Any = MISSING
+
+    def check(self, name: str, value: Any) -> Any:
+        """Return the normalized value or raise ParamError."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """What values are allowed, for help and error messages."""
+        raise NotImplementedError
+
+    def error(self, name: str, value: Any) -> ParamError:
+        return ParamError(f"{name} must be {self.describe()}, got {_show(value)}")
+
+
+@dataclass(frozen=True)
+class Int(Param):
+    """An integer in [low, high]."""
+
+    low: int = 0
+    high: int = 100
+
+    def check(self, name: str, value: Any) -> int:
+        if not _is_int(value) or not self.low <= value <= self.high:
+            raise self.error(name, value)
+        return value
+
+    def describe(self) -> str:
+        return f"an integer from {self.low} to {self.high}"
+
+
+@dataclass(frozen=True)
+class Bool(Param):
+    """true or false."""
+
+    def check(self, name: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(name, value)
+        return value
+
+    def describe(self) -> str:
+        return "true or false"
+
+
+@dataclass(frozen=True)
+class OneOf(Param):
+    """One of a fixed set of strings."""
+
+    options: tuple[str, ...] = ()
+
+    def check(self, name: str, value: Any) -> str:
+        if value not in self.options:
+            raise self.error(name, value)
+        return value
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(self.options)
+
+
+@dataclass(frozen=True)
+class IntList(Param):
+    """A list of integers with a bounded length and bounded entries."""
+
+    min_len: int = 1
+    max_len: int = 16
+    low: int = -999
+    high: int = 999
+
+    def check(self, name: str, value: Any) -> list[int]:
+        if (
+            not isinstance(value, list)
+            or not self.min_len <= len(value) <= self.max_len
+            or not all(_is_int(v) and self.low <= v <= self.high for v in value)
+        ):
+            raise self.error(name, value)
+        return list(value)
+
+    def describe(self) -> str:
+        return f"a list of {self.min_len} to {self.max_len} integers from {self.low} to {self.high}"
+
+
+@dataclass(frozen=True)
+class IntMatrix(Param):
+    """A rectangular list of rows of integers."""
+
+    min_size: int = 1
+    max_size: int = 8
+    low: int = -999
+    high: int = 999
+
+    def check(self, name: str, value: Any) -> list[list[int]]:
+        rows = IntList(min_len=self.min_size, max_len=self.max_size, low=self.low, high=self.high)
+        if not isinstance(value, list) or not self.min_size <= len(value) <= self.max_size:
+            raise self.error(name, value)
+        checked = []
+        for row in value:
+            try:
+                checked.append(rows.check(name, row))
+            except ParamError:
+                raise self.error(name, value) from None
+        if len({len(row) for row in checked}) != 1:
+            raise ParamError(f"{name} must be rectangular: all rows of the same length, got {_show(value)}")
+        return checked
+
+    def describe(self) -> str:
+        return (
+            f"a matrix (list of rows) of {self.min_size} to {self.max_size} rows and columns, "
+            f"integers from {self.low} to {self.high}"
+        )
+
+
+def check_params(template_id: str, specs: dict[str, Param], pinned: dict[str, Any]) -> dict[str, Any]:
+    """Validate pinned values by name; unknown names get a 'did you mean' hint."""
+    checked = {}
+    for name, value in pinned.items():
+        if name not in specs:
+            close = difflib.get_close_matches(name, list(specs), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(specs) or "none"
+            raise ParamError(f"{template_id} has no parameter {name!r}{hint}; its parameters: {known}")
+        checked[name] = specs[name].check(name, value)
+    return checked

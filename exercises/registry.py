@@ -1,0 +1,107 @@
+"""The template registry: a decorator that registers a template under a stable kebab-case id,
+lookup by id (with 'did you mean'), and `generate`, which turns an id, a seed and pinned
+parameters into a Question."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+import re
+from dataclasses import replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+from exercises.model import Question
+from exercises.params import MISSING, Param, ParamError, check_params
+from exercises.seeding import make_rng
+
+_REGISTRY: dict[str, Template] = {}
+_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+class Template:
+    """A question family. Subclasses set the class attributes and implement the four hooks.
+
+    - `sample(rng, params)`: fill in every parameter that `params` (pinned values and
+      defaults) does not already hold, with pleasant, non-degenerate random values;
+    - `validate(params)`: cross-parameter checks on the complete set (raise ParamError);
+    - `build(params)`: the exact Question, with misconceptions attached to its parts;
+    - `verify(question)`: recompute every expected answer by an independent method and raise
+      AssertionError on any disagreement.
+    """
+
+    id: ClassVar[str]
+    version: ClassVar[int]
+    topic: ClassVar[str]
+    summary: ClassVar[str]
+    params: ClassVar[dict[str, Param]]
+
+    def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def validate(self, params: dict[str, Any]) -> None:
+        """Cross-parameter checks; the default accepts everything the specs accept."""
+
+    def build(self, params: dict[str, Any]) -> Question:
+        raise NotImplementedError
+
+    def verify(self, question: Question) -> None:
+        raise NotImplementedError
+
+    def question(self, params: dict[str, Any], **content: Any) -> Question:
+        """A Question of this template for `params` (build() calls it; generate() adds the seed)."""
+        return Question(template=self.id, version=self.version, seed=None, params=params, **content)
+
+
+def template(cls: type[Template]) -> type[Template]:
+    """Class decorator: register a Template subclass under its `id`."""
+    if not _ID.match(cls.id):
+        raise ValueError(f"template id {cls.id!r} is not kebab-case")
+    if cls.id in _REGISTRY:
+        raise ValueError(f"template id {cls.id!r} is registered twice")
+    _REGISTRY[cls.id] = cls()
+    return cls
+
+
+def _load_topics() -> None:
+    import exercises.topics as topics
+
+    for module in pkgutil.iter_modules(topics.__path__):
+        importlib.import_module(f"exercises.topics.{module.name}")
+
+
+def all_templates() -> dict[str, Template]:
+    """Every registered template by id, in a stable (topic, id) order."""
+    if not _REGISTRY:
+        _load_topics()
+    return dict(sorted(_REGISTRY.items(), key=lambda item: (item[1].topic, item[0])))
+
+
+def get(template_id: str) -> Template:
+    """The template with this id; ParamError with a suggestion if there is none."""
+    templates = all_templates()
+    if template_id in templates:
+        return templates[template_id]
+    close = difflib.get_close_matches(template_id, list(templates), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ParamError(f"unknown template {template_id!r}{hint}; `cnnquiz list` shows them all")
+
+
+def resolve_params(tmpl: Template, seed: int, pinned: dict[str, Any]) -> dict[str, Any]:
+    """Pinned values (checked), then defaults, then the seed draws the rest."""
+    params = {name: spec.default for name, spec in tmpl.params.items() if spec.default is not MISSING}
+    params.update(check_params(tmpl.id, tmpl.params, pinned))
+    params = tmpl.sample(make_rng(seed), params)
+    tmpl.validate(params)
+    return params
+
+
+def generate(template_id: str, seed: int = 0, **pinned: Any) -> Question:
+    """Build the question of `template_id` for `seed`, with any parameters pinned."""
+    tmpl = get(template_id)
+    params = resolve_params(tmpl, seed, pinned)
+    return replace(tmpl.build(params), seed=seed)
+
+

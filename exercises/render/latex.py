@@ -1,0 +1,95 @@
+"""LaTeX printer: math in amsmath notation (vectors and matrices as bmatrix), escaped prose."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from exercises.model import Call, Op, Sum, Sym
+from exercises.render.printer import Printer
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_OPS = {"*": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "→": r"\to", "⋆": r"\star"}
+_GREEK = {"alpha", "beta", "gamma", "delta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
+
+
+def escape_latex(text: str) -> str:
+    """Escape LaTeX's special characters in plain text."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+class LatexPrinter(Printer):
+    """Math for LaTeX documents (and for KaTeX/MathJax inside Markdown)."""
+
+    times = r"\cdot"
+
+    def text(self, text: str) -> str:
+        return escape_latex(text)
+
+    def inline(self, math: str) -> str:
+        return f"${math}$"
+
+    def display(self, math: str) -> str:
+        return f"\\[ {math} \\]"
+
+    def fraction(self, value: Fraction) -> str:
+        sign = "-" if value < 0 else ""
+        return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+
+    def vector(self, entries: list[str]) -> str:
+        return r"\begin{bmatrix} " + " & ".join(entries) + r" \end{bmatrix}"
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        body = r" \\ ".join(" & ".join(row) for row in rows)
+        return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+
+    def tuple(self, entries: list[str]) -> str:
+        return "(" + ", ".join(entries) + ")"
+
+    def _print_Sym(self, value: Sym) -> str:
+        base, _, sub = value.name.partition("_")
+        base = f"\\{base}" if base in _GREEK else base
+        if sub.startswith("{"):
+            return f"{base}_{sub}"
+        return f"{base}_{{{sub}}}" if sub else base
+
+    def _print_Op(self, value: Op) -> str:
+        op = _OPS.get(value.op, value.op)
+        left, right = self.doprint(value.left), self.doprint(value.right)
+        if value.op == "/":
+            return f"\\frac{{{left}}}{{{right}}}"
+        if value.op in "*×":
+            left, right = self.factor(value.left), self.factor(value.right)
+        return f"{left} {op} {right}"
+
+    def _print_Call(self, value: Call) -> str:
+        args = ", ".join(self.doprint(a) for a in value.args)
+        if value.name == "floor":
+            return f"\\left\\lfloor {args} \\right\\rfloor"
+        if value.name == "ceil":
+            return f"\\left\\lceil {args} \\right\\rceil"
+        if value.name in ("max", "min"):
+            return f"\\{value.name}({args})"
+        return f"\\operatorname{{{value.name}}}({args})" if len(value.name) > 1 else f"{value.name}({args})"
+
+    def _print_Sum(self, value: Sum) -> str:
+        return f"\\sum_{{{value.index}}} {self.doprint(value.body)}"
+
+    def _print_str(self, value: str) -> str:
+        return f"\\text{{{escape_latex(value)}}}"
+
+    def _print_sympy(self, value: Any) -> str:
+        import sympy
+
+        return sympy.latex(value)

@@ -1,0 +1,138 @@
+"""The printer pattern (as in sympy.printing): one `_print_<Type>` method per node or value type.
+
+A format subclasses Printer and implements the primitives (numbers, vectors, matrices, symbols,
+text escaping, math delimiters); the walk over prose, blocks and answers is shared here.
+"""
+
+from __future__ import annotations
+
+import string
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym
+from grader.answers import Answer
+
+
+class Printer:
+    """Base printer: dispatch on the value's type, shared walks over content."""
+
+    def doprint(self, value: Any) -> str:
+        """Print a math value in this format (no math delimiters)."""
+        for cls in type(value).__mro__:
+            method = getattr(self, f"_print_{cls.__name__}", None)
+            if method is not None:
+                return method(value)
+        if hasattr(value, "free_symbols"):  # a sympy object: imported only if one is printed
+            return self._print_sympy(value)
+        raise TypeError(f"{type(self).__name__} cannot print {type(value).__name__}: {value!r}")
+
+    # -- values shared by every format --------------------------------------------------
+    def _print_bool(self, value: bool) -> str:
+        raise TypeError("booleans are not math values")
+
+    def _print_int(self, value: int) -> str:
+        return str(value)
+
+    def _print_integer(self, value: np.integer) -> str:
+        return str(int(value))
+
+    def _print_Fraction(self, value: Fraction) -> str:
+        if value.denominator == 1:
+            return str(value.numerator)
+        return self.fraction(value)
+
+    def _print_ndarray(self, value: np.ndarray) -> str:
+        if value.ndim == 1:
+            return self.vector([self.doprint(v) for v in value.tolist()])
+        if value.ndim == 2:
+            return self.matrix([[self.doprint(v) for v in row] for row in value.tolist()])
+        raise TypeError(f"cannot print a {value.ndim}-d array")
+
+    def _print_tuple(self, value: tuple) -> str:
+        return self.tuple([self.doprint(v) for v in value])
+
+    def _print_Eq(self, value: Eq) -> str:
+        return " = ".join(self.doprint(side) for side in value.sides)
+
+    def _print_Dot(self, value: Dot) -> str:
+        terms = [f"{self.factor(a)} {self.times} {self.factor(b)}" for a, b in value.terms]
+        return " + ".join(terms) if terms else "0"
+
+    def factor(self, value: Any) -> str:
+        """A value as a factor of a product: negative numbers in parentheses."""
+        text = self.doprint(value)
+        return f"({text})" if text.startswith("-") else text
+
+    # -- content walks ----------------------------------------------------------------------
+    def prose(self, node: Prose) -> str:
+        """A paragraph: escaped text with each placeholder printed as inline math."""
+        out = []
+        for literal, name, _, _ in string.Formatter().parse(node.text):
+            out.append(self.text(literal))
+            if name is not None:
+                out.append(self.inline(self.doprint(node.math[name])))
+        return "".join(out)
+
+    def block(self, node: Block) -> str:
+        if isinstance(node, Prose):
+            return self.prose(node)
+        if isinstance(node, Display):
+            return self.display(self.doprint(node.math))
+        raise TypeError(f"unknown block {node!r}")
+
+    def blocks(self, nodes: tuple[Block, ...]) -> list[str]:
+        return [self.block(node) for node in nodes]
+
+    def answer(self, spec: Answer) -> str:
+        """An expected answer as inline math (or text, for kinds that are not math)."""
+        value = spec.value  # type: ignore[attr-defined]
+        if spec.kind == "vector":
+            return self.inline(self.vector([self.doprint(v) for v in value]))
+        if spec.kind == "matrix":
+            return self.inline(self.matrix([[self.doprint(v) for v in row] for row in value]))
+        return self.inline(self.doprint(value))
+
+    # -- primitives each format implements --------------------------------------------------
+    times = "*"
+
+    def text(self, text: str) -> str:
+        raise NotImplementedError
+
+    def inline(self, math: str) -> str:
+        raise NotImplementedError
+
+    def display(self, math: str) -> str:
+        raise NotImplementedError
+
+    def fraction(self, value: Fraction) -> str:
+        raise NotImplementedError
+
+    def vector(self, entries: list[str]) -> str:
+        raise NotImplementedError
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        raise NotImplementedError
+
+    def tuple(self, entries: list[str]) -> str:
+        raise NotImplementedError
+
+    def _print_Sym(self, value: Sym) -> str:
+        raise NotImplementedError
+
+    def _print_Op(self, value: Op) -> str:
+        raise NotImplementedError
+
+    def _print_Call(self, value: Call) -> str:
+        raise NotImplementedError
+
+    def _print_Sum(self, value: Any) -> str:
+        raise NotImplementedError
+
+    def _print_str(self, value: str) -> str:
+        raise NotImplementedError
+
+    def _print_sympy(self, value: Any) -> str:
+        raise NotImplementedError

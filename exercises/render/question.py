@@ -1,0 +1,83 @@
+"""Render one question (with or without its answers and worked solution) with jinja2."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from exercises.model import Question
+from exercises.render.latex import LatexPrinter
+from exercises.render.markdown import MarkdownPrinter
+from exercises.render.printer import Printer
+
+PRINTERS: dict[str, type[Printer]] = {"md": MarkdownPrinter, "tex": LatexPrinter}
+
+# LaTeX is full of braces: its jinja templates use << var >>, <% block %> and <# comment #>.
+_TEX_SYNTAX = {
+    "variable_start_string": "<<",
+    "variable_end_string": ">>",
+    "block_start_string": "<%",
+    "block_end_string": "%>",
+    "comment_start_string": "<#",
+    "comment_end_string": "#>",
+}
+
+
+def template_dir() -> Path:
+    """The sheet templates: inside the installed package, or beside it in a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+@functools.cache
+def environment(fmt: str) -> Any:
+    """The jinja2 environment for one output format (cached)."""
+    import jinja2
+
+    syntax = _TEX_SYNTAX if fmt == "tex" else {}
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir()),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        **syntax,
+    )
+
+
+def printer_for(fmt: str) -> Printer:
+    if fmt not in PRINTERS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(PRINTERS)}")
+    return PRINTERS[fmt]()
+
+
+def question_context(question: Question, printer: Printer) -> dict[str, Any]:
+    """Everything a sheet template needs about one question, already printed."""
+    return {
+        "template": question.template,
+        "title": printer.text(question.title),
+        "statement": printer.blocks(question.statement),
+        "solution": printer.blocks(question.solution),
+        "points": sum(part.points for part in question.parts),
+        "parts": [
+            {
+                "id": part.id,
+                "label": chr(ord("a") + index),
+                "prompt": printer.prose(part.prompt),
+                "points": part.points,
+                "answer": printer.answer(part.answer),
+                "solution": printer.blocks(part.solution),
+            }
+            for index, part in enumerate(question.parts)
+        ],
+    }
+
+
+def render_question(question: Question, fmt: str = "md", solution: bool = False) -> str:
+    """One question as a standalone snippet in `fmt`, optionally with answers and solution."""
+    printer = printer_for(fmt)
+    template = environment(fmt).get_template(f"question.{fmt}.j2")
+    return template.render(q=question_context(question, printer), with_solution=solution)

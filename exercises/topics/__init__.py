@@ -1,0 +1,1 @@
+"""One module per lecture topic; each registers its templates when imported."""

@@ -1,0 +1,32 @@
+"""Shared fixtures: the lecture's worked examples (tests/data/lecture_cases.yaml, a copy of the
+course staff's file) and a runner for the `cnnquiz` command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session")
+def lecture() -> dict:
+    return yaml.safe_load((DATA / "lecture_cases.yaml").read_text(encoding="utf-8"))
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run `cnnquiz` in a fresh process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "exercises.cli", *args],
+        capture_output=True, text=True, timeout=timeout, cwd=cwd or ROOT,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

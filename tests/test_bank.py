@@ -1,0 +1,63 @@
+"""The bank: the shipped one loads; errors name file, line and column."""
+
+import pytest
+
+from exercises.bank import BankError, apply_points, load_bank
+from exercises.registry import generate
+
+GOOD = """salt: s
+quizzes:
+  week-01:
+    title: T
+    questions:
+      - template: conv1d
+        params: {kernel: [1, 2]}
+        points: 5
+      - one_of: [conv1d, {template: conv1d, params: {stride: 2}}]
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "question_bank.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_bank_loads():
+    bank = load_bank()
+    assert "week-04" in bank.quizzes and bank.salt
+
+
+def test_good_bank(tmp_path):
+    bank = load_bank(write(tmp_path, GOOD))
+    quiz = bank.quiz("week-01")
+    assert len(quiz.slots) == 2 and len(quiz.slots[1].alternatives) == 2
+    question = quiz.slots[0].question(bank.salt, "week-01", "s1")
+    assert question.params["kernel"] == [1, 2] and sum(p.points for p in question.parts) == 5
+    assert question.to_json() == quiz.slots[0].question(bank.salt, "week-01", "s1").to_json()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("template: conv1d", "template: conv1e"), ":6:19: unknown template 'conv1e' (did you mean 'conv1d'?)"),
+    (("kernel: [1, 2]", "kernel: abc"), ":7:17: kernel must be a list"),
+    (("points: 5", "points: -1"), ":8:17: points must be a whole number"),
+    (("title: T", "titel: T"), ":4:5: unknown key 'titel' (did you mean 'title'?)"),
+    (("salt: s", "salt: ''"), ":1:7: salt must be a non-empty text"),
+    (("params: {kernel: [1, 2]}", "params: {kernel: [1, 2]"), "not valid YAML"),
+])
+def test_errors_are_located(tmp_path, change, message):
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(BankError) as caught:
+        load_bank(path)
+    assert str(caught.value).startswith(str(path)) and message in str(caught.value)
+
+
+def test_unknown_quiz_suggests(tmp_path):
+    with pytest.raises(BankError, match="did you mean 'week-01'"):
+        load_bank(write(tmp_path, GOOD)).quiz("week-1")
+
+
+def test_points_are_shared_by_weight():
+    question = generate("conv1d", seed=0)
+    assert sum(p.points for p in apply_points(question, 7).parts) == 7
+    assert apply_points(question, {"output": 9}).parts[0].points == 9

@@ -1,0 +1,46 @@
+"""The command line as users run it: exit codes, JSON shapes, determinism across processes."""
+
+import json
+
+
+def test_help_and_list(cli):
+    assert cli("--help").returncode == 0
+    listing = json.loads(cli("list", "--json").stdout)
+    assert {"conv1d"} <= {t["id"] for t in listing}
+
+
+def test_show_json_shape(cli):
+    result = cli("show", "conv1d", "--set", "signal=[100,101,99,200,199,201]", "--set", "kernel=[-1,0,1]",
+                 "--format", "json")
+    data = json.loads(result.stdout)
+    assert set(data) == {"template", "version", "seed", "params", "parts"}
+    assert data["parts"][0] == {"id": "output", "kind": "vector", "points": 3, "answer": [-1, 99, 100, 1]}
+
+
+def test_same_seed_same_bytes_across_processes(cli):
+    for fmt in ("md", "tex", "json"):
+        a = cli("show", "conv1d", "--seed", "1234", "--format", fmt, "--solution" if fmt != "json" else "--seed=1234")
+        b = cli("show", "conv1d", "--seed", "1234", "--format", fmt, "--solution" if fmt != "json" else "--seed=1234")
+        c = cli("show", "conv1d", "--seed", "1235", "--format", fmt)
+        assert a.returncode == 0 and a.stdout == b.stdout and a.stdout != c.stdout
+
+
+def test_answer_json(cli):
+    result = cli("answer", "conv1d", "output", "[-1, 99, 100, 1]", "--set", "signal=[100,101,99,200,199,201]",
+                 "--set", "kernel=[-1,0,1]", "--json")
+    assert json.loads(result.stdout) == {"status": "correct", "score": 1.0, "feedback": "Correct.",
+                                         "misconception": None}
+
+
+def test_bad_input_is_one_line_exit_2(cli):
+    for args in (["show", "conv1d", "--set", "kernel=abc"], ["show", "conv2d"], ["show", "conv1d", "--set", "x"],
+                 ["answer", "conv1d", "nope", "1"], ["check", "--bank", "/nonexistent.yaml"]):
+        result = cli(*args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_check_passes(cli):
+    result = cli("check", "--seeds", "30")
+    assert result.returncode == 0, result.stdout[-500:]
+    assert "ok" in result.stdout.splitlines()[-1]
