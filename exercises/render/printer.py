@@ -16,6 +16,11 @@ from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym
 from grader.answers import Answer
 
 
+def option_label(index: int) -> str:
+    """The label students see and type for the index-th option: A, B, C …"""
+    return chr(ord("A") + index)
+
+
 class Printer:
     """Base printer: dispatch on the value's type, shared walks over content."""
 
@@ -86,9 +91,22 @@ class Printer:
     def blocks(self, nodes: tuple[Block, ...]) -> list[str]:
         return [self.block(node) for node in nodes]
 
+    def options(self, spec: Answer) -> list[dict[str, str]]:
+        """The options of a choice part, labelled A, B, C … in display order (empty otherwise)."""
+        return [
+            {"label": option_label(index), "id": option_id, "text": self.text(text)}
+            for index, (option_id, text) in enumerate(getattr(spec, "options", ()))
+        ]
+
     def answer(self, spec: Answer) -> str:
         """An expected answer as inline math (or text, for kinds that are not math)."""
         value = spec.value  # type: ignore[attr-defined]
+        if spec.kind in ("choice", "choices"):
+            chosen = [value] if spec.kind == "choice" else list(value)
+            labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec)}
+            return "; ".join(labelled[c] for c in chosen) if chosen else self.text("none of the options")
+        if spec.kind == "formula":
+            return self.inline(self.doprint(spec.expression()))  # type: ignore[attr-defined]
         if spec.kind == "vector":
             return self.inline(self.vector([self.doprint(v) for v in value]))
         if spec.kind == "matrix":

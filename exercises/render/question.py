@@ -68,6 +68,7 @@ def question_context(question: Question, printer: Printer) -> dict[str, Any]:
                 "label": chr(ord("a") + index),
                 "prompt": printer.prose(part.prompt),
                 "points": part.points,
+                "options": printer.options(part.answer),
                 "answer": printer.answer(part.answer),
                 "solution": printer.blocks(part.solution),
             }

@@ -1,0 +1,170 @@
+"""key.json: the versioned answer key that `cnnquiz build` writes and `cnnquiz grade` reads.
+
+It holds everything the grader needs and nothing secret (the salt appears only as a fingerprint):
+
+    {"format": "cnnquiz-key", "format_version": 1, "cnnquiz_version": "0.1.0",
+     "quiz": "week-04", "title": "...", "salt_fingerprint": "3f2a…",
+     "students": [{"student_id": "s1", "name": "Ada", "variant": "K7Q2",
+                   "questions": [{"slot": 1, "template": "conv1d", "version": 1, "seed": 123,
+                                  "params": {...}, "solution_md": "...",
+                                  "parts": [{"id": "output", "column": "q1.output", "points": 3,
+                                             "kind": "vector", "answer": [...], "misconceptions": [...]}]}]}]}
+
+A build without a roster has one student entry with an empty student_id: every submission is
+graded against that single variant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.answers import Answer, answer_from_json
+
+FORMAT = "cnnquiz-key"
+FORMAT_VERSION = 1
+
+
+class KeyFileError(ValueError):
+    """key.json is missing, unreadable or of an unknown format (the message says which)."""
+
+
+@dataclass(frozen=True)
+class KeyPart:
+    id: str
+    column: str  # the answers.csv column: q<slot>.<part id>
+    points: int
+    answer: Answer
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "column": self.column, "points": self.points, **self.answer.to_json()}
+
+
+@dataclass(frozen=True)
+class KeyQuestion:
+    slot: int
+    template: str
+    version: int
+    seed: int
+    params: dict[str, Any]
+    parts: tuple[KeyPart, ...]
+    solution_md: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "slot": self.slot,
+            "template": self.template,
+            "version": self.version,
+            "seed": self.seed,
+            "params": self.params,
+            "solution_md": self.solution_md,
+            "parts": [part.to_json() for part in self.parts],
+        }
+
+
+@dataclass(frozen=True)
+class KeyStudent:
+    student_id: str
+    name: str
+    variant: str
+    questions: tuple[KeyQuestion, ...]
+
+    @property
+    def parts(self) -> list[KeyPart]:
+        return [part for question in self.questions for part in question.parts]
+
+    def to_json(self) -> dict:
+        return {
+            "student_id": self.student_id,
+            "name": self.name,
+            "variant": self.variant,
+            "questions": [q.to_json() for q in self.questions],
+        }
+
+
+@dataclass(frozen=True)
+class Key:
+    quiz: str
+    title: str
+    salt_fingerprint: str
+    cnnquiz_version: str
+    students: tuple[KeyStudent, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        """The answer columns, in quiz order (the same for every student)."""
+        return [part.column for part in self.students[0].parts] if self.students else []
+
+    def student(self, student_id: str) -> KeyStudent | None:
+        """The student's variant; with a roster-less key, the single shared variant."""
+        if len(self.students) == 1 and not self.students[0].student_id:
+            return self.students[0]
+        return next((s for s in self.students if s.student_id == student_id), None)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "cnnquiz_version": self.cnnquiz_version,
+            "quiz": self.quiz,
+            "title": self.title,
+            "salt_fingerprint": self.salt_fingerprint,
+            "students": [s.to_json() for s in self.students],
+        }
+
+
+def write_key(key: Key, path: Path) -> None:
+    """Write key.json deterministically (sorted keys, fixed indentation, UTF-8)."""
+    text = json.dumps(key.to_json(), indent=1, ensure_ascii=False, sort_keys=True)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def read_key(path: Path) -> Key:
+    """Read and check key.json; KeyFileError with a one-line reason if it cannot be used."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KeyFileError(f"{path}: no such key file; run `cnnquiz build` first or pass --key FILE") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise KeyFileError(f"{path}: not a readable key file: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise KeyFileError(f"{path}: not a cnnquiz key file")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise KeyFileError(f"{path}: key format version {data.get('format_version')} is not supported "
+                        f"(this cnnquiz reads version {FORMAT_VERSION})")
+    try:
+        return Key(
+            quiz=data["quiz"],
+            title=data.get("title", ""),
+            salt_fingerprint=data.get("salt_fingerprint", ""),
+            cnnquiz_version=data.get("cnnquiz_version", ""),
+            students=tuple(_student(s) for s in data["students"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
+
+
+def _student(data: dict) -> KeyStudent:
+    return KeyStudent(
+        student_id=str(data["student_id"]),
+        name=str(data.get("name", "")),
+        variant=str(data.get("variant", "")),
+        questions=tuple(_question(q) for q in data["questions"]),
+    )
+
+
+def _question(data: dict) -> KeyQuestion:
+    return KeyQuestion(
+        slot=int(data["slot"]),
+        template=data["template"],
+        version=int(data["version"]),
+        seed=int(data["seed"]),
+        params=dict(data.get("params", {})),
+        solution_md=data.get("solution_md", ""),
+        parts=tuple(
+            KeyPart(p["id"], p["column"], int(p["points"]), answer_from_json(p)) for p in data["parts"]
+        ),
+    )
