@@ -68,3 +68,36 @@ def check_template(template: Template, seeds: Iterable[int], pinned: dict | None
                                                        f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"))
         tick()
     return failures
+
+
+def check_key(path: str) -> tuple[int, list[Failure]]:
+    """Regenerate every variant recorded in key.json and compare its answers with the key.
+
+    A question is a pure function of its template, version and parameters, so generating it again
+    with the recorded parameters must give the recorded answers."""
+    from exercises.registry import all_templates
+    from grader.keyfile import read_key
+
+    key = read_key(path)
+    templates = all_templates()
+    failures, count = [], 0
+    for student in key.students:
+        for recorded in student.questions:
+            count += 1
+            who = f"{student.student_id or 'variant'} q{recorded.slot}"
+            template = templates.get(recorded.template)
+            if template is None:
+                failures.append(Failure(recorded.template, recorded.seed, f"{who}: template no longer exists"))
+                continue
+            if template.version != recorded.version:
+                failures.append(Failure(recorded.template, recorded.seed,
+                                        f"{who}: built with version {recorded.version}, now {template.version}"))
+                continue
+            question = generate(recorded.template, seed=recorded.seed, **recorded.params)
+            for part in recorded.parts:
+                fresh = question.part(part.id).answer
+                if fresh.expected_json() != part.answer.expected_json():
+                    failures.append(Failure(recorded.template, recorded.seed,
+                                            f"{who} part {part.id}: key says {part.answer.expected_json()}, "
+                                            f"regenerated {fresh.expected_json()}"))
+    return count, failures

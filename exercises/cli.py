@@ -93,6 +93,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from exercises.progress import Progress
     from exercises.registry import all_templates, get
 
+    if args.key:
+        return _check_key(args.key)
     templates = [get(args.template)] if args.template else list(all_templates().values())
     bank = None if args.template else load_bank(args.bank)
     started = time.perf_counter()
@@ -124,6 +126,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     verdict = "ok" if not failures else f"{len(failures)} failure(s)"
     print(f"checked {len(templates)} templates × {args.seeds} seeds and {len(pinned_runs)} pinned bank "
           f"questions in {elapsed:.1f} s: {verdict}")
+    return EXIT_FAILURES if failures else EXIT_OK
+
+
+def _check_key(path: str) -> int:
+    from exercises.check import check_key
+
+    count, failures = check_key(path)
+    for failure in failures[:20]:
+        print(f"FAIL {failure}")
+    verdict = "ok" if not failures else f"{len(failures)} failure(s)"
+    print(f"regenerated {count} question variants of {path}: {verdict}")
     return EXIT_FAILURES if failures else EXIT_OK
 
 
@@ -164,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--bank", help="question bank (default ./question_bank.yaml, else the shipped one)")
     p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
     p.add_argument("--template", help="check only this template")
+    p.add_argument("--key", help="instead: regenerate every variant of this key.json and compare the answers")
     p.set_defaults(run=cmd_check)
     return top
 
@@ -188,8 +202,9 @@ def _is_user_error(error: Exception) -> bool:
     if isinstance(error, (UsageError, ParamError, FileNotFoundError)):
         return True
     from exercises.bank import BankError
+    from grader.keyfile import KeyFileError
 
-    return isinstance(error, BankError)
+    return isinstance(error, (BankError, KeyFileError))
 
 
 if __name__ == "__main__":
