@@ -1,0 +1,100 @@
+"""A small figure model drawn from a question's own numbers, and its back ends (SVG, TikZ).
+
+Coordinates are in grid units with y growing downwards; one unit is one cell of a signal.
+A figure is a flat tuple of shapes; back ends draw them in order (later shapes on top).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STYLES = ("plain", "shade", "pad", "mark", "kernel", "faint")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A labelled square (a signal value, a matrix entry); `style` picks its fill."""
+
+    x: float
+    y: float
+    label: str = ""
+    style: str = "plain"
+    width: float = 1.0
+    height: float = 1.0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A labelled circle of radius `r` centred at (x, y): a unit of a layer."""
+
+    x: float
+    y: float
+    label: str = ""
+    style: str = "plain"
+    r: float = 0.3
+
+
+@dataclass(frozen=True)
+class Line:
+    """A straight line; `style` is plain, faint, shade (highlighted) or arrow."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    style: str = "plain"
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """A brace under the span [x1, x2] at height y, with a label below it."""
+
+    x1: float
+    x2: float
+    y: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Label:
+    """Free text anchored at (x, y): `anchor` is west, east or center."""
+
+    x: float
+    y: float
+    text: str
+    anchor: str = "center"
+
+
+Shape = Cell | Unit | Line | Bracket | Label
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A drawing plus its caption and whether it belongs to the key only (it shows the answer)."""
+
+    shapes: tuple[Shape, ...]
+    caption: str = ""
+    key_only: bool = False
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of everything drawn, in grid units."""
+        xs, ys = [], []
+        for s in self.shapes:
+            if isinstance(s, Cell):
+                xs += [s.x, s.x + s.width]
+                ys += [s.y, s.y + s.height]
+            elif isinstance(s, Unit):
+                xs += [s.x - s.r, s.x + s.r]
+                ys += [s.y - s.r, s.y + s.r]
+            elif isinstance(s, Line):
+                xs += [s.x1, s.x2]
+                ys += [s.y1, s.y2]
+            elif isinstance(s, Bracket):
+                xs += [s.x1, s.x2]
+                ys += [s.y, s.y + 0.9]
+            elif isinstance(s, Label):
+                width = 0.33 * len(s.text)
+                left = {"west": s.x, "east": s.x - width}.get(s.anchor, s.x - width / 2)
+                xs += [left, left + width]
+                ys += [s.y - 0.3, s.y + 0.3]
+        return (min(xs), min(ys), max(xs), max(ys)) if xs else (0, 0, 1, 1)

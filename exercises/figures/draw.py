@@ -1,0 +1,135 @@
+"""Figures drawn from a question's own numbers: the pictures of the lecture.
+
+Each function takes plain numbers (lists, ints) and returns a Figure; templates decide whether
+it goes with the question or only with the key (`key_only`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exercises.figures import Bracket, Cell, Figure, Label, Line, Shape, Unit
+
+MAX_INPUT_UNITS = 48  # widest input row drawn; wider stacks show a window around the asked unit
+
+
+def _cell_width(labels: Sequence[str]) -> float:
+    """Wide enough for the longest label (about 3 characters per unit)."""
+    return max(1.0, 0.3 * max((len(label) for label in labels), default=1) + 0.2)
+
+
+def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int] | None = None,
+                    names: Sequence[str] | None = None, key_only: bool = True) -> Figure:
+    """Layers as rows of units over the input; the top unit and everything it sees are shaded.
+
+    Unit m of a layer with jump j and receptive field r sits above input position m·j + (r−1)/2,
+    so strides show as gaps between the units of the higher rows."""
+    dilations = list(dilations or [1] * len(kernels))
+    names = list(names or [f"L{i + 1}" for i in range(len(kernels))])
+    fields, jumps = [1], [1]
+    for k, s, d in zip(kernels, strides, dilations, strict=True):
+        fields.append(fields[-1] + (k - 1) * d * jumps[-1])
+        jumps.append(jumps[-1] * s)
+    width = min(MAX_INPUT_UNITS, fields[-1] + 2 * jumps[-1])
+    top = len(kernels)
+    counts = [max(1, (width - fields[level]) // jumps[level] + 1) for level in range(top + 1)]
+    cone: list[set[int]] = [set() for _ in range(top + 1)]
+    cone[top] = {counts[top] // 2}
+    for level in range(top, 0, -1):
+        k, s, d = kernels[level - 1], strides[level - 1], dilations[level - 1]
+        cone[level - 1] = {m * s + t * d for m in cone[level] for t in range(k)}
+
+    def x_of(level: int, m: int) -> float:
+        return m * jumps[level] + (fields[level] - 1) / 2
+
+    def y_of(level: int) -> float:
+        return 1.6 * (top - level)
+
+    shapes: list[Shape] = []
+    for level in range(top, 0, -1):
+        k, s, d = kernels[level - 1], strides[level - 1], dilations[level - 1]
+        for m in sorted(cone[level]):
+            for t in range(k):
+                below = m * s + t * d
+                shapes.append(Line(x_of(level, m), y_of(level), x_of(level - 1, below), y_of(level - 1), "shade"))
+    for level in range(top + 1):
+        for m in range(counts[level]):
+            style = "shade" if m in cone[level] else "plain"
+            shapes.append(Unit(x_of(level, m), y_of(level), style=style, r=0.28))
+        label = "input" if level == 0 else names[level - 1]
+        shapes.append(Label(-0.8, y_of(level), label, "east"))
+    seen = sorted(cone[0])
+    shapes.append(Bracket(seen[0] - 0.3, seen[-1] + 0.3, y_of(0) + 0.45, f"{len(range(seen[0], seen[-1] + 1))} inputs"))
+    caption = f"The shaded unit of {names[-1]} sees {fields[-1]} input positions (effective stride {jumps[-1]})."
+    return Figure(tuple(shapes), caption, key_only)
+
+
+def signal_and_kernel(signal: Sequence[int], kernel: Sequence[int], padding: int | tuple[int, int] = 0,
+                      dilation: int = 1, position: int = 0, key_only: bool = False) -> Figure:
+    """The (zero-padded) signal as a row of cells, the kernel below it at one position."""
+    left, right = (padding, padding) if isinstance(padding, int) else padding
+    values = ["0"] * left + [str(v) for v in signal] + ["0"] * right
+    kernel_labels = [str(w) for w in kernel]
+    w = _cell_width(values + kernel_labels)
+    shapes: list[Shape] = [Label(-0.3, 0.5, "x", "east"), Label(-0.3, 2.5, "w", "east")]
+    for i, label in enumerate(values):
+        padded = i < left or i >= left + len(signal)
+        covered = any(i == position + t * dilation for t in range(len(kernel)))
+        style = "pad" if padded else ("shade" if covered else "plain")
+        shapes.append(Cell(i * w, 0, label, style, w))
+    for t, label in enumerate(kernel_labels):
+        x = (position + t * dilation) * w
+        shapes.append(Cell(x, 2, label, "kernel", w))
+        shapes.append(Line(x + w / 2, 2, x + w / 2, 1, "faint"))
+    if left or right:
+        caption = f"{left} zero(s) on the left and {right} on the right (dashed); the kernel at position {position}."
+    else:
+        caption = f"The kernel at position {position}."
+    return Figure(tuple(shapes), caption, key_only)
+
+
+def pooling(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]],
+            changed: Sequence[bool] = (), y: float = 0.0, label: str = "", key_only: bool = True) -> list[Shape]:
+    """A detector row with the pooled row above it; each pooled cell spans its window [start, end)."""
+    labels = [str(v) for v in list(detector) + list(pooled)]
+    w = _cell_width(labels)
+    shapes: list[Shape] = []
+    if label:
+        shapes.append(Label(-0.3, y + 0.5, label, "east"))
+    for i, value in enumerate(detector):
+        shapes.append(Cell(i * w, y + 2.2, str(value), "plain", w))
+    for i, ((start, end), value) in enumerate(zip(windows, pooled, strict=True)):
+        centre = (start + end) / 2 * w
+        style = "mark" if (changed and changed[i]) else "shade"
+        shapes.append(Cell(centre - w / 2, y, str(value), style, w))
+        shapes.append(Line(centre, y + 1, start * w + 0.1, y + 2.2, "faint"))
+        shapes.append(Line(centre, y + 1, end * w - 0.1, y + 2.2, "faint"))
+    return shapes
+
+
+def pooling_figure(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]],
+                   key_only: bool = True) -> Figure:
+    """One detector row and its pooled row."""
+    shapes = pooling(detector, pooled, windows)
+    return Figure(tuple(shapes), "Each pooled value summarises the window below it.", key_only)
+
+
+def pooling_shift_figure(before: tuple, after: tuple, windows: Sequence[tuple[int, int]],
+                         key_only: bool = True) -> Figure:
+    """Before and after a shift: (detector, pooled) pairs; pooled outputs that changed are marked."""
+    changed = [a != b for a, b in zip(before[1], after[1], strict=True)]
+    shapes = pooling(before[0], before[1], windows, y=0, label="before")
+    shapes += pooling(after[0], after[1], windows, changed, y=4.4, label="after")
+    return Figure(tuple(shapes), f"{sum(changed)} of {len(changed)} pooled outputs change (marked).", key_only)
+
+
+def matrix_band(matrix: Sequence[Sequence[int]], key_only: bool = True) -> Figure:
+    """A matrix as a grid of cells with its non-zero band shaded."""
+    labels = [str(v) for row in matrix for v in row]
+    w = _cell_width(labels)
+    shapes: list[Shape] = [
+        Cell(j * w, i, str(v), "shade" if v else "plain", w)
+        for i, row in enumerate(matrix) for j, v in enumerate(row)
+    ]
+    nonzero = sum(1 for row in matrix for v in row if v)
+    return Figure(tuple(shapes), f"The band: {nonzero} non-zero entries of {len(labels)}.", key_only)
