@@ -70,16 +70,21 @@ TRANSPOSE_FEEDBACK = ("You wrote the transpose, the matrix of the other conventi
 BAND_FEEDBACK = ("The kernel band is shifted {} by one: output y_j starts at input x_j, so the first weight w_0 "
                  "belongs on the main diagonal, at entry (j, j).")
 
-MATRIX_MISTAKES = (
-    Mistake("transpose", TRANSPOSE_FEEDBACK, _other_convention),
-    Mistake("flipped-kernel", "The band holds the kernel reversed: that is convolution with a flipped kernel. "
-            "Deep learning's ⋆ is cross-correlation, so w_0 comes first along the band.", _flipped_matrix),
-    Mistake("shifted-band", BAND_FEEDBACK.format("down (one row too low)"), _band_shifted(1)),
-    Mistake("shifted-band", BAND_FEEDBACK.format("up (one row too high)"), _band_shifted(-1)),
-    Mistake("full-instead-of-valid", "You built the matrix of the 'full' correlation (n + k − 1 outputs, kernel "
-            "hanging over the borders). Valid correlation has n − k + 1 outputs: one per position where the "
-            "kernel fits.", _full_matrix),
-)
+
+def _matrix_mistakes(convention: str) -> tuple[Mistake, ...]:
+    """The matrix part's mistakes, the band's shift named as it looks in this convention."""
+    lower, higher = ("down (one row too low)", "up (one row too high)") if convention == "row" else \
+        ("right (one column too far right)", "left (one column too far left)")
+    return (
+        Mistake("transpose", TRANSPOSE_FEEDBACK, _other_convention),
+        Mistake("flipped-kernel", "The band holds the kernel reversed: that is convolution with a flipped kernel. "
+                "Deep learning's ⋆ is cross-correlation, so w_0 comes first along the band.", _flipped_matrix),
+        Mistake("shifted-band", BAND_FEEDBACK.format(lower), _band_shifted(1)),
+        Mistake("shifted-band", BAND_FEEDBACK.format(higher), _band_shifted(-1)),
+        Mistake("full-instead-of-valid", "You built the matrix of the 'full' correlation (n + k − 1 outputs, kernel "
+                "hanging over the borders). Valid correlation has n − k + 1 outputs: one per position where the "
+                "kernel fits.", _full_matrix),
+    )
 
 
 def _shape(rows: int, cols: int, convention: str) -> tuple[int, int]:
@@ -100,20 +105,17 @@ def _same_shape(p: dict[str, Any]) -> tuple[int, int]:
     return len(p["signal"]), len(p["signal"])
 
 
-SHAPE_MISTAKES = (
-    Mistake("swapped-shape", "Rows and columns are swapped: the matrix needs one {} per input and one {} per "
-            "output.", _swapped_shape),
-    Mistake("full-instead-of-valid", "That counts the 'full' correlation's n + k − 1 outputs; valid correlation "
-            "has n − k + 1, one per position where the kernel fits inside the signal.", _full_shape),
-    Mistake("same-size-output", "The output is not as long as the input: without padding, valid correlation "
-            "has n − k + 1 outputs.", _same_shape),
-)
-
-
 def _shape_mistakes(convention: str) -> tuple[Mistake, ...]:
-    sides = ("row", "column") if convention == "row" else ("column", "row")
-    swapped, *rest = SHAPE_MISTAKES
-    return (Mistake(swapped.id, swapped.feedback.format(*sides), swapped.compute), *rest)
+    """The shape part's mistakes; which side is the input depends on the convention."""
+    per_input, per_output = ("row", "column") if convention == "row" else ("column", "row")
+    return (
+        Mistake("swapped-shape", f"Rows and columns are swapped: the matrix needs one {per_input} per input and "
+                f"one {per_output} per output.", _swapped_shape),
+        Mistake("full-instead-of-valid", "That counts the 'full' correlation's n + k − 1 outputs; valid correlation "
+                "has n − k + 1, one per position where the kernel fits inside the signal.", _full_shape),
+        Mistake("same-size-output", "The output is not as long as the input: without padding, valid correlation "
+                "has n − k + 1 outputs.", _same_shape),
+    )
 
 
 OUTPUT_MISTAKES = (
@@ -182,7 +184,7 @@ class Toeplitz(Template):
                  expect(Tuple, _shape(n, m, convention), p, _shape_mistakes(convention), names=SHAPE_NAMES),
                  points=1, solution=self._shape_solution(n, k, m, convention, name)),
             Part("matrix", prose("Write down {T}.", T=name),
-                 expect(Matrix, matrix.tolist(), p, MATRIX_MISTAKES),
+                 expect(Matrix, matrix.tolist(), p, _matrix_mistakes(convention)),
                  points=2, solution=self._matrix_solution(p, name)),
             Part("output", prose("Compute {y} by the matrix product.", y=product),
                  expect(Vector, output, p, OUTPUT_MISTAKES),
