@@ -90,6 +90,31 @@ class OneOf(Param):
 
 
 @dataclass(frozen=True)
+class IdList(Param):
+    """A list of distinct ids, each one of `options` (e.g. the statements of a choice, in display order)."""
+
+    options: tuple[str, ...] = ()
+    min_len: int = 1
+    max_len: int = 8
+
+    def check(self, name: str, value: Any) -> list[str]:
+        if not isinstance(value, list) or not self.min_len <= len(value) <= self.max_len:
+            raise self.error(name, value)
+        for item in value:
+            if item not in self.options:
+                close = difflib.get_close_matches(str(item), self.options, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                known = ", ".join(self.options[:12]) + (", ..." if len(self.options) > 12 else "")
+                raise ParamError(f"{name}: unknown id {_show(item)}{hint}; known ids: {known}")
+        if len(set(value)) != len(value):
+            raise ParamError(f"{name} must not repeat an id, got {_show(value)}")
+        return list(value)
+
+    def describe(self) -> str:
+        return f"a list of {self.min_len} to {self.max_len} distinct ids"
+
+
+@dataclass(frozen=True)
 class IntList(Param):
     """A list of integers with a bounded length and bounded entries."""
 
