@@ -38,18 +38,30 @@ def grade(expected: Answer, text: str) -> Result:
 
 
 def judge(expected: Answer, value: object) -> Result:
-    """Score an already parsed value, naming a misconception when the value matches one."""
+    """Score an already parsed value, naming a misconception when the value matches one.
+
+    An answer that is exactly a misconception gets that misconception's feedback (and scores 0
+    unless the kind keeps partial scores for it, as multi-select does). A partly right answer
+    whose wrong entries are those a misconception gives is told so too."""
     comparison = expected.compare(value)
     if comparison.score == 1:
         return Result("correct", 1.0, "Correct.")
     for misconception in expected.misconceptions:
         if expected.same(value, misconception.value):
-            return Result("incorrect", 0.0, misconception.feedback, misconception.id)
+            score = comparison.score if expected.keeps_score_on_misconception() else Fraction(0)
+            return Result("partial" if score > 0 else "incorrect", _score(score), misconception.feedback,
+                          misconception.id)
     status = "partial" if comparison.score > 0 else "incorrect"
-    detail = comparison.detail or "That is not the expected value."
-    prefix = "Partly right: " if status == "partial" else "Not correct: "
-    return Result(status, _score(comparison.score), prefix + detail)
-
-
+    if comparison.sentence:
+        feedback = comparison.sentence
+    else:
+        detail = comparison.detail or "that is not the expected value."
+        feedback = ("Partly right: " if status == "partial" else "Not correct: ") + detail
+    if status == "partial":
+        for misconception in expected.misconceptions:
+            if expected.partly_matches(value, misconception.value):
+                feedback += f" The wrong entries are what a typical mistake gives: {misconception.feedback}"
+                return Result(status, _score(comparison.score), feedback, misconception.id)
+    return Result(status, _score(comparison.score), feedback)
 def _score(score: Fraction) -> float:
     return round(float(score), 4)

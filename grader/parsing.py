@@ -1,14 +1,17 @@
 """A small safe parser for what students type: numbers, lists, vectors and matrices.
 
-Nothing here evaluates text as code. A tokenizer turns the text into numbers, brackets and
-separators; a recursive-descent parser builds nested Python lists of ints and Fractions.
-Every failure is a FormatError that knows the position it happened at.
+Nothing here evaluates text as code. Text is first cleaned into a `Source` (Unicode folded to
+ASCII punctuation, LaTeX notation rewritten, a leading 'y =' dropped) that remembers where each
+character came from, so that errors point into what the student wrote. A tokenizer then turns it
+into numbers, brackets and separators; a recursive-descent parser builds nested Python lists of
+ints and Fractions. Every failure is a FormatError that knows its position.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -16,30 +19,32 @@ MAX_INPUT_CHARS = 20_000
 MAX_DIGITS = 60
 MAX_DEPTH = 8
 MAX_ENTRIES = 10_000
+MAX_SCIENTIFIC_EXPONENT = 30
 
 Number = int | Fraction
 Nested = Number | list  # a number or a (nested) list of them
 
 # Characters that look like ASCII punctuation in students' keyboards and word processors.
-_CONFUSABLES = str.maketrans(
-    {
-        "\u2212": "-",  # minus sign
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\ufe63": "-",
-        "\uff0d": "-",
-        "\u00d7": "x",  # multiplication sign
-        "\u2715": "x",
-        "\u22c5": "*",
-        "\u00b7": "*",
-        "\u2044": "/",
-        "\u2215": "/",
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-    }
-)
+CONFUSABLES = {
+    "\u2212": "-",  # minus sign
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\ufe63": "-",
+    "\uff0d": "-",
+    "\u00d7": "x",  # multiplication sign
+    "\u2715": "x",
+    "\u22c5": "*",
+    "\u00b7": "*",
+    "\u2044": "/",
+    "\u2215": "/",
+    "\u00f7": "/",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u2248": "≈",  # kept: 'y ≈ 0.33' is prose
+}
+_CONFUSABLES = str.maketrans(CONFUSABLES)
 # Invisible formatting characters (bidi marks, zero-width spaces, BOM) carry no meaning here.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
@@ -60,19 +65,117 @@ class FormatError(ValueError):
         line_start = self.text.rfind("\n", 0, self.position) + 1
         line_end = self.text.find("\n", self.position)
         line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
-        if len(line) > 80:
+        if len(line) > 80 or not line.isprintable():
             return f"{self.message} (at character {self.position + 1})"
         return f"{self.message}\n{line}\n{' ' * (self.position - line_start)}^"
 
 
+@dataclass(frozen=True)
+class Source:
+    """Cleaned student text that remembers, for each character, its position in the original."""
+
+    text: str
+    origin: tuple[int, ...]  # len(text) + 1 entries; the last one is the end of the original
+    original: str
+
+    @classmethod
+    def of(cls, text: str) -> Source:
+        return cls(text, tuple(range(len(text) + 1)), text)
+
+    def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> Source:
+        """Replace every match; replacement characters point at the start of their match."""
+        pieces: list[str] = []
+        origin: list[int] = []
+        last = 0
+        for match in pattern.finditer(self.text):
+            start, end = match.span()
+            pieces.append(self.text[last:start])
+            origin.extend(self.origin[last:start])
+            new = replace(match)
+            pieces.append(new)
+            origin.extend([self.origin[start]] * len(new))
+            last = end
+        if not pieces:
+            return self
+        pieces.append(self.text[last:])
+        origin.extend(self.origin[last:])
+        return Source("".join(pieces), tuple(origin), self.original)
+
+    def error(self, message: str, position: int | None = None) -> FormatError:
+        """A FormatError at a position of the cleaned text, reported in the original text."""
+        if position is None:
+            return FormatError(message, self.original)
+        return FormatError(message, self.original, self.origin[min(position, len(self.text))])
+
+
 def normalize(text: str) -> str:
     """Unicode-normalize student text: NFKC, confusable punctuation to ASCII, invisibles removed."""
+    return prepare(text).text
+
+
+def prepare(text: str, confusables: dict[str, str] | None = None) -> Source:
+    """Check the size of the text and fold it to ASCII punctuation, keeping track of positions."""
     if len(text) > MAX_INPUT_CHARS:
         raise FormatError(f"the answer is too long ({len(text)} characters; at most {MAX_INPUT_CHARS})")
     if "\x00" in text:
-        raise FormatError("the answer contains a NUL character")
-    text = unicodedata.normalize("NFKC", text).translate(_CONFUSABLES)
-    return _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+        raise FormatError("the answer contains a NUL character", text, text.index("\x00"))
+    if text.isascii() and "\r" not in text:
+        return Source.of(text)
+    table = _CONFUSABLES if confusables is None else str.maketrans({**CONFUSABLES, **confusables})
+    pieces: list[str] = []
+    origin: list[int] = []
+    for position, char in enumerate(text):
+        if char.isascii():
+            folded = "\n" if char == "\r" else char
+        else:
+            folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", char).translate(table))
+        pieces.append(folded)
+        origin.extend([position] * len(folded))
+    origin.append(len(text))
+    cleaned = "".join(pieces)
+    return Source(cleaned, tuple(origin), text)
+
+
+# LaTeX that students paste: math delimiters, matrix environments, \frac of two numbers, spacing.
+_MATRIX_ENVIRONMENTS = "bmatrix|pmatrix|Bmatrix|vmatrix|Vmatrix|matrix|smallmatrix|array"
+_LATEX = re.compile(
+    r"\\\\"  # a row break
+    r"|\\left\b|\\right\b|\\[()\[\]]|\$"  # sizes and math delimiters
+    rf"|\\begin\{{(?:{_MATRIX_ENVIRONMENTS})\}}(?:\{{[^{{}}]*\}})?|\\end\{{(?:{_MATRIX_ENVIRONMENTS})\}}"
+    r"|\\[dt]?frac\s*\{\s*(?P<num>[+-]?\s*\d+(?:\.\d+)?)\s*\}\s*\{\s*(?P<den>[+-]?\s*\d+(?:\.\d+)?)\s*\}"
+    r"|\\[,;:! ]|\\q?quad\b|\\cdot\b|\\times\b|\\[{}]|&"
+)
+_LATEX_WORDS = {"\\\\": "\n", "\\left": "", "\\right": "", "$": "", "\\cdot": "*", "\\times": "x", "&": ",",
+                "\\{": "{", "\\}": "}"}
+
+
+def _latex(match: re.Match[str]) -> str:
+    text = match.group()
+    if match.group("num") is not None:
+        return f" {match.group('num').replace(' ', '')}/{match.group('den').replace(' ', '')}"
+    if text in _LATEX_WORDS:
+        return _LATEX_WORDS[text]
+    if text.startswith("\\begin"):
+        return "["
+    if text.startswith("\\end"):
+        return "]"
+    return " " if text[:2] in ("\\,", "\\;", "\\:", "\\!", "\\ ") or "quad" in text else ""
+
+
+_PROSE_PREFIX = re.compile(
+    r"^\s*(?:(?:the\s+)?answer\s*(?:is\b)?\s*[:=]?"  # 'answer: 5', 'The answer is 5'
+    r"|[A-Za-z_][A-Za-z_0-9]*\s*(?:\[[^\]]*\]|_\{?\w+\}?|\([a-z, ]*\))?\s*(?:=(?!=)|≈|:))",  # 'y =', 'y[n] ≈'
+    re.IGNORECASE,
+)
+_TRAILING_PERIOD = re.compile(r"(?<=[\])}\d])\s*\.\s*$")
+
+
+def read(text: str, confusables: dict[str, str] | None = None) -> Source:
+    """Student text cleaned for parsing: Unicode folded, LaTeX rewritten, leading prose dropped."""
+    source = prepare(text, confusables)
+    if "\\" in source.text or "$" in source.text or "&" in source.text:
+        source = source.sub(_LATEX, _latex)
+    return source.sub(_PROSE_PREFIX, lambda m: "").sub(_TRAILING_PERIOD, lambda m: "")
 
 
 @dataclass(frozen=True)
@@ -83,21 +186,22 @@ class Token:
 
 
 _TOKEN = re.compile(
-    r"(?P<num>\d+(?:\.\d*)?|\.\d+)"
+    r"(?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<open>[\[({])|(?P<close>[\])}])"
     r"|(?P<row>[;\n])|(?P<sep>,)|(?P<slash>/)|(?P<sign>[+-])|(?P<space>[ \t]+)"
 )
 _CLOSER = {"[": "]", "(": ")", "{": "}"}
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split normalized text into tokens; anything unexpected is a FormatError at its position."""
+def tokenize(source: Source) -> list[Token]:
+    """Split cleaned text into tokens; anything unexpected is a FormatError at its position."""
+    text = source.text
     tokens: list[Token] = []
     position = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise FormatError(f"unexpected character {text[position]!r}", text, position)
+            raise source.error(_unexpected(text, position), position)
         kind = match.lastgroup or ""
         if kind != "space":
             tokens.append(Token(kind, match.group(), position))
@@ -106,19 +210,26 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def _unexpected(text: str, position: int) -> str:
+    command = re.match(r"\\[A-Za-z]+", text[position:])
+    if command:
+        return f"the LaTeX command {command.group()} is not supported here"
+    return f"unexpected character {text[position]!r}"
+
+
 class _Parser:
     """Recursive descent over the tokens of one answer.
 
     group  := open rows close
     rows   := row (";"|newline row)*         several rows make a matrix
-    row    := item ((","|space) item)*
+    row    := item ((","|space) item)* ","?  a trailing comma is fine
     item   := group | number
     number := sign? digits ("/" sign? digits)?
     """
 
-    def __init__(self, text: str):
-        self.text = text
-        self.tokens = tokenize(text)
+    def __init__(self, source: Source):
+        self.source = source
+        self.tokens = tokenize(source)
         self.index = 0
         self.entries = 0
 
@@ -132,7 +243,7 @@ class _Parser:
 
     def fail(self, message: str, token: Token | None = None) -> FormatError:
         token = token or self.peek()
-        return FormatError(message, self.text, token.position)
+        return self.source.error(message, token.position)
 
     def parse(self) -> Nested:
         while self.peek().kind == "row":  # leading blank lines
@@ -167,6 +278,8 @@ class _Parser:
             token = self.peek()
             if token.kind == "sep":
                 self.take()
+                if self.peek().kind in ("close", "end", "row"):  # a trailing comma
+                    return items
                 items.append(self.item(depth))
             elif token.kind in ("num", "open", "sign"):
                 items.append(self.item(depth))
@@ -229,9 +342,12 @@ def _is_group(value: object) -> bool:
 
 
 def _read_number(token: Token, parser: _Parser) -> Number:
-    if len(token.text) > MAX_DIGITS:
+    mantissa, _, exponent = token.text.lower().partition("e")
+    if len(mantissa) > MAX_DIGITS:
         raise parser.fail(f"a number with more than {MAX_DIGITS} digits", token)
-    return Fraction(token.text) if "." in token.text else int(token.text)
+    if exponent and abs(int(exponent)) > MAX_SCIENTIFIC_EXPONENT:
+        raise parser.fail(f"the exponent of {token.text} is too large (at most {MAX_SCIENTIFIC_EXPONENT})", token)
+    return _simplify(Fraction(token.text)) if ("." in token.text or exponent) else int(token.text)
 
 
 def _simplify(value: Number) -> Number:
@@ -246,10 +362,40 @@ def _plain(value: Nested) -> Nested:
     return value
 
 
-def parse_numbers(text: str) -> Nested:
+def parse_numbers(text: str | Source) -> Nested:
     """Parse a number or a (nested) list of numbers, in any of the usual notations.
 
-    `[-1, 99, 100, 1]`, `-1 99 100 1`, `(−1; 99; 100; 1)`, `[[1,0],[0,1]]`, `1 0; 0 1` and
-    rows on separate lines are all read; fractions `7/2` and decimals `0.5` become exact.
+    `[-1, 99, 100, 1]`, `-1 99 100 1`, `(−1; 99; 100; 1)`, `[[1,0],[0,1]]`, `1 0; 0 1`, rows on
+    separate lines and `\\begin{bmatrix} 1 & 0 \\\\ 0 & 1 \\end{bmatrix}` are all read; fractions
+    `7/2`, `\\frac{7}{2}` and decimals `0.5` become exact. Text (not a Source) is `read` first.
     """
-    return _plain(_Parser(normalize(text)).parse())
+    source = read(text) if isinstance(text, str) else text
+    return _plain(_Parser(source).parse())
+
+
+_DECIMAL_COMMA = re.compile(r"^(\s*[+-]?\s*\d+),(\d+\s*)$")
+_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(?:,\d{3})+\s*$")
+
+
+def parse_single_number(text: str) -> Number:
+    """One exact number: 7/2, 3.5, \\frac{7}{2}, 3.5e-2, and a decimal comma (3,5) where unambiguous."""
+    source = read(text)
+    if _THOUSANDS.match(source.text) and source.text.count(",") == 1:
+        raise source.error(f"{source.text.strip()!r} is ambiguous: write it without the comma (a decimal point or "
+                           "a whole number)", source.text.index(","))
+    source = source.sub(_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}")
+    value = parse_numbers(source)
+    if isinstance(value, list):
+        raise source.error(f"expected a single number, got a list of {len(value)}")
+    return value
+
+
+def parse_integer(text: str) -> Number:
+    """One number, where an integer is expected: thousands separators (61,706) are allowed."""
+    source = read(text)
+    if _THOUSANDS.match(source.text):
+        source = source.sub(re.compile(","), lambda m: "")
+    value = parse_numbers(source)
+    if isinstance(value, list):
+        raise source.error(f"expected a single integer, got a list of {len(value)} numbers")
+    return value
