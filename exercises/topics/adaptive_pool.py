@@ -1,0 +1,123 @@
+"""Adaptive pooling: a fixed output size m for an input of any size n (PyTorch's window rule)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from exercises.misconceptions import Mistake, expect
+from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
+from exercises.params import Int
+from exercises.registry import Template, template
+from grader.answers import Matrix, Vector
+
+
+def adaptive_windows(n: int, m: int) -> list[tuple[int, int]]:
+    """PyTorch's windows [start, end) of output i: start = floor(i·n/m), end = ceil((i+1)·n/m)."""
+    return [(i * n // m, -(-(i + 1) * n // m)) for i in range(m)]
+
+
+def _sizes(windows: list[tuple[int, int]]) -> list[int]:
+    return [end - start for start, end in windows]
+
+
+def _equal_size(p: dict[str, Any]) -> list[tuple[int, int]] | None:
+    size = p["n"] // p["m"]
+    return [(i * size, (i + 1) * size) for i in range(p["m"])] if size else None
+
+
+def _floor_end(p: dict[str, Any]) -> list[tuple[int, int]]:
+    return [(i * p["n"] // p["m"], (i + 1) * p["n"] // p["m"]) for i in range(p["m"])]
+
+
+def _equal_size_sizes(p: dict[str, Any]) -> list[int] | None:
+    windows = _equal_size(p)
+    return _sizes(windows) if windows else None
+
+
+EQUAL = ("You gave every window the size floor(n/m): then the windows do not reach the end of the input. "
+         "PyTorch's windows start at floor(i·n/m) and end at ceil((i+1)·n/m).")
+FLOOR = ("You rounded the end down, floor((i+1)·n/m): the end is rounded up, ceil((i+1)·n/m), so neighbouring "
+         "windows can overlap.")
+INCLUSIVE = "The end is not included: window [start, end) covers start … end-1 and has end - start values."
+
+WINDOW_MISTAKES = (
+    Mistake("equal-size", EQUAL, _equal_size),
+    Mistake("floor-end", FLOOR, _floor_end),
+    Mistake("inclusive-end", INCLUSIVE, lambda p: [(a, b - 1) for a, b in adaptive_windows(p["n"], p["m"])]),
+)
+SIZE_MISTAKES = (
+    Mistake("equal-size", EQUAL, _equal_size_sizes),
+    Mistake("floor-end", FLOOR, lambda p: _sizes(_floor_end(p))),
+    Mistake("inclusive-end", INCLUSIVE, lambda p: [b - a + 1 for a, b in adaptive_windows(p["n"], p["m"])]),
+)
+
+
+@template
+class AdaptivePool(Template):
+    id = "adaptive-pool"
+    version = 1
+    topic = "pooling"
+    summary = "the windows of adaptive pooling: m outputs from n inputs, start floor(i·n/m), end ceil((i+1)·n/m)"
+    params = {
+        "n": Int(doc="input size", low=1, high=100),
+        "m": Int(doc="output size", low=1, high=16),
+    }
+
+    def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
+        p = dict(params)
+        if "m" not in p:  # 2 to 5 outputs that do not divide n (so that windows overlap or differ in size)
+            choices = [m for m in range(2, 6) if "n" not in p or (m < p["n"] and p["n"] % m)] or [1]
+            p["m"] = int(rng.choice(choices))
+        if "n" not in p:
+            low = max(5, p["m"] + 1)
+            choices = [n for n in range(low, low + 12) if n % p["m"]] or list(range(low, low + 12))
+            p["n"] = int(rng.choice(choices))
+        return p
+
+    def build(self, p: dict[str, Any]) -> Question:
+        n, m = p["n"], p["m"]
+        windows = adaptive_windows(n, m)
+        start = Eq(Sym("s_i"), Call("floor", Op("/", Op("*", Sym("i"), Sym("n")), Sym("m"))))
+        end = Eq(Sym("e_i"), Call("ceil", Op("/", Op("*", Sym("(i+1)"), Sym("n")), Sym("m"))))
+        statement = (
+            prose("Adaptive pooling (PyTorch's AdaptiveMaxPool1d and AdaptiveAvgPool1d) turns an input of any size "
+                  "into a fixed number of outputs. Here {n} inputs (positions 0 to n-1) give {m} outputs.",
+                  n=Eq(Sym("n"), n), m=Eq(Sym("m"), m)),
+            prose("Output i (i = 0 to m-1) pools the inputs from position {s} up to, but not including, position "
+                  "{e}, where {start} and {end}.", s=Sym("s_i"), e=Sym("e_i"), start=start, end=end),
+        )
+        steps = tuple(
+            prose("{start}, {end}", start=Eq(Sym(f"s_{i}"), Call("floor", Op("/", i * n, m)), a),
+                  end=Eq(Sym(f"e_{i}"), Call("ceil", Op("/", (i + 1) * n, m)), b))
+            for i, (a, b) in enumerate(windows)
+        )
+        note = (f"n/m = {Fraction(n, m)} is not a whole number, so the windows differ in size or overlap."
+                if n % m else f"n/m = {n // m}: m divides n, so the windows are disjoint, each of size n/m.")
+        parts = (
+            Part("windows", prose("Give the windows as an m×2 matrix whose row i is {row}.",
+                                  row=(Sym("s_i"), Sym("e_i"))),
+                 expect(Matrix, windows, p, WINDOW_MISTAKES), points=2, solution=steps),
+            Part("sizes", prose("Give the window sizes {size}.", size=Op("-", Sym("e_i"), Sym("s_i"))),
+                 expect(Vector, _sizes(windows), p, SIZE_MISTAKES), points=1,
+                 solution=(prose("Each size is {size}. " + note, size=Op("-", Sym("e_i"), Sym("s_i"))),)),
+        )
+        return self.question(p, title="Adaptive pooling", statement=statement, parts=parts)
+
+    def verify(self, question: Question) -> None:
+        n, m = question.params["n"], question.params["m"]
+        windows = [tuple(row) for row in question.part("windows").answer.value]  # type: ignore[attr-defined]
+        sizes = list(question.part("sizes").answer.value)  # type: ignore[attr-defined]
+        for i, (start, end) in enumerate(windows):  # the definition, by enumeration of the integers
+            assert start == max(a for a in range(n + 1) if a * m <= i * n), f"window {i} starts at {start}"
+            assert end == min(b for b in range(n + 1) if b * m >= (i + 1) * n), f"window {i} ends at {end}"
+        assert len(windows) == m and sizes == [end - start for start, end in windows], "sizes are not e_i - s_i"
+        assert windows[0][0] == 0 and windows[-1][1] == n, "the windows do not span the input"
+        assert all(end > start for start, end in windows), "an empty window"
+        for (s0, e0), (s1, e1) in zip(windows, windows[1:], strict=False):
+            assert s0 <= s1 <= e0 <= e1, f"windows [{s0}, {e0}) and [{s1}, {e1}) leave a gap or go backwards"
+        if n % m == 0:
+            tiled = all(e0 == s1 for (_, e0), (s1, _) in zip(windows, windows[1:], strict=False))
+            assert tiled and sizes == [n // m] * m, "with m dividing n the windows must tile the input"
