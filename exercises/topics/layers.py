@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from exercises.model import Op, Prose, prose
 from exercises.params import Param, ParamError, _is_int, _show
 
 TYPES = ("conv", "pool", "subsample", "dense", "batchnorm")
@@ -36,6 +37,9 @@ KEYS = {
     "dense": ("name", "in", "out", "bias"),
     "batchnorm": ("name", "channels"),
 }
+_TYPE_HINTS = {"convolution": "conv", "conv2d": "conv", "conv1d": "conv", "maxpool": "pool", "avgpool": "pool",
+               "pooling": "pool", "linear": "dense", "fc": "dense", "fully_connected": "dense", "bn": "batchnorm",
+               "batch_norm": "batchnorm", "subsampling": "subsample"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,19}$")
 _LIMITS = {"stride": (1, 16), "padding": (0, 32), "dilation": (1, 16), "groups": (1, 4096),
            "in": (1, 1_000_000), "out": (1, 1_000_000), "maps": (1, 100_000), "channels": (1, 100_000)}
@@ -131,7 +135,8 @@ def _parse_one(index: int, data: Any) -> Layer:
     kind = data.get("type")
     if kind not in TYPES:
         close = difflib.get_close_matches(str(kind), TYPES, n=1) if kind is not None else []
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        guess = _TYPE_HINTS.get(str(kind).lower(), close[0] if close else None)
+        hint = f" (did you mean {guess!r}?)" if guess else ""
         got = "no type" if kind is None else f"type {_show(kind)}"
         raise ParamError(f"layers[{index}]: {got}{hint}; type must be one of {', '.join(TYPES)}")
     where = _where(index, kind)
@@ -294,9 +299,44 @@ def find_layer(layers: tuple[Layer, ...], ref: int | str, param: str = "unit") -
     names = [layer.name for layer in layers]
     if ref in names:
         return names.index(ref)
-    close = difflib.get_close_matches(str(ref), names, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    lowered = {name.lower(): name for name in names}
+    close = difflib.get_close_matches(str(ref).lower(), list(lowered), n=1, cutoff=0.5)
+    hint = f" (did you mean {lowered[close[0]]!r}?)" if close else ""
     raise ParamError(f"{param} {ref!r} is not a layer of the stack{hint}; layers: {', '.join(names)}")
+
+
+def describe_layer(number: int, layer: Layer, counts: bool = True) -> Prose:
+    """One line of a question: '(2) S2: subsampling, window 2×2, stride 2, 6 maps …'. With
+    counts=False, only what shapes a receptive field (window, stride, dilation, padding)."""
+    math: dict[str, Any] = {}
+    if layer.spatial:
+        what = {"conv": "convolution, kernel {k}", "pool": "max pooling, window {k}",
+                "subsample": "subsampling, window {k}"}[layer.type]
+        math["k"] = Op("×", *layer.kernel)
+        settings = [f"stride {layer.stride}"]
+        settings += [f"dilation {layer.dilation}"] if layer.dilation > 1 else []
+        settings += [f"padding {layer.padding}"] if layer.padding else []
+    elif layer.type == "dense":
+        what = "fully connected, {io} units" if layer.inputs is not None else \
+            f"fully connected on the flattened feature maps, {layer.outputs} units"
+        math.update({"io": Op("→", layer.inputs, layer.outputs)} if layer.inputs is not None else {})
+        settings = []
+    else:
+        what, settings = "batch normalization" + (f" of {layer.channels} channels" if layer.channels else ""), []
+    if counts:
+        if layer.type == "conv":
+            settings.append("{ch} channels" if layer.inputs is not None else f"{layer.outputs} output channels")
+            math.update({"ch": Op("→", layer.inputs, layer.outputs)} if layer.inputs is not None else {})
+        if layer.groups > 1:
+            settings.append(f"{layer.groups} groups")
+        if layer.type == "subsample" and layer.channels is not None:
+            settings.append(f"{layer.channels} maps, each with one trainable coefficient and one bias")
+        if layer.type in ("conv", "dense") and not layer.bias:
+            settings.append("no bias")
+        if layer.connections is not None:
+            settings.append("output maps 1, 2, ... see only {seen} input maps respectively")
+            math["seen"] = tuple(len(row) for row in layer.connections)
+    return prose(f"({number}) {layer.name}: " + ", ".join([what, *settings]) + ".", **math)
 
 
 # -- the stack: layers or a named network ------------------------------------------------------
