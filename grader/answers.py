@@ -416,6 +416,11 @@ class Tuple(Answer):
     kind: ClassVar[str] = "tuple"
     value: tuple[Rational, ...]
     names: tuple[str, ...] = ()  # what each component is, for feedback ("rows", "columns")
+    alternatives: tuple[tuple[Rational, ...], ...] = ()  # other values that are equally right (e.g. both orders)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "alternatives", tuple(self.coerce(a) for a in self.alternatives))
 
     @staticmethod
     def coerce(value: Any) -> tuple[Rational, ...]:
@@ -431,6 +436,8 @@ class Tuple(Answer):
         return list(value)
 
     def compare(self, value: tuple[Rational, ...]) -> Comparison:
+        if tuple(value) in self.alternatives:
+            return Comparison(Fraction(1))
         names = self.names if len(self.names) == len(self.value) else ()
         result = _compare_entries(list(value), list(self.value), self.partial, "component", "components")
         if names and result.score < 1 and len(value) == len(self.value):
@@ -449,11 +456,17 @@ class Tuple(Answer):
         return f"a tuple of {len(self.value)} numbers"
 
     def extra_json(self) -> dict[str, Any]:
-        return {"names": list(self.names)} if self.names else {}
+        extra: dict[str, Any] = {"names": list(self.names)} if self.names else {}
+        if self.alternatives:
+            extra["alternatives"] = [_json_nested(a) for a in self.alternatives]
+        return extra
 
     @classmethod
     def options_from_json(cls, data: dict) -> dict[str, Any]:
-        return {"names": tuple(data["names"])} if data.get("names") else {}
+        options: dict[str, Any] = {"names": tuple(data["names"])} if data.get("names") else {}
+        if data.get("alternatives"):
+            options["alternatives"] = tuple(tuple(_from_json_number(v) for v in a) for a in data["alternatives"])
+        return options
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Tuple:
