@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
-from exercises.topics.sparsity import columns_are_local, columns_share_values, correlation_matrix
+from exercises.topics.sparsity import STATEMENTS, columns_are_local, columns_share_values, correlation_matrix
 from grader import Integer
+from grader.choice import Choices
+
+ALL_STATEMENTS = list(STATEMENTS)
 
 
 def answers(**params) -> dict:
@@ -51,6 +54,29 @@ def test_matrix_properties_by_predicate():
     assert not columns_share_values(changed)
 
 
+def test_lecture_properties_sparse_local_shared():
+    # The lecture's note on T: sparse (many zeros), local (non-zeros together), shared parameters.
+    question = exercises.generate("sparsity", n=6, k=3, statements=ALL_STATEMENTS)
+    assert question.to_json()["parts"][3]["answer"] == ["local", "shared", "sparse"]
+
+
+def test_short_input_is_not_sparse():
+    # n = 5, k = 4: T is 5 x 2 with 8 non-zeros of 10 entries, so it is dense, not sparse.
+    key = answers(n=5, k=4, statements=ALL_STATEMENTS)["properties"]
+    assert key == ["dense", "local", "shared"]
+    get("sparsity").verify(exercises.generate("sparsity", n=5, k=4, statements=ALL_STATEMENTS))
+
+
+def test_properties_accept_labels_and_name_the_misjudged_statement():
+    pinned = {"n": 6, "k": 3, "statements": ["dense", "sparse", "local", "symmetric", "shared", "weights-grow"]}
+    assert exercises.answer("sparsity", "properties", "B, C, E", **pinned)["status"] == "correct"
+    missed = exercises.answer("sparsity", "properties", "B, C", **pinned)
+    assert missed["misconception"] == "shared" and missed["status"] == "partial"
+    assert "every column holds the same 3 kernel weights" in missed["feedback"]
+    extra = exercises.answer("sparsity", "properties", "A, B, C, E", **pinned)
+    assert extra["misconception"] == "dense" and "12 of 24 entries are zero" in extra["feedback"]
+
+
 @pytest.mark.parametrize(("part", "text", "mistake"), [
     ("dense_params", "36", "square-layer"),
     ("dense_params", "18", "outputs-off-by-one"),
@@ -73,6 +99,8 @@ def test_misconceptions_are_named(part, text, mistake):
     ({"k": 1}, "k must be an integer from 2 to 10"),
     ({"n": "six"}, "n must be an integer from 3 to 20"),
     ({"nn": 6}, "did you mean 'n'"),
+    ({"statements": ["sparse", "lokal"]}, "unknown id 'lokal' \\(did you mean 'local'\\?\\)"),
+    ({"statements": ["sparse", "sparse"]}, "must not repeat"),
 ])
 def test_bad_pins_are_clear(pinned, message):
     with pytest.raises(ParamError, match=message):
@@ -83,6 +111,7 @@ def test_samples_are_pleasant():
     for seed in range(200):
         p = exercises.generate("sparsity", seed=seed).params
         assert 5 <= p["n"] <= 12 and 2 <= p["k"] <= 5 and 2 * p["k"] <= p["n"]
+        assert len(p["statements"]) == 6 and {"sparse", "local", "shared"} <= set(p["statements"])
     assert exercises.generate("sparsity", seed=1, n=7).params["k"] <= 3
 
 
@@ -105,4 +134,13 @@ def test_verifier_catches_a_wrong_key(part_id):
     parts = tuple(replace(part, answer=Integer(value=part.answer.value + 1)) if part.id == part_id else part
                   for part in question.parts)
     with pytest.raises(AssertionError, match=part_id):
+        get("sparsity").verify(replace(question, parts=parts))
+
+
+def test_verifier_catches_a_wrong_property_key():
+    question = exercises.generate("sparsity", seed=5)
+    spec = question.part("properties").answer
+    wrong = Choices(value=[i for i in spec.value if i != "local"], options=spec.options)
+    parts = tuple(replace(part, answer=wrong) if part.id == "properties" else part for part in question.parts)
+    with pytest.raises(AssertionError, match="properties"):
         get("sparsity").verify(replace(question, parts=parts))

@@ -6,15 +6,18 @@ T is n × m with m = n − k + 1: column j holds the k kernel weights from row j
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
-from exercises.params import Int, ParamError
+from exercises.params import IdList, Int, ParamError
 from exercises.registry import Template, template
 from grader.answers import Integer
+from grader.choice import Choices
 
 
 def outputs(p: dict[str, Any]) -> int:
@@ -41,6 +44,74 @@ def columns_share_values(matrix: np.ndarray) -> bool:
     """Every column holds the same sequence of non-zero values."""
     first = matrix[:, 0][matrix[:, 0] != 0]
     return all(np.array_equal(column[column != 0], first) for column in matrix.T)
+
+
+def columns_are_diagonal(matrix: np.ndarray) -> bool:
+    """Non-zeros only where row index equals column index."""
+    rows, cols = np.nonzero(matrix)
+    return bool(np.all(rows == cols))
+
+
+# -- statements about T: the truth by reasoning (build) and by inspecting matrices (verifier) -------
+@dataclass(frozen=True)
+class Statement:
+    """A statement about T. `holds(n, k)` is the reasoned truth; `observed(T, T_longer)` checks it on
+    the matrices for inputs of n and n + 1 samples; `why(n, k)` explains it with the numbers."""
+
+    id: str
+    text: str
+    holds: Callable[[int, int], bool]
+    observed: Callable[[np.ndarray, np.ndarray], bool]
+    why: Callable[[int, int], str]
+
+
+def _zeros(n: int, k: int) -> str:
+    m = n - k + 1
+    return f"each of the {m} columns has {k} non-zeros among {n} entries: {m * n - m * k} of {m * n} entries are zero."
+
+
+PROPERTIES = (  # the lecture's three, shown in every question
+    Statement("sparse", "T is sparse: at least half of its entries are zero.",
+              lambda n, k: 2 * k <= n, lambda t, _: 2 * np.count_nonzero(t) <= t.size, lambda n, k: _zeros(n, k)),
+    Statement("local", "In each column the non-zero entries sit next to each other: each output depends only on "
+              "neighbouring inputs.", lambda n, k: True, lambda t, _: columns_are_local(t),
+              lambda n, k: f"column j holds the kernel in rows j to j + {k - 1}: output j sees {k} adjacent inputs."),
+    Statement("shared", "The same few values repeat in every column: all outputs share one set of weights.",
+              lambda n, k: True, lambda t, _: columns_share_values(t),
+              lambda n, k: f"every column holds the same {k} kernel weights, one row further down."),
+)
+DISTRACTORS = (
+    Statement("all-inputs", "Every output depends on every input.", lambda n, k: k >= n,
+              lambda t, _: bool(np.all(t != 0)),
+              lambda n, k: f"output j depends only on the {k} inputs under the kernel; the other {n - k} entries "
+              "of its column are zero."),
+    Statement("dense", "T is dense: most of its entries are non-zero.", lambda n, k: 2 * k > n,
+              lambda t, _: 2 * np.count_nonzero(t) > t.size, lambda n, k: _zeros(n, k)),
+    Statement("used-once", "Each weight appears in T only once.", lambda n, k: n == k,
+              lambda t, _: bool(np.all(np.unique(t[t != 0], return_counts=True)[1] == 1)),
+              lambda n, k: f"each weight appears once in every column: {n - k + 1} times."),
+    Statement("symmetric", "T is symmetric.", lambda n, k: k == 1,
+              lambda t, _: t.shape[0] == t.shape[1] and bool(np.array_equal(t, t.T)),
+              lambda n, k: f"T is {n} x {n - k + 1}, not even square."),
+    Statement("square", "T is square: it has as many rows as columns.", lambda n, k: k == 1,
+              lambda t, _: t.shape[0] == t.shape[1], lambda n, k: f"T is {n} x {n - k + 1}: one row per input, "
+              "one column per output."),
+    Statement("weights-grow", "The number of distinct weights grows with the input length.", lambda n, k: False,
+              lambda t, longer: len(np.unique(longer[longer != 0])) > len(np.unique(t[t != 0])),
+              lambda n, k: f"there are {k} weights whatever the input length; only the number of non-zeros grows."),
+    Statement("diagonal", "Only the main diagonal of T is non-zero.", lambda n, k: k == 1,
+              lambda t, _: columns_are_diagonal(t),
+              lambda n, k: f"each column has {k} non-zeros, from the diagonal entry down."),
+)
+STATEMENTS = {s.id: s for s in PROPERTIES + DISTRACTORS}
+SHOWN_DISTRACTORS = 3
+
+
+def draw_statements(rng: np.random.Generator) -> list[str]:
+    """The three properties and three distractors, in a shuffled display order."""
+    picked = [DISTRACTORS[i] for i in rng.choice(len(DISTRACTORS), size=SHOWN_DISTRACTORS, replace=False)]
+    ids = [s.id for s in (*PROPERTIES, *picked)]
+    return [ids[i] for i in rng.permutation(len(ids))]
 
 
 # -- misconceptions ----------------------------------------------------------------------------
@@ -76,6 +147,8 @@ class Sparsity(Template):
     params = {
         "n": Int(doc="input length n", low=3, high=20),
         "k": Int(doc="kernel size k (less than n)", low=2, high=10),
+        "statements": IdList(doc="statements about T in display order (drawn: sparse, local, shared and three "
+                             "distractors)", options=tuple(STATEMENTS), min_len=2, max_len=len(STATEMENTS)),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +158,8 @@ class Sparsity(Template):
             p["k"] = int(rng.integers(2, max(2, most) + 1))
         if "n" not in p:
             p["n"] = int(rng.integers(max(5, 2 * p["k"]), 13))  # at least half of T is zero: truly sparse
+        if "statements" not in p:
+            p["statements"] = draw_statements(rng)
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
@@ -97,8 +172,9 @@ class Sparsity(Template):
         statement = (
             prose("A 1-D convolution layer (valid cross-correlation, stride 1, no bias) maps an input of {n} "
                   "samples to its outputs with a kernel of {k} weights. As in the lecture, write it as a matrix "
-                  "product {product}, with x a row vector: T has one row per input and one column per output.",
-                  n=Eq(Sym("n"), n), k=Eq(Sym("k"), k), product=Op("=", Sym("y"), Op("*", Sym("x"), Sym("T")))),
+                  "product {product}, with {x} a row vector: T has one row per input and one column per output.",
+                  n=Eq(Sym("n"), n), k=Eq(Sym("k"), k), x=Sym("x"),
+                  product=Op("=", Sym("y"), Op("*", Sym("x"), Sym("T")))),
         )
         return self.question(
             p,
@@ -110,7 +186,7 @@ class Sparsity(Template):
                                   "how many weights does it have?"),
                      answer=expect(Integer, n * m, p, DENSE_MISTAKES),
                      solution=(prose("The convolution has {m} outputs, so the dense layer has {count} weights.",
-                                     m=Eq(Sym("m"), Op("+", Op("-", n, k), 1), m), count=Op("×", n, m)),)),
+                                     m=Eq(Sym("m"), Op("+", Op("-", n, k), 1), m), count=Eq(Op("×", n, m), n * m)),)),
                 Part(id="conv_params",
                      prompt=prose("How many distinct weights (free parameters) does the convolution have?"),
                      answer=expect(Integer, k, p, CONV_MISTAKES),
@@ -122,7 +198,29 @@ class Sparsity(Template):
                      solution=(prose("Each of the {m} columns holds the {k} weights and zeros elsewhere: {count} "
                                      "non-zeros of {size} entries.", m=m, k=k,
                                      count=Eq(Op("×", m, k), m * k), size=n * m),)),
+                self._properties_part(p),
             ),
+        )
+
+    def _properties_part(self, p: dict[str, Any]) -> Part:
+        n, k = p["n"], p["k"]
+        shown = [STATEMENTS[i] for i in p["statements"]]
+        key = sorted(s.id for s in shown if s.holds(n, k))
+        mistakes = []
+        for s in shown:
+            toggled = [i for i in key if i != s.id] if s.holds(n, k) else [*key, s.id]
+            verdict = "true" if s.holds(n, k) else "false"
+            feedback = f"'{s.text}' is {verdict}: {s.why(n, k)}"
+            mistakes.append(Mistake(s.id, feedback, lambda _, toggled=toggled: toggled))
+        solution = tuple(prose(f"{chr(ord('A') + i)}. {'True' if s.holds(n, k) else 'False'}: {s.why(n, k)}")
+                         for i, s in enumerate(shown))
+        return Part(
+            id="properties",
+            prompt=prose("Which statements about T are true? Select all that apply."),
+            answer=expect(Choices, key, p, mistakes, options=tuple((s.id, s.text) for s in shown),
+                          rule="net-correct"),
+            points=2,
+            solution=solution,
         )
 
     def verify(self, question: Question) -> None:
@@ -139,3 +237,7 @@ class Sparsity(Template):
         for part_id, value in expected.items():
             got = question.part(part_id).answer.value  # type: ignore[attr-defined]
             assert got == value, f"{part_id}: key {got}, counted {value} in the matrix"
+        longer = correlation_matrix(p["n"] + 1, kernel)
+        spec = question.part("properties").answer
+        seen = sorted(i for i, _ in spec.options if STATEMENTS[i].observed(matrix, longer))  # type: ignore[attr-defined]
+        assert list(spec.value) == seen, f"properties: key {spec.value}, seen in the matrix {seen}"  # type: ignore
