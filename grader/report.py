@@ -1,0 +1,330 @@
+"""Item analysis of a graded class: report.md and report.svg (hand-written SVG, no plotting library).
+
+Statistics use the counted rows only: graded, not a repeated row of a student already seen, not
+entirely blank. For each part: difficulty (mean score, 1 = everyone right), discrimination (the
+Pearson correlation of the part's score with the rest-of-test score; undefined when either does
+not vary), outcome counts, misconceptions and the most frequent wrong answers, compared within
+the same variant (same expected answer) and written in one normal notation.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from grader.answers import Answer
+from grader.batch import Gradebook, GradedRow
+
+OUTCOMES = ("correct", "partial", "misconception", "incorrect", "invalid", "blank")
+OUTCOME_TITLES = ("correct", "partial", "misconception", "other wrong", "unreadable", "blank")
+WRONG = ("partial", "misconception", "incorrect", "invalid")
+BINS = 10
+TOP_WRONG = 5
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    text: str  # the answer in normal notation (or its trimmed text if it could not be read)
+    expected: str  # the expected answer of that variant
+    count: int
+    diagnosis: str  # the misconception id, or the outcome
+
+
+@dataclass(frozen=True)
+class PartStats:
+    column: str
+    points: int
+    answered: int  # counted rows that have this column (blank answers included)
+    mean: float | None  # mean score in 0..1: the difficulty index
+    discrimination: float | None
+    outcomes: dict[str, int]
+    misconceptions: list[tuple[str, int, str]]  # (id, count, feedback), most frequent first
+    wrong_answers: list[WrongAnswer]  # the most frequent, at most TOP_WRONG
+    distinct_wrong: int
+    variants: int  # distinct expected answers among the counted rows
+
+
+@dataclass(frozen=True)
+class ClassStats:
+    rows: int
+    counted: int
+    attention: int
+    percentages: list[float]
+    histogram: list[int]  # BINS bins of 10 percentage points; 100 % falls in the last
+    parts: list[PartStats]
+
+    def summary(self) -> dict[str, float | None]:
+        p = self.percentages
+        return {
+            "mean": statistics.fmean(p) if p else None,
+            "median": statistics.median(p) if p else None,
+            "lowest": min(p) if p else None,
+            "highest": max(p) if p else None,
+        }
+
+
+def analyse(book: Gradebook) -> ClassStats:
+    rows = book.counted
+    percentages = [round(row.percentage or 0.0, 6) for row in rows]
+    histogram = [0] * BINS
+    for p in percentages:
+        histogram[min(int(p // (100 / BINS)), BINS - 1)] += 1
+    return ClassStats(len(book.rows), len(rows), len(book.attention), percentages, histogram,
+                      [_part_stats(column, rows) for column in book.columns])
+
+
+def _part_stats(column: str, rows: list[GradedRow]) -> PartStats:
+    pairs = [(row, part) for row in rows for part in row.parts if part.column == column and part.text is not None]
+    scores = [part.earned / part.points if part.points else 0.0 for _, part in pairs]
+    rest = [(row.total or 0.0) - part.earned for row, part in pairs]
+    outcomes = Counter(part.outcome for _, part in pairs)
+    misconceptions: Counter[str] = Counter()
+    sentences: dict[str, str] = {}
+    wrong: Counter[tuple[str, str, str]] = Counter()
+    for _, part in pairs:
+        if part.outcome not in WRONG:
+            continue
+        if part.result and part.result.misconception:
+            misconceptions[part.result.misconception] += 1
+            sentences.setdefault(part.result.misconception, part.result.feedback)
+        diagnosis = part.result.misconception if part.result and part.result.misconception else part.outcome
+        wrong[(part.answer.to_text(), normal_text(part.answer, part.text or ""), diagnosis)] += 1
+    ranked = sorted(wrong.items(), key=lambda item: (-item[1], item[0][1], item[0][0], item[0][2]))
+    return PartStats(
+        column=column,
+        points=max((part.points for _, part in pairs), default=0),
+        answered=len(pairs),
+        mean=statistics.fmean(scores) if scores else None,
+        discrimination=correlation(scores, rest),
+        outcomes={outcome: outcomes.get(outcome, 0) for outcome in OUTCOMES},
+        misconceptions=[(m, n, sentences[m]) for m, n in sorted(misconceptions.items(), key=lambda i: (-i[1], i[0]))],
+        wrong_answers=[WrongAnswer(text, expected, n, diagnosis) for (expected, text, diagnosis), n in
+                       ranked[:TOP_WRONG]],
+        distinct_wrong=len(wrong),
+        variants=len({part.answer.to_text() for _, part in pairs}),
+    )
+
+
+def normal_text(answer: Answer, text: str) -> str:
+    """The answer in the kind's own notation, so '-1 99 100 1' and '[-1,99,100,1]' count as one answer."""
+    try:
+        return answer.to_text(answer.parse(text))
+    except (ValueError, ArithmeticError, RecursionError, TypeError):
+        return " ".join(text.split())
+
+
+def correlation(xs: list[float], ys: list[float]) -> float | None:
+    """Pearson's r; None when there are fewer than 3 pairs or either side does not vary."""
+    if len(xs) < 3:
+        return None
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx < 1e-12 or syy < 1e-12:
+        return None
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+
+
+# -- report.md --------------------------------------------------------------------------------
+
+
+def write_report(book: Gradebook, directory: Path) -> list[Path]:
+    """Write report.md and report.svg into `directory`."""
+    stats = analyse(book)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    md, svg = directory / "report.md", directory / "report.svg"
+    md.write_text(report_md(book, stats), encoding="utf-8")
+    svg.write_text(report_svg(book, stats), encoding="utf-8")
+    return [md, svg]
+
+
+def _value(value: float | None, places: int = 2) -> str:
+    return "—" if value is None else f"{value:.{places}f}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} %"
+
+
+def _cell(text: str, limit: int = 80) -> str:
+    """Table-safe inline code, shortened if long."""
+    text = " ".join(text.split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`" if text else "(empty)"
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def report_md(book: Gradebook, stats: ClassStats) -> str:
+    s = stats.summary()
+    lines = [
+        f"# Item analysis: {book.title or book.quiz} ({book.quiz})",
+        "",
+        f"Submissions: {book.source}: {stats.rows} rows, {stats.counted} counted in the statistics below, "
+        f"{stats.attention} need attention (see the status column of grades.csv).",
+        "",
+        "![Score distribution and per-part difficulty](report.svg)",
+        "",
+        "## Scores",
+        "",
+        "| students | mean | median | lowest | highest |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {stats.counted} | {_percent(s['mean'])} | {_percent(s['median'])} | {_percent(s['lowest'])} "
+        f"| {_percent(s['highest'])} |",
+        "",
+        "| score | students |",
+        "|---|---:|",
+        *(f"| {_bin_label(i)} | {n} |" for i, n in enumerate(stats.histogram)),
+        "",
+        "## Parts",
+        "",
+        "Difficulty is the mean score (1 = everyone right). Discrimination is the correlation of the part's "
+        "score with the rest of the test (— when either does not vary, or fewer than 3 students).",
+        "",
+        "| part | points | answered | difficulty | discrimination | " + " | ".join(OUTCOME_TITLES) + " |",
+        "|---|---:|---:|---:|---:|" + "---:|" * len(OUTCOMES),
+    ]
+    for part in stats.parts:
+        counts = " | ".join(str(part.outcomes[o]) for o in OUTCOMES)
+        lines.append(f"| {part.column} | {part.points} | {part.answered} | {_value(part.mean)} "
+                     f"| {_value(part.discrimination)} | {counts} |")
+    lines += ["", "## What to re-teach", "", "Parts from the lowest mean score up, with their most frequent "
+              "misconception.", ""]
+    ranked = sorted((p for p in stats.parts if p.mean is not None), key=lambda p: (p.mean, p.column))
+    for rank, part in enumerate(ranked, start=1):
+        top = part.misconceptions[0] if part.misconceptions else None
+        why = f"most frequent misconception `{top[0]}` ({top[1]} of {part.answered})" if top else \
+            "no known misconception"
+        lines.append(f"{rank}. {part.column}: mean score {_value(part.mean)}; {why}")
+    for part in stats.parts:
+        lines += _part_section(part)
+    lines += _attention_section(book)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _bin_label(index: int) -> str:
+    width = 100 // BINS
+    low, high = index * width, (index + 1) * width
+    return f"{low}–{high} %" if index == BINS - 1 else f"{low}–<{high} %"
+
+
+def _part_section(part: PartStats) -> list[str]:
+    lines = ["", f"## {part.column}", ""]
+    if part.misconceptions:
+        lines += ["| misconception | students | feedback given |", "|---|---:|---|"]
+        lines += [f"| `{m}` | {n} | {_plain(feedback)} |" for m, n, feedback in part.misconceptions]
+    else:
+        lines.append("No known misconception was seen.")
+    wrong = sum(part.outcomes[o] for o in WRONG)
+    lines += ["", f"Most frequent wrong answers ({part.distinct_wrong} distinct among {wrong} wrong; "
+              f"{part.variants} variant(s), answers compared within a variant):", ""]
+    if part.wrong_answers:
+        lines += ["| students | answer | expected | diagnosis |", "|---:|---|---|---|"]
+        lines += [f"| {w.count} | {_cell(w.text)} | {_cell(w.expected)} | {w.diagnosis} |"
+                  for w in part.wrong_answers]
+    else:
+        lines.append("None.")
+    return lines
+
+
+def _attention_section(book: Gradebook) -> list[str]:
+    rows = book.attention
+    lines = ["", "## Rows that need attention", ""]
+    if not rows:
+        return lines + ["None."]
+    lines += ["| row | student_id | status |", "|---|---|---|"]
+    lines += [f"| {_plain(r.source) or '(key)'} | {_plain(r.student_id) or '(none)'} | {_plain(r.status)} |"
+              for r in rows]
+    return lines
+
+
+# -- report.svg --------------------------------------------------------------------------------
+
+WIDTH = 720
+
+
+def _text(x: float, y: float, content: str, size: int = 12, anchor: str = "start", bold: bool = False) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-family="sans-serif" font-size="{size}" text-anchor="{anchor}"'
+            f'{weight}>{escape(content)}</text>')
+
+
+def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{fill}"/>'
+
+
+def report_svg(book: Gradebook, stats: ClassStats) -> str:
+    """Two panels: the score histogram, and per part the mean score bar with its discrimination."""
+    hist_top, hist_height = 60, 180
+    parts_top = hist_top + hist_height + 70
+    row_height = 22
+    height = parts_top + row_height * max(len(stats.parts), 1) + 20
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}">',
+        _rect(0, 0, WIDTH, height, "white"),
+        _text(20, 24, f"{book.title or book.quiz}: {stats.counted} students", size=16, bold=True),
+    ]
+    out += _histogram_svg(stats.histogram, hist_top, hist_height)
+    out += _parts_svg(stats.parts, parts_top, row_height)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _histogram_svg(histogram: list[int], top: int, height: int) -> list[str]:
+    left, width = 60, WIDTH - 100
+    bar = width / len(histogram)
+    peak = max(max(histogram), 1)
+    base = top + height
+    out = [_text(20, top - 16, "Score distribution: students per 10 % of the maximum", bold=True),
+           f'<line x1="{left}" y1="{base}" x2="{left + width}" y2="{base}" stroke="black"/>']
+    for i, count in enumerate(histogram):
+        h = (height - 16) * count / peak
+        x = left + i * bar
+        out.append(_rect(x + 2, base - h, bar - 4, h, "#4a7bb7"))
+        out.append(_text(x + bar / 2, base - h - 4, str(count), anchor="middle"))
+        out.append(_text(x, base + 16, str(i * 100 // len(histogram)), anchor="middle"))
+    out.append(_text(left + width, base + 16, "100 %", anchor="middle"))
+    return out
+
+
+def _parts_svg(parts: list[PartStats], top: int, row_height: int) -> list[str]:
+    label_width, bar_width = 150, 360
+    left = 20 + label_width
+    out = [_text(20, top - 14, "Per part: mean score (bar from 0 to 1; red below 0.5) and discrimination r",
+                 bold=True)]
+    for i, part in enumerate(parts):
+        y = top + i * row_height
+        colour = "#c0504d" if part.mean is not None and part.mean < 0.5 else "#4a7bb7"
+        out.append(_text(left - 8, y + 15, part.column, anchor="end"))
+        out.append(_rect(left, y + 3, bar_width, row_height - 6, "#eeeeee"))
+        out.append(_rect(left, y + 3, bar_width * (part.mean or 0.0), row_height - 6, colour))
+        out.append(_text(left + bar_width + 8, y + 15, f"mean {_value(part.mean)}, r {_value(part.discrimination)}"))
+    if not parts:
+        out.append(_text(left, top + 15, "no graded parts"))
+    return out
+
+
+# -- the command's summary --------------------------------------------------------------------
+
+
+def summary_lines(book: Gradebook, stats: ClassStats, shown: int = 10) -> list[str]:
+    """What `cnnquiz grade` prints: counts, the class mean, and the rows that need attention."""
+    s = stats.summary()
+    lines = [f"graded {sum(r.graded for r in book.rows)} of {stats.rows} rows from {book.source}: "
+             f"{stats.counted} counted, mean {_percent(s['mean'])}, median {_percent(s['median'])}"]
+    attention = book.attention
+    for row in attention[:shown]:
+        lines.append(f"  {row.source or 'key'}: {row.student_id or '(no id)'}: {row.status}")
+    if len(attention) > shown:
+        lines.append(f"  … and {len(attention) - shown} more (see the status column of grades.csv)")
+    lines.append(f"{len(attention)} row(s) need attention" if attention else "all rows ok")
+    return lines
