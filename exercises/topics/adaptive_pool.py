@@ -73,7 +73,8 @@ class AdaptivePool(Template):
             p["m"] = int(rng.choice(choices))
         if "n" not in p:
             low = max(5, p["m"] + 1)
-            choices = [n for n in range(low, low + 12) if n % p["m"]] or list(range(low, low + 12))
+            sizes = range(low, max(17, low + 6))
+            choices = [n for n in sizes if n % p["m"]] or list(sizes)
             p["n"] = int(rng.choice(choices))
         return p
 

@@ -1,0 +1,91 @@
+"""adaptive-pool: the lecture's width n/m, hand-worked PyTorch windows, misconceptions, pins, verifier."""
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import exercises
+from exercises.params import ParamError
+from exercises.registry import get
+from grader import Matrix, Vector
+
+
+def answers(**params):
+    return {part["id"]: part["answer"] for part in exercises.generate("adaptive-pool", **params).to_json()["parts"]}
+
+
+@pytest.mark.parametrize(("n", "m"), [(12, 4), (8, 2), (15, 5), (7, 7), (6, 1)])
+def test_m_dividing_n_pools_with_width_n_over_m(n, m):
+    # The lecture: for an input of size n and a fixed output size m, pool with width n/m.
+    width = n // m
+    assert answers(n=n, m=m) == {"windows": [[i * width, (i + 1) * width] for i in range(m)], "sizes": [width] * m}
+
+
+@pytest.mark.parametrize(("n", "m", "windows", "sizes"), [
+    (5, 3, [[0, 2], [1, 4], [3, 5]], [2, 3, 2]),  # ceil(5/3) = 2; floor(5/3) = 1, ceil(10/3) = 4; floor(10/3) = 3
+    (10, 4, [[0, 3], [2, 5], [5, 8], [7, 10]], [3, 3, 3, 3]),
+    (2, 3, [[0, 1], [0, 2], [1, 2]], [1, 2, 1]),  # more outputs than inputs: windows repeat
+])
+def test_windows_worked_by_hand(n, m, windows, sizes):
+    assert answers(n=n, m=m) == {"windows": windows, "sizes": sizes}
+
+
+@pytest.mark.parametrize(("part", "text", "mistake"), [
+    ("windows", "[[0, 1], [1, 2], [2, 3]]", "equal-size"),
+    ("windows", "[[0, 1], [1, 3], [3, 5]]", "floor-end"),
+    ("windows", "[[0, 1], [1, 3], [3, 4]]", "inclusive-end"),
+    ("sizes", "[1, 1, 1]", "equal-size"),
+    ("sizes", "[1, 2, 2]", "floor-end"),
+    ("sizes", "[3, 4, 3]", "inclusive-end"),
+])
+def test_misconceptions_are_named(part, text, mistake):
+    result = exercises.answer("adaptive-pool", part, text, n=5, m=3)
+    assert result["misconception"] == mistake and result["feedback"]
+
+
+@pytest.mark.parametrize(("pinned", "message"), [
+    ({"n": 0}, "n must be an integer from 1 to 100"),
+    ({"m": 17}, "m must be an integer from 1 to 16"),
+    ({"mm": 3}, "did you mean 'm'"),
+])
+def test_bad_pins_are_clear(pinned, message):
+    with pytest.raises(ParamError, match=message):
+        exercises.generate("adaptive-pool", **pinned)
+
+
+def test_samples_are_pleasant_and_uneven():
+    for seed in range(200):
+        p = exercises.generate("adaptive-pool", seed=seed).params
+        assert 2 <= p["m"] <= 5 and p["m"] < p["n"] <= 16 and p["n"] % p["m"]
+
+
+def test_pinning_one_size_draws_the_other():
+    assert exercises.generate("adaptive-pool", seed=1, n=13).params["n"] == 13
+    assert 13 % exercises.generate("adaptive-pool", seed=1, n=13).params["m"]
+    assert exercises.generate("adaptive-pool", seed=1, m=4).params["n"] % 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**63))
+def test_verifier_agrees_on_any_seed(seed):
+    get("adaptive-pool").verify(exercises.generate("adaptive-pool", seed=seed))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 100), st.integers(1, 16))
+def test_verifier_agrees_on_any_sizes(n, m):
+    get("adaptive-pool").verify(exercises.generate("adaptive-pool", n=n, m=m))
+
+
+@pytest.mark.parametrize(("index", "wrong"), [
+    (0, Matrix(value=[[0, 1], [1, 3], [3, 5]])),  # consistent, covers 0..5, but not PyTorch's rule
+    (1, Vector(value=[2, 2, 2])),
+])
+def test_verifier_catches_a_wrong_key(index, wrong):
+    question = exercises.generate("adaptive-pool", n=5, m=3)
+    parts = list(question.parts)
+    parts[index] = replace(parts[index], answer=wrong)
+    with pytest.raises(AssertionError):
+        get("adaptive-pool").verify(replace(question, parts=tuple(parts)))
