@@ -107,8 +107,8 @@ def test_statement_says_how_padding_counts():
 @pytest.mark.parametrize(("pinned", "message"), [
     ({"signal": [1, 2, 3], "image": [[1, 2], [3, 4]]}, "not both"),
     ({"signal": [1, 2, 3, 4], "width": 3, "padding": 2}, "padding 2 is more than half the width 3"),
-    ({"signal": [1, 2], "width": 4}, "does not fit"),
-    ({"image": [[1, 2, 3], [4, 5, 6]], "width": 3}, "rows give only 2"),
+    ({"signal": [1, 2], "width": 4}, "width 4 does not fit into 2 values"),
+    ({"image": [[1, 2, 3], [4, 5, 6]], "width": 3}, "does not fit into 2 rows"),
     ({"op": "mean"}, "op must be one of max, avg"),
     ({"image": [[1, 2], [3]]}, "rectangular"),
     ({"ceil_mode": "yes"}, "ceil_mode must be true or false"),

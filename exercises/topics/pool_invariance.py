@@ -23,7 +23,7 @@ def clipped_max_pool(signal: list[int], width: int) -> list[int]:
     return [max(signal[max(i - before, 0): i - before + width]) for i in range(len(signal))]
 
 
-def _invariance_outputs(p: dict[str, Any]) -> tuple[list[int], list[int]]:
+def _outputs(p: dict[str, Any]) -> tuple[list[int], list[int]]:
     return (clipped_max_pool(p["signal"], p["width"]),
             clipped_max_pool(shift_right(p["signal"], p["shift"]), p["width"]))
 
@@ -52,15 +52,15 @@ CLIPPED = ("Windows are cut off at the border, not dropped: there is one pooled 
            "ones over fewer inputs.")
 RIGHT = ("You shifted the wrong way: a shift to the right means x'_i = x_(i-s), the first value repeated at the "
          "left border.")
-INVARIANCE_OUTPUT_MISTAKES = (
+OUTPUT_MISTAKES = (
     Mistake("border-windows-dropped", CLIPPED, lambda p: _valid_windows(p["signal"], p["width"])),
 )
-INVARIANCE_SHIFTED_MISTAKES = (
+SHIFTED_MISTAKES = (
     Mistake("shifted-wrong-way", RIGHT, _pool_left_shifted),
     Mistake("border-windows-dropped", CLIPPED,
             lambda p: _valid_windows(shift_right(p["signal"], p["shift"]), p["width"])),
 )
-INVARIANCE_CHANGED_MISTAKES = (
+CHANGED_MISTAKES = (
     Mistake("everything-changes", "Not every pooled value changes: a window's maximum stays the same when the "
             "largest value only moves within the window. That is the approximate invariance of pooling.",
             lambda p: len(p["signal"])),
@@ -93,7 +93,7 @@ class PoolInvariance(Template):
             if "signal" not in q:
                 q["signal"] = self._draw_signal(rng, q["shift"])
             if q["shift"] < len(q["signal"]):
-                output, shifted_output = _invariance_outputs(q)
+                output, shifted_output = _outputs(q)
                 if 0 < _count_differences(output, shifted_output) < len(output):
                     break
         return q
@@ -114,7 +114,7 @@ class PoolInvariance(Template):
     def build(self, p: dict[str, Any]) -> Question:
         k, s = p["width"], p["shift"]
         before = (k - 1) // 2
-        output, shifted_output = _invariance_outputs(p)
+        output, shifted_output = _outputs(p)
         changed = _count_differences(output, shifted_output)
         window = Eq(Sym("y_i"), Call("max", *(Sym(_offset("x", d)) for d in range(-before, k - before))))
         steps = "one step" if s == 1 else f"{s} steps"
@@ -128,16 +128,16 @@ class PoolInvariance(Template):
         )
         parts = (
             Part("output", prose("Compute the pooled row {y}.", y=Sym("y")),
-                 expect(Vector, output, p, INVARIANCE_OUTPUT_MISTAKES), points=2,
+                 expect(Vector, output, p, OUTPUT_MISTAKES), points=2,
                  solution=_max_steps("y", p["signal"], k)),
             Part("shifted_output", prose("Compute the pooled row {ys} of the shifted input {xs}.", ys=Sym("y'"),
                                          xs=Sym("x'")),
-                 expect(Vector, shifted_output, p, INVARIANCE_SHIFTED_MISTAKES), points=2,
+                 expect(Vector, shifted_output, p, SHIFTED_MISTAKES), points=2,
                  solution=(prose("The shifted input is {xs}.", xs=Op("=", Sym("x'"),
                                                                      np.array(shift_right(p["signal"], s)))),
                            *_max_steps("y'", shift_right(p["signal"], s), k))),
             Part("changed", prose("At how many positions i does {a} differ from {b}?", a=Sym("y'_i"), b=Sym("y_i")),
-                 expect(Integer, changed, p, INVARIANCE_CHANGED_MISTAKES), points=1,
+                 expect(Integer, changed, p, CHANGED_MISTAKES), points=1,
                  solution=(prose(f"{_inputs_changed(p)} of the {len(output)} input values changed, but only "
                                  f"{changed} of the {len(output)} pooled values: a window's maximum stays where the "
                                  "largest value only moves inside the window. Max pooling is approximately "

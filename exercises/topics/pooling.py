@@ -40,27 +40,26 @@ def pool_output_size(n: int, width: int, stride: int, padding: int = 0, ceil_mod
     return size - 1 if ceil_mode and (size - 1) * stride >= n + padding else size
 
 
-def _reduce(values: list[int], divisor: int, op: str, exact: bool = True) -> int | Fraction:
-    if op == "max":
-        return max(values)
-    return Fraction(sum(values), divisor) if exact else sum(values) // divisor
-
-
 def pool(data: list, width: int, stride: int, op: str, padding: int = 0, ceil_mode: bool = False,
-         exact: bool = True) -> list:
+         exact: bool = True, count_padding: bool = True) -> list:
     """Pool a signal (list) or an image (list of rows) with square windows: plain loops over the windows.
 
     Max pooling pads with -inf (padding never wins); average pooling pads with zeros that count in the
-    divisor (count_include_pad=True). `exact=False` divides with integer division (a misconception)."""
+    divisor (count_include_pad=True). The two misconceptions: `exact=False` divides with integer
+    division, `count_padding=False` divides by the number of real values only."""
+
+    def reduce(values: list[int], divisor: int) -> int | Fraction:
+        if op == "max":
+            return max(values)
+        divisor = divisor if count_padding else len(values)
+        return Fraction(sum(values), divisor) if exact else sum(values) // divisor
+
     if not isinstance(data[0], list):
-        return [_reduce(data[a:b], size, op, exact) for a, b, size in pool_windows(len(data), width, stride,
-                                                                                     padding, ceil_mode)]
+        return [reduce(data[a:b], size) for a, b, size in pool_windows(len(data), width, stride, padding, ceil_mode)]
     rows = pool_windows(len(data), width, stride, padding, ceil_mode)
     cols = pool_windows(len(data[0]), width, stride, padding, ceil_mode)
-    return [
-        [_reduce([v for row in data[r0:r1] for v in row[c0:c1]], rs * cs, op, exact) for c0, c1, cs in cols]
-        for r0, r1, rs in rows
-    ]
+    return [[reduce([v for row in data[r0:r1] for v in row[c0:c1]], rs * cs) for c0, c1, cs in cols]
+            for r0, r1, rs in rows]
 
 
 def pool_numpy(data: list, width: int, stride: int, op: str, padding: int = 0, ceil_mode: bool = False) -> list:
@@ -96,7 +95,8 @@ def _pooled(p: dict[str, Any], **changes: Any) -> list | None:
     shortest = min(len(data), len(data[0]) if isinstance(data[0], list) else len(data))
     if shortest + 2 * q["padding"] < q["width"]:
         return None
-    return pool(data, q["width"], q["stride"], q["op"], q["padding"], q["ceil_mode"], q.get("exact", True))
+    return pool(data, q["width"], q["stride"], q["op"], q["padding"], q["ceil_mode"], q.get("exact", True),
+                q.get("count_padding", True))
 
 
 def _swapped(p: dict[str, Any]) -> list | None:
@@ -120,15 +120,7 @@ def _integer_division(p: dict[str, Any]) -> list | None:
 
 
 def _padding_not_counted(p: dict[str, Any]) -> list | None:
-    if p["op"] == "max" or p["padding"] == 0:
-        return None
-    data = data_of(p)
-    ones = [[1] * len(row) for row in data] if isinstance(data[0], list) else [1] * len(data)
-    sums = pool(data, p["width"], p["stride"], "avg", p["padding"], p["ceil_mode"])
-    counts = pool(ones, p["width"], p["stride"], "avg", p["padding"], p["ceil_mode"])
-    if isinstance(data[0], list):
-        return [[s / c for s, c in zip(srow, crow, strict=True)] for srow, crow in zip(sums, counts, strict=True)]
-    return [s / c for s, c in zip(sums, counts, strict=True)]
+    return None if p["op"] == "max" or p["padding"] == 0 else _pooled(p, count_padding=False)
 
 
 MISTAKES = (
@@ -195,10 +187,10 @@ class Pooling(Template):
             raise ParamError(f"padding {pad} is more than half the width {k}: as in PyTorch, padding must be at "
                              "most width/2, so that no window lies entirely in the padding")
         data = data_of(p)
-        for name, n in [("signal", len(data))] if "signal" in p else [("rows", len(data)), ("columns", len(data[0]))]:
+        for name, n in [("values", len(data))] if "signal" in p else [("rows", len(data)), ("columns", len(data[0]))]:
             if n + 2 * pad < k:
-                raise ParamError(f"the window of width {k} does not fit: the {name} give only {n} + 2·{pad} = "
-                                 f"{n + 2 * pad} positions; use a smaller width or more padding")
+                raise ParamError(f"the window of width {k} does not fit into {n} {name} with padding {pad} on each "
+                                 "side: use a smaller width or more padding")
 
     def build(self, p: dict[str, Any]) -> Question:
         data, image = data_of(p), "image" in p
@@ -238,11 +230,14 @@ class Pooling(Template):
 
     @staticmethod
     def _ceil_rule(p: dict[str, Any]) -> str:
+        where = "the padded input" if p["padding"] else "the input"
         if not p["ceil_mode"]:
-            return "Only windows that fit entirely inside the padded input count (floor rounding)."
-        return ("With ceil_mode on (PyTorch's rule), if the last window that fits stops before the end of the padded "
-                "input, one more window follows, cut off at that end (an average then divides by the positions "
-                "that remain inside the padded input); it is left out if it would start in the right padding.")
+            return f"Only windows that fit entirely inside {where} count (floor rounding)."
+        rule = (f"With ceil_mode on (PyTorch's rule), if the last window that fits stops before the end of {where}, "
+                "one more window follows, cut off at that end")
+        if p["op"] == "avg":
+            rule += f" (its average divides by the positions that remain inside {where})"
+        return rule + ("; it is left out if it would start in the right padding." if p["padding"] else ".")
 
     def _solution(self, p: dict[str, Any], data: list, output: list) -> tuple:
         image = isinstance(data[0], list)
