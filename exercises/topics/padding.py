@@ -1,0 +1,229 @@
+"""'Same' padding: how many zeros keep a stride-1 convolution's output as long as its input, and
+on which side the extra zero of an odd total goes (the lecture, PyTorch/TensorFlow and numpy differ).
+
+A valid convolution with kernel size k and dilation d shrinks the signal by d(k − 1); 'same' output
+needs exactly that many zeros. An even total splits evenly; an odd one (even kernel, odd dilation)
+puts the extra zero on the left in the lecture and in numpy/scipy, on the right in PyTorch and
+TensorFlow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from exercises.misconceptions import Mistake, expect
+from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.params import Int, OneOf
+from exercises.registry import Template, template
+from grader.answers import Integer, Tuple
+
+CONVENTIONS = ("any", "pytorch", "tensorflow", "numpy")
+EXTRA_ON_RIGHT = ("pytorch", "tensorflow")
+LIBRARY = {
+    "pytorch": "PyTorch's nn.Conv1d(padding='same')",
+    "tensorflow": "TensorFlow's Conv1D(padding='same')",
+    "numpy": "numpy's np.convolve(x, w, mode='same')",
+}
+CONVENTIONS_EXPLAINED = ("An even kernel has no centre, so the zeros cannot be split evenly: the lecture puts the "
+                         "extra zero on the left (3 left, 2 right for kernel 6), and so do numpy's and scipy's "
+                         "'same'; PyTorch and TensorFlow put it on the right (2 left, 3 right).")
+
+
+def same_total(kernel: int, dilation: int = 1) -> int:
+    """Zeros needed in total for 'same' output at stride 1: what a valid convolution loses."""
+    return dilation * (kernel - 1)
+
+
+def same_split(kernel: int, dilation: int, convention: str) -> tuple[int, int]:
+    """(left, right) zeros; the extra zero of an odd total goes right for PyTorch/TensorFlow, else left."""
+    total = same_total(kernel, dilation)
+    small = total // 2
+    return (small, total - small) if convention in EXTRA_ON_RIGHT else (total - small, small)
+
+
+def accepted_splits(kernel: int, dilation: int, convention: str) -> tuple[tuple[int, int], ...]:
+    """Every split the question accepts: with convention 'any', both orders of an unequal split."""
+    split = same_split(kernel, dilation, convention)
+    return (split, split[::-1]) if convention == "any" and split[0] != split[1] else (split,)
+
+
+# -- independent checks (verifier and tests) ---------------------------------------------------
+def padded_output_length(length: int, kernel: int, dilation: int, left: int, right: int) -> int:
+    """Length of a valid correlation of a padded test signal with a dilated kernel, by actually computing it."""
+    signal = np.arange(1, length + 1, dtype=np.int64)
+    dilated = np.zeros(dilation * (kernel - 1) + 1, dtype=np.int64)
+    dilated[::dilation] = np.arange(1, kernel + 1)
+    return len(np.correlate(np.pad(signal, (left, right)), dilated, mode="valid"))
+
+
+def numpy_same_split(kernel: int, dilation: int) -> tuple[int, int]:
+    """Where np.convolve(mode='same') puts its zeros: the (left, right) padding that reproduces its output."""
+    dilated = np.zeros(dilation * (kernel - 1) + 1, dtype=np.int64)
+    dilated[::dilation] = np.arange(2, kernel + 2)
+    signal = np.arange(3, 2 * len(dilated) + 5, dtype=np.int64) ** 2  # longer than the kernel: numpy keeps its length
+    same = np.convolve(signal, dilated, mode="same")
+    total = len(dilated) - 1
+    matches = [(left, total - left) for left in range(total + 1)
+               if np.array_equal(np.correlate(np.pad(signal, (left, total - left)), dilated[::-1], "valid"), same)]
+    assert len(matches) == 1, f"np.convolve 'same' matches paddings {matches}"
+    return matches[0]
+
+
+# -- misconceptions ----------------------------------------------------------------------------
+def _kernel_span(p: dict[str, Any]) -> int:
+    return p["dilation"] * (p["kernel"] - 1) + 1
+
+
+def _dilation_ignored_total(p: dict[str, Any]) -> int | None:
+    return None if p["dilation"] == 1 else p["kernel"] - 1
+
+
+def _per_side(p: dict[str, Any]) -> int:
+    return max(same_split(p["kernel"], p["dilation"], p["convention"]))
+
+
+TOTAL_MISTAKES = (
+    Mistake("kernel-span", "That is how many positions the kernel covers; a valid convolution loses one fewer "
+            "(the output has n − d(k − 1) samples), so d(k − 1) zeros restore the length.", _kernel_span),
+    Mistake("dilation-ignored", "You ignored the dilation: the dilated kernel spans d(k − 1) + 1 positions, so "
+            "the valid output is d(k − 1) shorter and needs d(k − 1) zeros.", _dilation_ignored_total),
+    Mistake("one-side-only", "That is the number of zeros on one side; the question asks for the total on both "
+            "sides together.", _per_side),
+)
+
+
+def _other_convention(p: dict[str, Any]) -> tuple[int, int] | None:
+    if p["convention"] == "any":
+        return None  # both orders are accepted
+    return same_split(p["kernel"], p["dilation"], p["convention"])[::-1]
+
+
+def _full_padding(p: dict[str, Any]) -> tuple[int, int]:
+    total = same_total(p["kernel"], p["dilation"])
+    return total, total
+
+
+def _half_kernel_each_side(p: dict[str, Any]) -> tuple[int, int]:
+    half = p["dilation"] * (p["kernel"] // 2)
+    return half, half
+
+
+def _dilation_ignored_split(p: dict[str, Any]) -> tuple[int, int] | None:
+    return None if p["dilation"] == 1 else same_split(p["kernel"], 1, p["convention"])
+
+
+SPLIT_MISTAKES = (
+    Mistake("other-convention", "You put the extra zero on the wrong side for this library. " + CONVENTIONS_EXPLAINED,
+            _other_convention),
+    Mistake("full-padding", "With d(k − 1) zeros on each side the output grows to n + d(k − 1) samples: that is "
+            "'full' padding. 'Same' needs d(k − 1) zeros in total, split between the two sides.", _full_padding),
+    Mistake("half-kernel-each-side", "With k/2 zeros on each side an even kernel gets k zeros in total, one too "
+            "many: the output is one sample longer than the input. " + CONVENTIONS_EXPLAINED,
+            _half_kernel_each_side),
+    Mistake("dilation-ignored", "You ignored the dilation: the dilated kernel loses d(k − 1) samples, so the "
+            "zeros per side are d times more.", _dilation_ignored_split),
+)
+
+
+@template
+class SamePadding(Template):
+    id = "same-padding"
+    version = 1
+    topic = "padding and output size"
+    summary = "zeros needed for 'same' output at stride 1, and how libraries split them for even kernels"
+    params = {
+        "kernel": Int(doc="kernel size k", low=2, high=9),
+        "dilation": Int(doc="spacing d between kernel taps (drawn: mostly 1, sometimes 2)", low=1, high=4),
+        "convention": OneOf(doc="whose split is asked for: any (both orders accepted), pytorch, tensorflow, numpy",
+                            default="any", options=CONVENTIONS),
+    }
+
+    def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
+        p = dict(params)
+        if "kernel" not in p:
+            even = rng.random() < 0.6  # even kernels are the point: their zeros cannot be split evenly
+            p["kernel"] = int(rng.choice([2, 4, 6] if even else [3, 5, 7]))
+        if "dilation" not in p:
+            p["dilation"] = 2 if rng.random() < 0.2 else 1
+        return p
+
+    def build(self, p: dict[str, Any]) -> Question:
+        k, d = p["kernel"], p["dilation"]
+        dilated = (" and dilation {d}", {"d": d}) if d > 1 else ("", {})
+        statement = (
+            prose("A 1-D convolution layer with stride 1 has a kernel of size {k}" + dilated[0] + ". Without "
+                  "padding its output is shorter than its input. We add zeros at the borders of the input so that "
+                  "the output has exactly as many samples as the input ('same' padding).", k=k, **dilated[1]),
+        )
+        return self.question(
+            p,
+            title="'Same' padding",
+            statement=statement,
+            parts=(self._total_part(p), self._split_part(p)),
+        )
+
+    def _total_part(self, p: dict[str, Any]) -> Part:
+        k, d = p["kernel"], p["dilation"]
+        total = same_total(k, d)
+        lost = Op("-", Sym("k"), 1) if d == 1 else Sym("d(k - 1)")
+        formula = Eq(Sym("P"), Op("-", k, 1), total) if d == 1 else Eq(Sym("P"), Op("*", d, k - 1), total)
+        solution = (
+            prose("The kernel covers {span} input positions, so a valid convolution of {n} samples gives {out} "
+                  "outputs: it loses {lost}. With {P} zeros added the output has {padded} samples, which equals "
+                  "{n} when {formula}.", span=d * (k - 1) + 1, n=Sym("n"), out=Op("-", Sym("n"), total), lost=lost,
+                  P=Sym("P"), padded=Op("-", Op("+", Sym("n"), Sym("P")), total), formula=formula),
+        )
+        return Part(
+            id="total",
+            prompt=prose("How many zeros must be added in total (both borders together)?"),
+            answer=expect(Integer, total, p, TOTAL_MISTAKES),
+            solution=solution,
+        )
+
+    def _split_part(self, p: dict[str, Any]) -> Part:
+        k, d, convention = p["kernel"], p["dilation"], p["convention"]
+        total = same_total(k, d)
+        split, *others = accepted_splits(k, d, convention)
+        if convention == "any":
+            how = "Split them between the two borders."
+        else:
+            how = f"Split them as {LIBRARY[convention]} does."
+        if total % 2 == 0:
+            why = prose("The total {P} is even: {half} zeros on each side.", P=total, half=total // 2)
+        elif convention == "any":
+            why = prose("The total {P} is odd, so one side gets an extra zero: {a} or {b} are both right. "
+                        + CONVENTIONS_EXPLAINED, P=total, a=split, b=split[::-1])
+        else:
+            side = "right" if convention in EXTRA_ON_RIGHT else "left"
+            why = prose("The total {P} is odd, so one side gets an extra zero; " + LIBRARY[convention]
+                        + f" puts it on the {side}: {{split}}. " + CONVENTIONS_EXPLAINED, P=total, split=split)
+        return Part(
+            id="split",
+            prompt=prose(how + " How many zeros go on the left and how many on the right? Answer as (left, right)."),
+            answer=expect(Tuple, split, p, SPLIT_MISTAKES, names=("left", "right"),
+                          alternatives=tuple(others)),
+            points=2 if total % 2 else 1,
+            solution=(why,),
+        )
+
+    def verify(self, question: Question) -> None:
+        p = question.params
+        k, d, convention = p["kernel"], p["dilation"], p["convention"]
+        total = question.part("total").answer.value  # type: ignore[attr-defined]
+        spec = question.part("split").answer
+        splits = [spec.value, *getattr(spec, "alternatives", ())]  # type: ignore[attr-defined]
+        for length in (k * d + 1, 2 * k * d + 3):
+            assert padded_output_length(length, k, d, 0, 0) + total == length, f"total {total} is not what is lost"
+            for left, right in splits:
+                got = padded_output_length(length, k, d, left, right)
+                assert got == length, f"split ({left}, {right}) gives {got} outputs for {length} inputs"
+        left, right = spec.value  # type: ignore[attr-defined]
+        assert left + right == total and abs(left - right) <= 1, f"split {spec.value} is not balanced"
+        if convention == "numpy":
+            assert (left, right) == numpy_same_split(k, d), f"numpy pads {numpy_same_split(k, d)}, key {spec.value}"
+        elif convention in EXTRA_ON_RIGHT:
+            assert left <= right, f"{convention} puts the extra zero on the right, key {spec.value}"
+        else:
+            assert sorted(map(tuple, splits)) == sorted({(left, right), (right, left)}), f"'any' accepts {splits}"
