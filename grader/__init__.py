@@ -7,6 +7,7 @@ Importing the package registers every kind, so `answer_from_json` can rebuild an
 from grader.answers import KINDS, Answer, Integer, Matrix, Misconception, Number, Tuple, Vector, answer_from_json
 from grader.choice import Choice, Choices, option_label
 from grader.feedback import Result, grade
+from grader.formula import Formula
 from grader.parsing import FormatError
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Choice",
     "Choices",
     "FormatError",
+    "Formula",
     "Integer",
     "Matrix",
     "Misconception",

@@ -562,12 +562,14 @@ def _compare_entries(got: list, expected: list, partial: bool, entry: str, entri
 # The kinds that live in their own modules are importable from here as well (they import Answer
 # from this module, which is complete by now).
 from grader.choice import Choice, Choices  # noqa: E402
+from grader.formula import Formula  # noqa: E402
 
 __all__ = [
     "Answer",
     "Choice",
     "Choices",
     "Comparison",
+    "Formula",
     "FormatError",
     "Integer",
     "KINDS",

@@ -170,12 +170,17 @@ _PROSE_PREFIX = re.compile(
 _TRAILING_PERIOD = re.compile(r"(?<=[\])}\d])\s*\.\s*$")
 
 
-def read(text: str, confusables: dict[str, str] | None = None) -> Source:
-    """Student text cleaned for parsing: Unicode folded, LaTeX rewritten, leading prose dropped."""
-    source = prepare(text, confusables)
+def strip_prose(source: Source) -> Source:
+    """Drop what students write around a value: 'y =', 'answer:', 'The answer is', a final period."""
+    return source.sub(_PROSE_PREFIX, lambda m: "").sub(_TRAILING_PERIOD, lambda m: "")
+
+
+def read(text: str) -> Source:
+    """Student text cleaned for parsing numbers: Unicode folded, LaTeX rewritten, prose dropped."""
+    source = prepare(text)
     if "\\" in source.text or "$" in source.text or "&" in source.text:
         source = source.sub(_LATEX, _latex)
-    return source.sub(_PROSE_PREFIX, lambda m: "").sub(_TRAILING_PERIOD, lambda m: "")
+    return strip_prose(source)
 
 
 @dataclass(frozen=True)
