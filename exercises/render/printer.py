@@ -14,11 +14,7 @@ import numpy as np
 
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym
 from grader.answers import Answer
-
-
-def option_label(index: int) -> str:
-    """The label students see and type for the index-th option: A, B, C …"""
-    return chr(ord("A") + index)
+from grader.choice import option_label  # the grader reads labels by the same rule
 
 
 class Printer:
