@@ -5,6 +5,7 @@ parameters into a Question."""
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import pkgutil
 import re
@@ -65,7 +66,9 @@ def template(cls: type[Template]) -> type[Template]:
     return cls
 
 
+@functools.cache
 def _load_topics() -> None:
+    """Import every topic module once (a test may already have imported some of them directly)."""
     import exercises.topics as topics
 
     for module in pkgutil.iter_modules(topics.__path__):
@@ -74,8 +77,7 @@ def _load_topics() -> None:
 
 def all_templates() -> dict[str, Template]:
     """Every registered template by id, in a stable (topic, id) order."""
-    if not _REGISTRY:
-        _load_topics()
+    _load_topics()
     return dict(sorted(_REGISTRY.items(), key=lambda item: (item[1].topic, item[0])))
 
 

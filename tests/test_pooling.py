@@ -165,3 +165,10 @@ def test_verifier_catches_a_wrong_key(seed):
         wrong = Vector(value=[v + 1 for v in spec.value])
     with pytest.raises(AssertionError):
         get("pooling").verify(replace(question, parts=(replace(question.parts[0], answer=wrong),)))
+
+
+def test_importing_a_topic_module_first_does_not_hide_the_others():
+    # this module imported exercises.topics.pooling (and so equivariance) before asking the registry
+    from exercises.registry import all_templates
+
+    assert {"pooling", "pool-invariance", "adaptive-pool", "equivariance", "conv1d"} <= set(all_templates())
