@@ -140,6 +140,18 @@ def _check_key(path: str) -> int:
     return EXIT_FAILURES if failures else EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from exercises.build import build
+
+    result = build(args.quiz, bank_path=args.bank, roster_path=args.roster, out=args.out, formats=args.format,
+                   engine=args.engine)
+    who = f"{result.students} students" if result.students else "one variant (no roster)"
+    pages = ", ".join(f"{name} {count} pages" for name, count in result.pages.items())
+    print(f"built {args.quiz} for {who} in {result.seconds:.1f} s: {len(result.files)} files in {result.out_dir}"
+          + (f" ({pages})" if pages else ""))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="cnnquiz",
@@ -161,7 +173,7 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("show", help="render one question variant")
     p.add_argument("template", help="template id (see `cnnquiz list`)")
     seeded(p)
-    p.add_argument("--format", choices=["md", "tex", "json"], default="md", help="output format (default md)")
+    p.add_argument("--format", choices=["md", "tex", "typ", "json"], default="md", help="output format (default md)")
     p.add_argument("--solution", action="store_true", help="include answers and the worked solution")
     p.set_defaults(run=cmd_show)
 
@@ -179,6 +191,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--template", help="check only this template")
     p.add_argument("--key", help="instead: regenerate every variant of this key.json and compare the answers")
     p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser(
+        "build", help="build a weekly quiz: personal variants, sheets (PDF, LaTeX, Markdown, Typst), key.json",
+        description="Write OUT/QUIZ/: quiz.pdf and key.pdf (one personal variant per student of the roster, "
+        "split into students/<id>.pdf), quiz/key .tex .md .typ sources, key.json for the grader, a blank "
+        "answers.csv and students/<id>.yaml answer files. Nothing is written if the roster or bank is bad.")
+    p.add_argument("quiz", help="quiz id of the bank, e.g. week-04")
+    p.add_argument("--bank", help="question bank (default ./question_bank.yaml, else the shipped one)")
+    p.add_argument("--roster", help="class roster CSV: student_id,name[,email] (UTF-8); without it, one variant")
+    p.add_argument("--out", default="out", help="output folder (default out): writes OUT/QUIZ/")
+    p.add_argument("--format", default="pdf,tex,md,typ", help="what to write, comma-separated from pdf, tex, md, "
+                   "typ (default all)")
+    p.add_argument("--engine", choices=["typst", "latex"], default="typst",
+                   help="PDF engine: typst (embedded, default) or latex (latexmk + XeLaTeX, needs TeX Live)")
+    p.set_defaults(run=cmd_build)
     return top
 
 
@@ -202,9 +229,12 @@ def _is_user_error(error: Exception) -> bool:
     if isinstance(error, (UsageError, ParamError, FileNotFoundError)):
         return True
     from exercises.bank import BankError
+    from exercises.build import BuildError
+    from exercises.render.pdf import EngineError
+    from exercises.roster import RosterError
     from grader.keyfile import KeyFileError
 
-    return isinstance(error, (BankError, KeyFileError))
+    return isinstance(error, (BankError, KeyFileError, BuildError, EngineError, RosterError))
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ from exercises.model import Question
 from exercises.render.latex import LatexPrinter
 from exercises.render.markdown import MarkdownPrinter
 from exercises.render.printer import Printer
+from exercises.render.typst import TypstPrinter
 
-PRINTERS: dict[str, type[Printer]] = {"md": MarkdownPrinter, "tex": LatexPrinter}
+PRINTERS: dict[str, type[Printer]] = {"md": MarkdownPrinter, "tex": LatexPrinter, "typ": TypstPrinter}
 
-# LaTeX is full of braces: its jinja templates use << var >>, <% block %> and <# comment #>.
+# LaTeX and Typst are full of braces and `#`: their jinja templates use << var >>, <% block %> and <# comment #>.
 _TEX_SYNTAX = {
     "variable_start_string": "<<",
     "variable_end_string": ">>",
@@ -36,7 +37,7 @@ def environment(fmt: str) -> Any:
     """The jinja2 environment for one output format (cached)."""
     import jinja2
 
-    syntax = _TEX_SYNTAX if fmt == "tex" else {}
+    syntax = _TEX_SYNTAX if fmt in ("tex", "typ") else {}
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         undefined=jinja2.StrictUndefined,

@@ -1,0 +1,224 @@
+"""`cnnquiz build`: a quiz of the bank for a roster → one personal variant per student, the quiz and
+key sheets (Markdown, LaTeX, Typst, PDF), key.json, a blank answers.csv and per-student answer files.
+
+Everything is computed in memory first (variants, sheets, PDFs); files are written only when all of
+it succeeded, so a bad roster or a failing engine leaves the output folder untouched.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from exercises.bank import Bank, Quiz, load_bank
+from exercises.model import Question
+from exercises.roster import NO_ROSTER, Student, read_roster
+from exercises.seeding import fingerprint
+from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, write_key
+
+FORMATS = ("pdf", "tex", "md", "typ")
+DEFAULT_FORMATS = "pdf,tex,md,typ"
+
+
+class BuildError(ValueError):
+    """Bad build options (formats, engine); one line saying what is allowed."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One student's questions, in slot order, and the short code printed on their pages."""
+
+    student: Student
+    code: str
+    slots: tuple[int, ...]
+    questions: tuple[Question, ...]
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    students: int
+    files: list[Path] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def variant_code(salt: str, quiz_id: str, student_id: str) -> str:
+    """A short code (5 base32 characters, no 0/1/8/9) that identifies a student's variant."""
+    digest = hashlib.sha256(f"cnnquiz-variant|{salt}|{quiz_id}|{student_id}".encode()).digest()
+    return base64.b32encode(digest).decode()[:5]
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """`pdf,tex,md` → ('pdf', 'tex', 'md'); BuildError naming the unknown ones."""
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise BuildError(f"--format {text!r}: choose from {', '.join(FORMATS)}, separated by commas")
+    return chosen
+
+
+def make_variant(bank: Bank, quiz: Quiz, student: Student) -> Variant:
+    questions = tuple(slot.question(bank.salt, quiz.id, student.student_id) for slot in quiz.slots)
+    return Variant(student, variant_code(bank.salt, quiz.id, student.student_id),
+                   tuple(slot.number for slot in quiz.slots), questions)
+
+
+def _plain(value: Any) -> Any:
+    """Parameters as plain JSON data (numpy values become Python ones)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def make_key(bank: Bank, quiz: Quiz, variants: list[Variant]) -> Key:
+    from exercises import __version__
+    from exercises.render.sheets import solution_markdown
+
+    students = tuple(
+        KeyStudent(
+            student_id=v.student.student_id,
+            name=v.student.name,
+            variant=v.code,
+            questions=tuple(
+                KeyQuestion(
+                    slot=slot,
+                    template=q.template,
+                    version=q.version,
+                    seed=int(q.seed or 0),
+                    params=_plain(dict(q.params)),
+                    parts=tuple(KeyPart(p.id, f"q{slot}.{p.id}", p.points, p.answer) for p in q.parts),
+                    solution_md=solution_markdown(q),
+                )
+                for slot, q in zip(v.slots, v.questions, strict=True)
+            ),
+        )
+        for v in variants
+    )
+    return Key(quiz.id, quiz.title, fingerprint(bank.salt), __version__, students)
+
+
+def answers_csv(key: Key) -> str:
+    """The class's blank answer sheet: student_id, name, then one empty column per part."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student_id", "name", *key.columns])
+    for student in key.students:
+        if student.student_id:
+            writer.writerow([student.student_id, student.name, *[""] * len(key.columns)])
+    return buffer.getvalue()
+
+
+def answer_yaml(quiz: Quiz, student: KeyStudent) -> str:
+    """A student's answer file: the answers.csv columns as YAML keys with empty values."""
+    lines = [
+        f"# {quiz.title} ({quiz.id}): answers of {student.name} ({student.student_id}), variant {student.variant}.",
+        "# Write each answer between the quotes after its column, as you would type it in a form:",
+        '#   q1.output: "[-1, 99, 100, 1]"    matrices row by row: "[[1, 0], [0, 1]]" or "1 0; 0 1"',
+        "# Leave a part empty to skip it. Do not change student_id or name.",
+        f"student_id: {json.dumps(student.student_id, ensure_ascii=False)}",
+        f"name: {json.dumps(student.name, ensure_ascii=False)}",
+    ]
+    for part in student.parts:
+        lines.append(f'{part.column}: ""    # {part.answer.describe()}, {part.points} '
+                     f'{"point" if part.points == 1 else "points"}')
+    return "\n".join(lines) + "\n"
+
+
+def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = None, out: str = "out",
+          formats: str = DEFAULT_FORMATS, engine: str = "typst",
+          progress: Callable[[int, str], Any] | None = None) -> BuildResult:
+    """Build a quiz for a roster into OUT/QUIZ/ (see the module docstring); returns what was written."""
+    from exercises.progress import Progress
+    from exercises.render.pdf import check_engine
+
+    started = time.perf_counter()
+    chosen = parse_formats(formats)
+    if "pdf" in chosen:
+        check_engine(engine)
+    bank = load_bank(bank_path)
+    quiz = bank.quiz(quiz_id)
+    students = read_roster(roster_path) if roster_path else NO_ROSTER
+    needed = {*chosen, _engine_format(engine)} if "pdf" in chosen else set(chosen)
+    sheet_formats = [f for f in ("md", "tex", "typ") if f in needed]
+    pdf_docs = 2 if "pdf" in chosen else 0
+    total = len(students) * (1 + len(sheet_formats)) + pdf_docs
+    with (progress or Progress)(total, f"building {quiz.id}") as bar:
+        variants = []
+        for student in students:
+            variants.append(make_variant(bank, quiz, student))
+            bar.tick()
+        key = make_key(bank, quiz, variants)
+        outputs, pages = _render(bank, quiz, variants, sheet_formats, "pdf" in chosen, engine, bar.tick)
+    outputs["answers.csv"] = answers_csv(key).encode("utf-8")
+    if roster_path:
+        for student in key.students:
+            outputs[f"students/{student.student_id}.yaml"] = answer_yaml(quiz, student).encode("utf-8")
+    out_dir = Path(out) / quiz.id
+    result = BuildResult(out_dir, len(students) if roster_path else 0, pages=pages)
+    result.files = _write(out_dir, outputs, key)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _engine_format(engine: str) -> str:
+    return "typ" if engine == "typst" else "tex"
+
+
+def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list[str], pdf: bool, engine: str,
+            tick: Callable[[], None]) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Sheet sources and PDFs (class documents and per-student splits), by output path."""
+    from exercises.render.pdf import compile_pdf, split_pdf, student_starts
+    from exercises.render.sheets import render_sheets
+
+    outputs: dict[str, bytes] = {}
+    sources: dict[str, tuple[str, str]] = {}
+    for fmt in sheet_formats:
+        sources[fmt] = render_sheets(quiz, bank.course, variants, fmt, tick)
+        outputs[f"quiz.{fmt}"], outputs[f"key.{fmt}"] = (text.encode("utf-8") for text in sources[fmt])
+    pages: dict[str, int] = {}
+    if pdf:
+        roster = bool(variants[0].student.student_id)
+        for kind, source in zip(("quiz", "key"), sources[_engine_format(engine)], strict=True):
+            document = compile_pdf(source, engine)
+            starts = student_starts(document, len(variants))
+            outputs[f"{kind}.pdf"] = document
+            pages[f"{kind}.pdf"] = _page_count(document)
+            if roster:
+                suffix = "" if kind == "quiz" else "-key"
+                for variant, piece in zip(variants, split_pdf(document, starts), strict=True):
+                    outputs[f"students/{variant.student.student_id}{suffix}.pdf"] = piece
+            tick()
+    return outputs, pages
+
+
+def _page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _write(out_dir: Path, outputs: dict[str, bytes], key: Key) -> list[Path]:
+    written = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if any(name.startswith("students/") for name in outputs):
+        (out_dir / "students").mkdir(exist_ok=True)
+    write_key(key, out_dir / "key.json")
+    written.append(out_dir / "key.json")
+    for name, data in sorted(outputs.items()):
+        path = out_dir / name
+        path.write_bytes(data)
+        written.append(path)
+    return written

@@ -1,0 +1,80 @@
+"""Whole sheets: the quiz and its key for every student of a build, in Markdown, LaTeX and Typst.
+
+Each question is printed once per format (question_context) and laid out by the jinja templates
+`templates/quiz.<fmt>.j2` and `templates/key.<fmt>.j2` (the key extends the quiz).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from exercises.model import Part, Question
+from exercises.render.printer import Printer
+from exercises.render.question import environment, printer_for, question_context
+
+if TYPE_CHECKING:
+    from exercises.bank import Quiz
+    from exercises.build import Variant
+
+SHEET_FORMATS = ("md", "tex", "typ")
+
+
+def answer_space_cm(part: Part) -> float:
+    """Room to write the answer of a part on paper (none for choices: students tick an option)."""
+    kind = part.answer.kind
+    if kind in ("choice", "choices"):
+        return 0
+    if kind == "matrix":
+        return round(1.2 + 0.7 * len(part.answer.value), 1)  # type: ignore[attr-defined]
+    return 2.2 if kind == "vector" else 1.6
+
+
+def _question(number: int, question: Question, printer: Printer) -> dict[str, Any]:
+    context = question_context(question, printer)
+    for part_context, part in zip(context["parts"], question.parts, strict=True):
+        part_context["kind"] = part.answer.kind
+        part_context["space"] = answer_space_cm(part)
+    return {"number": number, **context}
+
+
+def _student(index: int, variant: Variant, printer: Printer) -> dict[str, Any]:
+    questions = [_question(n, q, printer) for n, q in zip(variant.slots, variant.questions, strict=True)]
+    return {
+        "index": index,
+        "named": bool(variant.student.student_id),
+        "name": printer.text(variant.student.name),
+        "student_id": printer.text(variant.student.student_id),
+        "variant": variant.code,
+        "points": sum(q["points"] for q in questions),
+        "questions": questions,
+    }
+
+
+def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str,
+                  tick: Callable[[], None] = lambda: None) -> tuple[str, str]:
+    """The quiz sheet and the key sheet of all variants in one format (one document each)."""
+    from exercises import __version__
+
+    printer = printer_for(fmt)
+    students = []
+    for index, variant in enumerate(variants, start=1):
+        students.append(_student(index, variant, printer))
+        tick()
+    context = {
+        "quiz_id": quiz.id,
+        "title": printer.text(quiz.title),
+        "course": printer.text(course),
+        "date": printer.text(quiz.date),
+        "instructions": printer.text(quiz.instructions),
+        "version": __version__,
+        "students": students,
+    }
+    env = environment(fmt)
+    return env.get_template(f"quiz.{fmt}.j2").render(context), env.get_template(f"key.{fmt}.j2").render(context)
+
+
+def solution_markdown(question: Question) -> str:
+    """A question's answers and worked solution in Markdown (key.json's solution_md, for the grader)."""
+    template = environment("md").get_template("solution.md.j2")
+    return template.render(q=question_context(question, printer_for("md"))).strip() + "\n"
