@@ -7,6 +7,7 @@ y = A·x with A = Tᵀ. In 2-D the image is flattened row by row (row-major).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def _flipped_matrix(p: dict[str, Any]) -> list:
     return in_convention(toeplitz_matrix(p["kernel"][::-1], len(p["signal"])), p["convention"]).tolist()
 
 
-def _band_shifted(shift: int):
+def _band_shifted(shift: int) -> Callable[[dict[str, Any]], list]:
     def compute(p: dict[str, Any]) -> list:
         return in_convention(toeplitz_matrix(p["kernel"], len(p["signal"]), shift), p["convention"]).tolist()
     return compute
