@@ -140,6 +140,37 @@ def _check_key(path: str) -> int:
     return EXIT_FAILURES if failures else EXIT_OK
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from grader.batch import answer_columns, grade_class
+    from grader.gradebook import write_gradebook
+    from grader.keyfile import KeyFileError, read_key
+    from grader.report import analyse, summary_lines, write_report
+    from grader.submissions import SubmissionsError, read_submissions
+
+    key_path = Path(args.key) if args.key else Path(args.out) / args.quiz / "key.json"
+    try:
+        key = read_key(key_path)
+        if key.quiz != args.quiz:
+            raise UsageError(f"{key_path} is the key of quiz {key.quiz!r}, not {args.quiz!r}")
+        ids = [student.student_id for student in key.students]
+        submissions = read_submissions(Path(args.submissions), answer_columns(key), ids)
+    except (KeyFileError, SubmissionsError) as error:
+        raise UsageError(str(error)) from None
+    for warning in submissions.warnings:
+        print(f"cnnquiz: warning: {warning}", file=sys.stderr)
+    book = grade_class(key, submissions)
+    folder = Path(args.out) / args.quiz / "grades"
+    try:
+        written = write_gradebook(book, folder, reveal=args.reveal) + write_report(book, folder)
+    except OSError as error:
+        raise UsageError(f"cannot write the grades to {folder}: {error.strerror or error}") from None
+    print("\n".join(summary_lines(book, analyse(book))))
+    print(f"wrote {len(written)} files to {folder} (grades.csv, grades.json, report.md, report.svg, feedback/)")
+    return EXIT_FAILURES if book.attention else EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from exercises.build import build
 
@@ -206,6 +237,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=["typst", "latex"], default="typst",
                    help="PDF engine: typst (embedded, default) or latex (latexmk + XeLaTeX, needs TeX Live)")
     p.set_defaults(run=cmd_build)
+
+    p = commands.add_parser(
+        "grade", help="grade a class's submissions: gradebook, feedback files, item-analysis report",
+        description="Grade SUBMISSIONS (a CSV, or a folder of per-student YAML answer files) against the key. "
+        "The CSV needs a student id column and one column per part (q1.output, ...), in any order; other "
+        "columns are ignored with a warning. Recognised id columns: student_id (or Student ID), Username, "
+        "OrgDefinedId, SIS User ID, Student Number. Encodings: UTF-8 with or without BOM, UTF-16 with BOM; "
+        "other lines are read as Windows-1252 and flagged. Every row appears in grades.csv with a status; "
+        "exit 1 if any row needs attention.")
+    p.add_argument("quiz", help="quiz id, e.g. week-04")
+    p.add_argument("submissions", help="answers CSV (or LMS export), or a folder of YAML answer files")
+    p.add_argument("--key", help="key.json to grade against (default OUT/QUIZ/key.json)")
+    p.add_argument("--out", default="out", help="output folder (default out): writes OUT/QUIZ/grades/")
+    p.add_argument("--reveal", action="store_true",
+                   help="put the correct answers and worked solutions in the feedback files")
+    p.set_defaults(run=cmd_grade)
     return top
 
 

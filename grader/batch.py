@@ -125,9 +125,11 @@ def grade_class(key: Key, submissions: Submissions) -> Gradebook:
         row = GradedRow(submission.source, submission.student_id, submission.name, default_maximum,
                         issues=list(submission.issues))
         rows.append(row)
-        if not submission.readable:
+        if not submission.readable and not submission.student_id:
             continue
         student, repeated = _identify(submission, shared, find, row, first_row)
+        if not submission.readable:
+            continue  # known (so not listed as 'no submission'), but there is nothing to grade
         if student is None:
             unknown.append(row)
             continue

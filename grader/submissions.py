@@ -15,6 +15,7 @@ Windows-1252 (else Latin-1) and their rows flagged. Delimiters: comma, semicolon
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +85,7 @@ def _decode_lines(data: bytes) -> tuple[list[str], dict[int, str]]:
     """The file's lines as text, and {line index: encoding} for lines that were not UTF-8."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16").splitlines(keepends=True), {}
+            return list(io.StringIO(data.decode("utf-16"), newline="")), {}
         except UnicodeDecodeError:
             pass  # not really UTF-16: fall through to line-by-line decoding
     if data.startswith(b"\xef\xbb\xbf"):
