@@ -214,8 +214,8 @@ def _positions(indices: list[int], limit: int = 6) -> str:
     return shown + (", …" if len(indices) > limit else "")
 
 
-_SHAPE = re.compile(r"\s*\(?\s*[-\d./]+\s*(?:[xX*]\s*[-\d./]+\s*)+\)?\s*")
-_TIMES = re.compile(r"[xX*]")
+_SHAPE = re.compile(r"\s*\(?\s*[-\d./]+\s*(?:(?:[xX*]|by)\s*[-\d./]+\s*)+\)?\s*")
+_TIMES = re.compile(r"[xX*]|by")
 
 # -- kinds ---------------------------------------------------------------------------------
 
@@ -237,7 +237,7 @@ class Integer(Answer):
     def parse(self, text: str) -> int:
         value = parse_integer(text)
         if isinstance(value, Fraction):
-            raise FormatError(f"expected a whole number, got {_text_number(value)}", text)
+            raise FormatError(f"expected a whole number, got {_decimal_text(value)}", text)
         return value
 
     def compare(self, value: int) -> Comparison:
@@ -440,6 +440,8 @@ class Tuple(Answer):
             return Comparison(Fraction(1))
         names = self.names if len(self.names) == len(self.value) else ()
         result = _compare_entries(list(value), list(self.value), self.partial, "component", "components")
+        if result.score < 1 and len(value) == len(self.value) == 2 and tuple(value[::-1]) == self.value:
+            return Comparison(result.score, "the two components are swapped.")
         if names and result.score < 1 and len(value) == len(self.value):
             wrong = [names[i] for i, (a, b) in enumerate(zip(value, self.value, strict=True)) if a != b]
             return Comparison(result.score, f"check the {' and '.join(wrong)}.")
@@ -492,6 +494,9 @@ class Matrix(Answer):
 
     def parse(self, text: str) -> tuple[tuple[Rational, ...], ...]:
         value = _parse(text)
+        while isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) \
+                and not _all_numbers(value[0]):  # extra brackets around the whole matrix
+            value = value[0]
         if not isinstance(value, list):
             value = [[value]]
         elif _all_numbers(value):
@@ -506,7 +511,7 @@ class Matrix(Answer):
             first = len(rows[0])
             bad = next(i for i, row in enumerate(rows) if len(row) != first)
             raise FormatError(
-                f"could not read a matrix: row 1 has {first} entries but row {bad + 1} has {len(rows[bad])}",
+                f"row 1 has {first} entries but row {bad + 1} has {len(rows[bad])}",
                 text,
             )
         return tuple(rows)

@@ -35,6 +35,10 @@ def _plain_text(text: str) -> str:
     return " ".join(text.lower().split()).rstrip(".")
 
 
+def _shorten(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _check_options(options: Any) -> Options:
     checked = tuple((str(option_id), str(text)) for option_id, text in options)
     ids = [option_id for option_id, _ in checked]
@@ -95,7 +99,7 @@ class _Options(Answer):
             if chosen is not None:
                 raise source.error(f"the label {with_text.group(1).upper()} does not go with the text that follows "
                                    "it: give just the letter", position)
-        raise source.error(f"there is no option {word.strip()!r}", position)
+        raise source.error(f"there is no option {_shorten(word.strip())!r}", position)
 
     def extra_json(self) -> dict[str, Any]:
         return {"options": [[option_id, text] for option_id, text in self.options]}

@@ -214,7 +214,13 @@ class Formula(Answer):
 def _text(value: Fraction | None) -> str:
     if value is None:
         return "undefined"
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    if len(text) <= 24:
+        return text
+    try:
+        return f"about {float(value):.4g}"
+    except OverflowError:
+        return "a number too large to show"
 
 
 def _symbols(variables: tuple[str, ...]) -> dict[str, Any]:

@@ -143,6 +143,7 @@ _LATEX = re.compile(
     r"|\\left\b|\\right\b|\\[()\[\]]|\$"  # sizes and math delimiters
     rf"|\\begin\{{(?:{_MATRIX_ENVIRONMENTS})\}}(?:\{{[^{{}}]*\}})?|\\end\{{(?:{_MATRIX_ENVIRONMENTS})\}}"
     r"|\\[dt]?frac\s*\{\s*(?P<num>[+-]?\s*\d+(?:\.\d+)?)\s*\}\s*\{\s*(?P<den>[+-]?\s*\d+(?:\.\d+)?)\s*\}"
+    r"|\\[dt]?frac\s*(?P<digit>\d)\s*(?P<below>\d)"  # \frac12
     r"|\\[,;:! ]|\\q?quad\b|\\cdot\b|\\times\b|\\[{}]|&"
 )
 _LATEX_WORDS = {"\\\\": "\n", "\\left": "", "\\right": "", "$": "", "\\cdot": "*", "\\times": "x", "&": ",",
@@ -153,6 +154,8 @@ def _latex(match: re.Match[str]) -> str:
     text = match.group()
     if match.group("num") is not None:
         return f" {match.group('num').replace(' ', '')}/{match.group('den').replace(' ', '')}"
+    if match.group("digit") is not None:
+        return f" {match.group('digit')}/{match.group('below')}"
     if text in _LATEX_WORDS:
         return _LATEX_WORDS[text]
     if text.startswith("\\begin"):
