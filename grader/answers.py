@@ -355,9 +355,9 @@ def _decimal_places(value: Fraction) -> int | None:
 
 
 def _rounded(value: Rational, distance: Fraction) -> bool:
-    """Whether a decimal answer is the expected value rounded to the places it shows."""
+    """Whether a decimal answer (not a whole number) is the expected value rounded to the places it shows."""
     places = _decimal_places(Fraction(value))
-    return places is not None and distance * 2 * 10**places <= 1
+    return places is not None and places > 0 and distance * 2 * 10**places <= 1
 
 
 def _decimal_text(value: Rational) -> str:

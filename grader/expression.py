@@ -32,7 +32,8 @@ MAX_NAME = 24
 Tree = tuple
 FUNCTIONS = {"floor": ("floor", 1), "ceil": ("ceil", 1), "ceiling": ("ceil", 1), "max": ("max", 2), "min": ("min", 2)}
 COMPARISONS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "==": "=", "!=": "!="}
-_FORMULA_CONFUSABLES = {"\u00d7": "*", "\u2715": "*", "\u2264": "<=", "\u2265": ">=", "\u2260": "!="}
+_FORMULA_CONFUSABLES = {"\u00d7": "*", "\u2715": "*", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=",
+                        "\u00b2": "^2", "\u00b3": "^3"}
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "⌊": "⌋", "⌈": "⌉"}
 
 _TOKEN = re.compile(

@@ -65,9 +65,10 @@ class FormatError(ValueError):
         line_start = self.text.rfind("\n", 0, self.position) + 1
         line_end = self.text.find("\n", self.position)
         line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
-        if len(line) > 80 or not line.isprintable():
+        if len(line) > 80:
             return f"{self.message} (at character {self.position + 1})"
-        return f"{self.message}\n{line}\n{' ' * (self.position - line_start)}^"
+        shown = "".join(c if c.isprintable() else "·" for c in line)  # invisible or control characters
+        return f"{self.message}\n{shown}\n{' ' * (self.position - line_start)}^"
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def prepare(text: str, confusables: dict[str, str] | None = None) -> Source:
         if char.isascii():
             folded = "\n" if char == "\r" else char
         else:
-            folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", char).translate(table))
+            folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", char.translate(table)).translate(table))
         pieces.append(folded)
         origin.extend([position] * len(folded))
     origin.append(len(text))
@@ -394,7 +395,7 @@ def parse_single_number(text: str) -> Number:
     source = source.sub(_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}")
     value = parse_numbers(source)
     if isinstance(value, list):
-        raise source.error(f"expected a single number, got a list of {len(value)}")
+        raise source.error(_not_single("number", value))
     return value
 
 
@@ -405,5 +406,11 @@ def parse_integer(text: str) -> Number:
         source = source.sub(re.compile(","), lambda m: "")
     value = parse_numbers(source)
     if isinstance(value, list):
-        raise source.error(f"expected a single integer, got a list of {len(value)} numbers")
+        raise source.error(_not_single("integer", value))
     return value
+
+
+def _not_single(what: str, value: list) -> str:
+    if len(value) == 1:
+        return f"expected a single {what}: write it without brackets"
+    return f"expected a single {what}, got a list of {len(value)} numbers"

@@ -1,10 +1,12 @@
 """Answer kinds and feedback: correct notations, wrong values, shapes, misconceptions, format errors."""
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader import Integer, Matrix, Misconception, Tuple, Vector, answer_from_json, grade
+from grader import Integer, Matrix, Misconception, Number, Tuple, Vector, answer_from_json, grade
 
 T = [[-1, 0, 0, 0], [0, -1, 0, 0], [1, 0, -1, 0], [0, 1, 0, -1], [0, 0, 1, 0], [0, 0, 0, 1]]
 T_TRANSPOSED = [list(r) for r in zip(*T, strict=True)]
@@ -86,3 +88,141 @@ def test_grade_never_raises(text):
         result = grade(spec, text)
         assert result.status in {"correct", "partial", "incorrect", "invalid"}
         assert 0 <= result.score <= 1
+
+
+# -- numbers -------------------------------------------------------------------------------------------------
+SEVEN_HALVES = Number(value=Fraction(7, 2), misconceptions=(Misconception("halved-wrong", "You rounded down.", 3),))
+
+
+@pytest.mark.parametrize("text", ["7/2", "3.5", "3,5", "\\frac{7}{2}", "$\\frac{7}{2}$", "x = 3.5", "3.50",
+                                  "14/4", "35e-1", "answer: 7/2", "+7/2"])
+def test_number_notations(text):
+    assert grade(SEVEN_HALVES, text).status == "correct"
+
+
+@pytest.mark.parametrize(("text", "status", "feedback"), [
+    ("3", "incorrect", "You rounded down."),
+    ("4", "incorrect", "not the expected value"),
+    ("1,000", "invalid", "ambiguous"),
+    ("[3.5]", "invalid", "without brackets"),
+    ("3.5 4", "invalid", "a list of 2"),
+    ("7/0", "invalid", "division by zero"),
+])
+def test_number_wrong_and_malformed(text, status, feedback):
+    result = grade(SEVEN_HALVES, text)
+    assert result.status == status and feedback in result.feedback
+
+
+def test_exact_number_rounded_says_not_enough_precision():
+    third = Number(value=Fraction(1, 3))
+    for text in ("0.333", "0.33", "0,3"):
+        result = grade(third, text)
+        assert result.status == "incorrect" and result.feedback.startswith("Not enough precision")
+    assert "Not enough precision" not in grade(third, "0.34").feedback  # 0.34 is not 1/3 rounded
+    assert "Not enough precision" not in grade(SEVEN_HALVES, "4").feedback  # a whole number is not a rounding
+
+
+def test_number_with_tolerance():
+    third = Number(value=Fraction(1, 3), rtol=0.01)  # within 1/300 of 1/3
+    assert grade(third, "0.333").status == "correct"
+    assert grade(third, "0.331").status == "correct"
+    close = grade(third, "0.3")  # off by 1/30: ten times the tolerance
+    assert close.status == "incorrect" and "Not enough precision" in close.feedback and "1%" in close.feedback
+    far = grade(third, "0.5")
+    assert far.status == "incorrect" and "precision" not in far.feedback
+    absolute = Number(value=10, atol=Fraction(1, 10))
+    assert [grade(absolute, t).status for t in ("10.1", "9.9", "10.2")] == ["correct", "correct", "incorrect"]
+
+
+def test_number_rejects_negative_tolerance():
+    with pytest.raises(ValueError, match="rtol"):
+        Number(value=1, rtol=-0.1)
+
+
+# -- integers and tuples -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "status"), [("61,706", "correct"), ("61706.", "correct"),
+                                              ("answer: 61706", "correct"), ("61.706", "invalid"),
+                                              ("61 706", "invalid")])
+def test_integer_with_thousands_separators(text, status):
+    assert grade(Integer(value=61706), text).status == status
+
+
+@pytest.mark.parametrize("text", ["6 by 4", "(6x4)", "6 \\times 4", "shape = (6, 4)", "[6, 4]"])
+def test_more_tuple_notations(text):
+    assert grade(Tuple(value=(6, 4)), text).status == "correct"
+
+
+def test_swapped_tuple_is_said():
+    assert "swapped" in grade(Tuple(value=(6, 4), names=("rows", "columns")), "4x6").feedback
+    partial = grade(Tuple(value=(6, 4), names=("rows", "columns")), "(6, 5)")
+    assert (partial.status, partial.score) == ("partial", 0.5) and "columns" in partial.feedback
+
+
+# -- matrices in LaTeX, extra brackets ------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "\\begin{bmatrix} -1 & 0 & 0 & 0 \\\\ 0 & -1 & 0 & 0 \\\\ 1 & 0 & -1 & 0 \\\\ 0 & 1 & 0 & -1 \\\\ "
+    "0 & 0 & 1 & 0 \\\\ 0 & 0 & 0 & 1 \\end{bmatrix}",
+    "\\left[\\begin{array}{cccc} -1 & 0 & 0 & 0 \\\\ 0 & -1 & 0 & 0 \\\\ 1 & 0 & -1 & 0 \\\\ 0 & 1 & 0 & -1 \\\\ "
+    "0 & 0 & 1 & 0 \\\\ 0 & 0 & 0 & 1 \\end{array}\\right]",
+    "[" + str(T) + "]",
+    "T = " + str(T),
+])
+def test_matrix_latex_notations(text):
+    assert grade(MATRIX, text).status == "correct"
+
+
+# -- misconceptions and partial credit ---------------------------------------------------------------------------
+FLIP = Vector(value=[1, 2, 3, 4], misconceptions=(Misconception("flipped", "You flipped it.", [4, 3, 2, 1]),))
+
+
+def test_partly_right_answer_whose_wrong_entries_are_a_mistake_is_told_so():
+    result = grade(FLIP, "[1, 3, 2, 4]")  # entries 2 and 3 are what the flipped answer has there
+    assert (result.status, result.score, result.misconception) == ("partial", 0.5, "flipped")
+    assert "entries 2, 3" in result.feedback and "You flipped it." in result.feedback
+
+
+def test_a_single_coincidence_does_not_name_a_mistake():
+    result = grade(FLIP, "[1, 2, 2, 4]")  # entry 3 happens to equal the flipped answer's entry 3
+    assert (result.status, result.score, result.misconception) == ("partial", 0.75, None)
+
+
+def test_an_exact_misconception_scores_zero_even_where_entries_agree():
+    swap = Misconception("swap", "You swapped the last two.", [1, 2, 4, 3])
+    spec = Vector(value=[1, 2, 3, 4], misconceptions=(swap,))
+    result = grade(spec, "1 2 4 3")
+    assert (result.status, result.score, result.misconception) == ("incorrect", 0.0, "swap")
+
+
+def test_feedback_on_wrong_values_is_plain_text():
+    wrong = [(MATRIX, str(T_TRANSPOSED)), (MATRIX, "[" + str([[9] * 4] * 6) + "]"), (VECTOR, "[1, 2]"),
+             (SEVEN_HALVES, "0.5"), (Number(value=Fraction(1, 3)), "0.33"), (Tuple(value=(6, 4)), "4 x 6")]
+    for spec, text in wrong:
+        feedback = grade(spec, text).feedback
+        assert feedback and "\\" not in feedback and "<" not in feedback and "$" not in feedback, feedback
+
+
+# -- key.json round trip for every kind ------------------------------------------------------------------------
+def test_every_kind_round_trips_through_json():
+    from grader import KINDS, Choice, Choices, Formula
+
+    options = (("sparse", "Sparse interactions"), ("shared", "Parameter sharing"), ("equiv", "Equivariance"))
+    specs = [
+        Integer(value=5, misconceptions=(Misconception("a", "b", 6),)),
+        Number(value=Fraction(7, 2), rtol=0.01, atol=Fraction(1, 1000), misconceptions=(Misconception("a", "b", 3),)),
+        Vector(value=[1, Fraction(1, 2)], partial=False),
+        Tuple(value=(6, 4), names=("rows", "columns"), misconceptions=(Misconception("t", "b", (4, 6)),)),
+        Matrix(value=T, misconceptions=MATRIX.misconceptions),
+        Choice(value="shared", options=options, misconceptions=(Misconception("a", "b", "sparse"),)),
+        Choices(value=["equiv", "sparse"], options=options, rule="each-answer",
+                misconceptions=(Misconception("a", "b", {"sparse"}),)),
+        Formula(value="floor((n - k)/s) + 1", variables=("n", "k", "s"), ranges={"k": (1, 5), "s": (1, 3)},
+                where=("k <= n",), misconceptions=(Misconception("a", "b", "(n - k)/s + 1"),)),
+    ]
+    assert {spec.kind for spec in specs} == set(KINDS)
+    for spec in specs:
+        data = spec.to_json()
+        again = answer_from_json(data)
+        assert again == spec and again.to_json() == data
+        assert grade(again, spec.to_text()).status == "correct"
+        for misconception in spec.misconceptions:
+            assert grade(again, again.to_text(misconception.value)).misconception == misconception.id

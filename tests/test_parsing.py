@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.parsing import MAX_INPUT_CHARS, FormatError, parse_numbers
+from grader.parsing import MAX_INPUT_CHARS, FormatError, parse_integer, parse_numbers, parse_single_number
 
 NOTATIONS = [
     ("[-1, 99, 100, 1]", [-1, 99, 100, 1]),
@@ -25,6 +25,29 @@ NOTATIONS = [
     ("0.5", Fraction(1, 2)),
     ("4/2", 2),
     ("  42  ", 42),
+    # LaTeX students paste
+    ("\\begin{bmatrix} -1 & 0 \\\\ 0 & -1 \\end{bmatrix}", [[-1, 0], [0, -1]]),
+    ("$\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}$", [[1], [2]]),
+    ("\\left[ 1, 2 \\right]", [1, 2]),
+    ("\\left( \\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array} \\right)", [[[1, 2], [3, 4]]]),
+    ("\\frac{7}{2}", Fraction(7, 2)),
+    ("-\\frac{7}{2}", Fraction(-7, 2)),
+    ("\\dfrac{-3}{4}", Fraction(-3, 4)),
+    ("\\frac12", Fraction(1, 2)),
+    ("[1,\\, 2]", [1, 2]),
+    # prose, trailing commas and periods, scientific notation, Unicode
+    ("y = [1, 2]", [1, 2]),
+    ("y[n] = 1 2", [1, 2]),
+    ("answer: 5", 5),
+    ("The answer is 5.", 5),
+    ("[1, 2, 3,]", [1, 2, 3]),
+    ("[[1, 2,], [3, 4,],]", [[1, 2], [3, 4]]),
+    ("[1, 2].", [1, 2]),
+    ("1e-3", Fraction(1, 1000)),
+    ("2.5E2", 250),
+    ("\U0001d7cf\U0001d7d0", 12),  # mathematical bold digits
+    ("\u202b[1, 2]\u202c", [1, 2]),  # right-to-left embedding marks
+    ("1\r\n2", [[1], [2]]),
 ]
 
 
@@ -41,6 +64,12 @@ MALFORMED = [
     ("[]", "empty bracket", 1),
     ("1/0", "division by zero", 2),
     ("__import__('os')", "unexpected character", 0),
+    ("1e99", "exponent", 0),
+    # positions are in what the student wrote, after Unicode and LaTeX were rewritten
+    ("y = [1, 2", "expected ']'", 9),
+    ("(\u22121; 99; x)", "unexpected character 'x'", 9),
+    ("\\begin{bmatrix} 1 & \\alpha \\end{bmatrix}", "\\alpha is not supported", 20),
+    ("\u200f\u200f[1, 2, ?]", "unexpected character '?'", 9),
 ]
 
 
@@ -62,6 +91,30 @@ def test_bounds():
         parse_numbers("[" * 50 + "1" + "]" * 50)
     with pytest.raises(FormatError, match="NUL"):
         parse_numbers("1\x002")
+
+
+@pytest.mark.parametrize(("text", "value"), [("3,5", Fraction(7, 2)), ("-0,25", Fraction(-1, 4)), ("7/2", Fraction(7, 2)),
+                                             ("\\frac{7}{2}", Fraction(7, 2)), ("x = 3.5", Fraction(7, 2))])
+def test_single_number_with_decimal_comma(text, value):
+    assert parse_single_number(text) == value
+
+
+def test_thousands_comma_is_ambiguous_for_a_number_but_fine_for_an_integer():
+    with pytest.raises(FormatError, match="ambiguous") as caught:
+        parse_single_number("1,000")
+    assert caught.value.position == 1
+    assert parse_integer("61,706") == 61706
+    assert parse_integer("1,234,567") == 1234567
+    with pytest.raises(FormatError, match="a list of 2"):
+        parse_single_number("[1, 2]")
+
+
+def test_caret_line_points_at_the_original_text():
+    text = "(\u22121; 99; x)"
+    with pytest.raises(FormatError) as caught:
+        parse_numbers(text)
+    message, line, caret = caught.value.explain().split("\n")
+    assert line == text and caret.index("^") == text.index("x")
 
 
 @given(st.text(max_size=200))
