@@ -180,7 +180,7 @@ def _engine_format(engine: str) -> str:
 def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list[str], pdf: bool, engine: str,
             tick: Callable[[], None]) -> tuple[dict[str, bytes], dict[str, int]]:
     """Sheet sources and PDFs (class documents and per-student splits), by output path."""
-    from exercises.render.pdf import compile_pdf, split_pdf, student_starts
+    from exercises.render.pdf import compile_pdf, split_by_student
     from exercises.render.sheets import render_sheets
 
     outputs: dict[str, bytes] = {}
@@ -193,21 +193,14 @@ def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list
         roster = bool(variants[0].student.student_id)
         for kind, source in zip(("quiz", "key"), sources[_engine_format(engine)], strict=True):
             document = compile_pdf(source, engine)
-            starts = student_starts(document, len(variants))
             outputs[f"{kind}.pdf"] = document
-            pages[f"{kind}.pdf"] = _page_count(document)
+            pages[f"{kind}.pdf"], pieces = split_by_student(document, len(variants))
             if roster:
                 suffix = "" if kind == "quiz" else "-key"
-                for variant, piece in zip(variants, split_pdf(document, starts), strict=True):
+                for variant, piece in zip(variants, pieces, strict=True):
                     outputs[f"students/{variant.student.student_id}{suffix}.pdf"] = piece
             tick()
     return outputs, pages
-
-
-def _page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _write(out_dir: Path, outputs: dict[str, bytes], key: Key) -> list[Path]:

@@ -100,8 +100,8 @@ def _columns(header: list[str], where: str) -> dict[str, int]:
     columns = {name: names.index(name) for name in (*REQUIRED, "email") if name in names}
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        hints = [f"{cell!r} → {close[0]!r}" for cell in names if (close := difflib.get_close_matches(cell, REQUIRED, 1))
-                 and cell not in REQUIRED]
+        hints = [f"{close[0]!r} instead of {cell!r}" for cell in names
+                 if cell not in REQUIRED and (close := difflib.get_close_matches(cell, REQUIRED, 1))]
         hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
         raise RosterError(f"{where}: missing header column {', '.join(missing)}{hint}; the first line must be "
                           "student_id,name[,email]")

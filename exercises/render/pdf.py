@@ -17,6 +17,10 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 ENGINES = ("typst", "latex")
 TEX_HINT = "--engine latex needs TeX: apt-get install latexmk texlive-latex-extra texlive-xetex"
@@ -81,30 +85,26 @@ def _first_tex_error(log: Path) -> str:
     return found.group(1).strip() if found else "no PDF written (see latexmk's log)"
 
 
-def student_starts(pdf: bytes, count: int) -> list[int]:
-    """The first page (0-based) of each of `count` students, from the top-level bookmarks."""
+def split_by_student(pdf: bytes, count: int) -> tuple[int, list[bytes]]:
+    """The page count of a class PDF of `count` students and one PDF per student, cut where each
+    student's top-level bookmark points."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
     starts = [reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)]
     if len(starts) != count or starts != sorted(starts) or (starts and starts[0] != 0):
         raise EngineError(f"the PDF has {len(starts)} student bookmarks for {count} students; cannot split it")
-    return starts
-
-
-def split_pdf(pdf: bytes, starts: list[int]) -> list[bytes]:
-    """One PDF per student: pages starts[i] up to starts[i + 1] (the last one to the end)."""
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(io.BytesIO(pdf))
     ends = [*starts[1:], len(reader.pages)]
-    pieces = []
-    for start, end in zip(starts, ends, strict=True):
-        writer = PdfWriter()
-        for page in range(start, end):
-            writer.add_page(reader.pages[page])
-        writer.add_metadata({"/Producer": "cnnquiz (pypdf)"})
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        pieces.append(buffer.getvalue())
-    return pieces
+    return len(reader.pages), [_pages(reader, start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def _pages(reader: PdfReader, start: int, end: int) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for page in range(start, end):
+        writer.add_page(reader.pages[page])
+    writer.add_metadata({"/Producer": "cnnquiz (pypdf)"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,61 @@
+"""Golden files: the rendered Markdown, LaTeX and Typst of pinned questions and of whole sheets.
+
+A rendering change shows up here as a diff; when it is intended, regenerate the files with
+`.venv/bin/python -m pytest tests/test_golden.py --update-golden` and review `git diff tests/golden`.
+"""
+
+from pathlib import Path
+
+import pytest
+
+import exercises
+from exercises.render.question import render_question
+
+GOLDEN = Path(__file__).parent / "golden"
+DATA = Path(__file__).parent / "data"
+LECTURE_X = [100, 101, 99, 200, 199, 201]
+
+QUESTIONS = {
+    "conv1d-lecture": ("conv1d", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
+    "conv1d-padding-stride-dilation": ("conv1d", {"signal": [3, 1, 4, 1, 5, 9, 2, 6], "kernel": [2, -1],
+                                                  "padding": 1, "stride": 2, "dilation": 2}),
+    "toeplitz-lecture": ("toeplitz", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
+    "equivariance-lecture": ("equivariance", {"signal": LECTURE_X, "kernel": [-1, 1], "shift": 1}),
+}
+
+
+def check_golden(name: str, text: str, update: bool) -> None:
+    path = GOLDEN / name
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} is missing: run pytest tests/test_golden.py --update-golden"
+    expected = path.read_text(encoding="utf-8")
+    assert text == expected, f"{name} differs from its golden file (intended? run with --update-golden)"
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "typ"])
+@pytest.mark.parametrize("name", list(QUESTIONS))
+def test_question_renders_as_golden(name, fmt, update_golden):
+    template, params = QUESTIONS[name]
+    question = exercises.generate(template, seed=0, **params)
+    check_golden(f"{name}.{fmt}", render_question(question, fmt, solution=True), update_golden)
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "typ"])
+def test_sheets_render_as_golden(tmp_path, fmt, update_golden):
+    from exercises.build import build
+
+    build("golden", bank_path=str(DATA / "golden_bank.yaml"), roster_path=str(DATA / "golden_roster.csv"),
+          out=str(tmp_path), formats=fmt)
+    for kind in ("quiz", "key"):
+        text = (tmp_path / "golden" / f"{kind}.{fmt}").read_text(encoding="utf-8")
+        check_golden(f"sheet-{kind}.{fmt}", text.replace(exercises.__version__, "VERSION"), update_golden)
+
+
+def test_golden_lecture_case_holds_the_lecture_answer():
+    """The golden files are not just snapshots: the conv1d one shows the lecture's output."""
+    for fmt, answer in [("md", r"-1 & 99 & 100 & 1"), ("tex", r"-1 & 99 & 100 & 1"),
+                        ("typ", 'mat(delim: "[", -1, 99, 100, 1)')]:
+        assert answer in (GOLDEN / f"conv1d-lecture.{fmt}").read_text(encoding="utf-8")
