@@ -176,9 +176,9 @@ def _parse_one(index: int, data: Any) -> Layer:
 
 
 def _check_consistent(layer: Layer, where: str) -> None:
-    if layer.type == "pool" and 2 * layer.padding > max(layer.span(0), layer.span(1)):
-        raise ParamError(f"{where}: padding {layer.padding} is more than half the window "
-                         f"({layer.kernel_text()}, dilation {layer.dilation}); as in PyTorch, pad at most half")
+    if layer.type == "pool" and layer.padding > min(layer.kernel) // 2:
+        raise ParamError(f"{where}: padding {layer.padding} is more than half the {layer.kernel_text()} window; "
+                         "as in PyTorch, pad a pooling layer at most half its window")
     if layer.groups > 1:
         for key, value in (("in", layer.inputs), ("out", layer.outputs)):
             if value is not None and value % layer.groups:

@@ -1,0 +1,193 @@
+"""output-size: the lecture's sizes, PyTorch's rules, misconceptions, the formula part, bad pins,
+sampler, verifier."""
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import exercises
+from exercises.check import check_template
+from exercises.params import ParamError
+from exercises.registry import get
+from exercises.topics.layers import output_size, transposed_output_size
+from exercises.topics.output_size import count_windows, scattered_size, size_of
+from grader import Formula, Integer
+
+
+def size(**params):
+    return exercises.generate("output-size", **params).to_json()["parts"][0]["answer"]
+
+
+def named(text, part="size", **params):
+    return exercises.answer("output-size", part, text, **params)["misconception"]
+
+
+def test_lecture_sizes(lecture):
+    case = lecture["padding"][1]["sizes"]
+    m, k = case["m"], case["k"]
+    assert size(n=m, kernel=k, padding=0, stride=1, dilation=1) == case["valid"]
+    assert size(n=m, kernel=k, padding="valid", stride=1, dilation=1) == case["valid"]
+    assert size(n=m, kernel=k, padding="same", stride=1, dilation=1) == case["same"]
+    assert size(n=m, kernel=k, padding="full", stride=1, dilation=1) == case["full"]
+    assert size(n=m, kernel=k, padding=k - 1, stride=1, dilation=1) == case["full"]
+
+
+def test_lecture_shrinking_chain(lecture):
+    case = lecture["padding"][0]
+    sizes = [case["sizes_without_padding_from_16"][0]]
+    while len(sizes) < len(case["sizes_without_padding_from_16"]):
+        sizes.append(size(n=sizes[-1], kernel=case["kernel"], padding=0, stride=1, dilation=1))
+    assert sizes == case["sizes_without_padding_from_16"]
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"n": 32, "kernel": 3, "stride": 2, "padding": 1, "dilation": 1}, 16),
+    ({"n": 224, "kernel": 11, "stride": 4, "padding": 2, "dilation": 1}, 55),  # AlexNet's first layer
+    ({"n": 12, "kernel": 5, "stride": 1, "padding": 2, "dilation": 2}, 8),   # spans 9
+    ({"n": 112, "kernel": 3, "stride": 2, "padding": 0, "dilation": 1, "layer": "pool", "ceil_mode": True}, 56),
+    ({"n": 6, "kernel": 3, "stride": 2, "padding": 0, "dilation": 1, "layer": "pool", "ceil_mode": True}, 3),
+    ({"n": 5, "kernel": 2, "stride": 2, "padding": 1, "dilation": 1, "layer": "pool", "ceil_mode": True}, 3),
+    ({"n": 16, "kernel": 4, "stride": 2, "padding": 1, "dilation": 1, "layer": "transpose"}, 32),
+    ({"n": 7, "kernel": 3, "stride": 2, "padding": 1, "dilation": 1, "layer": "transpose", "output_padding": 1}, 14),
+])
+def test_hand_worked_sizes(params, expected):
+    assert size(**params) == expected
+
+
+def test_rounding_down_is_said_only_when_it_matters():
+    exact = exercises.generate("output-size", n=17, kernel=3, stride=2, padding=0, dilation=1)
+    rounded = exercises.generate("output-size", n=18, kernel=3, stride=2, padding=0, dilation=1)
+    assert not any("rounding down" in block.text for block in exact.statement)
+    assert any("rounding down" in block.text for block in rounded.statement)
+    assert rounded.to_json()["parts"][0]["answer"] == 8
+
+
+def test_size_misconceptions_are_named():
+    valid = {"n": 16, "kernel": 6, "padding": 0, "stride": 1, "dilation": 1}
+    assert named("10", **valid) == "off-by-one" and named("21", **valid) == "full-instead-of-valid"
+    strided = {"n": 21, "kernel": 4, "padding": 2, "stride": 2, "dilation": 1}  # floor(21/2) + 1 = 11
+    assert named("22", **strided) == "stride-ignored"  # 21 + 4 - 4 + 1
+    assert named("9", **strided) == "padding-forgotten"  # floor(17/2) + 1
+    assert named("12", **strided) == "ceil-vs-floor"
+    dilated = {"n": 12, "kernel": 5, "padding": 2, "stride": 1, "dilation": 2}
+    assert named("12", **dilated) == "dilation-ignored"  # 12 + 4 - 4
+    transpose = {"n": 16, "kernel": 4, "stride": 2, "padding": 1, "dilation": 1, "layer": "transpose"}
+    assert named("8", **transpose) == "conv-formula-for-transpose"
+    assert named("34", **transpose) == "padding-forgotten"
+    extra = {"n": 7, "kernel": 3, "stride": 2, "padding": 1, "dilation": 1, "layer": "transpose",
+             "output_padding": 1}  # 6*2 - 2 + 2 + 1 + 1 = 14
+    result = exercises.answer("output-size", "size", "13", **extra)
+    assert result["misconception"] == "output-padding-forgotten" and "output_padding" in result["feedback"]
+    ceil = {"n": 6, "kernel": 3, "stride": 2, "padding": 0, "dilation": 1, "layer": "pool", "ceil_mode": True}
+    assert named("2", **ceil) == "ceil-vs-floor"
+
+
+def test_formula_part():
+    pinned = {"n": 16, "kernel": 3, "padding": 1, "stride": 2, "dilation": 1, "ask_formula": True}
+    question = exercises.generate("output-size", **pinned)
+    assert question.part_ids == ["size", "formula"]
+    for text in ("floor((n + 2p - k)/s) + 1", "⌊(n + 2·p − k) / s⌋ + 1",
+                 r"\left\lfloor \frac{n+2p-k}{s} \right\rfloor+1"):
+        assert exercises.answer("output-size", "formula", text, **pinned)["status"] == "correct", text
+    assert named("(n + 2p - k)/s + 1", "formula", **pinned) == "floor-forgotten"
+    assert named("floor((n + 2p - k)/s)", "formula", **pinned) == "off-by-one"
+    assert named("n + 2p - k + 1", "formula", **pinned) == "stride-ignored"
+    assert named("ceil((n + 2p - k)/s) + 1", "formula", **pinned) == "ceil-vs-floor"
+    dilated = {**pinned, "dilation": 2}
+    assert exercises.answer("output-size", "formula", "floor((n + 2p - d(k-1) - 1)/s) + 1",
+                            **dilated)["status"] == "correct"
+    assert named("floor((n + 2p - k)/s) + 1", "formula", **dilated) == "dilation-ignored"
+    transpose = {"n": 7, "kernel": 3, "stride": 2, "padding": 1, "dilation": 1, "layer": "transpose",
+                 "output_padding": 1, "ask_formula": True}
+    assert exercises.answer("output-size", "formula", "(n-1)s - 2p + k + a", **transpose)["status"] == "correct"
+    assert named("(n-1)s - 2p + k", "formula", **transpose) == "output-padding-forgotten"
+
+
+@pytest.mark.parametrize(("pinned", "message"), [
+    ({"ceil_mode": True}, "ceil_mode is a pooling option"),
+    ({"output_padding": 1}, "output_padding is a transposed-convolution option"),
+    ({"layer": "transpose", "output_padding": 2, "stride": 2, "dilation": 1}, "output_padding 2 must be smaller"),
+    ({"padding": "same", "stride": 2}, "padding 'same' needs stride 1"),
+    ({"padding": "same", "layer": "pool"}, "padding 'same' is for convolutions"),
+    ({"layer": "pool", "kernel": 2, "padding": 2}, "padding 2 is more than half the window 2"),
+    ({"n": 4, "kernel": 7, "padding": 0, "dilation": 1}, "the kernel spans 7 positions but the padded input has "
+                                                         "only 4"),
+    ({"layer": "transpose", "n": 1, "kernel": 1, "padding": 3}, "crops the whole output away"),
+    ({"layer": "pool", "ceil_mode": True, "ask_formula": True}, "ask_formula is not offered with ceil_mode"),
+    ({"padding": "half"}, "padding must be a number of zeros per side from 0 to 16, or one of valid, same, full"),
+    ({"layer": "deconv"}, "layer must be one of conv, pool, transpose"),
+])
+def test_bad_pins_are_clear(pinned, message):
+    with pytest.raises(ParamError, match=message):
+        exercises.generate("output-size", **pinned)
+
+
+def test_samples_are_pleasant():
+    rounded = 0
+    for seed in range(200):
+        question = exercises.generate("output-size", seed=seed)
+        p = question.params
+        answer = question.to_json()["parts"][0]["answer"]
+        assert 3 <= p["n"] <= 64 and 2 <= answer <= 64 and p["layer"] == "conv"
+        says_rounding = any("rounding down" in block.text for block in question.statement)
+        rounded += says_rounding
+        assert says_rounding == (p["stride"] > 1 and (p["n"] + sum(_pads(p)) - p["dilation"] * (p["kernel"] - 1) - 1)
+                                 % p["stride"] != 0)
+    assert 5 <= rounded <= 60  # floor matters sometimes, not mostly
+
+
+def _pads(p):
+    reach = p["dilation"] * (p["kernel"] - 1)
+    return {"valid": (0, 0), "same": (reach // 2, reach - reach // 2), "full": (reach, reach)}.get(
+        p["padding"], (p["padding"], p["padding"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**63))
+def test_verifier_agrees_on_any_seed(seed):
+    get("output-size").verify(exercises.generate("output-size", seed=seed))
+
+
+@pytest.mark.parametrize("pinned", [
+    {"layer": "pool"}, {"layer": "pool", "ceil_mode": True}, {"layer": "transpose"},
+    {"layer": "transpose", "stride": 2, "output_padding": 1}, {"ask_formula": True},
+    {"ask_formula": True, "layer": "transpose", "dilation": 2, "stride": 3, "output_padding": 2},
+])
+def test_check_passes_for_other_layers_and_the_formula(pinned):
+    assert check_template(get("output-size"), range(25), pinned) == []
+
+
+@given(st.integers(1, 40), st.integers(1, 7), st.integers(1, 4), st.integers(0, 3), st.integers(1, 3), st.booleans())
+def test_window_walk_matches_pytorchs_rule(n, kernel, stride, padding, dilation, ceil_mode):
+    if dilation * (kernel - 1) + 1 <= n + 2 * padding and (not ceil_mode or padding <= kernel // 2):
+        assert count_windows(n, kernel, stride, padding, padding, dilation, ceil_mode) == \
+            output_size(n, kernel, stride, padding, dilation, ceil_mode)
+
+
+@given(st.integers(1, 20), st.integers(1, 6), st.integers(1, 4), st.integers(0, 3), st.integers(1, 3),
+       st.integers(0, 3))
+def test_scattering_matches_the_transpose_formula(n, kernel, stride, padding, dilation, output_padding):
+    got = scattered_size(n, kernel, stride, padding, dilation, output_padding)
+    assert got == transposed_output_size(n, kernel, stride, padding, dilation, output_padding)
+    if got >= 1 and output_padding < stride:  # a conv with the same settings maps it back to n
+        assert count_windows(got, kernel, stride, padding, padding, dilation) == n
+
+
+def test_size_of_uneven_same_padding():
+    # k = 6: 5 zeros, 2 left and 3 right (PyTorch); the output keeps the size
+    assert size_of({"n": 16, "kernel": 6, "padding": "same", "stride": 1, "dilation": 1, "layer": "conv",
+                    "ceil_mode": False, "output_padding": 0}) == 16
+
+
+@pytest.mark.parametrize("part", ["size", "formula"])
+def test_verifier_catches_a_wrong_key(part):
+    question = exercises.generate("output-size", seed=4, ask_formula=True)
+    index = question.part_ids.index(part)
+    spec = question.parts[index].answer
+    wrong = Integer(value=spec.value + 1) if part == "size" else \
+        Formula(value=spec.value + " + 1", variables=spec.variables, ranges=spec.ranges, where=spec.where)
+    parts = tuple(replace(p, answer=wrong) if i == index else p for i, p in enumerate(question.parts))
+    with pytest.raises(AssertionError):
+        get("output-size").verify(replace(question, parts=parts))
