@@ -374,6 +374,8 @@ class _Parser:
     def build(self, kind: str, *children: Any, token: tuple[str, str, int]) -> Tree:
         """A node, folded to a number when its arguments are numbers."""
         args = children[1] if kind == "call" else children
+        if kind == "div" and children[1] == ("num", 0):
+            raise self.fail("division by zero in the formula", token)
         if not all(isinstance(a, tuple) and a[0] == "num" for a in args):
             return (kind, *children)
         try:
