@@ -1,0 +1,85 @@
+"""The PDFs: text extracted with pypdf shows each student's name, id and variant code on every
+page of their own split PDF, and the questions; both engines (LaTeX only where TeX is installed)."""
+
+import io
+import json
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from exercises.build import build
+from exercises.render.pdf import EngineError, split_by_student
+
+DATA = Path(__file__).parent / "data"
+BANK = str(DATA / "build_bank.yaml")
+STUDENTS = [("s1", "Ada & Lovelace"), ("s_2", "O_Brien #2 $5"), ("s3", "张伟"), ("s4", "Ελένη Παπαδοπούλου"),
+            ("s5", "José Núñez"), ("s6", "Back\\slash 100% *star*")]
+HAS_TEX = bool(shutil.which("latexmk") and shutil.which("xelatex"))
+
+
+def texts(pdf: Path) -> list[str]:
+    """Each page's text, normalized (NFC; typographic quotes and spaces as plain ones)."""
+    pages = PdfReader(io.BytesIO(pdf.read_bytes())).pages
+    return [" ".join(unicodedata.normalize("NFC", page.extract_text()).replace("\u2019", "'").split())
+            for page in pages]
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("roster") / "roster.csv"
+    lines = ["student_id,name"] + [f'{sid},"{name}"' for sid, name in STUDENTS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def check_class_pdfs(out: Path) -> None:
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    codes = {s["student_id"]: s["variant"] for s in key["students"]}
+    for kind, suffix in (("quiz", ""), ("key", "-key")):
+        whole = texts(out / f"{kind}.pdf")
+        pieces = [texts(out / "students" / f"{sid}{suffix}.pdf") for sid, _ in STUDENTS]
+        assert sum(len(p) for p in pieces) == len(whole)  # the split loses and repeats no page
+        assert [page for piece in pieces for page in piece] == whole  # and keeps the order
+        for (sid, name), pages in zip(STUDENTS, pieces, strict=True):
+            code = codes[sid]
+            assert len(pages) >= 2, "the long quiz takes two pages or more per student"
+            for number, page in enumerate(pages, start=1):
+                assert name in page and sid in page and code in page, (sid, number, page[:200])
+                assert f"page {number} of {len(pages)}" in page
+            body = " ".join(pages)
+            for question in ("Convolution as a matrix product", "1-D convolution"):
+                assert question in body
+            assert ("Answer:" in body) == (kind == "key")
+            assert all(other not in body for _, other in STUDENTS if other != name)
+
+
+def test_typst_pdfs_show_every_student_and_question(tmp_path, roster):
+    result = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf")
+    check_class_pdfs(result.out_dir)
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="TeX (latexmk + xelatex) is not installed: apt-get install latexmk "
+                    "texlive-latex-extra texlive-xetex texlive-lang-chinese fonts-wqy-microhei")
+def test_latex_pdfs_show_every_student_and_question(tmp_path, roster):
+    result = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf",
+                   engine="latex")
+    check_class_pdfs(result.out_dir)
+    assert (result.out_dir / "quiz.tex").is_file()
+
+
+def test_pdf_dates_are_fixed(tmp_path, roster):
+    result = build("week-t", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf")
+    info = PdfReader(result.out_dir / "quiz.pdf").metadata
+    assert str(info.get("/CreationDate", "D:1970")).startswith("D:1970")
+
+
+def test_split_needs_one_bookmark_per_student():
+    import typst
+
+    pdf = typst.compile(b"= One\n#pagebreak()\n= Two", format="pdf")
+    assert split_by_student(pdf, 2)[0] == 2
+    with pytest.raises(EngineError, match="3 students"):
+        split_by_student(pdf, 3)
