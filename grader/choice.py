@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers import Answer, Comparison
-from grader.parsing import FormatError, Source, read
+from grader.parsing import FormatError, Source, read, shorten
 
 Options = tuple[tuple[str, str], ...]
 RULES = ("all-or-nothing", "net-correct", "each-answer")
@@ -33,10 +33,6 @@ def option_label(index: int) -> str:
 
 def _plain_text(text: str) -> str:
     return " ".join(text.lower().split()).rstrip(".")
-
-
-def _shorten(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_options(options: Any) -> Options:
@@ -99,7 +95,7 @@ class _Options(Answer):
             if chosen is not None:
                 raise source.error(f"the label {with_text.group(1).upper()} does not go with the text that follows "
                                    "it: give just the letter", position)
-        raise source.error(f"there is no option {_shorten(word.strip())!r}", position)
+        raise source.error(f"there is no option {shorten(word.strip())!r}", position)
 
     def extra_json(self) -> dict[str, Any]:
         return {"options": [[option_id, text] for option_id, text in self.options]}

@@ -21,7 +21,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from grader.parsing import MAX_DIGITS, FormatError, Source, prepare, strip_prose
+from grader.parsing import MAX_DIGITS, FormatError, Source, prepare, shorten, strip_prose
 
 MAX_TOKENS = 300
 MAX_DEPTH = 40
@@ -352,7 +352,7 @@ class _Parser:
         if parts is None:
             allowed = ", ".join(self.variables) or "no variables"
             hint = f" (write {name}(…) with parentheses)" if function is not None else ""
-            raise self.fail(f"unknown name {name!r}{hint}: the formula may use {allowed}", token)
+            raise self.fail(f"unknown name {shorten(name)!r}{hint}: the formula may use {allowed}", token)
         tree: Tree = ("var", parts[0])
         for part in parts[1:]:
             tree = ("mul", tree, ("var", part))

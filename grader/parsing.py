@@ -109,6 +109,11 @@ class Source:
         return FormatError(message, self.original, self.origin[min(position, len(self.text))])
 
 
+def shorten(text: str, limit: int = 30) -> str:
+    """Student text quoted in a message, cut to a readable length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def normalize(text: str) -> str:
     """Unicode-normalize student text: NFKC, confusable punctuation to ASCII, invisibles removed."""
     return prepare(text).text
@@ -167,8 +172,8 @@ def _latex(match: re.Match[str]) -> str:
 
 
 _PROSE_PREFIX = re.compile(
-    r"^\s*(?:(?:the\s+)?answer\s*(?:is\b)?\s*[:=]?"  # 'answer: 5', 'The answer is 5'
-    r"|[A-Za-z_][A-Za-z_0-9]*\s*(?:\[[^\]]*\]|_\{?\w+\}?|\([a-z, ]*\))?\s*(?:=(?!=)|≈|:))",  # 'y =', 'y[n] ≈'
+    r"^\s*(?:(?:the\s+)?(?:answer|result|solution)\s*(?:is\b)?\s*[:=]?"  # 'answer: 5', 'The answer is 5'
+    r"|[A-Za-z_][A-Za-z_0-9]*\s*(?:\[[^\]]*\]|_\{?\w+\}?|\([a-z, ]*\))?\s*(?:=(?!=)|≈))",  # 'y =', 'y[n] ≈'
     re.IGNORECASE,
 )
 _TRAILING_PERIOD = re.compile(r"(?<=[\])}\d])\s*\.\s*$")
