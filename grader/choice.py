@@ -84,18 +84,21 @@ class _Options(Answer):
 
     def read_one(self, word: str, source: Source, position: int) -> str:
         """One option named by a label, id or text; a FormatError that lists the labels otherwise."""
-        found = self.lookup(word)
+        found = self.lookup(word) or self.labelled_text(word, source, position)
         if found is not None:
             return found
-        with_text = _LABEL_WITH_TEXT.fullmatch(word.strip())  # 'B) sparse interactions'
-        if with_text:
-            chosen = self.lookup(with_text.group(1))
-            if chosen is not None and self.lookup(with_text.group(2)) in (chosen, None):
-                return chosen
-            if chosen is not None:
-                raise source.error(f"the label {with_text.group(1).upper()} does not go with the text that follows "
-                                   "it: give just the letter", position)
         raise source.error(f"there is no option {shorten(word.strip())!r}", position)
+
+    def labelled_text(self, word: str, source: Source, position: int) -> str | None:
+        """'B) sparse interactions': a label and some text (a FormatError if it is another option's text)."""
+        with_text = _LABEL_WITH_TEXT.fullmatch(word.strip())
+        if not with_text:
+            return None
+        chosen = self.lookup(with_text.group(1))
+        if chosen is not None and self.lookup(with_text.group(2)) not in (chosen, None):
+            raise source.error(f"the label {with_text.group(1).upper()} does not go with the text that follows "
+                               "it: give just the letter", position)
+        return chosen
 
     def extra_json(self) -> dict[str, Any]:
         return {"options": [[option_id, text] for option_id, text in self.options]}
@@ -123,13 +126,14 @@ class Choice(_Options):
         body = source.text.strip()
         if not body:
             raise FormatError("the answer is empty")
-        whole = self.lookup(body)
+        start = len(source.text) - len(source.text.lstrip())
+        whole = self.lookup(body) or self.labelled_text(body, source, start)
         if whole is not None:
             return whole
         words = [w for w in _SEPARATORS.split(body) if w]
         if len(words) > 1 and all(self.lookup(w) for w in words):
             raise source.error(f"choose one option, not {len(words)}")
-        return self.read_one(body, source, len(source.text) - len(source.text.lstrip()))
+        return self.read_one(body, source, start)
 
     def compare(self, value: str) -> Comparison:
         if value == self.value:
