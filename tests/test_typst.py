@@ -108,3 +108,13 @@ def test_show_prints_typst(cli):
                "--set", "kernel=[-1, 0, 1]", "--solution")
     assert done.returncode == 0, done.stderr
     assert 'mat(delim: "[", -1, 99, 100, 1)' in done.stdout
+
+
+@pytest.mark.parametrize("layer", ["conv", "pool", "transpose"])
+def test_formula_answers_compile_in_typst(layer):
+    """output-size asks for a formula: the sympy → Typst printer shows it, and Typst compiles it."""
+    questions = [exercises.generate("output-size", seed=seed, layer=layer, ask_formula=True) for seed in range(10)]
+    snippets = [render_question(q, "typ", solution=True) for q in questions]
+    assert all("*Answer:* $" in s for s in snippets)
+    assert "floor(" in "".join(snippets) or layer == "transpose"
+    compile_text("\n#pagebreak()\n".join(snippets))
