@@ -161,12 +161,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for warning in submissions.warnings:
         print(f"cnnquiz: warning: {warning}", file=sys.stderr)
     book = grade_class(key, submissions)
+    stats = analyse(book)
     folder = Path(args.out) / args.quiz / "grades"
     try:
-        written = write_gradebook(book, folder, reveal=args.reveal) + write_report(book, folder)
+        written = write_gradebook(book, folder, reveal=args.reveal) + write_report(book, folder, stats)
     except OSError as error:
         raise UsageError(f"cannot write the grades to {folder}: {error.strerror or error}") from None
-    print("\n".join(summary_lines(book, analyse(book))))
+    print("\n".join(summary_lines(book, stats)))
     print(f"wrote {len(written)} files to {folder} (grades.csv, grades.json, report.md, report.svg, feedback/)")
     return EXIT_FAILURES if book.attention else EXIT_OK
 

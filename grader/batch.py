@@ -27,6 +27,7 @@ class PartGrade:
     answer: Answer
     text: str | None  # None: the submission has no such column
     result: Result | None  # None when there was nothing to grade
+    error: str = ""  # the grader failed on this text (a bug, not the student's fault): grade it by hand
 
     @property
     def earned(self) -> float:
@@ -205,8 +206,14 @@ def _grade_student(student: KeyStudent, submission: Submission) -> tuple[Questio
 
 
 def _grade_part(part: KeyPart, text: str | None) -> PartGrade:
-    result = grade(part.answer, text) if text is not None else None
-    return PartGrade(part.column, part.points, part.answer, text, result)
+    if text is None:
+        return PartGrade(part.column, part.points, part.answer, None, None)
+    try:
+        return PartGrade(part.column, part.points, part.answer, text, grade(part.answer, text))
+    except Exception as error:  # one answer that breaks the grader must not stop the class
+        result = Result("invalid", 0.0, "This answer could not be graded automatically; your instructor will "
+                                        "grade it by hand.")
+        return PartGrade(part.column, part.points, part.answer, text, result, type(error).__name__)
 
 
 def _flag_answers(row: GradedRow) -> bool:
@@ -214,6 +221,9 @@ def _flag_answers(row: GradedRow) -> bool:
     missing = [part.column for part in row.parts if part.text is None]
     if missing:
         row.issues.append(f"missing column {', '.join(missing)}")
+    failed = [f"{part.column} ({part.error})" for part in row.parts if part.error]
+    if failed:
+        row.issues.append(f"grader error on {', '.join(failed)}: grade by hand")
     all_blank = all(part.outcome in ("blank", "missing") for part in row.parts)
     if all_blank:
         row.issues.append("all answers blank")

@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from grader.answers import Answer
-from grader.batch import Gradebook, GradedRow
+from grader.batch import Gradebook, PartGrade
 
 OUTCOMES = ("correct", "partial", "misconception", "incorrect", "invalid", "blank")
 OUTCOME_TITLES = ("correct", "partial", "misconception", "other wrong", "unreadable", "blank")
@@ -73,18 +73,26 @@ def analyse(book: Gradebook) -> ClassStats:
     histogram = [0] * BINS
     for p in percentages:
         histogram[min(int(p // (100 / BINS)), BINS - 1)] += 1
+    answered: dict[str, list[tuple[float, PartGrade]]] = {column: [] for column in book.columns}
+    for row in rows:
+        total = row.total or 0.0
+        for part in row.parts:
+            if part.text is not None:  # a missing column is a data problem, not an answer
+                answered.setdefault(part.column, []).append((total, part))
     return ClassStats(len(book.rows), len(rows), len(book.attention), percentages, histogram,
-                      [_part_stats(column, rows) for column in book.columns])
+                      [_part_stats(column, pairs) for column, pairs in answered.items()])
 
 
-def _part_stats(column: str, rows: list[GradedRow]) -> PartStats:
-    pairs = [(row, part) for row in rows for part in row.parts if part.column == column and part.text is not None]
-    scores = [part.earned / part.points if part.points else 0.0 for _, part in pairs]
-    rest = [(row.total or 0.0) - part.earned for row, part in pairs]
+def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
+    """Statistics of one part from (row total, part grade) pairs."""
+    earned = [part.earned for _, part in pairs]
+    scores = [e / part.points if part.points else 0.0 for e, (_, part) in zip(earned, pairs, strict=True)]
+    rest = [total - e for e, (total, _) in zip(earned, pairs, strict=True)]
     outcomes = Counter(part.outcome for _, part in pairs)
     misconceptions: Counter[str] = Counter()
     sentences: dict[str, str] = {}
-    wrong: Counter[tuple[str, str, str]] = Counter()
+    wrong: Counter[tuple[str, str, str]] = Counter()  # (variant, answer in normal notation, diagnosis)
+    expected: dict[str, str] = {}  # variant → its expected answer in student notation
     for _, part in pairs:
         if part.outcome not in WRONG:
             continue
@@ -92,8 +100,11 @@ def _part_stats(column: str, rows: list[GradedRow]) -> PartStats:
             misconceptions[part.result.misconception] += 1
             sentences.setdefault(part.result.misconception, part.result.feedback)
         diagnosis = part.result.misconception if part.result and part.result.misconception else part.outcome
-        wrong[(part.answer.to_text(), normal_text(part.answer, part.text or ""), diagnosis)] += 1
-    ranked = sorted(wrong.items(), key=lambda item: (-item[1], item[0][1], item[0][0], item[0][2]))
+        variant = _variant(part)
+        if variant not in expected:
+            expected[variant] = part.answer.to_text()
+        wrong[(variant, _wrong_text(part), diagnosis)] += 1
+    ranked = sorted(wrong.items(), key=lambda item: (-item[1], item[0][1], expected[item[0][0]], item[0][2]))
     return PartStats(
         column=column,
         points=max((part.points for _, part in pairs), default=0),
@@ -102,18 +113,34 @@ def _part_stats(column: str, rows: list[GradedRow]) -> PartStats:
         discrimination=correlation(scores, rest),
         outcomes={outcome: outcomes.get(outcome, 0) for outcome in OUTCOMES},
         misconceptions=[(m, n, sentences[m]) for m, n in sorted(misconceptions.items(), key=lambda i: (-i[1], i[0]))],
-        wrong_answers=[WrongAnswer(text, expected, n, diagnosis) for (expected, text, diagnosis), n in
+        wrong_answers=[WrongAnswer(text, expected[variant], n, diagnosis) for (variant, text, diagnosis), n in
                        ranked[:TOP_WRONG]],
         distinct_wrong=len(wrong),
-        variants=len({part.answer.to_text() for _, part in pairs}),
+        variants=len({_variant(part) for _, part in pairs}),
     )
+
+
+def _variant(part: PartGrade) -> str:
+    """What identifies a part's variant: its kind and expected value (cheaper than writing it out)."""
+    return f"{part.answer.kind}:{part.answer.value!r}"  # type: ignore[attr-defined]
+
+
+def _wrong_text(part: PartGrade) -> str:
+    """A wrong answer in normal notation; a misconception as its value, unreadable text as typed."""
+    if part.result and part.result.misconception:
+        known = {m.id: m.value for m in part.answer.misconceptions}
+        if part.result.misconception in known:
+            return part.answer.to_text(known[part.result.misconception])
+    if part.outcome == "invalid":
+        return " ".join((part.text or "").split())
+    return normal_text(part.answer, part.text or "")
 
 
 def normal_text(answer: Answer, text: str) -> str:
     """The answer in the kind's own notation, so '-1 99 100 1' and '[-1,99,100,1]' count as one answer."""
     try:
         return answer.to_text(answer.parse(text))
-    except (ValueError, ArithmeticError, RecursionError, TypeError):
+    except Exception:  # unreadable (or a kind's bug): the trimmed text is the best description
         return " ".join(text.split())
 
 
@@ -133,9 +160,9 @@ def correlation(xs: list[float], ys: list[float]) -> float | None:
 # -- report.md --------------------------------------------------------------------------------
 
 
-def write_report(book: Gradebook, directory: Path) -> list[Path]:
+def write_report(book: Gradebook, directory: Path, stats: ClassStats | None = None) -> list[Path]:
     """Write report.md and report.svg into `directory`."""
-    stats = analyse(book)
+    stats = stats or analyse(book)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     md, svg = directory / "report.md", directory / "report.svg"

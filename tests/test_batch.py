@@ -274,6 +274,24 @@ def test_feedback_file_names_cannot_escape(tmp_path):
     assert [r["feedback_file"] for r in data["rows"]][4:6] == ["feedback/a_b.md", "feedback/A_B-2.md"]
 
 
+def test_a_grader_failure_is_flagged_not_fatal(tmp_path, monkeypatch):
+    import grader.batch
+
+    real = grader.batch.grade
+
+    def fragile(answer, text):
+        if text == "boom":
+            raise IndexError("a bug in an answer kind")
+        return real(answer, text)
+
+    monkeypatch.setattr(grader.batch, "grade", fragile)
+    path = write_class(tmp_path, shared_key(), csv_text([("a", {**CORRECT_A, "q3.count": "boom"}), ("b", CORRECT_A)]))
+    assert grade(tmp_path, path) == 1
+    rows = read_grades(tmp_path)[1:]
+    assert rows[0][2:] == ["3", "5", "0", "8", "10", "80", "grader error on q3.count (IndexError): grade by hand"]
+    assert rows[1][-1] == "ok"
+
+
 def test_spreadsheet_formulas_are_not_passed_on(tmp_path):
     path = write_class(tmp_path, shared_key(), csv_text([("=HYPERLINK(1)", CORRECT_A)]))
     grade(tmp_path, path)
@@ -308,3 +326,85 @@ def test_submissions_object_keeps_input_order(tmp_path):
     assert isinstance(submissions, Submissions)
     assert [r.source for r in submissions.rows] == [f"answers.csv line {n}" for n in range(2, 12)]
     assert [r.student_id for r in submissions.rows] == [sid.strip() for sid, _ in ROWS]
+
+
+# -- end to end: `cnnquiz build` for a synthetic class, then grade ----------------------------
+
+BANK = """\
+course: "Test course"
+salt: "test-salt"
+quizzes:
+  week-04:
+    title: "Quiz 4"
+    questions:
+      - template: conv1d
+        params: {signal: [100, 101, 99, 200, 199, 201], kernel: [-1, 0, 1]}
+        points: 3
+      - template: conv1d
+        points: 4
+      - template: toeplitz
+"""
+
+
+def _variant_notation(answer) -> str:
+    """The expected value in another notation: Unicode minus, no brackets, rows split by ';', 'a x b'."""
+    value = answer.expected_json()
+    if answer.kind == "matrix":
+        return "; ".join(" ".join(str(v) for v in row) for row in value).replace("-", "\u2212")
+    if answer.kind == "tuple":
+        return " x ".join(str(v) for v in value)
+    return " ".join(str(v) for v in value).replace("-", "\u2212")
+
+
+def test_build_then_grade_a_synthetic_class(tmp_path):
+    from exercises.build import build
+    from grader.keyfile import read_key
+
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student_id,name\ns01,Ada\ns02,Ben\ns03,Cleo\ns04,Dan\ns05,Eve\ns06,Finn\n")
+    build("week-04", bank_path=str(tmp_path / "bank.yaml"), roster_path=str(tmp_path / "roster.csv"),
+          out=str(tmp_path / "out"), formats="md", progress=None)
+    folder = tmp_path / "out" / "week-04"
+    key = read_key(folder / "key.json")
+    parts = {s.student_id: s.parts for s in key.students}
+    assert parts["s01"][0].column == "q1.output" and parts["s01"][0].answer.expected_json() == [-1, 99, 100, 1]
+    answers = {  # column → text, per student
+        "s01": {p.column: p.answer.to_text() for p in parts["s01"]},
+        "s02": {p.column: p.answer.to_text(p.answer.misconceptions[0].value) for p in parts["s02"]},
+        "s04": {p.column: "??" for p in parts["s04"]},
+        "s05": {p.column: _variant_notation(p.answer) for p in parts["s05"]},
+    }
+    assert all(p.answer.misconceptions for p in parts["s02"])  # every part of the quiz has a known mistake
+    sheet = list(csv.reader(io.StringIO((folder / "answers.csv").read_text(encoding="utf-8"), newline="")))
+    header, body = sheet[0], [row for row in sheet[1:] if row[0] != "s06"]  # s06 hands nothing in
+    filled = [[answers.get(row[0], {}).get(column, cell) for column, cell in zip(header, row, strict=True)]
+              for row in body] + [["zz", "", *[""] * (len(header) - 2)]]
+    submissions = tmp_path / "submissions.csv"
+    with submissions.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *filled])
+    assert grade(tmp_path, submissions) == 1
+    rows = by_id(read_grades(tmp_path))
+    maximum = {sid: str(sum(p.points for p in student_parts)) for sid, student_parts in parts.items()}
+    assert rows["s01"][2:4] == ["3", "4"] and rows["s01"][5:] == [maximum["s01"], maximum["s01"], "100", "ok"]
+    assert rows["s02"][2:] == ["0", "0", "0", "0", maximum["s02"], "0", "ok"]
+    assert rows["s03"][-1] == "all answers blank" and rows["s04"][5:8] == ["0", maximum["s04"], "0"]
+    assert rows["s05"][5:] == [maximum["s05"], maximum["s05"], "100", "ok"]
+    assert rows["s06"][-1] == "no submission" and rows["zz"][-1].startswith("unknown student id 'zz'")
+    data = json.loads((folder / "grades" / "grades.json").read_text(encoding="utf-8"))
+    ben = next(r for r in data["rows"] if r["student_id"] == "s02")
+    named = [p["misconception"] for q in ben["questions"] for p in q["parts"]]
+    assert named == [p.answer.misconceptions[0].id for p in parts["s02"]]
+    eve = next(r for r in data["rows"] if r["student_id"] == "s04")
+    assert {p["outcome"] for q in eve["questions"] for p in q["parts"]} == {"invalid"}
+
+    # the same class through the YAML answer files the build wrote: the same grades
+    for sid, texts in answers.items():
+        path = folder / "students" / f"{sid}.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join(
+            f"{line.split(':')[0]}: {json.dumps(texts[line.split(':')[0]], ensure_ascii=False)}"
+            if line.split(":")[0] in texts else line for line in lines) + "\n", encoding="utf-8")
+    (folder / "students" / "s06.yaml").unlink()
+    csv_grades = {sid: row for sid, row in rows.items() if sid != "zz"}
+    assert grade(tmp_path, folder / "students") == 1
+    assert by_id(read_grades(tmp_path)) == csv_grades
