@@ -124,7 +124,7 @@ class Formula(Answer):
 
     # -- trees, points and values -----------------------------------------------------------
     def tree(self, text: str) -> Tree:
-        """The parsed tree of a formula in this part's variables (cached per text)."""
+        """The parsed tree of a formula in this part's variables (cached per text, as are values)."""
         cache = self.__dict__.setdefault("_trees", {})
         if text not in cache:
             if len(cache) > 64:
@@ -145,13 +145,18 @@ class Formula(Answer):
     def values(self, formula: Tree | str) -> list[Fraction | None]:
         """The formula's value at each point (None where it has none)."""
         tree = self.tree(formula) if isinstance(formula, str) else formula
-        found: list[Fraction | None] = []
-        for point in self.points:
-            try:
-                found.append(evaluate(tree, point))
-            except Undefined:
-                found.append(None)
-        return found
+        cache = self.__dict__.setdefault("_values", {})
+        if tree not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            found: list[Fraction | None] = []
+            for point in self.points:
+                try:
+                    found.append(evaluate(tree, point))
+                except Undefined:
+                    found.append(None)
+            cache[tree] = found
+        return cache[tree]
 
     @cached_property
     def expected_values(self) -> list[Fraction | None]:
