@@ -8,7 +8,6 @@ the real figures are in bench/bench_grade.py.
 """
 
 import builtins
-import importlib
 import os
 import sys
 import time
@@ -164,11 +163,12 @@ def test_the_watch_sees_code_running():
     WATCH.seen.clear()
     WATCH.on = True
     try:
-        compile("1 + 1", "<student>", "eval")
-        importlib.import_module("colorsys")
+        code = compile("1 + 1", "<student>", "eval")
+        eval(code)  # noqa: S307 - the point: the watch must see this
+        open(os.devnull).close()
     finally:
         WATCH.on = False
-    assert {"compile", "exec", "open"} <= {event for event, _ in WATCH.seen}  # an import opens and runs code
+    assert {"compile", "exec", "open"} <= {event for event, _ in WATCH.seen}
     WATCH.seen.clear()
 
 
