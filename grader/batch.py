@@ -2,7 +2,7 @@
 
 Bad data never stops the batch and never drops a row: an unknown id, a duplicate, a missing
 column or an unreadable row is graded as far as possible and explained in the row's status.
-`gradebook_files` writes grades.csv, grades.json and the feedback files; `report` the item analysis.
+`gradebook` writes grades.csv, grades.json and the feedback files; `report` the item analysis.
 """
 
 from __future__ import annotations
