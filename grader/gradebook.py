@@ -164,9 +164,9 @@ def feedback_md(book: Gradebook, row: GradedRow, reveal: bool) -> str:
     """The student's feedback: each question, their answer, points and the feedback sentence."""
     who = f"{row.name} ({row.student_id})" if row.name else row.student_id or "(no student id)"
     lines = [f"# {book.title or book.quiz}: feedback for {who}", "",
-             f"**Total: {number(row.total)} / {row.maximum} points ({number(row.percentage, 1)} %)**", ""]
+             f"**Total: {_out_of(row.total, row.maximum)} ({number(row.percentage, 1)} %)**", ""]
     for question in row.questions or ():
-        lines += [f"## Question {question.question.slot} — {number(question.earned)} / {question.maximum} points",
+        lines += [f"## Question {question.question.slot} — {_out_of(question.earned, question.maximum)}",
                   ""]
         for part in question.parts:
             lines += _part_md(part, reveal)
@@ -175,8 +175,12 @@ def feedback_md(book: Gradebook, row: GradedRow, reveal: bool) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _out_of(earned: float | None, maximum: int) -> str:
+    return f"{number(earned)} / {maximum} point{'' if maximum == 1 else 's'}"
+
+
 def _part_md(part: PartGrade, reveal: bool) -> list[str]:
-    lines = [f"### {part.column} — {number(part.earned)} / {part.points} points", ""]
+    lines = [f"### {part.column} — {_out_of(part.earned, part.points)}", ""]
     if part.text is None:
         lines += ["Your answer: (no such column in the submissions; ask your instructor)", ""]
     elif not part.text.strip():
