@@ -320,6 +320,18 @@ def test_any_cells_every_row_kept_and_totals_add_up(tmp_path_factory, table):
     assert len(lines) == len(book.rows) + 1 and all(len(line) == len(GRADES_HEADER) for line in lines)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=400))
+def test_any_bytes_after_the_header_never_stop_the_batch(tmp_path_factory, body):
+    path = tmp_path_factory.mktemp("bytes") / "answers.csv"
+    path.write_bytes(("student_id," + ",".join(COLUMNS) + "\n").encode() + body)
+    key = roster_key()
+    submissions = read_submissions(path, COLUMNS, [s.student_id for s in key.students])
+    book = grade_class(key, submissions)
+    assert [row.source for row in book.rows[: len(submissions.rows)]] == [s.source for s in submissions.rows]
+    assert all(row.status for row in book.rows)
+
+
 def test_submissions_object_keeps_input_order(tmp_path):
     path = write_class(tmp_path)
     submissions = read_submissions(path, COLUMNS, [])
