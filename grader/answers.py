@@ -295,6 +295,9 @@ class Number(Answer):
     def parse(self, text: str) -> Rational:
         return parse_single_number(text)
 
+    def same(self, a: Any, b: Any) -> bool:
+        return abs(Fraction(a) - Fraction(b)) <= self.tolerance
+
     def compare(self, value: Rational) -> Comparison:
         distance = abs(Fraction(value) - Fraction(self.value))
         if distance <= self.tolerance:

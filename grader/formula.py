@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import product
 from typing import Any, ClassVar
 
@@ -72,6 +72,16 @@ def _points(variables: tuple[str, ...], ranges: dict[str, tuple[int, int]], cond
     return found
 
 
+@lru_cache(maxsize=256)
+def _shared_points(value: str, variables: tuple[str, ...], ranges: tuple[tuple[str, int, int], ...],
+                   where: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """The points of a domain, drawn once per process (variants of a template share their formula)."""
+    conditions = [c for text in where for c in parse_conditions(text, variables)]
+    found = _points(variables, {v: (low, high) for v, low, high in ranges}, conditions,
+                    parse_formula(value, variables), repr((value, variables, ranges, where)))
+    return tuple(tuple(point[v] for v in variables) for point in found)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Formula(Answer):
     """A formula in declared variables, e.g. "floor((n + 2*p - k)/s) + 1" in n, k, p, s.
@@ -110,6 +120,11 @@ class Formula(Answer):
                 self.tree(text)
             except FormatError as error:
                 raise ValueError(f"not a formula in {', '.join(variables)}: {text!r}: {error.message}") from None
+        for text in self.where:
+            try:
+                parse_conditions(text, variables)
+            except FormatError as error:
+                raise ValueError(f"not a condition on {', '.join(variables)}: {text!r}: {error.message}") from None
         if len(self.points) < MIN_POINTS:
             raise ValueError(f"the formula's domain has only {len(self.points)} admissible points "
                              f"(at least {MIN_POINTS} needed): widen the ranges or the conditions")
@@ -133,14 +148,9 @@ class Formula(Answer):
         return cache[text]
 
     @cached_property
-    def conditions(self) -> list:
-        return [c for text in self.where for c in parse_conditions(text, self.variables)]
-
-    @cached_property
     def points(self) -> list[dict[str, int]]:
-        seed_text = repr((self.value, self.variables, self.ranges, self.where))
-        return _points(self.variables, {v: (low, high) for v, low, high in self.ranges}, self.conditions,
-                       self.tree(self.value), seed_text)
+        return [dict(zip(self.variables, values, strict=True))
+                for values in _shared_points(self.value, self.variables, self.ranges, self.where)]
 
     def values(self, formula: Tree | str) -> list[Fraction | None]:
         """The formula's value at each point (None where it has none)."""

@@ -211,13 +211,16 @@ def tokenize(source: Source) -> list[Token]:
     """Split cleaned text into tokens; anything unexpected is a FormatError at its position."""
     text = source.text
     tokens: list[Token] = []
-    position = 0
+    position = depth = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
             raise source.error(_unexpected(text, position), position)
         kind = match.lastgroup or ""
         if kind != "space":
+            depth += (kind == "open") - (kind == "close")
+            if depth > MAX_DEPTH:  # say so now rather than after reading a long text
+                raise source.error("the answer is nested too deeply", position)
             tokens.append(Token(kind, match.group(), position))
         position = match.end()
     tokens.append(Token("end", "", len(text)))

@@ -134,6 +134,13 @@ def test_number_with_tolerance():
     assert [grade(absolute, t).status for t in ("10.1", "9.9", "10.2")] == ["correct", "correct", "incorrect"]
 
 
+def test_approximate_misconception_is_named_within_the_tolerance():
+    half = Misconception("half", "Not a half.", Fraction(1, 2))
+    spec = Number(value=Fraction(1, 3), rtol=0.01, misconceptions=(half,))
+    result = grade(spec, "0.499")
+    assert (result.status, result.misconception) == ("incorrect", "half")
+
+
 def test_number_rejects_negative_tolerance():
     with pytest.raises(ValueError, match="rtol"):
         Number(value=1, rtol=-0.1)

@@ -189,6 +189,11 @@ def test_points_are_admissible_and_deterministic():
     assert again.points == points
 
 
+def test_chained_conditions():
+    spec = Formula(value="n - k", variables=("n", "k", "s"), where=("1 <= s <= k < n",))
+    assert all(1 <= point["s"] <= point["k"] < point["n"] for point in spec.points)
+
+
 def test_points_skip_where_the_key_has_no_value():
     spec = Formula(value="n/(s - 2)", variables=("n", "s"), ranges={"s": (1, 5)})
     assert all(point["s"] != 2 for point in spec.points)
@@ -201,6 +206,8 @@ def test_points_skip_where_the_key_has_no_value():
     ({"value": "n", "variables": ("n", "n")}, "distinct names"),
     ({"value": "n", "variables": ("2x",)}, "distinct names"),
     ({"value": "floor(n", "variables": ("n",)}, "not a formula in n"),
+    ({"value": "n", "variables": ("n",), "where": ("n + 1",)}, "not a condition on n: 'n + 1'"),
+    ({"value": "n", "variables": ("n",), "where": ("m < 3",)}, "unknown name 'm'"),
     ({"value": "n", "variables": ("n",), "misconceptions": (Misconception("m", "f", "x"),)}, "not a formula in n"),
 ])
 def test_bad_specs_are_refused(kwargs, message):

@@ -93,8 +93,9 @@ def test_bounds():
         parse_numbers("1\x002")
 
 
-@pytest.mark.parametrize(("text", "value"), [("3,5", Fraction(7, 2)), ("-0,25", Fraction(-1, 4)), ("7/2", Fraction(7, 2)),
-                                             ("\\frac{7}{2}", Fraction(7, 2)), ("x = 3.5", Fraction(7, 2))])
+@pytest.mark.parametrize(("text", "value"), [("3,5", Fraction(7, 2)), ("-0,25", Fraction(-1, 4)),
+                                             ("7/2", Fraction(7, 2)), ("\\frac{7}{2}", Fraction(7, 2)),
+                                             ("x = 3.5", Fraction(7, 2))])
 def test_single_number_with_decimal_comma(text, value):
     assert parse_single_number(text) == value
 
