@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from grader.answers import Answer
-from grader.parsing import FormatError
+from grader.parsing import FormatError, shorten
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def grade(expected: Answer, text: str) -> Result:
     except FormatError as error:
         return Result("invalid", 0.0, f"Could not read {expected.describe()}: {error.explain()}")
     except (ValueError, ArithmeticError, RecursionError) as error:  # defensive: still a format problem
-        return Result("invalid", 0.0, f"Could not read {expected.describe()}: {error}")
+        return Result("invalid", 0.0, f"Could not read {expected.describe()}: {shorten(str(error), 120)}")
     return judge(expected, value)
 
 
@@ -63,5 +63,7 @@ def judge(expected: Answer, value: object) -> Result:
                 feedback += f" The wrong entries are what a typical mistake gives: {misconception.feedback}"
                 return Result(status, _score(comparison.score), feedback, misconception.id)
     return Result(status, _score(comparison.score), feedback)
+
+
 def _score(score: Fraction) -> float:
     return round(float(score), 4)
