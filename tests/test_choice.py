@@ -131,11 +131,14 @@ def test_choices_misconception_is_a_set_and_keeps_the_rules_score():
     assert spec.misconceptions[0].value == ("sparse",)
 
 
-@pytest.mark.parametrize(("text", "message"), [("A, E", "there is no option 'E'"), ("A, foo", "'foo'"),
-                                               ("ABCDE", "'ABCDE'")])
-def test_choices_malformed(text, message):
+@pytest.mark.parametrize(("text", "message", "at"), [("A, E", "there is no option 'E'", "E"),
+                                                     ("  a,  foo", "'foo'", "f"), ("answer: A, Q", "'Q'", "Q"),
+                                                     ("ABCDE", "'ABCDE'", "A")])
+def test_choices_malformed_is_located(text, message, at):
     result = grade(SEVERAL, text)
     assert result.status == "invalid" and message in result.feedback
+    line, caret = result.feedback.split("\n")[-2:]
+    assert line == text and caret.index("^") == text.index(at)
 
 
 def test_choices_key_and_json():
