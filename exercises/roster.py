@@ -57,7 +57,8 @@ def parse_roster(text: str, where: str = "roster") -> tuple[Student, ...]:
     first_line: dict[str, int] = {}
     problems: list[str] = []
     for line, row in rows[1:]:
-        cells = {name: row[index].strip() if index < len(row) else "" for name, index in columns.items()}
+        # runs of whitespace (even line breaks inside a quoted cell) become one space: names print on one line
+        cells = {name: " ".join(row[index].split()) if index < len(row) else "" for name, index in columns.items()}
         student_id, name = cells["student_id"], cells["name"]
         if not student_id:
             problems.append(f"{where}:{line}: missing student_id")

@@ -159,7 +159,7 @@ def test_bad_rosters_name_the_line(text, message):
 
 def test_roster_reads_bom_quotes_and_email(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text('\ufeffStudent_ID,Name,Email,Group\nA1,"Doe, Jane",jane@x.org,3\nB2,张伟,,1\n', encoding="utf-8")
+    path.write_text('\ufeffStudent_ID,Name,Email,Group\nA1,"Doe,\n  Jane",jane@x.org,3\nB2,张伟,,1\n', encoding="utf-8")
     students = read_roster(path)
     assert [(s.student_id, s.name, s.email) for s in students] == [("A1", "Doe, Jane", "jane@x.org"),
                                                                     ("B2", "张伟", "")]
