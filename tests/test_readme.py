@@ -3,8 +3,8 @@
 import re
 
 import pytest
-
 from conftest import ROOT
+
 from exercises import registry
 from exercises.check import problems
 
