@@ -98,10 +98,10 @@ PINNED = {"statements": ["equivariance.rotation", "equivariance.translation", "e
 
 def test_one_true_by_label_or_id_and_misconception_named():
     assert exercises.generate("concepts", **PINNED).to_json()["parts"][0] == {
-        "id": "choice", "kind": "choice", "points": 1, "answer": "equivariance.translation"}
-    assert exercises.answer("concepts", "choice", "B", **PINNED)["status"] == "correct"
-    assert exercises.answer("concepts", "choice", "equivariance.translation", **PINNED)["status"] == "correct"
-    wrong = exercises.answer("concepts", "choice", "A", **PINNED)
+        "id": "answer", "kind": "choice", "points": 2, "answer": "equivariance.translation"}
+    assert exercises.answer("concepts", "answer", "B", **PINNED)["status"] == "correct"
+    assert exercises.answer("concepts", "answer", "equivariance.translation", **PINNED)["status"] == "correct"
+    wrong = exercises.answer("concepts", "answer", "A", **PINNED)
     assert wrong["misconception"] == "equivariance.rotation" and wrong["feedback"].startswith("That statement is false")
     assert "equivariant to translation only" in wrong["feedback"]
 
@@ -109,8 +109,8 @@ def test_one_true_by_label_or_id_and_misconception_named():
 def test_one_false_names_the_true_statement_picked():
     pinned = {"statements": ["padding.keeps-size", "padding.full", "padding.shrinks-by-k", "padding.even-kernel"]}
     assert exercises.generate("concepts", **pinned).params["form"] == "one-false"
-    assert exercises.answer("concepts", "choice", "C", **pinned)["status"] == "correct"
-    wrong = exercises.answer("concepts", "choice", "b", **pinned)
+    assert exercises.answer("concepts", "answer", "C", **pinned)["status"] == "correct"
+    wrong = exercises.answer("concepts", "answer", "b", **pinned)
     assert wrong["misconception"] == "padding.full" and wrong["feedback"].startswith("That statement is true")
 
 
@@ -118,13 +118,13 @@ def test_select_all_partial_credit_and_named_statement():
     pinned = {"statements": ["pooling-memory.no-params", "pooling-memory.3d-half", "pooling-memory.efficiency",
                              "pooling-memory.stride-1", "pooling-memory.fixed-output"]}
     question = exercises.generate("concepts", **pinned)
-    assert question.params["form"] == "select-all" and question.part_ids == ["choices"]
+    assert question.params["form"] == "select-all" and question.part_ids == ["answer"]
     assert question.to_json()["parts"][0]["answer"] == ["pooling-memory.efficiency", "pooling-memory.fixed-output",
                                                         "pooling-memory.no-params"]
-    assert exercises.answer("concepts", "choices", "A, C, E", **pinned)["status"] == "correct"
-    missed = exercises.answer("concepts", "choices", "A, C", **pinned)
+    assert exercises.answer("concepts", "answer", "A, C, E", **pinned)["status"] == "correct"
+    missed = exercises.answer("concepts", "answer", "A, C", **pinned)
     assert missed["status"] == "partial" and missed["misconception"] == "pooling-memory.fixed-output"
-    extra = exercises.answer("concepts", "choices", "A, B, C, E", **pinned)
+    extra = exercises.answer("concepts", "answer", "A, B, C, E", **pinned)
     assert extra["misconception"] == "pooling-memory.3d-half" and "2 x 2 x 2 = 8" in extra["feedback"]
 
 
@@ -170,3 +170,10 @@ def test_verifier_catches_a_wrong_multi_select_key():
         get("concepts").verify(_with_answer(question, Choices(value=spec.value[1:], options=spec.options)))
     with pytest.raises(AssertionError, match="not the drawn statements"):
         get("concepts").verify(_with_answer(question, Choices(value=spec.value, options=spec.options[::-1])))
+
+
+def test_every_form_has_the_same_part_and_points():
+    """All students of a quiz share the answer columns, whatever form their variant drew."""
+    shapes = {(form, tuple((p.id, p.points) for p in exercises.generate("concepts", seed=1, form=form).parts))
+              for form in ("one-true", "one-false", "select-all")}
+    assert {shape for _, shape in shapes} == {(("answer", 2),)}

@@ -87,7 +87,7 @@ def _judged_wrongly(statement: Statement, key: list[str]) -> Mistake:
 @template
 class Concepts(Template):
     id = "concepts"
-    version = 1
+    version = 2  # 2: one part id ("answer") and 2 points for every form
     topic = "concepts"
     summary = "true/false statements on equivariance, invariance, sharing, padding, receptive fields, pooling"
     params = {
@@ -126,13 +126,11 @@ class Concepts(Template):
             key = sorted(s.id for s in chosen if s.true)
             mistakes = [_judged_wrongly(s, key) for s in chosen]
             answer = expect(Choices, key, p, mistakes, options=options, rule="net-correct")
-            part_id = "choices"
         else:
             wanted = p["form"] == "one-true"
             key = next(s.id for s in chosen if s.true == wanted)
             mistakes = [_picked(s) for s in chosen if s.id != key]
             answer = expect(Choice, key, p, mistakes, options=options)
-            part_id = "choice"
         solution = tuple(
             prose(_literal(f"{option_label(i)}. {'True' if s.true else 'False'}: {s.text} {s.why}"))
             for i, s in enumerate(chosen)
@@ -141,8 +139,8 @@ class Concepts(Template):
             p,
             title="Concepts: " + p["topic"].replace("-", " "),
             statement=(),
-            parts=(Part(id=part_id, prompt=prose(PROMPTS[p["form"]]), answer=answer,
-                        points=2 if part_id == "choices" else 1, solution=solution),),
+            # One part id and one worth for every form, so all students of a quiz share the answer columns.
+            parts=(Part(id="answer", prompt=prose(PROMPTS[p["form"]]), answer=answer, points=2, solution=solution),),
         )
 
     def verify(self, question: Question) -> None:
@@ -159,9 +157,9 @@ class Concepts(Template):
             assert isinstance(matches[0].true, bool), f"statement {option_id} has no truth value"
             truth[option_id] = matches[0].true
         if p["form"] == "select-all":
-            assert part.id == "choices" and len(options) >= 2, "a multi-select needs a choices part"
+            assert spec.kind == "choices" and len(options) >= 2, "a multi-select needs a choices part"
             assert list(spec.value) == sorted(i for i, t in truth.items() if t), "key is not the true statements"
         else:
             wanted = p["form"] == "one-true"
             odd = [i for i, t in truth.items() if t == wanted]
-            assert part.id == "choice" and odd == [spec.value], f"key {spec.value}, the odd one out is {odd}"
+            assert spec.kind == "choice" and odd == [spec.value], f"key {spec.value}, the odd one out is {odd}"
