@@ -535,7 +535,10 @@ class Matrix(Answer):
         ]
         if not wrong:
             return Comparison(Fraction(1))
-        score = Fraction(rows * cols - len(wrong), rows * cols) if self.partial else Fraction(0)
+        # Per-entry credit counts only the entries that matter: non-zero in the key or in the answer.
+        # A sparse matrix (a Toeplitz band) then earns nothing for zeros it was never asked to fill in.
+        matter = sum(1 for i in range(rows) for j in range(cols) if value[i][j] or self.value[i][j])
+        score = Fraction(matter - len(wrong), matter) if self.partial else Fraction(0)
         where = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong[:6]) + (", …" if len(wrong) > 6 else "")
         return Comparison(score, f"{len(wrong)} of {rows * cols} entries wrong, at (row, column) {where}.")
 

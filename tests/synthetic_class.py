@@ -20,7 +20,7 @@ OUT_A, FLIPPED_A = [-1, 99, 100, 1], [1, -99, -100, -1]  # kernel [-1, 0, 1]; fl
 OUT_B, FLIPPED_B = [1, -2, 101, -1, 2], [-1, 2, -101, 1, -2]  # kernel [-1, 1]; flipped [1, -1]
 T = [[-1, 0, 0, 0], [0, -1, 0, 0], [1, 0, -1, 0], [0, 1, 0, -1], [0, 0, 1, 0], [0, 0, 0, 1]]
 T_TRANSPOSED = [list(row) for row in zip(*T, strict=True)]
-T_ONE_WRONG = [[1, 0, 0, 0]] + T[1:]  # entry (1,1) wrong: 23 of 24 right
+T_ONE_WRONG = [[1, 0, 0, 0]] + T[1:]  # entry (1,1) wrong: 7 of the 8 entries that matter (non-zero) right
 COLUMNS = ["q1.output", "q2.matrix", "q2.shape", "q3.count"]
 FEEDBACK = {
     "flipped-kernel": "You flipped the kernel: in deep learning, convolution is cross-correlation.",
@@ -92,8 +92,8 @@ EXPECTED_GRADES = [
     ["s01", "Ada", "3", "5", "2", "10", "10", "100", "duplicate: answers.csv line 10 has the same student"],
     ["s02", "Ben", "0", "0", "0", "0", "10", "0", "ok"],  # every part a known misconception
     ["s03", "Cleo", "3", "5", "2", "10", "10", "100", "ok"],  # notation variants, all correct
-    # q1: 3 of 4 entries → 3·3/4 = 2.25; q2: 4·23/24 = 3.83 + shape 1 of 2 → 0.5, 4.33; q3 blank; 6.58 → 65.8 %
-    ["s04", "Dan", "2.25", "4.33", "0", "6.58", "10", "65.8", "ok"],
+    # q1: 3 of 4 entries → 3·3/4 = 2.25; q2: 4·7/8 = 3.5 + shape 1 of 2 → 0.5, 4; q3 blank; 6.25 → 62.5 %
+    ["s04", "Dan", "2.25", "4", "0", "6.25", "10", "62.5", "ok"],
     ["s05", "Eve", "0", "0", "0", "0", "10", "0", "ok"],  # unreadable notation is a graded 0, not a data problem
     ["s06", "Finn", "0", "0", "0", "0", "10", "0", "all answers blank"],
     ["S07", "Gus", "0", "5", "2", "7", "10", "70", "ok"],  # id matched case-insensitively; variant B, flipped

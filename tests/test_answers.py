@@ -233,3 +233,14 @@ def test_every_kind_round_trips_through_json():
         assert grade(again, spec.to_text()).status == "correct"
         for misconception in spec.misconceptions:
             assert grade(again, again.to_text(misconception.value)).misconception == misconception.id
+
+
+def test_sparse_matrix_credit_counts_only_entries_that_matter():
+    """An all-zero answer to a banded matrix earns nothing; one slip in the band costs one band entry."""
+    assert grade(Matrix(value=T), str([[0] * 4] * 6)).score == 0
+    slip = [row[:] for row in T]
+    slip[5][3] = 2
+    nonzero = sum(1 for row in T for v in row if v)
+    assert grade(Matrix(value=T), str(slip)).score == round((nonzero - 1) / nonzero, 4)
+    dense = [[1, 2], [3, 4]]
+    assert grade(Matrix(value=dense), "[[1, 2], [3, 5]]").score == 0.75

@@ -66,11 +66,11 @@ def test_grades_json_has_the_detail_of_every_part(tmp_path):
     assert data["summary"] == {"rows": 12, "graded": 9, "counted": 7, "attention": 6}
     dan = data["rows"][3]
     assert (dan["source"], dan["student_id"], dan["total"], dan["percentage"]) == ("answers.csv line 5", "s04",
-                                                                                  6.58, 65.8)
+                                                                                  6.25, 62.5)
     parts = {p["column"]: p for q in dan["questions"] for p in q["parts"]}
     assert [parts[c]["outcome"] for c in COLUMNS] == ["partial", "partial", "partial", "blank"]
     assert parts["q1.output"]["points"] == 2.25 and parts["q2.shape"]["points"] == 0.5
-    assert parts["q2.matrix"]["points"] == 3.83  # 4 · 23/24
+    assert parts["q2.matrix"]["points"] == 3.5  # 4 · 7/8: one of the 8 non-zero entries wrong
     ben = {p["column"]: p for q in data["rows"][1]["questions"] for p in q["parts"]}
     assert [ben[c]["misconception"] for c in COLUMNS] == ["flipped-kernel", "transposed", "swapped-shape",
                                                          "dense-count"]

@@ -29,11 +29,11 @@ def book(tmp_path):
 
 
 # Counted rows, in order: s01, s02, s03, s04, s05, S07, s08 (s06 is blank, the second s01 a repeat,
-# s99 unknown). Totals 10, 0, 10, 6.5833, 0, 7, 7 → percentages 100, 0, 100, 65.8, 0, 70, 70.
-TOTALS = [10, 0, 10, 4 * 23 / 24 + 0.5 + 2.25, 0, 7, 7]
+# s99 unknown). Totals 10, 0, 10, 6.25, 0, 7, 7 → percentages 100, 0, 100, 62.5, 0, 70, 70.
+TOTALS = [10, 0, 10, 4 * 7 / 8 + 0.5 + 2.25, 0, 7, 7]
 PART_SCORES = {  # score (0..1) of each counted row, by hand
     "q1.output": [1, 0, 1, 0.75, 0, 0, 0],
-    "q2.matrix": [1, 0, 1, 23 / 24, 0, 1, 1],
+    "q2.matrix": [1, 0, 1, 7 / 8, 0, 1, 1],
     "q2.shape": [1, 0, 1, 0.5, 0, 1, 1],
     "q3.count": [1, 0, 1, 0, 0, 1, 1],
 }
@@ -88,7 +88,7 @@ def test_report_markdown_tables(book):
     stats = analyse(book)
     md = report_md(book, stats)
     assert "Submissions: answers.csv: 12 rows, 7 counted in the statistics below, 6 need attention" in md
-    assert "| 7 | 58.0 % | 70.0 % | 0.0 % | 100.0 % |" in md
+    assert "| 7 | 57.5 % | 70.0 % | 0.0 % | 100.0 % |" in md
     assert "| 60–<70 % | 1 |" in md and "| 90–100 % | 2 |" in md
     for part in stats.parts:
         counts = " | ".join(str(n) for n in OUTCOMES[part.column])
