@@ -108,16 +108,16 @@ def cmd_check(args: argparse.Namespace) -> int:
                         pinned_runs.append((f"{quiz.id} q{slot.number}", alt))
     bank_seeds = min(args.seeds, 20)
     total = len(templates) * args.seeds + len(pinned_runs) * bank_seeds
-    print(f"{'template':<24}{'seeds':>7}{'failures':>10}")
+    print(f"{'template':<32}{'seeds':>7}{'failures':>10}")
     with Progress(total, "checking") as bar:
         for template in templates:
             found = check_template(template, range(args.seeds), tick=bar.tick)
             failures += found
-            print(f"{template.id:<24}{args.seeds:>7}{len(found):>10}")
+            print(f"{template.id:<32}{args.seeds:>7}{len(found):>10}")
         for label, alt in pinned_runs:
             found = check_template(get(alt.template), range(bank_seeds), alt.params, tick=bar.tick)
             failures += found
-            print(f"{label + ' ' + alt.template:<24}{bank_seeds:>7}{len(found):>10}")
+            print(f"{label + ' ' + alt.template:<32}{bank_seeds:>7}{len(found):>10}")
     elapsed = time.perf_counter() - started
     for failure in failures[:20]:
         print(f"FAIL {failure}")

@@ -75,10 +75,23 @@ def _load_topics() -> None:
         importlib.import_module(f"exercises.topics.{module.name}")
 
 
+# The lecture's order of topics; `cnnquiz list` groups by topic in this order (others follow, by name).
+TOPIC_ORDER = (
+    "convolution", "convolution as matrix", "sparse, local and shared weights", "equivariance and invariance",
+    "padding and output size", "pooling", "receptive fields", "parameters", "concepts",
+)
+
+
+def _lecture_order(item: tuple[str, Template]) -> tuple:
+    topic = item[1].topic
+    rank = TOPIC_ORDER.index(topic) if topic in TOPIC_ORDER else len(TOPIC_ORDER)
+    return rank, topic, item[0]
+
+
 def all_templates() -> dict[str, Template]:
-    """Every registered template by id, in a stable (topic, id) order."""
+    """Every registered template by id, grouped by topic in the lecture's order, then by id."""
     _load_topics()
-    return dict(sorted(_REGISTRY.items(), key=lambda item: (item[1].topic, item[0])))
+    return dict(sorted(_REGISTRY.items(), key=_lecture_order))
 
 
 def get(template_id: str) -> Template:

@@ -44,3 +44,18 @@ def test_check_passes(cli):
     result = cli("check", "--seeds", "30")
     assert result.returncode == 0, result.stdout[-500:]
     assert "ok" in result.stdout.splitlines()[-1]
+
+
+def test_list_groups_by_topic_in_lecture_order(cli):
+    lines = cli("list").stdout.splitlines()
+    topics = [line for line in lines if line and not line.startswith(" ")]
+    assert topics[0] == "convolution" and topics[-1] == "concepts" and len(topics) == len(set(topics))
+
+
+def test_shipped_bank_covers_every_template():
+    from exercises.bank import load_bank
+    from exercises.registry import all_templates
+
+    bank = load_bank()
+    used = {alt.template for quiz in bank.quizzes.values() for slot in quiz.slots for alt in slot.alternatives}
+    assert used == set(all_templates())

@@ -310,7 +310,7 @@ class OutputSize(Template):
     id = "output-size"
     version = 1
     topic = "padding and output size"
-    summary = "Output size of a convolution, pooling or transposed convolution (PyTorch's formulas)"
+    summary = "output size of a convolution, pooling or transposed convolution (PyTorch's formulas)"
     params = {
         "n": Int(doc="input size along one dimension", low=1, high=512),
         "kernel": Int(doc="kernel (window) size k", low=1, high=16),

@@ -211,7 +211,7 @@ class ParamCount(Template):
     id = "param-count"
     version = 1
     topic = "parameters"
-    summary = "Trainable parameters per layer and in total (convolutions, pooling, dense, LeNet-5 and others)"
+    summary = "trainable parameters per layer and in total (convolutions, pooling, dense, LeNet-5 and others)"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),
         "network": OneOf(doc="a named network instead of layers", options=tuple(NETWORKS)),

@@ -126,7 +126,7 @@ class ReceptiveField(Template):
     id = "receptive-field"
     version = 1
     topic = "receptive fields"
-    summary = "Receptive field size and effective stride of a unit in a stack of convolutions and poolings"
+    summary = "receptive field size and effective stride of a unit in a stack of convolutions and poolings"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),
         "network": OneOf(doc="a named network instead of layers", options=tuple(NETWORKS)),
