@@ -186,8 +186,10 @@ def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list
     outputs: dict[str, bytes] = {}
     sources: dict[str, tuple[str, str]] = {}
     for fmt in sheet_formats:
-        sources[fmt] = render_sheets(quiz, bank.course, variants, fmt, tick)
+        figures: dict[str, bytes] = {}
+        sources[fmt] = render_sheets(quiz, bank.course, variants, fmt, tick, assets=figures)
         outputs[f"quiz.{fmt}"], outputs[f"key.{fmt}"] = (text.encode("utf-8") for text in sources[fmt])
+        outputs.update(figures)
     pages: dict[str, int] = {}
     if pdf:
         roster = bool(variants[0].student.student_id)
@@ -206,8 +208,8 @@ def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list
 def _write(out_dir: Path, outputs: dict[str, bytes], key: Key) -> list[Path]:
     written = []
     out_dir.mkdir(parents=True, exist_ok=True)
-    if any(name.startswith("students/") for name in outputs):
-        (out_dir / "students").mkdir(exist_ok=True)
+    for folder in sorted({name.split("/")[0] for name in outputs if "/" in name}):
+        (out_dir / folder).mkdir(exist_ok=True)
     write_key(key, out_dir / "key.json")
     written.append(out_dir / "key.json")
     for name, data in sorted(outputs.items()):

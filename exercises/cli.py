@@ -67,12 +67,36 @@ def cmd_show(args: argparse.Namespace) -> int:
     from exercises.registry import generate
 
     question = generate(args.template, seed=args.seed, **_pinned(args.set))
+    if args.figure:
+        return _write_figure(question, args.figure)
     if args.format == "json":
         print(json.dumps(question.to_json(), indent=2, ensure_ascii=False))
         return EXIT_OK
     from exercises.render.question import render_question
 
     sys.stdout.write(render_question(question, args.format, solution=args.solution))
+    return EXIT_OK
+
+
+def _write_figure(question: Any, path: str) -> int:
+    """`show --figure FILE`: the question's first figure alone, SVG or (for .tex) TikZ."""
+    from pathlib import Path
+
+    figures = question.figures()
+    if not figures:
+        raise UsageError(f"{question.template} has no figure")
+    if path.endswith(".tex"):
+        from exercises.figures.tikz import to_tikz
+
+        text = to_tikz(figures[0]) + "\n"
+    elif path.endswith(".svg"):
+        from exercises.figures.svg import to_svg
+
+        text = to_svg(figures[0])
+    else:
+        raise UsageError(f"--figure {path!r}: name an .svg (SVG) or a .tex (TikZ) file")
+    Path(path).write_text(text, encoding="utf-8")
+    print(f"wrote {path}: {figures[0].caption}")
     return EXIT_OK
 
 
@@ -207,6 +231,7 @@ def parser() -> argparse.ArgumentParser:
     seeded(p)
     p.add_argument("--format", choices=["md", "tex", "typ", "json"], default="md", help="output format (default md)")
     p.add_argument("--solution", action="store_true", help="include answers and the worked solution")
+    p.add_argument("--figure", metavar="FILE", help="write the question's figure alone: FILE.svg or FILE.tex (TikZ)")
     p.set_defaults(run=cmd_show)
 
     p = commands.add_parser("answer", help="grade one answer to one part of a question variant")

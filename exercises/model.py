@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from exercises.figures import Figure
 from exercises.params import ParamError
 from grader.answers import Answer
 
@@ -92,7 +93,7 @@ class Display:
     math: Any
 
 
-Block = Prose | Display
+Block = Prose | Display | Figure
 
 
 def prose(text: str, **math: Any) -> Prose:
@@ -135,6 +136,11 @@ class Question:
     @property
     def part_ids(self) -> list[str]:
         return [part.id for part in self.parts]
+
+    def figures(self) -> list[Figure]:
+        """Every figure of the question: statement first, then the parts' solutions, then the solution."""
+        blocks = [*self.statement, *(b for p in self.parts for b in p.solution), *self.solution]
+        return [b for b in blocks if isinstance(b, Figure)]
 
     def to_json(self) -> dict:
         """The dict that `cnnquiz show --format json` prints."""

@@ -140,7 +140,15 @@ def test_without_a_roster_one_variant(tmp_path):
 def test_format_selects_what_is_written(tmp_path):
     build("week-t", bank_path=BANK, out=str(tmp_path), formats="md")
     written = sorted(p.name for p in (tmp_path / "week-t").iterdir())
-    assert written == ["answers.csv", "key.json", "key.md", "quiz.md"]
+    assert written == ["answers.csv", "figures", "key.json", "key.md", "quiz.md"]
+
+
+def test_markdown_figures_are_written_and_linked(tmp_path):
+    build("week-t", bank_path=BANK, out=str(tmp_path), formats="md")
+    folder = tmp_path / "week-t"
+    linked = set(re.findall(r"\]\((figures/[0-9a-f]{12}\.svg)\)", (folder / "key.md").read_text(encoding="utf-8")))
+    assert linked and linked == {f"figures/{p.name}" for p in (folder / "figures").iterdir()}
+    assert all((folder / name).read_text(encoding="utf-8").startswith("<svg") for name in linked)
 
 
 @pytest.mark.parametrize(("text", "message"), [

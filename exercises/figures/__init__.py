@@ -70,11 +70,11 @@ Shape = Cell | Unit | Line | Bracket | Label
 
 @dataclass(frozen=True)
 class Figure:
-    """A drawing plus its caption and whether it belongs to the key only (it shows the answer)."""
+    """A drawing plus its caption. Where a template puts it decides who sees it: in the statement
+    (everyone) or in a solution (the key only, e.g. when the drawing shows the answer)."""
 
     shapes: tuple[Shape, ...]
     caption: str = ""
-    key_only: bool = False
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, top, right, bottom) of everything drawn, in grid units."""
@@ -98,3 +98,13 @@ class Figure:
                 xs += [left, left + width]
                 ys += [s.y - 0.3, s.y + 0.3]
         return (min(xs), min(ys), max(xs), max(ys)) if xs else (0, 0, 1, 1)
+
+    def unit_cm(self, preferred: float = 0.55, widest_cm: float = 15.0) -> float:
+        """Centimetres per grid unit on paper: the preferred size, shrunk to fit the text width."""
+        left, _, right, _ = self.bounds()
+        return min(preferred, widest_cm / max(right - left + 0.8, 1.0))
+
+    def width_cm(self) -> float:
+        """The printed width at `unit_cm()`, margins included."""
+        left, _, right, _ = self.bounds()
+        return round((right - left + 0.8) * self.unit_cm(), 2)

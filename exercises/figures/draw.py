@@ -1,7 +1,7 @@
 """Figures drawn from a question's own numbers: the pictures of the lecture.
 
 Each function takes plain numbers (lists, ints) and returns a Figure; templates decide whether
-it goes with the question or only with the key (`key_only`).
+it goes with the question (in the statement) or only with the key (in a solution).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from collections.abc import Sequence
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Shape, Unit
 
-MAX_INPUT_UNITS = 48  # widest input row drawn; wider stacks show a window around the asked unit
-
 
 def _cell_width(labels: Sequence[str]) -> float:
     """Wide enough for the longest label (about 3 characters per unit)."""
@@ -19,7 +17,7 @@ def _cell_width(labels: Sequence[str]) -> float:
 
 
 def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int] | None = None,
-                    names: Sequence[str] | None = None, key_only: bool = True) -> Figure:
+                    names: Sequence[str] | None = None) -> Figure:
     """Layers as rows of units over the input; the top unit and everything it sees are shaded.
 
     Unit m of a layer with jump j and receptive field r sits above input position m·j + (r−1)/2,
@@ -30,7 +28,7 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: S
     for k, s, d in zip(kernels, strides, dilations, strict=True):
         fields.append(fields[-1] + (k - 1) * d * jumps[-1])
         jumps.append(jumps[-1] * s)
-    width = min(MAX_INPUT_UNITS, fields[-1] + 2 * jumps[-1])
+    width = fields[-1] + 2 * jumps[-1]  # the field plus one neighbouring unit on each side
     top = len(kernels)
     counts = [max(1, (width - fields[level]) // jumps[level] + 1) for level in range(top + 1)]
     cone: list[set[int]] = [set() for _ in range(top + 1)]
@@ -61,11 +59,11 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: S
     seen = sorted(cone[0])
     shapes.append(Bracket(seen[0] - 0.3, seen[-1] + 0.3, y_of(0) + 0.45, f"{len(range(seen[0], seen[-1] + 1))} inputs"))
     caption = f"The shaded unit of {names[-1]} sees {fields[-1]} input positions (effective stride {jumps[-1]})."
-    return Figure(tuple(shapes), caption, key_only)
+    return Figure(tuple(shapes), caption)
 
 
-def signal_and_kernel(signal: Sequence[int], kernel: Sequence[int], padding: int | tuple[int, int] = 0,
-                      dilation: int = 1, position: int = 0, key_only: bool = False) -> Figure:
+def signal_and_kernel(signal: Sequence[object], kernel: Sequence[object], padding: int | tuple[int, int] = 0,
+                      dilation: int = 1, position: int = 0) -> Figure:
     """The (zero-padded) signal as a row of cells, the kernel below it at one position."""
     left, right = (padding, padding) if isinstance(padding, int) else padding
     values = ["0"] * left + [str(v) for v in signal] + ["0"] * right
@@ -85,11 +83,11 @@ def signal_and_kernel(signal: Sequence[int], kernel: Sequence[int], padding: int
         caption = f"{left} zero(s) on the left and {right} on the right (dashed); the kernel at position {position}."
     else:
         caption = f"The kernel at position {position}."
-    return Figure(tuple(shapes), caption, key_only)
+    return Figure(tuple(shapes), caption)
 
 
 def pooling(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]],
-            changed: Sequence[bool] = (), y: float = 0.0, label: str = "", key_only: bool = True) -> list[Shape]:
+            changed: Sequence[bool] = (), y: float = 0.0, label: str = "") -> list[Shape]:
     """A detector row with the pooled row above it; each pooled cell spans its window [start, end)."""
     labels = [str(v) for v in list(detector) + list(pooled)]
     w = _cell_width(labels)
@@ -107,23 +105,21 @@ def pooling(detector: Sequence[object], pooled: Sequence[object], windows: Seque
     return shapes
 
 
-def pooling_figure(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]],
-                   key_only: bool = True) -> Figure:
+def pooling_figure(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]]) -> Figure:
     """One detector row and its pooled row."""
     shapes = pooling(detector, pooled, windows)
-    return Figure(tuple(shapes), "Each pooled value summarises the window below it.", key_only)
+    return Figure(tuple(shapes), "Each pooled value summarises the window below it.")
 
 
-def pooling_shift_figure(before: tuple, after: tuple, windows: Sequence[tuple[int, int]],
-                         key_only: bool = True) -> Figure:
+def pooling_shift_figure(before: tuple, after: tuple, windows: Sequence[tuple[int, int]]) -> Figure:
     """Before and after a shift: (detector, pooled) pairs; pooled outputs that changed are marked."""
     changed = [a != b for a, b in zip(before[1], after[1], strict=True)]
     shapes = pooling(before[0], before[1], windows, y=0, label="before")
     shapes += pooling(after[0], after[1], windows, changed, y=4.4, label="after")
-    return Figure(tuple(shapes), f"{sum(changed)} of {len(changed)} pooled outputs change (marked).", key_only)
+    return Figure(tuple(shapes), f"{sum(changed)} of {len(changed)} pooled outputs change (marked).")
 
 
-def matrix_band(matrix: Sequence[Sequence[int]], key_only: bool = True) -> Figure:
+def matrix_band(matrix: Sequence[Sequence[int]]) -> Figure:
     """A matrix as a grid of cells with its non-zero band shaded."""
     labels = [str(v) for row in matrix for v in row]
     w = _cell_width(labels)
@@ -132,4 +128,4 @@ def matrix_band(matrix: Sequence[Sequence[int]], key_only: bool = True) -> Figur
         for i, row in enumerate(matrix) for j, v in enumerate(row)
     ]
     nonzero = sum(1 for row in matrix for v in row if v)
-    return Figure(tuple(shapes), f"The band: {nonzero} non-zero entries of {len(labels)}.", key_only)
+    return Figure(tuple(shapes), f"The band: {nonzero} non-zero entries of {len(labels)}.")

@@ -6,7 +6,8 @@ from xml.sax.saxutils import escape
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Unit
 
-SCALE = 28  # pixels per grid unit
+SCALE = 28  # viewBox pixels per grid unit
+FONT_PX = 13  # label size in viewBox pixels at the preferred scale
 MARGIN = 0.4
 FILL = {"plain": "#ffffff", "shade": "#9ecae1", "pad": "#eeeeee", "mark": "#fdae6b", "kernel": "#c7e9c0",
         "faint": "#ffffff"}
@@ -24,10 +25,13 @@ def to_svg(figure: Figure) -> str:
     """The figure as an SVG document string."""
     left, top, right, bottom = figure.bounds()
     left, top, right, bottom = left - MARGIN, top - MARGIN, right + MARGIN, bottom + MARGIN
+    unit_cm = figure.unit_cm()
+    # Printed at unit_cm per grid unit; the font grows as the drawing shrinks, so text keeps its size.
+    font = FONT_PX * 0.55 / unit_cm
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_n(left)} {_n(top)} {_n(right - left)} '
-        f'{_n(bottom - top)}" width="{_n(right - left)}" height="{_n(bottom - top)}" '
-        'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">'
+        f'{_n(bottom - top)}" width="{(right - left) * unit_cm:.2f}cm" height="{(bottom - top) * unit_cm:.2f}cm" '
+        f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="{font:.1f}">'
     ]
     if figure.caption:
         out.append(f"<title>{escape(figure.caption)}</title>")

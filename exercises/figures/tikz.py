@@ -16,9 +16,10 @@ def _n(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
 
 
-def to_tikz(figure: Figure, unit_cm: float = 0.55) -> str:
-    """The figure as a tikzpicture (y axis flipped so the model's y grows downwards)."""
-    out = [f"\\begin{{tikzpicture}}[x={unit_cm}cm, y=-{unit_cm}cm, font=\\footnotesize]"]
+def to_tikz(figure: Figure) -> str:
+    """The figure as a tikzpicture (y axis flipped so the model's y grows downwards), fitted to the page."""
+    unit = _n(figure.unit_cm())
+    out = [f"\\begin{{tikzpicture}}[x={unit}cm, y=-{unit}cm, font=\\footnotesize]"]
     out += [_shape(shape) for shape in figure.shapes]
     out.append("\\end{tikzpicture}")
     return "\n".join(out)

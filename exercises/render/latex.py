@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from exercises.figures import Figure
 from exercises.model import Call, Op, Sum, Sym
 from exercises.render.printer import Printer
 
@@ -42,6 +43,12 @@ class LatexPrinter(Printer):
 
     def display(self, math: str) -> str:
         return f"\\[ {math} \\]"
+
+    def figure(self, figure: Figure) -> str:
+        from exercises.figures.tikz import to_tikz
+
+        caption = f"\\\\[2pt]{{\\small {escape_latex(figure.caption)}}}" if figure.caption else ""
+        return f"\\begin{{center}}\n{to_tikz(figure)}{caption}\n\\end{{center}}"
 
     def fraction(self, value: Fraction) -> str:
         sign = "-" if value < 0 else ""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+from exercises.figures import Figure
+from exercises.figures.svg import to_svg
 from exercises.render.latex import LatexPrinter
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$])")
@@ -15,7 +18,25 @@ def escape_markdown(text: str) -> str:
 
 
 class MarkdownPrinter(LatexPrinter):
-    """Same math as LaTeX; Markdown text escaping and delimiters."""
+    """Same math as LaTeX; Markdown text escaping and delimiters.
+
+    Figures are inline SVG by default; a printer made with `assets={}` instead collects each SVG
+    under figures/<hash>.svg (the build writes them) and links it; `figures=False` leaves them out.
+    """
+
+    def __init__(self, assets: dict[str, bytes] | None = None, figures: bool = True):
+        self.assets = assets
+        self.figures = figures
+
+    def figure(self, figure: Figure) -> str:
+        if not self.figures:
+            return ""
+        svg = to_svg(figure)
+        if self.assets is None:
+            return svg.replace("\n", "")  # one line: an HTML block that survives list items and quotes
+        name = f"figures/{hashlib.sha256(svg.encode()).hexdigest()[:12]}.svg"
+        self.assets[name] = svg.encode("utf-8")
+        return f"![{escape_markdown(figure.caption)}]({name})"
 
     def text(self, text: str) -> str:
         return escape_markdown(text)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.figures import Figure
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym
 from grader.answers import Answer
 from grader.choice import option_label  # the grader reads labels by the same rule
@@ -82,6 +83,8 @@ class Printer:
             return self.prose(node)
         if isinstance(node, Display):
             return self.display(self.doprint(node.math))
+        if isinstance(node, Figure):
+            return self.figure(node)
         raise TypeError(f"unknown block {node!r}")
 
     def blocks(self, nodes: tuple[Block, ...]) -> list[str]:
@@ -119,6 +122,9 @@ class Printer:
         raise NotImplementedError
 
     def display(self, math: str) -> str:
+        raise NotImplementedError
+
+    def figure(self, figure: Figure) -> str:
         raise NotImplementedError
 
     def fraction(self, value: Fraction) -> str:

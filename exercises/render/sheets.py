@@ -52,11 +52,14 @@ def _student(index: int, variant: Variant, printer: Printer) -> dict[str, Any]:
 
 
 def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str,
-                  tick: Callable[[], None] = lambda: None) -> tuple[str, str]:
-    """The quiz sheet and the key sheet of all variants in one format (one document each)."""
-    from exercises import __version__
+                  tick: Callable[[], None] = lambda: None, assets: dict[str, bytes] | None = None) -> tuple[str, str]:
+    """The quiz sheet and the key sheet of all variants in one format (one document each).
 
-    printer = printer_for(fmt)
+    Markdown figures go into `assets` (figures/<hash>.svg → SVG bytes) when it is given."""
+    from exercises import __version__
+    from exercises.render.markdown import MarkdownPrinter
+
+    printer = MarkdownPrinter(assets) if fmt == "md" and assets is not None else printer_for(fmt)
     students = []
     for index, variant in enumerate(variants, start=1):
         students.append(_student(index, variant, printer))
@@ -76,5 +79,7 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
 
 def solution_markdown(question: Question) -> str:
     """A question's answers and worked solution in Markdown (key.json's solution_md, for the grader)."""
+    from exercises.render.markdown import MarkdownPrinter
+
     template = environment("md").get_template("solution.md.j2")
-    return template.render(q=question_context(question, printer_for("md"))).strip() + "\n"
+    return template.render(q=question_context(question, MarkdownPrinter(figures=False))).strip() + "\n"

@@ -7,6 +7,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from exercises.figures import Figure
 from exercises.model import Call, Op, Sum, Sym
 from exercises.render.printer import Printer
 
@@ -78,6 +79,12 @@ class TypstPrinter(Printer):
 
     def display(self, math: str) -> str:
         return f"$ {math} $"
+
+    def figure(self, figure: Figure) -> str:
+        from exercises.figures.svg import to_svg
+
+        image = f'image(bytes({typst_string(to_svg(figure))}), format: "svg", width: {figure.width_cm()}cm)'
+        return f"#figure({image}, caption: [{escape_typst(figure.caption)}])"
 
     def fraction(self, value: Fraction) -> str:
         sign = "-" if value < 0 else ""

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
@@ -134,6 +135,7 @@ class Conv1d(Template):
             prose("Let {x} be the input signal and {w} the kernel.", x=x, w=w),
             prose("In deep learning, convolution is cross-correlation, {y}: the kernel is not flipped. "
                   "Use " + how + ".", y=formula),
+            draw.signal_and_kernel(p["signal"], p["kernel"], p["padding"], p["dilation"]),
         )
         return self.question(
             p,

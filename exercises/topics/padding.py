@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, OneOf
@@ -205,7 +206,8 @@ class SamePadding(Template):
             answer=expect(Tuple, split, p, SPLIT_MISTAKES, names=("left", "right"),
                           alternatives=tuple(others)),
             points=2 if total % 2 else 1,
-            solution=(why,),
+            solution=(why, draw.signal_and_kernel([f"x{i}" for i in range(5)], [f"w{j}" for j in range(k)],
+                                                  tuple(split), d)),
         )
 
     def verify(self, question: Question) -> None:

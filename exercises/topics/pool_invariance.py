@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
@@ -141,7 +142,8 @@ class PoolInvariance(Template):
                  solution=(prose(f"{_inputs_changed(p)} of the {len(output)} input values changed, but only "
                                  f"{changed} of the {len(output)} pooled values: a window's maximum stays where the "
                                  "largest value only moves inside the window. Max pooling is approximately "
-                                 "invariant to small translations."),)),
+                                 "invariant to small translations."),
+                           _figure(p, output, shifted_output))),
         )
         return self.question(p, title="Invariance of max pooling", statement=statement, parts=parts)
 
@@ -162,6 +164,15 @@ class PoolInvariance(Template):
             got = question.part(part_id).answer.value  # type: ignore[attr-defined]
             got = list(got) if isinstance(got, tuple) else got
             assert got == value, f"pool-invariance {part_id}: key {got} != numpy {value}"
+
+
+def _figure(p: dict[str, Any], output: list[int], shifted_output: list[int]) -> Any:
+    """Detector and pooled rows before and after the shift; the pooled values that changed are marked."""
+    k, n = p["width"], len(p["signal"])
+    before = (k - 1) // 2
+    windows = [(max(i - before, 0), min(i - before + k, n)) for i in range(n)]
+    moved = shift_right(p["signal"], p["shift"])
+    return draw.pooling_shift_figure((p["signal"], output), (moved, shifted_output), windows)
 
 
 def _offset(name: str, offset: int) -> str:

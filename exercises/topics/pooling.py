@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Bool, Int, IntList, IntMatrix, OneOf, ParamError
@@ -255,6 +256,8 @@ class Pooling(Template):
                 divisor = int(np.prod([w[2] for w in chosen]))
                 padded = values + [0] * (divisor - len(values))
                 steps.append(prose("{step}", step=Eq(label, Op("/", _plus(padded), divisor), value)))
+        if not image:
+            steps.append(draw.pooling_figure(data, output, [(a, b) for a, b, _ in windows[0]]))
         return (*self._size_lines(p, shape), *steps)
 
     @staticmethod

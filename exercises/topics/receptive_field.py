@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import OneOf, ParamError
@@ -199,6 +200,9 @@ class ReceptiveField(Template):
             r, j = r_new, j_new
         steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} pixels apart.",
                            size=Op("×", r, r), jump=j))
+        windows = [layer for layer in layers if layer.spatial]
+        steps.append(draw.receptive_field([w.kernel[0] for w in windows], [w.stride for w in windows],
+                                          [w.dilation for w in windows], [w.name for w in windows]))
         return tuple(steps)
 
     def verify(self, question: Question) -> None:

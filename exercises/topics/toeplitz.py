@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntList, IntMatrix, OneOf, ParamError
@@ -222,6 +223,7 @@ class Toeplitz(Template):
                   "parameters), its non-zeros sit next to each other (local) and the rest is zero (sparse). A dense "
                   "layer from {n} inputs to {m} outputs would have {entries} free weights.",
                   k=k, entries=n * m, n=n, m=m),
+            draw.matrix_band(in_convention(toeplitz_matrix(p["kernel"], n), p["convention"]).tolist()),
         )
 
     @staticmethod

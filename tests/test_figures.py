@@ -1,0 +1,112 @@
+"""Figures drawn from the question's own numbers: goldens of pinned cases (the lecture's among
+them), the lecture's receptive fields in the drawing itself, placement (question or key), and
+legibility for everything the samplers draw (cells never overlap, labels fit their cells)."""
+
+import itertools
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_golden import LECTURE_X, check_golden
+
+import exercises
+from exercises.figures import Bracket, Cell, Label, Unit
+from exercises.figures.svg import to_svg
+from exercises.figures.tikz import to_tikz
+
+TWO_CONVS = [{"type": "conv", "kernel": 3}, {"type": "conv", "kernel": 3}]
+STRIDED = [{"type": "conv", "kernel": 3, "stride": 2}, {"type": "conv", "kernel": 3}]
+PINNED = {
+    "rf-two-convs": ("receptive-field", {"layers": TWO_CONVS}),
+    "rf-stride-2": ("receptive-field", {"layers": STRIDED}),
+    "rf-lenet5-s4": ("receptive-field", {"network": "lenet5", "unit": "S4"}),
+    "conv1d-lecture": ("conv1d", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
+    "same-padding-lecture": ("same-padding", {"kernel": 6, "dilation": 1, "convention": "pytorch"}),
+    "pooling": ("pooling", {"signal": [1, 5, 2, 3, 0, 4], "width": 2, "op": "avg"}),
+    "pool-invariance": ("pool-invariance", {"signal": [1, 5, 2, 3, 0, 4, 2], "width": 3, "shift": 1}),
+    "toeplitz-lecture": ("toeplitz", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
+}
+WITH_FIGURES = ["conv1d", "same-padding", "pooling", "pool-invariance", "receptive-field", "toeplitz"]
+
+
+def figure_of(template, params):
+    (figure,) = exercises.generate(template, seed=0, **params).figures()
+    return figure
+
+
+@pytest.mark.parametrize("name", list(PINNED))
+def test_figures_render_as_golden(name, update_golden):
+    figure = figure_of(*PINNED[name])
+    check_golden(f"figures/{name}.svg", to_svg(figure), update_golden)
+    check_golden(f"figures/{name}.tex", to_tikz(figure) + "\n", update_golden)
+
+
+@pytest.mark.parametrize(("layers", "seen"), [(TWO_CONVS, 5), (STRIDED, 7)])
+def test_lecture_receptive_fields_are_drawn(layers, seen):
+    """Two size-3 layers: the shaded top unit sees 5 input pixels; with stride 2 first, 7."""
+    figure = figure_of("receptive-field", {"layers": layers})
+    bottom = max(s.y for s in figure.shapes if isinstance(s, Unit))
+    shaded = [s for s in figure.shapes if isinstance(s, Unit) and s.y == bottom and s.style == "shade"]
+    assert len(shaded) == seen
+    assert [b.label for b in figure.shapes if isinstance(b, Bracket)] == [f"{seen} inputs"]
+    assert len([s for s in figure.shapes if isinstance(s, Unit) and s.y == 0 and s.style == "shade"]) == 1
+
+
+def test_placement_question_or_key():
+    """A figure that shows the answer is only in the key (a solution); conv1d's is in the question."""
+    conv = exercises.generate("conv1d", seed=1)
+    assert [b for b in conv.statement if b in conv.figures()]
+    for template in ("receptive-field", "pooling", "pool-invariance", "toeplitz", "same-padding"):
+        question = exercises.generate(template, seed=1, **({"signal": [1, 2, 3, 4, 5]} if template == "pooling"
+                                                         else {}))
+        assert question.figures() and not [b for b in question.statement if b in question.figures()], template
+
+
+def test_every_format_draws_the_figure():
+    question = exercises.generate("receptive-field", seed=0, layers=STRIDED)
+    from exercises.render.question import render_question
+
+    assert "<svg" in render_question(question, "md", solution=True)
+    assert "\\begin{tikzpicture}" in render_question(question, "tex", solution=True)
+    assert 'image(bytes("<svg' in render_question(question, "typ", solution=True)
+    assert "<svg" not in render_question(question, "md", solution=False)
+
+
+def test_show_writes_the_figure_alone(cli, tmp_path):
+    out = tmp_path / "rf.svg"
+    result = cli("show", "receptive-field", "--set", "layers=[{type: conv, kernel: 3}, {type: conv, kernel: 3}]",
+                 "--figure", str(out))
+    assert result.returncode == 0 and out.read_text(encoding="utf-8").startswith("<svg")
+    assert cli("show", "concepts", "--figure", str(out)).returncode == 2
+
+
+def _overlap(a, b) -> bool:
+    return a.x < b.x + b.width - 1e-9 and b.x < a.x + a.width - 1e-9 and \
+        a.y < b.y + b.height - 1e-9 and b.y < a.y + a.height - 1e-9
+
+
+def assert_legible(figure):
+    cells = [s for s in figure.shapes if isinstance(s, Cell)]
+    for a, b in itertools.combinations(cells, 2):
+        if not _overlap(a, b):
+            continue
+        # pooled cells sit over overlapping windows; they may touch but not hide each other's label
+        assert abs(a.x - b.x) >= 0.5 * min(a.width, b.width) or a.y != b.y, (a, b)
+    for cell in cells:
+        assert 0.3 * len(cell.label) <= cell.width, cell
+    units = [s for s in figure.shapes if isinstance(s, Unit)]
+    for a, b in itertools.combinations(units, 2):
+        assert (a.x - b.x) ** 2 + (a.y - b.y) ** 2 >= (a.r + b.r) ** 2 - 1e-9, (a, b)
+    labels = [s for s in figure.shapes if isinstance(s, Label)]
+    assert len({(round(label.x, 3), round(label.y, 3)) for label in labels}) == len(labels)
+    svg = to_svg(figure)
+    width_cm = float(re.search(r'width="([\d.]+)cm"', svg).group(1))
+    assert width_cm <= 15.9  # fits a page's text width
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(WITH_FIGURES), st.integers(0, 2**32))
+def test_figures_stay_legible_for_sampled_variants(template, seed):
+    for figure in exercises.generate(template, seed=seed).figures():
+        assert_legible(figure)
