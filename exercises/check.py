@@ -11,11 +11,15 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exercises.model import Question
 from exercises.registry import Template, generate
 from exercises.render.question import PRINTERS, render_question
 from grader.feedback import grade
+
+if TYPE_CHECKING:
+    from exercises.bank import Alternative, Bank
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,19 @@ def check_template(template: Template, seeds: Iterable[int], pinned: dict | None
                                                        f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"))
         tick()
     return failures
+
+
+def pinned_questions(bank: Bank) -> list[tuple[str, Alternative]]:
+    """The bank's questions with pinned parameters, labelled `week-04 q5` (`q5b` for a second alternative)."""
+    runs = []
+    for quiz in bank.quizzes.values():
+        for slot in quiz.slots:
+            several = len(slot.alternatives) > 1
+            for index, alternative in enumerate(slot.alternatives):
+                if alternative.params:
+                    suffix = chr(ord("a") + index) if several else ""
+                    runs.append((f"{quiz.id} q{slot.number}{suffix}", alternative))
+    return runs
 
 
 def check_key(path: str) -> tuple[int, list[Failure]]:

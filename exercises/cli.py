@@ -113,7 +113,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from exercises.bank import load_bank
-    from exercises.check import check_template
+    from exercises.check import check_template, pinned_questions
     from exercises.progress import Progress
     from exercises.registry import all_templates, get
 
@@ -123,13 +123,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     bank = None if args.template else load_bank(args.bank)
     started = time.perf_counter()
     failures = []
-    pinned_runs = []
-    if bank:
-        for quiz in bank.quizzes.values():
-            for slot in quiz.slots:
-                for alt in slot.alternatives:
-                    if alt.params:
-                        pinned_runs.append((f"{quiz.id} q{slot.number}", alt))
+    pinned_runs = pinned_questions(bank) if bank else []
     bank_seeds = min(args.seeds, 20)
     total = len(templates) * args.seeds + len(pinned_runs) * bank_seeds
     print(f"{'template':<32}{'seeds':>7}{'failures':>10}")
