@@ -12,14 +12,17 @@ import csv
 import hashlib
 import io
 import json
+import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from exercises.bank import Bank, Quiz, load_bank
+from exercises.bank import Bank, Quiz, Slot, apply_points, load_bank
 from exercises.model import Question
+from exercises.registry import get as get_template
+from exercises.registry import resolve_params
 from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
 from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, write_key
@@ -66,8 +69,31 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def make_variant(bank: Bank, quiz: Quiz, student: Student) -> Variant:
-    questions = tuple(slot.question(bank.salt, quiz.id, student.student_id) for slot in quiz.slots)
+class QuestionCache:
+    """Questions already built in this build, by template, version, resolved parameters and points.
+
+    A template's `build(params)` is a function of its parameters alone (the seed only draws them), so
+    students whose slot resolves to the same parameters share one built question; only the seed differs.
+    Shared questions also share their content objects, which lets the sheets print them once.
+    """
+
+    def __init__(self) -> None:
+        self._built: dict[bytes, Question] = {}
+
+    def question(self, slot: Slot, salt: str, quiz_id: str, student_id: str) -> Question:
+        """The same question as `slot.question(salt, quiz_id, student_id)`."""
+        alternative, seed = slot.pick(salt, quiz_id, student_id)
+        template = get_template(alternative.template)
+        params = resolve_params(template, seed, alternative.params)
+        identity = pickle.dumps((template.id, template.version, params, slot.points), protocol=5)
+        if identity not in self._built:
+            self._built[identity] = apply_points(template.build(params), slot.points)
+        return replace(self._built[identity], seed=seed)
+
+
+def make_variant(bank: Bank, quiz: Quiz, student: Student, cache: QuestionCache | None = None) -> Variant:
+    cache = cache or QuestionCache()
+    questions = tuple(cache.question(slot, bank.salt, quiz.id, student.student_id) for slot in quiz.slots)
     return Variant(student, variant_code(bank.salt, quiz.id, student.student_id),
                    tuple(slot.number for slot in quiz.slots), questions)
 
@@ -87,6 +113,14 @@ def make_key(bank: Bank, quiz: Quiz, variants: list[Variant]) -> Key:
     from exercises import __version__
     from exercises.render.sheets import solution_markdown
 
+    solutions: dict[tuple[int, ...], tuple[Question, str]] = {}  # holds each question: its content ids stay unique
+
+    def solution(question: Question) -> str:
+        identity = (id(question.statement), id(question.parts), id(question.solution), id(question.title))
+        if identity not in solutions:
+            solutions[identity] = (question, solution_markdown(question))
+        return solutions[identity][1]
+
     students = tuple(
         KeyStudent(
             student_id=v.student.student_id,
@@ -100,7 +134,7 @@ def make_key(bank: Bank, quiz: Quiz, variants: list[Variant]) -> Key:
                     seed=int(q.seed or 0),
                     params=_plain(dict(q.params)),
                     parts=tuple(KeyPart(p.id, f"q{slot}.{p.id}", p.points, p.answer) for p in q.parts),
-                    solution_md=solution_markdown(q),
+                    solution_md=solution(q),
                 )
                 for slot, q in zip(v.slots, v.questions, strict=True)
             ),
@@ -156,9 +190,9 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
     pdf_docs = 2 if "pdf" in chosen else 0
     total = len(students) * (1 + len(sheet_formats)) + pdf_docs
     with (progress or Progress)(total, f"building {quiz.id}") as bar:
-        variants = []
+        variants, cache = [], QuestionCache()
         for student in students:
-            variants.append(make_variant(bank, quiz, student))
+            variants.append(make_variant(bank, quiz, student, cache))
             bar.tick()
         key = make_key(bank, quiz, variants)
         outputs, pages = _render(bank, quiz, variants, sheet_formats, "pdf" in chosen, engine, bar.tick)

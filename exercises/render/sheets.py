@@ -30,16 +30,30 @@ def answer_space_cm(part: Part) -> float:
     return 2.2 if kind == "vector" else 1.6
 
 
-def _question(number: int, question: Question, printer: Printer) -> dict[str, Any]:
-    context = question_context(question, printer)
-    for part_context, part in zip(context["parts"], question.parts, strict=True):
-        part_context["kind"] = part.answer.kind
-        part_context["space"] = answer_space_cm(part)
-    return {"number": number, **context}
+class PrintedQuestions:
+    """Questions printed once per build: students who share a built question (the same content objects,
+    see exercises.build.QuestionCache) share its printed context. The cache holds each question, so the
+    content ids it is keyed by stay unique while it lives."""
+
+    def __init__(self, printer: Printer) -> None:
+        self.printer = printer
+        self._printed: dict[tuple[int, ...], tuple[Question, dict[str, Any]]] = {}
+
+    def context(self, question: Question) -> dict[str, Any]:
+        """`question_context(question, printer)` plus each part's kind and answer space."""
+        identity = (id(question.statement), id(question.parts), id(question.solution), id(question.title))
+        if identity not in self._printed:
+            context = question_context(question, self.printer)
+            for part_context, part in zip(context["parts"], question.parts, strict=True):
+                part_context["kind"] = part.answer.kind
+                part_context["space"] = answer_space_cm(part)
+            self._printed[identity] = (question, context)
+        return self._printed[identity][1]
 
 
-def _student(index: int, variant: Variant, printer: Printer) -> dict[str, Any]:
-    questions = [_question(n, q, printer) for n, q in zip(variant.slots, variant.questions, strict=True)]
+def _student(index: int, variant: Variant, printed: PrintedQuestions) -> dict[str, Any]:
+    printer = printed.printer
+    questions = [{"number": n, **printed.context(q)} for n, q in zip(variant.slots, variant.questions, strict=True)]
     return {
         "index": index,
         "named": bool(variant.student.student_id),
@@ -60,9 +74,9 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
     from exercises.render.markdown import MarkdownPrinter
 
     printer = MarkdownPrinter(assets) if fmt == "md" and assets is not None else printer_for(fmt)
-    students = []
+    students, printed = [], PrintedQuestions(printer)
     for index, variant in enumerate(variants, start=1):
-        students.append(_student(index, variant, printer))
+        students.append(_student(index, variant, printed))
         tick()
     context = {
         "quiz_id": quiz.id,
