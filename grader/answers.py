@@ -167,6 +167,8 @@ def _json_nested(values: Any) -> Any:
 
 
 def _from_json_number(value: Any) -> Rational:
+    if type(value) is int:  # the common case, without a Fraction
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ValueError(f"not an exact number: {value!r}")
     number = Fraction(value)
@@ -175,6 +177,8 @@ def _from_json_number(value: Any) -> Rational:
 
 def _exact(value: Any) -> Rational:
     """An int or Fraction from any exact number (Python, numpy or sympy integer/rational)."""
+    if type(value) is int:  # the common case, without a Fraction
+        return value
     if isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
     if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational, without importing sympy

@@ -116,8 +116,8 @@ class Key:
 
 
 def write_key(key: Key, path: Path) -> None:
-    """Write key.json deterministically (sorted keys, fixed indentation, UTF-8)."""
-    text = json.dumps(key.to_json(), indent=1, ensure_ascii=False, sort_keys=True)
+    """Write key.json deterministically (sorted keys, compact separators, UTF-8)."""
+    text = json.dumps(key.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     Path(path).write_text(text + "\n", encoding="utf-8")
 
 
