@@ -213,29 +213,37 @@ def _engine_format(engine: str) -> str:
 
 def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list[str], pdf: bool, engine: str,
             tick: Callable[[], None]) -> tuple[dict[str, bytes], dict[str, int]]:
-    """Sheet sources and PDFs (class documents and per-student splits), by output path."""
-    from exercises.render.pdf import compile_pdf, split_by_student
+    """Sheet sources and PDFs (class documents and per-student splits), by output path.
+
+    The engine's sources are printed first, so that a large class's PDFs compile in worker processes
+    while the other formats are printed here."""
+    from exercises.render.pdf import ClassPdfs
     from exercises.render.sheets import render_sheets
 
     outputs: dict[str, bytes] = {}
-    sources: dict[str, tuple[str, str]] = {}
-    for fmt in sheet_formats:
-        figures: dict[str, bytes] = {}
-        sources[fmt] = render_sheets(quiz, bank.course, variants, fmt, tick, assets=figures)
-        outputs[f"quiz.{fmt}"], outputs[f"key.{fmt}"] = (text.encode("utf-8") for text in sources[fmt])
-        outputs.update(figures)
-    pages: dict[str, int] = {}
-    if pdf:
-        roster = bool(variants[0].student.student_id)
-        for kind, source in zip(("quiz", "key"), sources[_engine_format(engine)], strict=True):
-            document = compile_pdf(source, engine)
-            outputs[f"{kind}.pdf"] = document
-            pages[f"{kind}.pdf"], pieces = split_by_student(document, len(variants))
-            if roster:
-                suffix = "" if kind == "quiz" else "-key"
-                for variant, piece in zip(variants, pieces, strict=True):
-                    outputs[f"students/{variant.student.student_id}{suffix}.pdf"] = piece
-            tick()
+    class_pdfs = None
+    engine_format = _engine_format(engine)
+    try:
+        for fmt in sorted(sheet_formats, key=lambda fmt: fmt != engine_format if pdf else False):
+            figures: dict[str, bytes] = {}
+            quiz_source, key_source = render_sheets(quiz, bank.course, variants, fmt, tick, assets=figures)
+            outputs[f"quiz.{fmt}"], outputs[f"key.{fmt}"] = quiz_source.encode("utf-8"), key_source.encode("utf-8")
+            outputs.update(figures)
+            if pdf and fmt == engine_format:
+                class_pdfs = ClassPdfs({"quiz": quiz_source, "key": key_source}, engine, len(variants))
+        pages: dict[str, int] = {}
+        if class_pdfs is not None:
+            roster = bool(variants[0].student.student_id)
+            for kind, (document, pages[f"{kind}.pdf"], pieces) in class_pdfs.collect().items():
+                outputs[f"{kind}.pdf"] = document
+                if roster:
+                    suffix = "" if kind == "quiz" else "-key"
+                    for variant, piece in zip(variants, pieces, strict=True):
+                        outputs[f"students/{variant.student.student_id}{suffix}.pdf"] = piece
+                tick()
+    finally:
+        if class_pdfs is not None:
+            class_pdfs.close()
     return outputs, pages
 
 

@@ -83,3 +83,31 @@ def test_split_needs_one_bookmark_per_student():
     assert split_by_student(pdf, 2)[0] == 2
     with pytest.raises(EngineError, match="3 students"):
         split_by_student(pdf, 3)
+
+
+def test_pdfs_from_worker_processes_are_the_same_bytes(tmp_path, roster, monkeypatch):
+    import exercises.render.pdf as pdf
+
+    monkeypatch.setattr(pdf, "PARALLEL_FROM_STUDENTS", 10**9)
+    here = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "here"), formats="pdf")
+    monkeypatch.setattr(pdf, "PARALLEL_FROM_STUDENTS", 1)
+    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 2)
+    spawned, in_worker = [], pdf._in_worker
+    monkeypatch.setattr(pdf, "_in_worker", lambda *job: spawned.append(job[0]) or in_worker(*job))
+    workers = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "workers"), formats="pdf")
+    assert sorted(spawned) == ["compile", "compile", "split", "split", "split", "split"]
+    names = sorted(p.relative_to(here.out_dir) for p in here.out_dir.rglob("*.pdf"))
+    assert names == sorted(p.relative_to(workers.out_dir) for p in workers.out_dir.rglob("*.pdf"))
+    assert len(names) == 2 + 2 * len(STUDENTS)
+    for name in names:
+        assert (here.out_dir / name).read_bytes() == (workers.out_dir / name).read_bytes(), name
+
+
+def test_an_engine_error_in_a_worker_process_is_one_line(monkeypatch):
+    import exercises.render.pdf as pdf
+
+    monkeypatch.setattr(pdf, "PARALLEL_FROM_STUDENTS", 1)
+    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 2)
+    with pytest.raises(EngineError, match="typst could not compile the sheet") as raised:
+        pdf.ClassPdfs({"quiz": "#undefined-function()", "key": "= Fine"}, "typst", 1).collect()
+    assert "\n" not in str(raised.value)

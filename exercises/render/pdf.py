@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     from pypdf import PdfReader
 
 ENGINES = ("typst", "latex")
@@ -88,6 +90,12 @@ def _first_tex_error(log: Path) -> str:
 def split_by_student(pdf: bytes, count: int) -> tuple[int, list[bytes]]:
     """The page count of a class PDF of `count` students and one PDF per student, cut where each
     student's top-level bookmark points."""
+    pages, ranges = student_pages(pdf, count)
+    return pages, split_pages(pdf, ranges)
+
+
+def student_pages(pdf: bytes, count: int) -> tuple[int, list[tuple[int, int]]]:
+    """The page count of a class PDF and each student's pages (start, end), from the bookmarks."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
@@ -95,7 +103,15 @@ def split_by_student(pdf: bytes, count: int) -> tuple[int, list[bytes]]:
     if len(starts) != count or starts != sorted(starts) or (starts and starts[0] != 0):
         raise EngineError(f"the PDF has {len(starts)} student bookmarks for {count} students; cannot split it")
     ends = [*starts[1:], len(reader.pages)]
-    return len(reader.pages), [_pages(reader, start, end) for start, end in zip(starts, ends, strict=True)]
+    return len(reader.pages), list(zip(starts, ends, strict=True))
+
+
+def split_pages(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """One PDF for each (start, end) range of pages."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return [_pages(reader, start, end) for start, end in ranges]
 
 
 def _pages(reader: PdfReader, start: int, end: int) -> bytes:
@@ -108,3 +124,95 @@ def _pages(reader: PdfReader, start: int, end: int) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+PARALLEL_FROM_STUDENTS = 40  # smaller classes compile in-process: starting worker processes would cost more
+_JOBS = {"compile": compile_pdf, "split": split_pages}
+
+
+class ClassPdfs:
+    """The class documents (by name), compiled and split into per-student PDFs.
+
+    For a large class on several cores, compiling starts at once in worker processes (the caller can go
+    on with other work meanwhile); each document is compiled whole, and once compiled its split is shared
+    out among the workers in chunks of students. Otherwise everything happens in `collect()`, in-process.
+    Either way the bytes are the same."""
+
+    def __init__(self, sources: dict[str, str], engine: str, count: int) -> None:
+        self.sources, self.engine, self.count = sources, engine, count
+        self.workers = min(os.cpu_count() or 1, 2 * len(sources)) if count >= PARALLEL_FROM_STUDENTS else 1
+        self.pool: Executor | None = None
+        self.compiling: dict[Future, str] = {}
+        if self.workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(self.workers)  # each thread waits for one worker process at a time
+            for name in sorted(sources, key=lambda name: -len(sources[name])):  # the longest first
+                self.compiling[self.pool.submit(_in_worker, "compile", sources[name], engine)] = name
+
+    def collect(self) -> dict[str, tuple[bytes, int, list[bytes]]]:
+        """By document name: the class PDF, its page count and one PDF per student."""
+        if self.pool is None:
+            return {name: (pdf := compile_pdf(source, self.engine), *split_by_student(pdf, self.count))
+                    for name, source in self.sources.items()}
+        from concurrent.futures import as_completed
+
+        try:
+            splitting = {}
+            for future in as_completed(self.compiling):
+                pdf = future.result()
+                pages, ranges = student_pages(pdf, self.count)
+                size = -(-len(ranges) // self.workers)
+                chunks = [self.pool.submit(_in_worker, "split", pdf, ranges[i:i + size])
+                          for i in range(0, len(ranges), size)]
+                splitting[self.compiling[future]] = (pdf, pages, chunks)
+            return {name: (pdf, pages, [piece for chunk in chunks for piece in chunk.result()])
+                    for name, (pdf, pages, chunks) in ((name, splitting[name]) for name in self.sources)}
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop handing out work (a job already running finishes)."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+def _in_worker(job: str, *args: object) -> object:
+    """Run one job (compile or split) in a fresh Python process: `python -m exercises.render.pdf`,
+    arguments and result pickled over its stdin and stdout. (Not multiprocessing, which would re-import
+    the caller's main script in every worker.)"""
+    import pickle
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "exercises.render.pdf"], input=pickle.dumps((job, args)),
+                          capture_output=True, timeout=_LATEX_TIMEOUT)
+    if done.returncode == _ENGINE_ERROR:
+        raise EngineError(done.stderr.decode("utf-8", "replace").strip())
+    if done.returncode != 0:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"a PDF worker process failed ({job}): {last}")
+    return pickle.loads(done.stdout)
+
+
+_ENGINE_ERROR = 3
+
+
+def _serve_one_job() -> None:
+    """The worker side of `_in_worker`: one pickled job on stdin, its pickled result on stdout."""
+    import pickle
+    import sys
+
+    job, args = pickle.loads(sys.stdin.buffer.read())
+    try:
+        result = _JOBS[job](*args)
+    except EngineError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(_ENGINE_ERROR) from None
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=5))
+
+
+if __name__ == "__main__":
+    from exercises.render.pdf import _serve_one_job as serve  # this module's importable copy: its EngineError
+
+    serve()
