@@ -1,7 +1,10 @@
-"""`cnnquiz build` for a large class: seconds per student, sources only and with each PDF engine.
+"""`cnnquiz build` for a large class: seconds per student, sources only and with each PDF engine,
+and, side by side, what compiling each student's sheets separately with pdflatex would cost.
 
-Run: .venv/bin/python bench/bench_build.py [--students 500] [--quiz week-04] [--bank FILE]
-The LaTeX row needs latexmk + xelatex (it is skipped, and says so, where they are missing).
+Run: .venv/bin/python bench/bench_build.py [--students 500] [--quiz week-04] [--bank FILE] [--sample 12]
+The LaTeX rows need latexmk + xelatex + pdflatex (they are skipped, and say so, where they are missing).
+The per-student baseline (one `latexmk -pdf` run for each student's quiz and key, as R/exams' exams2pdf
+does) is measured on a sample of students whose names pdflatex can print, and scaled to the class.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from exercises.build import build
+from exercises.bank import load_bank
+from exercises.build import build, make_variant
+from exercises.render.sheets import render_sheets
+from exercises.roster import read_roster
 
 NAMES = ["Ada Lovelace", "O'Brien & Sons", "张伟", "Ελένη Παπαδοπούλου", "José Núñez", "Zoë_#1"]
 
@@ -33,22 +39,48 @@ def timed(quiz: str, bank: str | None, roster: Path, out: Path, formats: str, en
     return seconds, pages
 
 
+def per_student_pdflatex(quiz_id: str, bank_path: str | None, roster: Path, sample: int) -> float:
+    """Seconds per student to compile that student's quiz and key on their own with `latexmk -pdf`."""
+    import subprocess
+
+    bank = load_bank(bank_path)
+    quiz = bank.quiz(quiz_id)
+    latin = [s for s in read_roster(str(roster)) if s.name.isascii() or "Núñez" in s.name][:sample]
+    assert len(latin) == sample, "the roster has too few students with Latin names for this sample"
+    started = time.perf_counter()
+    for student in latin:
+        for source in render_sheets(quiz, bank.course, [make_variant(bank, quiz, student)], "tex"):
+            with tempfile.TemporaryDirectory(prefix="cnnquiz-bench-tex-") as tmp:
+                (Path(tmp) / "sheet.tex").write_text(source, encoding="utf-8")
+                subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-quiet",
+                                "sheet.tex"], cwd=tmp, check=True, capture_output=True)
+    return (time.perf_counter() - started) / len(latin)
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--students", type=int, default=500)
     args.add_argument("--quiz", default="week-04")
     args.add_argument("--bank", default=None, help="default: ./question_bank.yaml or the shipped bank")
+    args.add_argument("--sample", type=int, default=12, help="students compiled one by one for the baseline")
     options = args.parse_args()
     runs = [("sources only (md, tex, typ)", "md,tex,typ", "typst"), ("+ PDF, typst", "pdf,md,tex,typ", "typst")]
     if shutil.which("latexmk") and shutil.which("xelatex"):
         runs.append(("+ PDF, latex (latexmk -xelatex)", "pdf,md,tex,typ", "latex"))
-    rows = []
+    rows, latex_seconds = [], None
     with tempfile.TemporaryDirectory(prefix="cnnquiz-bench-") as tmp:
         roster = write_roster(Path(tmp), options.students)
         for label, formats, engine in runs:
             seconds, pages = timed(options.quiz, options.bank, roster, Path(tmp) / engine / formats, formats, engine)
             rows.append((label, f"{seconds / options.students * 1000:6.1f} ms/student  "
                                 f"({seconds:.1f} s in all{pages})"))
+            latex_seconds = seconds if engine == "latex" else latex_seconds
+        if latex_seconds is not None and shutil.which("pdflatex"):
+            each = per_student_pdflatex(options.quiz, options.bank, roster, options.sample)
+            rows.append((f"each student's quiz + key on its own (latexmk -pdf; {options.sample} sampled, scaled)",
+                         f"{each * 1000:6.1f} ms/student  ({each * options.students:.1f} s in all)"))
+            ratio = each * options.students / latex_seconds
+            rows.append(("  ratio: one at a time / class build with latex", f"{ratio:.1f}×"))
     if len(runs) == 2:
         rows.append(("+ PDF, latex", "skipped: TeX is not installed (latexmk, xelatex)"))
     print(f"cnnquiz build {options.quiz}, {options.students} students (one run each; {os.cpu_count()} cores)")
