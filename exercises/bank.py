@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import yaml
 
 from exercises.model import Question
 from exercises.params import ParamError
-from exercises.registry import all_templates, generate
+from exercises.registry import all_templates, generate, get, resolve_params
 from exercises.seeding import derive_seed
 
 BANK_FILE = "question_bank.yaml"
@@ -48,10 +49,20 @@ class Slot:
         seed = derive_seed(salt, quiz, student, self.number)
         return self.alternatives[seed % len(self.alternatives)], seed
 
-    def question(self, salt: str, quiz: str, student: str) -> Question:
-        """This slot's question for one student, with the bank's points applied."""
+    def question(self, salt: str, quiz: str, student: str, built: dict[str, Question] | None = None) -> Question:
+        """This slot's question for one student, with the bank's points applied.
+
+        A template's build() depends on its parameters alone (the seed only draws them), so a build
+        passes one `built` dict for the whole class: students whose parameters resolve the same share
+        one built question (and its content objects, which the sheets then print once)."""
         alternative, seed = self.pick(salt, quiz, student)
-        return apply_points(generate(alternative.template, seed=seed, **alternative.params), self.points)
+        template = get(alternative.template)
+        params = resolve_params(template, seed, alternative.params)
+        identity = json.dumps([template.id, template.version, params], sort_keys=True, default=repr)
+        built = {} if built is None else built
+        if identity not in built:
+            built[identity] = apply_points(template.build(params), self.points)
+        return dataclasses.replace(built[identity], seed=seed)
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,14 @@ import csv
 import hashlib
 import io
 import json
-import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exercises.bank import Bank, Quiz, Slot, apply_points, load_bank
+from exercises.bank import Bank, Quiz, load_bank
 from exercises.model import Question
-from exercises.registry import get as get_template
-from exercises.registry import resolve_params
 from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
 from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, write_key
@@ -69,31 +66,9 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-class QuestionCache:
-    """Questions already built in this build, by template, version, resolved parameters and points.
-
-    A template's `build(params)` is a function of its parameters alone (the seed only draws them), so
-    students whose slot resolves to the same parameters share one built question; only the seed differs.
-    Shared questions also share their content objects, which lets the sheets print them once.
-    """
-
-    def __init__(self) -> None:
-        self._built: dict[bytes, Question] = {}
-
-    def question(self, slot: Slot, salt: str, quiz_id: str, student_id: str) -> Question:
-        """The same question as `slot.question(salt, quiz_id, student_id)`."""
-        alternative, seed = slot.pick(salt, quiz_id, student_id)
-        template = get_template(alternative.template)
-        params = resolve_params(template, seed, alternative.params)
-        identity = pickle.dumps((template.id, template.version, params, slot.points), protocol=5)
-        if identity not in self._built:
-            self._built[identity] = apply_points(template.build(params), slot.points)
-        return replace(self._built[identity], seed=seed)
-
-
-def make_variant(bank: Bank, quiz: Quiz, student: Student, cache: QuestionCache | None = None) -> Variant:
-    cache = cache or QuestionCache()
-    questions = tuple(cache.question(slot, bank.salt, quiz.id, student.student_id) for slot in quiz.slots)
+def make_variant(bank: Bank, quiz: Quiz, student: Student, built: dict[str, Question] | None = None) -> Variant:
+    """One student's questions; `built` (one dict for the class) shares questions whose parameters agree."""
+    questions = tuple(slot.question(bank.salt, quiz.id, student.student_id, built) for slot in quiz.slots)
     return Variant(student, variant_code(bank.salt, quiz.id, student.student_id),
                    tuple(slot.number for slot in quiz.slots), questions)
 
@@ -190,9 +165,9 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
     pdf_docs = 2 if "pdf" in chosen else 0
     total = len(students) * (1 + len(sheet_formats)) + pdf_docs
     with (progress or Progress)(total, f"building {quiz.id}") as bar:
-        variants, cache = [], QuestionCache()
+        variants, built = [], {}
         for student in students:
-            variants.append(make_variant(bank, quiz, student, cache))
+            variants.append(make_variant(bank, quiz, student, built))
             bar.tick()
         key = make_key(bank, quiz, variants)
         outputs, pages = _render(bank, quiz, variants, sheet_formats, "pdf" in chosen, engine, bar.tick)

@@ -32,7 +32,7 @@ def answer_space_cm(part: Part) -> float:
 
 class PrintedQuestions:
     """Questions printed once per build: students who share a built question (the same content objects,
-    see exercises.build.QuestionCache) share its printed context. The cache holds each question, so the
+    see exercises.bank.Slot.question) share its printed context. The cache holds each question, so the
     content ids it is keyed by stay unique while it lives."""
 
     def __init__(self, printer: Printer) -> None:
