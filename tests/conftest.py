@@ -40,3 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def with_answer(question, part_id: str, answer):
+    """The question with one part's expected answer replaced (to show that a verifier catches it)."""
+    from dataclasses import replace
+
+    parts = tuple(replace(part, answer=answer) if part.id == part_id else part for part in question.parts)
+    return replace(question, parts=parts)

@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+from conftest import with_answer
+
 import exercises
 from exercises.check import check_template, problems
 from exercises.registry import get
@@ -15,7 +17,7 @@ def test_sound_question_has_no_problems():
 def test_wrong_key_is_found():
     question = exercises.generate("conv1d", seed=1)
     wrong = [v + 1 for v in question.part("output").answer.value]
-    broken = replace(question, parts=(replace(question.parts[0], answer=Vector(value=wrong)),))
+    broken = with_answer(question, "output", Vector(value=wrong))
     assert any("verifier disagrees" in p for p in problems(get("conv1d"), broken))
 
 
@@ -23,7 +25,7 @@ def test_misconception_equal_to_key_is_found():
     question = exercises.generate("conv1d", seed=1)
     key = question.part("output").answer.value
     spec = Vector(value=key, misconceptions=(Misconception("same", "same", key),))
-    broken = replace(question, parts=(replace(question.parts[0], answer=spec),))
+    broken = with_answer(question, "output", spec)
     assert any("misconception same" in p for p in problems(get("conv1d"), broken))
 
 

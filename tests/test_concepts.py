@@ -2,9 +2,9 @@
 bad pins, shuffling, and the pool-checking verifier."""
 
 from collections import Counter
-from dataclasses import replace
 
 import pytest
+from conftest import with_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,7 +150,7 @@ def test_verifier_agrees_on_any_seed(seed):
 
 
 def _with_answer(question, answer):
-    return replace(question, parts=(replace(question.parts[0], answer=answer),))
+    return with_answer(question, "answer", answer)
 
 
 def test_verifier_catches_a_wrong_key():

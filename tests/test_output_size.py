@@ -1,9 +1,9 @@
 """output-size: the lecture's sizes, PyTorch's rules, misconceptions, the formula part, bad pins,
 sampler, verifier."""
 
-from dataclasses import replace
 
 import pytest
+from conftest import with_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -188,6 +188,5 @@ def test_verifier_catches_a_wrong_key(part):
     spec = question.parts[index].answer
     wrong = Integer(value=spec.value + 1) if part == "size" else \
         Formula(value=spec.value + " + 1", variables=spec.variables, ranges=spec.ranges, where=spec.where)
-    parts = tuple(replace(p, answer=wrong) if i == index else p for i, p in enumerate(question.parts))
     with pytest.raises(AssertionError):
-        get("output-size").verify(replace(question, parts=parts))
+        get("output-size").verify(with_answer(question, part, wrong))

@@ -1,10 +1,10 @@
 """pooling: hand-worked PyTorch cases, the output-size formula, the lecture's halving, misconceptions, pins."""
 
 import math
-from dataclasses import replace
 from fractions import Fraction
 
 import pytest
+from conftest import with_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -164,7 +164,7 @@ def test_verifier_catches_a_wrong_key(seed):
     else:
         wrong = Vector(value=[v + 1 for v in spec.value])
     with pytest.raises(AssertionError):
-        get("pooling").verify(replace(question, parts=(replace(question.parts[0], answer=wrong),)))
+        get("pooling").verify(with_answer(question, "output", wrong))
 
 
 def test_importing_a_topic_module_first_does_not_hide_the_others():

@@ -1,8 +1,8 @@
 """receptive-field: the lecture's cases, misconceptions, bad pins, sampler, verifier."""
 
-from dataclasses import replace
 
 import pytest
+from conftest import with_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,8 +106,6 @@ def test_closed_formula_matches_the_simulation(specs):
 @pytest.mark.parametrize("part", ["size", "stride"])
 def test_verifier_catches_a_wrong_key(part):
     question = exercises.generate("receptive-field", seed=5)
-    index = question.part_ids.index(part)
-    wrong = replace(question.parts[index], answer=Integer(value=question.parts[index].answer.value + 1))
-    parts = tuple(wrong if i == index else p for i, p in enumerate(question.parts))
+    wrong = Integer(value=question.part(part).answer.value + 1)
     with pytest.raises(AssertionError):
-        get("receptive-field").verify(replace(question, parts=parts))
+        get("receptive-field").verify(with_answer(question, part, wrong))

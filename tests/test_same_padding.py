@@ -1,10 +1,10 @@
 """same-padding: the lecture's kernel-6 case, numpy's real 'same' behaviour, conventions, misconceptions,
 bad pins, the padded-signal verifier."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import with_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,11 +122,6 @@ def test_verifier_agrees_on_any_pin(kernel, dilation, convention):
                                                   convention=convention))
 
 
-def _with_answer(question, part_id, answer):
-    parts = tuple(replace(part, answer=answer) if part.id == part_id else part for part in question.parts)
-    return replace(question, parts=parts)
-
-
 @pytest.mark.parametrize(("convention", "part_id", "answer"), [
     ("any", "total", Integer(value=6)),
     ("pytorch", "split", Tuple(value=(3, 2))),
@@ -137,4 +132,4 @@ def _with_answer(question, part_id, answer):
 def test_verifier_catches_a_wrong_key(convention, part_id, answer):
     question = exercises.generate("same-padding", kernel=6, dilation=1, convention=convention)
     with pytest.raises(AssertionError):
-        get("same-padding").verify(_with_answer(question, part_id, answer))
+        get("same-padding").verify(with_answer(question, part_id, answer))

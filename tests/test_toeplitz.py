@@ -1,10 +1,10 @@
 """toeplitz: the lecture's matrix, both conventions, misconceptions, bad pins, verifier over many seeds."""
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import with_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -156,9 +156,7 @@ def test_verifier_agrees_on_any_pinned_pair(signal, kernel):
 
 
 def broken(question, part_id, kind, change):
-    parts = tuple(replace(p, answer=kind(value=change(p.answer.value))) if p.id == part_id else p
-                  for p in question.parts)
-    return replace(question, parts=parts)
+    return with_answer(question, part_id, kind(value=change(question.part(part_id).answer.value)))
 
 
 @pytest.mark.parametrize(("part_id", "kind", "change"), [

@@ -1,9 +1,9 @@
 """toeplitz2d: a hand-worked doubly block Toeplitz matrix, conventions, misconceptions, verifier over seeds."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import with_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,9 +137,8 @@ def test_matrix_matches_the_definition_for_any_shapes(height, width, kh, kw, see
 
 
 def broken(question, part_id, change):
-    parts = tuple(replace(p, answer=type(p.answer)(value=change(np.array(p.answer.value)).tolist()))
-                  if p.id == part_id else p for p in question.parts)
-    return replace(question, parts=parts)
+    spec = question.part(part_id).answer
+    return with_answer(question, part_id, type(spec)(value=change(np.array(spec.value)).tolist()))
 
 
 def bump_last_row(matrix):
