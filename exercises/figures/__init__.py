@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STYLES = ("plain", "shade", "pad", "mark", "kernel", "faint")
-
 
 @dataclass(frozen=True)
 class Cell:
-    """A labelled square (a signal value, a matrix entry); `style` picks its fill."""
+    """A labelled square (a signal value, a matrix entry); `style` picks its fill: plain, shade, pad,
+    mark, kernel or faint."""
 
     x: float
     y: float

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from exercises.bank import Quiz
     from exercises.build import Variant
 
-SHEET_FORMATS = ("md", "tex", "typ")
-
 
 def answer_space_cm(part: Part) -> float:
     """Room to write the answer of a part on paper (none for choices: students tick an option)."""
