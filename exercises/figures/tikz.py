@@ -1,15 +1,19 @@
-"""TikZ back end: a tikzpicture for the LaTeX sheets (needs \\usepackage{tikz})."""
+"""TikZ back end: a tikzpicture for the LaTeX sheets (needs \\usepackage{tikz}).
+
+TikZ spends most of its time per command, not per segment, so shapes of one kind and style are
+drawn as one path: every cell outline of a style in one `\\draw`, every line of a style in another,
+all labels in one `\\path` of nodes. Groups are drawn in the order they first appear, labels last.
+"""
 
 from __future__ import annotations
 
-from exercises.figures import Bracket, Cell, Figure, Label, Line, Unit
+from exercises.figures import Bracket, Cell, Figure, Label, Line, Shape, Unit
 from exercises.render.latex import escape_latex
 
 FILL = {"plain": "white", "shade": "blue!25", "pad": "gray!12", "mark": "orange!45", "kernel": "green!20",
         "faint": "white"}
 DRAW = {"plain": "black!80", "shade": "blue!70!black", "pad": "gray", "mark": "orange!70!black",
         "kernel": "green!50!black", "faint": "gray!50"}
-_ANCHOR = {"west": "west", "east": "east", "center": "center"}
 
 
 def _n(value: float) -> str:
@@ -19,36 +23,55 @@ def _n(value: float) -> str:
 def to_tikz(figure: Figure) -> str:
     """The figure as a tikzpicture (y axis flipped so the model's y grows downwards), fitted to the page."""
     unit = _n(figure.unit_cm())
+    groups: dict[str, list[str]] = {}  # path options → its segments, in order of first appearance
+    labels: list[str] = []
+    for shape in figure.shapes:
+        for options, segment in _segments(shape):
+            groups.setdefault(options, []).append(segment)
+        labels += _labels(shape)
     out = [f"\\begin{{tikzpicture}}[x={unit}cm, y=-{unit}cm, font=\\footnotesize]"]
-    out += [_shape(shape) for shape in figure.shapes]
+    out += [f"\\draw[{options}] {' '.join(segments)};" for options, segments in groups.items()]
+    if labels:
+        out.append("\\path[inner sep=1pt] " + " ".join(labels) + ";")
     out.append("\\end{tikzpicture}")
     return "\n".join(out)
 
 
-def _node(x: float, y: float, text: str, anchor: str = "center") -> str:
-    return f"\\node[anchor={_ANCHOR[anchor]}, inner sep=1pt] at ({_n(x)},{_n(y)}) {{{escape_latex(text)}}};"
-
-
-def _shape(shape: object) -> str:
+def _segments(shape: Shape) -> list[tuple[str, str]]:
+    """(path options, path segment) pairs that draw the shape, without its text."""
     if isinstance(shape, Cell):
         dash = ", dashed" if shape.style == "pad" else ""
-        rect = (f"\\draw[fill={FILL[shape.style]}, draw={DRAW[shape.style]}{dash}] ({_n(shape.x)},{_n(shape.y)}) "
-                f"rectangle ++({_n(shape.width)},{_n(shape.height)});")
-        label = _node(shape.x + shape.width / 2, shape.y + shape.height / 2, shape.label) if shape.label else ""
-        return rect + label
+        return [(f"fill={FILL[shape.style]}, draw={DRAW[shape.style]}{dash}",
+                 f"({_n(shape.x)},{_n(shape.y)}) rectangle ++({_n(shape.width)},{_n(shape.height)})")]
     if isinstance(shape, Unit):
-        circle = (f"\\draw[fill={FILL[shape.style]}, draw={DRAW[shape.style]}] ({_n(shape.x)},{_n(shape.y)}) "
-                  f"circle ({_n(shape.r)});")
-        return circle + (_node(shape.x, shape.y, shape.label) if shape.label else "")
+        return [(f"fill={FILL[shape.style]}, draw={DRAW[shape.style]}",
+                 f"({_n(shape.x)},{_n(shape.y)}) circle ({_n(shape.r)})")]
     if isinstance(shape, Line):
         style = {"shade": "very thick, ", "faint": "dashed, "}.get(shape.style, "")
-        return (f"\\draw[{style}draw={DRAW.get(shape.style, DRAW['plain'])}] ({_n(shape.x1)},{_n(shape.y1)}) -- "
-                f"({_n(shape.x2)},{_n(shape.y2)});")
+        return [(f"{style}draw={DRAW.get(shape.style, DRAW['plain'])}",
+                 f"({_n(shape.x1)},{_n(shape.y1)}) -- ({_n(shape.x2)},{_n(shape.y2)})")]
     if isinstance(shape, Bracket):
         y, mid = shape.y + 0.15, (shape.x1 + shape.x2) / 2
-        return (f"\\draw ({_n(shape.x1)},{_n(shape.y)}) -- ({_n(shape.x1)},{_n(y)}) -- ({_n(shape.x2)},{_n(y)}) -- "
-                f"({_n(shape.x2)},{_n(shape.y)}); \\draw ({_n(mid)},{_n(y)}) -- ({_n(mid)},{_n(y + 0.15)});"
-                + _node(mid, y + 0.55, shape.label))
+        return [("draw=black", f"({_n(shape.x1)},{_n(shape.y)}) -- ({_n(shape.x1)},{_n(y)}) -- ({_n(shape.x2)},"
+                               f"{_n(y)}) -- ({_n(shape.x2)},{_n(shape.y)}) ({_n(mid)},{_n(y)}) -- "
+                               f"({_n(mid)},{_n(y + 0.15)})")]
     if isinstance(shape, Label):
-        return _node(shape.x, shape.y, shape.text, shape.anchor)
+        return []
     raise TypeError(f"unknown shape {shape!r}")
+
+
+def _labels(shape: Shape) -> list[str]:
+    """The shape's text as `(x,y) node[anchor=…] {text}` path segments."""
+    if isinstance(shape, Cell) and shape.label:
+        return [_node(shape.x + shape.width / 2, shape.y + shape.height / 2, shape.label)]
+    if isinstance(shape, Unit) and shape.label:
+        return [_node(shape.x, shape.y, shape.label)]
+    if isinstance(shape, Bracket) and shape.label:
+        return [_node((shape.x1 + shape.x2) / 2, shape.y + 0.7, shape.label)]
+    if isinstance(shape, Label):
+        return [_node(shape.x, shape.y, shape.text, shape.anchor)]
+    return []
+
+
+def _node(x: float, y: float, text: str, anchor: str = "center") -> str:
+    return f"({_n(x)},{_n(y)}) node[anchor={anchor}] {{{escape_latex(text)}}}"

@@ -30,6 +30,16 @@ def escape_latex(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
+def _letters(number: int) -> str:
+    """0 → A, 25 → Z, 26 → BA …: a LaTeX macro name may hold letters only."""
+    out = ""
+    while True:
+        number, digit = divmod(number, 26)
+        out = chr(ord("A") + digit) + out
+        if not number:
+            return out
+
+
 class LatexPrinter(Printer):
     """Math for LaTeX documents (and for KaTeX/MathJax inside Markdown)."""
 
@@ -44,11 +54,20 @@ class LatexPrinter(Printer):
     def display(self, math: str) -> str:
         return f"\\[ {math} \\]"
 
+    def __init__(self, figure_boxes: dict[str, str] | None = None):
+        self.figure_boxes = figure_boxes
+
     def figure(self, figure: Figure) -> str:
+        """A centred tikzpicture; with `figure_boxes` (a whole sheet), each distinct picture is typeset once
+        into a box named in that dict (TikZ code → name) and reused: a class shares many figures."""
         from exercises.figures.tikz import to_tikz
 
+        picture = to_tikz(figure)
+        if self.figure_boxes is not None:
+            name = self.figure_boxes.setdefault(picture, "cnnfig" + _letters(len(self.figure_boxes)))
+            picture = f"\\usebox{{\\{name}}}"
         caption = f"\\\\[2pt]{{\\small {escape_latex(figure.caption)}}}" if figure.caption else ""
-        return f"\\begin{{center}}\n{to_tikz(figure)}{caption}\n\\end{{center}}"
+        return f"\\begin{{center}}\n{picture}{caption}\n\\end{{center}}"
 
     def fraction(self, value: Fraction) -> str:
         sign = "-" if value < 0 else ""

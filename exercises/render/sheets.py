@@ -69,9 +69,16 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
 
     Markdown figures go into `assets` (figures/<hash>.svg → SVG bytes) when it is given."""
     from exercises import __version__
+    from exercises.render.latex import LatexPrinter
     from exercises.render.markdown import MarkdownPrinter
 
-    printer = MarkdownPrinter(assets) if fmt == "md" and assets is not None else printer_for(fmt)
+    boxes: dict[str, str] = {}  # LaTeX: each distinct figure is typeset once, at the start of the document
+    if fmt == "md" and assets is not None:
+        printer: Printer = MarkdownPrinter(assets)
+    elif fmt == "tex":
+        printer = LatexPrinter(boxes)
+    else:
+        printer = printer_for(fmt)
     students, printed = [], PrintedQuestions(printer)
     for index, variant in enumerate(variants, start=1):
         students.append(_student(index, variant, printed))
@@ -84,6 +91,7 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
         "instructions": printer.text(quiz.instructions),
         "version": __version__,
         "students": students,
+        "figure_boxes": [(name, picture) for picture, name in boxes.items()],
     }
     env = environment(fmt)
     return env.get_template(f"quiz.{fmt}.j2").render(context), env.get_template(f"key.{fmt}.j2").render(context)
