@@ -30,7 +30,7 @@ def escape_latex(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
-def _letters(number: int) -> str:
+def letters(number: int) -> str:
     """0 → A, 25 → Z, 26 → BA …: a LaTeX macro name may hold letters only."""
     out = ""
     while True:
@@ -54,18 +54,16 @@ class LatexPrinter(Printer):
     def display(self, math: str) -> str:
         return f"\\[ {math} \\]"
 
-    def __init__(self, figure_boxes: dict[str, str] | None = None):
-        self.figure_boxes = figure_boxes
+    def __init__(self, shared_figures: dict[Figure, str] | None = None):
+        self.shared_figures = shared_figures or {}
 
     def figure(self, figure: Figure) -> str:
-        """A centred tikzpicture; with `figure_boxes` (a whole sheet), each distinct picture is typeset once
-        into a box named in that dict (TikZ code → name) and reused: a class shares many figures."""
+        """A centred tikzpicture. A figure in `shared_figures` (one that a sheet shows several times) is
+        typeset once into the box of that name at the start of the document and reused here."""
         from exercises.figures.tikz import to_tikz
 
-        picture = to_tikz(figure)
-        if self.figure_boxes is not None:
-            name = self.figure_boxes.setdefault(picture, "cnnfig" + _letters(len(self.figure_boxes)))
-            picture = f"\\usebox{{\\{name}}}"
+        name = self.shared_figures.get(figure)
+        picture = f"\\usebox{{\\{name}}}" if name else to_tikz(figure)
         caption = f"\\\\[2pt]{{\\small {escape_latex(figure.caption)}}}" if figure.caption else ""
         return f"\\begin{{center}}\n{picture}{caption}\n\\end{{center}}"
 

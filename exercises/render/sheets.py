@@ -6,9 +6,11 @@ Each question is printed once per format (question_context) and laid out by the 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from exercises.figures import Figure
 from exercises.model import Part, Question
 from exercises.render.printer import Printer
 from exercises.render.question import environment, printer_for, question_context
@@ -69,14 +71,15 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
 
     Markdown figures go into `assets` (figures/<hash>.svg → SVG bytes) when it is given."""
     from exercises import __version__
+    from exercises.figures.tikz import to_tikz
     from exercises.render.latex import LatexPrinter
     from exercises.render.markdown import MarkdownPrinter
 
-    boxes: dict[str, str] = {}  # LaTeX: each distinct figure is typeset once, at the start of the document
+    shared = shared_figures(variants) if fmt == "tex" else {}
     if fmt == "md" and assets is not None:
         printer: Printer = MarkdownPrinter(assets)
     elif fmt == "tex":
-        printer = LatexPrinter(boxes)
+        printer = LatexPrinter(shared)
     else:
         printer = printer_for(fmt)
     students, printed = [], PrintedQuestions(printer)
@@ -91,10 +94,23 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
         "instructions": printer.text(quiz.instructions),
         "version": __version__,
         "students": students,
-        "figure_boxes": [(name, picture) for picture, name in boxes.items()],
+        "figure_boxes": [(name, to_tikz(figure)) for figure, name in shared.items()],
     }
     env = environment(fmt)
     return env.get_template(f"quiz.{fmt}.j2").render(context), env.get_template(f"key.{fmt}.j2").render(context)
+
+
+def shared_figures(variants: Sequence[Variant]) -> dict[Figure, str]:
+    """Figures that the class shows more than once, each with a LaTeX box name (cnnfigA, cnnfigB …).
+
+    TikZ is slow, so the LaTeX sheet typesets each of them once; figures shown once stay inline (boxes
+    live in TeX's memory for the whole document)."""
+    from exercises.render.latex import letters
+
+    counts = Counter(figure for variant in variants for question in variant.questions
+                     for figure in question.figures())
+    shared = [figure for figure, count in counts.items() if count > 1]
+    return {figure: "cnnfig" + letters(index) for index, figure in enumerate(shared)}
 
 
 def solution_markdown(question: Question) -> str:
