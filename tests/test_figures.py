@@ -110,3 +110,19 @@ def assert_legible(figure):
 def test_figures_stay_legible_for_sampled_variants(template, seed):
     for figure in exercises.generate(template, seed=seed).figures():
         assert_legible(figure)
+
+
+def test_latex_sheet_typesets_a_shared_figure_once(tmp_path):
+    """TikZ is slow: a figure every student shares (a pinned question's) is boxed once and reused;
+    a figure only one student has stays inline."""
+    from exercises.build import build
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\ns1,A\ns2,B\ns3,C\n", encoding="utf-8")
+    build("week-04", roster_path=str(roster), out=str(tmp_path), formats="tex")
+    key = (tmp_path / "week-04" / "key.tex").read_text(encoding="utf-8")
+    boxes = re.findall(r"\\newsavebox\{\\(cnnfig[A-Z]+)\}", key)
+    assert boxes and len(boxes) == len(set(boxes))
+    for name in boxes:
+        assert key.count(f"\\usebox{{\\{name}}}") >= 2
+    assert key.count("\\begin{tikzpicture}") >= len(boxes)
