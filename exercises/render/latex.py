@@ -45,6 +45,9 @@ class LatexPrinter(Printer):
 
     times = r"\cdot"
 
+    def __init__(self, shared_figures: dict[Figure, str] | None = None):
+        self.shared_figures = shared_figures or {}
+
     def text(self, text: str) -> str:
         return escape_latex(text)
 
@@ -53,9 +56,6 @@ class LatexPrinter(Printer):
 
     def display(self, math: str) -> str:
         return f"\\[ {math} \\]"
-
-    def __init__(self, shared_figures: dict[Figure, str] | None = None):
-        self.shared_figures = shared_figures or {}
 
     def figure(self, figure: Figure) -> str:
         """A centred tikzpicture. A figure in `shared_figures` (one that a sheet shows several times) is
