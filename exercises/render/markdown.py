@@ -25,6 +25,7 @@ class MarkdownPrinter(LatexPrinter):
     """
 
     def __init__(self, assets: dict[str, bytes] | None = None, figures: bool = True):
+        super().__init__()
         self.assets = assets
         self.figures = figures
 
