@@ -53,13 +53,19 @@ def cmd_list(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return EXIT_OK
+    from exercises.params import MISSING
+
     topic = None
     width = max(len(t) for t in templates)
     for t in templates.values():
         if t.topic != topic:
+            print(("\n" if topic is not None else "") + t.topic)
             topic = t.topic
-            print(("\n" if topic != next(iter(templates.values())).topic else "") + topic)
         print(f"  {t.id:<{width}}  {t.summary}")
+        if args.params:
+            pinnable = ", ".join(name if spec.default is MISSING else f"{name}={json.dumps(spec.default)}"
+                                 for name, spec in t.params.items())
+            print(f"  {'':<{width}}  params: {pinnable}")
     return EXIT_OK
 
 
@@ -206,7 +212,13 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="cnnquiz",
         description="Randomized, auto-graded exercises on convolutional networks.",
-        epilog="Example: cnnquiz show conv1d --seed 7 --solution",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="The weekly job:\n"
+               "  cnnquiz build week-04 --roster students.csv   # PDFs, sources, key.json, answer sheets\n"
+               "  cnnquiz grade week-04 answers.csv              # gradebook, feedback, item-analysis report\n"
+               "  cnnquiz check                                  # prove every answer key (e.g. in CI)\n"
+               "Try one question: cnnquiz show conv1d --seed 7 --solution; pin parameters with --set\n"
+               "(names: cnnquiz list --params).",
     )
     top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -218,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("list", help="list the question templates, grouped by topic")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--params", action="store_true", help="also list each template's parameters (pinnable with "
+                   "--set or the bank's params:), with their defaults")
     p.set_defaults(run=cmd_list)
 
     p = commands.add_parser("show", help="render one question variant")
