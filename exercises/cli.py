@@ -269,7 +269,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="pdf,tex,md,typ", help="what to write, comma-separated from pdf, tex, md, "
                    "typ (default all)")
     p.add_argument("--engine", choices=["typst", "latex"], default="typst",
-                   help="PDF engine: typst (embedded, default) or latex (latexmk + XeLaTeX, needs TeX Live)")
+                   help="PDF engine: typst (embedded, default) or latex (pdflatex, or xelatex for names beyond Latin "
+                        "scripts; needs TeX Live)")
     p.set_defaults(run=cmd_build)
 
     p = commands.add_parser(

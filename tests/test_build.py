@@ -190,11 +190,11 @@ def test_cli_bad_roster_exits_2_and_writes_nothing(tmp_path):
 
 
 def test_cli_latex_without_tex_exits_2_with_a_hint(tmp_path):
-    env = {"PATH": str(tmp_path), "HOME": str(tmp_path)}  # no latexmk, no xelatex on this PATH
+    env = {"PATH": str(tmp_path), "HOME": str(tmp_path)}  # no pdflatex, no xelatex on this PATH
     done = run("build", "week-t", "--bank", BANK, "--engine", "latex", "--out", "out", cwd=tmp_path, env=env)
     assert done.returncode == 2
-    assert done.stderr.strip() == ("cnnquiz: error: --engine latex needs TeX: apt-get install latexmk "
-                                   "texlive-latex-extra texlive-xetex")
+    assert done.stderr.strip() == ("cnnquiz: error: --engine latex needs TeX: apt-get install "
+                                   "texlive-latex-extra texlive-xetex lmodern")
     assert not (tmp_path / "out").exists()
 
 

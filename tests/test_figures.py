@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from test_golden import LECTURE_X, check_golden
 
 import exercises
-from exercises.figures import Bracket, Cell, Label, Unit
+from exercises.figures import Bracket, Cell, Label, Line, Unit
+from exercises.figures.picture import to_picture
 from exercises.figures.svg import to_svg
 from exercises.figures.tikz import to_tikz
 
@@ -40,6 +41,38 @@ def test_figures_render_as_golden(name, update_golden):
     figure = figure_of(*PINNED[name])
     check_golden(f"figures/{name}.svg", to_svg(figure), update_golden)
     check_golden(f"figures/{name}.tex", to_tikz(figure) + "\n", update_golden)
+    check_golden(f"figures/{name}.picture.tex", to_picture(figure) + "\n", update_golden)
+
+
+@pytest.mark.parametrize("name", list(PINNED))
+def test_picture_draws_every_shape_inside_its_box(name):
+    """The LaTeX picture back end: one rectangle per cell, one closed curve per unit, one straight
+    segment per line, and every point of the PDF operators within the picture's own size."""
+    figure = figure_of(*PINNED[name])
+    picture = to_picture(figure)
+    unit = float(re.search(r"\\unitlength\}\{([\d.]+)bp\}", picture).group(1))
+    width, height = (float(v) * unit for v in re.search(r"\\begin\{picture\}\(([\d.]+),([\d.]+)\)", picture).groups())
+    operators = re.search(r"\\cnnquizdraw\{(.*?)\}\}", picture, re.S).group(1)
+    count = lambda kind: sum(isinstance(s, kind) for s in figure.shapes)  # noqa: E731
+    assert operators.count(" re") == count(Cell)
+    assert operators.count(" c h") == count(Unit)
+    assert operators.count(" l") == count(Line) + 4 * count(Bracket)
+    operands: list[float] = []
+    for token in operators.split():
+        if re.fullmatch(r"-?[\d.]+", token):
+            operands.append(float(token))
+            continue
+        if token == "re":
+            x, y, w, h = operands[-4:]
+            operands = [x, y, x + w, y + h]
+        if token in ("m", "l", "c", "re"):
+            xs, ys = operands[0::2], operands[1::2]
+            assert all(-0.01 <= x <= width + 0.01 for x in xs), (token, operands)
+            assert all(-0.01 <= y <= height + 0.01 for y in ys), (token, operands)
+        operands = []
+    texts = [s.label for s in figure.shapes if getattr(s, "label", "")] + [s.text for s in figure.shapes
+                                                                          if isinstance(s, Label)]
+    assert picture.count("\\put(") == 1 + len(texts)
 
 
 @pytest.mark.parametrize(("layers", "seen"), [(TWO_CONVS, 5), (STRIDED, 7)])
@@ -68,7 +101,7 @@ def test_every_format_draws_the_figure():
     from exercises.render.question import render_question
 
     assert "<svg" in render_question(question, "md", solution=True)
-    assert "\\begin{tikzpicture}" in render_question(question, "tex", solution=True)
+    assert "\\begin{picture}" in render_question(question, "tex", solution=True)
     assert 'image(bytes("<svg' in render_question(question, "typ", solution=True)
     assert "<svg" not in render_question(question, "md", solution=False)
 
@@ -113,7 +146,7 @@ def test_figures_stay_legible_for_sampled_variants(template, seed):
 
 
 def test_latex_sheet_typesets_a_shared_figure_once(tmp_path):
-    """TikZ is slow: a figure every student shares (a pinned question's) is boxed once and reused;
+    """A figure every student shares (a pinned question's) is typeset once into a box and reused;
     a figure only one student has stays inline."""
     from exercises.build import build
 
@@ -125,4 +158,4 @@ def test_latex_sheet_typesets_a_shared_figure_once(tmp_path):
     assert boxes and len(boxes) == len(set(boxes))
     for name in boxes:
         assert key.count(f"\\usebox{{\\{name}}}") >= 2
-    assert key.count("\\begin{tikzpicture}") >= len(boxes)
+    assert key.count("\\begin{picture}") >= len(boxes)

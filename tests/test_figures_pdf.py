@@ -1,19 +1,14 @@
 """The week-04 build's PDFs carry the figures, with both engines (the captions are real text)."""
 
 import io
-import shutil
 
 import pytest
 from pypdf import PdfReader
+from test_pdf import HAS_TEX, NO_TEX
 
 from exercises.build import build
 
-HAS_TEX = bool(shutil.which("latexmk") and shutil.which("xelatex"))
-ENGINES = [
-    "typst",
-    pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX, reason="TeX (latexmk + xelatex) is not installed: "
-                                                   "apt-get install latexmk texlive-latex-extra texlive-xetex")),
-]
+ENGINES = ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX, reason=NO_TEX))]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -20,13 +20,27 @@ _ESCAPES = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    # symbols that no text font encoding of pdfTeX holds: typeset as math, so a Latin sheet needs no XeLaTeX
+    "−": r"\ensuremath{-}",
+    "→": r"\ensuremath{\to}",
+    "↦": r"\ensuremath{\mapsto}",
+    "⋆": r"\ensuremath{\star}",
+    "≤": r"\ensuremath{\le}",
+    "≥": r"\ensuremath{\ge}",
+    "≠": r"\ensuremath{\ne}",
+    "ᵀ": r"\ensuremath{^{\top}}",
+    "⊗": r"\ensuremath{\otimes}",
+    "⌊": r"\ensuremath{\lfloor}",
+    "⌋": r"\ensuremath{\rfloor}",
+    "⌈": r"\ensuremath{\lceil}",
+    "⌉": r"\ensuremath{\rceil}",
 }
 _OPS = {"*": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "→": r"\to", "⋆": r"\star"}
 _GREEK = {"alpha", "beta", "gamma", "delta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
 
 
 def escape_latex(text: str) -> str:
-    """Escape LaTeX's special characters in plain text."""
+    """Escape LaTeX's special characters in plain text (and write math symbols as math)."""
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
@@ -58,12 +72,12 @@ class LatexPrinter(Printer):
         return f"\\[ {math} \\]"
 
     def figure(self, figure: Figure) -> str:
-        """A centred tikzpicture. A figure in `shared_figures` (one that a sheet shows several times) is
+        """A centred picture. A figure in `shared_figures` (one that a sheet shows several times) is
         typeset once into the box of that name at the start of the document and reused here."""
-        from exercises.figures.tikz import to_tikz
+        from exercises.figures.picture import to_picture
 
         name = self.shared_figures.get(figure)
-        picture = f"\\usebox{{\\{name}}}" if name else to_tikz(figure)
+        picture = f"\\usebox{{\\{name}}}" if name else to_picture(figure)
         caption = f"\\\\[2pt]{{\\small {escape_latex(figure.caption)}}}" if figure.caption else ""
         return f"\\begin{{center}}\n{picture}{caption}\n\\end{{center}}"
 

@@ -1,7 +1,9 @@
 """PDF engines and per-student splitting.
 
 - typst (default): the `typst` package compiles the .typ sheet in-process, no system install;
-- latex: `latexmk -xelatex` on the .tex sheet (XeLaTeX, so any script prints: fontspec + xeCJK).
+- latex: one pass of pdflatex over the .tex sheet when every name is in a Latin script (fastest), else
+  of xelatex (any script prints: fontspec + xeCJK). The sheets need no second pass: nothing in them
+  refers to a later page.
 
 Both sheets start every student with one top-level PDF bookmark, so a single compile of the
 class document tells where each student's pages begin; pypdf then splits it per student.
@@ -10,6 +12,7 @@ Creation dates are fixed (SOURCE_DATE_EPOCH, default 0) so builds are reproducib
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -25,9 +28,11 @@ if TYPE_CHECKING:
     from pypdf import PdfReader
 
 ENGINES = ("typst", "latex")
-TEX_HINT = "--engine latex needs TeX: apt-get install latexmk texlive-latex-extra texlive-xetex"
-_TEX_TOOLS = ("latexmk", "xelatex")
+TEX_HINT = "--engine latex needs TeX: apt-get install texlive-latex-extra texlive-xetex lmodern"
 _LATEX_TIMEOUT = 1800
+# Beyond ASCII, pdfTeX with T1 fonts prints Latin-1 and most of Latin Extended-A, and these punctuation marks
+_PDFTEX_PUNCTUATION = frozenset("\u2013\u2014\u2018\u2019\u201c\u201d\u2026")
+_NOT_IN_T1 = frozenset("\u00ad\u0126\u0127\u0138\u013f\u0140\u0149\u0166\u0167\u017f")
 
 
 class EngineError(RuntimeError):
@@ -44,7 +49,7 @@ def check_engine(engine: str) -> None:
     """Raise EngineError (before anything is built) when the engine cannot run here."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
-    if engine == "latex" and not all(shutil.which(tool) for tool in _TEX_TOOLS):
+    if engine == "latex" and not (shutil.which("xelatex") or _pdflatex_ready()):
         raise EngineError(TEX_HINT)
 
 
@@ -57,34 +62,59 @@ def compile_typst(source: str) -> bytes:
     import typst
 
     try:
-        return typst.compile(source.encode("utf-8"), format="pdf", timestamp=source_date_epoch())
+        # No PDF tags: they are a third of the class PDF and would not survive the split into students anyway.
+        return typst.compile(source.encode("utf-8"), format="pdf", timestamp=source_date_epoch(), pdf_tags=False)
     except typst.TypstError as error:
         where = error.diagnostic.strip().splitlines()[0] if error.diagnostic.strip() else ""
         raise EngineError(f"typst could not compile the sheet: {error.message} {where}".strip()) from None
 
 
+def latex_program(source: str) -> str:
+    """The TeX engine for a sheet: pdflatex when every character of it prints with pdfTeX's T1 fonts (and
+    pdflatex is installed with Latin Modern), else xelatex."""
+    latin = all(ord(ch) < 0x180 and ch not in _NOT_IN_T1 or ch in _PDFTEX_PUNCTUATION
+                for ch in set(source) if ord(ch) > 0x7E)
+    if latin and _pdflatex_ready():
+        return "pdflatex"
+    if shutil.which("xelatex"):
+        return "xelatex"
+    if latin:
+        raise EngineError(TEX_HINT)
+    raise EngineError("the sheet has characters outside Latin scripts (in names?), which need XeLaTeX: "
+                      "apt-get install texlive-xetex")
+
+
+@functools.cache
+def _pdflatex_ready() -> bool:
+    if not (shutil.which("pdflatex") and shutil.which("kpsewhich")):
+        return False
+    found = subprocess.run(["kpsewhich", "lmodern.sty"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
 def compile_latex(source: str) -> bytes:
-    check_engine("latex")
+    """The PDF of a LaTeX sheet: one pass of `latex_program(source)`."""
+    program = latex_program(source)
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()), FORCE_SOURCE_DATE="1")
     with tempfile.TemporaryDirectory(prefix="cnnquiz-tex-") as tmp:
         tex = Path(tmp) / "sheet.tex"
         tex.write_text(source, encoding="utf-8")
-        command = ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-quiet", tex.name]
+        command = [program, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", tex.name]
         try:
             done = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, errors="replace",
                                   timeout=_LATEX_TIMEOUT)
         except subprocess.TimeoutExpired:
-            raise EngineError(f"latexmk took longer than {_LATEX_TIMEOUT} s; try --engine typst") from None
+            raise EngineError(f"{program} took longer than {_LATEX_TIMEOUT} s; try --engine typst") from None
         pdf = tex.with_suffix(".pdf")
         if done.returncode != 0 or not pdf.is_file():
-            raise EngineError(f"latexmk failed: {_first_tex_error(tex.with_suffix('.log'))}")
+            raise EngineError(f"{program} failed: {_first_tex_error(tex.with_suffix('.log'))}")
         return pdf.read_bytes()
 
 
 def _first_tex_error(log: Path) -> str:
     text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
     found = re.search(r"^! (.+)$", text, re.MULTILINE)
-    return found.group(1).strip() if found else "no PDF written (see latexmk's log)"
+    return found.group(1).strip() if found else "no PDF written (no error in the log)"
 
 
 def split_by_student(pdf: bytes, count: int) -> tuple[int, list[bytes]]:
