@@ -1,4 +1,4 @@
-"""The PDFs: text extracted with pypdf shows each student's name, id and variant code on every
+"""The PDFs: text extracted with pypdf (a test dependency) shows each student's name, id and variant code on every
 page of their own split PDF, and the questions; both engines (LaTeX only where TeX is installed)."""
 
 import io

@@ -6,7 +6,7 @@
   refers to a later page.
 
 Both sheets start every student with one top-level PDF bookmark, so a single compile of the
-class document tells where each student's pages begin; pypdf then splits it per student.
+class document tells where each student's pages begin; pikepdf then splits it per student.
 Creation dates are fixed (SOURCE_DATE_EPOCH, default 0) so builds are reproducible.
 """
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
-    from pypdf import PdfReader
+    import pikepdf
 
 ENGINES = ("typst", "latex")
 TEX_HINT = "--engine latex needs TeX: apt-get install texlive-latex-extra texlive-xetex lmodern"
@@ -126,34 +126,52 @@ def split_by_student(pdf: bytes, count: int) -> tuple[int, list[bytes]]:
 
 def student_pages(pdf: bytes, count: int) -> tuple[int, list[tuple[int, int]]]:
     """The page count of a class PDF and each student's pages (start, end), from the bookmarks."""
-    from pypdf import PdfReader
+    import pikepdf
 
-    reader = PdfReader(io.BytesIO(pdf))
-    starts = [reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)]
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        starts, total = _bookmarked_pages(document), len(document.pages)
     if len(starts) != count or starts != sorted(starts) or (starts and starts[0] != 0):
         raise EngineError(f"the PDF has {len(starts)} student bookmarks for {count} students; cannot split it")
-    ends = [*starts[1:], len(reader.pages)]
-    return len(reader.pages), list(zip(starts, ends, strict=True))
+    return total, list(zip(starts, [*starts[1:], total], strict=True))
+
+
+def _bookmarked_pages(document: pikepdf.Pdf) -> list[int]:
+    """The page index that each top-level bookmark points to: an explicit destination (Typst) or a named
+    one, directly or through a GoTo action (hyperref)."""
+    import pikepdf
+
+    number = {page.obj.objgen: index for index, page in enumerate(document.pages)}
+    names = document.Root.get("/Names", {}).get("/Dests")
+    named = pikepdf.NameTree(names) if names is not None else {}
+    starts = []
+    item = document.Root.get("/Outlines", {}).get("/First")
+    while item is not None:
+        target = item.get("/Dest", item.get("/A", {}).get("/D"))
+        if isinstance(target, pikepdf.String):
+            target = named.get(str(target))
+        if isinstance(target, pikepdf.Dictionary):
+            target = target.get("/D")
+        if not isinstance(target, pikepdf.Array) or target[0].objgen not in number:
+            raise EngineError("a student bookmark of the PDF points nowhere; cannot split it")
+        starts.append(number[target[0].objgen])
+        item = item.get("/Next")
+    return starts
 
 
 def split_pages(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
-    """One PDF for each (start, end) range of pages."""
-    from pypdf import PdfReader
+    """One PDF for each (start, end) range of pages (pikepdf: qpdf copies each shared font once per file)."""
+    import pikepdf
 
-    reader = PdfReader(io.BytesIO(pdf))
-    return [_pages(reader, start, end) for start, end in ranges]
-
-
-def _pages(reader: PdfReader, start: int, end: int) -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for page in range(start, end):
-        writer.add_page(reader.pages[page])
-    writer.add_metadata({"/Producer": "cnnquiz (pypdf)"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    pieces = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for start, end in ranges:
+            piece = pikepdf.new()
+            piece.pages.extend(document.pages[start:end])
+            piece.docinfo["/Producer"] = "cnnquiz (pikepdf)"
+            buffer = io.BytesIO()
+            piece.save(buffer, deterministic_id=True)
+            pieces.append(buffer.getvalue())
+    return pieces
 
 
 PARALLEL_FROM_STUDENTS = 40  # smaller classes compile in-process: starting worker processes would cost more
