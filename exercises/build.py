@@ -192,7 +192,7 @@ def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list
 
     The engine's sources are printed first, so that a large class's PDFs compile in worker processes
     while the other formats are printed here."""
-    from exercises.render.pdf import ClassPdfs
+    from exercises.render.classpdfs import ClassPdfs
     from exercises.render.sheets import render_sheets
 
     outputs: dict[str, bytes] = {}

@@ -12,7 +12,9 @@ import pytest
 from pypdf import PdfReader
 
 from exercises.build import build
-from exercises.render.pdf import EngineError, _pdflatex_ready, latex_program, split_by_student
+from exercises.render.classpdfs import chunk_sources
+from exercises.render.pdf import EngineError, _pdflatex_ready, latex_program
+from exercises.render.pdfpages import split_by_student
 
 DATA = Path(__file__).parent / "data"
 BANK = str(DATA / "build_bank.yaml")
@@ -121,16 +123,16 @@ def test_split_needs_one_bookmark_per_student():
 
 
 def test_pdfs_from_worker_processes_are_the_same_bytes(tmp_path, roster, monkeypatch):
-    import exercises.render.pdf as pdf
+    import exercises.render.classpdfs as classpdfs
 
-    monkeypatch.setattr(pdf, "PARALLEL_FROM_STUDENTS", 10**9)
+    monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 10**9)
     here = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "here"), formats="pdf")
-    monkeypatch.setattr(pdf, "PARALLEL_FROM_STUDENTS", 1)
-    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 2)
-    spawned, in_worker = [], pdf._in_worker
-    monkeypatch.setattr(pdf, "_in_worker", lambda *job: spawned.append(job[0]) or in_worker(*job))
+    monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 1)
+    monkeypatch.setattr(classpdfs.os, "cpu_count", lambda: 2)
+    spawned, in_worker = [], classpdfs._in_worker
+    monkeypatch.setattr(classpdfs, "_in_worker", lambda *job: spawned.append(job[2]) or in_worker(*job))
     workers = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "workers"), formats="pdf")
-    assert sorted(spawned) == ["compile", "compile", "split", "split", "split", "split"]
+    assert spawned == [len(STUDENTS)] * 2  # quiz and key, one chunk each
     names = sorted(p.relative_to(here.out_dir) for p in here.out_dir.rglob("*.pdf"))
     assert names == sorted(p.relative_to(workers.out_dir) for p in workers.out_dir.rglob("*.pdf"))
     assert len(names) == 2 + 2 * len(STUDENTS)
@@ -138,11 +140,70 @@ def test_pdfs_from_worker_processes_are_the_same_bytes(tmp_path, roster, monkeyp
         assert (here.out_dir / name).read_bytes() == (workers.out_dir / name).read_bytes(), name
 
 
-def test_an_engine_error_in_a_worker_process_is_one_line(monkeypatch):
-    import exercises.render.pdf as pdf
+@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX,
+                                                                                          reason=NO_TEX))])
+def test_a_class_compiled_in_chunks_has_every_page_and_bookmark(tmp_path, roster, monkeypatch, engine):
+    """Chunks of 3 + 3 students (in worker processes) merge into the class PDF the whole document gives."""
+    import exercises.render.classpdfs as classpdfs
 
-    monkeypatch.setattr(pdf, "PARALLEL_FROM_STUDENTS", 1)
-    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 2)
+    whole = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "whole"), formats="pdf",
+                  engine=engine)
+    monkeypatch.setattr(classpdfs, "CHUNK_STUDENTS", 4)
+    monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 1)
+    monkeypatch.setattr(classpdfs.os, "cpu_count", lambda: 2)
+    spawned, in_worker = [], classpdfs._in_worker
+    monkeypatch.setattr(classpdfs, "_in_worker", lambda *job: spawned.append(job[2]) or in_worker(*job))
+    chunked = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "chunked"), formats="pdf",
+                    engine=engine)
+    assert spawned == [3] * 4  # quiz and key, two chunks each
+    check_class_pdfs(chunked.out_dir)
+    assert chunked.pages == whole.pages
+    for kind in ("quiz", "key"):
+        assert words(chunked.out_dir / f"{kind}.pdf") == words(whole.out_dir / f"{kind}.pdf")
+        titles = [item.title for item in PdfReader(chunked.out_dir / f"{kind}.pdf").outline]
+        assert titles == [item.title for item in PdfReader(whole.out_dir / f"{kind}.pdf").outline]
+        assert len(titles) == len(STUDENTS)
+    for piece in sorted((whole.out_dir / "students").glob("*.pdf")):
+        assert words(piece) == words(chunked.out_dir / "students" / piece.name), piece.name
+
+
+def words(pdf: Path) -> list[str]:
+    """Each page's letters and digits: the pieces of a tall bracket extract as whatever their glyph number
+    is in the font subset, which differs between a chunk and the whole class."""
+    return [re.sub(r"\W", "", page) for page in texts(pdf)]
+
+
+def test_chunks_are_even_and_keep_preamble_and_ending():
+    source = "PRE\n" + "".join(f"% cnnquiz: student\nS{i}\n" for i in range(7)) + "% cnnquiz: end\nEND\n"
+    chunks = chunk_sources(source, 7, size=3)
+    assert [count for _, count in chunks] == [2, 3, 2]
+    for text, count in chunks:
+        assert text.startswith("PRE\n% cnnquiz: student\n") and text.endswith("% cnnquiz: end\nEND\n")
+        assert text.count("cnnquiz: student") == count
+    assert "".join(re.findall(r"S\d", "".join(text for text, _ in chunks))) == "S0S1S2S3S4S5S6"
+    assert chunk_sources(source, 7, size=7) == [(source, 7)]
+    assert chunk_sources("no marks", 7, size=3) == [("no marks", 7)]
+
+
+def test_an_engine_error_in_a_worker_process_is_one_line(monkeypatch):
+    import exercises.render.classpdfs as classpdfs
+
+    monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 1)
+    monkeypatch.setattr(classpdfs.os, "cpu_count", lambda: 2)
     with pytest.raises(EngineError, match="typst could not compile the sheet") as raised:
-        pdf.ClassPdfs({"quiz": "#undefined-function()", "key": "= Fine"}, "typst", 1).collect()
+        classpdfs.ClassPdfs({"quiz": "#undefined-function()", "key": "= Fine"}, "typst", 1).collect()
     assert "\n" not in str(raised.value)
+
+
+def test_every_template_prints_with_pdflatex_for_latin_names(monkeypatch):
+    """The templates' own text (statements, solutions, figures) holds nothing that forces XeLaTeX."""
+    import exercises
+    import exercises.render.pdf as pdf
+    from exercises.registry import all_templates
+    from exercises.render.question import render_question
+
+    monkeypatch.setattr(pdf, "_pdflatex_ready", lambda: True)
+    for template in all_templates():
+        for seed in range(15):
+            tex = render_question(exercises.generate(template, seed=seed), "tex", solution=True)
+            assert latex_program(tex) == "pdflatex", (template, seed, sorted({ch for ch in tex if ord(ch) > 0x7E}))
