@@ -60,6 +60,7 @@ class ClassPdfs:
         self.running: dict[tuple[str, int], Future] = {}
         jobs = sorted(((name, index, chunk) for name, chunks in self.chunks.items()
                        for index, chunk in enumerate(chunks)), key=lambda job: -len(job[2][0]))
+        self.order = list(dict.fromkeys(name for name, _, _ in jobs))  # the document with the biggest chunk first
         workers = min(os.cpu_count() or 1, len(jobs))
         if count >= PARALLEL_FROM_STUDENTS and workers > 1:
             self.pool = ThreadPoolExecutor(workers)  # each thread waits for one worker process at a time
@@ -70,14 +71,15 @@ class ClassPdfs:
         """By document name: the class PDF, its page count and one PDF per student."""
         try:
             done = {}
-            for name, chunks in self.chunks.items():
+            for name in self.order:  # merging the first document overlaps compiling the rest
+                chunks = self.chunks[name]
                 results = [self.running[name, index].result() if self.pool else
                            compile_and_split(source, self.engine, students)
                            for index, (source, students) in enumerate(chunks)]
                 pdfs = [pdf for pdf, _, _ in results]
                 done[name] = (pdfs[0] if len(pdfs) == 1 else merge_pdfs(pdfs), sum(pages for _, pages, _ in results),
                               [piece for _, _, pieces in results for piece in pieces])
-            return done
+            return {name: done[name] for name in self.chunks}
         finally:
             self.close()
 
