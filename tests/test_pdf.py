@@ -196,7 +196,9 @@ def test_an_engine_error_in_a_worker_process_is_one_line(monkeypatch):
 
 
 def test_every_template_prints_with_pdflatex_for_latin_names(monkeypatch):
-    """The templates' own text (statements, solutions, figures) holds nothing that forces XeLaTeX."""
+    """The templates' own text (statements, solutions, figures) holds nothing that forces XeLaTeX, and the
+    symbols written as math for pdfTeX stay out of the Markdown's math (its text goes through the same
+    escaping inside `\\text{}`)."""
     import exercises
     import exercises.render.pdf as pdf
     from exercises.registry import all_templates
@@ -205,5 +207,7 @@ def test_every_template_prints_with_pdflatex_for_latin_names(monkeypatch):
     monkeypatch.setattr(pdf, "_pdflatex_ready", lambda: True)
     for template in all_templates():
         for seed in range(15):
-            tex = render_question(exercises.generate(template, seed=seed), "tex", solution=True)
+            question = exercises.generate(template, seed=seed)
+            tex = render_question(question, "tex", solution=True)
             assert latex_program(tex) == "pdflatex", (template, seed, sorted({ch for ch in tex if ord(ch) > 0x7E}))
+            assert "\\ensuremath" not in render_question(question, "md", solution=True)  # KaTeX lacks it
