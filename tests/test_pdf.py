@@ -211,3 +211,19 @@ def test_every_template_prints_with_pdflatex_for_latin_names(monkeypatch):
             tex = render_question(question, "tex", solution=True)
             assert latex_program(tex) == "pdflatex", (template, seed, sorted({ch for ch in tex if ord(ch) > 0x7E}))
             assert "\\ensuremath" not in render_question(question, "md", solution=True)  # KaTeX lacks it
+
+
+@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX,
+                                                                                          reason=NO_TEX))])
+def test_the_end_note_never_takes_a_page_of_its_own(tmp_path, engine):
+    """Set in the flow after a full page, "End of the quiz." once started a page with nothing else on it
+    (a fifth of week-04's Typst quizzes): every student's last page holds some of their questions."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n" + "".join(f"s{i},Student {i}\n" for i in range(40)), encoding="utf-8")
+    result = build("week-04", roster_path=str(roster), out=str(tmp_path), formats="pdf", engine=engine)
+    for piece in sorted((result.out_dir / "students").glob("*.pdf")):
+        last = texts(piece)[-1]
+        code = re.search(r"Variant (\w+)", last).group(1)
+        frame = r"Quiz 4: convolutional networks|Student \d+|s\d+|Variant|page \d+|End of the (quiz|answer key)\."
+        rest = re.sub(frame + "|" + code + r"|[·\s]", "", last)
+        assert len(rest) > 20, (piece.name, last)
