@@ -67,6 +67,11 @@ class Label:
 Shape = Cell | Unit | Line | Bracket | Label
 
 
+def decimal(value: float) -> str:
+    """A number as the LaTeX back ends write it: at most two decimals, no trailing zeros or float noise."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
 @dataclass(frozen=True)
 class Figure:
     """A drawing plus its caption. Where a template puts it decides who sees it: in the statement

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Unit
+from exercises.figures import decimal as _n  # short: the drawing code writes many of them
 from exercises.figures.svg import FILL, MARGIN, STROKE
 from exercises.render.latex import escape_latex
 
@@ -20,10 +21,6 @@ BP_PER_CM = 72 / 2.54
 _KAPPA = 0.5523  # control-point distance of a four-Bézier circle, per unit of radius
 _THIN, _THICK = 0.4, 1.2  # line widths in bp (TikZ's default and "very thick")
 _BOX = {"center": "", "east": "[r]", "west": "[l]"}
-
-
-def _n(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
 
 
 def _rgb(hex_colour: str) -> str:

@@ -8,16 +8,13 @@ all labels in one `\\path` of nodes. Groups are drawn in the order they first ap
 from __future__ import annotations
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Shape, Unit
+from exercises.figures import decimal as _n  # short: the drawing code writes many of them
 from exercises.render.latex import escape_latex
 
 FILL = {"plain": "white", "shade": "blue!25", "pad": "gray!12", "mark": "orange!45", "kernel": "green!20",
         "faint": "white"}
 DRAW = {"plain": "black!80", "shade": "blue!70!black", "pad": "gray", "mark": "orange!70!black",
         "kernel": "green!50!black", "faint": "gray!50"}
-
-
-def _n(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
 
 
 def to_tikz(figure: Figure) -> str:
