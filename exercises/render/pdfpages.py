@@ -21,16 +21,16 @@ PRODUCER = "cnnquiz (pikepdf)"
 def split_by_student(pdf: bytes, count: int) -> tuple[int, list[bytes]]:
     """The page count of a class PDF of `count` students and one PDF per student, cut where each
     student's top-level bookmark points."""
-    pages, ranges = student_pages(pdf, count)
-    return pages, split_pages(pdf, ranges)
-
-
-def student_pages(pdf: bytes, count: int) -> tuple[int, list[tuple[int, int]]]:
-    """The page count of a class PDF and each student's pages (start, end), from the bookmarks."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        starts, total = [page for _, page in bookmarks(document)], len(document.pages)
+        total, ranges = student_pages(document, count)
+        return total, split_pages(document, ranges)
+
+
+def student_pages(document: pikepdf.Pdf, count: int) -> tuple[int, list[tuple[int, int]]]:
+    """The page count of a class PDF and each student's pages (start, end), from the bookmarks."""
+    starts, total = [page for _, page in bookmarks(document)], len(document.pages)
     if len(starts) != count or starts != sorted(starts) or (starts and starts[0] != 0):
         raise EngineError(f"the PDF has {len(starts)} student bookmarks for {count} students; cannot split it")
     return total, list(zip(starts, [*starts[1:], total], strict=True))
@@ -59,17 +59,16 @@ def bookmarks(document: pikepdf.Pdf) -> list[tuple[str, int]]:
     return found
 
 
-def split_pages(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
-    """One PDF for each (start, end) range of pages."""
+def split_pages(document: pikepdf.Pdf, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """One PDF for each (start, end) range of the document's pages."""
     import pikepdf
 
     pieces = []
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        for start, end in ranges:
-            piece = pikepdf.new()
-            piece.pages.extend(document.pages[start:end])
-            piece.docinfo["/Producer"] = PRODUCER
-            pieces.append(_saved(piece))
+    for start, end in ranges:
+        piece = pikepdf.new()
+        piece.pages.extend(document.pages[start:end])
+        piece.docinfo["/Producer"] = PRODUCER
+        pieces.append(_saved(piece))
     return pieces
 
 
