@@ -1,4 +1,4 @@
-"""PDF engines and per-student splitting.
+"""PDF engines: compile a whole sheet with Typst or LaTeX.
 
 - typst (default): the `typst` package compiles the .typ sheet in-process, no system install;
 - latex: one pass of pdflatex over the .tex sheet when every name is in a Latin script (fastest), else
@@ -54,7 +54,7 @@ def compile_typst(source: str) -> bytes:
     import typst
 
     try:
-        # No PDF tags: they are a third of the class PDF and would not survive the split into students anyway.
+        # No PDF tags: they are two thirds of the class PDF and would not survive the split into students anyway.
         return typst.compile(source.encode("utf-8"), format="pdf", timestamp=source_date_epoch(), pdf_tags=False)
     except typst.TypstError as error:
         where = error.diagnostic.strip().splitlines()[0] if error.diagnostic.strip() else ""
