@@ -44,6 +44,11 @@ def escape_latex(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
+def pdf_string(text: str) -> str:
+    """Text as a PDF string literal in UTF-16 hex (`<FEFF…>`): any script, nothing to escape."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
 def letters(number: int) -> str:
     """0 → A, 25 → Z, 26 → BA …: a LaTeX macro name may hold letters only."""
     out = ""

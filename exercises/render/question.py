@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from exercises.model import Question
-from exercises.render.latex import LatexPrinter
+from exercises.render.latex import LatexPrinter, pdf_string
 from exercises.render.markdown import MarkdownPrinter
 from exercises.render.printer import Printer
 from exercises.render.typst import TypstPrinter
@@ -38,7 +38,7 @@ def environment(fmt: str) -> Any:
     import jinja2
 
     syntax = _TEX_SYNTAX if fmt in ("tex", "typ") else {}
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -47,6 +47,8 @@ def environment(fmt: str) -> Any:
         autoescape=False,
         **syntax,
     )
+    env.filters["pdfstring"] = pdf_string
+    return env
 
 
 def printer_for(fmt: str) -> Printer:

@@ -58,6 +58,7 @@ def _student(index: int, variant: Variant, printed: PrintedQuestions) -> dict[st
         "index": index,
         "named": bool(variant.student.student_id),
         "name": printer.text(variant.student.name),
+        "plain_name": variant.student.name,
         "student_id": printer.text(variant.student.student_id),
         "variant": variant.code,
         "points": sum(q["points"] for q in questions),
@@ -89,6 +90,7 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
     context = {
         "quiz_id": quiz.id,
         "title": printer.text(quiz.title),
+        "plain_title": quiz.title,
         "course": printer.text(course),
         "date": printer.text(quiz.date),
         "instructions": printer.text(quiz.instructions),
