@@ -87,6 +87,18 @@ def test_latex_prints_a_latin_class_with_pdflatex(tmp_path):
     assert "Zoë Ångström-Łukasz" in pages[0] and "End of the quiz." in pages[-1]
 
 
+@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX,
+                                                                                          reason=NO_TEX))])
+def test_class_pdfs_are_titled_and_bookmark_each_student_by_name(tmp_path, roster, engine):
+    result = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf", engine=engine)
+    for kind, suffix in (("quiz", ""), ("key", " — answer key")):
+        reader = PdfReader(result.out_dir / f"{kind}.pdf")
+        title = str(reader.metadata["/Title"])
+        assert title.endswith(suffix) and len(title) > len(suffix)
+        marks = [unicodedata.normalize("NFC", item.title) for item in reader.outline]
+        assert marks == [f"{title} — {name}" for _, name in STUDENTS]
+
+
 @pytest.mark.parametrize(("text", "latin"), [
     ("plain ASCII", True), ("José Núñez · 3×3 — “ok” …", True), ("Łukasz Ōsaka", True),
     ("Ǆemal", False), ("Ελένη", False), ("张伟", False), ("Ħ is not in T1", False)])
