@@ -7,16 +7,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from exercises.model import Question
-from exercises.registry import generate
+if TYPE_CHECKING:
+    from exercises.model import Question
+    from exercises.registry import generate
 
 __version__ = "0.1.0"
 
 
+def __getattr__(name: str) -> Any:
+    """`generate` and `Question` on first use: the CLI and the PDF worker processes start without numpy."""
+    if name == "generate":
+        from exercises.registry import generate
+
+        return generate
+    if name == "Question":
+        from exercises.model import Question
+
+        return Question
+    raise AttributeError(f"module 'exercises' has no attribute {name!r}")
+
+
 def answer(template_id: str, part_id: str, text: str, seed: int = 0, **params: Any) -> dict:
     """Grade `text` as the answer to one part of a variant; the dict `answer --json` prints."""
+    from exercises.registry import generate
     from grader.feedback import grade
 
     question = generate(template_id, seed=seed, **params)
