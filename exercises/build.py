@@ -1,8 +1,9 @@
 """`cnnquiz build`: a quiz of the bank for a roster → one personal variant per student, the quiz and
 key sheets (Markdown, LaTeX, Typst, PDF), key.json, a blank answers.csv and per-student answer files.
 
-Everything is computed in memory first (variants, sheets, PDFs); files are written only when all of
-it succeeded, so a bad roster or a failing engine leaves the output folder untouched.
+Files are written as they are made, into a hidden folder beside the output folder, while the PDFs
+compile (exercises.staging), and moved into the output folder only when all of it succeeded: a bad roster
+or a failing engine leaves the output folder untouched.
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exercises.bank import Bank, Quiz, load_bank
 from exercises.model import Question
 from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
-from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, write_key
+from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, key_json
+
+if TYPE_CHECKING:
+    from exercises.render.classpdfs import ClassPdfs
+    from exercises.staging import StagedFiles
 
 FORMATS = ("pdf", "tex", "md", "typ")
 DEFAULT_FORMATS = "pdf,tex,md,typ"
@@ -152,6 +157,7 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
     """Build a quiz for a roster into OUT/QUIZ/ (see the module docstring); returns what was written."""
     from exercises.progress import Progress
     from exercises.render.pdf import check_engine
+    from exercises.staging import StagedFiles
 
     started = time.perf_counter()
     chosen = parse_formats(formats)
@@ -162,22 +168,27 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
     students = read_roster(roster_path) if roster_path else NO_ROSTER
     needed = {*chosen, _engine_format(engine)} if "pdf" in chosen else set(chosen)
     sheet_formats = [f for f in ("md", "tex", "typ") if f in needed]
-    pdf_docs = 2 if "pdf" in chosen else 0
-    total = len(students) * (1 + len(sheet_formats)) + pdf_docs
-    with (progress or Progress)(total, f"building {quiz.id}") as bar:
+    total = len(students) * (1 + len(sheet_formats)) + (2 if "pdf" in chosen else 0)
+    out_dir = Path(out) / quiz.id
+    result = BuildResult(out_dir, len(students) if roster_path else 0)
+    with (progress or Progress)(total, f"building {quiz.id}") as bar, StagedFiles(out_dir) as staged:
         variants, built = [], {}
         for student in students:
             variants.append(make_variant(bank, quiz, student, built))
             bar.tick()
-        key = make_key(bank, quiz, variants)
-        outputs, pages = _render(bank, quiz, variants, sheet_formats, "pdf" in chosen, engine, bar.tick)
-    outputs["answers.csv"] = answers_csv(key).encode("utf-8")
-    if roster_path:
-        for student in key.students:
-            outputs[f"students/{student.student_id}.yaml"] = answer_yaml(quiz, student).encode("utf-8")
-    out_dir = Path(out) / quiz.id
-    result = BuildResult(out_dir, len(students) if roster_path else 0, pages=pages)
-    result.files = _write(out_dir, outputs, key)
+        sheets = _Sheets(bank, quiz, variants, bar.tick, staged)
+        class_pdfs = sheets.start_pdfs(engine) if "pdf" in chosen else None
+        try:
+            _stage_key_files(staged, quiz, make_key(bank, quiz, variants), bool(roster_path))
+            for fmt in sheet_formats:
+                if class_pdfs is None or fmt != _engine_format(engine):
+                    sheets.stage(fmt)
+            if class_pdfs is not None:
+                result.pages = sheets.stage_pdfs(class_pdfs, bar.tick)
+        finally:
+            if class_pdfs is not None:
+                class_pdfs.close()
+        result.files = staged.commit()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -186,51 +197,61 @@ def _engine_format(engine: str) -> str:
     return "typ" if engine == "typst" else "tex"
 
 
-def _render(bank: Bank, quiz: Quiz, variants: list[Variant], sheet_formats: list[str], pdf: bool, engine: str,
-            tick: Callable[[], None]) -> tuple[dict[str, bytes], dict[str, int]]:
-    """Sheet sources and PDFs (class documents and per-student splits), by output path.
-
-    The engine's sources are printed first, so that a large class's PDFs compile in worker processes
-    while the other formats are printed here."""
-    from exercises.render.classpdfs import ClassPdfs
-    from exercises.render.sheets import render_sheets
-
-    outputs: dict[str, bytes] = {}
-    class_pdfs = None
-    engine_format = _engine_format(engine)
-    try:
-        for fmt in sorted(sheet_formats, key=lambda fmt: fmt != engine_format if pdf else False):
-            figures: dict[str, bytes] = {}
-            quiz_source, key_source = render_sheets(quiz, bank.course, variants, fmt, tick, assets=figures)
-            outputs[f"quiz.{fmt}"], outputs[f"key.{fmt}"] = quiz_source.encode("utf-8"), key_source.encode("utf-8")
-            outputs.update(figures)
-            if pdf and fmt == engine_format:
-                class_pdfs = ClassPdfs({"quiz": quiz_source, "key": key_source}, engine, len(variants))
-        pages: dict[str, int] = {}
-        if class_pdfs is not None:
-            roster = bool(variants[0].student.student_id)
-            for kind, (document, pages[f"{kind}.pdf"], pieces) in class_pdfs.collect().items():
-                outputs[f"{kind}.pdf"] = document
-                if roster:
-                    suffix = "" if kind == "quiz" else "-key"
-                    for variant, piece in zip(variants, pieces, strict=True):
-                        outputs[f"students/{variant.student.student_id}{suffix}.pdf"] = piece
-                tick()
-    finally:
-        if class_pdfs is not None:
-            class_pdfs.close()
-    return outputs, pages
+def _stage_key_files(staged: StagedFiles, quiz: Quiz, key: Key, named: bool) -> None:
+    """key.json, the blank answers.csv and, for a roster, each student's answer file."""
+    staged.add("key.json", key_json(key).encode("utf-8"))
+    staged.add("answers.csv", answers_csv(key).encode("utf-8"))
+    if named:
+        for student in key.students:
+            staged.add(f"students/{student.student_id}.yaml", answer_yaml(quiz, student).encode("utf-8"))
 
 
-def _write(out_dir: Path, outputs: dict[str, bytes], key: Key) -> list[Path]:
-    written = []
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for folder in sorted({name.split("/")[0] for name in outputs if "/" in name}):
-        (out_dir / folder).mkdir(exist_ok=True)
-    write_key(key, out_dir / "key.json")
-    written.append(out_dir / "key.json")
-    for name, data in sorted(outputs.items()):
-        path = out_dir / name
-        path.write_bytes(data)
-        written.append(path)
-    return written
+class _Sheets:
+    """A build's quiz and key sheets, staged by format; the PDF engine's sheets start compiling first."""
+
+    def __init__(self, bank: Bank, quiz: Quiz, variants: list[Variant], tick: Callable[[], None],
+                 staged: StagedFiles) -> None:
+        self.bank, self.quiz, self.variants, self.tick, self.staged = bank, quiz, variants, tick, staged
+
+    def _context(self, fmt: str) -> dict[str, Any]:
+        from exercises.render.sheets import sheets_context
+
+        figures: dict[str, bytes] = {}
+        context = sheets_context(self.quiz, self.bank.course, self.variants, fmt, self.tick, assets=figures)
+        for name, data in figures.items():
+            self.staged.add(name, data)
+        return context
+
+    def stage(self, fmt: str) -> None:
+        from exercises.render.sheets import render_sheet
+
+        context = self._context(fmt)
+        for kind in ("quiz", "key"):
+            self.staged.add(f"{kind}.{fmt}", render_sheet(kind, fmt, context).encode("utf-8"))
+
+    def start_pdfs(self, engine: str) -> ClassPdfs:
+        """The class PDFs, compiling (the key first: it is the longer); their sources are staged too."""
+        from exercises.render.classpdfs import ClassPdfs
+        from exercises.render.sheets import render_sheet
+
+        fmt = _engine_format(engine)
+        context = self._context(fmt)
+        class_pdfs = ClassPdfs(engine, len(self.variants))
+        for kind in ("key", "quiz"):
+            source = render_sheet(kind, fmt, context)
+            class_pdfs.add(kind, source)
+            self.staged.add(f"{kind}.{fmt}", source.encode("utf-8"))
+        return class_pdfs
+
+    def stage_pdfs(self, class_pdfs: ClassPdfs, tick: Callable[[], None]) -> dict[str, int]:
+        """Stage each class PDF and (for a roster) each student's; the page count of each class PDF."""
+        pages = {}
+        named = bool(self.variants[0].student.student_id)
+        for kind, document, pages[f"{kind}.pdf"], pieces in class_pdfs.collect():
+            self.staged.add(f"{kind}.pdf", document)
+            if named:
+                suffix = "" if kind == "quiz" else "-key"
+                for variant, piece in zip(self.variants, pieces, strict=True):
+                    self.staged.add(f"students/{variant.student.student_id}{suffix}.pdf", piece)
+            tick()
+        return pages

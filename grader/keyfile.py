@@ -115,10 +115,14 @@ class Key:
         }
 
 
+def key_json(key: Key) -> str:
+    """key.json's text, deterministic (sorted keys, compact separators)."""
+    return json.dumps(key.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 def write_key(key: Key, path: Path) -> None:
-    """Write key.json deterministically (sorted keys, compact separators, UTF-8)."""
-    text = json.dumps(key.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    """Write key.json (UTF-8)."""
+    Path(path).write_text(key_json(key), encoding="utf-8")
 
 
 def read_key(path: Path) -> Key:

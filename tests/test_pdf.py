@@ -203,7 +203,10 @@ def test_an_engine_error_in_a_worker_process_is_one_line(monkeypatch):
     monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 1)
     monkeypatch.setattr(classpdfs.os, "cpu_count", lambda: 2)
     with pytest.raises(EngineError, match="typst could not compile the sheet") as raised:
-        classpdfs.ClassPdfs({"quiz": "#undefined-function()", "key": "= Fine"}, "typst", 1).collect()
+        pdfs = classpdfs.ClassPdfs("typst", 1)
+        pdfs.add("quiz", "#undefined-function()")
+        pdfs.add("key", "= Fine")
+        list(pdfs.collect())
     assert "\n" not in str(raised.value)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import pairwise
 
@@ -47,39 +48,38 @@ def compile_and_split(source: str, engine: str, count: int) -> tuple[bytes, int,
 
 
 class ClassPdfs:
-    """The class documents (by name), compiled and split into per-student PDFs.
+    """Class documents, added by name, compiled and split into per-student PDFs.
 
-    For a large class on several cores, compiling starts at once in worker processes, the biggest chunks
-    first (the caller can go on with other work meanwhile). Otherwise everything happens in `collect()`,
-    in-process. Either way the bytes are the same."""
+    For a large class on several cores, each document's chunks start compiling in worker processes as soon
+    as it is added (add the biggest document first; the caller goes on with other work meanwhile).
+    Otherwise everything happens in `collect()`, in-process. Either way the bytes are the same."""
 
-    def __init__(self, sources: dict[str, str], engine: str, count: int) -> None:
-        self.engine = engine
-        self.chunks = {name: chunk_sources(source, count, CHUNK_STUDENTS) for name, source in sources.items()}
-        self.pool: ThreadPoolExecutor | None = None
+    def __init__(self, engine: str, count: int) -> None:
+        self.engine, self.count = engine, count
+        self.chunks: dict[str, list[tuple[str, int]]] = {}
         self.running: dict[tuple[str, int], Future] = {}
-        jobs = sorted(((name, index, chunk) for name, chunks in self.chunks.items()
-                       for index, chunk in enumerate(chunks)), key=lambda job: -len(job[2][0]))
-        self.order = list(dict.fromkeys(name for name, _, _ in jobs))  # the document with the biggest chunk first
-        workers = min(os.cpu_count() or 1, len(jobs))
-        if count >= PARALLEL_FROM_STUDENTS and workers > 1:
-            self.pool = ThreadPoolExecutor(workers)  # each thread waits for one worker process at a time
-            for name, index, (source, students) in jobs:
-                self.running[name, index] = self.pool.submit(_in_worker, source, engine, students)
+        workers = os.cpu_count() or 1
+        parallel = count >= PARALLEL_FROM_STUDENTS and workers > 1
+        self.pool = ThreadPoolExecutor(workers) if parallel else None  # a thread waits for one worker process
 
-    def collect(self) -> dict[str, tuple[bytes, int, list[bytes]]]:
-        """By document name: the class PDF, its page count and one PDF per student."""
+    def add(self, name: str, source: str) -> None:
+        """A class document of `count` students, to compile (starting now, in workers, if there are any)."""
+        self.chunks[name] = chunks = chunk_sources(source, self.count, CHUNK_STUDENTS)
+        if self.pool is not None:
+            for index, (chunk, students) in enumerate(chunks):
+                self.running[name, index] = self.pool.submit(_in_worker, chunk, self.engine, students)
+
+    def collect(self) -> Iterator[tuple[str, bytes, int, list[bytes]]]:
+        """Each document in the order added, as soon as it is done: its name, class PDF, page count and one
+        PDF per student. (Merging a document overlaps compiling the next.)"""
         try:
-            done = {}
-            for name in self.order:  # merging the first document overlaps compiling the rest
-                chunks = self.chunks[name]
+            for name, chunks in self.chunks.items():
                 results = [self.running[name, index].result() if self.pool else
                            compile_and_split(source, self.engine, students)
                            for index, (source, students) in enumerate(chunks)]
                 pdfs = [pdf for pdf, _, _ in results]
-                done[name] = (pdfs[0] if len(pdfs) == 1 else merge_pdfs(pdfs), sum(pages for _, pages, _ in results),
-                              [piece for _, _, pieces in results for piece in pieces])
-            return {name: done[name] for name in self.chunks}
+                yield (name, pdfs[0] if len(pdfs) == 1 else merge_pdfs(pdfs), sum(pages for _, pages, _ in results),
+                       [piece for _, _, pieces in results for piece in pieces])
         finally:
             self.close()
 

@@ -71,6 +71,14 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
     """The quiz sheet and the key sheet of all variants in one format (one document each).
 
     Markdown figures go into `assets` (figures/<hash>.svg → SVG bytes) when it is given."""
+    context = sheets_context(quiz, course, variants, fmt, tick, assets)
+    return render_sheet("quiz", fmt, context), render_sheet("key", fmt, context)
+
+
+def sheets_context(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str,
+                   tick: Callable[[], None] = lambda: None, assets: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """What the quiz and key templates of one format need: every student's questions, printed (see
+    render_sheets); `tick` is called once per student."""
     from exercises import __version__
     from exercises.figures.picture import to_picture
     from exercises.render.latex import LatexPrinter
@@ -87,7 +95,7 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
     for index, variant in enumerate(variants, start=1):
         students.append(_student(index, variant, printed))
         tick()
-    context = {
+    return {
         "quiz_id": quiz.id,
         "title": printer.text(quiz.title),
         "plain_title": quiz.title,
@@ -98,8 +106,11 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
         "students": students,
         "figure_boxes": [(name, to_picture(figure)) for figure, name in shared.items()],
     }
-    env = environment(fmt)
-    return env.get_template(f"quiz.{fmt}.j2").render(context), env.get_template(f"key.{fmt}.j2").render(context)
+
+
+def render_sheet(kind: str, fmt: str, context: dict[str, Any]) -> str:
+    """The whole quiz or key sheet ('quiz' or 'key') of one format, from its sheets_context."""
+    return environment(fmt).get_template(f"{kind}.{fmt}.j2").render(context)
 
 
 def shared_figures(variants: Sequence[Variant]) -> dict[Figure, str]:

@@ -1,0 +1,52 @@
+"""A build's files, written while the build goes on and moved into the output folder only when it succeeded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+
+class StagedFiles:
+    """`with StagedFiles(out_dir) as staged: staged.add(name, data) … staged.commit()`
+
+    A background thread writes each file as soon as it is added, into a hidden folder beside `out_dir`
+    (so writing overlaps the PDF compiles). `commit()` moves them all into `out_dir`, replacing files of
+    the same name; leaving the `with` block without committing removes them, so a failed build leaves
+    `out_dir` as it was."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="cnnquiz-write")
+        self.writes: dict[str, Future] = {}
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.writer.shutdown(cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def add(self, name: str, data: bytes) -> None:
+        """Stage `data` as the file `name` (a path relative to the output folder)."""
+        if name in self.writes:
+            raise ValueError(f"{name} is staged twice")
+        path = self.folder / name
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True)
+        self.writes[name] = self.writer.submit(path.write_bytes, data)
+
+    def commit(self) -> list[Path]:
+        """Move every staged file into the output folder; their new paths, sorted."""
+        for write in self.writes.values():
+            write.result()  # a failed write (a full disk) raises here, before anything is moved
+        placed = [self.out_dir / name for name in sorted(self.writes)]
+        for folder in sorted({path.parent for path in placed}):
+            folder.mkdir(parents=True, exist_ok=True)
+        for name, target in zip(sorted(self.writes), placed, strict=True):
+            os.replace(self.folder / name, target)
+        return placed

@@ -1,0 +1,59 @@
+"""A build writes its files while it goes on, but into a hidden folder: they reach the output folder together,
+and only when the build succeeded."""
+
+from pathlib import Path
+
+import pytest
+
+from exercises.build import build
+from exercises.render.pdf import EngineError
+from exercises.staging import StagedFiles
+
+BANK = str(Path(__file__).parent / "data" / "build_bank.yaml")
+
+
+def test_committed_files_replace_old_ones_and_keep_the_rest(tmp_path):
+    out = tmp_path / "week"
+    (out / "students").mkdir(parents=True)
+    (out / "quiz.md").write_text("old")
+    (out / "grades.csv").write_text("kept")
+    with StagedFiles(out) as staged:
+        staged.add("quiz.md", b"new")
+        staged.add("students/s1.yaml", b"answers")
+        assert (out / "quiz.md").read_text() == "old"  # nothing moves before the commit
+        placed = staged.commit()
+    assert placed == [out / "quiz.md", out / "students" / "s1.yaml"]
+    assert (out / "quiz.md").read_text() == "new" and (out / "students" / "s1.yaml").read_bytes() == b"answers"
+    assert (out / "grades.csv").read_text() == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["week"]  # the hidden folder is gone
+
+
+def test_without_a_commit_nothing_reaches_the_output_folder(tmp_path):
+    out = tmp_path / "week"
+    with pytest.raises(RuntimeError), StagedFiles(out) as staged:
+        staged.add("quiz.md", b"new")
+        raise RuntimeError("the build failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_staged_twice_is_a_mistake(tmp_path):
+    with StagedFiles(tmp_path / "week") as staged:
+        staged.add("key.json", b"{}")
+        with pytest.raises(ValueError, match="key.json is staged twice"):
+            staged.add("key.json", b"{}")
+
+
+def test_a_failing_engine_leaves_the_last_build_as_it_was(tmp_path, monkeypatch):
+    import exercises.render.classpdfs as classpdfs
+
+    build("week-t", bank_path=BANK, out=str(tmp_path), formats="pdf,md")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    def failing(source, engine):
+        raise EngineError("typst could not compile the sheet")
+
+    monkeypatch.setattr(classpdfs, "compile_pdf", failing)
+    with pytest.raises(EngineError):  # with LaTeX sources too, written before the PDFs failed
+        build("week-t", bank_path=BANK, out=str(tmp_path), formats="pdf,md,tex")
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["week-t"]
