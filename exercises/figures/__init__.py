@@ -6,6 +6,7 @@ A figure is a flat tuple of shapes; back ends draw them in order (later shapes o
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -67,6 +68,7 @@ class Label:
 Shape = Cell | Unit | Line | Bracket | Label
 
 
+@functools.lru_cache(maxsize=4096)  # drawings repeat their coordinates: a class's key writes a million of them
 def decimal(value: float) -> str:
     """A number as the LaTeX back ends write it: at most two decimals, no trailing zeros or float noise."""
     return f"{value:.2f}".rstrip("0").rstrip(".") or "0"

@@ -10,6 +10,7 @@ TikZ, which is easier to edit by hand.)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Unit
@@ -23,6 +24,7 @@ _THIN, _THICK = 0.4, 1.2  # line widths in bp (TikZ's default and "very thick")
 _BOX = {"center": "", "east": "[r]", "west": "[l]"}
 
 
+@functools.cache
 def _rgb(hex_colour: str) -> str:
     return " ".join(_n(int(hex_colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from xml.sax.saxutils import escape
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Unit
@@ -16,6 +17,7 @@ STROKE = {"plain": "#333333", "shade": "#08519c", "pad": "#999999", "mark": "#a6
 _ANCHOR = {"west": "start", "east": "end", "center": "middle"}
 
 
+@functools.lru_cache(maxsize=4096)  # drawings repeat their coordinates
 def _n(value: float) -> str:
     """A coordinate in pixels, without float noise."""
     return f"{value * SCALE:.1f}".rstrip("0").rstrip(".")
