@@ -156,6 +156,7 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
           progress: Callable[[int, str], Any] | None = None) -> BuildResult:
     """Build a quiz for a roster into OUT/QUIZ/ (see the module docstring); returns what was written."""
     from exercises.progress import Progress
+    from exercises.render.classpdfs import ClassPdfs
     from exercises.render.pdf import check_engine
     from exercises.staging import StagedFiles
 
@@ -177,8 +178,10 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
             variants.append(make_variant(bank, quiz, student, built))
             bar.tick()
         sheets = _Sheets(bank, quiz, variants, bar.tick, staged)
-        class_pdfs = sheets.start_pdfs(engine) if "pdf" in chosen else None
+        class_pdfs = ClassPdfs(engine, len(variants)) if "pdf" in chosen else None
         try:
+            if class_pdfs is not None:
+                sheets.start_pdfs(class_pdfs, _engine_format(engine))
             _stage_key_files(staged, quiz, make_key(bank, quiz, variants), bool(roster_path))
             for fmt in sheet_formats:
                 if class_pdfs is None or fmt != _engine_format(engine):
@@ -229,19 +232,16 @@ class _Sheets:
         for kind in ("quiz", "key"):
             self.staged.add(f"{kind}.{fmt}", render_sheet(kind, fmt, context).encode("utf-8"))
 
-    def start_pdfs(self, engine: str) -> ClassPdfs:
-        """The class PDFs, compiling (the key first: it is the longer); their sources are staged too."""
-        from exercises.render.classpdfs import ClassPdfs
+    def start_pdfs(self, class_pdfs: ClassPdfs, fmt: str) -> None:
+        """Start compiling the class PDFs from the engine's sheets (the key first: it is the longer), and
+        stage those sheets too."""
         from exercises.render.sheets import render_sheet
 
-        fmt = _engine_format(engine)
         context = self._context(fmt)
-        class_pdfs = ClassPdfs(engine, len(self.variants))
         for kind in ("key", "quiz"):
             source = render_sheet(kind, fmt, context)
             class_pdfs.add(kind, source)
             self.staged.add(f"{kind}.{fmt}", source.encode("utf-8"))
-        return class_pdfs
 
     def stage_pdfs(self, class_pdfs: ClassPdfs, tick: Callable[[], None]) -> dict[str, int]:
         """Stage each class PDF and (for a roster) each student's; the page count of each class PDF."""
