@@ -74,7 +74,7 @@ class ClassPdfs:
         PDF per student. (Merging a document overlaps compiling the next.)"""
         try:
             for name, chunks in self.chunks.items():
-                results = [self.running[name, index].result() if self.pool else
+                results = [self.running.pop((name, index)).result() if self.pool else
                            compile_and_split(source, self.engine, students)
                            for index, (source, students) in enumerate(chunks)]
                 pdfs = [pdf for pdf, _, _ in results]

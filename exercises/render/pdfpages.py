@@ -38,7 +38,7 @@ def student_pages(document: pikepdf.Pdf, count: int) -> tuple[int, list[tuple[in
 
 def bookmarks(document: pikepdf.Pdf) -> list[tuple[str, int]]:
     """Each top-level bookmark's title and the page index it points to: an explicit destination (Typst,
-    pikepdf) or a named one, directly or through a GoTo action (hyperref)."""
+    pikepdf) or a named one, directly or through a GoTo action (the LaTeX sheets, with pdfTeX or XeTeX)."""
     import pikepdf
 
     number = {page.obj.objgen: index for index, page in enumerate(document.pages)}
