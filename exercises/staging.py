@@ -19,6 +19,7 @@ class StagedFiles:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
+        self.made_parent = not out_dir.parent.exists()
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="cnnquiz-write")
@@ -30,6 +31,8 @@ class StagedFiles:
     def __exit__(self, *exc: object) -> None:
         self.writer.shutdown(cancel_futures=True)
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.made_parent and not any(self.out_dir.parent.iterdir()):
+            self.out_dir.parent.rmdir()  # a failed first build leaves no empty OUT folder behind
 
     def add(self, name: str, data: bytes) -> None:
         """Stage `data` as the file `name` (a path relative to the output folder)."""

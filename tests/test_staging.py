@@ -29,11 +29,11 @@ def test_committed_files_replace_old_ones_and_keep_the_rest(tmp_path):
 
 
 def test_without_a_commit_nothing_reaches_the_output_folder(tmp_path):
-    out = tmp_path / "week"
+    out = tmp_path / "out" / "week"
     with pytest.raises(RuntimeError), StagedFiles(out) as staged:
         staged.add("quiz.md", b"new")
         raise RuntimeError("the build failed")
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # not even the OUT folder it made for the hidden one
 
 
 def test_a_file_staged_twice_is_a_mistake(tmp_path):
