@@ -187,7 +187,7 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
                 if class_pdfs is None or fmt != _engine_format(engine):
                     sheets.stage(fmt)
             if class_pdfs is not None:
-                result.pages = sheets.stage_pdfs(class_pdfs, bar.tick)
+                result.pages = sheets.stage_pdfs(class_pdfs)
         finally:
             if class_pdfs is not None:
                 class_pdfs.close()
@@ -243,7 +243,7 @@ class _Sheets:
             class_pdfs.add(kind, source)
             self.staged.add(f"{kind}.{fmt}", source.encode("utf-8"))
 
-    def stage_pdfs(self, class_pdfs: ClassPdfs, tick: Callable[[], None]) -> dict[str, int]:
+    def stage_pdfs(self, class_pdfs: ClassPdfs) -> dict[str, int]:
         """Stage each class PDF and (for a roster) each student's; the page count of each class PDF."""
         pages = {}
         named = bool(self.variants[0].student.student_id)
@@ -253,5 +253,5 @@ class _Sheets:
                 suffix = "" if kind == "quiz" else "-key"
                 for variant, piece in zip(self.variants, pieces, strict=True):
                     self.staged.add(f"students/{variant.student.student_id}{suffix}.pdf", piece)
-            tick()
+            self.tick()
         return pages
