@@ -254,4 +254,4 @@ class _Sheets:
                 for variant, piece in zip(self.variants, pieces, strict=True):
                     self.staged.add(f"students/{variant.student.student_id}{suffix}.pdf", piece)
             self.tick()
-        return pages
+        return dict(sorted(pages.items(), reverse=True))  # quiz.pdf first, as a reader expects
