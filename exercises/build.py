@@ -96,7 +96,7 @@ def make_key(bank: Bank, quiz: Quiz, variants: list[Variant]) -> Key:
     solutions: dict[tuple[int, ...], tuple[Question, str]] = {}  # holds each question: its content ids stay unique
 
     def solution(question: Question) -> str:
-        identity = (id(question.statement), id(question.parts), id(question.solution), id(question.title))
+        identity = question.content_id()
         if identity not in solutions:
             solutions[identity] = (question, solution_markdown(question))
         return solutions[identity][1]

@@ -137,6 +137,12 @@ class Question:
     def part_ids(self) -> list[str]:
         return [part.id for part in self.parts]
 
+    def content_id(self) -> tuple[int, ...]:
+        """The same for the variants of one built question (exercises.bank.Slot.question shares its content
+        objects among students whose parameters agree; they differ only in seed). Hold the question while
+        the id is in use: Python reuses the ids of objects that are gone."""
+        return (id(self.statement), id(self.parts), id(self.solution), id(self.title))
+
     def figures(self) -> list[Figure]:
         """Every figure of the question: statement first, then the parts' solutions, then the solution."""
         blocks = [*self.statement, *(b for p in self.parts for b in p.solution), *self.solution]

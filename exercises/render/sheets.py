@@ -41,7 +41,7 @@ class PrintedQuestions:
 
     def context(self, question: Question) -> dict[str, Any]:
         """`question_context(question, printer)` plus each part's kind and answer space."""
-        identity = (id(question.statement), id(question.parts), id(question.solution), id(question.title))
+        identity = question.content_id()
         if identity not in self._printed:
             context = question_context(question, self.printer)
             for part_context, part in zip(context["parts"], question.parts, strict=True):
