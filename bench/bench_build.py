@@ -28,10 +28,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import print_table  # noqa: E402
 
 from exercises.bank import load_bank  # noqa: E402
-from exercises.build import build, make_variant  # noqa: E402
+from exercises.build import build  # noqa: E402
 from exercises.render.pdf import EngineError, check_engine, compile_latex, latex_program  # noqa: E402
 from exercises.render.sheets import render_sheets  # noqa: E402
 from exercises.roster import read_roster  # noqa: E402
+from exercises.variant import make_variant  # noqa: E402
 
 NAMES = {
     "latin": ["Ada Lovelace", "O'Brien & Sons", "José Núñez", "Zoë_#1", "Łukasz Wróbel", "Björk Guðmundsdóttir"],

@@ -28,7 +28,7 @@ from grader import (  # noqa: E402
     Vector,
     grade,
 )
-from grader.formula import _shared_points  # noqa: E402
+from grader.answers.formula import _shared_points  # noqa: E402
 
 OPTIONS = (("sparse", "Sparse interactions"), ("dense", "Every output uses every input"),
            ("shared", "Parameter sharing"), ("equivariant", "Equivariance to translation"))

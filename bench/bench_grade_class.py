@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import median_seconds, print_table  # noqa: E402
 
 from exercises.bank import load_bank  # noqa: E402
-from exercises.build import make_key, make_variant  # noqa: E402
+from exercises.build import make_key  # noqa: E402
 from exercises.roster import Student  # noqa: E402
+from exercises.variant import make_variant  # noqa: E402
 from grader.keyfile import KeyPart, write_key  # noqa: E402
 
 STUDENTS = 1_000

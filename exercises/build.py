@@ -8,9 +8,7 @@ or a failing engine leaves the output folder untouched.
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 import json
 import time
@@ -21,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from exercises.bank import Bank, Quiz, load_bank
 from exercises.model import Question
-from exercises.roster import NO_ROSTER, Student, read_roster
+from exercises.roster import NO_ROSTER, read_roster
 from exercises.seeding import fingerprint
+from exercises.variant import Variant, make_variant
 from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, key_json
 
 if TYPE_CHECKING:
@@ -37,16 +36,6 @@ class BuildError(ValueError):
     """Bad build options (formats, engine); one line saying what is allowed."""
 
 
-@dataclass(frozen=True)
-class Variant:
-    """One student's questions, in slot order, and the short code printed on their pages."""
-
-    student: Student
-    code: str
-    slots: tuple[int, ...]
-    questions: tuple[Question, ...]
-
-
 @dataclass
 class BuildResult:
     out_dir: Path
@@ -56,12 +45,6 @@ class BuildResult:
     seconds: float = 0.0
 
 
-def variant_code(salt: str, quiz_id: str, student_id: str) -> str:
-    """A short code (5 base32 characters, no 0/1/8/9) that identifies a student's variant."""
-    digest = hashlib.sha256(f"cnnquiz-variant|{salt}|{quiz_id}|{student_id}".encode()).digest()
-    return base64.b32encode(digest).decode()[:5]
-
-
 def parse_formats(text: str) -> tuple[str, ...]:
     """`pdf,tex,md` → ('pdf', 'tex', 'md'); BuildError naming the unknown ones."""
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
@@ -69,13 +52,6 @@ def parse_formats(text: str) -> tuple[str, ...]:
     if unknown or not chosen:
         raise BuildError(f"--format {text!r}: choose from {', '.join(FORMATS)}, separated by commas")
     return chosen
-
-
-def make_variant(bank: Bank, quiz: Quiz, student: Student, built: dict[str, Question] | None = None) -> Variant:
-    """One student's questions; `built` (one dict for the class) shares questions whose parameters agree."""
-    questions = tuple(slot.question(bank.salt, quiz.id, student.student_id, built) for slot in quiz.slots)
-    return Variant(student, variant_code(bank.salt, quiz.id, student.student_id),
-                   tuple(slot.number for slot in quiz.slots), questions)
 
 
 def _plain(value: Any) -> Any:

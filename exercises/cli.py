@@ -92,11 +92,11 @@ def _write_figure(question: Any, path: str) -> int:
     if not figures:
         raise UsageError(f"{question.template} has no figure")
     if path.endswith(".tex"):
-        from exercises.figures.tikz import to_tikz
+        from exercises.render.tikz import to_tikz
 
         text = to_tikz(figures[0]) + "\n"
     elif path.endswith(".svg"):
-        from exercises.figures.svg import to_svg
+        from exercises.render.svg import to_svg
 
         text = to_svg(figures[0])
     else:

@@ -4,10 +4,22 @@ It imports nothing from `exercises`: templates declare their answers with these 
 Importing the package registers every kind, so `answer_from_json` can rebuild any of them.
 """
 
-from grader.answers import KINDS, Answer, Integer, Matrix, Misconception, Number, Tuple, Vector, answer_from_json
-from grader.choice import Choice, Choices, option_label
+from grader.answers import (
+    KINDS,
+    Answer,
+    Choice,
+    Choices,
+    Integer,
+    Matrix,
+    Misconception,
+    Number,
+    Tuple,
+    Vector,
+    answer_from_json,
+    option_label,
+)
+from grader.answers.formula import Formula
 from grader.feedback import Result, grade
-from grader.formula import Formula
 from grader.parsing import FormatError
 
 __all__ = [

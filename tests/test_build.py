@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 import exercises
-from exercises.build import build, variant_code
+from exercises.build import build
 from exercises.roster import RosterError, parse_roster, read_roster
+from exercises.variant import variant_code
 from grader.keyfile import read_key
 
 DATA = Path(__file__).parent / "data"

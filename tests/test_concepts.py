@@ -12,7 +12,7 @@ import exercises
 from exercises.params import ParamError
 from exercises.registry import get
 from exercises.topics.concept_pool import BY_ID, CLASHES, POOL, TOPICS, clash
-from grader.choice import Choice, Choices
+from grader.answers import Choice, Choices
 
 # The lecture's and the book's statements (the brief's examples), with the truth the course gives them.
 LECTURE_FACTS = {

@@ -12,9 +12,9 @@ from test_golden import LECTURE_X, check_golden
 
 import exercises
 from exercises.figures import Bracket, Cell, Label, Line, Unit
-from exercises.figures.picture import to_picture
-from exercises.figures.svg import to_svg
-from exercises.figures.tikz import to_tikz
+from exercises.render.picture import to_picture
+from exercises.render.svg import to_svg
+from exercises.render.tikz import to_tikz
 
 TWO_CONVS = [{"type": "conv", "kernel": 3}, {"type": "conv", "kernel": 3}]
 STRIDED = [{"type": "conv", "kernel": 3, "stride": 2}, {"type": "conv", "kernel": 3}]

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from exercises.params import ParamError
 from exercises.topics.layers import (
-    NETWORKS,
     LayerStack,
     feature_sizes,
     infer_shapes,
@@ -18,6 +17,7 @@ from exercises.topics.layers import (
     receptive_fields,
     transposed_output_size,
 )
+from exercises.topics.networks import NETWORKS
 
 
 def windows(n, kernel, stride, padding, dilation):

@@ -12,7 +12,7 @@ from exercises.params import ParamError
 from exercises.registry import get
 from exercises.topics.sparsity import STATEMENTS, columns_are_local, columns_share_values, correlation_matrix
 from grader import Integer
-from grader.choice import Choices
+from grader.answers import Choices
 
 ALL_STATEMENTS = list(STATEMENTS)
 

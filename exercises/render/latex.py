@@ -8,40 +8,10 @@ from typing import Any
 from exercises.figures import Figure
 from exercises.model import Call, Op, Sum, Sym
 from exercises.render.printer import Printer
+from exercises.render.texescape import escape_latex
 
-_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    # symbols that no text font encoding of pdfTeX holds: typeset as math, so a Latin sheet needs no XeLaTeX
-    "−": r"\ensuremath{-}",
-    "→": r"\ensuremath{\to}",
-    "↦": r"\ensuremath{\mapsto}",
-    "⋆": r"\ensuremath{\star}",
-    "≤": r"\ensuremath{\le}",
-    "≥": r"\ensuremath{\ge}",
-    "≠": r"\ensuremath{\ne}",
-    "ᵀ": r"\ensuremath{^{\top}}",
-    "⊗": r"\ensuremath{\otimes}",
-    "⌊": r"\ensuremath{\lfloor}",
-    "⌋": r"\ensuremath{\rfloor}",
-    "⌈": r"\ensuremath{\lceil}",
-    "⌉": r"\ensuremath{\rceil}",
-}
 _OPS = {"*": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "→": r"\to", "⋆": r"\star"}
 _GREEK = {"alpha", "beta", "gamma", "delta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
-
-
-def escape_latex(text: str) -> str:
-    """Escape LaTeX's special characters in plain text (and write math symbols as math)."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
 def pdf_string(text: str) -> str:
@@ -79,7 +49,7 @@ class LatexPrinter(Printer):
     def figure(self, figure: Figure) -> str:
         """A centred picture. A figure in `shared_figures` (one that a sheet shows several times) is
         typeset once into the box of that name at the start of the document and reused here."""
-        from exercises.figures.picture import to_picture
+        from exercises.render.picture import to_picture
 
         name = self.shared_figures.get(figure)
         picture = f"\\usebox{{\\{name}}}" if name else to_picture(figure)

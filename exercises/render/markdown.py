@@ -6,8 +6,8 @@ import hashlib
 import re
 
 from exercises.figures import Figure
-from exercises.figures.svg import to_svg
 from exercises.render.latex import LatexPrinter
+from exercises.render.svg import to_svg
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$])")
 

@@ -14,8 +14,10 @@ import numpy as np
 
 from exercises.figures import Figure
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym
-from grader.answers import Answer
-from grader.choice import option_label  # the grader reads labels by the same rule
+from grader.answers import (
+    Answer,
+    option_label,  # the grader reads labels by the same rule
+)
 
 
 class Printer:

@@ -17,7 +17,7 @@ from exercises.render.question import environment, printer_for, question_context
 
 if TYPE_CHECKING:
     from exercises.bank import Quiz
-    from exercises.build import Variant
+    from exercises.variant import Variant
 
 
 def answer_space_cm(part: Part) -> float:
@@ -80,9 +80,9 @@ def sheets_context(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: st
     """What the quiz and key templates of one format need: every student's questions, printed (see
     render_sheets); `tick` is called once per student."""
     from exercises import __version__
-    from exercises.figures.picture import to_picture
     from exercises.render.latex import LatexPrinter
     from exercises.render.markdown import MarkdownPrinter
+    from exercises.render.picture import to_picture
 
     shared = shared_figures(variants) if fmt == "tex" else {}
     if fmt == "md" and assets is not None:

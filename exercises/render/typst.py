@@ -81,7 +81,7 @@ class TypstPrinter(Printer):
         return f"$ {math} $"
 
     def figure(self, figure: Figure) -> str:
-        from exercises.figures.svg import to_svg
+        from exercises.render.svg import to_svg
 
         image = f'image(bytes({typst_string(to_svg(figure))}), format: "svg", width: {figure.width_cm()}cm)'
         return f"#figure({image}, caption: [{escape_typst(figure.caption)}])"

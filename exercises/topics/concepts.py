@@ -16,7 +16,7 @@ from exercises.model import Part, Question, prose
 from exercises.params import IdList, OneOf, ParamError
 from exercises.registry import Template, template
 from exercises.topics.concept_pool import BY_ID, POOL, TOPICS, Statement, clash
-from grader.choice import Choice, Choices, option_label
+from grader.answers import Choice, Choices, option_label
 
 FORMS = ("one-true", "one-false", "select-all")
 SINGLE_OPTIONS = 4  # one-true / one-false: the answer and three others

@@ -16,7 +16,6 @@ from exercises.model import Eq, Op, Part, Question, prose
 from exercises.params import Int, OneOf, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layers import (
-    NETWORKS,
     Layer,
     LayerStack,
     describe_layer,
@@ -24,8 +23,8 @@ from exercises.topics.layers import (
     layers_to_data,
     param_count,
     parse_layers,
-    stack_of,
 )
+from exercises.topics.networks import NETWORKS, stack_of
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int] | None

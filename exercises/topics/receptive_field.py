@@ -18,7 +18,6 @@ from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import OneOf, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layers import (
-    NETWORKS,
     Layer,
     LayerRef,
     LayerStack,
@@ -27,8 +26,8 @@ from exercises.topics.layers import (
     layers_to_data,
     parse_layers,
     receptive_fields,
-    stack_of,
 )
+from exercises.topics.networks import NETWORKS, stack_of
 from grader.answers import Integer
 
 MAX_SAMPLED_FIELD = 64  # a sampled unit must see at most this many pixels (a plausible input)

@@ -16,8 +16,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import IdList, Int, ParamError
 from exercises.registry import Template, template
-from grader.answers import Integer
-from grader.choice import Choices
+from grader.answers import Choices, Integer
 
 
 def outputs(p: dict[str, Any]) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers import Answer, Comparison
+from grader.answers.base import Answer, Comparison
 from grader.parsing import FormatError, Source, read, shorten
 
 Options = tuple[tuple[str, str], ...]

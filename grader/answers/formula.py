@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 from itertools import product
 from typing import Any, ClassVar
 
-from grader.answers import Answer, Comparison
+from grader.answers.base import Answer, Comparison
 from grader.expression import Tree, Undefined, degree, evaluate, has_calls, holds, parse_conditions, parse_formula
 from grader.expression import to_sympy as tree_to_sympy
 from grader.parsing import FormatError

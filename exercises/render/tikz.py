@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Shape, Unit
 from exercises.figures import decimal as _n  # short: the drawing code writes many of them
-from exercises.render.latex import escape_latex
+from exercises.render.texescape import escape_latex
 
 FILL = {"plain": "white", "shade": "blue!25", "pad": "gray!12", "mark": "orange!45", "kernel": "green!20",
         "faint": "white"}

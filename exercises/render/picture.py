@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Unit
 from exercises.figures import decimal as _n  # short: the drawing code writes many of them
-from exercises.figures.svg import FILL, MARGIN, STROKE
-from exercises.render.latex import escape_latex
+from exercises.render.svg import FILL, MARGIN, STROKE
+from exercises.render.texescape import escape_latex
 
 BP_PER_CM = 72 / 2.54
 _KAPPA = 0.5523  # control-point distance of a four-Bézier circle, per unit of radius

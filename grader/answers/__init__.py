@@ -1,0 +1,55 @@
+"""Answer kinds: each one parses student text and compares it with the expected value.
+
+A template declares its expected answers with these kinds, so this package is the one place that
+defines what an answer is, how it is written in JSON and in student notation, and how it is
+checked. `base` holds the shared base; each kind has a module of its own and registers itself in
+KINDS when it is imported here.
+"""
+
+from __future__ import annotations
+
+from grader.answers.base import KINDS, Answer, Comparison, Misconception
+from grader.answers.choice import Choice, Choices, option_label
+from grader.answers.formula import Formula
+from grader.answers.integer import Integer
+from grader.answers.matrix import Matrix
+from grader.answers.number import Number
+from grader.answers.tuples import Tuple
+from grader.answers.vector import Vector
+from grader.parsing import FormatError
+
+
+def answer_from_json(data: dict) -> Answer:
+    """Rebuild an answer spec from `Answer.to_json()` output."""
+    kind = KINDS.get(data.get("kind", ""))
+    if kind is None:
+        raise ValueError(f"unknown answer kind {data.get('kind')!r}")
+    options = kind.options_from_json(data)
+    misconceptions = tuple(
+        Misconception(m["id"], m["feedback"], kind.from_json(m["answer"], **options).value)  # type: ignore[attr-defined]
+        for m in data.get("misconceptions", ())
+    )
+    return kind.from_json(data["answer"], partial=data.get("partial", True), misconceptions=misconceptions,
+                          **options)
+
+
+# -- numbers -------------------------------------------------------------------------------
+
+
+__all__ = [
+    "Answer",
+    "Choice",
+    "Choices",
+    "Comparison",
+    "Formula",
+    "FormatError",
+    "Integer",
+    "KINDS",
+    "Matrix",
+    "Misconception",
+    "Number",
+    "Tuple",
+    "Vector",
+    "answer_from_json",
+    "option_label",
+]

@@ -1,0 +1,174 @@
+"""The base of the answer kinds: an expected value, its misconceptions, and how a kind is written in JSON.
+
+Each kind lives in a module of its own and registers itself here (in KINDS) by subclassing Answer.
+Values are exact: Python ints and fractions.Fraction (no sympy on this path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from grader.parsing import Number as Rational
+
+KINDS: dict[str, type[Answer]] = {}
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A typical wrong answer, computed by the template, with the feedback that names it."""
+
+    id: str
+    feedback: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How a parsed answer compares with the expected one: a score in [0, 1] and what is off."""
+
+    score: Fraction
+    detail: str = ""  # what is off, to follow "Not correct: " or "Partly right: "
+    sentence: str = ""  # or the whole feedback sentence, when a prefix would not fit
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """Base of the answer kinds: an expected value plus its known misconceptions."""
+
+    kind: ClassVar[str]
+    misconceptions: tuple[Misconception, ...] = ()
+    partial: bool = True  # per-entry partial credit where the kind allows it
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:  # shared bases without a kind of their own are not registered
+            KINDS[cls.kind] = cls
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", self.coerce(self.value))  # type: ignore[attr-defined]
+        known = tuple(replace(m, value=self.coerce(m.value)) for m in self.misconceptions)
+        object.__setattr__(self, "misconceptions", known)
+
+    @staticmethod
+    def coerce(value: Any) -> Any:
+        """Bring a value (numpy array, list, sympy number …) into this kind's exact form."""
+        raise NotImplementedError
+
+    # -- each kind implements these ------------------------------------------------------
+    def parse(self, text: str) -> Any:
+        """Read student text into a value of this kind; raise FormatError if it can't."""
+        raise NotImplementedError
+
+    def compare(self, value: Any) -> Comparison:
+        """Score a parsed value against the expected one."""
+        raise NotImplementedError
+
+    def expected_json(self) -> Any:
+        """The expected value as plain JSON."""
+        raise NotImplementedError
+
+    def to_text(self, value: Any = None) -> str:
+        """A value (default: the expected one) written in student notation."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Answer:
+        """Rebuild the expected answer from its JSON value."""
+        raise NotImplementedError
+
+    # -- shared ---------------------------------------------------------------------------
+    def same(self, a: Any, b: Any) -> bool:
+        """Whether two parsed values are the same answer."""
+        return a == b
+
+    def describe(self) -> str:
+        """A short phrase for messages: 'an integer', 'a vector of 4 numbers' …"""
+        return f"a {self.kind}"
+
+    def entries(self, value: Any) -> list | None:
+        """A value as a flat list of entries, for kinds with per-entry credit (None otherwise)."""
+        return None
+
+    def partly_matches(self, value: Any, mistake: Any) -> bool:
+        """Whether the wrong entries of `value` are exactly those a mistake gives there.
+
+        They must be at least half the entries where the mistake differs from the key, so that a
+        single coincidence does not name a misconception."""
+        got, key, wrong_answer = self.entries(value), self.entries(self.value), self.entries(mistake)  # type: ignore[attr-defined]
+        if got is None or key is None or wrong_answer is None or not len(got) == len(key) == len(wrong_answer):
+            return False
+        wrong = [i for i, (a, b) in enumerate(zip(got, key, strict=True)) if a != b]
+        differs = sum(a != b for a, b in zip(wrong_answer, key, strict=True))
+        return bool(wrong) and all(got[i] == wrong_answer[i] for i in wrong) and 2 * len(wrong) >= differs
+
+    def keeps_score_on_misconception(self) -> bool:
+        """Whether an answer that is exactly a misconception keeps its partial score.
+
+        By default it scores 0: entries that agree with the key by accident earn nothing when the
+        method was wrong. Kinds whose partial credit counts independent decisions (multi-select)
+        keep the score their rule gives."""
+        return False
+
+    def extra_json(self) -> dict[str, Any]:
+        """Kind-specific settings (options, tolerances, variables …) that key.json must keep."""
+        return {}
+
+    @classmethod
+    def options_from_json(cls, data: dict) -> dict[str, Any]:
+        """The inverse of `extra_json`: keyword arguments for `from_json`."""
+        return {}
+
+    def to_json(self) -> dict:
+        """Everything the grader needs to grade this part later (key.json)."""
+        data: dict[str, Any] = {"kind": self.kind, "answer": self.expected_json(), **self.extra_json()}
+        if not self.partial:
+            data["partial"] = False
+        if self.misconceptions:
+            data["misconceptions"] = [
+                {"id": m.id, "feedback": m.feedback, "answer": self.value_json(m.value)}
+                for m in self.misconceptions
+            ]
+        return data
+
+    def value_json(self, value: Any) -> Any:
+        """Any value of this kind as plain JSON (misconception values use it)."""
+        return json_number(value) if not isinstance(value, (list, tuple)) else json_nested(value)
+
+
+# -- exact numbers in JSON and in student notation ------------------------------------------
+
+def json_number(value: Rational) -> int | str:
+    value = Fraction(value)
+    return int(value) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def json_nested(values: Any) -> Any:
+    return [json_nested(v) if isinstance(v, (list, tuple)) else json_number(v) for v in values]
+
+
+def from_json_number(value: Any) -> Rational:
+    if type(value) is int:  # the common case, without a Fraction
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"not an exact number: {value!r}")
+    number = Fraction(value)
+    return int(number) if number.denominator == 1 else number
+
+
+def exact(value: Any) -> Rational:
+    """An int or Fraction from any exact number (Python, numpy or sympy integer/rational)."""
+    if type(value) is int:  # the common case, without a Fraction
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational, without importing sympy
+        value = Fraction(int(value.p), int(value.q))
+    number = Fraction(value)
+    return int(number) if number.denominator == 1 else number
+
+
+def text_number(value: Rational) -> str:
+    value = Fraction(value)
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"

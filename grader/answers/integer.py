@@ -1,0 +1,50 @@
+"""The integer kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from grader.answers.base import Answer, Comparison, exact
+from grader.answers.number import decimal_text
+from grader.parsing import FormatError, parse_integer
+
+
+@dataclass(frozen=True, kw_only=True)
+class Integer(Answer):
+    """A single integer."""
+
+    kind: ClassVar[str] = "integer"
+    value: int
+
+    @staticmethod
+    def coerce(value: Any) -> int:
+        number = exact(value)
+        if not isinstance(number, int):
+            raise ValueError(f"not an integer: {value!r}")
+        return number
+
+    def parse(self, text: str) -> int:
+        value = parse_integer(text)
+        if isinstance(value, Fraction):
+            raise FormatError(f"expected a whole number, got {decimal_text(value)}", text)
+        return value
+
+    def compare(self, value: int) -> Comparison:
+        return Comparison(Fraction(int(value == self.value)))
+
+    def expected_json(self) -> int:
+        return self.value
+
+    def to_text(self, value: Any = None) -> str:
+        return str(self.value if value is None else value)
+
+    def describe(self) -> str:
+        return "an integer"
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Integer:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise ValueError(f"not an integer: {data!r}")
+        return cls(value=data, **options)

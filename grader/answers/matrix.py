@@ -1,0 +1,91 @@
+"""The matrix kind: shape first, then per-entry credit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.entries import all_numbers, parse_nested
+from grader.parsing import FormatError
+from grader.parsing import Number as Rational
+
+
+@dataclass(frozen=True, kw_only=True)
+class Matrix(Answer):
+    """A matrix of exact numbers: shape first, then partial credit per entry."""
+
+    kind: ClassVar[str] = "matrix"
+    value: tuple[tuple[Rational, ...], ...]
+
+    @staticmethod
+    def coerce(value: Any) -> tuple[tuple[Rational, ...], ...]:
+        return tuple(tuple(exact(v) for v in row) for row in value)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.value), len(self.value[0]) if self.value else 0
+
+    def parse(self, text: str) -> tuple[tuple[Rational, ...], ...]:
+        value = parse_nested(text)
+        while isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) \
+                and not all_numbers(value[0]):  # extra brackets around the whole matrix
+            value = value[0]
+        if not isinstance(value, list):
+            value = [[value]]
+        elif all_numbers(value):
+            value = [value]
+        rows: list[tuple[Rational, ...]] = []
+        for number, row in enumerate(value, start=1):
+            if not isinstance(row, list) or not all_numbers(row):
+                raise FormatError(f"row {number} is not a list of numbers", text)
+            rows.append(tuple(row))
+        widths = {len(row) for row in rows}
+        if len(widths) > 1:
+            first = len(rows[0])
+            bad = next(i for i, row in enumerate(rows) if len(row) != first)
+            raise FormatError(
+                f"row 1 has {first} entries but row {bad + 1} has {len(rows[bad])}",
+                text,
+            )
+        return tuple(rows)
+
+    def entries(self, value: Any) -> list | None:
+        if len(value) != self.shape[0] or any(len(row) != self.shape[1] for row in value):
+            return None
+        return [entry for row in value for entry in row]
+
+    def compare(self, value: tuple[tuple[Rational, ...], ...]) -> Comparison:
+        rows, cols = self.shape
+        got = (len(value), len(value[0]) if value else 0)
+        if got != (rows, cols):
+            hint = " (that is the transposed shape)" if got == (cols, rows) and rows != cols else ""
+            return Comparison(Fraction(0), f"expected a {rows}×{cols} matrix, got {got[0]}×{got[1]}{hint}.")
+        wrong = [
+            (i, j) for i in range(rows) for j in range(cols) if value[i][j] != self.value[i][j]
+        ]
+        if not wrong:
+            return Comparison(Fraction(1))
+        # Per-entry credit counts only the entries that matter: non-zero in the key or in the answer.
+        # A sparse matrix (a Toeplitz band) then earns nothing for zeros it was never asked to fill in.
+        matter = sum(1 for i in range(rows) for j in range(cols) if value[i][j] or self.value[i][j])
+        score = Fraction(matter - len(wrong), matter) if self.partial else Fraction(0)
+        where = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong[:6]) + (", …" if len(wrong) > 6 else "")
+        return Comparison(score, f"{len(wrong)} of {rows * cols} entries wrong, at (row, column) {where}.")
+
+    def expected_json(self) -> list:
+        return json_nested(self.value)
+
+    def to_text(self, value: Any = None) -> str:
+        rows = self.value if value is None else value
+        return "[" + ", ".join("[" + ", ".join(text_number(v) for v in row) + "]" for row in rows) + "]"
+
+    def describe(self) -> str:
+        return "a {}×{} matrix".format(*self.shape)
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Matrix:
+        if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
+            raise ValueError(f"not a list of rows: {data!r}")
+        return cls(value=tuple(tuple(from_json_number(v) for v in row) for row in data), **options)

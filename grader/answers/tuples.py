@@ -1,0 +1,84 @@
+"""The tuple kind: shapes and pairs (named `tuples` so that the package keeps the builtin `tuple`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.entries import compare_entries, flat
+from grader.parsing import Number as Rational
+from grader.parsing import parse_numbers, read
+
+_SHAPE = re.compile(r"\s*\(?\s*[-\d./]+\s*(?:(?:[xX*]|by)\s*[-\d./]+\s*)+\)?\s*")
+_TIMES = re.compile(r"[xX*]|by")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tuple(Answer):
+    """An ordered tuple such as a shape (rows, cols): '(6, 4)', '6x4', '6 × 4'."""
+
+    kind: ClassVar[str] = "tuple"
+    value: tuple[Rational, ...]
+    names: tuple[str, ...] = ()  # what each component is, for feedback ("rows", "columns")
+    alternatives: tuple[tuple[Rational, ...], ...] = ()  # other values that are equally right (e.g. both orders)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "alternatives", tuple(self.coerce(a) for a in self.alternatives))
+
+    @staticmethod
+    def coerce(value: Any) -> tuple[Rational, ...]:
+        return tuple(exact(v) for v in value)
+
+    def parse(self, text: str) -> tuple[Rational, ...]:
+        source = read(text)
+        if _SHAPE.fullmatch(source.text):
+            source = source.sub(_TIMES, lambda m: ",")
+        return tuple(flat(parse_numbers(source), text))
+
+    def entries(self, value: Any) -> list:
+        return list(value)
+
+    def compare(self, value: tuple[Rational, ...]) -> Comparison:
+        if tuple(value) in self.alternatives:
+            return Comparison(Fraction(1))
+        names = self.names if len(self.names) == len(self.value) else ()
+        result = compare_entries(list(value), list(self.value), self.partial, "component", "components")
+        if result.score < 1 and len(value) == len(self.value) == 2 and tuple(value[::-1]) == self.value:
+            return Comparison(result.score, "the two components are swapped.")
+        if names and result.score < 1 and len(value) == len(self.value):
+            wrong = [names[i] for i, (a, b) in enumerate(zip(value, self.value, strict=True)) if a != b]
+            return Comparison(result.score, f"check the {' and '.join(wrong)}.")
+        return result
+
+    def expected_json(self) -> list:
+        return json_nested(self.value)
+
+    def to_text(self, value: Any = None) -> str:
+        values = self.value if value is None else value
+        return "(" + ", ".join(text_number(v) for v in values) + ")"
+
+    def describe(self) -> str:
+        return f"a tuple of {len(self.value)} numbers"
+
+    def extra_json(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"names": list(self.names)} if self.names else {}
+        if self.alternatives:
+            extra["alternatives"] = [json_nested(a) for a in self.alternatives]
+        return extra
+
+    @classmethod
+    def options_from_json(cls, data: dict) -> dict[str, Any]:
+        options: dict[str, Any] = {"names": tuple(data["names"])} if data.get("names") else {}
+        if data.get("alternatives"):
+            options["alternatives"] = tuple(tuple(from_json_number(v) for v in a) for a in data["alternatives"])
+        return options
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Tuple:
+        if not isinstance(data, list):
+            raise ValueError(f"not a list: {data!r}")
+        return cls(value=tuple(from_json_number(v) for v in data), **options)

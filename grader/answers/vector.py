@@ -1,0 +1,47 @@
+"""The vector kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.entries import compare_entries, flat, parse_nested
+from grader.parsing import Number as Rational
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vector(Answer):
+    """A list of exact numbers; partial credit per entry when the length is right."""
+
+    kind: ClassVar[str] = "vector"
+    value: tuple[Rational, ...]
+
+    @staticmethod
+    def coerce(value: Any) -> tuple[Rational, ...]:
+        return tuple(exact(v) for v in value)
+
+    def parse(self, text: str) -> tuple[Rational, ...]:
+        return tuple(flat(parse_nested(text), text))
+
+    def compare(self, value: tuple[Rational, ...]) -> Comparison:
+        return compare_entries(list(value), list(self.value), self.partial, "entry", "entries")
+
+    def entries(self, value: Any) -> list:
+        return list(value)
+
+    def expected_json(self) -> list:
+        return json_nested(self.value)
+
+    def to_text(self, value: Any = None) -> str:
+        values = self.value if value is None else value
+        return "[" + ", ".join(text_number(v) for v in values) + "]"
+
+    def describe(self) -> str:
+        return f"a vector of {len(self.value)} numbers"
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Vector:
+        if not isinstance(data, list):
+            raise ValueError(f"not a list: {data!r}")
+        return cls(value=tuple(from_json_number(v) for v in data), **options)
