@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from exercises.course import CourseError, load_templates
 from exercises.model import Question
 from exercises.params import ParamError
 from exercises.registry import all_templates, generate, get, resolve_params
@@ -80,6 +81,12 @@ class Bank:
     course: str
     salt: str
     quizzes: dict[str, Quiz]
+    course_templates: tuple[str, ...] = ()  # ids of the course's own templates (the bank's `templates:`)
+
+    def used_templates(self) -> list[str]:
+        """Every template a quiz of the bank uses, in order of first use."""
+        ids = (alt.template for quiz in self.quizzes.values() for slot in quiz.slots for alt in slot.alternatives)
+        return list(dict.fromkeys(ids))
 
     def quiz(self, quiz_id: str) -> Quiz:
         if quiz_id in self.quizzes:
@@ -184,8 +191,7 @@ def _text(doc: _Located, path: tuple, value: Any, what: str) -> str:
     return str(value)
 
 
-def load_bank(path: str | Path | None = None) -> Bank:
-    """Load and fully validate a bank (each question is generated once to check its params)."""
+def _read(path: str | Path | None) -> tuple[_Located, dict]:
     bank_path = find_bank(str(path) if path else None)
     try:
         text = bank_path.read_text(encoding="utf-8")
@@ -195,13 +201,48 @@ def load_bank(path: str | Path | None = None) -> Bank:
         raise BankError(f"{bank_path}: cannot read: {error}") from None
     doc = _Located(bank_path, text)
     top = _mapping(doc, (), doc.data, "the bank")
-    _unknown_keys(doc, (), top, ("course", "salt", "quizzes"))
+    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes"))
+    return doc, top
+
+
+def load_bank(path: str | Path | None = None) -> Bank:
+    """Load and fully validate a bank (each question is generated once to check its params)."""
+    doc, top = _read(path)
+    course_templates = _course_templates(doc, top.get("templates"))
     salt = top.get("salt")
     if not isinstance(salt, str) or not salt.strip():
         raise doc.error(("salt",), "salt must be a non-empty text, secret to the course staff")
     quizzes_data = _mapping(doc, ("quizzes",), top.get("quizzes"), "quizzes")
     quizzes = {str(qid): _quiz(doc, str(qid), q) for qid, q in quizzes_data.items()}
-    return Bank(bank_path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes)
+    return Bank(doc.path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes, course_templates)
+
+
+def load_bank_templates(path: str | Path | None = None) -> tuple[str, ...]:
+    """Register the course templates that a bank names, without loading its quizzes (for list, show, answer).
+
+    Without --bank and without ./question_bank.yaml this is the shipped bank, which names none."""
+    doc, top = _read(path)
+    return _course_templates(doc, top.get("templates"))
+
+
+def _course_templates(doc: _Located, entries: Any) -> tuple[str, ...]:
+    """`templates: [templates/, extra.py]`: paths relative to the bank, imported and registered."""
+    if entries is None:
+        return ()
+    if isinstance(entries, str):
+        entries = [entries]
+    if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
+        raise doc.error(("templates",), "templates must be a list of folders or .py files, relative to the bank")
+    paths = []
+    for index, entry in enumerate(entries):
+        path = doc.path.parent / entry
+        if not path.exists():
+            raise doc.error(("templates", index), f"{entry!r}: no such folder or file (next to {doc.path.name})")
+        paths.append(path)
+    try:
+        return load_templates(paths)
+    except CourseError as error:
+        raise BankError(str(error)) from None
 
 
 def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:

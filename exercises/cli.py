@@ -36,9 +36,17 @@ def _pinned(sets: list[str]) -> dict[str, Any]:
     return pinned
 
 
+def _course_templates(args: argparse.Namespace) -> None:
+    """Register the course's own templates that the bank names (`templates:`), before any lookup."""
+    from exercises.bank import load_bank_templates
+
+    load_bank_templates(args.bank)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from exercises.registry import all_templates
 
+    _course_templates(args)
     templates = all_templates()
     if args.json:
         rows = [
@@ -72,6 +80,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from exercises.registry import generate
 
+    _course_templates(args)
     question = generate(args.template, seed=args.seed, **_pinned(args.set))
     if args.figure:
         return _write_figure(question, args.figure)
@@ -109,6 +118,7 @@ def _write_figure(question: Any, path: str) -> int:
 def cmd_answer(args: argparse.Namespace) -> int:
     from exercises import answer
 
+    _course_templates(args)
     result = answer(args.template, args.part, args.text, seed=args.seed, **_pinned(args.set))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -123,10 +133,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     from exercises.progress import Progress
     from exercises.registry import all_templates, get
 
+    if args.key or args.template:
+        _course_templates(args)
     if args.key:
         return _check_key(args.key)
-    templates = [get(args.template)] if args.template else list(all_templates().values())
     bank = None if args.template else load_bank(args.bank)
+    if args.template:
+        templates = [get(args.template)]
+    elif args.all:
+        templates = list(all_templates().values())
+    else:  # what this course uses: the bank's templates and the course's own
+        templates = [get(t) for t in dict.fromkeys([*bank.used_templates(), *bank.course_templates])]
     started = time.perf_counter()
     failures = []
     pinned_runs = pinned_questions(bank) if bank else []
@@ -148,8 +165,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if len(failures) > 20:
         print(f"… and {len(failures) - 20} more failures")
     verdict = "ok" if not failures else f"{len(failures)} failure(s)"
-    print(f"checked {len(templates)} templates × {args.seeds} seeds and {len(pinned_runs)} pinned bank "
-          f"questions in {elapsed:.1f} s: {verdict}")
+    pinned = f"{len(pinned_runs)} pinned bank question" + ("" if len(pinned_runs) == 1 else "s")
+    print(f"checked {len(templates)} templates × {args.seeds} seeds and {pinned} in {elapsed:.1f} s: {verdict}")
     return EXIT_FAILURES if failures else EXIT_OK
 
 
@@ -196,6 +213,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if book.attention else EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from exercises.skeleton import write_course
+
+    folder = Path(args.dir)
+    course = args.course or folder.resolve().name
+    written = write_course(folder, course)
+    print(f"wrote the course {course!r} to {folder}: {', '.join(str(p.relative_to(folder)) for p in written)}")
+    print(f"next: cd {folder} && cnnquiz check && cnnquiz build quiz-01 --roster roster.example.csv")
+    return EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from exercises.build import build
 
@@ -223,6 +253,10 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def banked(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--bank", help="question bank, whose templates: the course's own templates are "
+                       "(default ./question_bank.yaml, else the shipped one)")
+
     def seeded(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=int, default=0, help="random seed of the variant (default 0)")
         p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -230,13 +264,24 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("list", help="list the question templates, grouped by topic")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    banked(p)
     p.add_argument("--params", action="store_true", help="also list each template's parameters (pinnable with "
                    "--set or the bank's params:), with their defaults")
     p.set_defaults(run=cmd_list)
 
+    p = commands.add_parser(
+        "init", help="start a course repository: bank, example roster, a template of its own, CI",
+        description="Write a ready course repository into DIR: question_bank.yaml with a fresh secret salt, "
+        "roster.example.csv, templates/ with an example template of the course's own, .gitignore, CI for GitHub "
+        "Actions and GitLab that runs `cnnquiz check`, and a README. Existing files are never overwritten.")
+    p.add_argument("dir", help="the folder of the new course (made if needed)")
+    p.add_argument("--course", help="the course's name, printed on every sheet (default: the folder's name)")
+    p.set_defaults(run=cmd_init)
+
     p = commands.add_parser("show", help="render one question variant")
     p.add_argument("template", help="template id (see `cnnquiz list`)")
     seeded(p)
+    banked(p)
     p.add_argument("--format", choices=["md", "tex", "typ", "json"], default="md", help="output format (default md)")
     p.add_argument("--solution", action="store_true", help="include answers and the worked solution")
     p.add_argument("--figure", metavar="FILE", help="write the question's figure alone: FILE.svg or FILE.tex (TikZ)")
@@ -247,13 +292,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("part", help="part id, e.g. output or matrix")
     p.add_argument("text", help="the answer as a student would type it")
     seeded(p)
+    banked(p)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_answer)
 
-    p = commands.add_parser("check", help="prove every answer key over many seeds")
+    p = commands.add_parser(
+        "check", help="prove every answer key over many seeds",
+        description="Prove the templates the bank uses and the course's own templates (the bank's templates:) "
+        "over many seeds, then every pinned question of the bank; exit 1 naming each failure.")
     p.add_argument("--bank", help="question bank (default ./question_bank.yaml, else the shipped one)")
     p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
     p.add_argument("--template", help="check only this template")
+    p.add_argument("--all", action="store_true", help="check every registered template, used by the bank or not")
     p.add_argument("--key", help="instead: regenerate every variant of this key.json and compare the answers")
     p.set_defaults(run=cmd_check)
 
@@ -312,11 +362,15 @@ def _is_user_error(error: Exception) -> bool:
         return True
     from exercises.bank import BankError
     from exercises.build import BuildError
+    from exercises.course import CourseError
+    from exercises.registry import TemplateError
     from exercises.render.pdf import EngineError
     from exercises.roster import RosterError
+    from exercises.skeleton import SkeletonError
     from grader.keyfile import KeyFileError
 
-    return isinstance(error, (BankError, KeyFileError, BuildError, EngineError, RosterError))
+    return isinstance(error, (BankError, KeyFileError, BuildError, EngineError, RosterError, CourseError,
+                              TemplateError, SkeletonError))
 
 
 if __name__ == "__main__":

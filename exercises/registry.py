@@ -56,23 +56,67 @@ class Template:
         return Question(template=self.id, version=self.version, seed=None, params=params, **content)
 
 
+class TemplateError(ValueError):
+    """A template that breaks the contract (id, version, params, hooks) or clashes with another one."""
+
+
+_HOOKS = ("sample", "build", "verify")
+
+
+def _contract_problem(cls: type) -> str | None:
+    """What is wrong with a template class, or None."""
+    if not isinstance(cls, type) or not issubclass(cls, Template):
+        return "@template decorates a subclass of exercises.registry.Template"
+    template_id = getattr(cls, "id", None)
+    if not isinstance(template_id, str) or not _ID.match(template_id):
+        return f"template id {template_id!r} is not kebab-case (like 'my-question')"
+    version = getattr(cls, "version", None)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return f"{template_id}: version must be a whole number ≥ 1, got {version!r}"
+    for name in ("topic", "summary"):
+        if not isinstance(getattr(cls, name, None), str) or not getattr(cls, name).strip():
+            return f"{template_id}: {name} must be a short text"
+    params = getattr(cls, "params", None)
+    if not isinstance(params, dict) or not all(isinstance(k, str) and isinstance(v, Param) for k, v in params.items()):
+        return f"{template_id}: params must map parameter names to specs of exercises.params (Int, IntList …)"
+    missing = [hook for hook in _HOOKS if getattr(cls, hook) is getattr(Template, hook)]
+    if missing:
+        return f"{template_id}: implement {', '.join(missing)} (verify recomputes the key by an independent method)"
+    return None
+
+
 def template(cls: type[Template]) -> type[Template]:
-    """Class decorator: register a Template subclass under its `id`."""
-    if not _ID.match(cls.id):
-        raise ValueError(f"template id {cls.id!r} is not kebab-case")
+    """Class decorator: register a Template subclass under its `id` (TemplateError if it breaks the contract)."""
+    problem = _contract_problem(cls)
+    if problem:
+        raise TemplateError(problem)
     if cls.id in _REGISTRY:
-        raise ValueError(f"template id {cls.id!r} is registered twice")
+        other = type(_REGISTRY[cls.id]).__module__
+        owner = "a built-in template" if other.startswith("exercises.topics.") else f"the template in {other}"
+        raise TemplateError(f"template id {cls.id!r} is already taken by {owner}; choose another id")
     _REGISTRY[cls.id] = cls()
     return cls
 
 
+ENTRY_POINTS = "cnnquiz.templates"  # the entry-point group of templates shipped as Python packages
+
+
 @functools.cache
 def _load_topics() -> None:
-    """Import every topic module once (a test may already have imported some of them directly)."""
+    """Import every topic module once (a test may already have imported some of them directly), then the
+    templates that installed packages declare in the `cnnquiz.templates` entry-point group."""
     import exercises.topics as topics
 
     for module in pkgutil.iter_modules(topics.__path__):
         importlib.import_module(f"exercises.topics.{module.name}")
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=ENTRY_POINTS):
+        try:
+            entry.load()
+        except Exception as error:  # noqa: BLE001 - one line naming the package's entry point
+            raise TemplateError(f"entry point {ENTRY_POINTS} {entry.name} = {entry.value}: cannot load: "
+                                f"{type(error).__name__}: {error}") from None
 
 
 # The lecture's order of topics; `cnnquiz list` groups by topic in this order (others follow, by name).
