@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import run_cli
+
 from exercises.skeleton import CI_COMMANDS
 
 EXAMPLE = Path(__file__).parent.parent / "templates" / "course" / "dilated_span.py"

@@ -55,14 +55,15 @@ class DilatedSpan(Template):
         return p
 
     def build(self, p: dict[str, Any]) -> Question:
+        last, total = (p["kernel"] - 1) * p["dilation"], span(p["kernel"], p["dilation"])
         part = Part(
             id="span",
             prompt=prose("A 1-D kernel of size {k} has dilation {d}. How many input positions does it span?",
                          k=p["kernel"], d=p["dilation"]),
-            answer=expect(Integer, span(p["kernel"], p["dilation"]), p, MISTAKES),
+            answer=expect(Integer, total, p, MISTAKES),
             points=1,
             solution=(prose("The taps sit at {first}, {d}, …, {last}: that is {n} positions.", first=0,
-                            d=p["dilation"], last=(p["kernel"] - 1) * p["dilation"], n=span(p["kernel"], p["dilation"])),),
+                            d=p["dilation"], last=last, n=total),),
         )
         return self.question(p, title="Dilated kernel", statement=(), parts=(part,))
 
