@@ -190,13 +190,20 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.report import analyse, summary_lines, write_report
     from grader.submissions import SubmissionsError, read_submissions
 
-    key_path = Path(args.key) if args.key else Path(args.out) / args.quiz / "key.json"
+    default_key = "lms-key.json" if args.lms else "key.json"
+    key_path = Path(args.key) if args.key else Path(args.out) / args.quiz / default_key
+    if args.lms and not key_path.is_file():
+        raise UsageError(f"{key_path}: no such key file; run `cnnquiz export {args.quiz} --to …` first (it writes "
+                         f"{default_key} beside the export) or pass --key FILE")
     try:
         key = read_key(key_path)
         if key.quiz != args.quiz:
             raise UsageError(f"{key_path} is the key of quiz {key.quiz!r}, not {args.quiz!r}")
-        ids = [student.student_id for student in key.students]
-        submissions = read_submissions(Path(args.submissions), answer_columns(key), ids)
+        if args.lms:
+            key, submissions = _lms_submissions(args.lms, Path(args.submissions), key, key_path)
+        else:
+            ids = [student.student_id for student in key.students]
+            submissions = read_submissions(Path(args.submissions), answer_columns(key), ids)
     except (KeyFileError, SubmissionsError) as error:
         raise UsageError(str(error)) from None
     for warning in submissions.warnings:
@@ -226,6 +233,28 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lms_submissions(lms: str, path: Any, key: Any, key_path: Any) -> tuple[Any, Any]:
+    """`grade --from moodle|canvas`: the LMS's response export, mapped to the replicates of lms-key.json."""
+    from grader.lms import assemble, replicate_questions
+
+    if not replicate_questions(key):
+        raise UsageError(f"{key_path} is not the key of an export (grade LMS responses against lms-key.json)")
+    if lms == "moodle":
+        from grader.moodle import read_moodle as read
+    else:
+        from grader.canvas import read_canvas as read
+    return assemble(key, read(path, key))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from exercises.export import export
+
+    result = export(args.quiz, args.to, replicates=args.replicates, bank_path=args.bank, out=args.out)
+    print(f"exported {args.quiz} for {args.to}: {result.slots} question slots, {result.questions} questions "
+          f"(up to {args.replicates} replicates per slot) in {result.path}; key for grading: {result.key}")
+    return EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from exercises.build import build
 
@@ -247,6 +276,9 @@ def parser() -> argparse.ArgumentParser:
                "  cnnquiz build week-04 --roster students.csv   # PDFs, sources, key.json, answer sheets\n"
                "  cnnquiz grade week-04 answers.csv              # gradebook, feedback, item-analysis report\n"
                "  cnnquiz check                                  # prove every answer key (e.g. in CI)\n"
+               "Into an LMS and back:\n"
+               "  cnnquiz export week-04 --to moodle|qti21|qti12 [--replicates N] [--out DIR]\n"
+               "  cnnquiz grade week-04 responses.csv --from moodle|canvas\n"
                "Try one question: cnnquiz show conv1d --seed 7 --solution; pin parameters with --set\n"
                "(names: cnnquiz list --params).",
     )
@@ -324,6 +356,21 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_build)
 
     p = commands.add_parser(
+        "export", help="export a quiz for an LMS: pools of random replicates (Moodle XML, QTI 2.1, QTI 1.2)",
+        description="Write OUT/QUIZ/moodle.xml (Moodle), qti21.zip (OpenOLAT, ONYX, Inspera) or qti12.zip "
+        "(Canvas): each question slot a pool of N replicates, seeded from the bank's salt like the build, from "
+        "which the LMS draws one per student; and OUT/QUIZ/lms-key.json, the key that `cnnquiz grade QUIZ "
+        "FILE --from moodle|canvas` grades the LMS's response export against.")
+    p.add_argument("quiz", help="quiz id of the bank, e.g. week-04")
+    p.add_argument("--to", required=True, choices=["moodle", "qti21", "qti12"],
+                   help="moodle (Moodle XML), qti21 (IMS QTI 2.1 package) or qti12 (IMS QTI 1.2 for Canvas)")
+    p.add_argument("--replicates", type=int, default=20, metavar="N",
+                   help="replicates per question slot (default 20; slots whose parameters are all pinned have one)")
+    p.add_argument("--bank", help="question bank (default ./question_bank.yaml, else the shipped one)")
+    p.add_argument("--out", default="out", help="output folder (default out): writes OUT/QUIZ/")
+    p.set_defaults(run=cmd_export)
+
+    p = commands.add_parser(
         "grade", help="grade a class's submissions: gradebook, feedback files, item-analysis report",
         description="Grade SUBMISSIONS (a CSV, or a folder of per-student YAML answer files) against the key. "
         "The CSV needs a student id column and one column per part (q1.output, ...), in any order; other "
@@ -333,7 +380,11 @@ def parser() -> argparse.ArgumentParser:
         "exit 1 if any row needs attention.")
     p.add_argument("quiz", help="quiz id, e.g. week-04")
     p.add_argument("submissions", help="answers CSV (or LMS export), or a folder of YAML answer files")
-    p.add_argument("--key", help="key.json to grade against (default OUT/QUIZ/key.json)")
+    p.add_argument("--key", help="key.json to grade against (default OUT/QUIZ/key.json; with --from, "
+                                 "OUT/QUIZ/lms-key.json)")
+    p.add_argument("--from", dest="lms", choices=["moodle", "canvas"],
+                   help="SUBMISSIONS is an LMS's response export of a `cnnquiz export`: Moodle's quiz Responses "
+                        "report (with 'Question text' ticked) or Canvas's Student Analysis CSV")
     p.add_argument("--out", default="out", help="output folder (default out): writes OUT/QUIZ/grades/")
     p.add_argument("--reveal", action="store_true",
                    help="put the correct answers and worked solutions in the feedback files")
@@ -363,6 +414,7 @@ def _is_user_error(error: Exception) -> bool:
     from exercises.bank import BankError
     from exercises.build import BuildError
     from exercises.course import CourseError
+    from exercises.export import ExportError
     from exercises.registry import TemplateError
     from exercises.render.pdf import EngineError
     from exercises.roster import RosterError
@@ -370,7 +422,7 @@ def _is_user_error(error: Exception) -> bool:
     from grader.keyfile import KeyFileError
 
     return isinstance(error, (BankError, KeyFileError, BuildError, EngineError, RosterError, CourseError,
-                              TemplateError, SkeletonError))
+                              TemplateError, SkeletonError, ExportError))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,125 @@
+"""What every exported format needs to know about a part's answer boxes, format-neutral.
+
+A part has one box per entry of a vector, tuple or matrix (row by row) and one box otherwise, in
+the order of `grader.lms.cells` (the LMS readers rely on it). Each box knows its expected value,
+how the LMS should check it (an integer exactly, an exact fraction by its spellings, a number within
+a tolerance, a choice, or a formula by hand), its share of the part's points, and the wrong values
+that a misconception gives in this box, with the misconception's feedback.
+
+Per-entry credit as the grader gives it: entries share a part's points equally, except that in a
+matrix only the entries that are non-zero in the key carry points (the grader counts the entries
+non-zero in the key or the answer, so an all-zero answer to a banded matrix earns nothing; an LMS
+cannot make its weights depend on the answer, so this is the nearest fixed rule).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from exercises.model import Part, Question
+from grader.answers.number import decimal_text
+from grader.lms import cells
+
+
+@dataclass(frozen=True)
+class Box:
+    """One answer box of a part."""
+
+    part: int  # the part's index in the question
+    position: tuple[int, ...]  # the entry's position in a grid, () for a single box
+    check: str  # integer, exact, tolerance, choice, choices or formula
+    value: Any  # the expected value: an exact number, an option id, a tuple of option ids, a formula text
+    share: Fraction  # this box's share of the part's points
+    wrong: tuple[tuple[Any, str], ...] = ()  # (a misconception's value in this box, its feedback)
+    tolerance: Fraction = Fraction(0)
+
+
+def boxes(question: Question) -> list[list[Box]]:
+    """The boxes of every part, part by part."""
+    return [part_boxes(index, part) for index, part in enumerate(question.parts)]
+
+
+def part_boxes(index: int, part: Part) -> list[Box]:
+    spec = part.answer
+    positions = cells(spec)
+    if spec.kind in ("choice", "choices", "formula"):
+        wrong = _distinct((spec.to_text(m.value) if spec.kind == "formula" else m.value, m.feedback)
+                          for m in spec.misconceptions)
+        value = spec.to_text() if spec.kind == "formula" else spec.value  # type: ignore[attr-defined]
+        return [Box(index, (), spec.kind, value, Fraction(1), wrong)]
+    values = [_entry(spec.value, position) for position in positions]  # type: ignore[attr-defined]
+    shares = _shares(spec.kind, values)
+    tolerance = getattr(spec, "tolerance", Fraction(0))
+    out = []
+    for position, value, share in zip(positions, values, shares, strict=True):
+        wrong = _distinct((_entry(m.value, position), m.feedback) for m in spec.misconceptions
+                          if _same_shape(m.value, spec.value) and _entry(m.value, position) != value)  # type: ignore[attr-defined]
+        check = "integer" if Fraction(value).denominator == 1 else "exact"
+        if tolerance:
+            check = "tolerance"
+        out.append(Box(index, position, check, value, share, wrong, tolerance))
+    return out
+
+
+def _entry(value: Any, position: tuple[int, ...]) -> Any:
+    for index in position:
+        value = value[index]
+    return value
+
+
+def _same_shape(a: Any, b: Any) -> bool:
+    if isinstance(a, (tuple, list)) != isinstance(b, (tuple, list)):
+        return False
+    if not isinstance(a, (tuple, list)):
+        return True
+    return len(a) == len(b) and all(_same_shape(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _distinct(pairs: Any) -> tuple[tuple[Any, str], ...]:
+    """Each wrong value once (the first misconception that gives it names it)."""
+    seen: dict[Any, str] = {}
+    for value, feedback in pairs:
+        key = tuple(value) if isinstance(value, list) else value
+        seen.setdefault(key, feedback)
+    return tuple(seen.items())
+
+
+def _shares(kind: str, values: list[Any]) -> list[Fraction]:
+    count = len(values)
+    if kind == "matrix" and any(values):
+        nonzero = sum(1 for v in values if v)
+        return [Fraction(1, nonzero) if v else Fraction(0) for v in values]
+    return [Fraction(1, count)] * count
+
+
+def integer_weights(question: Question, parts: list[list[Box]]) -> list[list[int]]:
+    """Whole-number weights proportional to each box's points (Moodle's Cloze needs integers):
+    the smallest scale at which every box's points are whole."""
+    exact = [[part.points * box.share for box in part_boxes_] for part, part_boxes_ in
+             zip(question.parts, parts, strict=True)]
+    if not any(w for row in exact for w in row):
+        return [[1] * len(row) for row in exact]  # a question worth nothing: every box the same
+    scale = math.lcm(*(Fraction(w).denominator for row in exact for w in row))
+    return [[int(w * scale) for w in row] for row in exact]
+
+
+def spellings(value: Any) -> list[str]:
+    """The exact spellings of a fraction an LMS should accept: 7/2, 3.5, 3,5 (the decimals if finite)."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return [str(value.numerator)]
+    out = [f"{value.numerator}/{value.denominator}"]
+    decimal = decimal_text(value)
+    if "/" not in decimal:
+        out += [decimal, decimal.replace(".", ",")]
+    return out
+
+
+def number_text(value: Any, digits: int = 12) -> str:
+    """A number as a decimal for an LMS (exact where it is finite, else to `digits` significant digits)."""
+    value = Fraction(value)
+    text = decimal_text(value)
+    return text if "/" not in text else f"{float(value):.{digits}g}"

@@ -1,0 +1,146 @@
+"""Moodle XML: each slot a category (`$course$/QUIZ/q1`) of Cloze questions, one per replicate.
+
+The structure follows what Moodle's `question/format/xml` importer reads for a Cloze question
+(`<question type="cloze">` with name, questiontext, generalfeedback, penalty, hidden; no
+defaultgrade: a Cloze question's mark is the sum of its sub-questions' weights). Sub-questions:
+an integer box is NUMERICAL with tolerance 0, a fraction box SHORTANSWER accepting its exact
+spellings, a choice MULTICHOICE_V, a multi-select MULTIRESPONSE (right options share +100%, each
+wrong one takes a share back: the grader's net-correct rule) with a last option "None of these", a
+formula SHORTANSWER whose only right answer is the key's spelling plus a catch-all whose feedback
+says cnnquiz grades it (Cloze has no essay sub-question). A box where a misconception's value
+differs from the key lists that value with the misconception's feedback. Figures are SVG files
+embedded with `@@PLUGINFILE@@`; the worked solution is the general feedback.
+"""
+
+from __future__ import annotations
+
+import base64
+import xml.etree.ElementTree as ET
+from html import escape
+
+from exercises.bank import Quiz
+from exercises.export.cells import Box, boxes, integer_weights, number_text, spellings
+from exercises.export.html import LmsHtmlPrinter, grid_html, points_text
+from exercises.export.replicates import Pool, Replicate
+from grader.lms import NONE_OF_THESE, option_text
+
+FORMULA_NOTE = "cnnquiz grades formulas by their meaning when your instructor runs it; the expected formula: "
+
+
+def moodle_xml(quiz: Quiz, pools: list[Pool]) -> str:
+    """The whole export: a category per slot, then its replicates."""
+    root = ET.Element("quiz")
+    root.append(ET.Comment(f" cnnquiz export of {quiz.id}: add 'a random question' from each category "))
+    for pool in pools:
+        root.append(category(quiz, pool))
+        root.extend(question(replicate) for replicate in pool.replicates)
+    return serialize(root)
+
+
+def serialize(element: ET.Element) -> str:
+    ET.indent(element, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="unicode") + "\n"
+
+
+def category(quiz: Quiz, pool: Pool) -> ET.Element:
+    element = ET.Element("question", type="category")
+    path = "$course$/" + quiz.id.replace("/", "//") + f"/q{pool.slot}"  # '//' is a literal '/' in a name
+    _text(ET.SubElement(element, "category"), path)
+    info = ET.SubElement(element, "info", format="html")
+    _text(info, f"<p>{escape(quiz.title)}, question {pool.slot} ({points_text(pool.points)}): "
+                f"{len(pool.replicates)} replicates. Add one random question from this category to the quiz.</p>")
+    return element
+
+
+def question(replicate: Replicate) -> ET.Element:
+    """One replicate as a Cloze question."""
+    q = replicate.question
+    element = ET.Element("question", type="cloze")
+    _text(ET.SubElement(element, "name"), replicate.name)
+    body = LmsHtmlPrinter(src="@@PLUGINFILE@@/")
+    text = ET.SubElement(element, "questiontext", format="html")
+    _text(text, cloze_text(replicate, body))
+    _files(text, body.files)
+    feedback = LmsHtmlPrinter(src="@@PLUGINFILE@@/")
+    general = ET.SubElement(element, "generalfeedback", format="html")
+    _text(general, feedback.solution(q))
+    _files(general, feedback.files)
+    ET.SubElement(element, "penalty").text = "0"
+    ET.SubElement(element, "hidden").text = "0"
+    return element
+
+
+def cloze_text(replicate: Replicate, printer: LmsHtmlPrinter) -> str:
+    """The question text with its Cloze sub-questions, ending with the replicate's tag."""
+    q = replicate.question
+    parts = boxes(q)
+    weights = integer_weights(q, parts)
+    out = printer.blocks(q.statement)
+    for index, part in enumerate(q.parts):
+        out.append(f"<p><b>({chr(ord('a') + index)})</b> {printer.prose(part.prompt)} "
+                   f"<small>({points_text(part.points)})</small></p>")
+        fields = [subquestion(box, weight, part.answer) for box, weight in zip(parts[index], weights[index],
+                                                                                 strict=True)]
+        out.append(grid_html(part.answer, fields))
+    out.append(f"<p><small>{escape(str(replicate.tag))}</small></p>")
+    return "\n".join(out)
+
+
+def subquestion(box: Box, weight: int, spec) -> str:
+    """One Cloze sub-question `{weight:TYPE:answers}`."""
+    if box.check in ("integer", "tolerance"):
+        margin = number_text(box.tolerance) if box.check == "tolerance" else "0"
+        answers = [f"={number_text(box.value)}:{margin}"]
+        answers += [f"%0%{number_text(v)}:{margin}#{_feedback(f)}" for v, f in box.wrong if _finite(v)]
+        return f"{{{weight}:NUMERICAL:{'~'.join(answers)}}}"
+    if box.check == "exact":
+        answers = [f"={_answer(s)}" for s in spellings(box.value)]
+        answers += [f"%0%{_answer(s)}#{_feedback(f)}" for v, f in box.wrong for s in spellings(v)]
+        return f"{{{weight}:SHORTANSWER:{'~'.join(answers)}}}"
+    if box.check == "formula":
+        answers = [f"={_answer(box.value)}"] + [f"%0%{_answer(v)}#{_feedback(f)}" for v, f in box.wrong]
+        answers.append(f"*#{_feedback(FORMULA_NOTE + box.value)}")
+        return f"{{{weight}:SHORTANSWER:{'~'.join(answers)}}}"
+    wrong = dict(box.wrong)
+    chosen = {box.value} if box.check == "choice" else set(box.value)
+    options = []
+    for index, (option_id, _) in enumerate(spec.options):
+        mark = "=" if option_id in chosen else ""
+        note = f"#{_feedback(wrong[option_id])}" if option_id in wrong and option_id not in chosen else ""
+        if box.check == "choices":  # a misconception is a set: its feedback goes with the options it wrongly adds
+            note = next((f"#{_feedback(f)}" for v, f in box.wrong if option_id in v and option_id not in chosen),
+                        "")
+        options.append(f"{mark}{_answer(option_text(spec, index))}{note}")
+    if box.check == "choice":
+        return f"{{{weight}:MULTICHOICE_V:{'~'.join(options)}}}"
+    options.append(("=" if not chosen else "") + _answer(NONE_OF_THESE))
+    return f"{{{weight}:MULTIRESPONSE:{'~'.join(options)}}}"
+
+
+def _finite(value) -> bool:
+    return "/" not in number_text(value) and "e" not in number_text(value)
+
+
+def _cloze_escape(html: str) -> str:
+    """HTML made safe inside a Cloze sub-question: `}` and `#` escaped, `~` as an entity."""
+    return html.replace("}", "\\}").replace("#", "\\#").replace("~", "&#126;")
+
+
+def _answer(text: str) -> str:
+    """An answer (Moodle decodes HTML entities in it once, then unescapes `\\}` and `\\#`)."""
+    return _cloze_escape(escape(text, quote=False))
+
+
+def _feedback(text: str) -> str:
+    """Feedback: Moodle decodes entities once and then shows it as HTML, so it is escaped twice."""
+    return _cloze_escape(escape(escape(text, quote=False), quote=False))
+
+
+def _text(parent: ET.Element, text: str) -> None:
+    ET.SubElement(parent, "text").text = text
+
+
+def _files(parent: ET.Element, files: dict[str, bytes]) -> None:
+    for name, data in sorted(files.items()):
+        file = ET.SubElement(parent, "file", name=name, path="/", encoding="base64")
+        file.text = base64.b64encode(data).decode("ascii")
