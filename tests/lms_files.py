@@ -19,6 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 _FIELD = re.compile(r"\{(\d*):([A-Z_]+):")
@@ -220,3 +221,32 @@ def canvas_analysis(columns: list[tuple[str, str]], rows: list[dict]) -> str:
         cells += ["0", "0", "0"]
         writer.writerow(cells)
     return buffer.getvalue()
+
+
+# -- exports of the test bank ----------------------------------------------------------------
+
+BANK = Path(__file__).parent / "data" / "lms_bank.yaml"
+QUIZ = "Übung 4 — Faltung & <Co>"
+
+
+def export_to(folder: Path, fmt: str, replicates: int = 6, quiz: str = QUIZ, bank: Path = BANK):
+    """Export the test bank's quiz into `folder`; (the export file, the key of its replicates)."""
+    from exercises.export import export
+    from grader.keyfile import read_key
+
+    result = export(quiz, fmt, replicates=replicates, bank_path=str(bank), out=str(folder))
+    return result.path, read_key(result.key)
+
+
+def box_values(spec, value=None) -> list[object]:
+    """A value (default: the expected one) of a grid or single part, per answer box in export order."""
+    from grader.lms import cells
+
+    value = spec.value if value is None else value
+    out = []
+    for position in cells(spec):
+        entry = value
+        for index in position:
+            entry = entry[index]
+        out.append(entry)
+    return out
