@@ -59,3 +59,27 @@ def test_golden_lecture_case_holds_the_lecture_answer():
     for fmt, answer in [("md", r"-1 & 99 & 100 & 1"), ("tex", r"-1 & 99 & 100 & 1"),
                         ("typ", 'mat(delim: "[", -1, 99, 100, 1)')]:
         assert answer in (GOLDEN / f"conv1d-lecture.{fmt}").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["moodle", "qti21", "qti12"])
+@pytest.mark.parametrize("template", ["adaptive-pool", "concepts", "conv1d", "equivariance", "output-size",
+                                      "param-count", "pool-invariance", "pooling", "receptive-field", "same-padding",
+                                      "sparsity", "toeplitz", "toeplitz2d"])
+def test_export_renders_as_golden(template, fmt, update_golden):
+    """One replicate of each template in each LMS format (`cnnquiz export`)."""
+    import importlib
+
+    from exercises.export.replicates import Replicate
+    from grader.lms import Tag
+
+    params = {"ask_formula": True} if template == "output-size" else {}
+    replicate = Replicate(Tag("golden", 1, 1), exercises.generate(template, seed=0, **params))
+    text = importlib.import_module(f"exercises.export.{fmt}").replicate_xml(replicate)
+    check_golden(f"export/{fmt}/{template}.xml", text, update_golden)
+
+
+def test_every_template_has_an_export_golden_file():
+    from exercises.registry import all_templates
+
+    names = {path.stem for path in (GOLDEN / "export" / "moodle").glob("*.xml")}
+    assert names == set(all_templates())

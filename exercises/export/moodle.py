@@ -144,3 +144,8 @@ def _files(parent: ET.Element, files: dict[str, bytes]) -> None:
     for name, data in sorted(files.items()):
         file = ET.SubElement(parent, "file", name=name, path="/", encoding="base64")
         file.text = base64.b64encode(data).decode("ascii")
+
+
+def replicate_xml(replicate: Replicate) -> str:
+    """One replicate's question element alone (the golden files show one per template)."""
+    return serialize(question(replicate))

@@ -178,3 +178,9 @@ def _meta(parent: ET.Element, label: str, entry: str) -> None:
     field = child(parent, "qtimetadatafield")
     child(field, "fieldlabel", text=label)
     child(field, "fieldentry", text=entry)
+
+
+def replicate_xml(replicate: Replicate) -> str:
+    """One replicate's item, in a questestinterop document of its own (the golden files show one per template)."""
+    root = element(QTI12, "questestinterop", children=[item(replicate, {})])
+    return document(root, QTI12, QTI12_XSD).decode("utf-8")

@@ -277,3 +277,8 @@ def _escape(text: str) -> str:
     from html import escape
 
     return escape(text, quote=False)
+
+
+def replicate_xml(replicate: Replicate) -> str:
+    """One replicate's assessmentItem (the golden files show one per template)."""
+    return item(replicate)[0].decode("utf-8")
