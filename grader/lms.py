@@ -14,6 +14,7 @@ row), one for any other kind. The exporters lay the boxes out in this order; the
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -66,8 +67,10 @@ def box_count(question: KeyQuestion) -> int:
 
 
 def find_tags(text: str) -> list[Tag]:
-    """Every tag in a text (a question's name, text or summary)."""
-    return [Tag(" ".join(m["quiz"].split()), int(m["slot"]), int(m["replicate"])) for m in _TAG.finditer(text)]
+    """Every tag in a text (a question's name, text or summary; HTML entities that a report left in are
+    decoded, as Canvas's column headers keep them)."""
+    return [Tag(" ".join(html.unescape(m["quiz"]).split()), int(m["slot"]), int(m["replicate"]))
+            for m in _TAG.finditer(text)]
 
 
 # -- answer boxes -----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ def test_tags_round_trip_with_any_quiz_id():
         assert find_tags(f"Question text … {tag} …") == [tag]
     assert find_tags("[cnnquiz  week-04\nq1   r07 ]") == [Tag("week-04", 1, 7)]  # wrapped by html_to_text
     assert find_tags("no tag [cnnquiz week-04 q1]") == []
+    assert find_tags("1234: … [cnnquiz Faltung &amp; &lt;Co&gt; q2 r03]") == [Tag("Faltung & <Co>", 2, 3)]
     assert str(Tag("w", 2, 3)) == "[cnnquiz w q2 r03]"
 
 
