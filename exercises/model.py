@@ -93,7 +93,21 @@ class Display:
     math: Any
 
 
-Block = Prose | Display | Figure
+@dataclass(frozen=True)
+class Table:
+    """A table for a long worked solution (one row per layer, say): a header of plain text and rows of
+    Prose cells, each row as long as the header."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[Prose, ...], ...]
+
+    def __post_init__(self) -> None:
+        for number, row in enumerate(self.rows):
+            if len(row) != len(self.header):
+                raise ValueError(f"table row {number} has {len(row)} cells for {len(self.header)} columns")
+
+
+Block = Prose | Display | Figure | Table
 
 
 def prose(text: str, **math: Any) -> Prose:

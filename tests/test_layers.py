@@ -1,5 +1,6 @@
-"""The layer-stack model: parsing and its messages, named networks against published figures,
-output sizes against window enumeration, shape inference."""
+"""The layer-stack model: parsing and its messages (residual blocks and global pooling too), output
+sizes against window enumeration, receptive fields against back-projection, shape inference, limits.
+Named networks against published figures: tests/test_networks.py."""
 
 import pytest
 from hypothesis import given
@@ -7,8 +8,10 @@ from hypothesis import strategies as st
 
 from exercises.params import ParamError
 from exercises.topics.layers import (
+    MAX_LAYERS,
     LayerStack,
-    feature_sizes,
+    count_layers,
+    describe_stack,
     infer_shapes,
     layers_to_data,
     output_size,
@@ -17,48 +20,13 @@ from exercises.topics.layers import (
     receptive_fields,
     transposed_output_size,
 )
-from exercises.topics.networks import NETWORKS
+from exercises.topics.receptive_field import dependency_positions
 
 
 def windows(n, kernel, stride, padding, dilation):
     """Count window start positions that fit in the padded input, one by one."""
     span = dilation * (kernel - 1) + 1
     return sum(1 for start in range(0, n + 2 * padding, stride) if start + span <= n + 2 * padding)
-
-
-def test_lenet5_connection_table_is_the_papers(lecture):
-    c3 = next(layer for layer in NETWORKS["lenet5"].layers if layer.name == "C3")
-    assert [list(row) for row in c3.connections] == lecture["param_count"][0]["c3_connections"]
-
-
-def test_lenet5_parameters_and_feature_maps_match_the_lecture(lecture):
-    case = lecture["param_count"][0]
-    lenet = NETWORKS["lenet5"]
-    layers, shapes = infer_shapes(lenet.layers, lenet.input_channels, (32, 32))
-    assert {layer.name: param_count(layer) for layer in layers} == case["per_layer"]
-    for layer, shape in zip(layers, shapes, strict=True):
-        maps, _, size = str(case["feature_maps"][layer.name]).partition("@")
-        expected = (int(maps), *map(int, size.split("x"))) if size else (int(maps), 1, 1)
-        assert shape == expected, layer.name
-
-
-@pytest.mark.parametrize(("network", "published"), [("alexnet", 61_100_840), ("vgg16", 138_357_544)])
-def test_torchvision_networks_match_published_parameter_counts(network, published):
-    net = NETWORKS[network]
-    layers, shapes = infer_shapes(net.layers, net.input_channels, (net.input_size, net.input_size))
-    assert sum(param_count(layer) for layer in layers) == published
-
-
-@pytest.mark.parametrize(("network", "field"), [("alexnet", 195), ("vgg16", 212)])
-def test_published_receptive_fields(network, field):
-    # Araujo, Norris and Sim, "Computing receptive fields of convolutional neural networks", Distill 2019.
-    layers = NETWORKS[network].layers
-    assert receptive_fields(layers)[-1][0] == field
-
-
-def test_feature_sizes_of_alexnet_are_the_known_ones():
-    assert [size[0] for size in feature_sizes(NETWORKS["alexnet"].layers[:8], (224, 224))] == \
-        [55, 27, 27, 13, 13, 13, 13, 6]
 
 
 def test_defaults_and_default_names():
@@ -90,10 +58,52 @@ def test_defaults_and_default_names():
     ([{"type": "conv", "kernel": 3, "bias": "yes"}], r"bias must be true or false"),
     ([3], r"layers\[0\] must be a mapping"),
     ([], r"layers must be a non-empty list"),
+    ([{"type": "residual"}], r"layers\[0\] \(residual\): main is missing"),
+    ([{"type": "residual", "main": []}], r"layers\[0\] \(residual\)\.main must be a non-empty list"),
+    ([{"type": "residual", "main": [{"type": "dense", "out": 3}]}],
+     r"layers\[0\] \(residual\)\.main\[0\] \(dense\): a residual block's paths hold only conv, pool"),
+    ([{"type": "residual", "main": [{"type": "conv", "kernal": 3}]}],
+     r"layers\[0\] \(residual\)\.main\[0\] \(conv\): unknown key 'kernal' \(did you mean 'kernel'\?\)"),
+    ([{"type": "residual", "main": [{"type": "conv", "kernel": 1}], "shortcut": {"type": "conv"}}],
+     r"layers\[0\] \(residual\)\.shortcut must be a list \(empty for the identity\)"),
+    ([{"type": "conv", "kernel": 1, "name": "a"}, {"type": "residual", "main": [{"type": "conv", "kernel": 1,
+                                                                                 "name": "a"}]}],
+     r"layers\[1\] \(residual\)\.main\[0\] \(conv\): name 'a' is already used by layers\[0\]"),
+    ([{"type": "globalpool"}, {"type": "conv", "kernel": 3}],
+     r"layers\[1\] \(conv\): comes after the globalpool layer layers\[0\]"),
+    ([{"type": "globalpool"}, {"type": "residual", "main": [{"type": "conv", "kernel": 3}]}],
+     r"layers\[1\] \(residual\): comes after the globalpool layer"),
+    ([{"type": "gap"}], r"type 'gap' \(did you mean 'globalpool'\?\)"),
+    ([{"type": "conv", "kernel": 1}] * (MAX_LAYERS + 1), r"at most 200 layers .* got 201"),
+    ([{"type": "residual", "main": [{"type": "conv", "kernel": 1}]}] * 100 + [{"type": "batchnorm"}],
+     r"at most 200 layers \(those inside residual blocks count too\), got 201"),
 ])
 def test_bad_layers_are_named_clearly(data, message):
     with pytest.raises(ParamError, match=message):
         parse_layers(data)
+
+
+def test_blocks_and_their_default_names():
+    layers = parse_layers([{"type": "conv", "kernel": 3},
+                           {"type": "residual", "main": [{"type": "conv", "kernel": 3, "padding": 1},
+                                                         {"type": "batchnorm"}],
+                            "shortcut": [{"type": "conv", "kernel": 1}]},
+                           {"type": "residual", "name": "b", "main": [{"type": "conv", "kernel": 1}]},
+                           {"type": "globalpool"}, {"type": "dense", "out": 3}])
+    assert [layer.name for layer in layers] == ["conv1", "residual1", "b", "globalpool1", "dense1"]
+    assert [x.name for x in layers[1].main] == ["residual1.conv1", "residual1.batchnorm1"]
+    assert [x.name for x in layers[1].shortcut] == ["residual1.shortcut.conv1"]
+    assert [x.name for x in layers[2].main] == ["b.conv1"] and layers[2].shortcut == ()
+    assert count_layers(layers) == 9
+
+
+def test_stacks_of_200_layers_are_accepted():
+    data = [{"type": "conv", "kernel": 3, "padding": 1, "out": 2}] * MAX_LAYERS
+    assert len(LayerStack().check("layers", data)) == MAX_LAYERS
+    layers, shapes = infer_shapes(parse_layers(data), 1, (8, 8))
+    assert shapes[-1] == (2, 8, 8) and receptive_fields(layers)[-1] == (1 + 2 * MAX_LAYERS, 1)
+    blocks = [{"type": "residual", "main": [{"type": "conv", "kernel": 3, "padding": 1}]}] * (MAX_LAYERS // 2)
+    assert receptive_fields(parse_layers(blocks))[-1] == (1 + MAX_LAYERS, 1)
 
 
 def test_layer_stack_param_uses_the_parameter_name():
@@ -101,14 +111,17 @@ def test_layer_stack_param_uses_the_parameter_name():
         LayerStack().check("layers", [{"type": "pool"}])
 
 
+conv_data = st.fixed_dictionaries({"type": st.just("conv"), "kernel": st.integers(1, 5)},
+                                  optional={"stride": st.integers(1, 3), "padding": st.integers(0, 2),
+                                            "dilation": st.integers(1, 3), "out": st.integers(1, 8),
+                                            "bias": st.booleans()})
+pool_data = st.fixed_dictionaries({"type": st.just("pool"), "kernel": st.integers(2, 3)},
+                                  optional={"stride": st.integers(1, 3)})
+leaf_data = st.one_of(conv_data, pool_data, st.fixed_dictionaries({"type": st.just("batchnorm")}))
 layer_data = st.one_of(
-    st.fixed_dictionaries({"type": st.just("conv"), "kernel": st.integers(1, 5)},
-                          optional={"stride": st.integers(1, 3), "padding": st.integers(0, 2),
-                                    "dilation": st.integers(1, 3), "out": st.integers(1, 8),
-                                    "bias": st.booleans()}),
-    st.fixed_dictionaries({"type": st.just("pool"), "kernel": st.integers(2, 3)},
-                          optional={"stride": st.integers(1, 3)}),
-    st.fixed_dictionaries({"type": st.just("batchnorm")}),
+    leaf_data,
+    st.fixed_dictionaries({"type": st.just("residual"), "main": st.lists(leaf_data, min_size=1, max_size=3)},
+                          optional={"shortcut": st.lists(leaf_data, max_size=2)}),
 )
 
 
@@ -149,3 +162,74 @@ def test_shape_inference_fills_in_and_checks():
                      1, (4, 4))
     with pytest.raises(ParamError, match=r"in is missing and cannot be inferred"):
         infer_shapes(parse_layers([{"type": "dense", "out": 3}]), None, None)
+
+
+def test_shapes_through_residual_blocks():
+    block = {"type": "residual", "main": [{"type": "conv", "kernel": 3, "stride": 2, "padding": 1, "out": 8},
+                                          {"type": "batchnorm"}, {"type": "conv", "kernel": 3, "padding": 1, "out": 8}],
+             "shortcut": [{"type": "conv", "kernel": 1, "stride": 2, "out": 8, "bias": False}, {"type": "batchnorm"}]}
+    layers, shapes = infer_shapes(parse_layers([block, {"type": "globalpool"}, {"type": "dense", "out": 5}]), 4, (9, 9))
+    assert shapes == [(8, 5, 5), (8, 1, 1), (5, 1, 1)]
+    main, shortcut = layers[0].main, layers[0].shortcut
+    inferred = (main[0].inputs, main[1].channels, main[2].inputs, shortcut[0].inputs, shortcut[1].channels)
+    assert inferred == (4, 8, 8, 4, 8)
+    # conv 4*9*8+8, bn 16, conv 8*9*8+8, projection 4*8 (no bias), bn 16; dense 8*5+5
+    assert [param_count(layer) for layer in layers] == [296 + 16 + 584 + 32 + 16, 0, 45]
+    with pytest.raises(ParamError, match=r"layers\[0\] \(residual\) residual1: the main path gives 8 channels but "
+                                         r"the shortcut 4; .*a projection shortcut: a 1x1 convolution to 8"):
+        infer_shapes(parse_layers([{"type": "residual", "main": [{"type": "conv", "kernel": 1, "out": 8}]}]), 4, (6, 6))
+    with pytest.raises(ParamError, match=r"the main path gives 3x3 maps but the shortcut 6x6"):
+        infer_shapes(parse_layers([{"type": "residual", "main": [{"type": "conv", "kernel": 1, "stride": 2,
+                                                                  "out": 4}]}]), 4, (6, 6))
+    with pytest.raises(ParamError, match=r"layers\[0\] \(residual\) residual1\.main\[1\] \(conv\) residual1.conv2: "
+                                         r"in is 3 but it gets 8 channels from the layer before"):
+        infer_shapes(parse_layers([{"type": "residual", "main": [{"type": "conv", "kernel": 1, "out": 8},
+                                                                 {"type": "conv", "kernel": 1, "in": 3, "out": 4}]}]),
+                     4, (6, 6))
+
+
+window = st.tuples(st.integers(1, 4), st.integers(1, 2), st.integers(1, 2), st.integers(0, 2))  # k, s, d, p
+
+
+def _conv(k, s, d, p):
+    return {"type": "conv", "kernel": k, "stride": s, "dilation": d, "padding": p}
+
+
+@given(st.lists(st.one_of(window.map(lambda w: [w]), st.lists(window, min_size=1, max_size=3)), min_size=1, max_size=4),
+       st.data())
+def test_receptive_fields_match_back_projection_through_blocks(items, data):
+    """Windows and residual blocks (a list of windows as the main path; a strided 1x1 shortcut of the
+    same total stride, or the identity), possibly misaligned: the interval recurrence against the
+    input positions a unit depends on, found by walking back through both paths."""
+    stack = []
+    for item in items:
+        if len(item) == 1 and data.draw(st.booleans()):
+            stack.append(_conv(*item[0]))
+            continue
+        stride = 1
+        for _, s, _, _ in item:
+            stride *= s
+        shortcut = [] if stride == 1 and data.draw(st.booleans()) else \
+            [_conv(data.draw(st.integers(1, 3)), stride, 1, data.draw(st.integers(0, 1)))]
+        stack.append({"type": "residual", "main": [_conv(*w) for w in item], "shortcut": shortcut})
+    layers = parse_layers(stack)
+    seen, neighbour = dependency_positions(layers, 2), dependency_positions(layers, 3)
+    size, jump = receptive_fields(layers)[-1]
+    assert size == max(seen) - min(seen) + 1 and jump == min(neighbour) - min(seen)
+
+
+def test_a_shortcut_with_another_stride_is_refused():
+    layers = parse_layers([{"type": "residual", "main": [_conv(3, 2, 1, 1)], "shortcut": [_conv(1, 1, 1, 0)]}])
+    with pytest.raises(ParamError, match="the main path steps 2 input pixels per unit but the shortcut 1"):
+        receptive_fields(layers)
+
+
+def test_identical_layers_share_a_line():
+    layers = parse_layers([{"type": "conv", "kernel": 3, "padding": 1, "in": 3, "out": 8},
+                           {"type": "conv", "kernel": 3, "padding": 1, "in": 8, "out": 8},
+                           {"type": "conv", "kernel": 3, "padding": 1, "in": 8, "out": 8},
+                           {"type": "pool", "kernel": 2}])
+    with_counts = [line.text for line in describe_stack(layers)]
+    assert len(with_counts) == 3 and with_counts[1].startswith("(2)–(3) conv2, conv3: 2 identical layers, each: ")
+    without = [line.text for line in describe_stack(layers, counts=False)]  # channels do not matter here
+    assert len(without) == 2 and without[0].startswith("(1)–(3) conv1, conv2, conv3: 3 identical layers")

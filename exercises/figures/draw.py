@@ -16,29 +16,42 @@ def _cell_width(labels: Sequence[str]) -> float:
     return max(1.0, 0.3 * max((len(label) for label in labels), default=1) + 0.2)
 
 
+CHAR_WIDTH = 0.33  # grid units per character of a label at the preferred size (as Figure.bounds estimates)
+FIELD_FIGURE_WIDTH = 64  # input positions drawn at most, unless the field itself is wider
+FIELD_FIGURE_PITCH = 40  # grid units the input row may take: wider rows are drawn closer together
+
+
 def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int] | None = None,
                     names: Sequence[str] | None = None) -> Figure:
     """Layers as rows of units over the input; the top unit and everything it sees are shaded.
 
     Unit m of a layer with jump j and receptive field r sits above input position m·j + (r−1)/2,
-    so strides show as gaps between the units of the higher rows."""
+    so strides show as gaps between the units of the higher rows. The input row shows the field and,
+    where the width allows, one jump on each side (the top unit's neighbours); a row of more than
+    FIELD_FIGURE_PITCH positions is drawn closer together, with smaller units. Row names stand in a
+    column left of the units, wide enough for them at the size they are printed (see `_name_column`)."""
     dilations = list(dilations or [1] * len(kernels))
     names = list(names or [f"L{i + 1}" for i in range(len(kernels))])
     fields, jumps = [1], [1]
     for k, s, d in zip(kernels, strides, dilations, strict=True):
         fields.append(fields[-1] + (k - 1) * d * jumps[-1])
         jumps.append(jumps[-1] * s)
-    width = fields[-1] + 2 * jumps[-1]  # the field plus one neighbouring unit on each side
+    margin = max(1, min(jumps[-1], (FIELD_FIGURE_WIDTH - fields[-1]) // 2))
+    width = fields[-1] + 2 * margin  # the field plus a margin on each side
+    pitch = min(1.0, FIELD_FIGURE_PITCH / width)  # grid units between neighbouring inputs
     top = len(kernels)
-    counts = [max(1, (width - fields[level]) // jumps[level] + 1) for level in range(top + 1)]
+    offset = jumps[-1] - margin  # the top row's unit 1 is the shaded one; its field starts at x = margin
     cone: list[set[int]] = [set() for _ in range(top + 1)]
-    cone[top] = {counts[top] // 2}
+    cone[top] = {1}
     for level in range(top, 0, -1):
         k, s, d = kernels[level - 1], strides[level - 1], dilations[level - 1]
         cone[level - 1] = {m * s + t * d for m in cone[level] for t in range(k)}
 
+    def position(level: int, m: int) -> float:  # in input positions
+        return m * jumps[level] + (fields[level] - 1) / 2 - offset
+
     def x_of(level: int, m: int) -> float:
-        return m * jumps[level] + (fields[level] - 1) / 2
+        return pitch * position(level, m)
 
     def y_of(level: int) -> float:
         return 1.6 * (top - level)
@@ -51,15 +64,36 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: S
                 below = m * s + t * d
                 shapes.append(Line(x_of(level, m), y_of(level), x_of(level - 1, below), y_of(level - 1), "shade"))
     for level in range(top + 1):
-        for m in range(counts[level]):
+        for m in range((width + offset) // jumps[level] + 1):
+            if not -1e-9 <= position(level, m) <= width - 1 + 1e-9:
+                continue
             style = "shade" if m in cone[level] else "plain"
-            shapes.append(Unit(x_of(level, m), y_of(level), style=style, r=0.28))
-        label = "input" if level == 0 else names[level - 1]
-        shapes.append(Label(-0.8, y_of(level), label, "east"))
+            shapes.append(Unit(x_of(level, m), y_of(level), style=style, r=0.28 * pitch))
     seen = sorted(cone[0])
-    shapes.append(Bracket(seen[0] - 0.3, seen[-1] + 0.3, y_of(0) + 0.45, f"{len(range(seen[0], seen[-1] + 1))} inputs"))
+    left, right = x_of(0, seen[0]), x_of(0, seen[-1])
+    shapes.append(Bracket(left - 0.3 * pitch, right + 0.3 * pitch, y_of(0) + 0.45, f"{seen[-1] - seen[0] + 1} inputs"))
+    labels = ["input", *names]
+    column = _name_column(Figure(tuple(shapes)), max(len(label) for label in labels))
+    shapes += [Label(column, y_of(level), label, "west") for level, label in enumerate(labels)]
     caption = f"The shaded unit of {names[-1]} sees {fields[-1]} input positions (effective stride {jumps[-1]})."
     return Figure(tuple(shapes), caption)
+
+
+def _name_column(drawing: Figure, chars: int, gap: float = 0.5) -> float:
+    """Where names of `chars` characters start (anchored west) so that, printed at their fixed size,
+    they end `gap` left of the drawing. A wide drawing is shrunk to the page and its text is not, so a
+    name takes CHAR_WIDTH·chars grid units times the shrink factor: found by iterating to the fixed
+    point (the shrink grows with the column, by less than the column grows)."""
+    units_left = drawing.bounds()[0]
+    column = units_left - gap - CHAR_WIDTH * chars
+    for _ in range(100):
+        placed = Figure((*drawing.shapes, Label(column, 0.0, "x" * chars, "west")))
+        shrink = placed.unit_cm(widest_cm=float("inf")) / placed.unit_cm()
+        better = units_left - gap - CHAR_WIDTH * chars * shrink
+        if abs(better - column) < 1e-6:
+            break
+        column = better
+    return column
 
 
 def signal_and_kernel(signal: Sequence[object], kernel: Sequence[object], padding: int | tuple[int, int] = 0,

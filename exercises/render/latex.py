@@ -11,6 +11,7 @@ from exercises.render.printer import Printer
 from exercises.render.texescape import escape_latex
 
 _OPS = {"*": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "→": r"\to", "⋆": r"\star"}
+TABLE_ROWS = 40  # rows per tabular
 _GREEK = {"alpha", "beta", "gamma", "delta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
 
 
@@ -55,6 +56,15 @@ class LatexPrinter(Printer):
         picture = f"\\usebox{{\\{name}}}" if name else to_picture(figure)
         caption = f"\\\\[2pt]{{\\small {escape_latex(figure.caption)}}}" if figure.caption else ""
         return f"\\begin{{center}}\n{picture}{caption}\n\\end{{center}}"
+
+    def table(self, header: list[str], rows: list[list[str]]) -> str:
+        """A tabular per 40 rows (a tabular does not break across pages), each with the header."""
+        head = " & ".join(f"\\textbf{{{cell}}}" for cell in header) + r" \\ \hline"
+        chunks = [rows[start:start + TABLE_ROWS] for start in range(0, len(rows), TABLE_ROWS)] or [[]]
+        tabulars = [f"\\begin{{tabular}}{{{'l' * len(header)}}}\n\\hline\n{head}\n"
+                    + "".join(" & ".join(row) + " \\\\\n" for row in chunk) + "\\hline\n\\end{tabular}"
+                    for chunk in chunks]
+        return "\\begin{center}\n" + "\\\\[6pt]\n".join(tabulars) + "\n\\end{center}"
 
     def fraction(self, value: Fraction) -> str:
         sign = "-" if value < 0 else ""

@@ -44,3 +44,7 @@ class MarkdownPrinter(LatexPrinter):
 
     def display(self, math: str) -> str:
         return f"$$ {math} $$"
+
+    def table(self, header: list[str], rows: list[list[str]]) -> str:
+        lines = [header, ["---"] * len(header), *rows]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import Figure
-from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym
+from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym, Table
 from grader.answers import (
     Answer,
     option_label,  # the grader reads labels by the same rule
@@ -87,6 +87,9 @@ class Printer:
             return self.display(self.doprint(node.math))
         if isinstance(node, Figure):
             return self.figure(node)
+        if isinstance(node, Table):
+            return self.table([self.text(cell) for cell in node.header],
+                              [[self.prose(cell) for cell in row] for row in node.rows])
         raise TypeError(f"unknown block {node!r}")
 
     def blocks(self, nodes: tuple[Block, ...]) -> list[str]:
@@ -128,6 +131,11 @@ class Printer:
 
     def figure(self, figure: Figure) -> str:
         raise NotImplementedError
+
+    def table(self, header: list[str], rows: list[list[str]]) -> str:
+        """A table from printed cells. This fallback writes one line per row ('header: cell; …'); the
+        formats override it with a real table."""
+        return "\n".join("; ".join(f"{name}: {cell}" for name, cell in zip(header, row, strict=True)) for row in rows)
 
     def fraction(self, value: Fraction) -> str:
         raise NotImplementedError

@@ -86,6 +86,10 @@ class TypstPrinter(Printer):
         image = f'image(bytes({typst_string(to_svg(figure))}), format: "svg", width: {figure.width_cm()}cm)'
         return f"#figure({image}, caption: [{escape_typst(figure.caption)}])"
 
+    def table(self, header: list[str], rows: list[list[str]]) -> str:
+        cells = ", ".join(f"[{cell}]" for row in [[f"*{h}*" for h in header], *rows] for cell in row)
+        return f"#table(columns: {len(header)}, align: left, stroke: 0.5pt, {cells})"
+
     def fraction(self, value: Fraction) -> str:
         sign = "-" if value < 0 else ""
         return f"{sign}frac({abs(value.numerator)}, {value.denominator})"

@@ -1,257 +1,48 @@
 """The layer-stack model shared by receptive fields, parameter counts and output sizes.
 
-A network is a list of mappings, in order (YAML in the bank, `--set` on the CLI):
-
-    {type: conv, in: 3, out: 64, kernel: 3, stride: 1, padding: 0, dilation: 1, groups: 1, bias: true, name: C1}
-    {type: pool, kernel: 2, stride: 2}                 no parameters; stride defaults to the kernel
-    {type: subsample, maps: 6, kernel: 2, stride: 2}   LeNet: one trainable coefficient and one bias per map
-    {type: dense, in: 120, out: 84, bias: true}        ends the spatial part of the network
-    {type: batchnorm, channels: 64}                    a trainable scale and shift per channel
-
-`kernel` may be `[kh, kw]`; a conv may carry LeNet's partial connection table in
-`connections: [[0, 1, 2], ...]` (which input maps feed each output map, 0-based). Defaults:
-stride 1 (pool and subsample: the kernel), padding 0, dilation 1, groups 1, bias true.
-`in`/`out`/`channels`/`maps` are needed only where parameters are counted, and even there a
-missing one is inferred from the layer before (see `infer_shapes`).
-
-Unnamed layers are named by type and count: conv1, conv2, pool1, subsample1, dense1, batchnorm1.
-Layers are numbered from 0 in error messages (`layers[2]`), as in the YAML list.
+The YAML form of a stack (conv, pool, subsample, batchnorm, residual blocks, globalpool, dense) and
+its parsing live in `layer_spec` (its docstring documents every key); this module is what templates
+import: the parameter specs, descriptions for question text, and the arithmetic of a stack — output
+sizes, receptive fields (with residual blocks), shape inference and parameter counts.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from exercises.model import Op, Prose, prose
-from exercises.params import Param, ParamError, _is_int, _show
+from exercises.params import Param, ParamError, _is_int
+from exercises.topics.layer_spec import (
+    ENDS_SPATIAL,
+    KEYS,
+    MAX_KERNEL,
+    MAX_LAYERS,
+    NAME,
+    SPATIAL,
+    TYPES,
+    Layer,
+    check_consistent,
+    count_layers,
+    layer_to_dict,
+    layers_to_data,
+    parse_layers,
+)
 
-TYPES = ("conv", "pool", "subsample", "dense", "batchnorm")
-SPATIAL = ("conv", "pool", "subsample")  # layers that slide a window over the feature maps
-KEYS = {
-    "conv": ("name", "in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias", "connections"),
-    "pool": ("name", "kernel", "stride", "padding", "dilation"),
-    "subsample": ("name", "maps", "kernel", "stride"),
-    "dense": ("name", "in", "out", "bias"),
-    "batchnorm": ("name", "channels"),
-}
-_TYPE_HINTS = {"convolution": "conv", "conv2d": "conv", "conv1d": "conv", "maxpool": "pool", "avgpool": "pool",
-               "pooling": "pool", "linear": "dense", "fc": "dense", "fully_connected": "dense", "bn": "batchnorm",
-               "batch_norm": "batchnorm", "subsampling": "subsample"}
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,19}$")
-_LIMITS = {"stride": (1, 16), "padding": (0, 32), "dilation": (1, 16), "groups": (1, 4096),
-           "in": (1, 1_000_000), "out": (1, 1_000_000), "maps": (1, 100_000), "channels": (1, 100_000)}
-MAX_KERNEL = 64
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One layer of a stack. `inputs`/`outputs` are the YAML `in`/`out`; `channels` is a
-    batchnorm's `channels` or a subsample's `maps`; None where not given (and not inferred)."""
-
-    type: str
-    name: str
-    kernel: tuple[int, int] = (1, 1)
-    stride: int = 1
-    padding: int = 0
-    dilation: int = 1
-    groups: int = 1
-    bias: bool = True
-    inputs: int | None = None
-    outputs: int | None = None
-    channels: int | None = None
-    connections: tuple[tuple[int, ...], ...] | None = None
-
-    @property
-    def spatial(self) -> bool:
-        return self.type in SPATIAL
-
-    @property
-    def square(self) -> bool:
-        return self.kernel[0] == self.kernel[1]
-
-    def span(self, axis: int = 0) -> int:
-        """How many input positions one window covers along an axis: d(k - 1) + 1."""
-        return self.dilation * (self.kernel[axis] - 1) + 1
-
-    def kernel_text(self) -> str:
-        return f"{self.kernel[0]}x{self.kernel[1]}"
-
-
-# -- parsing ---------------------------------------------------------------------------------
-
-
-def _where(index: int, kind: str) -> str:
-    return f"layers[{index}] ({kind})"
-
-
-def _positive_kernel(value: Any, where: str) -> tuple[int, int]:
-    if _is_int(value) and 1 <= value <= MAX_KERNEL:
-        return value, value
-    if (isinstance(value, list) and len(value) == 2
-            and all(_is_int(v) and 1 <= v <= MAX_KERNEL for v in value)):
-        return value[0], value[1]
-    raise ParamError(f"{where}: kernel must be a positive integer or [kh, kw] (at most {MAX_KERNEL}), "
-                     f"got {_show(value)}")
-
-
-def _bounded(key: str, value: Any, where: str) -> int:
-    low, high = _LIMITS[key]
-    if not _is_int(value) or not low <= value <= high:
-        raise ParamError(f"{where}: {key} must be an integer from {low} to {high}, got {_show(value)}")
-    return value
-
-
-def _connections(value: Any, where: str) -> tuple[tuple[int, ...], ...]:
-    example = "a list with one list of input-map indices per output map, e.g. [[0, 1, 2], [1, 2, 3]]"
-    if not isinstance(value, list) or not value:
-        raise ParamError(f"{where}: connections must be {example}, got {_show(value)}")
-    table = []
-    for row_number, row in enumerate(value):
-        if (not isinstance(row, list) or not row or not all(_is_int(v) and v >= 0 for v in row)
-                or len(set(row)) != len(row)):
-            raise ParamError(f"{where}: connections[{row_number}] must be a non-empty list of distinct "
-                             f"input-map indices (0-based), got {_show(row)}")
-        table.append(tuple(row))
-    return tuple(table)
-
-
-def _parse_one(index: int, data: Any) -> Layer:
-    if not isinstance(data, dict):
-        raise ParamError(f"layers[{index}] must be a mapping like {{type: conv, kernel: 3}}, got {_show(data)}")
-    kind = data.get("type")
-    if kind not in TYPES:
-        close = difflib.get_close_matches(str(kind), TYPES, n=1) if kind is not None else []
-        guess = _TYPE_HINTS.get(str(kind).lower(), close[0] if close else None)
-        hint = f" (did you mean {guess!r}?)" if guess else ""
-        got = "no type" if kind is None else f"type {_show(kind)}"
-        raise ParamError(f"layers[{index}]: {got}{hint}; type must be one of {', '.join(TYPES)}")
-    where = _where(index, kind)
-    for key in data:
-        if key != "type" and key not in KEYS[kind]:
-            close = difflib.get_close_matches(str(key), KEYS[kind], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ParamError(f"{where}: unknown key {_show(key)}{hint}; {kind} keys: {', '.join(KEYS[kind])}")
-    fields: dict[str, Any] = {"type": kind, "name": ""}
-    if "name" in data:
-        if not isinstance(data["name"], str) or not _NAME.match(data["name"]):
-            raise ParamError(f"{where}: name must be a short word (a letter, then letters, digits, _ . -; "
-                             f"at most 20 characters), got {_show(data['name'])}")
-        fields["name"] = data["name"]
-    if kind in SPATIAL:
-        if "kernel" not in data:
-            raise ParamError(f"{where}: kernel is missing (a positive integer or [kh, kw])")
-        fields["kernel"] = _positive_kernel(data["kernel"], where)
-    for key, field in (("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"),
-                       ("groups", "groups"), ("in", "inputs"), ("out", "outputs"),
-                       ("maps", "channels"), ("channels", "channels")):
-        if key in data:
-            fields[field] = _bounded(key, data[key], where)
-    if kind in ("pool", "subsample") and "stride" not in data:
-        if fields["kernel"][0] != fields["kernel"][1]:
-            raise ParamError(f"{where}: give the stride of a non-square window (one number for both axes)")
-        fields["stride"] = fields["kernel"][0]
-    if "bias" in data:
-        if not isinstance(data["bias"], bool):
-            raise ParamError(f"{where}: bias must be true or false, got {_show(data['bias'])}")
-        fields["bias"] = data["bias"]
-    if "connections" in data:
-        fields["connections"] = _connections(data["connections"], where)
-    layer = Layer(**fields)
-    _check_consistent(layer, where)
-    return layer
-
-
-def _check_consistent(layer: Layer, where: str) -> None:
-    if layer.type == "pool" and layer.padding > min(layer.kernel) // 2:
-        raise ParamError(f"{where}: padding {layer.padding} is more than half the {layer.kernel_text()} window; "
-                         "as in PyTorch, pad a pooling layer at most half its window")
-    if layer.groups > 1:
-        for key, value in (("in", layer.inputs), ("out", layer.outputs)):
-            if value is not None and value % layer.groups:
-                raise ParamError(f"{where}: {key} {value} is not divisible by groups {layer.groups}")
-    if layer.connections is not None:
-        if layer.groups > 1:
-            raise ParamError(f"{where}: give either groups or a connection table, not both")
-        if layer.outputs is not None and len(layer.connections) != layer.outputs:
-            raise ParamError(f"{where}: the connection table has {len(layer.connections)} rows "
-                             f"but out is {layer.outputs}: one row per output map")
-        if layer.inputs is not None:
-            top = max(max(row) for row in layer.connections)
-            if top >= layer.inputs:
-                raise ParamError(f"{where}: the connection table uses input map {top} "
-                                 f"but in is {layer.inputs} (maps are numbered from 0)")
-
-
-def parse_layers(data: Any) -> tuple[Layer, ...]:
-    """Layers from a list of mappings (see the module docstring); ParamError names the bad layer."""
-    if not isinstance(data, list) or not data:
-        raise ParamError(f"layers must be a non-empty list of layers like [{{type: conv, kernel: 3}}, "
-                         f"{{type: pool, kernel: 2}}], got {_show(data)}")
-    layers: list[Layer] = []
-    counts = dict.fromkeys(TYPES, 0)
-    used: dict[str, int] = {}
-    dense_at = None
-    for index, item in enumerate(data):
-        layer = _parse_one(index, item)
-        counts[layer.type] += 1
-        if not layer.name:
-            layer = replace(layer, name=f"{layer.type}{counts[layer.type]}")
-        if layer.name in used:
-            raise ParamError(f"{_where(index, layer.type)}: name {layer.name!r} is already used by "
-                             f"layers[{used[layer.name]}]; names must be unique")
-        used[layer.name] = index
-        if layer.spatial and dense_at is not None:
-            raise ParamError(f"{_where(index, layer.type)}: comes after the dense layer layers[{dense_at}]; "
-                             "dense layers end the spatial part of a network")
-        if layer.type == "dense" and dense_at is None:
-            dense_at = index
-        layers.append(layer)
-    return tuple(layers)
-
-
-def layer_to_dict(layer: Layer, index_in_type: int) -> dict[str, Any]:
-    """The canonical mapping of a layer: only what differs from the defaults."""
-    out: dict[str, Any] = {"type": layer.type}
-    if layer.name != f"{layer.type}{index_in_type}":
-        out["name"] = layer.name
-    if layer.type in ("conv", "dense"):
-        for key, value in (("in", layer.inputs), ("out", layer.outputs)):
-            if value is not None:
-                out[key] = value
-    if layer.type in ("subsample", "batchnorm") and layer.channels is not None:
-        out["maps" if layer.type == "subsample" else "channels"] = layer.channels
-    if layer.spatial:
-        out["kernel"] = layer.kernel[0] if layer.square else list(layer.kernel)
-        if layer.stride != (1 if layer.type == "conv" else layer.kernel[0]):
-            out["stride"] = layer.stride
-    for key in ("padding", "dilation", "groups"):
-        if getattr(layer, key) != (0 if key == "padding" else 1):
-            out[key] = getattr(layer, key)
-    if not layer.bias:
-        out["bias"] = False
-    if layer.connections is not None:
-        out["connections"] = [list(row) for row in layer.connections]
-    return out
-
-
-def layers_to_data(layers: tuple[Layer, ...]) -> list[dict[str, Any]]:
-    """Plain YAML/JSON data that `parse_layers` turns back into the same layers."""
-    counts = dict.fromkeys(TYPES, 0)
-    data = []
-    for layer in layers:
-        counts[layer.type] += 1
-        data.append(layer_to_dict(layer, counts[layer.type]))
-    return data
+__all__ = [
+    "ENDS_SPATIAL", "KEYS", "MAX_KERNEL", "MAX_LAYERS", "SPATIAL", "TYPES", "Field", "Layer", "LayerRef",
+    "LayerStack", "count_layers", "describe_layer", "describe_stack", "feature_sizes", "fields", "find_layer",
+    "infer_path", "infer_shapes", "layer_output_size", "layer_to_dict", "layers_to_data", "output_size",
+    "param_count", "parse_layers", "receptive_fields", "transposed_output_size",
+]
 
 
 @dataclass(frozen=True)
 class LayerStack(Param):
     """A template parameter holding a layer stack; its value is the canonical list of mappings."""
 
-    max_len: int = 32
+    max_len: int = MAX_LAYERS
 
     def check(self, name: str, value: Any) -> list[dict[str, Any]]:
         if isinstance(value, list) and len(value) > self.max_len:
@@ -271,7 +62,7 @@ class LayerRef(Param):
     """A layer of the stack: its name or its 1-based position."""
 
     def check(self, name: str, value: Any) -> int | str:
-        if (_is_int(value) and value >= 1) or (isinstance(value, str) and _NAME.match(value)):
+        if (_is_int(value) and value >= 1) or (isinstance(value, str) and NAME.match(value)):
             return value
         raise self.error(name, value)
 
@@ -288,34 +79,60 @@ def find_layer(layers: tuple[Layer, ...], ref: int | str, param: str = "unit") -
     names = [layer.name for layer in layers]
     if ref in names:
         return names.index(ref)
+    inner = [f"{layer.name} (in its {path} path)" for layer in layers for path in ("main", "shortcut")
+             for x in getattr(layer, path) if x.name == ref]
+    if inner:
+        raise ParamError(f"{param} {ref!r} is inside the residual block {inner[0]}; ask about a whole block "
+                         f"or a layer outside the blocks")
     lowered = {name.lower(): name for name in names}
     close = difflib.get_close_matches(str(ref).lower(), list(lowered), n=1, cutoff=0.5)
     hint = f" (did you mean {lowered[close[0]]!r}?)" if close else ""
-    raise ParamError(f"{param} {ref!r} is not a layer of the stack{hint}; layers: {', '.join(names)}")
+    shown = ", ".join(names) if len(names) <= 24 else ", ".join(names[:12] + ["...", *names[-6:]])
+    raise ParamError(f"{param} {ref!r} is not a layer of the stack{hint}; layers: {shown}")
 
 
-def describe_layer(number: int, layer: Layer, counts: bool = True) -> Prose:
-    """One line of a question: '(2) S2: subsampling, window 2×2, stride 2, 6 maps …'. With
-    counts=False, only what shapes a receptive field (window, stride, dilation, padding)."""
+# -- descriptions for question text ---------------------------------------------------------
+
+
+def _phrase(layer: Layer, counts: bool, key: str = "") -> tuple[str, dict[str, Any]]:
+    """What one layer does, as text with placeholders (named with `key` first, so that the phrases of
+    a block's layers can share one paragraph) and their math."""
     math: dict[str, Any] = {}
+
+    def put(name: str, value: Any) -> str:
+        math[key + name] = value
+        return "{" + key + name + "}"
+
+    settings: list[str] = []
     if layer.spatial:
-        what = {"conv": "convolution, kernel {k}", "pool": "max pooling, window {k}",
-                "subsample": "subsampling, window {k}"}[layer.type]
-        math["k"] = Op("×", *layer.kernel)
+        what = {"conv": "convolution, kernel ", "pool": "max pooling, window ",
+                "subsample": "subsampling, window "}[layer.type] + put("k", Op("×", *layer.kernel))
         settings = [f"stride {layer.stride}"]
         settings += [f"dilation {layer.dilation}"] if layer.dilation > 1 else []
         settings += [f"padding {layer.padding}"] if layer.padding else []
     elif layer.type == "dense":
-        what = "fully connected, {io} units" if layer.inputs is not None else \
-            f"fully connected on the flattened feature maps, {layer.outputs} units"
-        math.update({"io": Op("→", layer.inputs, layer.outputs)} if layer.inputs is not None else {})
-        settings = []
+        what = f"fully connected, {put('io', Op('→', layer.inputs, layer.outputs))} units" \
+            if layer.inputs is not None else f"fully connected on the flattened feature maps, {layer.outputs} units"
+    elif layer.type == "globalpool":
+        what = "global average pooling (each map becomes its mean: one number per channel)"
+    elif layer.type == "residual":
+        paths = []
+        for path, letter in (("main", "m"), ("shortcut", "s")):
+            phrases = []
+            for i, inner in enumerate(getattr(layer, path)):
+                if counts or inner.spatial:
+                    text, more = _phrase(inner, counts, f"{key}{letter}{i}_")
+                    phrases.append(text)
+                    math.update(more)
+            paths.append("; ".join(phrases))
+        short = paths[1] or ("the identity" if not layer.shortcut else "no window")
+        what = f"residual block, output = main path + shortcut (main path: {paths[0]}; shortcut: {short})"
     else:
-        what, settings = "batch normalization" + (f" of {layer.channels} channels" if layer.channels else ""), []
+        what = "batch normalization" + (f" of {layer.channels} channels" if layer.channels else "")
     if counts:
         if layer.type == "conv":
-            settings.append("{ch} channels" if layer.inputs is not None else f"{layer.outputs} output channels")
-            math.update({"ch": Op("→", layer.inputs, layer.outputs)} if layer.inputs is not None else {})
+            settings.append(f"{put('ch', Op('→', layer.inputs, layer.outputs))} channels"
+                            if layer.inputs is not None else f"{layer.outputs} output channels")
         if layer.groups > 1:
             settings.append(f"{layer.groups} groups")
         if layer.type == "subsample" and layer.channels is not None:
@@ -323,11 +140,40 @@ def describe_layer(number: int, layer: Layer, counts: bool = True) -> Prose:
         if layer.type in ("conv", "dense") and not layer.bias:
             settings.append("no bias")
         if layer.connections is not None:
-            settings.append("output maps 1, 2, ... see only {seen} input maps respectively")
-            math["seen"] = tuple(len(row) for row in layer.connections)
-    return prose(f"({number}) {layer.name}: " + ", ".join([what, *settings]) + ".", **math)
+            settings.append("a connection table: output maps 0, 1, 2, ... (numbered from 0) see only "
+                            f"{put('seen', tuple(len(row) for row in layer.connections))} input maps respectively")
+    return ", ".join([what, *settings]), math
 
 
+def describe_layer(number: int, layer: Layer, counts: bool = True) -> Prose:
+    """One line of a question: '(2) S2: subsampling, window 2×2, stride 2, 6 maps …'. With
+    counts=False, only what shapes a receptive field (window, stride, dilation, padding)."""
+    text, math = _phrase(layer, counts)
+    return prose(f"({number}) {layer.name}: {text}.", **math)
+
+
+def describe_stack(layers: tuple[Layer, ...], counts: bool = True, first: int = 1) -> list[Prose]:
+    """One line per layer, except that a run of identical consecutive layers (VGG's convolutions,
+    ResNet's repeated blocks) shares one line: '(8)–(9) conv3_2, conv3_3: 2 identical layers, each: convolution …'."""
+    lines: list[Prose] = []
+    index = 0
+    while index < len(layers):
+        text, math = _phrase(layers[index], counts)
+        end = index + 1
+        while end < len(layers) and _phrase(layers[end], counts) == (text, math):
+            end += 1
+        if end - index == 1:
+            lines.append(prose(f"({first + index}) {layers[index].name}: {text}.", **math))
+        else:
+            names = ", ".join(layer.name for layer in layers[index:end])
+            kind = "blocks" if layers[index].type == "residual" else "layers"
+            lines.append(prose(f"({first + index})–({first + end - 1}) {names}: {end - index} identical {kind}, "
+                               f"each: {text}.", **math))
+        index = end
+    return lines
+
+
+# -- output sizes -----------------------------------------------------------------------------
 
 
 def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1,
@@ -350,9 +196,16 @@ def transposed_output_size(n: int, kernel: int, stride: int = 1, padding: int = 
 
 
 def layer_output_size(layer: Layer, size: tuple[int, int]) -> tuple[int, int]:
-    """The spatial size after one layer (a dense layer gives 1x1: a vector)."""
+    """The spatial size after one layer (dense and global pooling give 1x1; a residual block, its main
+    path's size). Below 1 along an axis: no output."""
+    if layer.type in ENDS_SPATIAL:
+        return (1, 1)
+    if layer.type == "residual":
+        for inner in layer.main:
+            size = layer_output_size(inner, size) if min(size) >= 1 else size
+        return size
     if not layer.spatial:
-        return (1, 1) if layer.type == "dense" else size
+        return size
     return tuple(  # type: ignore[return-value]
         output_size(size[axis], layer.kernel[axis], layer.stride, layer.padding, layer.dilation)
         for axis in (0, 1)
@@ -363,42 +216,111 @@ def feature_sizes(layers: tuple[Layer, ...], size: tuple[int, int]) -> list[tupl
     """The spatial size after each layer; ParamError when a layer has no room for its window."""
     sizes = []
     for index, layer in enumerate(layers):
-        size = _one_size(index, layer, size)
+        size = _one_size(f"layers[{index}] ({layer.type}) {layer.name}", layer, size)
         sizes.append(size)
     return sizes
 
 
-def _one_size(index: int, layer: Layer, size: tuple[int, int]) -> tuple[int, int]:
+def _one_size(where: str, layer: Layer, size: tuple[int, int]) -> tuple[int, int]:
+    if layer.type == "residual":
+        after = {}
+        for path in ("main", "shortcut"):
+            current = size
+            for i, inner in enumerate(getattr(layer, path)):
+                current = _one_size(f"{where}.{path}[{i}] ({inner.type}) {inner.name}", inner, current)
+            after[path] = current
+        if after["main"] != after["shortcut"]:
+            raise ParamError(f"{where}: the main path gives {_side(after['main'])} maps but the shortcut "
+                             f"{_side(after['shortcut'])}; they are added, so their sizes must agree")
+        return after["main"]
     after = layer_output_size(layer, size)
     if min(after) < 1:
-        raise ParamError(f"{_where(index, layer.type)} {layer.name}: its {layer.kernel_text()} window "
-                         f"(dilation {layer.dilation}, padding {layer.padding}) does not fit the "
-                         f"{size[0]}x{size[1]} feature map: no output")
+        raise ParamError(f"{where}: its {layer.kernel_text()} window (dilation {layer.dilation}, padding "
+                         f"{layer.padding}) does not fit the {size[0]}x{size[1]} feature map: no output")
     return after
+
+
+def _side(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+# -- receptive fields ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """What unit 0 of a layer sees along one axis: input positions start..end (negative ones lie in the
+    padding) and the jump, the input distance between neighbouring units. Unit i sees start + i·jump
+    to end + i·jump."""
+
+    start: int = 0
+    end: int = 0
+    jump: int = 1
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start + 1
+
+
+def _field_after(layer: Layer, before: Field, axis: int) -> Field:
+    """A window layer: unit i reads units i·s − p + t·d (t < k) of the layer below. A residual block:
+    the union of what its two paths see (the paths must step alike)."""
+    if layer.spatial:
+        j = before.jump
+        reach = (layer.kernel[axis] - 1) * layer.dilation
+        return Field(before.start - layer.padding * j, before.end + (reach - layer.padding) * j, j * layer.stride)
+    if layer.type != "residual":
+        return before
+    main, shortcut = before, before
+    for inner in layer.main:
+        main = _field_after(inner, main, axis)
+    for inner in layer.shortcut:
+        shortcut = _field_after(inner, shortcut, axis)
+    if main.jump != shortcut.jump:
+        raise ParamError(f"{layer.name}: the main path steps {main.jump} input pixels per unit but the shortcut "
+                         f"{shortcut.jump}; the two paths of a residual block must have the same strides")
+    return Field(min(main.start, shortcut.start), max(main.end, shortcut.end), main.jump)
+
+
+def fields(layers: tuple[Layer, ...], axis: int = 0) -> list[Field]:
+    """The Field after each layer, from one input pixel (start = end = 0, jump 1)."""
+    field, out = Field(), []
+    for layer in layers:
+        field = _field_after(layer, field, axis)
+        out.append(field)
+    return out
 
 
 def receptive_fields(layers: tuple[Layer, ...], axis: int = 0) -> list[tuple[int, int]]:
     """(r, j) after each layer: receptive field size and jump (effective stride) along one axis,
-    r_l = r_{l−1} + (k_l − 1)·d_l·j_{l−1}, j_l = j_{l−1}·s_l, from r_0 = j_0 = 1."""
-    r, j = 1, 1
-    out = []
-    for layer in layers:
-        if layer.spatial:
-            r, j = r + (layer.kernel[axis] - 1) * layer.dilation * j, j * layer.stride
-        out.append((r, j))
-    return out
+    r_l = r_{l−1} + (k_l − 1)·d_l·j_{l−1}, j_l = j_{l−1}·s_l, from r_0 = j_0 = 1 (a residual block:
+    the extent of what both of its paths see)."""
+    return [(field.size, field.jump) for field in fields(layers, axis)]
+
+
+# -- shapes and parameters ----------------------------------------------------------------------
+
+Shape = tuple[int, int, int] | None
 
 
 def infer_shapes(layers: tuple[Layer, ...], channels: int | None,
-                 size: tuple[int, int] | None) -> tuple[tuple[Layer, ...], list[tuple[int, int, int] | None]]:
+                 size: tuple[int, int] | None) -> tuple[tuple[Layer, ...], list[Shape]]:
     """Fill in each layer's missing `in`/`maps`/`channels` from the layer before (a dense layer's
-    `in` from the flattened feature maps), check the given ones agree, and return the layers with
-    the (channels, height, width) after each (None where unknown)."""
+    `in` from the flattened feature maps; a block's layers from the block's input), check the given
+    ones agree, and return the layers with the (channels, height, width) after each (None where unknown)."""
+    done, shapes, _, _ = infer_path(layers, channels, size, "layers")
+    return done, shapes
+
+
+def infer_path(layers: tuple[Layer, ...], channels: int | None, size: tuple[int, int] | None,
+               prefix: str) -> tuple[tuple[Layer, ...], list[Shape], int | None, tuple[int, int] | None]:
+    """`infer_shapes` for a list of layers named `prefix[i]` in messages; also returns the channels and
+    size after the last layer."""
     done: list[Layer] = []
-    shapes: list[tuple[int, int, int] | None] = []
+    shapes: list[Shape] = []
     for index, layer in enumerate(layers):
-        where = f"{_where(index, layer.type)} {layer.name}"
-        source = "the input" if index == 0 else "the layer before"
+        where = f"{prefix}[{index}] ({layer.type}) {layer.name}"
+        source = "the layer before" if index else ("the block's input" if "." in prefix else "the input")
         if layer.type in ("conv", "dense"):
             feeds = channels
             if layer.type == "dense":
@@ -408,18 +330,36 @@ def infer_shapes(layers: tuple[Layer, ...], channels: int | None,
             if layer.outputs is None:
                 raise ParamError(f"{where}: out is missing (the number of output "
                                  f"{'channels' if layer.type == 'conv' else 'units'})")
-            _check_consistent(layer, where)
+            check_consistent(layer, where)
         elif layer.type in ("subsample", "batchnorm"):
             key = "maps" if layer.type == "subsample" else "channels"
             layer = replace(layer, channels=_agree(layer.channels, channels, where, key, f"channels from {source}"))
-        if layer.type == "dense":
-            size = (1, 1)
-        elif size is not None and layer.spatial:
-            size = _one_size(index, layer, size)
-        channels = layer.outputs if layer.type in ("conv", "dense") else layer.channels or channels
+        if layer.type == "residual":
+            layer, channels, size = _infer_block(layer, channels, size, where)
+        else:
+            if layer.type in ENDS_SPATIAL:
+                size = (1, 1)
+            elif size is not None and layer.spatial:
+                size = _one_size(where, layer, size)
+            channels = layer.outputs if layer.type in ("conv", "dense") else layer.channels or channels
         shapes.append(None if channels is None or size is None else (channels, *size))
         done.append(layer)
-    return tuple(done), shapes
+    return tuple(done), shapes, channels, size
+
+
+def _infer_block(layer: Layer, channels: int | None, size: tuple[int, int] | None,
+                 where: str) -> tuple[Layer, int | None, tuple[int, int] | None]:
+    main, _, main_channels, main_size = infer_path(layer.main, channels, size, f"{where}.main")
+    shortcut, _, short_channels, short_size = infer_path(layer.shortcut, channels, size, f"{where}.shortcut")
+    if main_channels is not None and short_channels is not None and main_channels != short_channels:
+        fix = "" if layer.shortcut else f" (a projection shortcut: a 1x1 convolution to {main_channels} channels)"
+        raise ParamError(f"{where}: the main path gives {main_channels} channels but the shortcut "
+                         f"{short_channels}; they are added, so they must agree{fix}")
+    if main_size is not None and short_size is not None and main_size != short_size:
+        raise ParamError(f"{where}: the main path gives {_side(main_size)} maps but the shortcut "
+                         f"{_side(short_size)}; they are added, so their sizes must agree")
+    after = main_channels if main_channels is not None else short_channels
+    return replace(layer, main=main, shortcut=shortcut), after, main_size
 
 
 def _agree(given: int | None, arriving: int | None, where: str, key: str, what: str) -> int:
@@ -432,7 +372,8 @@ def _agree(given: int | None, arriving: int | None, where: str, key: str, what: 
 
 
 def param_count(layer: Layer) -> int:
-    """Trainable parameters of one (shape-complete) layer, by the closed formula."""
+    """Trainable parameters of one (shape-complete) layer, by the closed formula; a residual block
+    counts the layers of both its paths."""
     if layer.type == "conv":
         kh, kw = layer.kernel
         if layer.connections is not None:
@@ -444,4 +385,7 @@ def param_count(layer: Layer) -> int:
         return layer.inputs * layer.outputs + (layer.outputs if layer.bias else 0)  # type: ignore[operator]
     if layer.type in ("subsample", "batchnorm"):
         return 2 * layer.channels  # type: ignore[operator]
+    if layer.type == "residual":
+        return sum(param_count(inner) for inner in layer.main + layer.shortcut)
     return 0
+

@@ -1,7 +1,8 @@
 """Parameter counts: trainable weights and biases per layer and in total.
 
 A layer without trainable parameters (pooling) counts 0, so `per_layer` has one entry per
-layer. A batch normalization counts its scale and shift (its running statistics are not trained).
+layer; a residual block is one entry, the layers of both its paths together. A batch normalization
+counts its scale and shift (its running statistics are not trained).
 """
 
 from __future__ import annotations
@@ -12,19 +13,19 @@ from typing import Any
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, prose
+from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layers import (
     Layer,
     LayerStack,
-    describe_layer,
+    describe_stack,
     infer_shapes,
     layers_to_data,
     param_count,
     parse_layers,
 )
-from exercises.topics.networks import NETWORKS, stack_of
+from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int] | None
@@ -60,12 +61,22 @@ def resolved(p: dict[str, Any]) -> Stack:
 # -- misconceptions: a wrong count per layer ----------------------------------------------------------
 
 
-def _per_layer(wrong_count):
-    """A misconception on the per-layer vector from a function (layer, given layer, shape before) -> count."""
+def _per_layer(wrong_count, blocks=None):
+    """A misconception on the per-layer vector from a function (layer, given layer, shape before) -> count,
+    applied to each layer of a residual block's paths (their shapes unknown: None) unless `blocks`
+    counts a block itself."""
+    def one(layer: Layer, raw: Layer, shape: Shape) -> int:
+        if layer.type != "residual":
+            return wrong_count(layer, raw, shape)
+        if blocks is not None:
+            return blocks(layer)
+        inner = zip(layer.main + layer.shortcut, raw.main + raw.shortcut, strict=True)
+        return sum(one(x, given, None) for x, given in inner)
+
     def compute(p: dict[str, Any]) -> list[int]:
         stack = resolved(p)
-        return [wrong_count(layer, raw, shape)
-                for layer, raw, shape in zip(stack.layers, stack.given, stack.before, strict=True)]
+        return [one(layer, raw, shape) for layer, raw, shape in zip(stack.layers, stack.given, stack.before,
+                                                                    strict=True)]
     return compute
 
 
@@ -101,6 +112,22 @@ def _connections_ignored(layer: Layer, raw: Layer, shape: Shape) -> int:
                              bias=layer.bias))
 
 
+def _running_stats(layer: Layer, raw: Layer, shape: Shape) -> int:
+    return 4 * layer.channels if layer.type == "batchnorm" else param_count(layer)  # type: ignore[operator]
+
+
+def _batchnorm_nothing(layer: Layer, raw: Layer, shape: Shape) -> int:
+    return 0 if layer.type == "batchnorm" else param_count(layer)
+
+
+def _correct(layer: Layer, raw: Layer, shape: Shape) -> int:
+    return param_count(layer)
+
+
+def _shortcut_forgotten(block: Layer) -> int:
+    return sum(param_count(inner) for inner in block.main)
+
+
 def _flatten_forgotten(layer: Layer, raw: Layer, shape: Shape) -> int:
     if layer.type != "dense" or raw.inputs is not None or shape is None:
         return param_count(layer)
@@ -117,11 +144,19 @@ _FEEDBACK = {
                                 "input maps listed for it, not to all of them.",
     "flatten-forgotten": "You took only the channels as the dense layer's input: it sees the flattened feature maps, "
                          "channels x height x width of them.",
+    "running-stats-counted": "You counted batch normalization's running mean and variance: they are statistics "
+                             "gathered during training, not trained; only the scale and the shift are, 2 per channel.",
+    "batchnorm-forgotten": "You counted batch normalization as nothing: it learns a scale and a shift per channel.",
+    "shortcut-forgotten": "You left out the projection shortcuts: a block whose shape changes adds its input through "
+                          "a 1x1 convolution (and its batch normalization), which has weights too.",
 }
 _WRONG = {"bias-forgotten": _no_bias, "input-channels-forgotten": _no_input_channels,
           "pooling-as-conv": _pool_as_conv, "connection-table-ignored": _connections_ignored,
-          "flatten-forgotten": _flatten_forgotten}
-PER_LAYER_MISTAKES = tuple(Mistake(name, _FEEDBACK[name], _per_layer(f)) for name, f in _WRONG.items())
+          "flatten-forgotten": _flatten_forgotten, "running-stats-counted": _running_stats,
+          "batchnorm-forgotten": _batchnorm_nothing, "shortcut-forgotten": _correct}
+_BLOCKS = {"shortcut-forgotten": _shortcut_forgotten}
+PER_LAYER_MISTAKES = tuple(Mistake(name, _FEEDBACK[name], _per_layer(f, _BLOCKS.get(name)))
+                           for name, f in _WRONG.items())
 TOTAL_MISTAKES = tuple(Mistake(m.id, m.feedback, _total(m.compute)) for m in PER_LAYER_MISTAKES)
 
 
@@ -141,7 +176,10 @@ def weight_shapes(layer: Layer) -> list[tuple[int, ...]]:
 
 
 def counted_by_tensors(layer: Layer) -> int:
-    """Trainable entries of the layer's tensors; a connection table masks the conv weight tensor."""
+    """Trainable entries of the layer's tensors; a connection table masks the conv weight tensor; a
+    residual block holds the tensors of its paths' layers."""
+    if layer.type == "residual":
+        return sum(counted_by_tensors(inner) for inner in layer.main + layer.shortcut)
     shapes = weight_shapes(layer)
     sizes = [int(np.prod(shape)) for shape in shapes]
     if layer.connections is not None:
@@ -154,18 +192,29 @@ def counted_by_tensors(layer: Layer) -> int:
 
 def flattened_inputs(layers: tuple[Layer, ...], channels: int, size: int) -> list[int | None]:
     """Each dense layer's input count, by walking window positions through the stack one by one."""
-    height = width = size
+    state = (channels, size, size)
     found: list[int | None] = []
     for layer in layers:
-        found.append(channels * height * width if layer.type == "dense" else None)
-        if layer.spatial:
-            height, width = (len(range(0, n + 2 * layer.padding - layer.span(axis) + 1, layer.stride))
-                             for axis, n in enumerate((height, width)))
-        if layer.type in ("conv", "dense"):
-            channels = layer.outputs  # type: ignore[assignment]
-        if layer.type == "dense":
-            height = width = 1
+        found.append(state[0] * state[1] * state[2] if layer.type == "dense" else None)
+        state = _walk(layer, state)
     return found
+
+
+def _walk(layer: Layer, state: tuple[int, int, int]) -> tuple[int, int, int]:
+    """(channels, height, width) after a layer, counting window positions (a block: along its main path)."""
+    channels, height, width = state
+    if layer.type == "residual":
+        for inner in layer.main:
+            state = _walk(inner, state)
+        return state
+    if layer.spatial:
+        height, width = (len(range(0, n + 2 * layer.padding - layer.span(axis) + 1, layer.stride))
+                         for axis, n in enumerate((height, width)))
+    if layer.type in ("conv", "dense"):
+        channels = layer.outputs  # type: ignore[assignment]
+    if layer.type in ("dense", "globalpool"):
+        height = width = 1
+    return channels, height, width
 
 
 # -- sampling -------------------------------------------------------------------------------------------
@@ -208,7 +257,7 @@ def _draw_stack(rng: np.random.Generator, channels: int, size: int) -> list[dict
 @template
 class ParamCount(Template):
     id = "param-count"
-    version = 1
+    version = 2
     topic = "parameters"
     summary = "trainable parameters per layer and in total (convolutions, pooling, dense, LeNet-5 and others)"
     params = {
@@ -247,42 +296,26 @@ class ParamCount(Template):
             math = {"shape": Op("×", Op("×", stack.channels, stack.size), stack.size)}
         intro = f"The network is {network.title}, on {inputs}. Its layers, in order:" if network else \
             f"A network takes {inputs} and applies, in order:"
-        lines = [describe_layer(i + 1, raw if raw.type == "dense" else layer)
-                 for i, (raw, layer) in enumerate(zip(stack.given, stack.layers, strict=True))]
-        statement = (prose(intro, **math), *lines,
+        shown = tuple(raw if raw.type == "dense" else layer for raw, layer in zip(stack.given, stack.layers,
+                                                                                  strict=True))
+        statement = (prose(intro, **math), *describe_stack(shown),
                      prose("Count trainable parameters only: weights and biases (a batch normalization has a "
                            "trainable scale and shift per channel; its running statistics are not trained)."))
         parts = (
             Part("per_layer", prose(f"Give the number of trainable parameters of each layer, in order: a list of "
-                                    f"{len(counts)} numbers, with 0 for a layer that has no trainable parameters."),
+                                    f"{len(counts)} numbers, with 0 for a layer that has no trainable parameters"
+                                    + (" (a residual block is one layer: both of its paths together)."
+                                       if any(layer.type == "residual" for layer in stack.layers) else ".")),
                  expect(Vector, counts, p, PER_LAYER_MISTAKES), points=2),
             Part("total", prose("How many trainable parameters does the network have in total?"),
                  expect(Integer, sum(counts), p, TOTAL_MISTAKES)),
         )
         return self.question(p, title="Counting parameters", statement=statement, parts=parts,
-                             solution=self._solution(stack, counts))
-
-    def _solution(self, stack: Stack, counts: list[int]) -> tuple:
-        steps = []
-        for number, (raw, layer, prior, shape, count) in enumerate(
-                zip(stack.given, stack.layers, stack.before, stack.after, counts, strict=True), start=1):
-            how, math = _count_steps(layer, count)
-            if layer.type == "dense" and raw.inputs is None and prior is not None:
-                how = "its input is the flattened {flat}; " + how
-                math["flat"] = Eq(Op("×", Op("×", *prior[:2]), prior[2]), layer.inputs)
-            if shape is not None and layer.type != "dense":
-                how += "; output {out}"
-                math["out"] = Op("×", Op("×", *shape[:2]), shape[2])
-            steps.append(prose(f"({number}) {layer.name}: " + how + ".", **math))
-        terms = [c for c in counts if c] or [0]
-        chain = terms[0]
-        for term in terms[1:]:
-            chain = Op("+", chain, term)
-        steps.append(prose("In total: {total}.", total=Eq(chain, sum(counts)) if len(terms) > 1 else sum(counts)))
-        return tuple(steps)
+                             solution=solution(stack, counts))
 
     def verify(self, question: Question) -> None:
-        stack = resolved(dict(question.params))
+        params = dict(question.params)
+        stack = resolved(params)
         if stack.channels is not None and stack.size is not None:
             for layer, flat in zip(stack.layers, flattened_inputs(stack.layers, stack.channels, stack.size),
                                    strict=True):
@@ -292,9 +325,79 @@ class ParamCount(Template):
         total = question.part("total").answer.value  # type: ignore[attr-defined]
         assert per_layer == expected, f"per-layer counts {per_layer} != counted from tensors {expected}"
         assert total == sum(expected), f"total {total} != {sum(expected)} counted from tensors"
+        if "network" in params:
+            published = PUBLISHED[params["network"]].params
+            assert total == published, f"total {total} != {published} published for {params['network']}"
 
 
-def _count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
+def solution(stack: Stack, counts: list[int]) -> tuple:
+    """A table, one row per layer (a run of identical layers shares one), and the sum."""
+    rows, terms = [], []
+    index = 0
+    cells = [_cells(stack, i, count) for i, count in enumerate(counts)]
+    while index < len(counts):
+        end = index + 1
+        while end < len(counts) and cells[end][1:] == cells[index][1:] and counts[end] == counts[index]:
+            end += 1
+        group = stack.layers[index:end]
+        label = f"({index + 1}) {group[0].name}" if len(group) == 1 else \
+            f"({index + 1})–({end}) " + ", ".join(layer.name for layer in group)
+        how, math, out = cells[index][1:]
+        rows.append((prose(label), prose(("each: " if len(group) > 1 else "") + how, **math), out))
+        if counts[index]:
+            terms.append(counts[index] if len(group) == 1 else Op("*", len(group), counts[index]))
+        index = end
+    chain: Any = terms[0] if terms else 0
+    for term in terms[1:]:
+        chain = Op("+", chain, term)
+    total = Eq(chain, sum(counts)) if len(terms) > 1 or (terms and isinstance(terms[0], Op)) else sum(counts)
+    return (Table(("layers", "trainable parameters", "output"), tuple(rows)),
+            prose("In total: {total}.", total=total))
+
+
+def _cells(stack: Stack, index: int, count: int) -> tuple[str, str, dict[str, Any], Any]:
+    """(name, how the count goes with its math, the output shape as a cell) of one layer."""
+    raw, layer, prior, shape = stack.given[index], stack.layers[index], stack.before[index], stack.after[index]
+    if layer.type == "residual":
+        how, math = _block_steps(layer)
+    else:
+        how, math = count_steps(layer, count)
+    if layer.type == "dense" and raw.inputs is None and prior is not None:
+        how = "input: the flattened {flat}; " + how
+        math["flat"] = Eq(Op("×", Op("×", *prior[:2]), prior[2]), layer.inputs)
+    out = prose("{out}", out=Op("×", Op("×", *shape[:2]), shape[2])) if shape is not None and \
+        layer.type != "dense" else prose("-" if shape is None else f"{shape[0]} units")
+    return layer.name, how, math, out
+
+
+def _block_steps(block: Layer) -> tuple[str, dict[str, Any]]:
+    """A residual block's count: the layers of each path, then together."""
+    math: dict[str, Any] = {}
+    texts = []
+    for path in ("main", "shortcut"):
+        counts = [param_count(inner) for inner in getattr(block, path)]
+        nonzero = [c for c in counts if c]
+        if not getattr(block, path):
+            texts.append("shortcut: the identity, 0")
+            continue
+        chain: Any = nonzero[0] if nonzero else 0
+        for term in nonzero[1:]:
+            chain = Op("+", chain, term)
+        math[path] = Eq(chain, sum(counts)) if len(nonzero) > 1 else sum(counts)
+        names = ", ".join(_short(inner) for inner in getattr(block, path))
+        texts.append(f"{path} path ({names}): {{{path}}}")
+    math["n"] = param_count(block)
+    return "; ".join(texts) + "; together {n}", math
+
+
+def _short(layer: Layer) -> str:
+    """A layer inside a block, briefly: '3x3 conv, 64 to 64', 'batch norm'."""
+    if layer.type == "conv":
+        return f"{layer.kernel_text()} conv, {layer.inputs} to {layer.outputs}"
+    return {"batchnorm": "batch norm", "pool": "pooling", "subsample": "subsampling"}.get(layer.type, layer.type)
+
+
+def count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
     """How one layer's count is worked out: text with placeholders and their math."""
     bias = layer.outputs if layer.bias else None
     if layer.type == "conv":
@@ -316,4 +419,6 @@ def _count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
         return "one coefficient and one bias per map, {n}", {"n": Eq(Op("*", 2, layer.channels), count)}
     if layer.type == "batchnorm":
         return "a scale and a shift per channel, {n}", {"n": Eq(Op("*", 2, layer.channels), count)}
+    if layer.type == "globalpool":
+        return "averaging has nothing to learn, {n}", {"n": 0}
     return "pooling has nothing to learn, {n}", {"n": 0}

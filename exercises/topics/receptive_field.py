@@ -2,7 +2,9 @@
 
 Sizes are per dimension (the side of the square input region); the template accepts square
 kernels only, so height and width agree. The size is the extent of the region, padding
-included, and gaps from dilation count as inside it.
+included, and gaps from dilation count as inside it. A residual block sees what either of its
+paths sees. The effective stride is asked only where a unit has neighbours: not when the layer's
+map is 1x1 at a named network's input size.
 """
 
 from __future__ import annotations
@@ -14,23 +16,29 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Question, Sym, Table, prose
 from exercises.params import OneOf, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layers import (
+    ENDS_SPATIAL,
+    Field,
     Layer,
     LayerRef,
     LayerStack,
-    describe_layer,
+    describe_stack,
+    feature_sizes,
+    fields,
     find_layer,
     layers_to_data,
     parse_layers,
     receptive_fields,
 )
-from exercises.topics.networks import NETWORKS, stack_of
+from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
 from grader.answers import Integer
 
 MAX_SAMPLED_FIELD = 64  # a sampled unit must see at most this many pixels (a plausible input)
+FIGURE_MAX_FIELD = MAX_SAMPLED_FIELD  # wider fields, longer chains and blocks get the table, no drawing
+FIGURE_MAX_LAYERS = 8
 
 
 def _unit_layers(p: dict[str, Any]) -> tuple[Layer, ...]:
@@ -39,27 +47,41 @@ def _unit_layers(p: dict[str, Any]) -> tuple[Layer, ...]:
     return layers[: find_layer(layers, p["unit"]) + 1]
 
 
+def chain(layers: tuple[Layer, ...]) -> list[Layer]:
+    """The window layers along the main path: a residual block contributes its main path's windows."""
+    return [inner for layer in layers for inner in ((layer,) if layer.spatial else layer.main) if inner.spatial]
+
+
 def dependency_positions(layers: tuple[Layer, ...], position: int) -> set[int]:
     """The input positions (one axis) that unit `position` of the last layer depends on, found by
-    walking back through the layers: output i of a window layer reads i·s − p + t·d, t < k."""
+    walking back through the layers: output i of a window layer reads i·s − p + t·d, t < k; a residual
+    block reads what its main path and its shortcut read."""
     positions = {position}
     for layer in reversed(layers):
-        if layer.spatial:
-            positions = {i * layer.stride - layer.padding + t * layer.dilation
-                         for i in positions for t in range(layer.kernel[0])}
+        positions = _back(layer, positions)
     return positions
 
 
-def _spatial(layers: tuple[Layer, ...]) -> list[Layer]:
-    return [layer for layer in layers if layer.spatial]
+def _back(layer: Layer, positions: set[int]) -> set[int]:
+    if layer.spatial:
+        return {i * layer.stride - layer.padding + t * layer.dilation
+                for i in positions for t in range(layer.kernel[0])}
+    if layer.type == "residual":
+        main, shortcut = set(positions), set(positions)
+        for inner in reversed(layer.main):
+            main = _back(inner, main)
+        for inner in reversed(layer.shortcut):
+            shortcut = _back(inner, shortcut)
+        return main | shortcut
+    return positions
 
 
 def _summed_kernels(p: dict[str, Any]) -> int:
-    return sum(layer.kernel[0] for layer in _spatial(_unit_layers(p)))
+    return sum(layer.kernel[0] for layer in chain(_unit_layers(p)))
 
 
 def _strides_ignored(p: dict[str, Any]) -> int:
-    return 1 + sum((layer.kernel[0] - 1) * layer.dilation for layer in _spatial(_unit_layers(p)))
+    return 1 + sum((layer.kernel[0] - 1) * layer.dilation for layer in chain(_unit_layers(p)))
 
 
 def _off_by_one_low(p: dict[str, Any]) -> int:
@@ -71,15 +93,15 @@ def _off_by_one_high(p: dict[str, Any]) -> int:
 
 
 def _multiplied_kernels(p: dict[str, Any]) -> int:
-    return prod(layer.kernel[0] for layer in _spatial(_unit_layers(p)))
+    return prod(layer.kernel[0] for layer in chain(_unit_layers(p)))
 
 
 def _own_stride(p: dict[str, Any]) -> int:
-    return _unit_layers(p)[-1].stride
+    return prod(layer.stride for layer in chain(_unit_layers(p)[-1:]))
 
 
 def _summed_strides(p: dict[str, Any]) -> int:
-    return sum(layer.stride for layer in _spatial(_unit_layers(p)))
+    return sum(layer.stride for layer in chain(_unit_layers(p)))
 
 
 _OFF_BY_ONE = ("You are off by one: start from a single input pixel (r = 1) and let each layer add "
@@ -121,17 +143,26 @@ def _draw_conv(rng: np.random.Generator) -> dict[str, Any]:
     return {"type": "conv", "kernel": int(rng.choice([2, 3, 3, 3, 4, 5, 5])), "stride": int(rng.choice([1, 1, 2]))}
 
 
+def map_side(p: dict[str, Any]) -> int | None:
+    """The side of the asked layer's map at a named network's input size (None for a bare stack)."""
+    layers, network = stack_of(p)
+    if network is None:
+        return None
+    index = find_layer(layers, p["unit"])
+    return feature_sizes(layers[: index + 1], (network.input_size, network.input_size))[-1][0]
+
+
 @template
 class ReceptiveField(Template):
     id = "receptive-field"
-    version = 1
+    version = 2
     topic = "receptive fields"
-    summary = "receptive field size and effective stride of a unit in a stack of convolutions and poolings"
+    summary = "receptive field size and effective stride of a unit in a stack of convolutions, poolings and blocks"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),
         "network": OneOf(doc="a named network instead of layers", options=tuple(NETWORKS)),
         "unit": LayerRef(doc="the layer whose units are asked about: a name or a number from 1 "
-                             "(default: the last layer before any dense layer)"),
+                             "(default: the last layer before any dense or global pooling layer)"),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
@@ -140,23 +171,26 @@ class ReceptiveField(Template):
             p["layers"] = _draw_layers(rng)
         if "unit" not in p:
             layers, _ = stack_of(p)
-            spatial = [layer for layer in layers if layer.type != "dense"]
-            p["unit"] = spatial[-1].name if spatial else layers[0].name
+            end = next((i for i, layer in enumerate(layers) if layer.type in ENDS_SPATIAL), len(layers))
+            p["unit"] = layers[max(end, 1) - 1].name
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
         layers, _ = stack_of(p)
         index = find_layer(layers, p["unit"])
-        dense = next((i for i, layer in enumerate(layers) if layer.type == "dense"), None)
-        if dense is not None and index >= dense:
-            raise ParamError(f"unit {p['unit']!r} is at or after the dense layer {layers[dense].name} "
-                             f"(layer {dense + 1}): dense layers end the spatial part; ask about a layer before it")
-        if not any(layer.spatial for layer in layers[: index + 1]):
+        end = next((i for i, layer in enumerate(layers) if layer.type in ENDS_SPATIAL), None)
+        if end is not None and index >= end:
+            kind = "dense" if layers[end].type == "dense" else "global pooling"
+            raise ParamError(f"unit {p['unit']!r} is at or after the {kind} layer {layers[end].name} "
+                             f"(layer {end + 1}): {kind} layers end the spatial part; ask about a layer before it")
+        if not chain(layers[: index + 1]):
             raise ParamError("the layers up to the unit have no convolution or pooling: nothing to see")
         for number, layer in enumerate(layers[: index + 1]):
             if not layer.square:
-                raise ParamError(f"layers[{number}] ({layer.type}) has a non-square kernel "
-                                 f"{layer.kernel_text()}: receptive-field asks about square kernels only")
+                raise ParamError(f"layers[{number}] ({layer.type}) {layer.name} has a non-square kernel: "
+                                 "receptive-field asks about square kernels only")
+        fields(layers[: index + 1])  # the two paths of every block must step alike
+        map_side(p)  # the unit's layer must fit the network's input
 
     def build(self, p: dict[str, Any]) -> Question:
         layers, network = stack_of(p)
@@ -165,49 +199,127 @@ class ReceptiveField(Template):
         shown = layers[: index + 1] if network else layers
         intro = (f"The network is {network.title}; its layers up to {unit.name}, in order:" if network
                  else "A stack of layers processes an image, in this order:")
-        statement = (prose(intro), *(describe_layer(i + 1, layer, counts=False) for i, layer in enumerate(shown)))
-        fields = receptive_fields(layers[: index + 1])
-        size, jump = fields[-1]
+        statement = (prose(intro), *describe_stack(shown, counts=False))
+        size, jump = receptive_fields(layers[: index + 1])[-1]
+        side = map_side(p)
         where = f"one unit of {unit.name} (layer {index + 1})"
-        parts = (
-            Part("size", prose(f"How many input pixels wide is the receptive field of {where}, that is, the "
-                               "side of the square of input pixels its value depends on?"),
-                 expect(Integer, size, p, SIZE_MISTAKES), points=2),
-            Part("stride", prose(f"What is the effective stride of {unit.name}: how many input pixels apart "
-                                 "are the receptive fields of two neighbouring units?"),
-                 expect(Integer, jump, p, STRIDE_MISTAKES)),
-        )
-        return self.question(p, title="Receptive field", statement=statement, parts=parts,
-                             solution=self._solution(layers[: index + 1], fields))
-
-    def _solution(self, layers: tuple[Layer, ...], fields: list[tuple[int, int]]) -> tuple:
-        steps = [prose("Start from one input pixel, {start}, with jump {jump0} (input pixels between "
-                       "neighbouring units). A layer with kernel k, dilation d and stride s widens the field by "
-                       "(k - 1) d times the jump so far, and multiplies the jump by s:",
-                       start=Eq(Sym("r_0"), 1), jump0=Eq(Sym("j_0"), 1))]
-        r, j = 1, 1
-        for number, (layer, (r_new, j_new)) in enumerate(zip(layers, fields, strict=True), start=1):
-            if not layer.spatial:
-                steps.append(prose(f"({number}) {layer.name}: no window, so {{r}} and {{j}} stay.",
-                                   r=Eq(Sym(f"r_{number}"), r_new), j=Eq(Sym(f"j_{number}"), j_new)))
-                continue
-            growth = Op("*", layer.kernel[0] - 1, j) if layer.dilation == 1 else \
-                Op("*", Op("*", layer.kernel[0] - 1, layer.dilation), j)
-            steps.append(prose(f"({number}) {layer.name}: {{r}} and {{j}}.",
-                               r=Eq(Sym(f"r_{number}"), Op("+", r, growth), r_new),
-                               j=Eq(Sym(f"j_{number}"), Op("*", j, layer.stride), j_new)))
-            r, j = r_new, j_new
-        steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} pixels apart.",
-                           size=Op("×", r, r), jump=j))
-        windows = [layer for layer in layers if layer.spatial]
-        steps.append(draw.receptive_field([w.kernel[0] for w in windows], [w.stride for w in windows],
-                                          [w.dilation for w in windows], [w.name for w in windows]))
-        return tuple(steps)
+        ask_stride = side != 1
+        parts = [Part("size", prose(f"How many input pixels wide is the receptive field of {where}, that is, the "
+                                    "side of the square of input pixels its value depends on?"),
+                      expect(Integer, size, p, SIZE_MISTAKES), points=2 if ask_stride else 3)]
+        if ask_stride:
+            parts.append(Part("stride", prose(f"What is the effective stride of {unit.name}: how many input pixels "
+                                              "apart are the receptive fields of two neighbouring units?"),
+                              expect(Integer, jump, p, STRIDE_MISTAKES)))
+        return self.question(p, title="Receptive field", statement=statement, parts=tuple(parts),
+                             solution=solution(layers[: index + 1], side))
 
     def verify(self, question: Question) -> None:
-        layers = _unit_layers(dict(question.params))
+        params = dict(question.params)
+        layers = _unit_layers(params)
         first, second = dependency_positions(layers, 0), dependency_positions(layers, 1)
         size = max(first) - min(first) + 1
-        jump = min(second) - min(first)
-        got = question.part("size").answer.value, question.part("stride").answer.value  # type: ignore[attr-defined]
-        assert got == (size, jump), f"receptive field (size, stride) {got} != simulated {(size, jump)}"
+        assert question.part("size").answer.value == size, \
+            f"receptive field {question.part('size').answer.value} != back-projected {size}"  # type: ignore[attr-defined]
+        if "stride" in question.part_ids:
+            jump = min(second) - min(first)
+            assert question.part("stride").answer.value == jump, \
+                f"effective stride {question.part('stride').answer.value} != back-projected {jump}"  # type: ignore
+        published = PUBLISHED[params["network"]].fields if "network" in params else {}
+        name = layers[-1].name
+        assert published.get(name, size) == size, f"{name}: published receptive field {published[name]} != {size}"
+
+
+def solution(layers: tuple[Layer, ...], side: int | None) -> tuple:
+    """The recurrence as a table, one row per layer (or per run of identical layers), and a drawing
+    for a short chain of small windows."""
+    steps: list[Any] = [prose(
+        "Start from one input pixel, {r0}, with jump {j0} (the input pixels between neighbouring units). A layer "
+        "with kernel k, dilation d and stride s widens the field by (k - 1) d times the jump so far and "
+        "multiplies the jump by s; a layer without a window changes neither."
+        + (" A residual block sees what either of its two paths sees; where its main path is the wider one, "
+           "the table shows that path's growth." if any(layer.type == "residual" for layer in layers) else ""),
+        r0=Eq(Sym("r_0"), 1), j0=Eq(Sym("j_0"), 1))]
+    steps.append(Table(("layers", "window", "field r", "jump j"), tuple(_rows(layers))))
+    size, jump = receptive_fields(layers)[-1]
+    name = layers[-1].name
+    if side == 1:
+        steps.append(prose(f"So one unit of {name} sees {{size}} input pixels ({name}'s map is 1x1 at this input "
+                           "size: it has no neighbouring units).", size=Op("×", size, size)))
+    else:
+        steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} pixels apart.",
+                           size=Op("×", size, size), jump=jump))
+    windows = chain(layers)
+    if (size <= FIGURE_MAX_FIELD and len(windows) <= FIGURE_MAX_LAYERS
+            and all(layer.type != "residual" for layer in layers)):
+        steps.append(draw.receptive_field([w.kernel[0] for w in windows], [w.stride for w in windows],
+                                          [w.dilation for w in windows], [w.name for w in windows]))
+    return tuple(steps)
+
+
+def _window_text(layer: Layer) -> str:
+    if layer.spatial:
+        text = f"{layer.kernel[0]}x{layer.kernel[0]}, stride {layer.stride}"
+        return text + (f", dilation {layer.dilation}" if layer.dilation > 1 else "")
+    if layer.type == "residual":
+        main = ", ".join(f"{w.kernel[0]}x{w.kernel[0]}" + (f"/{w.stride}" if w.stride > 1 else "")
+                         for w in chain((layer,)))
+        short = ", ".join(f"{w.kernel[0]}x{w.kernel[0]}" + (f"/{w.stride}" if w.stride > 1 else "")
+                          for w in layer.shortcut if w.spatial) or "identity"
+        return f"block: main {main}; shortcut {short}"
+    return "none"
+
+
+def _growth_terms(layer: Layer, jump: int) -> list[Any]:
+    """The terms (k - 1)·d·j by which a layer (a block: its main path) widens the field, nonzero ones."""
+    terms = []
+    for window in chain((layer,)):
+        reach = (window.kernel[0] - 1) * window.dilation
+        if reach:
+            terms.append(Op("*", reach, jump))
+        jump *= window.stride
+    return terms
+
+
+def _rows(layers: tuple[Layer, ...]) -> list[tuple]:
+    """Table rows: a run of identical stride-1 layers (or blocks) shares a row."""
+    rows = []
+    field, index = Field(), 0
+    all_fields = fields(layers)
+    while index < len(layers):
+        layer = layers[index]
+        end = index + 1
+        if _window_text(layer) != "none" and _stride(layer) == 1:
+            while end < len(layers) and _same(layers[end], layer):
+                end += 1
+        after = all_fields[end - 1]
+        count = end - index
+        names = layers[index].name if count == 1 else f"{layers[index].name} to {layers[end - 1].name}"
+        numbers = f"({index + 1})" if count == 1 else f"({index + 1})–({end})"
+        terms = _growth_terms(layer, field.jump)
+        r_math: Any = after.size
+        if terms and after.size == field.size + count * sum(_value(t) for t in terms):
+            growth: Any = terms[0]
+            for term in terms[1:]:
+                growth = Op("+", growth, term)
+            if count > 1:
+                growth = Op("*", count, sum(_value(t) for t in terms) if len(terms) > 1 else growth)
+            r_math = Eq(Op("+", field.size, growth), after.size)
+        j_math: Any = Eq(Op("*", field.jump, after.jump // field.jump), after.jump) if after.jump != field.jump \
+            else after.jump
+        window = _window_text(layer) + (" (each)" if count > 1 else "")
+        rows.append((prose(f"{numbers} {names}"), prose(window), prose("{r}", r=r_math), prose("{j}", j=j_math)))
+        field, index = after, end
+    return rows
+
+
+def _value(term: Op) -> int:
+    return term.left * term.right  # type: ignore[no-any-return]
+
+
+def _stride(layer: Layer) -> int:
+    return prod(window.stride for window in chain((layer,)))
+
+
+def _same(a: Layer, b: Layer) -> bool:
+    return (_window_text(a), a.type, a.padding, a.dilation) == (_window_text(b), b.type, b.padding, b.dilation)
