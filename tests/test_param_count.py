@@ -1,4 +1,5 @@
-"""param-count: LeNet-5 as in the lecture, published counts, misconceptions, bad pins, sampler, verifier."""
+"""param-count: LeNet-5 as in the lecture, published counts of every named network, residual blocks,
+misconceptions, bad pins, sampler, verifier, long stacks (200 layers; a readable solution)."""
 
 
 import pytest
@@ -9,7 +10,9 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.render.question import render_question
 from exercises.topics.layers import infer_shapes, param_count, parse_layers
+from exercises.topics.networks import NETWORKS, PUBLISHED
 from exercises.topics.parameters import counted_by_tensors, flattened_inputs
 from grader import Integer, Vector
 
@@ -24,11 +27,37 @@ def test_lenet5_is_the_lectures(lecture):
     assert got["per_layer"] == list(case["per_layer"].values()) and got["total"] == case["total"] == 60000
 
 
-@pytest.mark.parametrize(("network", "published"), [("alexnet", 61_100_840), ("vgg16", 138_357_544)])
-def test_torchvision_totals(network, published):
-    got = answers(network=network)
-    assert got["total"] == published
-    assert got["per_layer"][0] == (3 * 11 * 11 * 64 + 64 if network == "alexnet" else 3 * 3 * 3 * 64 + 64)
+@pytest.mark.parametrize("network", list(NETWORKS))
+def test_named_networks_give_the_published_totals(network):
+    question = exercises.generate("param-count", network=network)
+    get("param-count").verify(question)
+    got = question.to_json()["parts"]
+    assert got[1]["answer"] == sum(got[0]["answer"]) == PUBLISHED[network].params
+    assert len(got[0]["answer"]) == len(NETWORKS[network].layers)
+
+
+def test_first_layers_by_hand():
+    assert answers(network="alexnet")["per_layer"][0] == 3 * 11 * 11 * 64 + 64
+    assert answers(network="vgg16")["per_layer"][0] == 3 * 3 * 3 * 64 + 64
+    # ResNet-18's conv1 has no bias; bn1 2*64; the max pool 0; layer1.0: two 3x3 convs 64->64 and two bns
+    assert answers(network="resnet18")["per_layer"][:4] == [7 * 7 * 3 * 64, 128, 0, 2 * (9 * 64 * 64 + 128)]
+    # layer2.0 adds a projection shortcut: 1x1 conv 64->128 and its bn
+    resnet = answers(network="resnet18")["per_layer"]
+    assert resnet[5] == 9 * 64 * 128 + 2 * 128 + 9 * 128 * 128 + 2 * 128 + 64 * 128 + 2 * 128
+
+
+def test_residual_stack_with_inferred_shapes():
+    # 2x8x8 -> conv 3x3 pad 1, 4 maps, no bias: 2*9*4 = 72 -> block: main conv 3x3/2 pad 1 to 8 (4*9*8 + 8 = 296),
+    # bn 16; shortcut 1x1/2 to 8 (4*8 + 8 = 40): 352; 8x4x4 -> global pool 0 -> dense 8 -> 3: 27
+    layers = [{"type": "conv", "out": 4, "kernel": 3, "padding": 1, "bias": False},
+              {"type": "residual", "main": [{"type": "conv", "kernel": 3, "stride": 2, "padding": 1, "out": 8},
+                                            {"type": "batchnorm"}],
+               "shortcut": [{"type": "conv", "kernel": 1, "stride": 2, "out": 8}]},
+              {"type": "globalpool"}, {"type": "dense", "out": 3}]
+    question = exercises.generate("param-count", layers=layers, input_channels=2, input_size=8)
+    assert {p["id"]: p["answer"] for p in question.to_json()["parts"]} == {"per_layer": [72, 352, 0, 27],
+                                                                          "total": 451}
+    get("param-count").verify(question)
 
 
 def test_hand_worked_stack_with_inferred_shapes():
@@ -62,6 +91,45 @@ def test_misconceptions_are_named():
     assert named("per_layer", "[40, 0, 50]", **stack) == "flatten-forgotten"
     result = exercises.answer("param-count", "total", "90", **stack)
     assert result["misconception"] == "flatten-forgotten" and "flattened" in result["feedback"]
+
+
+def test_batch_norm_and_shortcut_misconceptions_are_named():
+    def named(text, network):
+        return exercises.answer("param-count", "total", text, network=network)["misconception"]
+
+    bn = {"vgg11_bn": 2 * (64 + 128 + 2 * 256 + 4 * 512)}  # what its batch norms learn
+    assert named(str(PUBLISHED["vgg11_bn"].params + bn["vgg11_bn"]), "vgg11_bn") == "running-stats-counted"
+    assert named(str(PUBLISHED["vgg11_bn"].params - bn["vgg11_bn"]), "vgg11_bn") == "batchnorm-forgotten"
+    projections = (64 * 128 + 256) + (128 * 256 + 512) + (256 * 512 + 1024)  # 1x1 convs and their bns
+    assert named(str(PUBLISHED["resnet18"].params - projections), "resnet18") == "shortcut-forgotten"
+    per_layer = answers(network="resnet18")["per_layer"]
+    for index, (inputs, outputs) in zip((5, 7, 9), ((64, 128), (128, 256), (256, 512)), strict=True):
+        per_layer[index] -= inputs * outputs + 2 * outputs  # layer2.0, layer3.0, layer4.0 without their shortcuts
+    result = exercises.answer("param-count", "per_layer", str(per_layer), network="resnet18")
+    assert result["misconception"] == "shortcut-forgotten" and "projection" in result["feedback"]
+
+
+def test_connection_table_text_counts_maps_from_zero():
+    text = render_question(exercises.generate("param-count", network="lenet5"), "md")
+    assert "output maps 0, 1, 2, ... (numbered from 0)" in text and "maps 1, 2," not in text
+
+
+@pytest.mark.parametrize("network", ["vgg19_bn", "resnet50", "resnet34"])
+def test_long_stacks_get_a_readable_solution(network):
+    """A table row per layer, or per run of identical layers (or layer-and-batch-norm groups)."""
+    question = exercises.generate("param-count", network=network)
+    for fmt in ("md", "tex", "typ"):
+        assert len(render_question(question, fmt, solution=True).encode()) < 24_000, fmt
+    rows = [line for line in render_question(question, "md", solution=True).splitlines() if line.startswith("| (")]
+    assert len(rows) <= 30
+
+
+def test_a_stack_of_200_layers():
+    layers = [{"type": "conv", "kernel": 1, "out": 2}] * 200
+    question = exercises.generate("param-count", layers=layers, input_channels=2, input_size=4)
+    assert question.to_json()["parts"][1]["answer"] == 200 * (2 * 2 + 2)
+    get("param-count").verify(question)
+    assert len(render_question(question, "md", solution=True).encode()) < 12_000
 
 
 @pytest.mark.parametrize(("pinned", "message"), [
@@ -116,6 +184,17 @@ def test_flattened_inputs_by_walking_windows():
                            {"type": "conv", "in": 6, "out": 16, "kernel": 5}, {"type": "pool", "kernel": 2},
                            {"type": "dense", "in": 400, "out": 120}, {"type": "dense", "in": 120, "out": 84}])
     assert flattened_inputs(layers, 1, 32) == [None, None, None, None, 16 * 5 * 5, 120]
+
+
+def test_verifier_checks_the_published_total(monkeypatch):
+    """The key agrees with the tensor count, but not with a (wrongly) published figure: the verifier fails."""
+    from exercises.topics import networks
+
+    question = exercises.generate("param-count", network="resnet50")
+    get("param-count").verify(question)
+    monkeypatch.setitem(networks.PUBLISHED, "resnet50", networks.Published(25_557_033))
+    with pytest.raises(AssertionError, match="published for resnet50"):
+        get("param-count").verify(question)
 
 
 @pytest.mark.parametrize("part", ["per_layer", "total"])

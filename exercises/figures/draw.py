@@ -47,11 +47,8 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: S
         k, s, d = kernels[level - 1], strides[level - 1], dilations[level - 1]
         cone[level - 1] = {m * s + t * d for m in cone[level] for t in range(k)}
 
-    def position(level: int, m: int) -> float:  # in input positions
-        return m * jumps[level] + (fields[level] - 1) / 2 - offset
-
     def x_of(level: int, m: int) -> float:
-        return pitch * position(level, m)
+        return pitch * (m * jumps[level] + (fields[level] - 1) / 2 - offset)
 
     def y_of(level: int) -> float:
         return 1.6 * (top - level)
@@ -65,7 +62,8 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: S
                 shapes.append(Line(x_of(level, m), y_of(level), x_of(level - 1, below), y_of(level - 1), "shade"))
     for level in range(top + 1):
         for m in range((width + offset) // jumps[level] + 1):
-            if not -1e-9 <= position(level, m) <= width - 1 + 1e-9:
+            first = m * jumps[level] - offset  # the first input position this unit sees
+            if first < 0 or first + fields[level] > width:
                 continue
             style = "shade" if m in cone[level] else "plain"
             shapes.append(Unit(x_of(level, m), y_of(level), style=style, r=0.28 * pitch))

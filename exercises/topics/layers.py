@@ -9,6 +9,7 @@ sizes, receptive fields (with residual blocks), shape inference and parameter co
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,7 +35,7 @@ __all__ = [
     "ENDS_SPATIAL", "KEYS", "MAX_KERNEL", "MAX_LAYERS", "SPATIAL", "TYPES", "Field", "Layer", "LayerRef",
     "LayerStack", "count_layers", "describe_layer", "describe_stack", "feature_sizes", "fields", "find_layer",
     "infer_path", "infer_shapes", "layer_output_size", "layer_to_dict", "layers_to_data", "output_size",
-    "param_count", "parse_layers", "receptive_fields", "transposed_output_size",
+    "param_count", "parse_layers", "receptive_fields", "runs", "transposed_output_size",
 ]
 
 
@@ -152,24 +153,41 @@ def describe_layer(number: int, layer: Layer, counts: bool = True) -> Prose:
     return prose(f"({number}) {layer.name}: {text}.", **math)
 
 
-def describe_stack(layers: tuple[Layer, ...], counts: bool = True, first: int = 1) -> list[Prose]:
-    """One line per layer, except that a run of identical consecutive layers (VGG's convolutions,
-    ResNet's repeated blocks) shares one line: '(8)–(9) conv3_2, conv3_3: 2 identical layers, each: convolution …'."""
-    lines: list[Prose] = []
-    index = 0
-    while index < len(layers):
-        text, math = _phrase(layers[index], counts)
+def runs(layers: tuple[Layer, ...], key: Callable[[Layer], Any]) -> list[tuple[int, int, int]]:
+    """Runs of repeated groups as (start, end, repeats): a group is a layer with the batch normalizations
+    right after it (VGG-BN's conv + bn), and consecutive groups whose layers have equal `key`s form a run."""
+    groups, start = [], 0
+    for index in range(1, len(layers) + 1):
+        if index == len(layers) or layers[index].type != "batchnorm":
+            groups.append((start, index))
+            start = index
+    found, index = [], 0
+    while index < len(groups):
+        first = [key(layer) for layer in layers[slice(*groups[index])]]
         end = index + 1
-        while end < len(layers) and _phrase(layers[end], counts) == (text, math):
+        while end < len(groups) and [key(layer) for layer in layers[slice(*groups[end])]] == first:
             end += 1
-        if end - index == 1:
-            lines.append(prose(f"({first + index}) {layers[index].name}: {text}.", **math))
-        else:
-            names = ", ".join(layer.name for layer in layers[index:end])
-            kind = "blocks" if layers[index].type == "residual" else "layers"
-            lines.append(prose(f"({first + index})–({first + end - 1}) {names}: {end - index} identical {kind}, "
-                               f"each: {text}.", **math))
+        found.append((groups[index][0], groups[end - 1][1], end - index))
         index = end
+    return found
+
+
+def describe_stack(layers: tuple[Layer, ...], counts: bool = True, first: int = 1) -> list[Prose]:
+    """One line per layer, except that repeats share one line: '(8)–(9) conv3_2, conv3_3: 2 identical
+    layers, each: convolution …' (VGG's convolutions, ResNet's blocks; a layer with its batch norms)."""
+    lines: list[Prose] = []
+    for start, end, repeats in runs(layers, lambda layer: _phrase(layer, counts)):
+        if repeats == 1:
+            lines += [describe_layer(first + i, layers[i], counts) for i in range(start, end)]
+            continue
+        size = (end - start) // repeats
+        phrases = [_phrase(layer, counts, f"g{i}_") for i, layer in enumerate(layers[start:start + size])]
+        math = {name: value for _, more in phrases for name, value in more.items()}
+        text = "; then ".join(phrase for phrase, _ in phrases)
+        names = ", ".join(layer.name for layer in layers[start:end])
+        kind = "blocks" if layers[start].type == "residual" else "layers" if size == 1 else f"groups of {size} layers"
+        lines.append(prose(f"({first + start})–({first + end - 1}) {names}: {repeats} identical {kind}, "
+                           f"each: {text}.", **math))
     return lines
 
 

@@ -7,6 +7,7 @@ counts its scale and shift (its running statistics are not trained).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from exercises.topics.layers import (
     layers_to_data,
     param_count,
     parse_layers,
+    runs,
 )
 from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
 from grader.answers import Integer, Vector
@@ -331,28 +333,42 @@ class ParamCount(Template):
 
 
 def solution(stack: Stack, counts: list[int]) -> tuple:
-    """A table, one row per layer (a run of identical layers shares one), and the sum."""
+    """A table, one row per layer (repeats share one: a run of identical layers, or of identical
+    layer-and-batch-norm groups), and the sum."""
     rows, terms = [], []
-    index = 0
     cells = [_cells(stack, i, count) for i, count in enumerate(counts)]
-    while index < len(counts):
-        end = index + 1
-        while end < len(counts) and cells[end][1:] == cells[index][1:] and counts[end] == counts[index]:
-            end += 1
-        group = stack.layers[index:end]
-        label = f"({index + 1}) {group[0].name}" if len(group) == 1 else \
-            f"({index + 1})–({end}) " + ", ".join(layer.name for layer in group)
-        how, math, out = cells[index][1:]
-        rows.append((prose(label), prose(("each: " if len(group) > 1 else "") + how, **math), out))
-        if counts[index]:
-            terms.append(counts[index] if len(group) == 1 else Op("*", len(group), counts[index]))
-        index = end
+    position = {id(layer): index for index, layer in enumerate(stack.layers)}
+    for start, end, repeats in runs(stack.layers, lambda layer: cells[position[id(layer)]][1:]):
+        size = (end - start) // repeats
+        if repeats == 1:
+            for index in range(start, end):
+                how, math, out = cells[index][1:]
+                rows.append((prose(f"({index + 1}) {stack.layers[index].name}"), prose(how, **math), out))
+                terms += [counts[index]] if counts[index] else []
+            continue
+        parts, math = [], {}
+        for offset, index in enumerate(range(start, start + size)):
+            how, more, _ = cells[index][1:]
+            parts.append((f"{_kind(stack.layers[index])}: " if size > 1 else "")
+                         + re.sub(r"\{(\w+)\}", rf"{{g{offset}_\1}}", how))
+            math.update({f"g{offset}_{name}": value for name, value in more.items()})
+        names = ", ".join(layer.name for layer in stack.layers[start:end])
+        rows.append((prose(f"({start + 1})–({end}) {names}"), prose("each: " + "; ".join(parts), **math),
+                     cells[end - 1][3]))
+        each = sum(counts[start:start + size])
+        if each:
+            terms.append(Op("*", repeats, each))
     chain: Any = terms[0] if terms else 0
     for term in terms[1:]:
         chain = Op("+", chain, term)
     total = Eq(chain, sum(counts)) if len(terms) > 1 or (terms and isinstance(terms[0], Op)) else sum(counts)
     return (Table(("layers", "trainable parameters", "output"), tuple(rows)),
             prose("In total: {total}.", total=total))
+
+
+def _kind(layer: Layer) -> str:
+    return {"conv": "convolution", "batchnorm": "batch norm", "dense": "dense", "pool": "pooling",
+            "subsample": "subsampling", "residual": "block", "globalpool": "global pooling"}[layer.type]
 
 
 def _cells(stack: Stack, index: int, count: int) -> tuple[str, str, dict[str, Any], Any]:

@@ -32,6 +32,7 @@ from exercises.topics.layers import (
     layers_to_data,
     parse_layers,
     receptive_fields,
+    runs,
 )
 from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
 from grader.answers import Integer
@@ -282,35 +283,46 @@ def _growth_terms(layer: Layer, jump: int) -> list[Any]:
 
 
 def _rows(layers: tuple[Layer, ...]) -> list[tuple]:
-    """Table rows: a run of identical stride-1 layers (or blocks) shares a row."""
+    """Table rows: a layer with the batch normalizations after it shares a row, and so does a run of
+    such identical groups that do not stride."""
     rows = []
-    field, index = Field(), 0
+    field = Field()
     all_fields = fields(layers)
-    while index < len(layers):
-        layer = layers[index]
-        end = index + 1
-        if _window_text(layer) != "none" and _stride(layer) == 1:
-            while end < len(layers) and _same(layers[end], layer):
-                end += 1
+    for start, end, repeats in _row_runs(layers):
         after = all_fields[end - 1]
-        count = end - index
-        names = layers[index].name if count == 1 else f"{layers[index].name} to {layers[end - 1].name}"
-        numbers = f"({index + 1})" if count == 1 else f"({index + 1})–({end})"
-        terms = _growth_terms(layer, field.jump)
+        names = layers[start].name if end - start == 1 else f"{layers[start].name} to {layers[end - 1].name}"
+        numbers = f"({start + 1})" if end - start == 1 else f"({start + 1})–({end})"
+        group = layers[start:start + (end - start) // repeats]
+        terms = [term for layer in group for term in _growth_terms(layer, field.jump)]
         r_math: Any = after.size
-        if terms and after.size == field.size + count * sum(_value(t) for t in terms):
+        if terms and after.size == field.size + repeats * sum(_value(t) for t in terms):
             growth: Any = terms[0]
             for term in terms[1:]:
                 growth = Op("+", growth, term)
-            if count > 1:
-                growth = Op("*", count, sum(_value(t) for t in terms) if len(terms) > 1 else growth)
+            if repeats > 1:
+                growth = Op("*", repeats, sum(_value(t) for t in terms) if len(terms) > 1 else growth)
             r_math = Eq(Op("+", field.size, growth), after.size)
         j_math: Any = Eq(Op("*", field.jump, after.jump // field.jump), after.jump) if after.jump != field.jump \
             else after.jump
-        window = _window_text(layer) + (" (each)" if count > 1 else "")
+        window = "; ".join([_window_text(layer) for layer in group if layer.windowed]
+                           + ["batch norm" for layer in group if layer.type == "batchnorm"][:1]) or "none"
+        window += " (each)" if repeats > 1 else ""
         rows.append((prose(f"{numbers} {names}"), prose(window), prose("{r}", r=r_math), prose("{j}", j=j_math)))
-        field, index = after, end
+        field = after
     return rows
+
+
+def _row_runs(layers: tuple[Layer, ...]) -> list[tuple[int, int, int]]:
+    """runs() of equal windows, with a run that strides split into single groups (its jump changes)."""
+    found = []
+    for start, end, repeats in runs(layers, lambda layer: (layer.type, _window_text(layer), layer.padding,
+                                                           layer.dilation)):
+        size = (end - start) // repeats
+        if repeats > 1 and _stride(layers[start]) > 1:
+            found += [(begin, begin + size, 1) for begin in range(start, end, size)]
+        else:
+            found.append((start, end, repeats))
+    return found
 
 
 def _value(term: Op) -> int:
@@ -319,7 +331,3 @@ def _value(term: Op) -> int:
 
 def _stride(layer: Layer) -> int:
     return prod(window.stride for window in chain((layer,)))
-
-
-def _same(a: Layer, b: Layer) -> bool:
-    return (_window_text(a), a.type, a.padding, a.dilation) == (_window_text(b), b.type, b.padding, b.dilation)
