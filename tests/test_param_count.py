@@ -125,10 +125,13 @@ def test_long_stacks_get_a_readable_solution(network):
 
 
 def test_a_stack_of_200_layers():
+    """Accepted, and asked for its total only (a list of 200 numbers is no question), with all the points."""
     layers = [{"type": "conv", "kernel": 1, "out": 2}] * 200
     question = exercises.generate("param-count", layers=layers, input_channels=2, input_size=4)
-    assert question.to_json()["parts"][1]["answer"] == 200 * (2 * 2 + 2)
+    assert question.part_ids == ["total"] and question.parts[0].points == 3
+    assert question.to_json()["parts"][0]["answer"] == 200 * (2 * 2 + 2)
     get("param-count").verify(question)
+    assert exercises.generate("param-count", network="vgg19_bn").part_ids == ["per_layer", "total"]  # 40 layers
     assert len(render_question(question, "md", solution=True).encode()) < 12_000
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -11,13 +12,18 @@ from exercises.render.printer import Printer
 from exercises.render.texescape import escape_latex
 
 _OPS = {"*": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "→": r"\to", "⋆": r"\star"}
-TABLE_ROWS = 40  # rows per tabular
+TABLE_LINES = 30  # printed lines per tabular (one does not break across pages)
 _GREEK = {"alpha", "beta", "gamma", "delta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
 
 
 def pdf_string(text: str) -> str:
     """Text as a PDF string literal in UTF-16 hex (`<FEFF…>`): any script, nothing to escape."""
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _visible(latex: str) -> str:
+    """Roughly the characters a LaTeX snippet prints: commands, braces and dollars dropped."""
+    return re.sub(r"\\[A-Za-z]+|[{}$]", "", latex)
 
 
 def letters(number: int) -> str:
@@ -58,10 +64,24 @@ class LatexPrinter(Printer):
         return f"\\begin{{center}}\n{picture}{caption}\n\\end{{center}}"
 
     def table(self, header: list[str], rows: list[list[str]]) -> str:
-        """A tabular per 40 rows (a tabular does not break across pages), each with the header."""
+        """Tabulars with wrapping columns, their widths shared out by the longest cell of each (roughly:
+        markup left out). A tabular does not break across pages: a new one, with the header, starts
+        every TABLE_LINES printed lines (estimated)."""
+        longest = [max(len(_visible(row[i])) for row in [header, *rows]) for i in range(len(header))]
+        widths = [max(0.12, 0.9 * n / sum(longest)) - 0.02 for n in longest]
+        spec = "".join(f"p{{{width:.2f}\\linewidth}}" for width in widths)
         head = " & ".join(f"\\textbf{{{cell}}}" for cell in header) + r" \\ \hline"
-        chunks = [rows[start:start + TABLE_ROWS] for start in range(0, len(rows), TABLE_ROWS)] or [[]]
-        tabulars = [f"\\begin{{tabular}}{{{'l' * len(header)}}}\n\\hline\n{head}\n"
+        chunks: list[list[list[str]]] = [[]]
+        lines = 0
+        for row in rows:
+            height = max(-(-len(_visible(cell)) // max(1, int(width * 60)))
+                         for cell, width in zip(row, widths, strict=True))
+            if chunks[-1] and lines + height > TABLE_LINES:
+                chunks.append([])
+                lines = 0
+            chunks[-1].append(row)
+            lines += height
+        tabulars = [f"\\begin{{tabular}}{{{spec}}}\n\\hline\n{head}\n"
                     + "".join(" & ".join(row) + " \\\\\n" for row in chunk) + "\\hline\n\\end{tabular}"
                     for chunk in chunks]
         return "\\begin{center}\n" + "\\\\[6pt]\n".join(tabulars) + "\n\\end{center}"

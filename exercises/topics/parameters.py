@@ -1,7 +1,8 @@
 """Parameter counts: trainable weights and biases per layer and in total.
 
 A layer without trainable parameters (pooling) counts 0, so `per_layer` has one entry per
-layer; a residual block is one entry, the layers of both its paths together. A batch normalization
+layer; a residual block is one entry, the layers of both its paths together. A stack of more than
+40 layers is asked for its total only (with all the points). A batch normalization
 counts its scale and shift (its running statistics are not trained).
 """
 
@@ -31,6 +32,7 @@ from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int] | None
+MAX_LISTED = 40  # longer stacks are asked for their total only (VGG-19-BN has 40 layers)
 
 
 @dataclass(frozen=True)
@@ -303,15 +305,15 @@ class ParamCount(Template):
         statement = (prose(intro, **math), *describe_stack(shown),
                      prose("Count trainable parameters only: weights and biases (a batch normalization has a "
                            "trainable scale and shift per channel; its running statistics are not trained)."))
-        parts = (
-            Part("per_layer", prose(f"Give the number of trainable parameters of each layer, in order: a list of "
-                                    f"{len(counts)} numbers, with 0 for a layer that has no trainable parameters"
-                                    + (" (a residual block is one layer: both of its paths together)."
-                                       if any(layer.type == "residual" for layer in stack.layers) else ".")),
-                 expect(Vector, counts, p, PER_LAYER_MISTAKES), points=2),
-            Part("total", prose("How many trainable parameters does the network have in total?"),
-                 expect(Integer, sum(counts), p, TOTAL_MISTAKES)),
-        )
+        per_layer = Part("per_layer", prose(
+            f"Give the number of trainable parameters of each layer, in order: a list of {len(counts)} numbers, "
+            "with 0 for a layer that has no trainable parameters"
+            + (" (a residual block is one layer: both of its paths together)."
+               if any(layer.type == "residual" for layer in stack.layers) else ".")),
+            expect(Vector, counts, p, PER_LAYER_MISTAKES), points=2)
+        total = Part("total", prose("How many trainable parameters does the network have in total?"),
+                     expect(Integer, sum(counts), p, TOTAL_MISTAKES), points=1 if len(counts) <= MAX_LISTED else 3)
+        parts = (per_layer, total) if len(counts) <= MAX_LISTED else (total,)
         return self.question(p, title="Counting parameters", statement=statement, parts=parts,
                              solution=solution(stack, counts))
 
@@ -323,9 +325,10 @@ class ParamCount(Template):
                                    strict=True):
                 assert flat is None or flat == layer.inputs, f"{layer.name}: in {layer.inputs} != flattened {flat}"
         expected = [counted_by_tensors(layer) for layer in stack.layers]
-        per_layer = list(question.part("per_layer").answer.value)  # type: ignore[attr-defined]
         total = question.part("total").answer.value  # type: ignore[attr-defined]
-        assert per_layer == expected, f"per-layer counts {per_layer} != counted from tensors {expected}"
+        if "per_layer" in question.part_ids:
+            per_layer = list(question.part("per_layer").answer.value)  # type: ignore[attr-defined]
+            assert per_layer == expected, f"per-layer counts {per_layer} != counted from tensors {expected}"
         assert total == sum(expected), f"total {total} != {sum(expected)} counted from tensors"
         if "network" in params:
             published = PUBLISHED[params["network"]].params
