@@ -11,7 +11,7 @@ from math import prod
 
 import pytest
 
-from exercises.topics.layers import feature_sizes, infer_shapes, param_count, receptive_fields
+from exercises.topics.layers import feature_sizes, infer_shapes, param_count, parse_layers, receptive_fields
 from exercises.topics.networks import NETWORKS, PUBLISHED
 from exercises.topics.receptive_field import dependency_positions
 
@@ -157,3 +157,27 @@ def test_feature_sizes_are_the_known_ones():
     sizes = dict(zip((layer.name for layer in resnet), (s[0] for s in feature_sizes(resnet, (224, 224))), strict=True))
     assert [sizes[name] for name in ("conv1", "pool1", "layer1.2", "layer2.0", "layer3.0", "layer4.2", "avgpool")] == \
         [112, 56, 56, 28, 14, 7, 1]
+
+
+def test_readme_documents_the_layer_format_and_the_networks():
+    """The README's example stack parses (and its shapes agree), and its table of networks gives each
+    network's parameter count and the receptive field of its last spatial layer as computed."""
+    import re
+
+    import yaml
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Layer stacks and named networks")[1].split("\n## ")[0]
+    example = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))["layers"]
+    layers, shapes = infer_shapes(parse_layers(example), 3, (16, 16))
+    assert [layer.type for layer in layers] == ["conv", "batchnorm", "pool", "residual", "globalpool", "dense"]
+    assert shapes[3] == (128, 4, 4) and shapes[-1] == (10, 1, 1)
+    rows = {name.strip("` "): row for line in section.splitlines() if line.startswith("| `")
+            for row in [line.split("|")] for name in row[1].split(",")}
+    for name, network in NETWORKS.items():
+        base = name.removesuffix("_bn")
+        assert base in rows and f"{counted(network):,}" in rows[base][3], name
+        if name == base:
+            spatial = [i for i, layer in enumerate(network.layers) if layer.type in ("dense", "globalpool")][0]
+            assert str(receptive_fields(network.layers[:spatial])[-1][0]) in rows[base][4], name

@@ -2,6 +2,8 @@
 misconceptions, bad pins, sampler, verifier, long stacks (200 layers; a readable solution)."""
 
 
+import re
+
 import pytest
 from conftest import with_answer
 from hypothesis import given, settings
@@ -208,3 +210,14 @@ def test_verifier_catches_a_wrong_key(part):
     wrong = Vector(value=[v + 1 for v in value]) if part == "per_layer" else Integer(value=value + 1)
     with pytest.raises(AssertionError):
         get("param-count").verify(with_answer(question, part, wrong))
+
+
+def test_no_plural_after_one():
+    layers = [{"type": "conv", "in": 1, "out": 1, "kernel": 1}, {"type": "batchnorm"},
+              {"type": "subsample", "kernel": 1}, {"type": "dense", "out": 1}]
+    question = exercises.generate("param-count", layers=layers, input_size=1)
+    text = render_question(question, "md", solution=True)
+    assert not re.search(r"(?<![\d.])1 (numbers|units|channels|maps|connections|output channels)\b", text), text
+    assert "of 1 channel" in text and "1 map," in text and "1 unit" in text
+    single = exercises.generate("param-count", layers=[{"type": "conv", "in": 2, "out": 3, "kernel": 1}])
+    assert "a list of 1 number," in render_question(single, "md")

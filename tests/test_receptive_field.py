@@ -214,3 +214,15 @@ def test_long_names_and_wide_fields_keep_labels_inside(stem, kernel, stride):
         left, top, width, height = map(float, re.search(r'viewBox="([^"]+)"', svg).group(1).split())
         assert all(left <= x1 and x2 <= left + width and top <= y1 and y2 <= top + height
                    for _, x1, y1, x2, y2 in _text_boxes(svg))
+
+
+@pytest.mark.parametrize("layers", [[{"type": "conv", "kernel": 1}], [{"type": "conv", "kernel": 3}],
+                                    [{"type": "conv", "kernel": 2, "stride": 2}, {"type": "conv", "kernel": 2}]])
+def test_no_plural_after_one(layers):
+    question = exercises.generate("receptive-field", layers=layers)
+    texts = [render_question(question, fmt, solution=True) for fmt in ("md", "tex", "typ")]
+    texts += [figure.caption + to_svg(figure) for figure in question.figures()]
+    for text in texts:
+        assert not re.search(r"(?<![\d.])1 (pixels|inputs|input positions|units|layers)\b", text), text[:300]
+    if question.part("stride").answer.value == 1:
+        assert "$1$ pixel apart" in texts[0] and "$1$ pixels apart" not in texts[0]

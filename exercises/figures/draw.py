@@ -69,11 +69,13 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: S
             shapes.append(Unit(x_of(level, m), y_of(level), style=style, r=0.28 * pitch))
     seen = sorted(cone[0])
     left, right = x_of(0, seen[0]), x_of(0, seen[-1])
-    shapes.append(Bracket(left - 0.3 * pitch, right + 0.3 * pitch, y_of(0) + 0.45, f"{seen[-1] - seen[0] + 1} inputs"))
+    seen_text = f"{seen[-1] - seen[0] + 1} input" + ("s" if seen[-1] > seen[0] else "")
+    shapes.append(Bracket(left - 0.3 * pitch, right + 0.3 * pitch, y_of(0) + 0.45, seen_text))
     labels = ["input", *names]
     column = _name_column(Figure(tuple(shapes)), max(len(label) for label in labels))
     shapes += [Label(column, y_of(level), label, "west") for level, label in enumerate(labels)]
-    caption = f"The shaded unit of {names[-1]} sees {fields[-1]} input positions (effective stride {jumps[-1]})."
+    positions = "input position" + ("s" if fields[-1] > 1 else "")
+    caption = f"The shaded unit of {names[-1]} sees {fields[-1]} {positions} (effective stride {jumps[-1]})."
     return Figure(tuple(shapes), caption)
 
 

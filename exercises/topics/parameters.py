@@ -24,6 +24,7 @@ from exercises.topics.layers import (
     describe_stack,
     infer_shapes,
     layers_to_data,
+    noun,
     param_count,
     parse_layers,
     runs,
@@ -306,8 +307,8 @@ class ParamCount(Template):
                      prose("Count trainable parameters only: weights and biases (a batch normalization has a "
                            "trainable scale and shift per channel; its running statistics are not trained)."))
         per_layer = Part("per_layer", prose(
-            f"Give the number of trainable parameters of each layer, in order: a list of {len(counts)} numbers, "
-            "with 0 for a layer that has no trainable parameters"
+            "Give the number of trainable parameters of each layer, in order: a list of "
+            f"{noun(len(counts), 'number')}, with 0 for a layer that has no trainable parameters"
             + (" (a residual block is one layer: both of its paths together)."
                if any(layer.type == "residual" for layer in stack.layers) else ".")),
             expect(Vector, counts, p, PER_LAYER_MISTAKES), points=2)
@@ -385,7 +386,7 @@ def _cells(stack: Stack, index: int, count: int) -> tuple[str, str, dict[str, An
         how = "input: the flattened {flat}; " + how
         math["flat"] = Eq(Op("×", Op("×", *prior[:2]), prior[2]), layer.inputs)
     out = prose("{out}", out=Op("×", Op("×", *shape[:2]), shape[2])) if shape is not None and \
-        layer.type != "dense" else prose("-" if shape is None else f"{shape[0]} units")
+        layer.type != "dense" else prose("-" if shape is None else noun(shape[0], "unit"))
     return layer.name, how, math, out
 
 
@@ -423,7 +424,7 @@ def count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
         kh, kw = layer.kernel
         if layer.connections is not None:
             links = sum(len(row) for row in layer.connections)
-            text = f"the table has {links} connections, each a {kh}x{kw} kernel: {{n}}"
+            text = f"the table has {noun(links, 'connection')}, each a {kh}x{kw} kernel: {{n}}"
             weights: Any = Op("*", Op("*", links, kh), kw)
         else:
             per_filter = layer.inputs // layer.groups  # type: ignore[operator]

@@ -248,8 +248,8 @@ def solution(layers: tuple[Layer, ...], side: int | None) -> tuple:
         steps.append(prose(f"So one unit of {name} sees {{size}} input pixels ({name}'s map is 1x1 at this input "
                            "size: it has no neighbouring units).", size=Op("×", size, size)))
     else:
-        steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} pixels apart.",
-                           size=Op("×", size, size), jump=jump))
+        steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} "
+                           + ("pixel" if jump == 1 else "pixels") + " apart.", size=Op("×", size, size), jump=jump))
     windows = chain(layers)
     if (size <= FIGURE_MAX_FIELD and len(windows) <= FIGURE_MAX_LAYERS
             and all(layer.type != "residual" for layer in layers)):
