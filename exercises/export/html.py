@@ -2,7 +2,7 @@
 figures as SVG files referenced by `<img>` and collected in `files` for the exporter to embed.
 
 The output is well-formed XHTML (QTI 2.1 parses it into its item body), using only elements that
-QTI 2.1, Moodle and Canvas all accept: p, div, b, small, table, img.
+QTI 2.1, Moodle and Canvas all accept: p, div, b, small, table (th, td), img.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from exercises.figures import Figure
-from exercises.model import Block, Display, Prose, Question
+from exercises.model import Block, Display, Prose, Question, Table
 from exercises.render.latex import LatexPrinter
 from exercises.render.svg import to_svg
 
@@ -46,7 +46,15 @@ class LmsHtmlPrinter(LatexPrinter):
             return f"<p>{self.prose(node)}</p>"
         if isinstance(node, Display):
             return f"<p>{self.display(self.doprint(node.math))}</p>"
+        if isinstance(node, Table):
+            return super().block(node)  # a table stands on its own, not inside a paragraph
         return f"<p>{super().block(node)}</p>"
+
+    def table(self, header: list[str], rows: list[list[str]]) -> str:
+        """A real table: the header's cells as th, each row's printed cells as td."""
+        head = "<tr>" + "".join(f"<th>{cell}</th>" for cell in header) + "</tr>"
+        body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+        return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"  # QTI 2.1 requires the sections
 
     def solution(self, question: Question) -> str:
         """The worked solution: each part's answer and steps, then the question's own solution."""
