@@ -44,6 +44,7 @@ class Slot:
     alternatives: tuple[Alternative, ...]
     points: int | dict[str, int] | None
     location: str
+    vary: tuple[str, ...] = ()  # shared parameters (Template.shared) that the bank asks to draw per student
 
     def pick(self, salt: str, quiz: str, student: str) -> tuple[Alternative, int]:
         """The alternative and the seed of this slot for one student (deterministic)."""
@@ -58,12 +59,23 @@ class Slot:
         one built question (and its content objects, which the sheets then print once)."""
         alternative, seed = self.pick(salt, quiz, student)
         template = get(alternative.template)
-        params = resolve_params(template, seed, alternative.params)
+        params = resolve_params(template, seed, {**self.shared(salt, quiz, alternative), **alternative.params})
         identity = json.dumps([template.id, template.version, params], sort_keys=True, default=repr)
         built = {} if built is None else built
         if identity not in built:
             built[identity] = apply_points(template.build(params), self.points)
         return dataclasses.replace(built[identity], seed=seed)
+
+
+    def shared(self, salt: str, quiz: str, alternative: Alternative) -> dict[str, Any]:
+        """The template's shared parameters that are neither pinned nor in `vary`, drawn once for the slot
+        (from a seed without the student: '*' is no student id), so every student gets the same."""
+        template = get(alternative.template)
+        names = [n for n in template.shared if n not in alternative.params and n not in self.vary]
+        if not names:
+            return {}
+        drawn = resolve_params(template, derive_seed(salt, quiz, "*", self.number), alternative.params)
+        return {name: drawn[name] for name in names}
 
 
 @dataclass(frozen=True)
@@ -264,7 +276,7 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
 
 def _slot(doc: _Located, path: tuple, number: int, data: Any) -> Slot:
     data = _mapping(doc, path, data, "a question")
-    _unknown_keys(doc, path, data, ("template", "params", "points", "one_of"))
+    _unknown_keys(doc, path, data, ("template", "params", "points", "one_of", "vary"))
     if ("template" in data) == ("one_of" in data):
         raise doc.error(path, "a question needs either 'template' or 'one_of' (a list of templates)")
     if "one_of" in data:
@@ -277,9 +289,10 @@ def _slot(doc: _Located, path: tuple, number: int, data: Any) -> Slot:
     else:
         alternatives = (_alternative(doc, path, {k: data[k] for k in ("template", "params") if k in data}),)
     points = _points(doc, (*path, "points"), data.get("points"))
+    vary = _vary(doc, (*path, "vary"), data.get("vary"), alternatives)
     mark = doc.marks.get(path)
     location = f"{doc.path}:{mark.line + 1}" if mark else str(doc.path)
-    slot = Slot(number, alternatives, points, location)
+    slot = Slot(number, alternatives, points, location, vary)
     for index, alternative in enumerate(alternatives):
         where = (*path, "one_of", index) if "one_of" in data else path
         _check_generates(doc, where, alternative, points)
@@ -299,6 +312,20 @@ def _alternative(doc: _Located, path: tuple, data: Any) -> Alternative:
         raise doc.error((*path, "template"), f"unknown template {template_id!r}{hint}")
     params = data.get("params") or {}
     return Alternative(template_id, dict(_mapping(doc, (*path, "params"), params, "params")))
+
+
+def _vary(doc: _Located, path: tuple, value: Any, alternatives: tuple[Alternative, ...]) -> tuple[str, ...]:
+    """`vary: [form]`: shared parameters to draw per student instead of once for the slot."""
+    if value is None:
+        return ()
+    shared = sorted({name for a in alternatives for name in get(a.template).shared})
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise doc.error(path, "vary must be a list of parameter names, e.g. [form]")
+    for index, name in enumerate(value):
+        if name not in shared:
+            known = ", ".join(shared) if shared else "none (its questions share no parameter)"
+            raise doc.error((*path, index), f"vary: {name!r} is not a parameter the slot shares; shared: {known}")
+    return tuple(value)
 
 
 def _points(doc: _Located, path: tuple, value: Any) -> int | dict[str, int] | None:

@@ -1,16 +1,20 @@
-"""`cnnquiz check`: prove the answer keys.
+"""`cnnquiz check`: prove the answer keys, and that the variants vary.
 
 For every template and many seeds: the independent verifier agrees with the key, the key
 written in student notation grades as correct, every misconception answer that differs from
 the key does not grade as correct (and is named), generation is deterministic, and the
-question renders in every format.
+question renders in every format. Over the seeds, every part must have at least MIN_DISTINCT
+different keys, no key may be that of more than MAX_SHARE of the variants, and a part's default
+points must be the same in every variant (students of one quiz get the same points).
 """
 
 from __future__ import annotations
 
+import json
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from exercises.model import Question
@@ -29,7 +33,56 @@ class Failure:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.template} seed {self.seed}: {self.message}"
+        where = f" seed {self.seed}" if self.seed >= 0 else ""  # -1: a finding over all seeds
+        return f"{self.template}{where}: {self.message}"
+
+
+MIN_DISTINCT = 3  # a part with fewer different keys over the seeds teaches the same answer to everyone
+MAX_SHARE = 0.6  # … as does a part whose most common key is that of more than this share of the variants
+VARIETY_SEEDS = 30  # variety is judged over at least this many seeds (fewer cannot show it)
+
+
+@dataclass
+class Variety:
+    """The keys and default points of each part over the seeds of one template (filled by check_template)."""
+
+    template: str
+    keys: dict[str, Counter] = field(default_factory=dict)
+    points: dict[str, set[int]] = field(default_factory=dict)
+    seeds: int = 0
+
+    def add(self, question: Question) -> None:
+        self.seeds += 1
+        for part in question.parts:
+            key = json.dumps(part.answer.expected_json(), sort_keys=True)
+            self.keys.setdefault(part.id, Counter())[key] += 1
+            self.points.setdefault(part.id, set()).add(part.points)
+
+    def distinct(self, part_id: str) -> int:
+        return len(self.keys[part_id])
+
+    def top_share(self, part_id: str) -> float:
+        """The share of the variants that have the part's most common key."""
+        return self.keys[part_id].most_common(1)[0][1] / self.seeds
+
+    def flags(self) -> dict[str, str]:
+        """Per part: what is wrong with its variety (parts without a problem are left out)."""
+        found = {}
+        for part_id in self.keys:
+            reasons = []
+            if self.seeds >= VARIETY_SEEDS and self.distinct(part_id) < MIN_DISTINCT:
+                reasons.append(f"only {self.distinct(part_id)} distinct keys over {self.seeds} seeds "
+                               f"(at least {MIN_DISTINCT} needed)")
+            if self.seeds >= VARIETY_SEEDS and self.top_share(part_id) > MAX_SHARE:
+                reasons.append(f"one key in {self.top_share(part_id):.0%} of the variants (at most {MAX_SHARE:.0%})")
+            if len(self.points[part_id]) > 1:
+                reasons.append(f"default points differ between variants: {sorted(self.points[part_id])}")
+            if reasons:
+                found[part_id] = "; ".join(reasons)
+        return found
+
+    def failures(self) -> list[Failure]:
+        return [Failure(self.template, -1, f"part {part_id}: {reason}") for part_id, reason in self.flags().items()]
 
 
 def problems(template: Template, question: Question) -> list[str]:
@@ -56,8 +109,9 @@ def problems(template: Template, question: Question) -> list[str]:
 
 
 def check_template(template: Template, seeds: Iterable[int], pinned: dict | None = None,
-                   tick: Callable[[], None] = lambda: None) -> list[Failure]:
-    """Run `problems` over the seeds; any exception is a failure too, never a crash."""
+                   tick: Callable[[], None] = lambda: None, variety: Variety | None = None) -> list[Failure]:
+    """Run `problems` over the seeds; any exception is a failure too, never a crash. `variety`, if
+    given, collects each variant's keys and points."""
     failures = []
     for seed in seeds:
         try:
@@ -65,6 +119,8 @@ def check_template(template: Template, seeds: Iterable[int], pinned: dict | None
             again = generate(template.id, seed=seed, **(pinned or {}))
             if question.to_json() != again.to_json():
                 failures.append(Failure(template.id, seed, "the same seed gave a different question"))
+            if variety is not None:
+                variety.add(question)
             failures.extend(Failure(template.id, seed, p) for p in problems(template, question))
         except Exception as error:  # noqa: BLE001 - a check reports, it does not stop
             where = traceback.extract_tb(error.__traceback__)[-1]

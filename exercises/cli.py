@@ -129,7 +129,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from exercises.bank import load_bank
-    from exercises.check import check_template, pinned_questions
+    from exercises.check import Variety, check_template, pinned_questions
     from exercises.progress import Progress
     from exercises.registry import all_templates, get
 
@@ -152,9 +152,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{'template':<32}{'seeds':>7}{'failures':>10}")
     with Progress(total, "checking") as bar:
         for template in templates:
-            found = check_template(template, range(args.seeds), tick=bar.tick)
+            variety = Variety(template.id)
+            found = check_template(template, range(args.seeds), tick=bar.tick, variety=variety)
+            found += variety.failures()
             failures += found
             print(f"{template.id:<32}{args.seeds:>7}{len(found):>10}")
+            flags = variety.flags()
+            for part_id in variety.keys:
+                flag = f"  FLAGGED: {flags[part_id]}" if part_id in flags else ""
+                print(f"  part {part_id:<25} {variety.distinct(part_id):>5} distinct keys, most common in "
+                      f"{variety.top_share(part_id):.0%}{flag}")
         for label, alt in pinned_runs:
             found = check_template(get(alt.template), range(bank_seeds), alt.params, tick=bar.tick)
             failures += found

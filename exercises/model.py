@@ -7,9 +7,11 @@ how a value looks in its format. Placeholders are checked when a node is built.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from exercises.figures import Figure
@@ -71,6 +73,40 @@ class Sum:
     body: Any
 
 
+_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+
+
+class Num(Fraction):
+    """An exact decimal number that prints as it was written ("0.1", "1.", "-2.50"); an exact Fraction
+    in every computation (arithmetic gives plain Fractions)."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Num:
+        if not isinstance(text, str) or not _DECIMAL.fullmatch(text):
+            raise ValueError(f"not a decimal number: {text!r}")
+        self = super().__new__(cls, text)
+        self.text = text
+        return self
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Num({self.text!r})"
+
+    def __reduce__(self) -> tuple:
+        return (Num, (self.text,))
+
+
+def exact_values(values: Any) -> Any:
+    """Parameters as numbers: decimal texts ("0.1", "1.") become Num, lists stay lists, ints stay ints."""
+    if isinstance(values, list):
+        return [exact_values(v) for v in values]
+    return Num(values) if isinstance(values, str) else values
+
+
 # -- content blocks -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Prose:
@@ -125,6 +161,7 @@ class Part:
     answer: Answer
     points: int = 1
     solution: tuple[Block, ...] = ()
+    shown: Any = None  # how the key prints the answer, if not as its value (decimals as written, a column)
 
 
 @dataclass(frozen=True)

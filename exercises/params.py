@@ -7,6 +7,7 @@ flow), so it arrives as plain YAML data; each spec checks it and returns it norm
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,6 +165,75 @@ class IntMatrix(Param):
             f"a matrix (list of rows) of {self.min_size} to {self.max_size} rows and columns, "
             f"integers from {self.low} to {self.high}"
         )
+
+
+_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+
+
+@dataclass(frozen=True)
+class DecimalList(Param):
+    """A list of integers and exact decimals (0.1, 1., -2.5) with a bounded length, size and number of places.
+
+    Integers stay integers; a decimal becomes its text as written ("1." when quoted, a YAML float as its
+    shortest form: 0.1 → "0.1", 1. → "1.0"), so that it prints as written and computes exactly."""
+
+    min_len: int = 1
+    max_len: int = 16
+    low: int = -999
+    high: int = 999
+    places: int = 3
+
+    def entry(self, value: Any) -> int | str | None:
+        """One entry normalized, or None if it is not allowed."""
+        if _is_int(value):
+            return value if self.low <= value <= self.high else None
+        text = repr(value) if isinstance(value, float) else value.strip() if isinstance(value, str) else None
+        if text is None or not _DECIMAL.fullmatch(text):
+            return None
+        whole, _, fraction = text.lstrip("-").partition(".")
+        if len(fraction) > self.places or not self.low <= float(text) <= self.high:
+            return None
+        return text if "." in text else int(text)
+
+    def check(self, name: str, value: Any) -> list[int | str]:
+        if not isinstance(value, list) or not self.min_len <= len(value) <= self.max_len:
+            raise self.error(name, value)
+        entries = [self.entry(v) for v in value]
+        if any(e is None for e in entries):
+            raise self.error(name, value)
+        return entries  # type: ignore[return-value]
+
+    def describe(self) -> str:
+        return (f"a list of {self.min_len} to {self.max_len} numbers from {self.low} to {self.high} "
+                f"(integers or decimals with at most {self.places} places)")
+
+
+@dataclass(frozen=True)
+class DecimalMatrix(Param):
+    """A rectangular list of rows of integers and exact decimals (see DecimalList)."""
+
+    min_size: int = 1
+    max_size: int = 8
+    low: int = -999
+    high: int = 999
+
+    def check(self, name: str, value: Any) -> list[list[int | str]]:
+        rows = DecimalList(min_len=self.min_size, max_len=self.max_size, low=self.low, high=self.high)
+        if not isinstance(value, list) or not self.min_size <= len(value) <= self.max_size:
+            raise self.error(name, value)
+        checked = []
+        for row in value:
+            try:
+                checked.append(rows.check(name, row))
+            except ParamError:
+                raise self.error(name, value) from None
+        if len({len(row) for row in checked}) != 1:
+            raise ParamError(f"{name} must be rectangular: all rows of the same length, got {_show(value)}")
+        return checked
+
+    def describe(self) -> str:
+        return (f"a matrix (list of rows) of {self.min_size} to {self.max_size} rows and columns, numbers from "
+                f"{self.low} to {self.high} (integers or decimals)")
 
 
 def check_params(template_id: str, specs: dict[str, Param], pinned: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,9 @@ class Template:
     topic: ClassVar[str]
     summary: ClassVar[str]
     params: ClassVar[dict[str, Param]]
+    # Parameters a quiz slot draws once for all its students (unless the bank pins them or lists them
+    # under `vary`), so that everyone answers the same kind of question, e.g. a concepts question's form.
+    shared: ClassVar[tuple[str, ...]] = ()
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError

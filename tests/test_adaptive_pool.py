@@ -46,7 +46,8 @@ def test_misconceptions_are_named(part, text, mistake):
 
 
 @pytest.mark.parametrize(("pinned", "message"), [
-    ({"n": 0}, "n must be an integer from 1 to 100"),
+    ({"n": 0}, "n must be an integer from 1 to 1024"),
+    ({"n": 1025}, "n must be an integer from 1 to 1024"),
     ({"m": 17}, "m must be an integer from 1 to 16"),
     ({"mm": 3}, "did you mean 'm'"),
 ])
@@ -55,16 +56,29 @@ def test_bad_pins_are_clear(pinned, message):
         exercises.generate("adaptive-pool", **pinned)
 
 
-def test_samples_are_pleasant_and_uneven():
-    for seed in range(200):
-        p = exercises.generate("adaptive-pool", seed=seed).params
-        assert 2 <= p["m"] <= 5 and p["m"] < p["n"] <= 16 and p["n"] % p["m"]
+def test_samples_are_many_and_of_every_kind():
+    """Windows that overlap or differ in size, disjoint ones (n a multiple of m) and real feature-map sizes
+    (224 → 7): far more than the 32 variants of version 1."""
+    params = [exercises.generate("adaptive-pool", seed=seed).params for seed in range(300)]
+    assert all(2 <= p["m"] <= 7 and p["m"] < p["n"] <= 224 for p in params)
+    multiples = sum(p["n"] % p["m"] == 0 for p in params)
+    assert 0.15 * len(params) <= multiples <= 0.5 * len(params)
+    assert sum(p["n"] > 50 for p in params) >= 0.05 * len(params)
+    assert len({(p["n"], p["m"]) for p in params}) >= 90
+
+
+def test_the_classic_224_to_7_and_up_to_1024():
+    windows = answers(n=224, m=7)["windows"]
+    assert windows == [[32 * i, 32 * (i + 1)] for i in range(7)]
+    sizes = answers(n=1024, m=7)["sizes"]
+    assert sum(sizes) >= 1024 and set(sizes) == {147, 148}
+    get("adaptive-pool").verify(exercises.generate("adaptive-pool", n=1024, m=16))
 
 
 def test_pinning_one_size_draws_the_other():
     assert exercises.generate("adaptive-pool", seed=1, n=13).params["n"] == 13
-    assert 13 % exercises.generate("adaptive-pool", seed=1, n=13).params["m"]
-    assert exercises.generate("adaptive-pool", seed=1, m=4).params["n"] % 4
+    assert exercises.generate("adaptive-pool", seed=1, n=13).params["m"] < 13
+    assert all(exercises.generate("adaptive-pool", seed=seed, m=4).params["n"] > 4 for seed in range(20))
 
 
 @settings(max_examples=200, deadline=None)

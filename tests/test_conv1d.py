@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.render.question import render_question
 from exercises.topics.convolution import correlate1d, correlate1d_numpy
 from grader import Vector
 
@@ -54,8 +55,49 @@ def test_bad_pins_are_clear(pinned, message):
 def test_samples_are_pleasant():
     for seed in range(100):
         p = exercises.generate("conv1d", seed=seed).params
-        assert 5 <= len(p["signal"]) <= 8 and 2 <= len(p["kernel"]) <= 4
+        assert 5 <= len(p["signal"]) <= 12 and 2 <= len(p["kernel"]) <= 4
         assert p["kernel"] != p["kernel"][::-1] and any(p["kernel"])
+
+
+def test_kernels_are_not_a_single_tap():
+    """A kernel with one non-zero tap only copies the input, scaled: at most a few percent (here none)."""
+    for template in ("conv1d", "toeplitz", "equivariance"):
+        kernels = [exercises.generate(template, seed=seed).params["kernel"] for seed in range(300)]
+        single = sum(np.count_nonzero(kernel) == 1 for kernel in kernels)
+        assert single <= 0.03 * len(kernels), (template, single)
+
+
+def test_padding_stride_and_dilation_are_drawn():
+    """Unpinned variants exercise each setting in a good share of seeds, and give 3 to 7 outputs."""
+    drawn = [exercises.generate("conv1d", seed=seed) for seed in range(300)]
+    for name, plain in (("padding", 0), ("stride", 1), ("dilation", 1)):
+        share = sum(q.params[name] != plain for q in drawn) / len(drawn)
+        assert 0.15 <= share <= 0.6, (name, share)
+    assert all(3 <= len(q.part("output").answer.value) <= 7 for q in drawn)
+    assert all(q.params["padding"] < q.params["dilation"] * (len(q.params["kernel"]) - 1) + 1 for q in drawn), \
+        "an output that sees only padding"
+
+
+def test_a_pinned_example_keeps_the_plain_settings():
+    for seed in range(30):
+        p = exercises.generate("conv1d", seed=seed, signal=[100, 101, 99, 200, 199, 201]).params
+        assert (p["padding"], p["stride"], p["dilation"]) == (0, 1, 1)
+    assert exercises.generate("conv1d", seed=3, kernel=[1, 2], stride=2).params["stride"] == 2
+
+
+def test_points_do_not_depend_on_the_output_length():
+    assert {exercises.generate("conv1d", seed=seed).part("output").points for seed in range(100)} == {3}
+
+
+def test_padded_signal_is_named():
+    """With padding the formula indexes u, the padded signal, which the statement defines and shows."""
+    text = render_question(exercises.generate("conv1d", signal=[1, 2, 3, 4], kernel=[1, -1], padding=2), "md")
+    assert "Call u the padded signal, x with 2 zeros added on each side" in text
+    assert "0 & 0 & 1 & 2 & 3 & 4 & 0 & 0" in text and "u_{i+j}" in text
+    plain = render_question(exercises.generate("conv1d", signal=[1, 2, 3, 4], kernel=[1, -1]), "md")
+    assert "padded" not in plain and "x_{i+j}" in plain
+    one = render_question(exercises.generate("conv1d", signal=[1, 2, 3, 4], kernel=[1, -1], padding=1), "md")
+    assert "1 zero of padding" in one and "(s)" not in one
 
 
 @settings(max_examples=200, deadline=None)

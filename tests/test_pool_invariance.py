@@ -1,6 +1,8 @@
 """pool-invariance: hand-worked rows, the lecture's point (inputs change, only some pooled values do), pins."""
 
 
+from fractions import Fraction
+
 import pytest
 from conftest import with_answer
 from hypothesis import given, settings
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.render.question import render_question
 from grader import Integer, Vector
 
 ROW = [8, 0, 5, 0, 2, 4]
@@ -40,12 +43,54 @@ def test_shift_by_two_worked_by_hand():
 
 
 def test_every_input_changes_but_only_some_pooled_values_do():
+    widths = set()
     for seed in range(200):
         question = exercises.generate("pool-invariance", seed=seed)
-        x = question.params["signal"]
-        assert 6 <= len(x) <= 10 and all(0 <= v <= 9 for v in x) and 2 <= question.params["width"] <= 3
+        x = [Fraction(v) for v in question.params["signal"]]
+        assert 6 <= len(x) <= 10 and all(0 <= v <= 10 for v in x) and 3 <= question.params["width"] <= 5
         assert all(a != b for a, b in zip(x, x[1:], strict=False)), "every input after the first changes"
-        assert 0 < question.part("changed").answer.value < len(x)
+        assert 0 < 2 * question.part("changed").answer.value <= len(x), "the lesson shows: at most half change"
+        widths.add(question.params["width"])
+    assert widths == {3, 4, 5}
+
+
+def test_the_books_figure():
+    """Figure 9.8 of the book: the detector row 0.1, 1., 0.2, 0.1 pools (width 3, stride 1) to 1., 1., 1., 0.2,
+    printed as the book writes it; the answers are exact."""
+    question = exercises.generate("pool-invariance", signal=["0.1", "1.", "0.2", "0.1"], width=3)
+    assert question.to_json()["parts"][0]["answer"] == [1, 1, 1, "1/5"]
+    text = render_question(question, "md", solution=True)
+    assert r"\begin{bmatrix} 0.1 & 1. & 0.2 & 0.1 \end{bmatrix}" in text
+    assert r"**Answer:** $\begin{bmatrix} 1. & 1. & 1. & 0.2 \end{bmatrix}$" in text
+    assert exercises.answer("pool-invariance", "output", "1 1 1 0.2", signal=["0.1", "1.", "0.2", "0.1"],
+                            width=3)["status"] == "correct"
+    drawn = [exercises.generate("pool-invariance", seed=seed).params["signal"] for seed in range(100)]
+    assert 10 <= sum(isinstance(x[0], str) for x in drawn) <= 50, "decimal rows drawn sometimes, as in the book"
+
+
+APPROXIMATE = "Max pooling is approximately invariant to small translations."
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from([None, 2, 3, 4, 5]), st.integers(1, 3))
+def test_the_conclusion_agrees_with_the_numbers(seed, width, shift):
+    """The solution calls pooling approximately invariant only when at most half the pooled values changed, and
+    the counts it states are the variant's own (width 2 or a large shift often changes most of them)."""
+    pinned = {"shift": shift} if width is None else {"width": width, "shift": shift}
+    question = exercises.generate("pool-invariance", seed=seed, **pinned)
+    changed, total = question.part("changed").answer.value, len(question.params["signal"])
+    sentence = question.part("changed").solution[0].text
+    assert (APPROXIMATE in sentence) == (2 * changed <= total), sentence
+    assert ("not even approximately invariant" in sentence) == (2 * changed > total), sentence
+    if changed:
+        assert f"and {changed} of the {total} pooled values" in sentence
+
+
+def test_the_conclusion_when_most_values_change():
+    # width 2 on a zigzag: y = [5, 5, 6, 6, 3] and y' = [1, 5, 5, 6, 6]: 3 of 5 changed
+    question = exercises.generate("pool-invariance", signal=[1, 5, 2, 6, 3], width=2)
+    sentence = question.part("changed").solution[0].text
+    assert "3 of the 5 pooled values: more than half" in sentence and APPROXIMATE not in sentence
 
 
 @pytest.mark.parametrize(("part", "text", "mistake"), [

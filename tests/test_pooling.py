@@ -3,6 +3,7 @@
 import math
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from conftest import with_answer
 from hypothesis import given, settings
@@ -123,17 +124,68 @@ def test_samples_are_pleasant():
     for seed in range(200):
         question = exercises.generate("pooling", seed=seed)
         p = question.params
-        assert 2 <= p["width"] <= 3 and p["stride"] == p["width"] and p["padding"] == 0 and not p["ceil_mode"]
+        assert 2 <= p["width"] <= 3 and 1 <= p["stride"] <= p["width"] and p["padding"] <= p["width"] // 2
+        values = [Fraction(v) for v in (p["signal"] if "signal" in p else [v for row in p["image"] for v in row])]
         if "signal" in p:
-            assert 6 <= len(p["signal"]) <= 10 and all(0 <= v <= 9 for v in p["signal"])
+            assert 5 <= len(p["signal"]) <= 10 and all(0 <= v <= 14 for v in values)
         else:
-            assert all(4 <= size <= 6 for size in (len(p["image"]), len(p["image"][0])))
-            assert all(0 <= v <= 9 for row in p["image"] for v in row)
-        values = question.part("output").answer.value
-        flat = [v for row in values for v in row] if "image" in p else list(values)
-        assert len(flat) >= 2 and len(set(flat)) >= 2
+            assert all(2 <= size <= 6 for size in (len(p["image"]), len(p["image"][0])))
+            assert all(0 <= v <= 40 for v in values)
+        pooled = question.part("output").answer.value
+        flat = [v for row in pooled for v in row] if "image" in p else list(pooled)
+        assert 3 <= len(flat) <= 9 and len(set(flat)) >= 2
+        assert question.part("output").points == 3  # whatever the output size
         kinds.add(("signal" in p, p["op"]))
     assert len(kinds) == 4
+
+
+def test_drawn_settings_exercise_what_the_template_advertises():
+    """Unpinned draws use stride < width, padding and ceil_mode (where it adds a window) in a good share of seeds."""
+    questions = [exercises.generate("pooling", seed=seed) for seed in range(300)]
+    params = [q.params for q in questions]
+    for name, share in (("stride < width", sum(p["stride"] < p["width"] for p in params)),
+                        ("padding", sum(p["padding"] > 0 for p in params)),
+                        ("ceil_mode", sum(p["ceil_mode"] for p in params))):
+        assert 0.2 * len(params) <= share <= 0.65 * len(params), name
+    cut_off = 0
+    for p in params:
+        data = p["signal"] if "signal" in p else p["image"]
+        n = len(data)
+        cut_off += p["ceil_mode"] and expected_length(n, p["width"], p["stride"], p["padding"], True) != \
+            expected_length(n, p["width"], p["stride"], p["padding"], False)
+    assert cut_off >= 0.1 * len(params), "ceil_mode rarely adds a window"
+
+
+def test_max_pooling_is_not_mostly_nines():
+    """Max pooling of random digits gives mostly 9s; drawn values are distinct, so the maxima differ."""
+    pooled, nines, ties = 0, 0, 0
+    for seed in range(400):
+        question = exercises.generate("pooling", seed=seed, op="max")
+        flat = np.ravel(np.array(question.part("output").answer.value, dtype=object)).tolist()
+        pooled += len(flat)
+        nines += sum(v == 9 for v in flat)
+        data = question.params.get("signal") or [v for row in question.params["image"] for v in row]
+        ties += len(set(map(str, data))) < len(data)
+    assert nines <= 0.1 * pooled and ties == 0
+
+
+def test_decimals_are_exact_and_printed_as_written():
+    """The book's figure: 0.1, 1., 0.2 … printed as written, answers exact (1/10, not a float)."""
+    pinned = {"signal": ["0.1", "1.", "0.2", "0.1", "0.3", "0.25"], "op": "max", "width": 2}
+    question = exercises.generate("pooling", **pinned)
+    assert question.to_json()["parts"][0]["answer"] == [1, "1/5", "3/10"]
+    text = render_question(question, "md", solution=True)
+    assert r"\begin{bmatrix} 0.1 & 1. & 0.2 & 0.1 & 0.3 & 0.25 \end{bmatrix}" in text
+    assert r"**Answer:** $\begin{bmatrix} 1. & 0.2 & 0.3 \end{bmatrix}$" in text
+    assert exercises.answer("pooling", "output", "[1, 0.2, 0.3]", **pinned)["status"] == "correct"
+    assert exercises.answer("pooling", "output", "1 1/5 3/10", **pinned)["status"] == "correct"
+    average = exercises.generate("pooling", signal=[0.1, 0.2, 0.4, 0.5], op="avg", width=2)  # YAML floats
+    assert average.params["signal"] == ["0.1", "0.2", "0.4", "0.5"]
+    assert average.to_json()["parts"][0]["answer"] == ["3/20", "9/20"]
+    assert r"0.15 & 0.45" in render_question(average, "md", solution=True)
+    image = exercises.generate("pooling", image=[["0.5", 1], [2, "1.5"]], op="avg", width=2)
+    assert image.to_json()["parts"][0]["answer"] == [["5/4"]]
+    get("pooling").verify(image)
 
 
 @settings(max_examples=200, deadline=None)

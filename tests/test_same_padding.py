@@ -1,6 +1,7 @@
 """same-padding: the lecture's kernel-6 case, numpy's real 'same' behaviour, conventions, misconceptions,
 bad pins, the padded-signal verifier."""
 
+import json
 
 import numpy as np
 import pytest
@@ -51,13 +52,13 @@ def test_numpy_same_puts_the_extra_zero_on_the_left():
 
 def test_any_convention_accepts_both_orders_of_an_unequal_split():
     for text in ("(3, 2)", "2, 3", "(2; 3)"):
-        assert grade_split(text, kernel=6, dilation=1)["status"] == "correct"
-    assert grade_split("(2, 2)", kernel=5, dilation=1)["status"] == "correct"
-    assert grade_split("(3, 1)", kernel=5, dilation=1)["status"] != "correct"
+        assert grade_split(text, kernel=6, dilation=1, convention="any")["status"] == "correct"
+    assert grade_split("(2, 2)", kernel=5, dilation=1, convention="any")["status"] == "correct"
+    assert grade_split("(3, 1)", kernel=5, dilation=1, convention="any")["status"] != "correct"
 
 
 def test_alternatives_survive_the_answer_key():
-    spec = exercises.generate("same-padding", kernel=4, dilation=1).part("split").answer
+    spec = exercises.generate("same-padding", kernel=4, dilation=1, convention="any").part("split").answer
     again = answer_from_json(spec.to_json())
     assert again == spec and again.alternatives == ((1, 2),)
     assert grade(again, "(1, 2)").status == "correct" and grade(again, "(2, 1)").status == "correct"
@@ -101,12 +102,18 @@ def test_bad_pins_are_clear(pinned, message):
         exercises.generate("same-padding", **pinned)
 
 
-def test_samples_are_pleasant():
-    params = [exercises.generate("same-padding", seed=seed).params for seed in range(300)]
-    assert all(2 <= p["kernel"] <= 7 and p["dilation"] in (1, 2) and p["convention"] == "any" for p in params)
-    dilated = sum(p["dilation"] == 2 for p in params)
+def test_samples_are_pleasant_and_many():
+    """Kernels 2 to 9 (mostly even: their zeros cannot be split evenly), dilation 1 to 3, every convention; far
+    more than the dozen variants of version 1, and the split worth the same points in every variant."""
+    questions = [exercises.generate("same-padding", seed=seed) for seed in range(300)]
+    params = [q.params for q in questions]
+    assert all(2 <= p["kernel"] <= 9 and p["dilation"] in (1, 2, 3) for p in params)
+    assert {p["convention"] for p in params} == {"any", "pytorch", "tensorflow", "numpy"}
+    dilated = sum(p["dilation"] > 1 for p in params)
     even = sum(p["kernel"] % 2 == 0 for p in params)
-    assert 20 <= dilated <= 120 and even >= 120
+    assert 60 <= dilated <= 180 and even >= 120
+    assert len({json.dumps(p, sort_keys=True) for p in params}) >= 60
+    assert {q.part("split").points for q in questions} == {2} and {q.part("total").points for q in questions} == {1}
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,11 +10,19 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
-from exercises.topics.sparsity import STATEMENTS, columns_are_local, columns_share_values, correlation_matrix
+from exercises.topics.sparsity import (
+    DEPENDS,
+    DISTRACTORS,
+    STATEMENTS,
+    columns_are_local,
+    columns_share_values,
+    correlation_matrix,
+)
 from grader import Integer
 from grader.answers import Choices
 
 ALL_STATEMENTS = list(STATEMENTS)
+LECTURE_SET = ["sparse", "local", "shared", "all-inputs", "dense", "used-once"]
 
 
 def answers(**params) -> dict:
@@ -56,15 +64,45 @@ def test_matrix_properties_by_predicate():
 
 def test_lecture_properties_sparse_local_shared():
     # The lecture's note on T: sparse (many zeros), local (non-zeros together), shared parameters.
-    question = exercises.generate("sparsity", n=6, k=3, statements=ALL_STATEMENTS)
+    question = exercises.generate("sparsity", n=6, k=3, statements=LECTURE_SET)
     assert question.to_json()["parts"][3]["answer"] == ["local", "shared", "sparse"]
+    # and the statements that depend on n and k, worked by hand for the lecture's 6 x 4 matrix T:
+    # row 2 holds all 3 weights; each input feeds at most 3 of the 4 outputs; 24 dense weights < 10 x 3;
+    # 12 of 24 entries are zero, not more than two thirds.
+    key = answers(n=6, k=3, statements=ALL_STATEMENTS)["properties"]
+    assert key == ["full-row", "local", "shared", "sparse"]
 
 
 def test_short_input_is_not_sparse():
-    # n = 5, k = 4: T is 5 x 2 with 8 non-zeros of 10 entries, so it is dense, not sparse.
+    # n = 5, k = 4: T is 5 x 2 with 8 non-zeros of 10 entries, so it is dense, not sparse; inputs 1 to 3 feed
+    # both outputs; no row holds all 4 weights (at most 2 outputs read an input).
     key = answers(n=5, k=4, statements=ALL_STATEMENTS)["properties"]
-    assert key == ["dense", "local", "shared"]
+    assert key == ["dense", "input-sees-all", "local", "shared"]
     get("sparsity").verify(exercises.generate("sparsity", n=5, k=4, statements=ALL_STATEMENTS))
+
+
+def test_long_input_with_a_short_kernel():
+    # n = 12, k = 2: T is 12 x 11, 22 non-zeros of 132: more than two thirds are zero; 132 >= 10 x 2.
+    key = answers(n=12, k=2, statements=ALL_STATEMENTS)["properties"]
+    assert key == ["full-row", "local", "mostly-zero", "shared", "sparse", "ten-times"]
+
+
+def test_drawn_statements_depend_on_n_and_k():
+    """Every drawn question shows three statements whose truth depends on n and k; over the seeds each of them is
+    true in some variants and false in others, and the keys differ (not always {sparse, local, shared})."""
+    truths: dict[str, set[bool]] = {s.id: set() for s in DEPENDS}
+    keys = set()
+    for seed in range(300):
+        question = exercises.generate("sparsity", seed=seed)
+        p = question.params
+        shown = [STATEMENTS[i] for i in p["statements"]]
+        assert sum(s in DEPENDS for s in shown) == 3 and sum(s in DISTRACTORS for s in shown) == 2
+        for s in shown:
+            if s in DEPENDS:
+                truths[s.id].add(s.holds(p["n"], p["k"]))
+        keys.add(tuple(question.part("properties").answer.value))
+    assert all(seen == {True, False} for seen in truths.values()), truths
+    assert len(keys) >= 20
 
 
 def test_properties_accept_labels_and_name_the_misjudged_statement():
@@ -110,9 +148,9 @@ def test_bad_pins_are_clear(pinned, message):
 def test_samples_are_pleasant():
     for seed in range(200):
         p = exercises.generate("sparsity", seed=seed).params
-        assert 5 <= p["n"] <= 12 and 2 <= p["k"] <= 5 and 2 * p["k"] <= p["n"]
-        assert len(p["statements"]) == 6 and {"sparse", "local", "shared"} <= set(p["statements"])
-    assert exercises.generate("sparsity", seed=1, n=7).params["k"] <= 3
+        assert 4 <= p["n"] <= 12 and 2 <= p["k"] <= 5 and p["k"] < p["n"]
+        assert len(p["statements"]) == 6 and {"local", "shared"} & set(p["statements"])
+    assert exercises.generate("sparsity", seed=1, n=7).params["k"] <= 5
 
 
 @settings(max_examples=200, deadline=None)
@@ -126,6 +164,7 @@ def test_verifier_agrees_on_any_seed(seed):
 def test_verifier_agrees_on_any_pin(n, k):
     if k < n:
         get("sparsity").verify(exercises.generate("sparsity", n=n, k=k))
+        get("sparsity").verify(exercises.generate("sparsity", n=n, k=k, statements=ALL_STATEMENTS))
 
 
 @pytest.mark.parametrize("part_id", ["dense_params", "conv_params", "nonzeros"])
@@ -139,6 +178,8 @@ def test_verifier_catches_a_wrong_key(part_id):
 def test_verifier_catches_a_wrong_property_key():
     question = exercises.generate("sparsity", seed=5)
     spec = question.part("properties").answer
-    wrong = Choices(value=[i for i in spec.value if i != "local"], options=spec.options)
+    first = spec.options[0][0]
+    wrong = Choices(value=[i for i in spec.value if i != first] if first in spec.value else [*spec.value, first],
+                    options=spec.options)
     with pytest.raises(AssertionError, match="properties"):
         get("sparsity").verify(with_answer(question, "properties", wrong))

@@ -55,6 +55,30 @@ def test_lecture_sparsity_notes(lecture):
     assert "would have $24$ free weights" in solution
 
 
+def test_one_index_convention_across_the_convolution_templates():
+    """conv1d, toeplitz and toeplitz2d (statements and solutions) use i for outputs, j (a, b in 2-D) for kernel
+    taps and r for inputs: y_i = Σ_j x_(i+j) w_j and T_(r,i) = w_(r−i), never the swapped letters."""
+    conv = render_question(exercises.generate("conv1d", signal=X, kernel=W), "md", solution=True)
+    assert r"y_{i} = \sum_{j} x_{i+j} \cdot w_{j}" in conv
+    for convention, rule in (("row", r"T_{r,i} = w_{r-i}"), ("column", r"A_{i,r} = w_{r-i}")):
+        text = render_question(exercises.generate("toeplitz", signal=X, kernel=W, convention=convention), "md",
+                               solution=True)
+        assert r"y_{i} = \sum_{j} x_{i+j} \cdot w_{j}" in text and rule in text
+        assert "y_{j}" not in text and "w_{i}" not in text and "T_{i,j}" not in text and "column j" not in text
+    two = render_question(exercises.generate("toeplitz2d", seed=1), "md", solution=True)
+    assert r"Y_{i,j} = \sum_{a,b} X_{i+a,j+b} \cdot K_{a,b}" in two and "kernel row a = r - i" in two
+
+
+def test_column_convention_prints_x_and_y_as_columns():
+    question = exercises.generate("toeplitz", signal=[1, 2, 3, 4], kernel=[1, -1], convention="column")
+    text = render_question(question, "md", solution=True)
+    assert r"\begin{bmatrix} 1 \\ 2 \\ 3 \\ 4 \end{bmatrix}" in text  # x in the statement
+    assert r"**Answer:** $\begin{bmatrix} -1 \\ -1 \\ -1 \end{bmatrix}$" in text  # y in the key
+    row = render_question(exercises.generate("toeplitz", signal=[1, 2, 3, 4], kernel=[1, -1]), "md", solution=True)
+    assert r"\begin{bmatrix} 1 & 2 & 3 & 4 \end{bmatrix}" in row and r"-1 & -1 & -1" in row
+    assert question.part("output").answer.expected_json() == [-1, -1, -1]  # the key itself is still a vector
+
+
 def test_column_convention_gives_the_transpose():
     got = answers(signal=X, kernel=W, convention="column")
     assert got == {"shape": [4, 6], "matrix": transposed(LECTURE_T), "output": [-1, 99, 100, 1]}

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.topics.toeplitz2d import KERNEL_SHAPES, MAX_ENTRIES
 from grader import Matrix, Tuple
 
 IMAGE = [[1, 2, 0], [0, 1, 3], [2, 0, 1]]
@@ -104,13 +105,26 @@ def test_bad_pins_are_clear(pinned, message):
 
 def test_samples_are_pleasant():
     for seed in range(200):
-        p = exercises.generate("toeplitz2d", seed=seed).params
-        image, kernel = np.array(p["image"]), np.array(p["kernel"])
-        assert image.shape in {(3, 3), (3, 4), (4, 4)} and image.min() >= 0 and image.max() <= 5
-        assert kernel.shape == (2, 2) and kernel.min() >= -1 and kernel.max() <= 2 and kernel.any()
-        assert (kernel != kernel[::-1, ::-1]).any()
-        rows, cols = exercises.generate("toeplitz2d", seed=seed).to_json()["parts"][0]["answer"]
-        assert rows <= 16 and cols <= 9
+        question = exercises.generate("toeplitz2d", seed=seed)
+        image, kernel = np.array(question.params["image"]), np.array(question.params["kernel"])
+        assert 2 <= min(image.shape) <= max(image.shape) <= 4 and image.min() >= 0 and image.max() <= 5
+        assert kernel.shape in KERNEL_SHAPES and kernel.min() >= -1 and kernel.max() <= 2
+        assert np.count_nonzero(kernel) >= 2 and (kernel != kernel[::-1, ::-1]).any()
+        rows, cols = question.part("shape").answer.value
+        assert 18 <= rows * cols <= MAX_ENTRIES, "T's size is bounded for the part's 3 points"
+        assert question.part("matrix").points == 3
+
+
+def test_flattening_order_is_always_tested():
+    """Row-major and column-major flattening give different matrices in every drawn variant (a square image with
+    a symmetric kernel would not tell them apart), so the column-major mistake is always there to be named."""
+    shapes = set()
+    for seed in range(200):
+        question = exercises.generate("toeplitz2d", seed=seed)
+        assert "column-major" in [m.id for m in question.part("matrix").answer.misconceptions], seed
+        shapes.add((np.shape(question.params["image"]), np.shape(question.params["kernel"])))
+    assert any(image[0] != image[1] for image, _ in shapes) and any(kernel[0] != kernel[1] for _, kernel in shapes)
+    assert len(shapes) >= 12
 
 
 def test_pinned_kernel_gets_an_image_it_fits():

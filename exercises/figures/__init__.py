@@ -74,6 +74,10 @@ def decimal(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
 
 
+PREFERRED_CM = 0.55  # centimetres per grid unit when the drawing fits the page (labels sized for it)
+WIDEST_CM = 15.0  # the text width a drawing is shrunk to fit
+
+
 @dataclass(frozen=True)
 class Figure:
     """A drawing plus its caption. Where a template puts it decides who sees it: in the statement
@@ -83,8 +87,14 @@ class Figure:
     caption: str = ""
 
     def bounds(self) -> tuple[float, float, float, float]:
-        """(left, top, right, bottom) of everything drawn, in grid units."""
+        """(left, top, right, bottom) of everything drawn, in grid units, labels at their printed size."""
+        return self._bounds(PREFERRED_CM / self.unit_cm())
+
+    def _bounds(self, text_scale: float) -> tuple[float, float, float, float]:
+        """The bounds when text is `text_scale` times its size at PREFERRED_CM per grid unit: the back ends
+        print labels at one size on paper, so a drawing shrunk to fit the page has larger labels in grid units."""
         xs, ys = [], []
+        char, half = 0.33 * text_scale, 0.3 * text_scale  # a character's width, half a label's height
         for s in self.shapes:
             if isinstance(s, Cell):
                 xs += [s.x, s.x + s.width]
@@ -95,20 +105,29 @@ class Figure:
             elif isinstance(s, Line):
                 xs += [s.x1, s.x2]
                 ys += [s.y1, s.y2]
-            elif isinstance(s, Bracket):
-                xs += [s.x1, s.x2]
-                ys += [s.y, s.y + 0.9]
+            elif isinstance(s, Bracket):  # its label is centred 0.7 below the bracket's top, 0.3 high at scale 1
+                middle, width = (s.x1 + s.x2) / 2, char * len(s.label)
+                xs += [s.x1, s.x2, middle - width / 2, middle + width / 2]
+                ys += [s.y, s.y + 0.6 + half]
             elif isinstance(s, Label):
-                width = 0.33 * len(s.text)
+                width = char * len(s.text)
                 left = {"west": s.x, "east": s.x - width}.get(s.anchor, s.x - width / 2)
                 xs += [left, left + width]
-                ys += [s.y - 0.3, s.y + 0.3]
+                ys += [s.y - half, s.y + half]
         return (min(xs), min(ys), max(xs), max(ys)) if xs else (0, 0, 1, 1)
 
-    def unit_cm(self, preferred: float = 0.55, widest_cm: float = 15.0) -> float:
-        """Centimetres per grid unit on paper: the preferred size, shrunk to fit the text width."""
-        left, _, right, _ = self.bounds()
-        return min(preferred, widest_cm / max(right - left + 0.8, 1.0))
+    def unit_cm(self) -> float:
+        """Centimetres per grid unit on paper: PREFERRED_CM, shrunk to fit WIDEST_CM (labels included, which
+        grow in grid units as the drawing shrinks: a few rounds find the fixed point). Computed once."""
+        return self._unit
+
+    @functools.cached_property
+    def _unit(self) -> float:
+        unit = PREFERRED_CM
+        for _ in range(4):
+            left, _, right, _ = self._bounds(PREFERRED_CM / unit)
+            unit = min(PREFERRED_CM, WIDEST_CM / max(right - left + 0.8, 1.0))
+        return unit
 
     def width_cm(self) -> float:
         """The printed width at `unit_cm()`, margins included."""

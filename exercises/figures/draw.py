@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exercises.figures import Bracket, Cell, Figure, Label, Line, Shape, Unit
+from exercises.wording import plural
 
 
 def _cell_width(labels: Sequence[str]) -> float:
@@ -114,35 +115,47 @@ def signal_and_kernel(signal: Sequence[object], kernel: Sequence[object], paddin
         shapes.append(Cell(x, 2, label, "kernel", w))
         shapes.append(Line(x + w / 2, 2, x + w / 2, 1, "faint"))
     if left or right:
-        caption = f"{left} zero(s) on the left and {right} on the right (dashed); the kernel at position {position}."
+        caption = f"{plural(left, 'zero')} on the left and {right} on the right (dashed); the kernel at position " \
+            f"{position}."
     else:
         caption = f"The kernel at position {position}."
     return Figure(tuple(shapes), caption)
 
 
 def pooling(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]],
-            changed: Sequence[bool] = (), y: float = 0.0, label: str = "") -> list[Shape]:
-    """A detector row with the pooled row above it; each pooled cell spans its window [start, end)."""
+            changed: Sequence[bool] = (), y: float = 0.0, label: str = "", padding: int = 0) -> list[Shape]:
+    """A detector row (with `padding` dashed zero cells on each side) and the pooled row above it.
+
+    Window i = [start, end) counts detector positions from the first real value (the padding is negative
+    or past the end; a window may also run past the drawn cells, e.g. a cut-off one). Pooled cell i sits
+    over the centre of its whole window, so windows that start at least one position apart never hide
+    each other's cells; its lines reach the ends of the window's drawn part."""
     labels = [str(v) for v in list(detector) + list(pooled)]
     w = _cell_width(labels)
+    first, last = -padding, len(detector) + padding
     shapes: list[Shape] = []
     if label:
         shapes.append(Label(-0.3, y + 0.5, label, "east"))
-    for i, value in enumerate(detector):
-        shapes.append(Cell(i * w, y + 2.2, str(value), "plain", w))
+    for i in range(first, last):
+        real = 0 <= i < len(detector)
+        shapes.append(Cell((i - first) * w, y + 2.2, str(detector[i]) if real else "", "plain" if real else "pad",
+                           w))
     for i, ((start, end), value) in enumerate(zip(windows, pooled, strict=True)):
-        centre = (start + end) / 2 * w
+        centre = ((start + end) / 2 - first) * w
         style = "mark" if (changed and changed[i]) else "shade"
         shapes.append(Cell(centre - w / 2, y, str(value), style, w))
-        shapes.append(Line(centre, y + 1, start * w + 0.1, y + 2.2, "faint"))
-        shapes.append(Line(centre, y + 1, end * w - 0.1, y + 2.2, "faint"))
+        left, right = (min(max(edge, first), last) - first for edge in (start, end))
+        shapes.append(Line(centre, y + 1, left * w + 0.1, y + 2.2, "faint"))
+        shapes.append(Line(centre, y + 1, right * w - 0.1, y + 2.2, "faint"))
     return shapes
 
 
-def pooling_figure(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]]) -> Figure:
-    """One detector row and its pooled row."""
-    shapes = pooling(detector, pooled, windows)
-    return Figure(tuple(shapes), "Each pooled value summarises the window below it.")
+def pooling_figure(detector: Sequence[object], pooled: Sequence[object], windows: Sequence[tuple[int, int]],
+                   padding: int = 0) -> Figure:
+    """One detector row (padding dashed) and its pooled row."""
+    shapes = pooling(detector, pooled, windows, padding=padding)
+    caption = "Each pooled value summarises the window below it"
+    return Figure(tuple(shapes), caption + (" (padding dashed)." if padding else "."))
 
 
 def pooling_shift_figure(before: tuple, after: tuple, windows: Sequence[tuple[int, int]]) -> Figure:
@@ -150,7 +163,9 @@ def pooling_shift_figure(before: tuple, after: tuple, windows: Sequence[tuple[in
     changed = [a != b for a, b in zip(before[1], after[1], strict=True)]
     shapes = pooling(before[0], before[1], windows, y=0, label="before")
     shapes += pooling(after[0], after[1], windows, changed, y=4.4, label="after")
-    return Figure(tuple(shapes), f"{sum(changed)} of {len(changed)} pooled outputs change (marked).")
+    count = sum(changed)
+    verb = "changes" if count == 1 else "change"
+    return Figure(tuple(shapes), f"{count} of {len(changed)} pooled outputs {verb} (marked).")
 
 
 def matrix_band(matrix: Sequence[Sequence[int]]) -> Figure:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import Figure
-from exercises.model import Block, Call, Display, Dot, Eq, Op, Prose, Sym, Table
+from exercises.model import Block, Call, Display, Dot, Eq, Num, Op, Prose, Sym, Table
 from grader.answers import (
     Answer,
     option_label,  # the grader reads labels by the same rule
@@ -47,6 +47,9 @@ class Printer:
         if value.denominator == 1:
             return str(value.numerator)
         return self.fraction(value)
+
+    def _print_Num(self, value: Num) -> str:
+        return value.text
 
     def _print_ndarray(self, value: np.ndarray) -> str:
         if value.ndim == 1:
@@ -106,8 +109,8 @@ class Printer:
         """An expected answer as inline math (or text, for kinds that are not math)."""
         value = spec.value  # type: ignore[attr-defined]
         if spec.kind in ("choice", "choices"):
-            chosen = [value] if spec.kind == "choice" else list(value)
             labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec)}
+            chosen = [i for i in labelled if i == value or (spec.kind == "choices" and i in value)]  # letter order
             return "; ".join(labelled[c] for c in chosen) if chosen else self.text("none of the options")
         if spec.kind == "formula":
             return self.inline(self.doprint(spec.expression()))  # type: ignore[attr-defined]

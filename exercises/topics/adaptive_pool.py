@@ -55,26 +55,34 @@ SIZE_MISTAKES = (
 )
 
 
+FEATURE_MAPS = (7, 13, 14, 27, 28, 55, 56, 112, 224)  # AlexNet's 55, 27, 13; VGG's and ResNet's 224 … 7
+
+
 @template
 class AdaptivePool(Template):
     id = "adaptive-pool"
-    version = 1
+    version = 2  # 2: n a multiple of m sometimes, feature-map sizes up to 224 (224 → 7), m up to 7
     topic = "pooling"
     summary = "the windows of adaptive pooling: m outputs from n inputs, start floor(i·n/m), end ceil((i+1)·n/m)"
     params = {
-        "n": Int(doc="input size", low=1, high=100),
-        "m": Int(doc="output size", low=1, high=16),
+        "n": Int(doc="input size (drawn: 5 to 20, sometimes a feature-map size up to 224)", low=1, high=1024),
+        "m": Int(doc="output size (drawn: 2 to 7)", low=1, high=16),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        if "m" not in p:  # 2 to 5 outputs that do not divide n (so that windows overlap or differ in size)
-            choices = [m for m in range(2, 6) if "n" not in p or (m < p["n"] and p["n"] % m)] or [1]
+        kind = rng.choice(["uneven", "multiple", "feature-map"], p=[0.6, 0.2, 0.2])
+        if "m" not in p:  # 2 to 7 outputs, fewer than n
+            choices = [m for m in range(2, 8) if "n" not in p or m < p["n"]] or [1]
             p["m"] = int(rng.choice(choices))
         if "n" not in p:
-            low = max(5, p["m"] + 1)
-            sizes = range(low, max(17, low + 6))
-            choices = [n for n in sizes if n % p["m"]] or list(sizes)
+            m, low = p["m"], max(5, p["m"] + 1)
+            if kind == "multiple":  # disjoint windows of n/m inputs each
+                choices = [n for n in range(low, 8 * m + 1) if n % m == 0]
+            elif kind == "feature-map":  # the sizes of real networks' feature maps, e.g. 224 → 7
+                choices = [n for n in FEATURE_MAPS if n > m]
+            else:  # windows that overlap or differ in size
+                choices = [n for n in range(low, max(21, low + 6)) if n % m]
             p["n"] = int(rng.choice(choices))
         return p
 

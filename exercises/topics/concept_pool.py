@@ -168,9 +168,10 @@ POOL: tuple[Statement, ...] = (
     ),
     *_pool(
         "pooling-memory",
-        ("stride-factor", True, "With stride s, pooling reduces the size of the representation by a factor s per "
-         "dimension.",
-         "One output every s positions: a factor s per dimension, s x s for an image."),
+        ("stride-factor", True, "With stride s, pooling reduces the size of the representation by about a factor "
+         "s per dimension.",
+         "One output every s positions: about a factor s per dimension (exactly s only when the windows tile the "
+         "input), about s x s for an image."),
         ("lecture-2d", True, "Max pooling of width 3 with stride 2 on an image reduces the number of values by "
          "about a factor 4.",
          "Stride 2 in each of the 2 dimensions: 2 x 2 = 4."),
@@ -188,7 +189,8 @@ POOL: tuple[Statement, ...] = (
          "Max pooling has no weights at all: it takes the maximum of each region."),
         ("stride-1", False, "Max pooling of width 3 with stride 1 reduces the memory of the next layer by a factor "
          "3.",
-         "With stride 1 there is an output at almost every position: the size shrinks only by 2."),
+         "With stride 1 there is an output at almost every position: n inputs give n - 2 outputs, 2 values fewer, "
+         "not a factor 3 fewer."),
         ("3d-half", False, "Pooling with stride 2 along each of 3 dimensions halves the memory.",
          "A factor 2 per dimension: 2 x 2 x 2 = 8."),
     ),

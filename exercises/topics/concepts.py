@@ -87,7 +87,8 @@ def _judged_wrongly(statement: Statement, key: list[str]) -> Mistake:
 @template
 class Concepts(Template):
     id = "concepts"
-    version = 2  # 2: one part id ("answer") and 2 points for every form
+    version = 3  # 2: one part id ("answer") and 2 points for every form; 3: "about a factor s", "by only 2 values"
+    shared = ("form",)  # a quiz slot gives all its students the same form (the bank may `vary` it)
     topic = "concepts"
     summary = "true/false statements on equivariance, invariance, sharing, padding, receptive fields, pooling"
     params = {

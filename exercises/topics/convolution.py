@@ -11,6 +11,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
+from exercises.wording import plural
 from grader.answers import Vector
 
 
@@ -35,10 +36,11 @@ def correlate1d_numpy(signal: list[int], kernel: list[int], padding: int = 0, st
 
 
 def draw_kernel(rng: np.random.Generator, length: int, low: int = -2, high: int = 2) -> list[int]:
-    """Small integer kernel, not all zero and not a palindrome (so flipping it matters)."""
+    """Small integer kernel with at least two non-zero taps (one tap would only copy the input, scaled)
+    and not a palindrome (so flipping it matters); a single tap only when `length` is 1."""
     while True:
         kernel = rng.integers(low, high + 1, size=length).tolist()
-        if any(kernel) and kernel != kernel[::-1]:
+        if np.count_nonzero(kernel) >= min(2, length) and (length == 1 or kernel != kernel[::-1]):
             return kernel
 
 
@@ -83,33 +85,56 @@ OUTPUT_MISTAKES = (
 )
 
 
+PLAIN = {"padding": 0, "stride": 1, "dilation": 1}  # the settings of a pinned worked example
+POINTS = 3  # the same for every variant, whatever its output length
+
+
 @template
 class Conv1d(Template):
     id = "conv1d"
-    version = 1
+    version = 2  # 2: padding, stride and dilation drawn; kernels with two or more non-zero taps
     topic = "convolution"
     summary = "1-D convolution (cross-correlation) of a signal with a kernel, with padding/stride/dilation"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=16),
         "kernel": IntList(doc="kernel w", min_len=1, max_len=7, low=-99, high=99),
-        "padding": Int(doc="zeros added on each side", default=0, low=0, high=6),
-        "stride": Int(doc="step between kernel positions", default=1, low=1, high=4),
-        "dilation": Int(doc="spacing between kernel taps", default=1, low=1, high=4),
+        "padding": Int(doc="zeros added on each side (drawn: mostly 0; 0 when signal or kernel is pinned)",
+                       low=0, high=6),
+        "stride": Int(doc="step between kernel positions (drawn: mostly 1; 1 when signal or kernel is pinned)",
+                      low=1, high=4),
+        "dilation": Int(doc="spacing between kernel taps (drawn: mostly 1; 1 when signal or kernel is pinned)",
+                        low=1, high=4),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
+        if "signal" in p or "kernel" in p:  # a worked example: what is not pinned is the plain setting
+            for name, plain in PLAIN.items():
+                p.setdefault(name, plain)
+        else:
+            p.setdefault("dilation", 1 if rng.random() < 0.8 else 2)
+            p.setdefault("stride", 1 if rng.random() < 0.65 else 2 if p["dilation"] > 1 else int(rng.integers(2, 4)))
         if "kernel" not in p:
             longest = 4
             if "signal" in p:
                 room = len(p["signal"]) + 2 * p["padding"] - 1
                 longest = max(1, min(4, room // p["dilation"] + 1))
             p["kernel"] = draw_kernel(rng, int(rng.integers(min(2, longest), longest + 1)))
-        if "signal" not in p:
+        if "padding" not in p:  # at most span - 1 zeros: no output sees only padding
             span = p["dilation"] * (len(p["kernel"]) - 1) + 1
-            length = int(rng.integers(max(5, span - 2 * p["padding"] + 1), 9))
-            p["signal"] = rng.integers(0, 10, size=length).tolist()
+            p["padding"] = 0 if rng.random() < 0.6 else int(rng.integers(1, min(2, span - 1) + 1))
+        if "signal" not in p:
+            p["signal"] = self._draw_signal(rng, p)
         return p
+
+    @staticmethod
+    def _draw_signal(rng: np.random.Generator, p: dict[str, Any]) -> list[int]:
+        """5 to 12 digits, as many as give 3 to 6 outputs (else the shortest signal with 2 or more)."""
+        span = p["dilation"] * (len(p["kernel"]) - 1) + 1
+        outputs = {n: (n + 2 * p["padding"] - span) // p["stride"] + 1 for n in range(5, 13)}
+        lengths = [n for n, m in outputs.items() if 3 <= m <= 6] or [n for n, m in outputs.items() if m >= 2][:1] \
+            or [max(5, span - 2 * p["padding"])]
+        return rng.integers(0, 10, size=int(rng.choice(lengths))).tolist()
 
     def validate(self, p: dict[str, Any]) -> None:
         span = p["dilation"] * (len(p["kernel"]) - 1) + 1
@@ -123,24 +148,30 @@ class Conv1d(Template):
         output = correlate1d(p["signal"], p["kernel"], p["padding"], p["stride"], p["dilation"])
         settings = []
         if p["padding"]:
-            settings.append(f"{p['padding']} zero(s) of padding on each side")
+            settings.append(plural(p["padding"], "zero") + " of padding on each side")
         if p["stride"] > 1:
             settings.append(f"stride {p['stride']}")
         if p["dilation"] > 1:
             settings.append(f"dilation {p['dilation']}")
         how = ", ".join(settings) if settings else "no padding ('valid'), stride 1"
-        index = "x_{" + ("i" if p["stride"] == 1 else "is") + "+" + ("j" if p["dilation"] == 1 else "jd") + "}"
+        padded = "u" if p["padding"] else "x"
+        index = padded + "_{" + ("i" if p["stride"] == 1 else "is") + "+" + ("j" if p["dilation"] == 1 else "jd") + "}"
         formula = Eq(Sym("y_i"), Sum("j", Op("*", Sym(index), Sym("w_j"))))
-        statement = (
-            prose("Let {x} be the input signal and {w} the kernel.", x=x, w=w),
-            prose("In deep learning, convolution is cross-correlation, {y}: the kernel is not flipped. "
-                  "Use " + how + ".", y=formula),
-            draw.signal_and_kernel(p["signal"], p["kernel"], p["padding"], p["dilation"]),
-        )
+        statement = [
+            prose("Let {x} be the input signal and {w} the kernel. Use " + how + ".", x=x, w=w),
+        ]
+        if p["padding"]:
+            padded_signal = np.array([0] * p["padding"] + p["signal"] + [0] * p["padding"])
+            statement.append(prose("Call u the padded signal, x with " + plural(p["padding"], "zero") + " added on "
+                                   "each side: {u}, so that {shift}.", u=Op("=", Sym("u"), padded_signal),
+                                   shift=Eq(Sym("u_r"), Sym(f"x_{{r-{p['padding']}}}"))))
+        statement.append(prose("In deep learning, convolution is cross-correlation, {y} (indices from 0): the kernel "
+                               "is not flipped.", y=formula))
+        statement.append(draw.signal_and_kernel(p["signal"], p["kernel"], p["padding"], p["dilation"]))
         return self.question(
             p,
             title="1-D convolution",
-            statement=statement,
+            statement=tuple(statement),
             parts=(self._output_part(p, output),),
         )
 
@@ -156,7 +187,7 @@ class Conv1d(Template):
             id="output",
             prompt=prose("Compute the output {y}.", y=Op("=", Sym("y"), Op("⋆", Sym("x"), Sym("w")))),
             answer=expect(Vector, output, p, OUTPUT_MISTAKES),
-            points=len(output) // 2 + 1,
+            points=POINTS,
             solution=steps,
         )
 

@@ -12,6 +12,7 @@ from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import correlate1d, correlate1d_numpy, draw_kernel
+from exercises.wording import plural
 from grader.answers import Integer, Vector
 
 
@@ -84,17 +85,20 @@ CHANGED_MISTAKES = (
 @template
 class Equivariance(Template):
     id = "equivariance"
-    version = 1
+    version = 2  # 2: the shift is drawn (1 to 3); kernels with two or more non-zero taps
     topic = "equivariance and invariance"
     summary = "translate the input, convolve: the output translates too, except at the border"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=16),
         "kernel": IntList(doc="kernel w", min_len=1, max_len=5, low=-99, high=99),
-        "shift": Int(doc="steps to the left; the last value is repeated at the border", default=1, low=1, high=4),
+        "shift": Int(doc="steps to the left; the last value is repeated at the border (drawn: 1 to 3; 1 when "
+                     "signal or kernel is pinned)", low=1, high=4),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
+        if "shift" not in p:  # a pinned signal or kernel is a worked example: the lecture's shift of one
+            p["shift"] = 1 if "signal" in p or "kernel" in p else int(rng.choice([1, 2, 3], p=[0.4, 0.35, 0.25]))
         for _ in range(50):  # redraw what is not pinned until the border really matters (changed >= 1)
             q = dict(p)
             if "kernel" not in q:
@@ -135,7 +139,7 @@ class Equivariance(Template):
         )
         parts = (
             Part("output", prose("Compute {y}.", y=Op("=", Sym("y"), Op("⋆", Sym("x"), Sym("w")))),
-                 expect(Vector, output, p, OUTPUT_MISTAKES), points=len(output) // 2 + 1,
+                 expect(Vector, output, p, OUTPUT_MISTAKES), points=3,
                  solution=self._steps("y", p["signal"], p["kernel"], range(len(output)))),
             Part("shifted_output", prose("Compute {ys}, the output for the translated input.",
                                          ys=Op("=", Sym("y'"), Op("⋆", Sym("x'"), Sym("w")))),
@@ -176,7 +180,8 @@ class Equivariance(Template):
             *(prose("{a} and {b}: " + ("equal." if shifted_output[i] == z[i] else "different."),
                     a=Eq(Sym(f"y'_{i}"), shifted_output[i]), b=Eq(Sym(f"z_{i}"), z[i]))
               for i in border),
-            prose(f"So {changed} position(s) differ: equal except at the border."),
+            prose(f"So {plural(changed, 'position')} {'differs' if changed == 1 else 'differ'}: equal except at "
+                  "the border."),
         )
 
     def verify(self, question: Question) -> None:

@@ -27,6 +27,13 @@ LIBRARY = {
     "tensorflow": "TensorFlow's Conv1D(padding='same')",
     "numpy": "numpy's np.convolve(x, w, mode='same')",
 }
+DILATED_LIBRARY = {
+    "pytorch": "PyTorch's nn.Conv1d(padding='same', dilation={d})",
+    "tensorflow": "TensorFlow's Conv1D(padding='same', dilation_rate={d})",
+    "numpy": "numpy's np.convolve(x, w_d, mode='same') with the dilated kernel w_d (zeros between the taps)",
+}
+CONVENTION_ODDS = {"any": 0.4, "pytorch": 0.25, "tensorflow": 0.15, "numpy": 0.2}
+SPLIT_POINTS = 2  # the same for every variant, odd total or even
 CONVENTIONS_EXPLAINED = ("An even kernel has no centre, so the zeros cannot be split evenly: the lecture puts the "
                          "extra zero on the left (3 left, 2 right for kernel 6), and so do numpy's and scipy's "
                          "'same'; PyTorch and TensorFlow put it on the right (2 left, 3 right).")
@@ -48,6 +55,11 @@ def accepted_splits(kernel: int, dilation: int, convention: str) -> tuple[tuple[
     """Every split the question accepts: with convention 'any', both orders of an unequal split."""
     split = same_split(kernel, dilation, convention)
     return (split, split[::-1]) if convention == "any" and split[0] != split[1] else (split,)
+
+
+def library(convention: str, dilation: int) -> str:
+    """The library call whose 'same' padding is asked for."""
+    return LIBRARY[convention] if dilation == 1 else DILATED_LIBRARY[convention].format(d=dilation)
 
 
 # -- independent checks (verifier and tests) ---------------------------------------------------
@@ -131,23 +143,25 @@ SPLIT_MISTAKES = (
 @template
 class SamePadding(Template):
     id = "same-padding"
-    version = 1
+    version = 2  # 2: kernels 2 to 9, dilation up to 3 and the library drawn; 2 points for the split always
     topic = "padding and output size"
     summary = "zeros needed for 'same' output at stride 1, and how libraries split them for even kernels"
     params = {
-        "kernel": Int(doc="kernel size k", low=2, high=9),
-        "dilation": Int(doc="spacing d between kernel taps (drawn: mostly 1, sometimes 2)", low=1, high=4),
-        "convention": OneOf(doc="whose split is asked for: any (both orders accepted), pytorch, tensorflow, numpy",
-                            default="any", options=CONVENTIONS),
+        "kernel": Int(doc="kernel size k (drawn: 2 to 9, mostly even)", low=2, high=9),
+        "dilation": Int(doc="spacing d between kernel taps (drawn: mostly 1, sometimes 2 or 3)", low=1, high=4),
+        "convention": OneOf(doc="whose split is asked for: any (both orders accepted), pytorch, tensorflow, numpy "
+                            "(drawn: any in 40 % of variants)", options=CONVENTIONS),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
         if "kernel" not in p:
             even = rng.random() < 0.6  # even kernels are the point: their zeros cannot be split evenly
-            p["kernel"] = int(rng.choice([2, 4, 6] if even else [3, 5, 7]))
+            p["kernel"] = int(rng.choice([2, 4, 6, 8] if even else [3, 5, 7, 9]))
         if "dilation" not in p:
-            p["dilation"] = 2 if rng.random() < 0.2 else 1
+            p["dilation"] = int(rng.choice([1, 2, 3], p=[0.6, 0.25, 0.15]))
+        if "convention" not in p:
+            p["convention"] = str(rng.choice(list(CONVENTION_ODDS), p=list(CONVENTION_ODDS.values())))
         return p
 
     def build(self, p: dict[str, Any]) -> Question:
@@ -190,7 +204,7 @@ class SamePadding(Template):
         if convention == "any":
             how = "Split them between the two borders."
         else:
-            how = f"Split them as {LIBRARY[convention]} does."
+            how = f"Split them as {library(convention, d)} does."
         if total % 2 == 0:
             why = prose("The total {P} is even: {half} zeros on each side.", P=total, half=total // 2)
         elif convention == "any":
@@ -198,14 +212,14 @@ class SamePadding(Template):
                         + CONVENTIONS_EXPLAINED, P=total, a=split, b=split[::-1])
         else:
             side = "right" if convention in EXTRA_ON_RIGHT else "left"
-            why = prose("The total {P} is odd, so one side gets an extra zero; " + LIBRARY[convention]
+            why = prose("The total {P} is odd, so one side gets an extra zero; " + library(convention, d)
                         + f" puts it on the {side}: {{split}}. " + CONVENTIONS_EXPLAINED, P=total, split=split)
         return Part(
             id="split",
             prompt=prose(how + " How many zeros go on the left and how many on the right? Answer as (left, right)."),
             answer=expect(Tuple, split, p, SPLIT_MISTAKES, names=("left", "right"),
                           alternatives=tuple(others)),
-            points=2 if total % 2 else 1,
+            points=SPLIT_POINTS,
             solution=(why, draw.signal_and_kernel([f"x{i}" for i in range(5)], [f"w{j}" for j in range(k)],
                                                   tuple(split), d)),
         )

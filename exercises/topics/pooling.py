@@ -1,4 +1,8 @@
-"""Max and average pooling of a signal or an image, with stride, padding and ceil_mode as in PyTorch."""
+"""Max and average pooling of a signal or an image, with stride, padding and ceil_mode as in PyTorch.
+
+Inputs may hold exact decimals (the book's pooling figure: 0.1, 1., 0.2), printed as written; answers
+are exact. Drawn variants exercise stride < width, padding and ceil_mode; a pinned input is a worked
+example whose settings not pinned along with it are the plain ones (stride = width, no padding, floor)."""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
-from exercises.params import Bool, Int, IntList, IntMatrix, OneOf, ParamError
+from exercises.model import Call, Eq, Num, Op, Part, Question, Sym, exact_values, prose
+from exercises.params import Bool, DecimalList, DecimalMatrix, Int, OneOf, ParamError
 from exercises.registry import Template, template
 from grader.answers import Matrix, Vector
 
@@ -53,7 +57,7 @@ def pool(data: list, width: int, stride: int, op: str, padding: int = 0, ceil_mo
         if op == "max":
             return max(values)
         divisor = divisor if count_padding else len(values)
-        return Fraction(sum(values), divisor) if exact else sum(values) // divisor
+        return Fraction(sum(values)) / divisor if exact else sum(values) // divisor
 
     if not isinstance(data[0], list):
         return [reduce(data[a:b], size) for a, b, size in pool_windows(len(data), width, stride, padding, ceil_mode)]
@@ -86,8 +90,35 @@ def pool_numpy(data: list, width: int, stride: int, op: str, padding: int = 0, c
 
 
 def data_of(p: dict[str, Any]) -> list:
-    """The pinned or sampled input: the signal or the image."""
-    return p["signal"] if "signal" in p else p["image"]
+    """The pinned or sampled input, the signal or the image, as exact numbers (decimals become Num)."""
+    return exact_values(p["signal"] if "signal" in p else p["image"])
+
+
+def _decimal_places(data: list) -> int:
+    """The most decimal places an input value is written with (0 for whole numbers)."""
+    flat = [v for row in data for v in row] if isinstance(data[0], list) else data
+    return max((len(v.text.partition(".")[2]) for v in flat if isinstance(v, Num)), default=0)
+
+
+def as_written(values: list, places: int) -> Any:
+    """The output printed with decimals when the input has decimals: a finite decimal as a decimal of at least
+    the input's places, any other fraction as a fraction (None for an input of whole numbers)."""
+    if not places:
+        return None
+
+    def written(value: Any) -> Any:
+        if isinstance(value, Num) or Fraction(value).denominator == 1:
+            return value
+        exact = Fraction(value)
+        for digits in range(places, places + 12):
+            if (exact * 10**digits).denominator == 1:
+                sign, scaled = "-" if exact < 0 else "", abs(exact) * 10**digits
+                whole, rest = divmod(int(scaled), 10**digits)
+                return Num(f"{sign}{whole}.{rest:0{digits}d}")
+        return value
+
+    return np.array([[written(v) for v in row] for row in values] if isinstance(values[0], list)
+                    else [written(v) for v in values], dtype=object)
 
 
 def _pooled(p: dict[str, Any], **changes: Any) -> list | None:
@@ -140,20 +171,26 @@ MISTAKES = (
 )
 
 
+POINTS = 3  # the same for every variant, whatever its output size
+
+
 @template
 class Pooling(Template):
     id = "pooling"
-    version = 1
+    version = 2  # 2: stride < width, padding, ceil_mode and decimals drawn; distinct values for max pooling
     topic = "pooling"
     summary = "max or average pooling of a signal or an image, with stride, padding and ceil_mode (PyTorch)"
     params = {
-        "signal": IntList(doc="input signal (pin this or image)", min_len=1, max_len=16),
-        "image": IntMatrix(doc="input image, a list of rows (pin this or signal)", min_size=1, max_size=8),
+        "signal": DecimalList(doc="input signal (pin this or image); exact decimals such as 0.1 are printed as "
+                              "written", min_len=1, max_len=16),
+        "image": DecimalMatrix(doc="input image, a list of rows (pin this or signal)", min_size=1, max_size=8),
         "width": Int(doc="window width (square windows for an image)", low=1, high=6),
-        "stride": Int(doc="step between windows; default: the width", low=1, high=6),
+        "stride": Int(doc="step between windows (drawn; the width when the input is pinned)", low=1, high=6),
         "op": OneOf(doc="max or average pooling", options=("max", "avg")),
-        "padding": Int(doc="padding on each side: -inf for max, counted zeros for avg", default=0, low=0, high=3),
-        "ceil_mode": Bool(doc="keep a last, cut-off window (PyTorch's ceil_mode)", default=False),
+        "padding": Int(doc="padding on each side: -inf for max, counted zeros for avg (drawn; 0 when the input is "
+                       "pinned)", low=0, high=3),
+        "ceil_mode": Bool(doc="keep a last, cut-off window (PyTorch's ceil_mode; drawn; off when the input is "
+                          "pinned)"),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
@@ -162,21 +199,29 @@ class Pooling(Template):
             p["op"] = ("max", "avg")[int(rng.integers(2))]
         if "width" not in p:
             p["width"] = int(rng.integers(2, 4))
-        if "stride" not in p:
-            p["stride"] = p["width"]
-        if "signal" in p or "image" in p:
+        k = p["width"]
+        if "signal" in p or "image" in p:  # a worked example: the plain settings
+            p.setdefault("stride", k)
+            p.setdefault("padding", 0)
+            p.setdefault("ceil_mode", False)
             return p
-        use_image = bool(rng.integers(2))
-        shortest = p["width"] + p["stride"]
+        if "stride" not in p:
+            p["stride"] = k if k == 1 or rng.random() < 0.5 else int(rng.integers(1, k))
+        if "padding" not in p:
+            p["padding"] = 0 if k < 2 or rng.random() < 0.6 else int(rng.integers(1, k // 2 + 1))
+        if "ceil_mode" not in p:
+            p["ceil_mode"] = bool(rng.random() < 0.35)
+        use_image = bool(rng.random() < 0.4)
+        decimals = p["op"] == "max" and not use_image and bool(rng.random() < 0.3)
         for _ in range(50):  # redraw until the pooled values are not all the same
+            q = dict(p)
             if use_image:
-                low = max(4, shortest)
-                rows, cols = (int(v) for v in rng.integers(low, max(low, 6) + 1, size=2))
-                q = {**p, "image": rng.integers(0, 10, size=(rows, cols)).tolist()}
+                rows, cols = _pick(rng, _image_sizes(q))
+                q["image"] = _draw_values(rng, rows * cols, q["op"], False).reshape(rows, cols).tolist()
             else:
-                low = max(6, shortest)
-                q = {**p, "signal": rng.integers(0, 10, size=int(rng.integers(low, max(low, 10) + 1))).tolist()}
-            if len(np.unique(np.asarray(_pooled(q), dtype=object))) > 1:
+                (length,) = _pick(rng, _signal_sizes(q))
+                q["signal"] = _draw_values(rng, length, q["op"], decimals).tolist()
+            if len({Fraction(v) for v in np.ravel(np.asarray(_pooled(q), dtype=object))}) > 1:
                 break
         return q
 
@@ -199,17 +244,17 @@ class Pooling(Template):
         name = "image" if image else "signal"
         statement = (
             prose(f"Pool the {name} {{x}} with {'max' if p['op'] == 'max' else 'average'} pooling: "
-                  + self._settings(p, image) + ".", x=np.array(data)),
+                  + self._settings(p, image) + ".", x=np.array(data, dtype=object)),
             prose(self._padding_rule(p) + " " + self._ceil_rule(p)),
         )
-        size = len(output) * (len(output[0]) if image else 1)
         part = Part(
             "output",
             prose("Compute the pooled output {y}" + (", exactly (averages as fractions such as 7/2)."
                                                       if p["op"] == "avg" else "."), y=Sym("y")),
             expect(Matrix if image else Vector, output, p, MISTAKES),
-            points=size // 2 + 1,
+            points=POINTS,
             solution=self._solution(p, data, output),
+            shown=as_written(output, _decimal_places(data)),
         )
         return self.question(p, title="Pooling", statement=statement, parts=(part,))
 
@@ -257,7 +302,8 @@ class Pooling(Template):
                 padded = values + [0] * (divisor - len(values))
                 steps.append(prose("{step}", step=Eq(label, Op("/", _plus(padded), divisor), value)))
         if not image:
-            steps.append(draw.pooling_figure(data, output, [(a, b) for a, b, _ in windows[0]]))
+            starts = [-p["padding"] + i * p["stride"] for i in range(len(output))]
+            steps.append(draw.pooling_figure(data, output, [(a, a + p["width"]) for a in starts], p["padding"]))
         return (*self._size_lines(p, shape), *steps)
 
     @staticmethod
@@ -279,9 +325,53 @@ class Pooling(Template):
 
     def verify(self, question: Question) -> None:
         p = question.params
-        expected = pool_numpy(data_of(p), p["width"], p["stride"], p["op"], p["padding"], p["ceil_mode"])
+        data = data_of(p)
+        scale = 10 ** _decimal_places(data)  # decimals as whole numbers for numpy, the results scaled back
+        scaled = np.vectorize(lambda v: int(Fraction(v) * scale), otypes=[object])(np.array(data, dtype=object))
+        pooled = pool_numpy(scaled.tolist(), p["width"], p["stride"], p["op"], p["padding"], p["ceil_mode"])
+        expected = np.vectorize(lambda v: Fraction(v) / scale, otypes=[object])(np.array(pooled, dtype=object))
         spec = question.part("output").answer
-        assert spec.coerce(expected) == spec.value, f"pooling output {spec.value} != numpy {expected}"  # type: ignore
+        assert spec.coerce(expected.tolist()) == spec.value, f"pooling output {spec.value} != numpy {expected}"
+
+
+def _pick(rng: np.random.Generator, choices: list[tuple[int, ...]]) -> tuple[int, ...]:
+    return choices[int(rng.integers(len(choices)))]
+
+
+def _sizes_where_ceil_matters(sizes: list[tuple[int, ...]], p: dict[str, Any]) -> list[tuple[int, ...]]:
+    """With ceil_mode on, the sizes where it adds a window (if there are any)."""
+    if not p["ceil_mode"]:
+        return sizes
+    args = (p["width"], p["stride"], p["padding"])
+    matters = [size for size in sizes if any(pool_output_size(n, *args, True) != pool_output_size(n, *args)
+                                             for n in size)]
+    return matters or sizes
+
+
+def _signal_sizes(p: dict[str, Any]) -> list[tuple[int, ...]]:
+    """Signal lengths from 5 to 10 with 3 to 6 outputs (at least the width, if none)."""
+    args = (p["width"], p["stride"], p["padding"], p["ceil_mode"])
+    sizes = [(n,) for n in range(5, 11) if n + 2 * p["padding"] >= p["width"] and 3 <= pool_output_size(n, *args) <= 6]
+    return _sizes_where_ceil_matters(sizes, p) or [(max(5, p["width"]),)]
+
+
+def _image_sizes(p: dict[str, Any]) -> list[tuple[int, ...]]:
+    """Images of 2 to 6 rows and columns with 4 to 9 outputs (at least the width, if none)."""
+    args = (p["width"], p["stride"], p["padding"], p["ceil_mode"])
+    sizes = [(h, w) for h in range(2, 7) for w in range(2, 7) if min(h, w) + 2 * p["padding"] >= p["width"]
+             and 4 <= pool_output_size(h, *args) * pool_output_size(w, *args) <= 9]
+    return _sizes_where_ceil_matters(sizes, p) or [(max(3, p["width"]),) * 2]
+
+
+def _draw_values(rng: np.random.Generator, count: int, op: str, decimals: bool) -> np.ndarray:
+    """Digits 0 to 9 for average pooling. For max pooling distinct values, so that the maxima differ (random
+    digits would pool to mostly 9s): from 0 to 9 when they fit, else up to count + 4; with `decimals`,
+    tenths 0.0 to 1.0 written with one decimal, as in the book's figure."""
+    if op == "avg":
+        return rng.integers(0, 10, size=count)
+    if decimals and count <= 11:
+        return np.array([f"{v / 10:.1f}" for v in rng.choice(11, size=count, replace=False)], dtype=object)
+    return rng.choice(max(10, count + 5), size=count, replace=False)
 
 
 def _window_values(data: list, windows: list[Window]) -> list[int]:

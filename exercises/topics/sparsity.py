@@ -69,31 +69,74 @@ def _zeros(n: int, k: int) -> str:
     return f"each of the {m} columns has {k} non-zeros among {n} entries: {m * n - m * k} of {m * n} entries are zero."
 
 
-PROPERTIES = (  # the lecture's three, shown in every question
+def _some_input_sees_all(n: int, k: int) -> str:
+    m = n - k + 1
+    if m <= k:
+        return (f"input r feeds the outputs r − {k - 1} to r that exist; with only {m} outputs, input "
+                f"{m - 1} feeds all of them.")
+    return f"each input feeds at most k = {k} of the {m} outputs."
+
+
+def _full_row(n: int, k: int) -> str:
+    m = n - k + 1
+    if m >= k:
+        return f"row r holds one weight for each output that reads input r: row {k - 1} holds all {k} weights."
+    return (f"row r holds one weight for each output that reads input r, at most m = {m}, fewer than the k = {k} "
+            "weights.")
+
+
+def _two_thirds(n: int, k: int) -> str:
+    m = n - k + 1
+    zeros, size = m * (n - k), m * n
+    verdict = "more than" if 3 * zeros > 2 * size else "not more than"
+    return f"{zeros} of the {size} entries are zero ({m} columns with {n - k} zeros each): {verdict} two thirds."
+
+
+def _ten_times(n: int, k: int) -> str:
+    m = n - k + 1
+    verdict = "at least" if n * m >= 10 * k else "less than"
+    return f"the dense layer has {n} × {m} = {n * m} weights, the convolution {k}: {verdict} 10 times as many."
+
+
+# The lecture's three properties: sparse depends on n and k, local and shared always hold.
+LECTURE = (
     Statement("sparse", "T is sparse: at least half of its entries are zero.",
               lambda n, k: 2 * k <= n, lambda t, _: 2 * np.count_nonzero(t) <= t.size, lambda n, k: _zeros(n, k)),
     Statement("local", "In each column the non-zero entries sit next to each other: each output depends only on "
               "neighbouring inputs.", lambda n, k: True, lambda t, _: columns_are_local(t),
-              lambda n, k: f"column j holds the kernel in rows j to j + {k - 1}: output j sees {k} adjacent inputs."),
+              lambda n, k: f"column i holds the kernel in rows i to i + {k - 1}: output i sees {k} adjacent inputs."),
     Statement("shared", "The same few values repeat in every column: all outputs share one set of weights.",
               lambda n, k: True, lambda t, _: columns_share_values(t),
               lambda n, k: f"every column holds the same {k} kernel weights, one row further down."),
 )
-DISTRACTORS = (
-    Statement("all-inputs", "Every output depends on every input.", lambda n, k: k >= n,
-              lambda t, _: bool(np.all(t != 0)),
-              lambda n, k: f"output j depends only on the {k} inputs under the kernel; the other {n - k} entries "
-              "of its column are zero."),
+# Statements whose truth depends on n and k: every drawn question shows three of them.
+DEPENDS = (
+    LECTURE[0],
     Statement("dense", "T is dense: most of its entries are non-zero.", lambda n, k: 2 * k > n,
               lambda t, _: 2 * np.count_nonzero(t) > t.size, lambda n, k: _zeros(n, k)),
+    Statement("input-sees-all", "Some input affects every output.", lambda n, k: n - k + 1 <= k,
+              lambda t, _: bool(np.any(np.all(t != 0, axis=1))), _some_input_sees_all),
+    Statement("full-row", "Some row of T holds all k kernel weights.", lambda n, k: n - k + 1 >= k,
+              lambda t, _: bool(np.any(np.count_nonzero(t, axis=1) == len(np.unique(t[t != 0])))), _full_row),
+    Statement("ten-times", "A dense layer with the same numbers of inputs and outputs has at least 10 times as many "
+              "weights as the convolution.", lambda n, k: n * (n - k + 1) >= 10 * k,
+              lambda t, _: t.size >= 10 * len(np.unique(t[t != 0])), _ten_times),
+    Statement("mostly-zero", "More than two thirds of the entries of T are zero.", lambda n, k: n > 3 * k,
+              lambda t, _: 3 * (t.size - np.count_nonzero(t)) > 2 * t.size, _two_thirds),
+)
+DISTRACTORS = (  # false for every valid layer (1 < k < n)
+    Statement("all-inputs", "Every output depends on every input.", lambda n, k: k >= n,
+              lambda t, _: bool(np.all(t != 0)),
+              lambda n, k: f"output i depends only on the {k} inputs under the kernel; the other {n - k} entries "
+              "of its column are zero."),
     Statement("used-once", "Each weight appears in T only once.", lambda n, k: n == k,
               lambda t, _: bool(np.all(np.unique(t[t != 0], return_counts=True)[1] == 1)),
               lambda n, k: f"each weight appears once in every column: {n - k + 1} times."),
     Statement("symmetric", "T is symmetric.", lambda n, k: k == 1,
               lambda t, _: t.shape[0] == t.shape[1] and bool(np.array_equal(t, t.T)),
-              lambda n, k: f"T is {n} x {n - k + 1}, not even square."),
+              lambda n, k: f"T is {n} × {n - k + 1}, not even square."),
     Statement("square", "T is square: it has as many rows as columns.", lambda n, k: k == 1,
-              lambda t, _: t.shape[0] == t.shape[1], lambda n, k: f"T is {n} x {n - k + 1}: one row per input, "
+              lambda t, _: t.shape[0] == t.shape[1], lambda n, k: f"T is {n} × {n - k + 1}: one row per input, "
               "one column per output."),
     Statement("weights-grow", "The number of distinct weights grows with the input length.", lambda n, k: False,
               lambda t, longer: len(np.unique(longer[longer != 0])) > len(np.unique(t[t != 0])),
@@ -102,14 +145,21 @@ DISTRACTORS = (
               lambda t, _: columns_are_diagonal(t),
               lambda n, k: f"each column has {k} non-zeros, from the diagonal entry down."),
 )
-STATEMENTS = {s.id: s for s in PROPERTIES + DISTRACTORS}
-SHOWN_DISTRACTORS = 3
+STATEMENTS = {s.id: s for s in LECTURE + DEPENDS + DISTRACTORS}
+SAME_TRUTH = ({"sparse", "dense", "input-sees-all"},)  # each two say the same or the opposite: never shown together
+SHOWN = {"depends": 3, "lecture": 1, "distractors": 2}
 
 
 def draw_statements(rng: np.random.Generator) -> list[str]:
-    """The three properties and three distractors, in a shuffled display order."""
-    picked = [DISTRACTORS[i] for i in rng.choice(len(DISTRACTORS), size=SHOWN_DISTRACTORS, replace=False)]
-    ids = [s.id for s in (*PROPERTIES, *picked)]
+    """Three statements whose truth depends on n and k (one at most of each SAME_TRUTH group), local or
+    shared, and two that are always false, in a shuffled display order."""
+    while True:
+        depends = [DEPENDS[i].id for i in rng.choice(len(DEPENDS), size=SHOWN["depends"], replace=False)]
+        if all(len(group & set(depends)) <= 1 for group in SAME_TRUTH):
+            break
+    lecture = [LECTURE[i].id for i in rng.choice([1, 2], size=SHOWN["lecture"], replace=False)]
+    false = [DISTRACTORS[i].id for i in rng.choice(len(DISTRACTORS), size=SHOWN["distractors"], replace=False)]
+    ids = depends + lecture + false
     return [ids[i] for i in rng.permutation(len(ids))]
 
 
@@ -140,23 +190,24 @@ NONZERO_MISTAKES = (
 @template
 class Sparsity(Template):
     id = "sparsity"
-    version = 1
+    version = 2  # 2: statements whose truth depends on n and k; n from k + 1 (dense T) to 12
     topic = "sparse, local and shared weights"
     summary = "weights of a valid 1-D convolution vs. a dense layer; non-zeros and properties of its matrix"
     params = {
         "n": Int(doc="input length n", low=3, high=20),
         "k": Int(doc="kernel size k (less than n)", low=2, high=10),
-        "statements": IdList(doc="statements about T in display order (drawn: sparse, local, shared and three "
-                             "distractors)", options=tuple(STATEMENTS), min_len=2, max_len=len(STATEMENTS)),
+        "statements": IdList(doc="statements about T in display order (drawn: three whose truth depends on n and k, "
+                             "local or shared, two always false)", options=tuple(STATEMENTS), min_len=2,
+                             max_len=len(STATEMENTS)),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
         if "k" not in p:
-            most = min(5, p["n"] // 2) if "n" in p else 5
+            most = min(5, p["n"] - 1) if "n" in p else 5
             p["k"] = int(rng.integers(2, max(2, most) + 1))
-        if "n" not in p:
-            p["n"] = int(rng.integers(max(5, 2 * p["k"]), 13))  # at least half of T is zero: truly sparse
+        if "n" not in p:  # from one more than k (T dense) to 12 (T mostly zero for small k)
+            p["n"] = int(rng.integers(max(4, p["k"] + 1), 13))
         if "statements" not in p:
             p["statements"] = draw_statements(rng)
         return p
