@@ -61,3 +61,46 @@ def test_points_are_shared_by_weight():
     question = generate("conv1d", seed=0)
     assert sum(p.points for p in apply_points(question, 7).parts) == 7
     assert apply_points(question, {"output": 9}).parts[0].points == 9
+
+
+CONCEPTS = """salt: s
+quizzes:
+  week-01:
+    questions:
+      - template: concepts
+        params: {topic: padding}
+      - template: concepts
+        params: {topic: padding}
+        vary: [form]
+      - one_of:
+          - {template: concepts, params: {topic: invariance}}
+          - {template: concepts, params: {topic: pooling-memory}}
+      - template: concepts
+        params: {topic: padding, form: select-all}
+"""
+
+
+def test_a_slot_gives_every_student_the_same_form_of_a_concepts_question(tmp_path):
+    """The form (one-true, one-false, select-all) is drawn once per quiz slot, not per student; statements still
+    differ between students. The bank can ask otherwise with `vary: [form]`, or pin the form."""
+    bank = load_bank(write(tmp_path, CONCEPTS))
+    slots = bank.quiz("week-01").slots
+    students = [f"s{i}" for i in range(30)]
+    questions = [[slot.question(bank.salt, "week-01", s) for s in students] for slot in slots]
+    assert len({q.params["form"] for q in questions[0]}) == 1
+    assert len({tuple(q.params["statements"]) for q in questions[0]}) > 10
+    assert len({q.params["form"] for q in questions[1]}) == 3  # vary: [form]
+    for topic in ("invariance", "pooling-memory"):  # each alternative of a one_of: one form for its students
+        assert len({q.params["form"] for q in questions[2] if q.params["topic"] == topic}) == 1
+    assert {q.params["form"] for q in questions[3]} == {"select-all"}
+    forms = {load_bank(write(tmp_path, CONCEPTS.replace("salt: s", f"salt: {salt}"))).quiz("week-01").slots[0]
+             .question(salt, "week-01", "s1").params["form"] for salt in ("a", "b", "c", "d", "e", "f", "g", "h")}
+    assert len(forms) >= 2, "the slot's form is drawn from the course salt, not fixed"
+
+
+def test_vary_names_a_shared_parameter(tmp_path):
+    bad = CONCEPTS.replace("vary: [form]", "vary: [topic]")
+    with pytest.raises(BankError, match=r":9:16: vary: 'topic' is not a parameter the slot shares; shared: form"):
+        load_bank(write(tmp_path, bad))
+    with pytest.raises(BankError, match="vary must be a list of parameter names"):
+        load_bank(write(tmp_path, CONCEPTS.replace("vary: [form]", "vary: form")))

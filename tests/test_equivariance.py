@@ -75,6 +75,21 @@ def test_samples_are_pleasant_and_the_border_matters():
         assert question.part("changed").answer.value >= 1
 
 
+def test_the_shift_is_drawn_so_the_border_count_varies():
+    """Version 1 shifted by one in every variant, so 'how many positions differ' was 1 for everyone."""
+    questions = [exercises.generate("equivariance", seed=seed) for seed in range(200)]
+    shifts = [q.params["shift"] for q in questions]
+    assert {1, 2, 3} <= set(shifts) and max(shifts.count(s) for s in set(shifts)) <= 0.6 * len(shifts)
+    changed = [q.part("changed").answer.value for q in questions]
+    assert set(changed) == {1, 2, 3} and all(1 <= c <= s for c, s in zip(changed, shifts, strict=True))
+    assert {q.part("output").points for q in questions} == {3}  # whatever the output length
+
+
+def test_a_pinned_example_keeps_the_lectures_shift():
+    assert all(exercises.generate("equivariance", seed=seed, signal=LECTURE_X).params["shift"] == 1
+               for seed in range(20))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 2**63), st.integers(1, 3))
 def test_verifier_agrees_on_any_seed(seed, shift):

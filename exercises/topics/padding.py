@@ -206,7 +206,8 @@ class SamePadding(Template):
         else:
             how = f"Split them as {library(convention, d)} does."
         if total % 2 == 0:
-            why = prose("The total {P} is even: {half} zeros on each side.", P=total, half=total // 2)
+            why = prose("The total {P} is even: {half} " + ("zero" if total == 2 else "zeros") + " on each side.",
+                        P=total, half=total // 2)
         elif convention == "any":
             why = prose("The total {P} is odd, so one side gets an extra zero: {a} or {b} are both right. "
                         + CONVENTIONS_EXPLAINED, P=total, a=split, b=split[::-1])

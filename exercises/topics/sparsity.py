@@ -16,6 +16,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import IdList, Int, ParamError
 from exercises.registry import Template, template
+from exercises.wording import plural
 from grader.answers import Choices, Integer
 
 
@@ -89,7 +90,8 @@ def _two_thirds(n: int, k: int) -> str:
     m = n - k + 1
     zeros, size = m * (n - k), m * n
     verdict = "more than" if 3 * zeros > 2 * size else "not more than"
-    return f"{zeros} of the {size} entries are zero ({m} columns with {n - k} zeros each): {verdict} two thirds."
+    return (f"{zeros} of the {size} entries are zero ({m} columns with {plural(n - k, 'zero')} each): {verdict} "
+            "two thirds.")
 
 
 def _ten_times(n: int, k: int) -> str:
@@ -127,8 +129,8 @@ DEPENDS = (
 DISTRACTORS = (  # false for every valid layer (1 < k < n)
     Statement("all-inputs", "Every output depends on every input.", lambda n, k: k >= n,
               lambda t, _: bool(np.all(t != 0)),
-              lambda n, k: f"output i depends only on the {k} inputs under the kernel; the other {n - k} entries "
-              "of its column are zero."),
+              lambda n, k: f"output i depends only on the {k} inputs under the kernel; the other "
+              f"{plural(n - k, 'entry', 'entries')} of its column {'is' if n - k == 1 else 'are'} zero."),
     Statement("used-once", "Each weight appears in T only once.", lambda n, k: n == k,
               lambda t, _: bool(np.all(np.unique(t[t != 0], return_counts=True)[1] == 1)),
               lambda n, k: f"each weight appears once in every column: {n - k + 1} times."),
