@@ -224,3 +224,16 @@ def test_importing_a_topic_module_first_does_not_hide_the_others():
     from exercises.registry import all_templates
 
     assert {"pooling", "pool-invariance", "adaptive-pool", "equivariance", "conv1d"} <= set(all_templates())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-999, 999), min_size=3, max_size=10), st.integers(1, 2), st.sampled_from(["max", "avg"]),
+       st.integers(2, 3), st.booleans())
+def test_decimal_inputs_verify_for_any_values(hundredths, places, op, width, ceil_mode):
+    """Decimals with one or two places: the key is the pooling of the exact values, and the verifier (numpy on
+    the values scaled to whole numbers) agrees."""
+    signal = [f"{v / 10**places:.{places}f}" for v in hundredths]
+    question = exercises.generate("pooling", signal=signal, op=op, width=width, ceil_mode=ceil_mode)
+    exact = [Fraction(v) for v in signal]
+    assert list(question.part("output").answer.value) == pool(exact, width, width, op, 0, ceil_mode)
+    get("pooling").verify(question)
