@@ -60,7 +60,7 @@ class LmsHtmlPrinter(LatexPrinter):
         """The worked solution: each part's answer and steps, then the question's own solution."""
         out = []
         for index, part in enumerate(question.parts):
-            out.append(f"<p><b>({chr(ord('a') + index)})</b> {self.answer(part.answer)}</p>")
+            out.append(f"<p><b>({chr(ord('a') + index)})</b> {self.part_answer(part)}</p>")
             out += self.blocks(part.solution)
         out += self.blocks(question.solution)
         return "\n".join(out)

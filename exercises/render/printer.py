@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import Figure
-from exercises.model import Block, Call, Display, Dot, Eq, Num, Op, Prose, Sym, Table
+from exercises.model import Block, Call, Display, Dot, Eq, Num, Op, Part, Prose, Sym, Table
 from grader.answers import (
     Answer,
     option_label,  # the grader reads labels by the same rule
@@ -104,6 +104,11 @@ class Printer:
             {"label": option_label(index), "id": option_id, "text": self.text(text)}
             for index, (option_id, text) in enumerate(getattr(spec, "options", ()))
         ]
+
+    def part_answer(self, part: Part) -> str:
+        """A part's expected answer as the key prints it: as `part.shown` when the template set it (decimals as
+        written, a column vector), else the answer's own value."""
+        return self.answer(part.answer) if part.shown is None else self.inline(self.doprint(part.shown))
 
     def answer(self, spec: Answer) -> str:
         """An expected answer as inline math (or text, for kinds that are not math)."""

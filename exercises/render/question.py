@@ -72,8 +72,7 @@ def question_context(question: Question, printer: Printer) -> dict[str, Any]:
                 "prompt": printer.prose(part.prompt),
                 "points": part.points,
                 "options": printer.options(part.answer),
-                "answer": printer.answer(part.answer) if part.shown is None
-                else printer.inline(printer.doprint(part.shown)),
+                "answer": printer.part_answer(part),
                 "solution": printer.blocks(part.solution),
             }
             for index, part in enumerate(question.parts)
