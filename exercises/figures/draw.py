@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exercises.figures import Bracket, Cell, Figure, Label, Line, Shape, Unit
+from exercises.figures import PREFERRED_CM, Bracket, Cell, Figure, Label, Line, Shape, Unit
 from exercises.wording import plural
 
 
@@ -89,7 +89,7 @@ def _name_column(drawing: Figure, chars: int, gap: float = 0.5) -> float:
     column = units_left - gap - CHAR_WIDTH * chars
     for _ in range(100):
         placed = Figure((*drawing.shapes, Label(column, 0.0, "x" * chars, "west")))
-        shrink = placed.unit_cm(widest_cm=float("inf")) / placed.unit_cm()
+        shrink = PREFERRED_CM / placed.unit_cm()
         better = units_left - gap - CHAR_WIDTH * chars * shrink
         if abs(better - column) < 1e-6:
             break
