@@ -10,8 +10,10 @@ exponents, numbers) with a located FormatError. Trees are evaluated exactly with
 integer points, and converted to sympy (imported only then) for printing and symbolic checks.
 
 Accepted: + - * / ^ ** ( ) [ ] { }, implicit multiplication (2p, 2(n+1), n p, 2ps when p and s
-are variables), floor() ceil() max() min(), ⌊ ⌋ ⌈ ⌉, and the LaTeX \\lfloor \\rfloor \\lceil \\rceil
+are variables; in ck^2 the power takes k alone, as in 2k^2), superscripts as powers (k², 10⁴),
+floor() ceil() max() min(), ⌊ ⌋ ⌈ ⌉, and the LaTeX \\lfloor \\rfloor \\lceil \\rceil
 \\frac{a}{b} \\left( \\right) \\cdot \\times \\max \\min; in conditions also < <= > >= = != ≤ ≥ ≠.
+Refused with a hint: '//' (write floor(a/b)), '1..2', and decimals that stand for fractions (0.333).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from grader.parsing import MAX_DIGITS, FormatError, Source, prepare, shorten, strip_prose
+from grader.decimals import repeating
+from grader.parsing import MAX_DIGITS, FormatError, Source, prepare, rounded_message, shorten, strip_prose
 
 MAX_TOKENS = 300
 MAX_DEPTH = 40
@@ -32,8 +35,8 @@ MAX_NAME = 24
 Tree = tuple
 FUNCTIONS = {"floor": ("floor", 1), "ceil": ("ceil", 1), "ceiling": ("ceil", 1), "max": ("max", 2), "min": ("min", 2)}
 COMPARISONS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "==": "=", "!=": "!="}
-_FORMULA_CONFUSABLES = {"\u00d7": "*", "\u2715": "*", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=",
-                        "\u00b2": "^2", "\u00b3": "^3"}
+_FORMULA_CONFUSABLES = {"\u00d7": "*", "\u2715": "*", "\u2716": "*", "\u2264": "<=", "\u2265": ">=",
+                        "\u2260": "!="}
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "⌊": "⌋", "⌈": "⌉"}
 
 _TOKEN = re.compile(
@@ -70,6 +73,15 @@ def tokenize(source: Source) -> list[tuple[str, str, int]]:
         if match is None:
             raise source.error(f"unexpected character {text[position]!r} in the formula", position)
         kind, word = match.lastgroup or "", match.group()
+        if kind == "num" and text.startswith(".", match.end()):
+            run = re.match(r"[\d.]+", text[position:]).group()  # type: ignore[union-attr]
+            raise source.error(f"{shorten(run)!r} is not a number: one decimal point at most", position)
+        if kind == "num" and "." in word:
+            fraction = repeating(word)
+            if fraction is not None:
+                raise source.error(rounded_message(word, fraction), position)
+        if word == "/" and text.startswith("/", match.end()):
+            raise source.error("'//' is not read in formulas: to divide and round down, write floor(a/b)", position)
         if kind == "cmd":
             if word in _COMMANDS:
                 kind, word = _COMMANDS[word]
@@ -305,6 +317,7 @@ class _Parser:
         return tree
 
     def power(self) -> Tree:
+        start = self.peek()
         tree = self.atom()
         token = self.peek()
         if token[:2] in (("op", "^"), ("op", "**")):
@@ -313,6 +326,8 @@ class _Parser:
             if exponent[0] == "num" and (exponent[1].denominator != 1 or abs(exponent[1]) > MAX_EXPONENT):
                 what = "whole-number exponents" if exponent[1].denominator != 1 else f"exponents up to {MAX_EXPONENT}"
                 raise self.fail(f"only {what} are allowed", token)
+            if start[0] == "name" and tree[0] == "mul":  # 'ck^2' is c·k², as in 2k^2: the power takes the last name
+                return ("mul", tree[1], self.build("pow", tree[2], exponent, token=token))
             tree = self.build("pow", tree, exponent, token=token)
         return tree
 
@@ -394,7 +409,7 @@ def _describe(token: tuple[str, str, int]) -> str:
 
 def formula_source(text: str) -> Source:
     """Formula text cleaned: Unicode folded (× is a product here), a leading 'o =' dropped."""
-    return strip_prose(prepare(text, _FORMULA_CONFUSABLES))
+    return strip_prose(prepare(text, _FORMULA_CONFUSABLES, powers=True))
 
 
 def parse_formula(text: str, variables: tuple[str, ...]) -> Tree:
@@ -404,4 +419,4 @@ def parse_formula(text: str, variables: tuple[str, ...]) -> Tree:
 
 def parse_conditions(text: str, variables: tuple[str, ...]) -> list[tuple[str, Tree, Tree]]:
     """Conditions such as 'k <= n + 2*p' or '1 <= s <= k' as (op, left, right) triples."""
-    return _Parser(prepare(text, _FORMULA_CONFUSABLES), variables).conditions()
+    return _Parser(prepare(text, _FORMULA_CONFUSABLES, powers=True), variables).conditions()

@@ -40,29 +40,27 @@ def grade(expected: Answer, text: str) -> Result:
 def judge(expected: Answer, value: object) -> Result:
     """Score an already parsed value, naming a misconception when the value matches one.
 
-    An answer that is exactly a misconception gets that misconception's feedback (and scores 0
-    unless the kind keeps partial scores for it, as multi-select does). A partly right answer
-    whose wrong entries are those a misconception gives is told so too."""
+    The score is always the kind's own rule (per entry, per option, all or nothing), so making one
+    more entry wrong never raises it. A misconception is named, with its sentence, when the answer
+    is exactly its value or when its wrong entries are those the misconception gives; naming it
+    never changes the score."""
     comparison = expected.compare(value)
+    if comparison.invalid:
+        return Result("invalid", 0.0, f"Could not read {expected.describe()}: {comparison.sentence}")
     if comparison.score == 1:
         return Result("correct", 1.0, "Correct.")
+    status = "partial" if comparison.score > 0 else "incorrect"
+    detail = comparison.detail or "that is not the expected value."
+    said = comparison.sentence or ("Partly right: " if status == "partial" else "Not correct: ") + detail
     for misconception in expected.misconceptions:
         if expected.same(value, misconception.value):
-            score = comparison.score if expected.keeps_score_on_misconception() else Fraction(0)
-            return Result("partial" if score > 0 else "incorrect", _score(score), misconception.feedback,
-                          misconception.id)
-    status = "partial" if comparison.score > 0 else "incorrect"
-    if comparison.sentence:
-        feedback = comparison.sentence
-    else:
-        detail = comparison.detail or "that is not the expected value."
-        feedback = ("Partly right: " if status == "partial" else "Not correct: ") + detail
-    if status == "partial":
-        for misconception in expected.misconceptions:
-            if expected.partly_matches(value, misconception.value):
-                feedback += f" The wrong entries are what a typical mistake gives: {misconception.feedback}"
-                return Result(status, _score(comparison.score), feedback, misconception.id)
-    return Result(status, _score(comparison.score), feedback)
+            feedback = misconception.feedback if status == "incorrect" else f"{said} {misconception.feedback}"
+            return Result(status, _score(comparison.score), feedback, misconception.id)
+    for misconception in expected.misconceptions:
+        if expected.partly_matches(value, misconception.value):
+            feedback = f"{said} The wrong entries are what a typical mistake gives: {misconception.feedback}"
+            return Result(status, _score(comparison.score), feedback, misconception.id)
+    return Result(status, _score(comparison.score), said)
 
 
 def _score(score: Fraction) -> float:

@@ -56,7 +56,9 @@ def numbers(value: Any) -> list[str]:
 
 def integers(value: int) -> list[str]:
     found = [str(value), f"answer: {value}", f"{value}.", _minus(str(value)), f"$ {value} $"]
-    if abs(value) >= 1000:
+    if abs(value) >= 1000:  # grouped by spaces (any kind); by commas only where several groups leave no doubt
+        found += [f"{value:,}".replace(",", " "), f"{value:,}".replace(",", "\u202f")]
+    if abs(value) >= 10**6:
         found.append(f"{value:,}")
     return found
 

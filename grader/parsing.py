@@ -10,12 +10,12 @@ ints and Fractions. Every failure is a FormatError that knows its position.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-MAX_INPUT_CHARS = 20_000
+from grader.decimals import fraction_text, repeating
+from grader.text import MAX_INPUT_CHARS, FormatError, Source, normalize, prepare, shorten
+
 MAX_DIGITS = 60
 MAX_DEPTH = 8
 MAX_ENTRIES = 10_000
@@ -23,123 +23,9 @@ MAX_SCIENTIFIC_EXPONENT = 30
 
 Number = int | Fraction
 Nested = Number | list  # a number or a (nested) list of them
-
-# Characters that look like ASCII punctuation in students' keyboards and word processors.
-CONFUSABLES = {
-    "\u2212": "-",  # minus sign
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\ufe63": "-",
-    "\uff0d": "-",
-    "\u00d7": "x",  # multiplication sign
-    "\u2715": "x",
-    "\u22c5": "*",
-    "\u00b7": "*",
-    "\u2044": "/",
-    "\u2215": "/",
-    "\u00f7": "/",
-    "\u00a0": " ",
-    "\u2009": " ",
-    "\u202f": " ",
-    "\u2248": "≈",  # kept: 'y ≈ 0.33' is prose
-}
-_CONFUSABLES = str.maketrans(CONFUSABLES)
-# Invisible formatting characters (bidi marks, zero-width spaces, BOM) carry no meaning here.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-class FormatError(ValueError):
-    """The text could not be read as the expected kind of answer."""
-
-    def __init__(self, message: str, text: str = "", position: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.text = text
-        self.position = position
-
-    def explain(self) -> str:
-        """The message, plus the offending line with a caret under the position."""
-        if self.position is None or not self.text:
-            return self.message
-        line_start = self.text.rfind("\n", 0, self.position) + 1
-        line_end = self.text.find("\n", self.position)
-        line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
-        if len(line) > 80:
-            return f"{self.message} (at character {self.position + 1})"
-        shown = "".join(c if c.isprintable() else "·" for c in line)  # invisible or control characters
-        return f"{self.message}\n{shown}\n{' ' * (self.position - line_start)}^"
-
-
-@dataclass(frozen=True)
-class Source:
-    """Cleaned student text that remembers, for each character, its position in the original."""
-
-    text: str
-    origin: tuple[int, ...]  # len(text) + 1 entries; the last one is the end of the original
-    original: str
-
-    @classmethod
-    def of(cls, text: str) -> Source:
-        return cls(text, tuple(range(len(text) + 1)), text)
-
-    def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> Source:
-        """Replace every match; replacement characters point at the start of their match."""
-        pieces: list[str] = []
-        origin: list[int] = []
-        last = 0
-        for match in pattern.finditer(self.text):
-            start, end = match.span()
-            pieces.append(self.text[last:start])
-            origin.extend(self.origin[last:start])
-            new = replace(match)
-            pieces.append(new)
-            origin.extend([self.origin[start]] * len(new))
-            last = end
-        if not pieces:
-            return self
-        pieces.append(self.text[last:])
-        origin.extend(self.origin[last:])
-        return Source("".join(pieces), tuple(origin), self.original)
-
-    def error(self, message: str, position: int | None = None) -> FormatError:
-        """A FormatError at a position of the cleaned text, reported in the original text."""
-        if position is None:
-            return FormatError(message, self.original)
-        return FormatError(message, self.original, self.origin[min(position, len(self.text))])
-
-
-def shorten(text: str, limit: int = 30) -> str:
-    """Student text quoted in a message, cut to a readable length."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def normalize(text: str) -> str:
-    """Unicode-normalize student text: NFKC, confusable punctuation to ASCII, invisibles removed."""
-    return prepare(text).text
-
-
-def prepare(text: str, confusables: dict[str, str] | None = None) -> Source:
-    """Check the size of the text and fold it to ASCII punctuation, keeping track of positions."""
-    if len(text) > MAX_INPUT_CHARS:
-        raise FormatError(f"the answer is too long ({len(text)} characters; at most {MAX_INPUT_CHARS})")
-    if "\x00" in text:
-        raise FormatError("the answer contains a NUL character", text, text.index("\x00"))
-    if text.isascii() and "\r" not in text:
-        return Source.of(text)
-    table = _CONFUSABLES if confusables is None else str.maketrans({**CONFUSABLES, **confusables})
-    pieces: list[str] = []
-    origin: list[int] = []
-    for position, char in enumerate(text):
-        if char.isascii():
-            folded = "\n" if char == "\r" else char
-        else:
-            folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", char.translate(table)).translate(table))
-        pieces.append(folded)
-        origin.extend([position] * len(folded))
-    origin.append(len(text))
-    cleaned = "".join(pieces)
-    return Source(cleaned, tuple(origin), text)
+__all__ = ["MAX_DEPTH", "MAX_DIGITS", "MAX_ENTRIES", "MAX_INPUT_CHARS", "FormatError", "Nested", "Number", "Source",
+           "normalize", "parse_integer", "parse_numbers", "parse_single_number", "prepare", "read", "shorten",
+           "strip_prose", "tokenize"]
 
 
 # LaTeX that students paste: math delimiters, matrix environments, \frac of two numbers, spacing.
@@ -197,6 +83,7 @@ class Token:
     kind: str  # "num", "open", "close", "sep", "row", "slash", "sign", "end"
     text: str
     position: int
+    spaced: bool = False  # whether a space comes right before it
 
 
 _TOKEN = re.compile(
@@ -212,25 +99,40 @@ def tokenize(source: Source) -> list[Token]:
     text = source.text
     tokens: list[Token] = []
     position = depth = 0
+    spaced = False
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
             raise source.error(_unexpected(text, position), position)
         kind = match.lastgroup or ""
+        if kind == "num" and text.startswith(".", match.end()):  # '1..2', '1.2.3': a typo, not [1, 0.2]
+            raise source.error(f"{shorten(_run(text, position))!r} is not a number: one decimal point at most",
+                               position)
         if kind != "space":
             depth += (kind == "open") - (kind == "close")
             if depth > MAX_DEPTH:  # say so now rather than after reading a long text
                 raise source.error("the answer is nested too deeply", position)
-            tokens.append(Token(kind, match.group(), position))
+            tokens.append(Token(kind, match.group(), position, spaced))
+        spaced = kind == "space"
         position = match.end()
-    tokens.append(Token("end", "", len(text)))
+    tokens.append(Token("end", "", len(text), spaced))
     return tokens
+
+
+def _run(text: str, position: int) -> str:
+    """The digits and points from `position` on, to quote in a message."""
+    found = re.match(r"[\d.]+", text[position:])
+    return found.group() if found else text[position]
 
 
 def _unexpected(text: str, position: int) -> str:
     command = re.match(r"\\[A-Za-z]+", text[position:])
     if command:
         return f"the LaTeX command {command.group()} is not supported here"
+    if text[position] == "_" and position and text[position - 1].isdigit():
+        grouped = re.match(r"\d+(?:_\d+)+", text[position - len(re.search(r"\d+$", text[:position]).group()):])
+        written = grouped.group().replace("_", "") if grouped else "the number"
+        return f"'_' does not group digits here: write {written} (or with spaces, where one number is asked)"
     return f"unexpected character {text[position]!r}"
 
 
@@ -244,8 +146,9 @@ class _Parser:
     number := sign? digits ("/" sign? digits)?
     """
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, exact: bool = True):
         self.source = source
+        self.exact = exact
         self.tokens = tokenize(source)
         self.index = 0
         self.entries = 0
@@ -298,6 +201,9 @@ class _Parser:
                 if self.peek().kind in ("close", "end", "row"):  # a trailing comma
                     return items
                 items.append(self.item(depth))
+            elif token.kind == "sign" and not (token.spaced and not self.tokens[self.index + 1].spaced):
+                raise self.fail(f"'{token.text}' between two entries is ambiguous (a difference, or two entries?): "
+                                "separate the entries with commas, or write the sign right before its number")
             elif token.kind in ("num", "open", "sign"):
                 items.append(self.item(depth))
             else:
@@ -364,7 +270,18 @@ def _read_number(token: Token, parser: _Parser) -> Number:
         raise parser.fail(f"a number with more than {MAX_DIGITS} digits", token)
     if exponent and abs(int(exponent)) > MAX_SCIENTIFIC_EXPONENT:
         raise parser.fail(f"the exponent of {token.text} is too large (at most {MAX_SCIENTIFIC_EXPONENT})", token)
+    if not exponent and _ONE_GROUP.fullmatch(mantissa) and mantissa.endswith("0"):  # '60.000' in a list
+        raise parser.fail(_ambiguous(_ONE_GROUP.fullmatch(mantissa), "number", spaces=False), token)  # type: ignore[arg-type]
+    if parser.exact and "." in mantissa and not exponent:
+        fraction = repeating(mantissa)
+        if fraction is not None:
+            raise parser.fail(rounded_message(token.text, fraction), token)
     return _simplify(Fraction(token.text)) if ("." in token.text or exponent) else int(token.text)
+
+
+def rounded_message(written: str, fraction: Fraction) -> str:
+    """What to say about a decimal that stands for a fraction."""
+    return f"{written} is a rounded decimal: write it exactly, e.g. {fraction_text(abs(fraction))}"
 
 
 def _simplify(value: Number) -> Number:
@@ -379,43 +296,67 @@ def _plain(value: Nested) -> Nested:
     return value
 
 
-def parse_numbers(text: str | Source) -> Nested:
+def parse_numbers(text: str | Source, exact: bool = True) -> Nested:
     """Parse a number or a (nested) list of numbers, in any of the usual notations.
 
     `[-1, 99, 100, 1]`, `-1 99 100 1`, `(−1; 99; 100; 1)`, `[[1,0],[0,1]]`, `1 0; 0 1`, rows on
     separate lines and `\\begin{bmatrix} 1 & 0 \\\\ 0 & 1 \\end{bmatrix}` are all read; fractions
     `7/2`, `\\frac{7}{2}` and decimals `0.5` become exact. Text (not a Source) is `read` first.
+    `exact`: a decimal that visibly repeats (5.1111, 0.6667) is refused: it stands for a fraction.
     """
     source = read(text) if isinstance(text, str) else text
-    return _plain(_Parser(source).parse())
+    return _plain(_Parser(source, exact).parse())
 
 
 _DECIMAL_COMMA = re.compile(r"^(\s*[+-]?\s*\d+),(\d+\s*)$")
-_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(?:,\d{3})+\s*$")
+_SPACE_GROUPS = re.compile(r"\s*[+-]?\s*[1-9]\d{0,2}(?: \d{3})+(?:[.,]\d+)?\s*")
+_SPACE_IN_GROUPS = re.compile(r"(?<=\d) (?=\d{3}\b)")
+_MANY_GROUPS = re.compile(r"\s*[+-]?\s*[1-9]\d{0,2}(?P<mark>[.,])\d{3}(?:(?P=mark)\d{3})+(?:(?!(?P=mark))[.,]\d+)?\s*")
+_ONE_GROUP = re.compile(r"\s*(?P<sign>[+-]?)\s*(?P<lead>[1-9]\d{0,2})(?P<mark>[.,])(?P<group>\d{3})\s*")
 
 
-def parse_single_number(text: str) -> Number:
-    """One exact number: 7/2, 3.5, \\frac{7}{2}, 3.5e-2, and a decimal comma (3,5) where unambiguous."""
+def _single(text: str, what: str, exact: bool) -> Number:
+    """One number; digit grouping read where it is unambiguous (60 000, 1,234,567), refused where not."""
     source = read(text)
-    if _THOUSANDS.match(source.text) and source.text.count(",") == 1:
-        raise source.error(f"{source.text.strip()!r} is ambiguous: write it without the comma (a decimal point or "
-                           "a whole number)", source.text.index(","))
+    one = _ONE_GROUP.fullmatch(source.text)
+    many = _MANY_GROUPS.fullmatch(source.text)
+    if _SPACE_GROUPS.fullmatch(source.text):
+        source = source.sub(_SPACE_IN_GROUPS, lambda m: "")
+    elif many:
+        source = source.sub(re.compile(re.escape(many.group("mark"))), lambda m: "")
+    elif one and (one.group("mark") == "," or what == "integer" or one.group("group").endswith("0")):
+        raise source.error(_ambiguous(one, what), one.start("mark"))
     source = source.sub(_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}")
-    value = parse_numbers(source)
+    value = parse_numbers(source, exact=exact)
     if isinstance(value, list):
-        raise source.error(_not_single("number", value))
+        raise source.error(_not_single(what, value))
     return value
+
+
+def _ambiguous(one: re.Match[str], what: str, spaces: bool = True) -> str:
+    """'60.000' is ambiguous: the two readings, each written the way that cannot be misread."""
+    sign, lead, group = one.group("sign").replace("+", ""), one.group("lead"), one.group("group")
+    mark = "point" if one.group("mark") == "." else "comma"
+    decimal = f"{lead}.{group}".rstrip("0").rstrip(".")
+    spaced = f" (or {sign}{lead} {group})" if spaces else ""
+    readings = f"write {sign}{lead}{group}{spaced} if the {mark} separates thousands"
+    if what == "integer" and "." in decimal:
+        readings += f" (as a decimal {mark} it would not give a whole number)"
+    else:
+        readings += f", {sign}{decimal} if it is a decimal {mark}"
+    return f"{one.group().strip()!r} is ambiguous: {readings}"
+
+
+def parse_single_number(text: str, exact: bool = True) -> Number:
+    """One exact number: 7/2, 3.5, \\frac{7}{2}, 3.5e-2, a decimal comma (3,5), grouped digits (60 000).
+
+    `exact`: a decimal that visibly repeats (5.1111) is refused as a rounded fraction."""
+    return _single(text, "number", exact)
 
 
 def parse_integer(text: str) -> Number:
-    """One number, where an integer is expected: thousands separators (61,706) are allowed."""
-    source = read(text)
-    if _THOUSANDS.match(source.text):
-        source = source.sub(re.compile(","), lambda m: "")
-    value = parse_numbers(source)
-    if isinstance(value, list):
-        raise source.error(_not_single("integer", value))
-    return value
+    """One number, where an integer is expected; grouped digits (60 000, 1,234,567) are read."""
+    return _single(text, "integer", True)
 
 
 def _not_single(what: str, value: list) -> str:

@@ -113,12 +113,18 @@ def test_number_wrong_and_malformed(text, status, feedback):
     assert result.status == status and feedback in result.feedback
 
 
-def test_exact_number_rounded_says_not_enough_precision():
+def test_exact_number_rounded_says_write_it_exactly_or_not_enough_precision():
     third = Number(value=Fraction(1, 3))
-    for text in ("0.333", "0.33", "0,3"):
+    for text in ("0.333", "0.33", "0,33", "0.3333333"):  # a non-terminating answer as a decimal: a format problem
         result = grade(third, text)
-        assert result.status == "incorrect" and result.feedback.startswith("Not enough precision")
-    assert "Not enough precision" not in grade(third, "0.34").feedback  # 0.34 is not 1/3 rounded
+        assert result.status == "invalid" and "write it exactly, e.g. 1/3" in result.feedback, (text, result)
+    assert "write it exactly, e.g. 46/9" in grade(Number(value=Fraction(46, 9)), "5.1111111").feedback
+    assert grade(third, "0.34").status == "incorrect"  # 0.34 is not 1/3 rounded
+    one_place = grade(third, "0,3")  # one decimal place may be a wrong answer as much as a rounding: told, not refused
+    assert one_place.status == "incorrect" and one_place.feedback.startswith("Not enough precision")
+    eighth = Number(value=Fraction(1, 8))  # a finite decimal rounded too early: wrong, with the reason
+    result = grade(eighth, "0.13")
+    assert result.status == "incorrect" and result.feedback.startswith("Not enough precision")
     assert "Not enough precision" not in grade(SEVEN_HALVES, "4").feedback  # a whole number is not a rounding
 
 
@@ -147,9 +153,11 @@ def test_number_rejects_negative_tolerance():
 
 
 # -- integers and tuples -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "status"), [("61,706", "correct"), ("61706.", "correct"),
+@pytest.mark.parametrize(("text", "status"), [("61 706", "correct"), ("61706.", "correct"),
                                               ("answer: 61706", "correct"), ("61.706", "invalid"),
-                                              ("61 706", "invalid")])
+                                              ("61,706", "invalid"), ("61\u2009706", "correct"),
+                                              ("61\u00a0706", "correct"), ("61&nbsp;706", "correct"),
+                                              ("61_706", "invalid")])
 def test_integer_with_thousands_separators(text, status):
     assert grade(Integer(value=61706), text).status == status
 
@@ -193,11 +201,14 @@ def test_a_single_coincidence_does_not_name_a_mistake():
     assert (result.status, result.score, result.misconception) == ("partial", 0.75, None)
 
 
-def test_an_exact_misconception_scores_zero_even_where_entries_agree():
+def test_an_exact_misconception_keeps_the_per_entry_score_and_is_named():
     swap = Misconception("swap", "You swapped the last two.", [1, 2, 4, 3])
     spec = Vector(value=[1, 2, 3, 4], misconceptions=(swap,))
     result = grade(spec, "1 2 4 3")
-    assert (result.status, result.score, result.misconception) == ("incorrect", 0.0, "swap")
+    assert (result.status, result.score, result.misconception) == ("partial", 0.5, "swap")
+    assert "entries 3, 4" in result.feedback and "You swapped the last two." in result.feedback
+    worse = grade(spec, "9 2 4 3")  # one more wrong entry: less, never more
+    assert worse.score < result.score
 
 
 def test_feedback_on_wrong_values_is_plain_text():

@@ -127,7 +127,7 @@ def test_choices_misconception_is_a_set_and_keeps_the_rules_score():
     spec = Choices(value=("sparse", "shared"), options=OPTIONS, misconceptions=(only_sparse,))
     result = grade(spec, "a")
     assert (result.status, result.score, result.misconception) == ("partial", 0.5, "only-sparse")
-    assert result.feedback == only_sparse.feedback
+    assert result.feedback.endswith(only_sparse.feedback) and "not picked" in result.feedback
     assert spec.misconceptions[0].value == ("sparse",)
 
 

@@ -85,9 +85,12 @@ HOSTILE = [
     ("\x1b[31m1\x1b[0m", ()),
     ("\u200f", ()),
     ("🙂", ()),
-    # bidi marks around otherwise fine answers are ignored, so these get real grades
-    ("\u202e[-1, 99, 100, 1]\u202c", tuple(SPECS)),
-    ("\u2067C\u2069", tuple(SPECS)),
+    # bidi and invisible marks, even around otherwise fine answers: what is read must be what is seen
+    ("\u202e[-1, 99, 100, 1]\u202c", ()),
+    ("\u2067C\u2069", ()),
+    ("6\u200b1706", ()),
+    ("[-1, 99, 100, 1]\ufeff", ()),
+    ("&#8238;C", ()),
     ("1\u0301\u0301\u0301", ()),
 ]
 
@@ -172,9 +175,10 @@ def test_the_watch_sees_code_running():
     WATCH.seen.clear()
 
 
-def test_benign_marks_do_not_hide_the_grade():
-    assert grade(SPECS["vector"], "\u202e[-1, 99, 100, 1]\u202c").status == "correct"
-    assert grade(SPECS["choice"], "\u2067C\u2069").status == "correct"
+def test_hidden_marks_are_refused_and_say_which():
+    result = grade(SPECS["vector"], "\u202e[-1, 99, 100, 1]\u202c")
+    assert result.status == "invalid" and "U+202E RIGHT-TO-LEFT OVERRIDE" in result.feedback
+    assert grade(SPECS["choice"], "\ufeffC").status == "correct"  # a byte-order mark at the start is an artefact
     assert grade(SPECS["formula"], "${7*7}").status == "incorrect"
 
 

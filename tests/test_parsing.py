@@ -13,7 +13,7 @@ NOTATIONS = [
     ("-1 99 100 1", [-1, 99, 100, 1]),
     ("(-1, 99, 100, 1)", [-1, 99, 100, 1]),
     ("(\u22121; 99; 100; 1)", [[-1], [99], [100], [1]]),
-    ("[\u2212 1,\u200f 2]", [-1, 2]),
+    ("[\u2212 1,\u00a0 2]", [-1, 2]),
     ("[[1,0],[0,1]]", [[1, 0], [0, 1]]),
     ("1 0; 0 1", [[1, 0], [0, 1]]),
     ("1 0\n0 1\n", [[1, 0], [0, 1]]),
@@ -46,7 +46,7 @@ NOTATIONS = [
     ("1e-3", Fraction(1, 1000)),
     ("2.5E2", 250),
     ("\U0001d7cf\U0001d7d0", 12),  # mathematical bold digits
-    ("\u202b[1, 2]\u202c", [1, 2]),  # right-to-left embedding marks
+    ("\ufeff[1, 2]", [1, 2]),  # a byte-order mark at the start (an encoding artefact)
     ("1\r\n2", [[1], [2]]),
 ]
 
@@ -69,7 +69,7 @@ MALFORMED = [
     ("y = [1, 2", "expected ']'", 9),
     ("(\u22121; 99; x)", "unexpected character 'x'", 9),
     ("\\begin{bmatrix} 1 & \\alpha \\end{bmatrix}", "\\alpha is not supported", 20),
-    ("\u200f\u200f[1, 2, ?]", "unexpected character '?'", 9),
+    ("[1, 2, ?]", "unexpected character '?'", 7),
 ]
 
 
@@ -100,12 +100,12 @@ def test_single_number_with_decimal_comma(text, value):
     assert parse_single_number(text) == value
 
 
-def test_thousands_comma_is_ambiguous_for_a_number_but_fine_for_an_integer():
-    with pytest.raises(FormatError, match="ambiguous") as caught:
-        parse_single_number("1,000")
-    assert caught.value.position == 1
-    assert parse_integer("61,706") == 61706
-    assert parse_integer("1,234,567") == 1234567
+def test_thousands_comma_is_ambiguous_but_several_groups_are_not():
+    for parse in (parse_single_number, parse_integer):
+        with pytest.raises(FormatError, match="ambiguous") as caught:
+            parse("1,000")
+        assert caught.value.position == 1
+        assert parse("1,234,567") == 1234567
     with pytest.raises(FormatError, match="a list of 2"):
         parse_single_number("[1, 2]")
 

@@ -31,6 +31,7 @@ class Comparison:
     score: Fraction
     detail: str = ""  # what is off, to follow "Not correct: " or "Partly right: "
     sentence: str = ""  # or the whole feedback sentence, when a prefix would not fit
+    invalid: bool = False  # a format problem seen only against the key (a decimal for 46/9): score 0, say what to fix
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,14 +103,6 @@ class Answer:
         wrong = [i for i, (a, b) in enumerate(zip(got, key, strict=True)) if a != b]
         differs = sum(a != b for a, b in zip(wrong_answer, key, strict=True))
         return bool(wrong) and all(got[i] == wrong_answer[i] for i in wrong) and 2 * len(wrong) >= differs
-
-    def keeps_score_on_misconception(self) -> bool:
-        """Whether an answer that is exactly a misconception keeps its partial score.
-
-        By default it scores 0: entries that agree with the key by accident earn nothing when the
-        method was wrong. Kinds whose partial credit counts independent decisions (multi-select)
-        keep the score their rule gives."""
-        return False
 
     def extra_json(self) -> dict[str, Any]:
         """Kind-specific settings (options, tolerances, variables …) that key.json must keep."""

@@ -237,9 +237,6 @@ class Choices(_Options):
             return Fraction(0)
         return max(Fraction(0), Fraction(len(picked & right) - len(picked - right), len(right)))
 
-    def keeps_score_on_misconception(self) -> bool:
-        return True
-
     def expected_json(self) -> list[str]:
         return list(self.value)
 

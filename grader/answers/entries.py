@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from grader.answers.base import Comparison
-from grader.parsing import FormatError, Nested, parse_numbers
+from grader.decimals import approximates
+from grader.parsing import FormatError, Nested, parse_numbers, rounded_message
 from grader.parsing import Number as Rational
 
 
@@ -35,10 +37,53 @@ def positions(indices: list[int], limit: int = 6) -> str:
     return shown + (", …" if len(indices) > limit else "")
 
 
+def rounded_entries(got: list, expected: list, name: Callable[[int], str]) -> Comparison | None:
+    """A format problem when an entry is a decimal standing for a fraction of the key (5.1111 for 46/9)."""
+    for index, (a, b) in enumerate(zip(got, expected, strict=False)):
+        if a != b and approximates(a, b):
+            shown = _decimal(Fraction(a))
+            where = f"{name(index)}: " if len(expected) > 1 else ""
+            return Comparison(Fraction(0), sentence=where + rounded_message(shown, Fraction(b)) + ".", invalid=True)
+    return None
+
+
+def _decimal(value: Fraction) -> str:
+    """A finite decimal written out (its places are known to be finite)."""
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    scaled = abs(value.numerator) * 10**places // value.denominator
+    sign = "-" if value < 0 else ""
+    return f"{sign}{scaled // 10**places}" + (f".{scaled % 10**places:0{places}d}" if places else "")
+
+
+def missing_or_extra(got: list, expected: list, entry: str, entries: str) -> str:
+    """Where the entries are off when their number is: 'the last position is missing' (or '')."""
+    short, long = (got, expected) if len(got) < len(expected) else (expected, got)
+    gap, word = len(long) - len(short), "missing" if len(got) < len(expected) else "extra"
+    plural = gap > 1
+    if long[:len(short)] == short:
+        return f"the last {gap} positions are {word}" if plural else f"the last position is {word}"
+    if long[gap:] == short:
+        return f"the first {gap} positions are {word}" if plural else f"the first position is {word}"
+    if gap == 1:
+        for index in range(1, len(long) - 1):
+            if long[:index] + long[index + 1:] == short:
+                return f"{entry} {index + 1} is {word}"
+    return ""
+
 
 def compare_entries(got: list, expected: list, partial: bool, entry: str, entries: str) -> Comparison:
     if len(got) != len(expected):
+        where = missing_or_extra(got, expected, entry, entries)
+        if where and len(got) < len(expected):
+            return Comparison(Fraction(0), f"{len(got)} of {len(expected)} {entries}: {where}.")
+        if where:
+            return Comparison(Fraction(0), f"{len(got)} {entries} instead of {len(expected)}: {where}.")
         return Comparison(Fraction(0), f"expected {len(expected)} {entries}, got {len(got)}.")
+    rounded = rounded_entries(got, expected, lambda index: f"{entry} {index + 1}")
+    if rounded is not None:
+        return rounded
     wrong = [i for i, (a, b) in enumerate(zip(got, expected, strict=True)) if a != b]
     if not wrong:
         return Comparison(Fraction(1))

@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import all_numbers, parse_nested
+from grader.answers.entries import all_numbers, parse_nested, rounded_entries
 from grader.parsing import FormatError
 from grader.parsing import Number as Rational
 
@@ -62,6 +62,10 @@ class Matrix(Answer):
         if got != (rows, cols):
             hint = " (that is the transposed shape)" if got == (cols, rows) and rows != cols else ""
             return Comparison(Fraction(0), f"expected a {rows}×{cols} matrix, got {got[0]}×{got[1]}{hint}.")
+        rounded = rounded_entries([v for row in value for v in row], [v for row in self.value for v in row],
+                                  lambda index: f"the entry at ({index // cols + 1},{index % cols + 1})")
+        if rounded is not None:
+            return rounded
         wrong = [
             (i, j) for i in range(rows) for j in range(cols) if value[i][j] != self.value[i][j]
         ]

@@ -7,8 +7,9 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, exact, from_json_number, json_number, text_number
+from grader.decimals import approximates, decimal_places
 from grader.parsing import Number as Rational
-from grader.parsing import parse_single_number
+from grader.parsing import parse_single_number, rounded_message
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,8 +17,9 @@ class Number(Answer):
     """An exact rational number; with `rtol`/`atol`, approximations within the tolerance count too.
 
     Students may write 7/2, 3.5, 3,5 (a decimal comma), \\frac{7}{2}. Without a tolerance a decimal
-    that is merely the expected value rounded is told 'not enough precision'; with one, so is a
-    value just outside the tolerance (within ten times it) or a too-early rounding.
+    that stands for a fraction (5.1111 for 46/9) is a format problem: 'write it exactly'; a decimal
+    that is a finite expected value rounded is told 'not enough precision'; with a tolerance, so is a
+    value just outside it (within ten times it) or a too-early rounding.
     """
 
     kind: ClassVar[str] = "number"
@@ -45,7 +47,7 @@ class Number(Answer):
         return (self.atol or Fraction(0)) + (self.rtol or Fraction(0)) * abs(Fraction(self.value))
 
     def parse(self, text: str) -> Rational:
-        return parse_single_number(text)
+        return parse_single_number(text, exact=not self.tolerance)
 
     def same(self, a: Any, b: Any) -> bool:
         return abs(Fraction(a) - Fraction(b)) <= self.tolerance
@@ -54,6 +56,9 @@ class Number(Answer):
         distance = abs(Fraction(value) - Fraction(self.value))
         if distance <= self.tolerance:
             return Comparison(Fraction(1))
+        if not self.tolerance and approximates(value, self.value):
+            return Comparison(Fraction(0), sentence=rounded_message(decimal_text(value), Fraction(self.value)) + ".",
+                              invalid=True)
         if _rounded(value, distance) or (self.tolerance and distance <= 10 * self.tolerance):
             shown = decimal_text(value)
             if self.tolerance:
@@ -99,25 +104,15 @@ def _tolerance(value: Any) -> Fraction:
     return Fraction(exact(value))
 
 
-def _decimal_places(value: Fraction) -> int | None:
-    """How many decimal places a decimal number has (None if it is not a finite decimal)."""
-    denominator, twos, fives = value.denominator, 0, 0
-    while denominator % 2 == 0:
-        denominator, twos = denominator // 2, twos + 1
-    while denominator % 5 == 0:
-        denominator, fives = denominator // 5, fives + 1
-    return max(twos, fives) if denominator == 1 else None
-
-
 def _rounded(value: Rational, distance: Fraction) -> bool:
     """Whether a decimal answer (not a whole number) is the expected value rounded to the places it shows."""
-    places = _decimal_places(Fraction(value))
+    places = decimal_places(Fraction(value))
     return places is not None and places > 0 and distance * 2 * 10**places <= 1
 
 
 def decimal_text(value: Rational) -> str:
     value = Fraction(value)
-    places = _decimal_places(value)
+    places = decimal_places(value)
     if places is None:
         return text_number(value)
     if not places:

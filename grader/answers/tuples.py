@@ -43,16 +43,26 @@ class Tuple(Answer):
         return list(value)
 
     def compare(self, value: tuple[Rational, ...]) -> Comparison:
+        """Per-component credit against the closest accepted answer (the key or an alternative)."""
         if tuple(value) in self.alternatives:
             return Comparison(Fraction(1))
         names = self.names if len(self.names) == len(self.value) else ()
-        result = compare_entries(list(value), list(self.value), self.partial, "component", "components")
-        if result.score < 1 and len(value) == len(self.value) == 2 and tuple(value[::-1]) == self.value:
+        target, result = self.value, self._against(value, self.value)
+        for alternative in self.alternatives:
+            other = self._against(value, alternative)
+            if other.score > result.score:
+                target, result = alternative, other
+        if result.invalid or len(value) != len(target):
+            return result
+        if result.score < 1 and len(value) == 2 and tuple(value[::-1]) == target:
             return Comparison(result.score, "the two components are swapped.")
-        if names and result.score < 1 and len(value) == len(self.value):
-            wrong = [names[i] for i, (a, b) in enumerate(zip(value, self.value, strict=True)) if a != b]
+        if names and result.score < 1:
+            wrong = [names[i] for i, (a, b) in enumerate(zip(value, target, strict=True)) if a != b]
             return Comparison(result.score, f"check the {' and '.join(wrong)}.")
         return result
+
+    def _against(self, value: tuple[Rational, ...], target: tuple[Rational, ...]) -> Comparison:
+        return compare_entries(list(value), list(target), self.partial, "component", "components")
 
     def expected_json(self) -> list:
         return json_nested(self.value)
