@@ -175,6 +175,18 @@ def holds(condition: tuple[str, Tree, Tree], point: dict[str, int]) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b, "!=": a != b}[op]
 
 
+def substitute(tree: Tree, values: dict[str, Tree]) -> Tree:
+    """The tree with the named variables replaced by trees."""
+    kind = tree[0]
+    if kind == "var":
+        return values.get(tree[1], tree)
+    if kind == "num":
+        return tree
+    if kind == "call":
+        return ("call", tree[1], tuple(substitute(arg, values) for arg in tree[2]))
+    return (kind, *(substitute(child, values) for child in tree[1:]))
+
+
 def has_calls(tree: Tree) -> bool:
     """Whether floor, ceil, max or min occur (then only evaluation can decide equality)."""
     if tree[0] == "call":

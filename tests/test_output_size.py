@@ -56,12 +56,21 @@ def test_hand_worked_sizes(params, expected):
     assert size(**params) == expected
 
 
-def test_rounding_down_is_said_only_when_it_matters():
+def _said(blocks, words):
+    return any(words in getattr(block, "text", "") for block in blocks)
+
+
+def test_rounding_down_is_explained_in_the_solution_never_given_away_in_the_statement():
     exact = exercises.generate("output-size", n=17, kernel=3, stride=2, padding=0, dilation=1)
     rounded = exercises.generate("output-size", n=18, kernel=3, stride=2, padding=0, dilation=1)
-    assert not any("rounding down" in block.text for block in exact.statement)
-    assert any("rounding down" in block.text for block in rounded.statement)
+    for question in (exact, rounded):
+        assert not _said(question.statement, "tile") and not _said(question.statement, "round")
+    assert not _said(exact.solution, "rounding down") and _said(rounded.solution, "rounding down")
     assert rounded.to_json()["parts"][0]["answer"] == 8
+    ceil = exercises.generate("output-size", n=6, kernel=3, stride=2, padding=0, layer="pool", ceil_mode=True)
+    tiled = exercises.generate("output-size", n=7, kernel=3, stride=2, padding=0, layer="pool", ceil_mode=True)
+    for question in (ceil, tiled):  # ceil_mode's rule is stated whether or not it matters here
+        assert _said(question.statement, "drops a last window")
 
 
 def test_size_misconceptions_are_named():
@@ -131,10 +140,11 @@ def test_samples_are_pleasant():
         p = question.params
         answer = question.to_json()["parts"][0]["answer"]
         assert 3 <= p["n"] <= 64 and 2 <= answer <= 64 and p["layer"] == "conv"
-        says_rounding = any("rounding down" in block.text for block in question.statement)
+        says_rounding = _said(question.solution, "rounding down")
         rounded += says_rounding
         assert says_rounding == (p["stride"] > 1 and (p["n"] + sum(_pads(p)) - p["dilation"] * (p["kernel"] - 1) - 1)
                                  % p["stride"] != 0)
+        assert not _said(question.statement, "round")
     assert 5 <= rounded <= 60  # floor matters sometimes, not mostly
 
 
@@ -190,3 +200,63 @@ def test_verifier_catches_a_wrong_key(part):
         Formula(value=spec.value + " + 1", variables=spec.variables, ranges=spec.ranges, where=spec.where)
     with pytest.raises(AssertionError):
         get("output-size").verify(with_answer(question, part, wrong))
+
+
+# -- the formula part asks exactly what the layer allows (issue 14, section 1) ---------------------------------------
+WORDED = {"ask_formula": True, "n": 7, "kernel": 5, "stride": 1}
+
+
+def test_issue_valid_padding_formula_without_p_is_right():
+    """`cnnquiz answer output-size formula "floor((n-k)/s)+1" --set ask_formula=true --set n=7 --set kernel=5
+    --set padding=valid --set stride=1` was marked 'You left out the padding'."""
+    question = exercises.generate("output-size", padding="valid", **WORDED)
+    spec = question.part("formula").answer
+    prompt = question.part("formula").prompt.text
+    assert spec.variables == ("n", "k", "s") and "'valid' padding (no zeros added)" in prompt
+    for text in ("floor((n-k)/s)+1", "floor((n + 2p - k)/s) + 1", "⌊(n − k)/s⌋ + 1"):
+        result = exercises.answer("output-size", "formula", text, padding="valid", **WORDED)
+        assert (result["status"], result["misconception"]) == ("correct", None), (text, result)
+    assert named("floor((n + k - 2)/s) + 1", "formula", padding="valid", **WORDED) == "full-instead-of-valid"
+
+
+def test_issue_same_padding_formula_is_n_and_counterexamples_keep_stride_1():
+    """With padding=same the answer `n` scored 0 with a counterexample at s=4, which 'same' does not allow."""
+    for kernel in (4, 5):
+        pinned = {**WORDED, "kernel": kernel, "padding": "same"}
+        question = exercises.generate("output-size", **pinned)
+        spec = question.part("formula").answer
+        assert spec.variables == ("n", "k") and "stride 1" in question.part("formula").prompt.text
+        for text in ("n", "floor((n + 2p - k)/s) + 1", "n + 2p - k + 1"):
+            assert exercises.answer("output-size", "formula", text, **pinned)["status"] == "correct", (kernel, text)
+        wrong = exercises.answer("output-size", "formula", "n - k + 1", **pinned)
+        assert wrong["misconception"] == "padding-forgotten"
+        assert all(set(point) == {"n", "k"} for point in spec.points)
+        shown = exercises.answer("output-size", "formula", "n + 1", **pinned)["feedback"]
+        assert "for n = " in shown and "s = " not in shown
+
+
+def test_full_padding_formula_and_its_domain():
+    pinned = {**WORDED, "padding": "full", "stride": 2, "dilation": 2, "n": 8, "kernel": 3}
+    question = exercises.generate("output-size", **pinned)
+    spec = question.part("formula").answer
+    prompt = question.part("formula").prompt.text
+    assert spec.variables == ("n", "k", "s", "d") and "d(k - 1) zeros on each side" in prompt
+    for text in ("floor((n + 2d(k-1) - d(k-1) - 1)/s) + 1", "floor((n + d(k - 1) - 1)/s) + 1",
+                 "floor((n + 2p - d(k-1) - 1)/s) + 1"):
+        assert exercises.answer("output-size", "formula", text, **pinned)["status"] == "correct", text
+    assert named("floor((n - d(k-1) - 1)/s) + 1", "formula", **pinned) == "padding-forgotten"
+    solution = " ".join(getattr(block, "text", "") for block in question.solution)
+    assert "PyTorch" not in solution  # PyTorch has no 'full' padding
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(["valid", "same", "full", 0, 1, 2]))
+def test_every_formula_key_holds_on_its_own_domain(seed, padding):
+    """The verifier counts windows at every point the grader uses, for every form of the question."""
+    pinned = {"ask_formula": True, "padding": padding, "layer": "conv"}
+    if padding == "same":
+        pinned["stride"] = 1
+    question = exercises.generate("output-size", seed=seed, **pinned)
+    get("output-size").verify(question)
+    spec = question.part("formula").answer
+    assert set(spec.variables) <= {"n", "k", "p", "s", "d"} and ("p" in spec.variables) == isinstance(padding, int)

@@ -11,7 +11,6 @@ right as in PyTorch) or 'full' (d(k - 1) zeros on each side), for convolutions o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Bool, Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.registry import Template, template
 from exercises.topics.layers import output_size, transposed_output_size
+from exercises.topics.output_formula import FEEDBACK, formula_answer, formula_prompt
 from grader.answers import Formula, Integer
 
 MODES = ("valid", "same", "full")
@@ -144,103 +144,15 @@ def _output_padding_forgotten(p: dict[str, Any]) -> int | None:
 
 
 SIZE_MISTAKES = (
-    Mistake("padding-forgotten", "You left out the padding: the zeros on both sides make the input longer "
-            "(a transposed convolution crops them instead).", _padding_forgotten),
-    Mistake("stride-ignored", "You used stride 1: with stride s the window moves s positions at a time, "
-            "so divide the room it has by s.", _stride_ignored),
-    Mistake("output-padding-forgotten", "You left out output_padding: it adds that many positions on one side.",
-            _output_padding_forgotten),
-    Mistake("ceil-vs-floor", "You rounded the wrong way: PyTorch rounds down unless ceil_mode is on (and with "
-            "ceil_mode a last partial window still counts).", _ceil_vs_floor),
-    Mistake("off-by-one", "You are off by one: the first window position counts too, hence the + 1.", _off_by_one),
-    Mistake("full-instead-of-valid", "You computed the 'full' size (the kernel hanging over the borders): here a "
-            "window must lie inside the (padded) input.", _full_instead_of_valid),
-    Mistake("dilation-ignored", "You ignored the dilation: a kernel of size k with dilation d spans "
-            "d(k - 1) + 1 positions.", _dilation_ignored),
-    Mistake("conv-formula-for-transpose", "You used the convolution formula: a transposed convolution goes the "
-            "other way, (n - 1)s - 2p + d(k - 1) + output_padding + 1.", _conv_formula_for_transpose),
+    Mistake("padding-forgotten", FEEDBACK["padding-forgotten"], _padding_forgotten),
+    Mistake("stride-ignored", FEEDBACK["stride-ignored"], _stride_ignored),
+    Mistake("output-padding-forgotten", FEEDBACK["output-padding-forgotten"], _output_padding_forgotten),
+    Mistake("ceil-vs-floor", FEEDBACK["ceil-vs-floor"], _ceil_vs_floor),
+    Mistake("off-by-one", FEEDBACK["off-by-one"], _off_by_one),
+    Mistake("full-instead-of-valid", FEEDBACK["full-instead-of-valid"], _full_instead_of_valid),
+    Mistake("dilation-ignored", FEEDBACK["dilation-ignored"], _dilation_ignored),
+    Mistake("conv-formula-for-transpose", FEEDBACK["conv-formula-for-transpose"], _conv_formula_for_transpose),
 )
-
-
-# -- the general formula (ask_formula) ----------------------------------------------------------------
-# Variables: n, k, p (per side), s, and d when the question is dilated, a (output_padding, as in
-# Dumoulin and Visin's guide to convolution arithmetic) when a transposed one has it.
-
-RANGES = {"n": (1, 40), "k": (1, 9), "p": (0, 4), "s": (1, 4), "d": (1, 3), "a": (0, 3)}
-
-
-def formula_variables(p: dict[str, Any]) -> tuple[str, ...]:
-    extra = ("d",) if p["dilation"] > 1 else ()
-    return ("n", "k", "p", "s", *extra, *(("a",) if p["layer"] == "transpose" and p["output_padding"] else ()))
-
-
-def formula(p: dict[str, Any], *, padding: bool = True, stride: bool = True, plus_one: bool = True,
-            full: bool = False, rounding: str = "floor", dilation: bool = True, output_padding: bool = True,
-            transpose: bool = True) -> str:
-    """The output-size formula in student syntax; the keywords switch parts off to make a mistake."""
-    dilated = dilation and "d" in formula_variables(p)
-    pad = " + 2*p" if padding else ""
-    if p["layer"] == "transpose" and transpose:
-        text = "(n - 1)" + ("*s" if stride else "") + (" - 2*p" if padding else "")
-        text += " + d*(k - 1)" if dilated else " + k"  # d(k - 1) + 1 is k when d = 1
-        text += " + a" if output_padding and "a" in formula_variables(p) else ""
-        if dilated:
-            return text + (" + 1" if plus_one else "")
-        return text + ("" if plus_one else " - 1")
-    if dilated:
-        inner = f"n{pad} + d*(k - 1) - 1" if full else f"n{pad} - d*(k - 1) - 1"
-    else:
-        inner = f"n{pad} + k - 2" if full else f"n{pad} - k"
-    if stride:
-        inner = f"{rounding}(({inner})/s)" if rounding else f"({inner})/s"
-    return inner + (" + 1" if plus_one else "")
-
-
-def _formula_where(p: dict[str, Any]) -> tuple[str, ...]:
-    reach = "d*(k - 1)" if "d" in formula_variables(p) else "(k - 1)"
-    if p["layer"] == "transpose":
-        return (f"(n - 1)*s + {reach} + 1 >= 2*p + 1",)
-    return (f"{reach} + 1 <= n + 2*p",)
-
-
-def _formula_mistake(applies: Callable[[dict[str, Any]], bool], **switches: Any) -> Callable:
-    def compute(p: dict[str, Any]) -> str | None:
-        return formula(p, **switches) if applies(p) else None
-    return compute
-
-
-def _always(p: dict[str, Any]) -> bool:
-    return True
-
-
-def _windowed(p: dict[str, Any]) -> bool:
-    return p["layer"] != "transpose"
-
-
-_FEEDBACK = {m.id: m.feedback for m in SIZE_MISTAKES}
-FORMULA_MISTAKES = (
-    Mistake("padding-forgotten", _FEEDBACK["padding-forgotten"], _formula_mistake(_always, padding=False)),
-    Mistake("stride-ignored", _FEEDBACK["stride-ignored"], _formula_mistake(_always, stride=False)),
-    Mistake("off-by-one", _FEEDBACK["off-by-one"], _formula_mistake(_always, plus_one=False)),
-    Mistake("full-instead-of-valid", _FEEDBACK["full-instead-of-valid"],
-            _formula_mistake(lambda p: p["layer"] == "conv", full=True)),
-    Mistake("ceil-vs-floor", _FEEDBACK["ceil-vs-floor"], _formula_mistake(_windowed, rounding="ceil")),
-    Mistake("floor-forgotten", "You left out the rounding: when the windows do not tile the input exactly, "
-            "the division is not whole, and PyTorch rounds it down with floor.",
-            _formula_mistake(_windowed, rounding="")),
-    Mistake("dilation-ignored", _FEEDBACK["dilation-ignored"],
-            _formula_mistake(lambda p: "d" in formula_variables(p), dilation=False)),
-    Mistake("conv-formula-for-transpose", _FEEDBACK["conv-formula-for-transpose"],
-            _formula_mistake(lambda p: p["layer"] == "transpose", transpose=False)),
-    Mistake("output-padding-forgotten", _FEEDBACK["output-padding-forgotten"],
-            _formula_mistake(lambda p: "a" in formula_variables(p), output_padding=False)),
-)
-
-
-def formula_answer(p: dict[str, Any]) -> Formula:
-    variables = formula_variables(p)
-    return expect(Formula, formula(p), p, FORMULA_MISTAKES, variables=variables,
-                  ranges=tuple((v, *RANGES[v]) for v in variables), where=_formula_where(p))  # type: ignore
 
 
 # -- sampling ---------------------------------------------------------------------------------------
@@ -308,7 +220,7 @@ def _problem(p: dict[str, Any]) -> str | None:
 @template
 class OutputSize(Template):
     id = "output-size"
-    version = 1
+    version = 2  # 2: the formula part asks exactly what a worded padding allows; rounding explained in the solution
     topic = "padding and output size"
     summary = "output size of a convolution, pooling or transposed convolution (PyTorch's formulas)"
     params = {
@@ -339,23 +251,13 @@ class OutputSize(Template):
     def build(self, p: dict[str, Any]) -> Question:
         size = size_of(p)
         statement = (prose(self._setting(p), **self._symbols(p)),)
-        if p["layer"] != "transpose" and _room(p) % p["stride"]:
-            statement += (prose("The windows do not tile the input exactly: " + (
-                "ceil_mode is on, so round up, but drop a last window that would start in the right padding."
-                if p["ceil_mode"] else "a window that would stick out past the padding is dropped "
-                "(rounding down).")),)
+        if p["ceil_mode"]:  # PyTorch's rule, said for every ceil_mode variant (it tells nothing about this one)
+            statement += (prose("With ceil_mode PyTorch rounds up, but drops a last window that would start in "
+                                "the right padding."),)
         parts = (Part("size", prose("How large is the output along that dimension?"),
                       expect(Integer, size, p, SIZE_MISTAKES), points=2),)
         if p["ask_formula"]:
-            names = formula_variables(p)
-            meaning = {"n": "input size", "k": "kernel size", "p": "padding" + (
-                " on each side" if p["layer"] != "transpose" else ""), "s": "stride", "d": "dilation",
-                "a": "output_padding"}
-            listed = ", ".join(f"{v} ({meaning[v]})" for v in names)
-            parts += (Part("formula", prose(f"Give the output size as a formula in {listed}, valid for any such "
-                                            "layer" + (" (write floor(...) to round down)." if p["layer"] != "transpose"
-                                                       else ".")),
-                           formula_answer(p), points=2),)
+            parts += (Part("formula", prose(formula_prompt(p)), formula_answer(p), points=2),)
         return self.question(p, title="Output size", statement=statement, parts=parts, solution=self._solution(p))
 
     def _symbols(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -406,7 +308,8 @@ class OutputSize(Template):
         numerator = Op("-", Op("-", padded, reach), 1) if reach else Op("-", padded, 1)
         rounding = "ceil" if p["ceil_mode"] else "floor"
         rounded = (-(-_room(p) // s) if p["ceil_mode"] else _room(p) // s) + 1
-        formula = "PyTorch's formula floor((n + 2p - d(k - 1) - 1) / s) + 1" + (
+        whose = "The formula" if p["padding"] == "full" else "PyTorch's formula"  # PyTorch has no 'full' padding
+        formula = whose + " floor((n + 2p - d(k - 1) - 1) / s) + 1" + (
             ", with ceil instead of floor," if p["ceil_mode"] else "") + " gives {m}."
         if s == 1:
             worked = Eq(Sym("m"), Op("+", numerator, 1), rounded)
@@ -414,6 +317,9 @@ class OutputSize(Template):
             worked = Eq(Sym("m"), Op("+", Call(rounding, Op("/", numerator, s)), 1),
                         Op("+", Call(rounding, Op("/", _room(p), s)), 1), rounded)
         steps.append(prose(formula, m=worked))
+        if _room(p) % s and not p["ceil_mode"]:
+            steps.append(prose("The windows do not tile the padded input exactly: a window that would stick out past "
+                               "the padding is dropped, hence the rounding down."))
         if rounded != size:
             steps.append(prose("That last window would start at position {start} of the padded input, in the right "
                                "padding, so it is dropped: {m}.",
@@ -438,10 +344,12 @@ class OutputSize(Template):
     def _verify_formula(self, p: dict[str, Any], spec: Formula) -> None:
         """At every point the grader checks, the key formula must give what the windows count."""
         for point, value in zip(spec.points, spec.values(spec.value), strict=True):
-            n, k, pad, s = point["n"], point["k"], point["p"], point["s"]
+            n, k, s = point["n"], point["k"], point.get("s", 1)
             d, extra = point.get("d", 1), point.get("a", 0)
             if p["layer"] == "transpose":
-                counted = scattered_size(n, k, s, pad, d, extra)
+                counted = scattered_size(n, k, s, point["p"], d, extra)
             else:
-                counted = count_windows(n, k, s, pad, pad, d)
+                pad = p["padding"] if isinstance(p["padding"], str) else point["p"]
+                left, right = paddings({"padding": pad, "kernel": k, "dilation": d})
+                counted = count_windows(n, k, s, left, right, d)
             assert value == counted, f"formula {spec.value} gives {value} at {point}, windows give {counted}"

@@ -20,7 +20,17 @@ from itertools import product
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison
-from grader.expression import Tree, Undefined, degree, evaluate, has_calls, holds, parse_conditions, parse_formula
+from grader.expression import (
+    Tree,
+    Undefined,
+    degree,
+    evaluate,
+    has_calls,
+    holds,
+    parse_conditions,
+    parse_formula,
+    substitute,
+)
 from grader.expression import to_sympy as tree_to_sympy
 from grader.parsing import FormatError
 
@@ -88,7 +98,9 @@ class Formula(Answer):
 
     `ranges` maps variables to their admissible (low, high) integers (default 1..20); `where`
     holds conditions in the same syntax ("k <= n + 2*p"). The value is the expected formula in
-    student syntax (a sympy expression is turned into that too).
+    student syntax (a sympy expression is turned into that too). `given` names quantities the
+    question fixes, as formulas in the variables (("p", "0") for 'valid' padding): a student may use
+    them, and they are replaced by their values.
     """
 
     kind: ClassVar[str] = "formula"
@@ -96,6 +108,7 @@ class Formula(Answer):
     variables: tuple[str, ...]
     ranges: tuple[tuple[str, int, int], ...] = ()
     where: tuple[str, ...] = ()
+    given: tuple[tuple[str, str], ...] = ()  # names the question fixes, as formulas in the variables: (("p", "0"),)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -115,6 +128,16 @@ class Formula(Answer):
         object.__setattr__(self, "variables", variables)
         object.__setattr__(self, "ranges", tuple((v, *full[v]) for v in variables))
         object.__setattr__(self, "where", tuple(str(w) for w in self.where))
+        given = tuple((str(name), str(text)) for name, text in (
+            self.given.items() if isinstance(self.given, dict) else self.given))
+        if any(not _IDENTIFIER.fullmatch(name) or name in variables for name, _ in given):
+            raise ValueError(f"given names must be new names like p: {[name for name, _ in given]}")
+        object.__setattr__(self, "given", given)
+        try:
+            substitutes = {name: parse_formula(text, variables) for name, text in given}
+        except FormatError as error:
+            raise ValueError(f"a given value is not a formula in {', '.join(variables)}: {error.message}") from None
+        object.__setattr__(self, "_substitutes", substitutes)
         for text in (self.value, *(m.value for m in self.misconceptions)):
             try:
                 self.tree(text)
@@ -139,12 +162,17 @@ class Formula(Answer):
 
     # -- trees, points and values -----------------------------------------------------------
     def tree(self, text: str) -> Tree:
-        """The parsed tree of a formula in this part's variables (cached per text, as are values)."""
+        """The parsed tree of a formula in this part's variables (cached per text, as are values).
+
+        Names the question fixes (`given`, e.g. p = 0 for 'valid' padding) may be used too: they are
+        replaced by their values, so a formula that is right for what was asked is right here."""
         cache = self.__dict__.setdefault("_trees", {})
         if text not in cache:
             if len(cache) > 64:
                 cache.clear()
-            cache[text] = parse_formula(text, self.variables)
+            substitutes = self.__dict__.get("_substitutes", {})
+            tree = parse_formula(text, self.variables + tuple(substitutes))
+            cache[text] = substitute(tree, substitutes) if substitutes else tree
         return cache[text]
 
     @cached_property
@@ -211,13 +239,15 @@ class Formula(Answer):
                                 "ranges": {v: [low, high] for v, low, high in self.ranges}}
         if self.where:
             data["where"] = list(self.where)
+        if self.given:
+            data["given"] = dict(self.given)
         return data
 
     @classmethod
     def options_from_json(cls, data: dict) -> dict[str, Any]:
         return {"variables": tuple(data["variables"]),
                 "ranges": tuple((v, low, high) for v, (low, high) in data.get("ranges", {}).items()),
-                "where": tuple(data.get("where", ()))}
+                "where": tuple(data.get("where", ())), "given": tuple(data.get("given", {}).items())}
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Formula:
