@@ -22,6 +22,7 @@ from exercises.registry import all_templates, generate, get, resolve_params
 from exercises.seeding import derive_seed
 
 BANK_FILE = "question_bank.yaml"
+SCORING = ("partial", "all-or-nothing")  # 'partial': the part's own rule; 'all-or-nothing': full marks or none
 
 
 class BankError(ValueError):
@@ -45,6 +46,7 @@ class Slot:
     points: int | dict[str, int] | None
     location: str
     vary: tuple[str, ...] = ()  # shared parameters (Template.shared) that the bank asks to draw per student
+    scoring: str | dict[str, str] | None = None
 
     def pick(self, salt: str, quiz: str, student: str) -> tuple[Alternative, int]:
         """The alternative and the seed of this slot for one student (deterministic)."""
@@ -63,7 +65,7 @@ class Slot:
         identity = json.dumps([template.id, template.version, params], sort_keys=True, default=repr)
         built = {} if built is None else built
         if identity not in built:
-            built[identity] = apply_points(template.build(params), self.points)
+            built[identity] = apply_scoring(apply_points(template.build(params), self.points), self.scoring)
         return dataclasses.replace(built[identity], seed=seed)
 
 
@@ -118,6 +120,22 @@ def apply_points(question: Question, points: int | dict[str, int] | None) -> Que
     weights = [p.points for p in question.parts]
     shares = _largest_remainder(points, weights)
     parts = tuple(dataclasses.replace(p, points=s) for p, s in zip(question.parts, shares, strict=True))
+    return dataclasses.replace(question, parts=parts)
+
+
+def apply_scoring(question: Question, scoring: str | dict[str, str] | None) -> Question:
+    """Make parts stricter: 'all-or-nothing' for the whole question or per part ({matrix: all-or-nothing}).
+
+    A bank can only tighten a part's rule (no partial credit); 'partial' keeps the template's own."""
+    if scoring is None:
+        return question
+
+    def strict(part_id: str) -> bool:
+        rule = scoring.get(part_id, "partial") if isinstance(scoring, dict) else scoring
+        return rule == "all-or-nothing"
+
+    parts = tuple(dataclasses.replace(p, answer=dataclasses.replace(p.answer, partial=False)) if strict(p.id) else p
+                  for p in question.parts)
     return dataclasses.replace(question, parts=parts)
 
 
@@ -276,7 +294,7 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
 
 def _slot(doc: _Located, path: tuple, number: int, data: Any) -> Slot:
     data = _mapping(doc, path, data, "a question")
-    _unknown_keys(doc, path, data, ("template", "params", "points", "one_of", "vary"))
+    _unknown_keys(doc, path, data, ("template", "params", "points", "scoring", "one_of", "vary"))
     if ("template" in data) == ("one_of" in data):
         raise doc.error(path, "a question needs either 'template' or 'one_of' (a list of templates)")
     if "one_of" in data:
@@ -290,12 +308,13 @@ def _slot(doc: _Located, path: tuple, number: int, data: Any) -> Slot:
         alternatives = (_alternative(doc, path, {k: data[k] for k in ("template", "params") if k in data}),)
     points = _points(doc, (*path, "points"), data.get("points"))
     vary = _vary(doc, (*path, "vary"), data.get("vary"), alternatives)
+    scoring = _scoring(doc, (*path, "scoring"), data.get("scoring"))
     mark = doc.marks.get(path)
     location = f"{doc.path}:{mark.line + 1}" if mark else str(doc.path)
-    slot = Slot(number, alternatives, points, location, vary)
+    slot = Slot(number, alternatives, points, location, vary, scoring)
     for index, alternative in enumerate(alternatives):
         where = (*path, "one_of", index) if "one_of" in data else path
-        _check_generates(doc, where, alternative, points)
+        _check_generates(doc, where, alternative, points, scoring)
     return slot
 
 
@@ -341,18 +360,32 @@ def _points(doc: _Located, path: tuple, value: Any) -> int | dict[str, int] | No
     return value
 
 
-def _check_generates(doc: _Located, path: tuple, alternative: Alternative, points: Any) -> None:
+def _scoring(doc: _Located, path: tuple, value: Any) -> str | dict[str, str] | None:
+    if value is None:
+        return None
+    rules = value if isinstance(value, dict) else {None: value}
+    for part, rule in rules.items():
+        if rule not in SCORING:
+            close = difflib.get_close_matches(str(rule), SCORING, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            where = path if part is None else (*path, part)
+            raise doc.error(where, f"scoring must be one of {', '.join(SCORING)}{hint}, or a mapping part: rule; "
+                                   f"got {rule!r}")
+    return value if not isinstance(value, dict) else {str(k): str(v) for k, v in value.items()}
+
+
+def _check_generates(doc: _Located, path: tuple, alternative: Alternative, points: Any, scoring: Any = None) -> None:
     try:
         question = generate(alternative.template, seed=0, **alternative.params)
     except ParamError as error:
         raise doc.error((*path, "params"), str(error)) from None
-    if isinstance(points, dict):
-        for part in points:
+    for key, per_part in (("points", points), ("scoring", scoring)):
+        for part in per_part if isinstance(per_part, dict) else ():
             if part not in question.part_ids:
                 raise doc.error(
-                    (*path, "points", part),
+                    (*path, key, part),
                     f"{alternative.template} has no part {part!r}; parts: {', '.join(question.part_ids)}",
                     key=True,
                 )
-    elif isinstance(points, int) and points < len(question.parts):
+    if isinstance(points, int) and points < len(question.parts):
         raise doc.error(path, f"{points} point(s) cannot be shared by {len(question.parts)} parts")

@@ -104,3 +104,45 @@ def test_vary_names_a_shared_parameter(tmp_path):
         load_bank(write(tmp_path, bad))
     with pytest.raises(BankError, match="vary must be a list of parameter names"):
         load_bank(write(tmp_path, CONCEPTS.replace("vary: [form]", "vary: form")))
+
+
+# -- a stricter scoring rule per question or part (issue 14, section 2) ----------------------------------------------
+STRICT = """salt: s
+quizzes:
+  week-01:
+    questions:
+      - template: conv1d
+        params: {signal: [1, 2, 3, 4, 5], kernel: [1, -1]}
+        scoring: all-or-nothing
+      - template: toeplitz
+        params: {signal: [1, 2, 3, 4], kernel: [1, -1]}
+        scoring: {matrix: all-or-nothing}
+"""
+
+
+def test_scoring_all_or_nothing_per_question_and_per_part(tmp_path):
+    from grader import answer_from_json, grade
+
+    bank = load_bank(write(tmp_path, STRICT))
+    conv, toeplitz = (slot.question(bank.salt, "week-01", "s1") for slot in bank.quiz("week-01").slots)
+    output = conv.part("output").answer
+    one_wrong = output.to_text(tuple(output.value[:-1]) + (output.value[-1] + 1,))
+    assert output.partial is False and grade(output, one_wrong).score == 0
+    assert answer_from_json(output.to_json()).partial is False  # key.json keeps the rule for the grader
+    default = generate("conv1d", signal=[1, 2, 3, 4, 5], kernel=[1, -1]).part("output").answer
+    assert grade(default, one_wrong).score == 0.75  # the template's own rule: per entry
+    assert toeplitz.part("matrix").answer.partial is False and toeplitz.part("output").answer.partial is True
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("scoring: all-or-nothing", ":7:18: scoring must be one of partial, all-or-nothing"),
+    ("scoring: {matrix: all-or-nothing}", ":10:27: scoring must be one of partial, all-or-nothing"),
+    ("scoring: {matrix: all-or-nothing}", ":10:19: toeplitz has no part 'matric'"),
+])
+def test_scoring_errors_are_located(tmp_path, change, message):
+    wrong = change.replace("all-or-nothing", "all-or-none") if "matric" not in message \
+        else change.replace("matrix", "matric")
+    path = write(tmp_path, STRICT.replace(change, wrong))
+    with pytest.raises(BankError) as caught:
+        load_bank(path)
+    assert str(caught.value).startswith(str(path)) and message in str(caught.value), str(caught.value)
