@@ -255,3 +255,50 @@ def test_sparse_matrix_credit_counts_only_entries_that_matter():
     assert grade(Matrix(value=T), str(slip)).score == round((nonzero - 1) / nonzero, 4)
     dense = [[1, 2], [3, 4]]
     assert grade(Matrix(value=dense), "[[1, 2], [3, 5]]").score == 0.75
+
+
+# -- wrong number of entries, located; decimals for fractions (issue 14, section 3) -----------------------------------
+@pytest.mark.parametrize(("text", "says"), [
+    ("[4, 5]", "2 of 3 entries: the last position is missing."),
+    ("[5, 6]", "2 of 3 entries: the first position is missing."),
+    ("[4, 6]", "2 of 3 entries: entry 2 is missing."),
+    ("[4]", "1 of 3 entries: the last 2 positions are missing."),
+    ("[4, 5, 6, 9]", "4 entries instead of 3: the last position is extra."),
+    ("[0, 4, 5, 6]", "4 entries instead of 3: the first position is extra."),
+    ("[4, 0, 5, 6]", "4 entries instead of 3: entry 2 is extra."),
+    ("[1, 2]", "expected 3 entries, got 2."),
+])
+def test_wrong_number_of_entries_is_located(text, says):
+    result = grade(Vector(value=[4, 5, 6]), text)
+    assert result.status == "incorrect" and result.score == 0 and says in result.feedback, result
+
+
+def test_tuple_component_missing_is_located():
+    assert "1 of 2 components: the last position is missing" in grade(Tuple(value=(6, 4)), "(6)").feedback
+
+
+@pytest.mark.parametrize(("spec", "text", "says"), [
+    (Vector(value=[1, Fraction(46, 9)]), "[1, 5.11]",
+     "entry 2: 5.11 is a rounded decimal: write it exactly, e.g. 46/9"),
+    (Vector(value=[Fraction(-1, 3), 2]), "[-0.33, 2]",
+     "entry 1: -0.33 is a rounded decimal: write it exactly, e.g. 1/3"),
+    (Matrix(value=[[1, 2], [3, Fraction(2, 3)]]), "[[1, 2], [3, 0.67]]",
+     "the entry at (2,2): 0.67 is a rounded decimal: write it exactly, e.g. 2/3"),
+    (Tuple(value=(Fraction(1, 7), 1)), "(0.14, 1)", "component 1: 0.14 is a rounded decimal"),
+    (Number(value=Fraction(46, 9)), "5.11", "5.11 is a rounded decimal: write it exactly, e.g. 46/9"),
+])
+def test_decimals_for_fractions_are_format_problems(spec, text, says):
+    result = grade(spec, text)
+    assert (result.status, result.score) == ("invalid", 0) and says in result.feedback, result
+
+
+def test_decimals_where_approximations_are_allowed_are_graded():
+    assert grade(Number(value=Fraction(46, 9), rtol=Fraction(1, 100)), "5.1111").status == "correct"
+    assert grade(Vector(value=[Fraction(1, 2)]), "[0.50]").status == "correct"  # a finite decimal is exact
+
+
+def test_tuple_partial_credit_against_the_closest_accepted_answer():
+    spec = Tuple(value=(2, 3), alternatives=((3, 2),))
+    assert grade(spec, "(3, 2)").status == "correct"
+    near_alternative = grade(spec, "(3, 9)")  # one component off the alternative (3, 2), both off the key
+    assert (near_alternative.status, near_alternative.score) == ("partial", 0.5)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader import Formula, Misconception, answer_from_json, grade
-from grader.expression import evaluate, parse_formula
+from grader.expression import evaluate, parse_conditions, parse_formula
 from grader.parsing import FormatError
 
 VARIABLES = ("n", "k", "p", "s")
@@ -247,3 +247,80 @@ def test_floor_of_negative_values_is_mathematical_floor():
 def test_parse_errors_are_format_errors():
     with pytest.raises(FormatError):
         parse_formula("n +", VARIABLES)
+
+
+# -- what students mean (issue 14, section 3) ------------------------------------------------------------------------
+PARAMS = Formula(value="k^2*c*m + m", variables=("k", "c", "m", "n", "p"))
+AT_PARAMS = {"k": 3, "c": 4, "m": 5, "n": 2, "p": 7}
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("ck^2", 36),  # c·k², not (ck)²
+    ("ck**2", 36),
+    ("2np^2", 196),  # 2·n·p²
+    ("(ck)^2", 144),  # brackets say otherwise
+    ("k²", 9),
+    ("ck²m", 180),
+    ("3²", 9),  # a power, never the digits 32
+    ("10\u2074", 10000),
+    ("k\u207b\u00b9", Fraction(1, 3)),
+    ("2\u207f", 4),
+    ("k\u2022c", 12),  # bullet as a product dot
+    ("k\u02c62", 9),  # modifier circumflex
+    ("\uff08k\uff0bc\uff09\uff0a2", 14),  # fullwidth brackets and operators
+    ("k &times; c", 12),
+    ("k&sup2;", 9),
+    ("m &minus; k", 2),
+])
+def test_formula_notations_read_as_meant(text, value):
+    assert evaluate(parse_formula(text, PARAMS.variables), AT_PARAMS) == value
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("(n + 2p - k)//s + 1", "'//' is not read in formulas: to divide and round down, write floor(a/b)"),
+    ("n + 1..2", "'1..2' is not a number: one decimal point at most"),
+    ("0.3333n", "0.3333 is a rounded decimal: write it exactly, e.g. 1/3"),
+    ("n\u200b + k", "an invisible character (U+200B ZERO WIDTH SPACE)"),
+    ("\u202en + k", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("n + k\u2069", "U+2069"),
+    ("k\u2082", "subscripts (₂) are not read here: write c_in for a subscript"),
+])
+def test_formula_typos_and_hidden_characters_are_format_errors(text, message):
+    with pytest.raises(FormatError) as caught:
+        parse_formula(text, VARIABLES)
+    assert message in caught.value.message
+
+
+def test_formula_power_of_a_product_of_names_is_graded_as_meant():
+    spec = Formula(value="c*k^2 + 1", variables=("c", "k"))
+    assert grade(spec, "ck^2 + 1").status == "correct" and grade(spec, "ck² + 1").status == "correct"
+    assert grade(spec, "(ck)^2 + 1").status == "incorrect"
+
+
+def test_given_names_are_read_as_the_question_fixes_them():
+    valid = Formula(value="floor((n - k)/s) + 1", variables=("n", "k", "s"), where=("k <= n",), given=(("p", "0"),))
+    assert grade(valid, "floor((n + 2p - k)/s) + 1").status == "correct"
+    assert grade(valid, "floor((n + 2p - k)/s)").status == "incorrect"
+    again = answer_from_json(valid.to_json())
+    assert again == valid and again.to_json()["given"] == {"p": "0"}
+    assert grade(again, "floor((n + 2p - k)/s) + 1").status == "correct"
+    with pytest.raises(ValueError, match="given names must be new names"):
+        Formula(value="n", variables=("n",), given=(("n", "1"),))
+    with pytest.raises(ValueError, match="not a formula in n"):
+        Formula(value="n", variables=("n",), given=(("p", "q + 1"),))
+
+
+FORMULA_TEXT = st.sampled_from(["n", "k", "p", "s", "ck", "np", "2", "0.5", "0.3333", "1..2", "+", "-", "*", "/", "//",
+                                "^", "**", "(", ")", "²", "⁴", "⁻", "ⁿ", "₂", "&lt;", "&nbsp;", "&#8238;", "\u200b",
+                                "\u2022", "\u02c6", "\uff08", "\uff09", "floor(", "⌊", "⌋", "\\frac{", "}", "{", "=",
+                                "<=", "\ufeff", "\x1b", " "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=120), st.lists(FORMULA_TEXT, max_size=30).map("".join)))
+def test_formula_parsers_raise_only_format_errors(text):
+    for parse in (parse_formula, parse_conditions):
+        try:
+            parse(text, VARIABLES)
+        except FormatError:
+            pass

@@ -3,7 +3,7 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.parsing import MAX_INPUT_CHARS, FormatError, parse_integer, parse_numbers, parse_single_number
@@ -130,3 +130,119 @@ def test_never_raises_anything_but_format_error(text):
 def test_round_trip_of_lists(values):
     assert parse_numbers(str(values)) == values
     assert parse_numbers(" ".join(map(str, values))) == (values if len(values) > 1 else values[0])
+
+
+# -- what students mean (issue 14, section 3) ------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "value"), [
+    ("60000", 60000), ("60 000", 60000), ("60\u2009000", 60000), ("60\u00a0000", 60000), ("60\u202f000", 60000),
+    ("-1 234 567", -1234567), ("1,234,567", 1234567), ("1.234.567", 1234567), ("60 000,5", Fraction(120001, 2)),
+    ("&minus;3", -3), ("&#8722;3", -3), ("&#x2212;3", -3), ("\uff13\uff10", 30), ("\ufeff42", 42),
+])
+def test_single_numbers_read_as_meant(text, value):
+    assert parse_single_number(text) == value
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("60.000", "'60.000' is ambiguous: write 60000 (or 60 000) if the point separates thousands, 60 if it is a "
+               "decimal point"),
+    ("60,000", "'60,000' is ambiguous: write 60000 (or 60 000) if the comma separates thousands, 60 if it is a "
+               "decimal comma"),
+    ("1.250", "1.25 if it is a decimal point"),
+    ("60_000", "'_' does not group digits here: write 60000"),
+    ("5.1111111", "5.1111111 is a rounded decimal: write it exactly, e.g. 46/9"),
+    ("-0.6667", "0.6667 is a rounded decimal: write it exactly, e.g. 2/3"),
+    ("0.1666667", "write it exactly, e.g. 1/6"),
+    ("3²", "superscripts (²) are not read here"),
+    ("10\u2074", "superscripts (⁴) are not read here"),
+    ("5 - 3", "ambiguous (a difference, or two entries?)"),
+])
+def test_single_numbers_refused_with_what_to_write(text, message):
+    with pytest.raises(FormatError) as caught:
+        parse_single_number(text)
+    assert message in caught.value.message
+
+
+def test_an_integer_refuses_a_point_before_three_digits():
+    with pytest.raises(FormatError, match="would not give a whole number"):
+        parse_integer("61.706")
+    assert parse_integer("61 706") == parse_integer("61706") == 61706
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("0.125", Fraction(1, 8)),  # exact as written
+    ("0.33", Fraction(33, 100)),  # too short to show a repeating digit
+    ("1.414", Fraction(707, 500)),  # not a repeating decimal
+    ("3.1416", Fraction(3927, 1250)),
+    ("1.125", Fraction(9, 8)),
+])
+def test_decimals_that_do_not_repeat_are_exact(text, value):
+    assert parse_single_number(text) == value
+
+
+def test_approximate_numbers_may_repeat():
+    assert parse_single_number("0.3333", exact=False) == Fraction(3333, 10000)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1 -2 3", [1, -2, 3]),  # a space before the sign, none after: a negative entry, as numpy prints it
+    ("[1, - 2]", [1, -2]),  # after a separator a sign is the entry's
+    ("60 000", [60, 0]),  # in a list, spaces separate entries
+    ("[0.500, 1.125]", [Fraction(1, 2), Fraction(9, 8)]),
+])
+def test_lists_read_as_meant(text, value):
+    assert parse_numbers(text) == value
+
+
+@pytest.mark.parametrize(("text", "message", "position"), [
+    ("[1..2]", "'1..2' is not a number: one decimal point at most", 1),
+    ("[1.2.3, 4]", "'1.2.3' is not a number", 1),
+    ("[1 - 2]", "'-' between two entries is ambiguous", 3),
+    ("[1-2, 3]", "'-' between two entries is ambiguous", 2),
+    ("[1 + 2]", "'+' between two entries is ambiguous", 3),
+    ("[60.000, 1]", "'60.000' is ambiguous: write 60000 if the point separates thousands", 1),
+    ("[1, 5.1111]", "5.1111 is a rounded decimal: write it exactly, e.g. 46/9", 4),
+    ("[1,\u200b 2]", "an invisible character (U+200B ZERO WIDTH SPACE)", 3),
+    ("\u202e[1, 2]", "an invisible character (U+202E RIGHT-TO-LEFT OVERRIDE)", 0),
+    ("[1, 2]\u2066", "U+2066", 6),
+    ("[1, \ufeff2]", "U+FEFF", 4),
+    ("[1, 2\x1b]", "a control character (U+001B", 5),
+    ("[1, &#8238;2]", "U+202E", 4),
+    ("[1, 2\u2082]", "subscripts (₂) are not read here", 5),
+])
+def test_lists_refused_with_the_place(text, message, position):
+    with pytest.raises(FormatError) as caught:
+        parse_numbers(text)
+    assert message in caught.value.message and caught.value.position == position
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("&lt;1, 2&gt;", None),  # decoded, then refused as the characters they are
+    ("\uff3b1\uff0c 2\uff3d", [1, 2]),  # fullwidth brackets, comma, digits
+    ("\u30101, 2\u3011", [1, 2]),  # CJK lenticular brackets
+    ("[1,&nbsp;2]", [1, 2]),
+    ("[&minus;1, 2]", [-1, 2]),
+    ("[\u20101, \u22122]", [-1, -2]),  # hyphen and minus sign
+])
+def test_entities_and_look_alikes(text, value):
+    if value is None:
+        with pytest.raises(FormatError, match="unexpected character '<'"):
+            parse_numbers(text)
+    else:
+        assert parse_numbers(text) == value
+
+
+PIECES = st.sampled_from(["1", "60", "000", ".", ",", " ", "\u2009", "\u00a0", "-", "+", "/", "[", "]", ";", "\n",
+                          "&nbsp;", "&minus;", "&#8238;", "&lt;", "&amp;", "&", "\u202e", "\u200b", "\ufeff", "\u2066",
+                          "²", "⁴", "₂", "\uff11", "\u2022", "\u02c6", "_", "e5", "5.1111", "0.6667", "..", "1 - 2",
+                          "\\frac{1}{3}", "\x1b", "\x00", "\ud800"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=120), st.lists(PIECES, max_size=30).map("".join)))
+def test_number_parsers_raise_only_format_errors(text):
+    for parse in (parse_numbers, parse_single_number, parse_integer,
+                  lambda t: parse_single_number(t, exact=False)):
+        try:
+            parse(text)
+        except FormatError:
+            pass
