@@ -33,3 +33,40 @@ def test_template_skeleton_works(skeleton):
     assert problems(skeleton, question) == []
     pinned = registry.generate("signal-length", signal=[1, 2, 3])
     assert pinned.to_json()["parts"][0]["answer"] == 3
+
+
+def test_what_students_may_type_is_true():
+    """Every example of the table is read by its kind (accepted column) or refused with a format error."""
+    from fractions import Fraction
+
+    from grader import Choice, Choices, Formula, Matrix, Number, Tuple, Vector
+    from grader.parsing import FormatError
+
+    options = (("a", "Sparse interactions"), ("b", "Parameter sharing"), ("c", "Equivariance"), ("d", "Pooling"))
+    kinds = {
+        "integer, number": [Number(value=Fraction(7, 2))],
+        "vector": [Vector(value=[1, 2])],
+        "matrix": [Matrix(value=[[1, 0], [0, 1]])],
+        "tuple (shapes, pairs)": [Tuple(value=(6, 4))],
+        "choice, choices": [Choice(value="b", options=options), Choices(value=("a",), options=options)],
+        "formula": [Formula(value="floor((n + 2*p - k)/s) + 1", variables=("n", "k", "p", "s", "c"))],
+    }
+    section = README.split("## What students may type")[1].split("\n## ")[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert {row[0].strip("| ") for row in rows} == set(kinds)
+
+    def reads(text, specs):
+        for spec in specs:
+            try:
+                spec.parse(text)
+                return True
+            except FormatError:
+                pass
+        return False
+
+    for kind, accepted, refused in rows:
+        specs = kinds[kind.strip("| ")]
+        for text in re.findall(r"`([^`]+)`", accepted):
+            assert reads(text, specs), (kind, text)
+        for text in re.findall(r"`([^`]+)`", refused):
+            assert not reads(text, specs), (kind, text)
