@@ -1,7 +1,9 @@
 """Misconceptions: named functions that compute a typical wrong answer from the parameters.
 
 A template lists them per part; `expect` turns the expected value and those functions into a
-grader answer spec, keeping only the wrong answers that really differ from the key.
+grader answer spec, keeping only the wrong answers that really differ from the key (and from any other
+accepted answer). How a misconception is scored is the grader's rule, not the template's: it is named,
+and the answer keeps the score its wrong entries give (see grader/feedback.py).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
     """The answer spec of `kind` for `value`, with each applicable, distinct mistake attached."""
     expected = kind.coerce(value)
     found: list[Misconception] = []
-    seen = [expected]
+    seen = [expected, *(kind.coerce(other) for other in options.get("alternatives", ()))]  # right answers too
     for mistake in mistakes:
         wrong = mistake.compute(params)
         if wrong is None:
