@@ -74,3 +74,18 @@ def test_issue_adaptive_pool_misconceptions_keep_their_right_entries(part):
 def test_issue_lenet_total_with_digit_grouping(text, status, says):
     result = answer("param-count", "total", text, **LENET)
     assert result["status"] == status and says in result["feedback"], result
+
+
+def test_the_issues_commands(cli):
+    """The issue's exact `cnnquiz answer` commands, run as a user would."""
+    import json
+
+    formula = ("--set", "ask_formula=true", "--set", "n=7", "--set", "kernel=5", "--set", "stride=1", "--json")
+    valid = json.loads(cli("answer", "output-size", "formula", "floor((n-k)/s)+1", "--set", "padding=valid",
+                           *formula).stdout)
+    same = json.loads(cli("answer", "output-size", "formula", "n", "--set", "padding=same", *formula).stdout)
+    assert valid["status"] == same["status"] == "correct", (valid, same)
+    mistake, worse = (json.loads(cli("answer", "param-count", "per_layer", text, "--set", "network=lenet5",
+                                     "--json").stdout)
+                      for text in ("156 12 2416 32 48120 10164", "150 12 2416 32 48120 10164"))
+    assert mistake["misconception"] == "connection-table-ignored" and mistake["score"] > worse["score"] > 0
