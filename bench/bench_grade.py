@@ -40,7 +40,7 @@ PARAMS = Formula(value="k^2*c_in*c_out + c_out", variables=("k", "c_in", "c_out"
 
 # (label, spec, a typical student answer)
 TYPICAL = [
-    ("integer", Integer(value=61706), "61,706"),
+    ("integer", Integer(value=61706), "61 706"),
     ("number (exact)", Number(value=Fraction(7, 2)), "3.5"),
     ("number (rtol)", Number(value=Fraction(1, 3), rtol=0.01), "0.333"),
     ("vector", Vector(value=[-1, 99, 100, 1]), "[-1, 99, 100, 1]"),
