@@ -71,6 +71,8 @@ def repeating(text: str) -> Fraction | None:
 
 def approximates(value: Fraction | int, exact: Fraction | int) -> bool:
     """Whether a decimal `value` (two places or more) is a non-terminating `exact` value rounded or cut off."""
+    if not isinstance(value, (int, Fraction)) or not isinstance(exact, (int, Fraction)):
+        return False  # e.g. an LMS box that could not be read
     value, exact = Fraction(value), Fraction(exact)
     places = decimal_places(value)  # one place (0.3 for 1/3) may be a wrong answer as much as a rounded one
     if not places or places < 2 or decimal_places(exact) is not None or (value < 0) != (exact < 0):
