@@ -68,7 +68,6 @@ class Slot:
             built[identity] = apply_scoring(apply_points(template.build(params), self.points), self.scoring)
         return dataclasses.replace(built[identity], seed=seed)
 
-
     def shared(self, salt: str, quiz: str, alternative: Alternative) -> dict[str, Any]:
         """The template's shared parameters that are neither pinned nor in `vary`, drawn once for the slot
         (from a seed without the student: '*' is no student id), so every student gets the same."""

