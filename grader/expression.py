@@ -214,8 +214,9 @@ def degree(tree: Tree) -> int | None:
     return left * abs(int(tree[2][1])) if tree[2][0] == "num" else None
 
 
-def to_sympy(tree: Tree, symbols: dict[str, Any]) -> Any:
-    """The sympy expression of a tree (sympy is imported here, not at start-up)."""
+def to_sympy(tree: Tree, symbols: dict[str, Any], evaluate: bool = True) -> Any:
+    """The sympy expression of a tree (sympy is imported here, not at start-up). With `evaluate=False` it
+    keeps the tree's own order and grouping (n + 2p − k stays so), for printing a formula as written."""
     import sympy
 
     kind = tree[0]
@@ -224,17 +225,21 @@ def to_sympy(tree: Tree, symbols: dict[str, Any]) -> Any:
     if kind == "var":
         return symbols[tree[1]]
     if kind == "neg":
-        return -to_sympy(tree[1], symbols)
+        inner = to_sympy(tree[1], symbols, evaluate)
+        return -inner if evaluate else sympy.Mul(-1, inner, evaluate=False)
     if kind == "call":
-        args = [to_sympy(arg, symbols) for arg in tree[2]]
+        args = [to_sympy(arg, symbols, evaluate) for arg in tree[2]]
         function = {"floor": sympy.floor, "ceil": sympy.ceiling, "max": sympy.Max, "min": sympy.Min}[tree[1]]
-        return function(*args)
-    a, b = to_sympy(tree[1], symbols), to_sympy(tree[2], symbols)
-    if kind == "add":
-        return a + b
+        return function(*args, evaluate=evaluate)
+    a, b = to_sympy(tree[1], symbols, evaluate), to_sympy(tree[2], symbols, evaluate)
+    if kind == "add":  # unevaluated, a chain a + b − c stays one flat sum
+        terms = [*a.args] if not evaluate and isinstance(a, sympy.Add) else [a]
+        return sympy.Add(*terms, b, evaluate=evaluate)
     if kind == "mul":
-        return a * b
-    return a / b if kind == "div" else a**b
+        return sympy.Mul(a, b, evaluate=evaluate)
+    if kind == "div":
+        return sympy.Mul(a, sympy.Pow(b, -1, evaluate=evaluate), evaluate=evaluate)
+    return sympy.Pow(a, b, evaluate=evaluate)
 
 
 class _Parser:

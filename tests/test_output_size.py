@@ -260,3 +260,15 @@ def test_every_formula_key_holds_on_its_own_domain(seed, padding):
     get("output-size").verify(question)
     spec = question.part("formula").answer
     assert set(spec.variables) <= {"n", "k", "p", "s", "d"} and ("p" in spec.variables) == isinstance(padding, int)
+
+
+def test_the_formula_key_prints_as_written_in_every_format():
+    """⌊(n+2p−k)/s⌋+1 as the lecture writes it, not sympy's ⌊(−k+n+2p)/s⌋+1."""
+    from exercises.render.question import printer_for
+
+    question = exercises.generate("output-size", seed=0, ask_formula=True, n=7, kernel=3, padding=1, stride=2)
+    spec = next(part.answer for part in question.parts if part.answer.kind == "formula")
+    assert spec.value == "floor((n + 2*p - k)/s) + 1"
+    printed = {fmt: printer_for(fmt).answer(spec) for fmt in ("md", "tex", "typ")}
+    assert "\\frac{n + 2 p - k}{s}" in printed["tex"] and printed["md"] == printed["tex"]
+    assert printed["typ"] == "$floor(frac(n + 2 p - k, s)) + 1$"

@@ -136,3 +136,8 @@ class LatexPrinter(Printer):
         import sympy
 
         return sympy.latex(value)
+
+    def formula(self, expression: Any) -> str:
+        import sympy
+
+        return sympy.latex(expression, order="none")  # as written: n + 2p − k, not −k + n + 2p

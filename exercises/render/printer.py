@@ -118,12 +118,16 @@ class Printer:
             chosen = [i for i in labelled if i == value or (spec.kind == "choices" and i in value)]  # letter order
             return "; ".join(labelled[c] for c in chosen) if chosen else self.text("none of the options")
         if spec.kind == "formula":
-            return self.inline(self.doprint(spec.expression()))  # type: ignore[attr-defined]
+            return self.inline(self.formula(spec.expression(as_written=True)))  # type: ignore[attr-defined]
         if spec.kind == "vector":
             return self.inline(self.vector([self.doprint(v) for v in value]))
         if spec.kind == "matrix":
             return self.inline(self.matrix([[self.doprint(v) for v in row] for row in value]))
         return self.inline(self.doprint(value))
+
+    def formula(self, expression: Any) -> str:
+        """A formula answer (an unevaluated sympy expression) in the order its key was written."""
+        return self.doprint(expression)
 
     # -- primitives each format implements --------------------------------------------------
     times = "*"

@@ -130,10 +130,14 @@ class TypstPrinter(Printer):
     def _print_sympy(self, value: Any) -> str:
         return sympy_to_typst(value)
 
+    def formula(self, expression: Any) -> str:
+        return sympy_to_typst(expression, as_written=True)
+
 
 # -- sympy → Typst (formula answers) ------------------------------------------------------------
-def sympy_to_typst(expr: Any) -> str:
-    """A sympy expression built from Add, Mul, Pow, Rational, Integer, Symbol, floor and ceiling."""
+def sympy_to_typst(expr: Any, as_written: bool = False) -> str:
+    """A sympy expression built from Add, Mul, Pow, Rational, Integer, Symbol, floor and ceiling; `as_written`
+    keeps the terms of an unevaluated expression in their own order instead of sympy's."""
     import sympy
 
     if isinstance(expr, sympy.Integer):
@@ -145,20 +149,27 @@ def sympy_to_typst(expr: Any) -> str:
         return _symbol(expr.name)
     if isinstance(expr, (sympy.floor, sympy.ceiling)):
         name = "floor" if isinstance(expr, sympy.floor) else "ceil"
-        return f"{name}({sympy_to_typst(expr.args[0])})"
+        return f"{name}({sympy_to_typst(expr.args[0], as_written)})"
     if isinstance(expr, sympy.Add):
-        return _add(expr)
+        return _add(expr, as_written)
     if isinstance(expr, sympy.Mul):
-        return _mul(expr)
+        return _mul(expr, as_written)
     if isinstance(expr, sympy.Pow):
-        return _pow(expr)
+        return _pow(expr, as_written)
     raise TypeError(f"the Typst printer cannot print {type(expr).__name__}: {expr}")
 
 
-def _add(expr: Any) -> str:
+def _terms(expr: Any) -> list[Any]:
+    """An unevaluated sum's terms in the order written (nested sums flattened)."""
+    import sympy
+
+    return [t for a in expr.args for t in (_terms(a) if isinstance(a, sympy.Add) else [a])]
+
+
+def _add(expr: Any, as_written: bool) -> str:
     out = ""
-    for index, term in enumerate(expr.as_ordered_terms()):
-        printed = sympy_to_typst(term)
+    for index, term in enumerate(_terms(expr) if as_written else expr.as_ordered_terms()):
+        printed = sympy_to_typst(term, as_written)
         if index == 0:
             out = printed
         elif printed.startswith("-"):
@@ -168,30 +179,33 @@ def _add(expr: Any) -> str:
     return out
 
 
-def _mul(expr: Any) -> str:
+def _mul(expr: Any, as_written: bool) -> str:
     import sympy
 
     if expr.as_coeff_Mul()[0] < 0:
-        return "-" + sympy_to_typst(-expr)
+        coefficient, rest = expr.as_coeff_Mul()
+        positive = sympy.Mul(-coefficient, rest, evaluate=False) if coefficient != -1 else rest
+        return "-" + sympy_to_typst(positive if as_written else -expr, as_written)
     numerator, denominator = sympy.fraction(expr)
     if denominator != 1:
-        return f"frac({sympy_to_typst(numerator)}, {sympy_to_typst(denominator)})"
+        return f"frac({sympy_to_typst(numerator, as_written)}, {sympy_to_typst(denominator, as_written)})"
     factors = [
-        f"({sympy_to_typst(f)})" if isinstance(f, sympy.Add) else sympy_to_typst(f) for f in expr.as_ordered_factors()
+        f"({sympy_to_typst(f, as_written)})" if isinstance(f, sympy.Add) else sympy_to_typst(f, as_written)
+        for f in (expr.args if as_written else expr.as_ordered_factors())
     ]
     # juxtaposition reads as a product (`2 n`), except before a number (`n dot.op 2`, not `n 2`)
     return "".join(f if i == 0 else (" dot.op " if f[0].isdigit() else " ") + f for i, f in enumerate(factors))
 
 
-def _pow(expr: Any) -> str:
+def _pow(expr: Any, as_written: bool) -> str:
     import sympy
 
     base, exponent = expr.args
     if exponent == sympy.Rational(1, 2):
-        return f"sqrt({sympy_to_typst(base)})"
+        return f"sqrt({sympy_to_typst(base, as_written)})"
     if exponent.is_negative:
-        return f"frac(1, {sympy_to_typst(base ** -exponent)})"
-    printed = sympy_to_typst(base)
+        return f"frac(1, {sympy_to_typst(base ** -exponent, as_written)})"
+    printed = sympy_to_typst(base, as_written)
     if isinstance(base, (sympy.Add, sympy.Mul, sympy.Pow)) or printed.startswith("-"):
         printed = f"({printed})"
     return f"{printed}^{_group(sympy_to_typst(exponent))}"

@@ -218,9 +218,11 @@ class Formula(Answer):
     def same(self, a: Any, b: Any) -> bool:
         return self.values(a) == self.values(b)
 
-    def expression(self, value: str | None = None) -> Any:
-        """The sympy expression of the expected formula (or of `value`)."""
-        return tree_to_sympy(self.tree(self.value if value is None else value), _symbols(self.variables))
+    def expression(self, value: str | None = None, as_written: bool = False) -> Any:
+        """The sympy expression of the expected formula (or of `value`); `as_written` keeps its terms in the
+        order written (unevaluated), for printing the key as the template wrote it."""
+        tree = self.tree(self.value if value is None else value)
+        return tree_to_sympy(tree, _symbols(self.variables), evaluate=not as_written)
 
     def expected_json(self) -> str:
         return self.value
