@@ -95,6 +95,7 @@ class Bank:
     salt: str
     quizzes: dict[str, Quiz]
     course_templates: tuple[str, ...] = ()  # ids of the course's own templates (the bank's `templates:`)
+    fonts: tuple[Path, ...] = ()  # font folders for the PDF engines (`fonts:`, relative to the bank file)
 
     def used_templates(self) -> list[str]:
         """Every template a quiz of the bank uses, in order of first use."""
@@ -230,7 +231,7 @@ def _read(path: str | Path | None) -> tuple[_Located, dict]:
         raise BankError(f"{bank_path}: cannot read: {error}") from None
     doc = _Located(bank_path, text)
     top = _mapping(doc, (), doc.data, "the bank")
-    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes"))
+    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes", "fonts"))
     return doc, top
 
 
@@ -243,7 +244,8 @@ def load_bank(path: str | Path | None = None) -> Bank:
         raise doc.error(("salt",), "salt must be a non-empty text, secret to the course staff")
     quizzes_data = _mapping(doc, ("quizzes",), top.get("quizzes"), "quizzes")
     quizzes = {str(qid): _quiz(doc, str(qid), q) for qid, q in quizzes_data.items()}
-    return Bank(doc.path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes, course_templates)
+    return Bank(doc.path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes, course_templates,
+                _font_folders(doc, top.get("fonts")))
 
 
 def load_bank_templates(path: str | Path | None = None) -> tuple[str, ...]:
@@ -272,6 +274,23 @@ def _course_templates(doc: _Located, entries: Any) -> tuple[str, ...]:
         return load_templates(paths)
     except CourseError as error:
         raise BankError(str(error)) from None
+
+
+def _font_folders(doc: _Located, value: Any) -> tuple[Path, ...]:
+    """`fonts:` a folder or a list of folders of font files, relative to the bank file; each must exist."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    folders = []
+    for index, item in enumerate(items):
+        where = ("fonts", index) if isinstance(value, list) else ("fonts",)
+        if not isinstance(item, str) or not item.strip():
+            raise doc.error(where, "fonts: give a folder of font files, or a list of them (relative to the bank)")
+        folder = doc.path.parent / item
+        if not folder.is_dir():
+            raise doc.error(where, f"fonts: no folder {item!r} (looked for {folder})")
+        folders.append(folder)
+    return tuple(folders)
 
 
 def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,8 @@ from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, key_json
 
 if TYPE_CHECKING:
     from exercises.render.classpdfs import ClassPdfs
+    from exercises.render.coverage import MissingGlyphs
+    from exercises.render.fonts import FontSetup
     from exercises.staging import StagedFiles
 
 FORMATS = ("pdf", "tex", "md", "typ")
@@ -43,6 +45,7 @@ class BuildResult:
     files: list[Path] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    missing_glyphs: MissingGlyphs | None = None  # characters the PDF engine's fonts print blank, by student
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -129,8 +132,12 @@ def answer_yaml(quiz: Quiz, student: KeyStudent) -> str:
 
 def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = None, out: str = "out",
           formats: str = DEFAULT_FORMATS, engine: str = "typst",
-          progress: Callable[[int, str], Any] | None = None) -> BuildResult:
-    """Build a quiz for a roster into OUT/QUIZ/ (see the module docstring); returns what was written."""
+          progress: Callable[[int, str], Any] | None = None, font_paths: Sequence[str] = (),
+          system_fonts: bool = True) -> BuildResult:
+    """Build a quiz for a roster into OUT/QUIZ/ (see the module docstring); returns what was written.
+
+    The PDF engines also use the fonts of `font_paths` and of the bank's `fonts:` folders (Typst without the
+    system's fonts if `system_fonts` is false); characters their fonts lack are in `missing_glyphs`."""
     from exercises.progress import Progress
     from exercises.render.classpdfs import ClassPdfs
     from exercises.render.pdf import check_engine
@@ -141,6 +148,7 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
     if "pdf" in chosen:
         check_engine(engine)
     bank = load_bank(bank_path)
+    fonts = font_setup(font_paths, bank, engine, system_fonts)
     quiz = bank.quiz(quiz_id)
     students = read_roster(roster_path) if roster_path else NO_ROSTER
     needed = {*chosen, _engine_format(engine)} if "pdf" in chosen else set(chosen)
@@ -153,11 +161,11 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
         for student in students:
             variants.append(make_variant(bank, quiz, student, built))
             bar.tick()
-        sheets = _Sheets(bank, quiz, variants, bar.tick, staged)
-        class_pdfs = ClassPdfs(engine, len(variants)) if "pdf" in chosen else None
+        sheets = _Sheets(bank, quiz, variants, bar.tick, staged, fonts)
+        class_pdfs = ClassPdfs(engine, len(variants), fonts) if "pdf" in chosen else None
         try:
             if class_pdfs is not None:
-                sheets.start_pdfs(class_pdfs, _engine_format(engine))
+                result.missing_glyphs = sheets.start_pdfs(class_pdfs, engine)
             _stage_key_files(staged, quiz, make_key(bank, quiz, variants), bool(roster_path))
             for fmt in sheet_formats:
                 if class_pdfs is None or fmt != _engine_format(engine):
@@ -176,6 +184,19 @@ def _engine_format(engine: str) -> str:
     return "typ" if engine == "typst" else "tex"
 
 
+def font_setup(font_paths: Sequence[str], bank: Bank, engine: str, system_fonts: bool) -> FontSetup:
+    """The font folders of the command line, then the bank's; the system's fonts can be left out with Typst only."""
+    from exercises.render.fonts import FontSetup, font_folders
+
+    if not system_fonts and engine != "typst":
+        raise BuildError("--ignore-system-fonts works with --engine typst only (XeLaTeX always sees them)")
+    try:
+        folders = font_folders(font_paths)
+    except ValueError as error:
+        raise BuildError(str(error)) from None
+    return FontSetup(tuple(dict.fromkeys([*folders, *map(str, bank.fonts)])), system_fonts)
+
+
 def _stage_key_files(staged: StagedFiles, quiz: Quiz, key: Key, named: bool) -> None:
     """key.json, the blank answers.csv and, for a roster, each student's answer file."""
     staged.add("key.json", key_json(key).encode("utf-8"))
@@ -189,14 +210,16 @@ class _Sheets:
     """A build's quiz and key sheets, staged by format; the PDF engine's sheets start compiling first."""
 
     def __init__(self, bank: Bank, quiz: Quiz, variants: list[Variant], tick: Callable[[], None],
-                 staged: StagedFiles) -> None:
+                 staged: StagedFiles, fonts: FontSetup) -> None:
         self.bank, self.quiz, self.variants, self.tick, self.staged = bank, quiz, variants, tick, staged
+        self.fonts = fonts
 
     def _context(self, fmt: str) -> dict[str, Any]:
         from exercises.render.sheets import sheets_context
 
         figures: dict[str, bytes] = {}
-        context = sheets_context(self.quiz, self.bank.course, self.variants, fmt, self.tick, assets=figures)
+        context = sheets_context(self.quiz, self.bank.course, self.variants, fmt, self.tick, assets=figures,
+                                 fonts=self.fonts)
         for name, data in figures.items():
             self.staged.add(name, data)
         return context
@@ -208,16 +231,23 @@ class _Sheets:
         for kind in ("quiz", "key"):
             self.staged.add(f"{kind}.{fmt}", render_sheet(kind, fmt, context).encode("utf-8"))
 
-    def start_pdfs(self, class_pdfs: ClassPdfs, fmt: str) -> None:
+    def start_pdfs(self, class_pdfs: ClassPdfs, engine: str) -> MissingGlyphs | None:
         """Start compiling the class PDFs from the engine's sheets (the key first: it is the longer), and
-        stage those sheets too."""
+        stage those sheets too; first, find the characters of the sheets that the engine's fonts lack."""
+        from exercises.render.coverage import find_missing
         from exercises.render.sheets import render_sheet
 
+        fmt = _engine_format(engine)
         context = self._context(fmt)
-        for kind in ("key", "quiz"):
-            source = render_sheet(kind, fmt, context)
+        sources = {kind: render_sheet(kind, fmt, context) for kind in ("key", "quiz")}
+        names = [(v.student.student_id, v.student.name) for v in self.variants]
+        quiz = self.quiz
+        missing = find_missing(sources, names, (quiz.title, self.bank.course, quiz.date, quiz.instructions),
+                               engine, self.fonts)
+        for kind, source in sources.items():
             class_pdfs.add(kind, source)
             self.staged.add(f"{kind}.{fmt}", source.encode("utf-8"))
+        return missing
 
     def stage_pdfs(self, class_pdfs: ClassPdfs) -> dict[str, int]:
         """Stage each class PDF and (for a roster) each student's; the page count of each class PDF."""

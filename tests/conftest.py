@@ -12,6 +12,8 @@ import yaml
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
+# A CJK font for the tests' Chinese names (中张伟李 only: an OFL subset of Noto Sans CJK SC, see its README)
+FONTS = [str(DATA / "fonts")]
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The PDFs: text extracted with pypdf (a test dependency) shows each student's name, id and variant code on every
-page of their own split PDF, and the questions; both engines (LaTeX only where TeX is installed)."""
+page of their own split PDF, and the questions; both engines (LaTeX only where TeX is installed). The Chinese name
+prints with the CJK font of tests/data/fonts, a font folder of the build, on any machine."""
 
 import io
 import json
@@ -9,6 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import FONTS
 from pypdf import PdfReader
 
 from exercises.build import build
@@ -23,6 +25,14 @@ STUDENTS = [("s1", "Ada & Lovelace"), ("s_2", "O_Brien #2 $5"), ("s3", "张伟")
 HAS_TEX = bool(shutil.which("xelatex") and _pdflatex_ready())
 NO_TEX = ("TeX (xelatex, pdflatex with lmodern) is not installed: apt-get install texlive-latex-extra "
           "texlive-xetex lmodern texlive-lang-chinese fonts-wqy-microhei")
+
+
+def build_pdfs(quiz: str, roster: Path, out: Path, engine: str = "typst"):
+    """The PDFs of a quiz of the test bank, with the test CJK font; every character of the sheets prints."""
+    result = build(quiz, bank_path=BANK, roster_path=str(roster), out=str(out), formats="pdf", engine=engine,
+                   font_paths=FONTS)
+    assert result.missing_glyphs is None, result.missing_glyphs.message()
+    return result
 
 
 def texts(pdf: Path) -> list[str]:
@@ -63,14 +73,13 @@ def check_class_pdfs(out: Path) -> None:
 
 
 def test_typst_pdfs_show_every_student_and_question(tmp_path, roster):
-    result = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf")
+    result = build_pdfs("long", roster, tmp_path)
     check_class_pdfs(result.out_dir)
 
 
 @pytest.mark.skipif(not HAS_TEX, reason=NO_TEX)
 def test_latex_pdfs_show_every_student_and_question(tmp_path, roster):
-    result = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf",
-                   engine="latex")
+    result = build_pdfs("long", roster, tmp_path, engine="latex")
     check_class_pdfs(result.out_dir)
     assert (result.out_dir / "quiz.tex").is_file()
     assert "xdvipdfmx" in str(PdfReader(result.out_dir / "quiz.pdf").metadata["/Producer"])  # Greek, CJK names
@@ -80,8 +89,7 @@ def test_latex_pdfs_show_every_student_and_question(tmp_path, roster):
 def test_latex_prints_a_latin_class_with_pdflatex(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text('student_id,name\ns1,"José Núñez"\ns2,"Zoë Ångström-Łukasz"\n', encoding="utf-8")
-    result = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "out"), formats="pdf",
-                   engine="latex")
+    result = build_pdfs("long", roster, tmp_path / "out", engine="latex")
     assert "pdfTeX" in str(PdfReader(result.out_dir / "quiz.pdf").metadata["/Producer"])
     pages = texts(result.out_dir / "students" / "s2.pdf")
     assert "Zoë Ångström-Łukasz" in pages[0] and "End of the quiz." in pages[-1]
@@ -90,7 +98,7 @@ def test_latex_prints_a_latin_class_with_pdflatex(tmp_path):
 @pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX,
                                                                                           reason=NO_TEX))])
 def test_class_pdfs_are_titled_and_bookmark_each_student_by_name(tmp_path, roster, engine):
-    result = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf", engine=engine)
+    result = build_pdfs("long", roster, tmp_path, engine=engine)
     for kind, suffix in (("quiz", ""), ("key", " — answer key")):
         reader = PdfReader(result.out_dir / f"{kind}.pdf")
         title = str(reader.metadata["/Title"])
@@ -120,7 +128,7 @@ def test_a_sheet_beyond_latin_without_xelatex_says_what_to_install(monkeypatch):
 
 
 def test_pdf_dates_are_fixed(tmp_path, roster):
-    result = build("week-t", bank_path=BANK, roster_path=str(roster), out=str(tmp_path), formats="pdf")
+    result = build_pdfs("week-t", roster, tmp_path)
     info = PdfReader(result.out_dir / "quiz.pdf").metadata
     assert str(info.get("/CreationDate", "D:1970")).startswith("D:1970")
 
@@ -138,12 +146,12 @@ def test_pdfs_from_worker_processes_are_the_same_bytes(tmp_path, roster, monkeyp
     import exercises.render.classpdfs as classpdfs
 
     monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 10**9)
-    here = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "here"), formats="pdf")
+    here = build_pdfs("long", roster, tmp_path / "here")
     monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 1)
     monkeypatch.setattr(classpdfs.os, "cpu_count", lambda: 2)
     spawned, in_worker = [], classpdfs._in_worker
     monkeypatch.setattr(classpdfs, "_in_worker", lambda *job: spawned.append(job[2]) or in_worker(*job))
-    workers = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "workers"), formats="pdf")
+    workers = build_pdfs("long", roster, tmp_path / "workers")
     assert spawned == [len(STUDENTS)] * 2  # quiz and key, one chunk each
     names = sorted(p.relative_to(here.out_dir) for p in here.out_dir.rglob("*.pdf"))
     assert names == sorted(p.relative_to(workers.out_dir) for p in workers.out_dir.rglob("*.pdf"))
@@ -158,15 +166,13 @@ def test_a_class_compiled_in_chunks_has_every_page_and_bookmark(tmp_path, roster
     """Chunks of 3 + 3 students (in worker processes) merge into the class PDF the whole document gives."""
     import exercises.render.classpdfs as classpdfs
 
-    whole = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "whole"), formats="pdf",
-                  engine=engine)
+    whole = build_pdfs("long", roster, tmp_path / "whole", engine=engine)
     monkeypatch.setattr(classpdfs, "CHUNK_STUDENTS", 4)
     monkeypatch.setattr(classpdfs, "PARALLEL_FROM_STUDENTS", 1)
     monkeypatch.setattr(classpdfs.os, "cpu_count", lambda: 2)
     spawned, in_worker = [], classpdfs._in_worker
     monkeypatch.setattr(classpdfs, "_in_worker", lambda *job: spawned.append(job[2]) or in_worker(*job))
-    chunked = build("long", bank_path=BANK, roster_path=str(roster), out=str(tmp_path / "chunked"), formats="pdf",
-                    engine=engine)
+    chunked = build_pdfs("long", roster, tmp_path / "chunked", engine=engine)
     assert spawned == [3] * 4  # quiz and key, two chunks each
     check_class_pdfs(chunked.out_dir)
     assert chunked.pages == whole.pages

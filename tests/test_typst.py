@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import typst
+from conftest import FONTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 import exercises
 from exercises.model import Call, Dot, Eq, Op, Sum, Sym
 from exercises.registry import all_templates
+from exercises.render.fonts import FontSetup
 from exercises.render.question import render_question
 from exercises.render.typst import TypstPrinter, escape_typst, sympy_to_typst
 
@@ -21,9 +23,10 @@ P = TypstPrinter()
 
 
 def compile_text(markup: str) -> str:
-    """Compile Typst markup on a wide page and return the PDF's text."""
+    """Compile Typst markup on a wide page and return the PDF's text: with Typst's own fonts and the test CJK
+    font alone, as on a bare machine, whatever fonts this one has."""
     pdf, warnings = typst.compile_with_warnings(f"#set page(width: 40cm, height: auto)\n{markup}".encode(),
-                                                format="pdf")
+                                                format="pdf", **FontSetup(tuple(FONTS), system=False).typst_options())
     assert not warnings, [w.message for w in warnings]
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 

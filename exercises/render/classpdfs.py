@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import pairwise
 
+from exercises.render.fonts import DEFAULT_FONTS, FontSetup
 from exercises.render.pdf import LATEX_TIMEOUT, EngineError, compile_pdf
 from exercises.render.pdfpages import merge_pdfs, split_by_student
 
@@ -26,24 +27,33 @@ _STUDENT_MARK = re.compile(r"^(?://|%) cnnquiz: student$", re.MULTILINE)
 _END_MARK = re.compile(r"^(?://|%) cnnquiz: end$", re.MULTILINE)
 
 
+def split_sheets(source: str, count: int) -> tuple[str, list[str], str] | None:
+    """A class document of `count` students cut at its marks: the preamble, each student's pages, the ending
+    (None for a source without one mark per student)."""
+    starts = [mark.start() for mark in _STUDENT_MARK.finditer(source)]
+    end = _END_MARK.search(source)
+    if len(starts) != count or not starts or end is None or end.start() < starts[-1]:
+        return None
+    sheets = [source[start:stop] for start, stop in pairwise([*starts, end.start()])]
+    return source[:starts[0]], sheets, source[end.start():]
+
+
 def chunk_sources(source: str, count: int, size: int) -> list[tuple[str, int]]:
     """A class document of `count` students as documents of at most `size` students each, as even as can
     be (the preamble and the ending repeated), with their student counts. A source without one mark per
     student stays whole."""
-    starts = [mark.start() for mark in _STUDENT_MARK.finditer(source)]
-    end = _END_MARK.search(source)
-    if len(starts) != count or not starts or end is None or end.start() < starts[-1]:
+    split = split_sheets(source, count)
+    if split is None:
         return [(source, count)]
-    head, tail = source[:starts[0]], source[end.start():]
-    sheets = [source[start:stop] for start, stop in pairwise([*starts, end.start()])]
+    head, sheets, tail = split
     chunks = -(-count // size)
     bounds = [round(i * count / chunks) for i in range(chunks + 1)]
     return [(head + "".join(sheets[a:b]) + tail, b - a) for a, b in pairwise(bounds)]
 
 
-def compile_and_split(source: str, engine: str, count: int) -> tuple[bytes, int, list[bytes]]:
+def compile_and_split(source: str, engine: str, count: int, fonts: FontSetup) -> tuple[bytes, int, list[bytes]]:
     """One document's PDF, its page count and one PDF per student."""
-    pdf = compile_pdf(source, engine)
+    pdf = compile_pdf(source, engine, fonts)
     return (pdf, *split_by_student(pdf, count))
 
 
@@ -54,8 +64,8 @@ class ClassPdfs:
     as it is added (add the biggest document first; the caller goes on with other work meanwhile).
     Otherwise everything happens in `collect()`, in-process. Either way the bytes are the same."""
 
-    def __init__(self, engine: str, count: int) -> None:
-        self.engine, self.count = engine, count
+    def __init__(self, engine: str, count: int, fonts: FontSetup = DEFAULT_FONTS) -> None:
+        self.engine, self.count, self.fonts = engine, count, fonts
         self.chunks: dict[str, list[tuple[str, int]]] = {}
         self.running: dict[tuple[str, int], Future] = {}
         workers = os.cpu_count() or 1
@@ -67,7 +77,8 @@ class ClassPdfs:
         self.chunks[name] = chunks = chunk_sources(source, self.count, CHUNK_STUDENTS)
         if self.pool is not None:
             for index, (chunk, students) in enumerate(chunks):
-                self.running[name, index] = self.pool.submit(_in_worker, chunk, self.engine, students)
+                self.running[name, index] = self.pool.submit(_in_worker, chunk, self.engine, students,
+                                                                 self.fonts)
 
     def collect(self) -> Iterator[tuple[str, bytes, int, list[bytes]]]:
         """Each document in the order added, as soon as it is done: its name, class PDF, page count and one
@@ -75,7 +86,7 @@ class ClassPdfs:
         try:
             for name, chunks in self.chunks.items():
                 results = [self.running.pop((name, index)).result() if self.pool else
-                           compile_and_split(source, self.engine, students)
+                           compile_and_split(source, self.engine, students, self.fonts)
                            for index, (source, students) in enumerate(chunks)]
                 pdfs = [pdf for pdf, _, _ in results]
                 yield (name, pdfs[0] if len(pdfs) == 1 else merge_pdfs(pdfs), sum(pages for _, pages, _ in results),
@@ -93,15 +104,15 @@ class ClassPdfs:
 _ENGINE_ERROR = 3
 
 
-def _in_worker(source: str, engine: str, count: int) -> tuple[bytes, int, list[bytes]]:
+def _in_worker(source: str, engine: str, count: int, fonts: FontSetup) -> tuple[bytes, int, list[bytes]]:
     """`compile_and_split` in a fresh Python process (`python -m exercises.render.classpdfs`), arguments
     and result pickled over its stdin and stdout. (Not multiprocessing, which would re-import the caller's
     main script in every worker.)"""
     import pickle
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "exercises.render.classpdfs"],
-                          input=pickle.dumps((source, engine, count)), capture_output=True, timeout=LATEX_TIMEOUT)
+    done = subprocess.run([sys.executable, "-m", "exercises.render.classpdfs"], capture_output=True,
+                          input=pickle.dumps((source, engine, count, fonts)), timeout=LATEX_TIMEOUT)
     if done.returncode == _ENGINE_ERROR:
         raise EngineError(done.stderr.decode("utf-8", "replace").strip())
     if done.returncode != 0:
@@ -115,9 +126,9 @@ def _serve_one_job() -> None:
     import pickle
     import sys
 
-    source, engine, count = pickle.loads(sys.stdin.buffer.read())
+    source, engine, count, fonts = pickle.loads(sys.stdin.buffer.read())
     try:
-        result = compile_and_split(source, engine, count)
+        result = compile_and_split(source, engine, count, fonts)
     except EngineError as error:
         print(error, file=sys.stderr)
         raise SystemExit(_ENGINE_ERROR) from None

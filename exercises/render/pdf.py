@@ -19,6 +19,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from exercises.render.fonts import DEFAULT_FONTS, FontSetup
+from exercises.render.texfonts import font_environment
+
 ENGINES = ("typst", "latex")
 TEX_HINT = "--engine latex needs TeX: apt-get install texlive-latex-extra texlive-xetex lmodern"
 LATEX_TIMEOUT = 1800
@@ -45,17 +48,18 @@ def check_engine(engine: str) -> None:
         raise EngineError(TEX_HINT)
 
 
-def compile_pdf(source: str, engine: str) -> bytes:
-    """The PDF of a whole sheet (Typst or LaTeX source, by engine)."""
-    return compile_typst(source) if engine == "typst" else compile_latex(source)
+def compile_pdf(source: str, engine: str, fonts: FontSetup = DEFAULT_FONTS) -> bytes:
+    """The PDF of a whole sheet (Typst or LaTeX source, by engine), with the fonts of `fonts` too."""
+    return compile_typst(source, fonts) if engine == "typst" else compile_latex(source, fonts)
 
 
-def compile_typst(source: str) -> bytes:
+def compile_typst(source: str, fonts: FontSetup = DEFAULT_FONTS) -> bytes:
     import typst
 
     try:
         # No PDF tags: they are two thirds of the class PDF and would not survive the split into students anyway.
-        return typst.compile(source.encode("utf-8"), format="pdf", timestamp=source_date_epoch(), pdf_tags=False)
+        return typst.compile(source.encode("utf-8"), format="pdf", timestamp=source_date_epoch(), pdf_tags=False,
+                             **fonts.typst_options())
     except typst.TypstError as error:
         where = error.diagnostic.strip().splitlines()[0] if error.diagnostic.strip() else ""
         raise EngineError(f"typst could not compile the sheet: {error.message} {where}".strip()) from None
@@ -84,10 +88,11 @@ def _pdflatex_ready() -> bool:
     return bool(found.stdout.strip())
 
 
-def compile_latex(source: str) -> bytes:
-    """The PDF of a LaTeX sheet: one pass of `latex_program(source)`."""
+def compile_latex(source: str, fonts: FontSetup = DEFAULT_FONTS) -> bytes:
+    """The PDF of a LaTeX sheet: one pass of `latex_program(source)` (font folders through OSFONTDIR)."""
     program = latex_program(source)
-    env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()), FORCE_SOURCE_DATE="1")
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()), FORCE_SOURCE_DATE="1",
+               **font_environment(fonts))
     with tempfile.TemporaryDirectory(prefix="cnnquiz-tex-") as tmp:
         tex = Path(tmp) / "sheet.tex"
         tex.write_text(source, encoding="utf-8")

@@ -17,6 +17,7 @@ from exercises.render.question import environment, printer_for, question_context
 
 if TYPE_CHECKING:
     from exercises.bank import Quiz
+    from exercises.render.fonts import FontSetup
     from exercises.variant import Variant
 
 
@@ -76,9 +77,11 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
 
 
 def sheets_context(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str,
-                   tick: Callable[[], None] = lambda: None, assets: dict[str, bytes] | None = None) -> dict[str, Any]:
+                   tick: Callable[[], None] = lambda: None, assets: dict[str, bytes] | None = None,
+                   fonts: FontSetup | None = None) -> dict[str, Any]:
     """What the quiz and key templates of one format need: every student's questions, printed (see
-    render_sheets); `tick` is called once per student."""
+    render_sheets); `tick` is called once per student. The LaTeX sheet tries the CJK fonts of the
+    font folders of `fonts` first, by file name."""
     from exercises import __version__
     from exercises.render.latex import LatexPrinter
     from exercises.render.markdown import MarkdownPrinter
@@ -105,7 +108,16 @@ def sheets_context(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: st
         "version": __version__,
         "students": students,
         "figure_boxes": [(name, to_picture(figure)) for figure, name in shared.items()],
+        "cjk_fonts": cjk_fonts(fonts) if fmt == "tex" and fonts is not None else [],
     }
+
+
+def cjk_fonts(fonts: FontSetup) -> list[dict[str, str]]:
+    """The CJK fonts of the font folders for the LaTeX sheet's xeCJK: file name and fontspec options."""
+    from exercises.render.fonts import folder_fonts_for
+
+    return [{"file": name, "options": f"[FontIndex={index}]" if index else ""}
+            for name, index in folder_fonts_for("Chinese (Han)", fonts)]
 
 
 def render_sheet(kind: str, fmt: str, context: dict[str, Any]) -> str:
