@@ -12,7 +12,7 @@ import yaml
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
-# A CJK font for the tests' Chinese names (中张伟李 only: an OFL subset of Noto Sans CJK SC, see its README)
+# A CJK font for the tests' Chinese names: 中张伟李 only, an OFL subset of Noto Sans CJK SC (data/fonts/make_subset.py)
 FONTS = [str(DATA / "fonts")]
 
 
