@@ -3,6 +3,8 @@ course staff's file) and a runner for the `cnnquiz` command."""
 
 from __future__ import annotations
 
+import functools
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,26 @@ FONTS = [str(DATA / "fonts")]
 @pytest.fixture(scope="session")
 def lecture() -> dict:
     return yaml.safe_load((DATA / "lecture_cases.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def latex_unavailable(world: bool = False) -> str | None:
+    """Why `--engine latex` cannot print the tests' sheets here (None when it can), to skip with: Latin names
+    need pdflatex, Latin Modern and the exam class; names in other scripts (world) also xelatex, xeCJK and a
+    font with Greek (DejaVu Serif). The tests' CJK font comes from tests/data/fonts. `.ci/run` installs them."""
+    tools = ["pdflatex", "kpsewhich"] + (["xelatex", "fc-list"] if world else [])
+    absent = [tool for tool in tools if not shutil.which(tool)]
+    if not absent:
+        files = ["exam.cls", "lmodern.sty"] + (["fontspec.sty", "xeCJK.sty", "ctexhook.sty"] if world else [])
+        found = subprocess.run(["kpsewhich", *files], capture_output=True, text=True).stdout.split()
+        absent = [name for name in files if not any(path.endswith("/" + name) for path in found)]
+    if not absent and world:
+        fonts = subprocess.run(["fc-list", "DejaVu Serif"], capture_output=True, text=True).stdout
+        absent = [] if fonts.strip() else ["the DejaVu Serif font"]
+    if not absent:
+        return None
+    return (f"LaTeX cannot print these sheets here, {', '.join(absent)} missing: apt-get install texlive-latex-extra "
+            "lmodern" + (" texlive-xetex texlive-lang-chinese fonts-dejavu-core" if world else ""))
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ from test_pdf import HAS_TEX, NO_TEX
 
 from exercises.build import build
 
-ENGINES = ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX, reason=NO_TEX))]
+ENGINES = ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX, reason=str(NO_TEX)))]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import DATA, FONTS, ROOT, run_cli
+from conftest import DATA, FONTS, ROOT, latex_unavailable, run_cli
 from pypdf import PdfReader
 
 import exercises
@@ -21,15 +21,14 @@ from exercises.build import BuildError, build
 from exercises.registry import all_templates
 from exercises.render.coverage import MissingGlyphs
 from exercises.render.fonts import FontSetup, to_unicode_text, typst_missing
-from exercises.render.pdf import _pdflatex_ready
 from exercises.render.question import render_question
 from exercises.render.texfonts import font_environment, missing_in_log
 
 ROSTER = str(ROOT / "examples" / "roster.csv")
 BANK = DATA / "build_bank.yaml"
 BARE = FontSetup(system=False)
-HAS_XELATEX = bool(shutil.which("xelatex") and _pdflatex_ready())
-NO_TEX = "TeX (xelatex) is not installed: apt-get install texlive-xetex texlive-lang-chinese lmodern"
+NO_WORLD_TEX = latex_unavailable(world=True)
+WORLD = pytest.mark.skipif(NO_WORLD_TEX is not None, reason=str(NO_WORLD_TEX))
 
 
 def text_of(pdf: Path) -> str:
@@ -163,7 +162,7 @@ def test_xetex_logs_name_the_missing_characters():
     assert missing_in_log(log) == {"王", "ض"}
 
 
-@pytest.mark.skipif(not HAS_XELATEX, reason=NO_TEX)
+@WORLD
 def test_xelatex_warns_about_what_its_fonts_lack(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\na1,张伟\na2,王芳\na3,سلمى\na4,José\n", encoding="utf-8")
@@ -176,7 +175,7 @@ def test_xelatex_warns_about_what_its_fonts_lack(tmp_path):
     assert "张伟" in text_of(result.out_dir / "students" / "a1.pdf")  # with the font folder's CJK font
 
 
-@pytest.mark.skipif(not HAS_XELATEX, reason=NO_TEX)
+@WORLD
 def test_cnnquiz_fonts_for_latex_names_the_font_folders_cjk_font():
     done = run_cli("fonts", "--engine", "latex", "--font-path", FONTS[0])
     assert done.returncode == 0, done.stderr

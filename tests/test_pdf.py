@@ -5,26 +5,26 @@ prints with the CJK font of tests/data/fonts, a font folder of the build, on any
 import io
 import json
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import FONTS
+from conftest import FONTS, latex_unavailable
 from pypdf import PdfReader
 
 from exercises.build import build
 from exercises.render.classpdfs import chunk_sources
-from exercises.render.pdf import EngineError, _pdflatex_ready, latex_program
+from exercises.render.pdf import EngineError, latex_program
 from exercises.render.pdfpages import split_by_student
 
 DATA = Path(__file__).parent / "data"
 BANK = str(DATA / "build_bank.yaml")
 STUDENTS = [("s1", "Ada & Lovelace"), ("s_2", "O_Brien #2 $5"), ("s3", "张伟"), ("s4", "Ελένη Παπαδοπούλου"),
             ("s5", "José Núñez"), ("s6", "Back\\slash 100% *star*")]
-HAS_TEX = bool(shutil.which("xelatex") and _pdflatex_ready())
-NO_TEX = ("TeX (xelatex, pdflatex with lmodern) is not installed: apt-get install texlive-latex-extra "
-          "texlive-xetex lmodern texlive-lang-chinese fonts-wqy-microhei")
+NO_TEX = latex_unavailable()  # why LaTeX cannot print Latin names here (None: it can)
+HAS_TEX = NO_TEX is None
+NO_WORLD_TEX = latex_unavailable(world=True)  # … nor Greek and Chinese names
+WORLD = pytest.mark.skipif(NO_WORLD_TEX is not None, reason=str(NO_WORLD_TEX))
 
 
 def build_pdfs(quiz: str, roster: Path, out: Path, engine: str = "typst"):
@@ -77,7 +77,7 @@ def test_typst_pdfs_show_every_student_and_question(tmp_path, roster):
     check_class_pdfs(result.out_dir)
 
 
-@pytest.mark.skipif(not HAS_TEX, reason=NO_TEX)
+@WORLD
 def test_latex_pdfs_show_every_student_and_question(tmp_path, roster):
     result = build_pdfs("long", roster, tmp_path, engine="latex")
     check_class_pdfs(result.out_dir)
@@ -85,7 +85,7 @@ def test_latex_pdfs_show_every_student_and_question(tmp_path, roster):
     assert "xdvipdfmx" in str(PdfReader(result.out_dir / "quiz.pdf").metadata["/Producer"])  # Greek, CJK names
 
 
-@pytest.mark.skipif(not HAS_TEX, reason=NO_TEX)
+@pytest.mark.skipif(not HAS_TEX, reason=str(NO_TEX))
 def test_latex_prints_a_latin_class_with_pdflatex(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text('student_id,name\ns1,"José Núñez"\ns2,"Zoë Ångström-Łukasz"\n', encoding="utf-8")
@@ -95,8 +95,7 @@ def test_latex_prints_a_latin_class_with_pdflatex(tmp_path):
     assert "Zoë Ångström-Łukasz" in pages[0] and "End of the quiz." in pages[-1]
 
 
-@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX,
-                                                                                          reason=NO_TEX))])
+@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=WORLD)])
 def test_class_pdfs_are_titled_and_bookmark_each_student_by_name(tmp_path, roster, engine):
     result = build_pdfs("long", roster, tmp_path, engine=engine)
     for kind, suffix in (("quiz", ""), ("key", " — answer key")):
@@ -160,8 +159,7 @@ def test_pdfs_from_worker_processes_are_the_same_bytes(tmp_path, roster, monkeyp
         assert (here.out_dir / name).read_bytes() == (workers.out_dir / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX,
-                                                                                          reason=NO_TEX))])
+@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=WORLD)])
 def test_a_class_compiled_in_chunks_has_every_page_and_bookmark(tmp_path, roster, monkeypatch, engine):
     """Chunks of 3 + 3 students (in worker processes) merge into the class PDF the whole document gives."""
     import exercises.render.classpdfs as classpdfs
@@ -235,7 +233,7 @@ def test_every_template_prints_with_pdflatex_for_latin_names(monkeypatch):
 
 
 @pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(not HAS_TEX,
-                                                                                          reason=NO_TEX))])
+                                                                                          reason=str(NO_TEX)))])
 def test_the_end_note_never_takes_a_page_of_its_own(tmp_path, engine):
     """Set in the flow after a full page, "End of the quiz." once started a page with nothing else on it
     (a fifth of week-04's Typst quizzes): every student's last page holds some of their questions."""

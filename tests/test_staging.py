@@ -49,7 +49,7 @@ def test_a_failing_engine_leaves_the_last_build_as_it_was(tmp_path, monkeypatch)
     build("week-t", bank_path=BANK, out=str(tmp_path), formats="pdf,md")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
-    def failing(source, engine):
+    def failing(source, engine, fonts):
         raise EngineError("typst could not compile the sheet")
 
     monkeypatch.setattr(classpdfs, "compile_pdf", failing)

@@ -31,8 +31,8 @@ def split_sheets(source: str, count: int) -> tuple[str, list[str], str] | None:
     """A class document of `count` students cut at its marks: the preamble, each student's pages, the ending
     (None for a source without one mark per student)."""
     starts = [mark.start() for mark in _STUDENT_MARK.finditer(source)]
-    end = _END_MARK.search(source)
-    if len(starts) != count or not starts or end is None or end.start() < starts[-1]:
+    end = _END_MARK.search(source, starts[-1]) if starts else None
+    if len(starts) != count or end is None:
         return None
     sheets = [source[start:stop] for start, stop in pairwise([*starts, end.start()])]
     return source[:starts[0]], sheets, source[end.start():]

@@ -74,8 +74,13 @@ def find_missing(sources: Mapping[str, str], names: Sequence[tuple[str, str]], s
     """The characters of the class sheets `sources` (quiz and key, of engine's format, one student mark per
     student of `names`: (id, name) pairs) that the engine's fonts lack; None when every one prints.
     `shared_texts` are printed on every sheet (title, course, date, instructions)."""
-    shared, per_student = printed_characters("".join(shared_texts)), [set() for _ in names]
-    for source in sources.values():
+    shared = printed_characters("".join(shared_texts))
+    everything = shared.union(*(printed_characters(source) for source in sources.values()))
+    missing = _engine_missing(everything, engine, next(iter(sources.values()), ""), fonts) if everything else set()
+    if not missing:
+        return None
+    per_student: list[set[str]] = [set() for _ in names]
+    for source in sources.values():  # whose sheets the missing characters are on
         split = split_sheets(source, len(names))
         if split is None:
             shared |= printed_characters(source)
@@ -84,10 +89,6 @@ def find_missing(sources: Mapping[str, str], names: Sequence[tuple[str, str]], s
         shared |= printed_characters(head + tail)
         for chars, sheet in zip(per_student, sheets, strict=True):
             chars |= printed_characters(sheet)
-    everything = shared.union(*per_student)
-    missing = _engine_missing(everything, engine, next(iter(sources.values()), ""), fonts) if everything else set()
-    if not missing:
-        return None
     lost_shared = shared & missing
     students = tuple((sid, name, _in_order((chars & missing) - lost_shared, name))
                      for (sid, name), chars in zip(names, per_student, strict=True))
