@@ -78,6 +78,16 @@ def test_a_name_no_font_has_is_named_in_the_warning(tmp_path):
     assert "Ελένη Παπαδοπούλου" in text_of(result.out_dir / "students" / "s1004.pdf")
 
 
+def test_the_fix_fits_the_engine_and_the_script():
+    typst = MissingGlyphs("Typst", "", (("s1", "Salmā سلمى", "سلمى"),)).message()
+    assert "s1 Salmā سلمى: س (U+0633), ل (U+0644), م (U+0645), ى (U+0649)" in typst
+    assert "fonts-noto-core" in typst and "--font-path DIR" in typst and "cjk" not in typst
+    latex = MissingGlyphs("XeLaTeX", "✓", (("", "", "张"),)).message()
+    assert "every sheet (title, course, date or instructions): ✓ (U+2713)" in latex
+    assert "the sheet (no roster): 张 (U+5F20)" in latex
+    assert "texlive-lang-chinese" in latex and "these symbols: build them with --engine typst" in latex
+
+
 def test_with_a_font_folder_the_name_prints(tmp_path):
     result = build("week-04", roster_path=ROSTER, out=str(tmp_path), formats="pdf", system_fonts=False,
                    font_paths=FONTS)

@@ -40,7 +40,8 @@ class MissingGlyphs:
                  "sheets; they print blank:"]
         if self.shared:
             lines.append(f"  every sheet (title, course, date or instructions): {described(self.shared)}")
-        lines += [f"  {sid or '(no roster)'} {name}: {described(chars)}" for sid, name, chars in self.students]
+        lines += [f"  {f'{sid} {name}' if sid else 'the sheet (no roster)'}: {described(chars)}"
+                  for sid, name, chars in self.students]
         lines.append(f"Fix: {fix(self.characters, self.engine)}. `cnnquiz fonts` lists the fonts and their scripts.")
         return "\n".join(lines)
 
@@ -52,7 +53,8 @@ def described(characters: str) -> str:
 
 def fix(characters: str, engine: str) -> str:
     """What to install (Debian/Ubuntu packages) or pass for these characters."""
-    scripts = {unicodedata.name(ch, "?").split()[0] for ch in characters}
+    scripts = {unicodedata.name(ch, "?").split()[0] if unicodedata.category(ch)[0] in "LM" else "SYMBOLS"
+               for ch in characters}  # the first word of a letter's name is its script, near enough
     folder = "--font-path DIR (or `fonts:` in the bank)"
     hints = []
     if scripts & set(_CJK_WORDS):
@@ -62,8 +64,8 @@ def fix(characters: str, engine: str) -> str:
     others = scripts - set(_CJK_WORDS)
     if others and engine == "XeLaTeX":
         hints.append("for Latin, Greek and Cyrillic, apt-get install fonts-dejavu-core" if others <= _DEJAVU else
-                     "the LaTeX sheets have no font for " + ", ".join(sorted(others - _DEJAVU)).title()
-                     + ": build them with --engine typst and a font that has it")
+                     "the LaTeX sheets have no font for " + ", ".join(sorted(others - _DEJAVU)).title().replace(
+                         "Symbols", "these symbols") + ": build them with --engine typst and a font that has them")
     elif others:
         hints.append(f"apt-get install fonts-noto-core (most scripts), or a folder of fonts that have them: {folder}")
     return "; ".join(hints)
