@@ -97,6 +97,65 @@ def _name_column(drawing: Figure, chars: int, gap: float = 0.5) -> float:
     return column
 
 
+def layered_units(sizes: Sequence[int], reads: Sequence[Sequence[Sequence[int]]], centres: Sequence[Sequence[float]],
+                  shaded: Sequence[set[int]] = (), names: Sequence[str] = (), caption: str = "") -> Figure:
+    """Rows of units, the input at the bottom; unit o of layer l (l ≥ 1) is joined to the units
+    `reads[l - 1][o]` of the row below and sits at x = `centres[l][o]`. Shaded units, and the lines
+    between two shaded units, are highlighted (the book's figures 9.2 to 9.4)."""
+    shaded = list(shaded) or [set() for _ in sizes]
+    names = list(names) or ["input", *(f"layer {level}" for level in range(1, len(sizes)))]
+
+    def y_of(level: int) -> float:
+        return 1.6 * (len(sizes) - 1 - level)
+
+    shapes: list[Shape] = []
+    for level in range(1, len(sizes)):
+        for o, below in enumerate(reads[level - 1]):
+            for i in below:
+                lit = o in shaded[level] and i in shaded[level - 1]
+                shapes.append(Line(centres[level][o], y_of(level), centres[level - 1][i], y_of(level - 1),
+                                   "shade" if lit else "faint"))
+    for level, size in enumerate(sizes):
+        for o in range(size):
+            shapes.append(Unit(centres[level][o], y_of(level), style="shade" if o in shaded[level] else "plain",
+                               r=0.28))
+        shapes.append(Label(min(centres[level]) - 0.8, y_of(level), names[level], "east"))
+    return Figure(tuple(shapes), caption)
+
+
+def shrinking_layers(sizes: Sequence[int], names: Sequence[str] = ()) -> Figure:
+    """One centred row of units per layer, top to bottom, each row as long as its layer (book fig. 9.13)."""
+    names = list(names) or ["input", *(f"layer {level}" for level in range(1, len(sizes)))]
+    widest = max(sizes)
+    shapes: list[Shape] = []
+    for level, size in enumerate(sizes):
+        y = 0.8 * level
+        start = (widest - size) / 2
+        shapes += [Unit(start + i, y, r=0.3) for i in range(size)]
+        shapes.append(Label(-0.8, y, f"{names[level]}: {size}", "east"))
+    caption = "Each valid layer is " + " -> ".join(str(s) for s in sizes) + " units wide."
+    return Figure(tuple(shapes), caption)
+
+
+def kernel_rows(rows: Sequence[tuple[str, Sequence[str]]], inputs: int, kernel: int) -> Figure:
+    """For each (name, kernel labels) row: `inputs` input cells, and above them one cell per output
+    position naming the kernel it uses, joined to the `kernel` inputs it reads (book figs. 9.14, 9.16)."""
+    labels = [label for _, row in rows for label in row]
+    w = _cell_width(labels)
+    shapes: list[Shape] = []
+    for number, (name, row) in enumerate(rows):
+        y = 3.6 * number
+        shapes.append(Label(-0.3, y + 0.5, name, "east"))
+        for i in range(inputs):
+            shapes.append(Cell(i * w, y + 2, "", "plain", w))
+        for o, label in enumerate(row):
+            x = (o + (kernel - 1) / 2) * w
+            shapes.append(Cell(x, y, label, "kernel", w))
+            for t in range(kernel):
+                shapes.append(Line(x + w / 2, y + 1, (o + t + 0.5) * w, y + 2, "faint"))
+    return Figure(tuple(shapes), "Along one row: the kernel each output position uses (equal names: shared weights).")
+
+
 def signal_and_kernel(signal: Sequence[object], kernel: Sequence[object], padding: int | tuple[int, int] = 0,
                       dilation: int = 1, position: int = 0) -> Figure:
     """The (zero-padded) signal as a row of cells, the kernel below it at one position."""

@@ -8,6 +8,7 @@ A network is a list of mappings, in order (YAML in the bank, `--set` on the CLI)
     {type: batchnorm, channels: 64}                    a trainable scale and shift per channel
     {type: residual, main: [...], shortcut: [...]}     a residual block: output = main(x) + shortcut(x)
     {type: globalpool}                                 global average pooling: each map to one number
+    {type: flatten}                                    the feature maps as one vector (C·H·W numbers)
     {type: dense, in: 120, out: 84, bias: true}        fully connected
 
 `kernel` may be `[kh, kw]`; a conv may carry LeNet's partial connection table in
@@ -20,11 +21,12 @@ A residual block's `main` and `shortcut` are lists of conv, pool, subsample and 
 (no blocks inside blocks); both paths read the block's input, and their outputs must have the same
 shape. Without `shortcut` (or with `shortcut: []`) the shortcut is the identity; a projection
 shortcut is e.g. `[{type: conv, kernel: 1, stride: 2, out: 128, bias: false}, {type: batchnorm}]`.
-The spatial part of a network ends at its first globalpool or dense layer: no window, block or
-global pool may follow it.
+The spatial part of a network ends at its first globalpool, flatten or dense layer: no window, block
+or global pool may follow it, and a flatten only a global pool (whose C numbers it lines up, as
+torchvision's ResNet does), not a dense layer or another flatten (their output is a vector already).
 
 Unnamed layers are named by type and count: conv1, pool1, subsample1, batchnorm1, residual1,
-globalpool1, dense1; inside a block, after the block: residual1.conv1, residual1.shortcut.conv1.
+globalpool1, flatten1, dense1; inside a block, after the block: residual1.conv1, residual1.shortcut.conv1.
 Layers are numbered from 0 in error messages (`layers[2]`, `layers[4].main[1]`), as in the YAML list.
 A stack holds at most 200 layers, counting those inside blocks.
 """
@@ -38,10 +40,10 @@ from typing import Any
 
 from exercises.params import ParamError, _is_int, _show
 
-TYPES = ("conv", "pool", "subsample", "dense", "batchnorm", "residual", "globalpool")
+TYPES = ("conv", "pool", "subsample", "dense", "batchnorm", "residual", "globalpool", "flatten")
 SPATIAL = ("conv", "pool", "subsample")  # layers that slide a window over the feature maps
 IN_BLOCK = ("conv", "pool", "subsample", "batchnorm")  # what a residual block's paths may hold
-ENDS_SPATIAL = ("dense", "globalpool")  # after these the feature maps are gone
+ENDS_SPATIAL = ("dense", "globalpool", "flatten")  # after these the feature maps are gone (a vector is left)
 KEYS = {
     "conv": ("name", "in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias", "connections"),
     "pool": ("name", "kernel", "stride", "padding", "dilation"),
@@ -50,12 +52,14 @@ KEYS = {
     "batchnorm": ("name", "channels"),
     "residual": ("name", "main", "shortcut"),
     "globalpool": ("name",),
+    "flatten": ("name",),
 }
 _TYPE_HINTS = {"convolution": "conv", "conv2d": "conv", "conv1d": "conv", "maxpool": "pool", "avgpool": "pool",
                "pooling": "pool", "linear": "dense", "fc": "dense", "fully_connected": "dense", "bn": "batchnorm",
                "batch_norm": "batchnorm", "subsampling": "subsample", "block": "residual", "resblock": "residual",
                "bottleneck": "residual", "gap": "globalpool", "adaptiveavgpool": "globalpool",
-               "global_avg_pool": "globalpool", "globalavgpool": "globalpool", "avgpool_global": "globalpool"}
+               "global_avg_pool": "globalpool", "globalavgpool": "globalpool", "avgpool_global": "globalpool",
+               "reshape": "flatten", "view": "flatten"}
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,19}$")
 _LIMITS = {"stride": (1, 16), "padding": (0, 32), "dilation": (1, 16), "groups": (1, 4096),
            "in": (1, 1_000_000), "out": (1, 1_000_000), "maps": (1, 100_000), "channels": (1, 100_000)}
@@ -263,7 +267,8 @@ def parse_layers(data: Any) -> tuple[Layer, ...]:
                          f"count too), got {total}")
     layers: list[Layer] = []
     used: dict[str, str] = {}
-    end_at = None
+    end_at = None  # the first dense, globalpool or flatten layer: the end of the spatial part
+    vector_at = None  # the first dense or flatten layer: its output is a vector, nothing left to flatten
     for index, layer in enumerate(_named(parsed, "")):
         where = _where(index, layer.type)
         if layer.type == "residual":
@@ -280,9 +285,14 @@ def parse_layers(data: Any) -> tuple[Layer, ...]:
             used[inner.name] = place
         if (layer.windowed or layer.type == "globalpool") and end_at is not None:
             raise ParamError(f"{where}: comes after the {layers[end_at].type} layer layers[{end_at}]; "
-                             "dense and global pooling layers end the spatial part of a network")
+                             "dense, global pooling and flatten layers end the spatial part of a network")
+        if layer.type == "flatten" and vector_at is not None:
+            raise ParamError(f"{where}: comes after the {layers[vector_at].type} layer layers[{vector_at}], "
+                             "whose output is a vector already: nothing to flatten")
         if layer.type in ENDS_SPATIAL and end_at is None:
             end_at = index
+        if layer.type in ("dense", "flatten") and vector_at is None:
+            vector_at = index
         layers.append(layer)
     return tuple(layers)
 

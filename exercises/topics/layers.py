@@ -1,6 +1,6 @@
 """The layer-stack model shared by receptive fields, parameter counts and output sizes.
 
-The YAML form of a stack (conv, pool, subsample, batchnorm, residual blocks, globalpool, dense) and
+The YAML form of a stack (conv, pool, subsample, batchnorm, residual blocks, globalpool, flatten, dense) and
 its parsing live in `layer_spec` (its docstring documents every key); this module is what templates
 import: the parameter specs, descriptions for question text, and the arithmetic of a stack — output
 sizes, receptive fields (with residual blocks), shape inference and parameter counts.
@@ -121,6 +121,8 @@ def _phrase(layer: Layer, counts: bool, key: str = "") -> tuple[str, dict[str, A
             is not None else f"fully connected on the flattened feature maps, {noun(layer.outputs, 'unit')}"
     elif layer.type == "globalpool":
         what = "global average pooling (each map becomes its mean: one number per channel)"
+    elif layer.type == "flatten":
+        what = "flatten the feature maps into one vector"
     elif layer.type == "residual":
         paths = []
         for path, letter in (("main", "m"), ("shortcut", "s")):
@@ -219,8 +221,8 @@ def transposed_output_size(n: int, kernel: int, stride: int = 1, padding: int = 
 
 
 def layer_output_size(layer: Layer, size: tuple[int, int]) -> tuple[int, int]:
-    """The spatial size after one layer (dense and global pooling give 1x1; a residual block, its main
-    path's size). Below 1 along an axis: no output."""
+    """The spatial size after one layer (dense, global pooling and flatten give 1x1; a residual block, its
+    main path's size). Below 1 along an axis: no output."""
     if layer.type in ENDS_SPATIAL:
         return (1, 1)
     if layer.type == "residual":
@@ -330,7 +332,8 @@ def infer_shapes(layers: tuple[Layer, ...], channels: int | None,
                  size: tuple[int, int] | None) -> tuple[tuple[Layer, ...], list[Shape]]:
     """Fill in each layer's missing `in`/`maps`/`channels` from the layer before (a dense layer's
     `in` from the flattened feature maps; a block's layers from the block's input), check the given
-    ones agree, and return the layers with the (channels, height, width) after each (None where unknown)."""
+    ones agree, and return the layers with the (channels, height, width) after each (None where unknown;
+    a flatten layer gives (C·H·W, 1, 1): a vector)."""
     done, shapes, _, _ = infer_path(layers, channels, size, "layers")
     return done, shapes
 
@@ -360,6 +363,8 @@ def infer_path(layers: tuple[Layer, ...], channels: int | None, size: tuple[int,
         if layer.type == "residual":
             layer, channels, size = _infer_block(layer, channels, size, where)
         else:
+            if layer.type == "flatten":
+                channels = None if channels is None or size is None else channels * size[0] * size[1]
             if layer.type in ENDS_SPATIAL:
                 size = (1, 1)
             elif size is not None and layer.spatial:

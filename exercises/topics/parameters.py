@@ -19,6 +19,7 @@ from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layers import (
+    ENDS_SPATIAL,
     Layer,
     LayerStack,
     describe_stack,
@@ -217,7 +218,9 @@ def _walk(layer: Layer, state: tuple[int, int, int]) -> tuple[int, int, int]:
                          for axis, n in enumerate((height, width)))
     if layer.type in ("conv", "dense"):
         channels = layer.outputs  # type: ignore[assignment]
-    if layer.type in ("dense", "globalpool"):
+    if layer.type == "flatten":
+        channels *= height * width
+    if layer.type in ENDS_SPATIAL:
         height = width = 1
     return channels, height, width
 
@@ -372,7 +375,8 @@ def solution(stack: Stack, counts: list[int]) -> tuple:
 
 def _kind(layer: Layer) -> str:
     return {"conv": "convolution", "batchnorm": "batch norm", "dense": "dense", "pool": "pooling",
-            "subsample": "subsampling", "residual": "block", "globalpool": "global pooling"}[layer.type]
+            "subsample": "subsampling", "residual": "block", "globalpool": "global pooling",
+            "flatten": "flatten"}[layer.type]
 
 
 def _cells(stack: Stack, index: int, count: int) -> tuple[str, str, dict[str, Any], Any]:
@@ -385,8 +389,12 @@ def _cells(stack: Stack, index: int, count: int) -> tuple[str, str, dict[str, An
     if layer.type == "dense" and raw.inputs is None and prior is not None:
         how = "input: the flattened {flat}; " + how
         math["flat"] = Eq(Op("×", Op("×", *prior[:2]), prior[2]), layer.inputs)
-    out = prose("{out}", out=Op("×", Op("×", *shape[:2]), shape[2])) if shape is not None and \
-        layer.type != "dense" else prose("-" if shape is None else noun(shape[0], "unit"))
+    if shape is None:
+        out = prose("-")
+    elif layer.type in ("dense", "flatten"):
+        out = prose(noun(shape[0], "unit" if layer.type == "dense" else "number"))
+    else:
+        out = prose("{out}", out=Op("×", Op("×", *shape[:2]), shape[2]))
     return layer.name, how, math, out
 
 
@@ -424,7 +432,7 @@ def count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
         kh, kw = layer.kernel
         if layer.connections is not None:
             links = sum(len(row) for row in layer.connections)
-            text = f"the table has {noun(links, 'connection')}, each a {kh}x{kw} kernel: {{n}}"
+            text = f"the table lists {noun(links, '(output map, input map) pair')}, each with a {kh}x{kw} kernel: {{n}}"
             weights: Any = Op("*", Op("*", links, kh), kw)
         else:
             per_filter = layer.inputs // layer.groups  # type: ignore[operator]
@@ -441,4 +449,6 @@ def count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
         return "a scale and a shift per channel, {n}", {"n": Eq(Op("*", 2, layer.channels), count)}
     if layer.type == "globalpool":
         return "averaging has nothing to learn, {n}", {"n": 0}
+    if layer.type == "flatten":
+        return "flattening only reshapes, {n}", {"n": 0}
     return "pooling has nothing to learn, {n}", {"n": 0}

@@ -163,7 +163,7 @@ class ReceptiveField(Template):
         "layers": LayerStack(doc="the layers, in order (or pin network)"),
         "network": OneOf(doc="a named network instead of layers", options=tuple(NETWORKS)),
         "unit": LayerRef(doc="the layer whose units are asked about: a name or a number from 1 "
-                             "(default: the last layer before any dense or global pooling layer)"),
+                             "(default: the last layer before any dense, global pooling or flatten layer)"),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +181,7 @@ class ReceptiveField(Template):
         index = find_layer(layers, p["unit"])
         end = next((i for i, layer in enumerate(layers) if layer.type in ENDS_SPATIAL), None)
         if end is not None and index >= end:
-            kind = "dense" if layers[end].type == "dense" else "global pooling"
+            kind = {"globalpool": "global pooling"}.get(layers[end].type, layers[end].type)
             raise ParamError(f"unit {p['unit']!r} is at or after the {kind} layer {layers[end].name} "
                              f"(layer {end + 1}): {kind} layers end the spatial part; ask about a layer before it")
         if not chain(layers[: index + 1]):

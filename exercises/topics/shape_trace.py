@@ -1,0 +1,296 @@
+"""Shape trace: the shape (channels × height × width, or a vector's length) after each layer of a stack,
+each layer an asked part. Sizes follow PyTorch: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 per axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from exercises.misconceptions import Mistake, expect
+from exercises.model import Call, Eq, Op, Part, Question, prose
+from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
+from exercises.registry import Template, template
+from exercises.topics.forward import reads
+from exercises.topics.layers import (
+    NETWORKS,
+    Layer,
+    LayerStack,
+    describe_layer,
+    infer_shapes,
+    layers_to_data,
+    parse_layers,
+    stack_of,
+)
+from grader.answers import Integer, Tuple
+
+Shape = tuple[int, int, int]
+VECTOR = ("flatten", "dense")  # layers whose output is a vector
+
+
+@dataclass(frozen=True)
+class InputSize(Param):
+    """Height = width, or [height, width]."""
+
+    high: int = 512
+
+    def check(self, name: str, value: Any) -> int | list[int]:
+        if _is_int(value) and 1 <= value <= self.high:
+            return value
+        if isinstance(value, list) and len(value) == 2 and all(_is_int(v) and 1 <= v <= self.high for v in value):
+            return list(value)
+        raise ParamError(f"{name} must be {self.describe()}, got {_show(value)}")
+
+    def describe(self) -> str:
+        return f"a size from 1 to {self.high} (height = width) or [height, width]"
+
+
+def input_shape(p: dict[str, Any]) -> Shape:
+    if "network" in p:
+        network = NETWORKS[p["network"]]
+        return network.input_channels, network.input_size, network.input_size
+    size = p["input_size"]
+    return (p["input_channels"], size, size) if _is_int(size) else (p["input_channels"], *size)
+
+
+def trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Shape]]:
+    """The layers (channels inferred) and the shape before and after each; a vector is (length, 1, 1)."""
+    layers, _ = stack_of(p)
+    start = input_shape(p)
+    done, after = infer_shapes(layers, start[0], start[1:])
+    return done, [start, *after[:-1]], after  # type: ignore[list-item]
+
+
+# -- misconceptions: one layer done wrong, from the right shape before it --------------------------------
+
+
+def _sizes(layer: Layer, shape: Shape, *, padding: int | None = None, stride: int | None = None,
+           dilation: int | None = None, ceil: bool = False, plus_one: bool = True,
+           one_side: bool = False) -> Shape | None:
+    """The shape after a window layer computed with some setting changed; None when nothing fits."""
+    p = layer.padding if padding is None else padding
+    s = layer.stride if stride is None else stride
+    d = layer.dilation if dilation is None else dilation
+    sides = []
+    for axis in (0, 1):
+        room = shape[1 + axis] + (p if one_side else 2 * p) - d * (layer.kernel[axis] - 1) - 1
+        if room < 0:
+            return None
+        sides.append((-(-room // s) if ceil else room // s) + (1 if plus_one else 0))
+    channels = layer.outputs if layer.type == "conv" else shape[0]
+    return channels, sides[0], sides[1]  # type: ignore[return-value]
+
+
+def _padding_forgotten(layer: Layer, shape: Shape) -> Shape | None:
+    return _sizes(layer, shape, padding=0) if layer.spatial and layer.padding else None
+
+
+def _padding_one_side(layer: Layer, shape: Shape) -> Shape | None:
+    return _sizes(layer, shape, one_side=True) if layer.spatial and layer.padding else None
+
+
+def _stride_ignored(layer: Layer, shape: Shape) -> Shape | None:
+    return _sizes(layer, shape, stride=1) if layer.spatial and layer.stride > 1 else None
+
+
+def _dilation_ignored(layer: Layer, shape: Shape) -> Shape | None:
+    return _sizes(layer, shape, dilation=1) if layer.spatial and layer.dilation > 1 else None
+
+
+def _ceil_vs_floor(layer: Layer, shape: Shape) -> Shape | None:
+    return _sizes(layer, shape, ceil=True) if layer.spatial and layer.stride > 1 else None
+
+
+def _plus_one_forgotten(layer: Layer, shape: Shape) -> Shape | None:
+    return _sizes(layer, shape, plus_one=False) if layer.spatial else None
+
+
+def _channels_unchanged(layer: Layer, shape: Shape) -> Shape | None:
+    if layer.type != "conv":
+        return None
+    after = _sizes(layer, shape)
+    return None if after is None else (shape[0], after[1], after[2])
+
+
+def _flatten_channels_forgotten(layer: Layer, shape: Shape) -> int | None:
+    return shape[1] * shape[2] if layer.type == "flatten" else None
+
+
+def _flatten_summed(layer: Layer, shape: Shape) -> int | None:
+    return sum(shape) if layer.type == "flatten" else None
+
+
+def _dense_gave_inputs(layer: Layer, shape: Shape) -> int | None:
+    return shape[0] * shape[1] * shape[2] if layer.type == "dense" else None
+
+
+_WRONG: dict[str, tuple[str, Callable[[Layer, Shape], Any]]] = {
+    "padding-forgotten": ("You left out the padding: p zeros on each side make each axis 2p longer.",
+                          _padding_forgotten),
+    "padding-one-side": ("You padded one side only: p zeros go on each side, 2p per axis.", _padding_one_side),
+    "stride-ignored": ("You used stride 1: with stride s the window moves s positions at a time, so divide the "
+                       "room it has by s.", _stride_ignored),
+    "dilation-ignored": ("You ignored the dilation: a kernel of size k with dilation d spans d(k - 1) + 1 "
+                         "positions.", _dilation_ignored),
+    "ceil-vs-floor": ("You rounded up: a window that does not fit entirely is dropped, so the division rounds "
+                      "down (floor).", _ceil_vs_floor),
+    "off-by-one": ("You are off by one: the first window position counts too, hence the + 1.", _plus_one_forgotten),
+    "channels-unchanged": ("You kept the input's channels: a convolution outputs one map per filter, its `out` "
+                           "channels.", _channels_unchanged),
+    "flatten-channels-forgotten": ("You flattened one map only: all channels go into the vector, "
+                                   "channels x height x width numbers.", _flatten_channels_forgotten),
+    "flatten-summed": ("You added the sizes: flattening lines up every number, channels x height x width of them.",
+                       _flatten_summed),
+    "dense-gave-inputs": ("That is the layer's input: a fully connected layer outputs one number per unit.",
+                          _dense_gave_inputs),
+}
+
+
+def _at(index: int, wrong: Callable[[Layer, Shape], Any]) -> Callable[[dict[str, Any]], Any]:
+    def compute(p: dict[str, Any]) -> Any:
+        layers, before, _ = trace(p)
+        return wrong(layers[index], before[index])
+    return compute
+
+
+def layer_mistakes(index: int) -> tuple[Mistake, ...]:
+    return tuple(Mistake(name, feedback, _at(index, wrong)) for name, (feedback, wrong) in _WRONG.items())
+
+
+# -- sampling -----------------------------------------------------------------------------------------------
+
+
+def _draw_layer(rng: np.random.Generator, slot: int) -> dict[str, Any]:
+    if slot % 2 and rng.random() < 0.6:
+        k = int(rng.choice([2, 2, 3]))
+        return {"type": "pool", "kernel": k, "stride": 2, **({"padding": 1} if k == 3 and rng.random() < 0.5 else {})}
+    k = int(rng.choice([1, 3, 3, 3, 5, 5, 7]))
+    layer = {"type": "conv", "out": int(rng.choice([4, 6, 8, 12, 16, 24, 32])), "kernel": k,
+             "stride": int(rng.choice([1, 1, 2])), "padding": int(rng.choice([0, k // 2, k // 2]))}
+    if k == 3 and rng.random() < 0.2:
+        layer["dilation"] = 2
+    return layer
+
+
+def draw_stack(rng: np.random.Generator, channels: int, size: tuple[int, int]) -> list[dict[str, Any]]:
+    """Four window layers (a convolution first; pooling or convolution second and fourth) and a flatten,
+    every map at least 2 x 2 and at most 20000 numbers flattened."""
+    while True:
+        data = [_draw_layer(rng, slot) for slot in range(4)] + [{"type": "flatten"}]
+        layers = parse_layers(data)
+        try:
+            _, shapes = infer_shapes(layers, channels, size)
+        except ParamError:
+            continue
+        if min(shapes[3][1:]) >= 2 and shapes[4][0] <= 20000:  # type: ignore[index]
+            return layers_to_data(layers)
+
+
+@template
+class ShapeTrace(Template):
+    id = "shape-trace"
+    version = 1
+    topic = "padding and output size"
+    summary = "channels x height x width after each layer of a stack (conv, pool, padding, stride, dilation, flatten)"
+    params = {
+        "layers": LayerStack(doc="the layers, in order (or pin network)"),
+        "network": OneOf(doc="a named network instead of layers", options=tuple(NETWORKS)),
+        "input_size": InputSize(doc="input height = width, or [height, width]"),
+        "input_channels": Int(doc="input channels", low=1, high=512),
+    }
+
+    def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
+        p = dict(params)
+        if "network" in p:
+            return p
+        p.setdefault("input_channels", int(rng.choice([1, 3, 3])))
+        if "input_size" not in p:
+            height = int(rng.integers(20, 65))
+            p["input_size"] = height if rng.random() < 0.6 else [height, int(rng.integers(20, 65))]
+        if "layers" not in p:
+            p["layers"] = draw_stack(rng, p["input_channels"], input_shape(p)[1:])
+        return p
+
+    def validate(self, p: dict[str, Any]) -> None:
+        if "network" in p and ("input_size" in p or "input_channels" in p):
+            raise ParamError(f"the network {p['network']} has its own input size and channels; "
+                             "pin input_size and input_channels only with layers")
+        if "network" not in p:
+            for name in ("input_size", "input_channels"):
+                if name not in p:
+                    raise ParamError(f"pin {name} too: a shape trace starts from a known input shape")
+        trace(p)
+
+    def build(self, p: dict[str, Any]) -> Question:
+        given, network = stack_of(p)
+        layers, before, after = trace(p)
+        start = before[0]
+        intro = (f"The network is {network.title}. It takes inputs of {{shape}} (channels x height x width); "
+                 "its layers, in order:" if network else
+                 "A network takes inputs of {shape} (channels x height x width) and applies, in order:")
+        statement = (
+            prose(intro, shape=Op("×", Op("×", start[0], start[1]), start[2])),
+            *(describe_layer(i + 1, layer) for i, layer in enumerate(given)),
+            prose("Sizes follow PyTorch: a window that does not fit entirely in the (padded) input is dropped."),
+        )
+        parts = tuple(self._part(p, i, layer, before[i], after[i]) for i, layer in enumerate(layers))
+        return self.question(p, title="Shape trace", statement=statement, parts=parts)
+
+    def _part(self, p: dict[str, Any], index: int, layer: Layer, before: Shape, after: Shape) -> Part:
+        where = f"layer ({index + 1}) {layer.name}"
+        if layer.type in VECTOR:
+            prompt = prose(f"How many numbers does the vector after {where} hold?")
+            spec = expect(Integer, after[0], p, layer_mistakes(index))
+        else:
+            prompt = prose(f"What is the shape after {where}? Give (channels, height, width).")
+            spec = expect(Tuple, after, p, layer_mistakes(index), names=("channels", "height", "width"))
+        return Part(f"layer{index + 1}", prompt, spec, solution=(self._worked(index + 1, layer, before, after),))
+
+    def _worked(self, number: int, layer: Layer, before: Shape, after: Shape):
+        head = f"({number}) {layer.name}: "
+        if layer.type == "flatten":
+            return prose(head + "all maps in one vector, {n}.", n=Eq(Op("×", Op("×", *before[:2]), before[2]),
+                                                                       after[0]))
+        if layer.type == "dense":
+            return prose(head + "one number per unit: {n}.", n=after[0])
+        if layer.type == "batchnorm":
+            return prose(head + "normalization keeps the shape, {shape}.", shape=_times(after))
+        channels = (f"{layer.outputs} output channels (one per filter)" if layer.type == "conv"
+                    else "the channels stay")
+        axes = [self._axis(layer, before[1 + a], a, after[1 + a]) for a in (0, 1)]
+        same = before[1] == before[2] and layer.kernel[0] == layer.kernel[1]
+        if same:
+            return prose(head + channels + "; height {h}, and the width the same; so {shape}.", h=axes[0],
+                         shape=_times(after))
+        return prose(head + channels + "; height {h}; width {w}; so {shape}.", h=axes[0], w=axes[1],
+                     shape=_times(after))
+
+    def _axis(self, layer: Layer, n: int, axis: int, size: int) -> Any:
+        reach = layer.dilation * (layer.kernel[axis] - 1)
+        numerator: Any = Op("+", n, 2 * layer.padding) if layer.padding else n
+        numerator = Op("-", numerator, reach) if reach else numerator
+        numerator = Op("-", numerator, 1)
+        room = n + 2 * layer.padding - reach - 1
+        if layer.stride == 1:
+            return Eq(Op("+", numerator, 1), size)
+        return Eq(Op("+", Call("floor", Op("/", numerator, layer.stride)), 1),
+                  Op("+", Call("floor", Op("/", room, layer.stride)), 1), size)
+
+    def verify(self, question: Question) -> None:
+        p = dict(question.params)
+        layers, _ = stack_of(p)
+        x = np.ones(input_shape(p), dtype=np.int64)
+        for index, layer in enumerate(layers):
+            x = reads(layer, x)
+            expected = x.shape[0] if x.ndim == 1 else tuple(x.shape)
+            got = question.part(f"layer{index + 1}").answer.value  # type: ignore[attr-defined]
+            got = got if isinstance(got, int) else tuple(got)
+            assert got == expected, f"layer {index + 1} ({layer.name}): key {got}, run on ones: {expected}"
+
+
+def _times(shape: Shape) -> Any:
+    return Op("×", Op("×", shape[0], shape[1]), shape[2])
+
