@@ -21,6 +21,18 @@ QUESTIONS = {
                                                   "padding": 1, "stride": 2, "dilation": 2}),
     "toeplitz-lecture": ("toeplitz", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
     "equivariance-lecture": ("equivariance", {"signal": LECTURE_X, "kernel": [-1, 1], "shift": 1}),
+    # issue 17, second half: one pinned example per template
+    "weight-sharing-image": ("weight-sharing", {"dims": 2, "size": 5, "kernel": 2, "tiles": 2, "in_channels": 3,
+                                                "out_channels": 4, "bias": True}),
+    "connections-lenet5": ("connections", {"network": "lenet5"}),
+    "shape-trace-rectangle": ("shape-trace", {"input_channels": 3, "input_size": [30, 21], "layers": [
+        {"type": "conv", "out": 8, "kernel": 3, "dilation": 2, "padding": 1},
+        {"type": "pool", "kernel": 3, "stride": 2, "padding": 1}, {"type": "conv", "out": 6, "kernel": 5, "stride": 2},
+        {"type": "flatten"}, {"type": "dense", "out": 10}]}),
+    "conv-cost-book": ("conv-cost", {"height": 280, "width": 320, "kernel": [[-1, 1]]}),
+    "affected-outputs-book": ("affected-outputs", {"n": 5, "kernels": [3, 3], "strides": [1, 1], "paddings": [1, 1],
+                                                   "input": 3, "unit": 3}),
+    "valid-shrink-lecture": ("valid-shrink", {"n": 16, "kernel": 6, "dilation": 1, "padding": 2}),
 }
 
 

@@ -133,7 +133,7 @@ def shrinking_layers(sizes: Sequence[int], names: Sequence[str] = ()) -> Figure:
         start = (widest - size) / 2
         shapes += [Unit(start + i, y, r=0.3) for i in range(size)]
         shapes.append(Label(-0.8, y, f"{names[level]}: {size}", "east"))
-    caption = "Each valid layer is " + " -> ".join(str(s) for s in sizes) + " units wide."
+    caption = "The input and each valid layer: " + ", ".join(str(s) for s in sizes) + " units."
     return Figure(tuple(shapes), caption)
 
 

@@ -243,6 +243,8 @@ class AffectedOutputs(Template):
         p = _draw(rng, params)
         for _ in range(200):  # redraw what is not pinned until it makes a question
             p = _draw(rng, params)
+            if any(len(p[name]) != len(p["kernels"]) for name in ("strides", "paddings")):
+                break  # pinned lists of different lengths: validate() says so
             rows = sizes(p)
             if min(rows) < 1:
                 continue
@@ -285,13 +287,13 @@ class AffectedOutputs(Template):
                  expect(Vector, key["affected_top"], p, _mistakes("affected_top"), partial=False),
                  solution=(*(units(f"Layer {names[row]}: {{units}}.", names[row], numbered(up[row]))
                              for row in range(1, depth + 1)),
-                           figure(p, up, f"Everything that x_{p['input']} affects is shaded."))),
+                           figure(p, up, f"Everything that input {p['input']} affects is shaded."))),
             Part("field", prose("Seen from above: which inputs does {unit} depend on (its receptive field)? List "
                                 "the input numbers, in increasing order.", unit=unit),
                  expect(Vector, key["field"], p, _mistakes("field"), partial=False),
                  solution=(*(units(f"Row {names[row]}: {{units}}.", names[row], numbered(down[row]))
                              for row in range(depth - 1, -1, -1)),
-                           figure(p, down, f"Everything that {top}_{p['unit']} depends on is shaded."))),
+                           figure(p, down, f"Everything that unit {p['unit']} of {top} depends on is shaded."))),
         )
         return self.question(p, title="Which outputs does one input affect?", statement=statement, parts=parts)
 

@@ -220,7 +220,7 @@ class ConvCost(Template):
         outputs, inputs = rows * cols, h * w
         statement = (
             prose("An image {hw} pixels (height x width) is convolved with the kernel {k} (valid cross-correlation, "
-                  "stride 1, no bias), as the book's edge detector in figure 9.6.", hw=Op("×", h, w), k=kernel),
+                  "stride 1, no bias), as in the book's figure 9.6.", hw=Op("×", h, w), k=kernel),
             prose("Count floating-point operations as multiplications plus additions: an output that adds up q "
                   "products costs q multiplications and q - 1 additions. The same linear map can be written as "
                   "a matrix product {y}, with the image flattened into the vector x and the output into y.",

@@ -204,14 +204,13 @@ class ShapeTrace(Template):
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        if "network" in p:
+        if "network" in p or "layers" in p:  # pinned layers need a pinned input (validate says so)
             return p
         p.setdefault("input_channels", int(rng.choice([1, 3, 3])))
         if "input_size" not in p:
             height = int(rng.integers(20, 65))
             p["input_size"] = height if rng.random() < 0.6 else [height, int(rng.integers(20, 65))]
-        if "layers" not in p:
-            p["layers"] = draw_stack(rng, p["input_channels"], input_shape(p)[1:])
+        p["layers"] = draw_stack(rng, p["input_channels"], input_shape(p)[1:])
         return p
 
     def validate(self, p: dict[str, Any]) -> None:

@@ -205,12 +205,12 @@ class WeightSharing(Template):
         n, k, t, m = p["size"], p["kernel"], p["tiles"], p["size"] - p["kernel"] + 1
         where = "a sequence of length {n}" if p["dims"] == 1 else "an image of {n} pixels"
         along = "along the sequence" if p["dims"] == 1 else "along each axis"
+        patch = "{k} neighbouring positions" if p["dims"] == 1 else "a {k} patch"
         statement = [
             prose(f"A layer maps {where} with {{cin}} {_plural(p['in_channels'], 'channel')} to {{cout}} output "
-                  f"{_plural(p['out_channels'], 'channel')}. Each output unit "
-                  "is computed from a {k} patch of the input (valid, stride 1), so the output has {m} positions "
-                  "per channel.", n=_axes(p, n), cin=p["in_channels"], cout=p["out_channels"], k=_axes(p, k),
-                  m=_axes(p, m)),
+                  f"{_plural(p['out_channels'], 'channel')}. Each output unit is computed from {patch} of the "
+                  "input, in all input channels (valid, stride 1), so the output has {m} positions per channel.",
+                  n=_axes(p, n), cin=p["in_channels"], cout=p["out_channels"], k=_axes(p, k), m=_axes(p, m)),
             prose("Compare four layers with these same inputs and outputs: a fully connected layer; a locally "
                   "connected layer (like a convolution, but every output position has its own kernel); a tiled "
                   f"convolution that cycles through {{t}} different kernels {along} "

@@ -1,0 +1,67 @@
+"""week-06 end to end: `cnnquiz build week-06 --roster examples/roster.csv` in a fresh process (PDFs
+included), then a filled answers.csv graded by `cnnquiz grade`: the keys score full marks in any accepted
+notation, typical mistakes score 0 and are named, a blank row is flagged."""
+
+import csv
+import io
+import json
+
+from conftest import ROOT
+
+from grader.keyfile import read_key
+
+QUIZ = "week-06"
+TEMPLATES = ["weight-sharing", "connections", "shape-trace", "conv-cost", "affected-outputs", "valid-shrink"]
+
+
+def _other_notation(answer) -> str:
+    """The key as students also write it: thousands separators, 'a x b x c' shapes, bare lists."""
+    value = answer.expected_json()
+    if answer.kind == "integer":
+        return f"{value:,}"
+    if answer.kind == "tuple":
+        return " x ".join(str(v) for v in value)
+    return " ".join(str(v) for v in value).replace("-", "\u2212")
+
+
+def test_build_and_grade_week_06(cli, tmp_path):
+    out = tmp_path / "out"
+    built = cli("build", QUIZ, "--roster", str(ROOT / "examples" / "roster.csv"), "--out", str(out))
+    assert built.returncode == 0, built.stderr
+    folder = out / QUIZ
+    assert (folder / "quiz.pdf").stat().st_size > 10_000 and (folder / "key.pdf").is_file()
+    key = read_key(folder / "key.json")
+    assert [q.template for q in key.students[0].questions] == TEMPLATES
+    assert "122304" in (folder / "key.md").read_text(encoding="utf-8")  # LeNet-5's C1, pinned in the bank
+    parts = {s.student_id: s.parts for s in key.students}
+    assert len({json.dumps([p.answer.expected_json() for p in ps]) for ps in parts.values()}) == len(parts)
+
+    answers = {
+        "s1001": {p.column: p.answer.to_text() for p in parts["s1001"]},
+        "s1002": {p.column: p.answer.to_text(p.answer.misconceptions[0].value) for p in parts["s1002"]},
+        "s1003": {p.column: _other_notation(p.answer) for p in parts["s1003"]},
+    }
+    assert all(p.answer.misconceptions for p in parts["s1002"])  # every part of week 6 names a typical mistake
+    sheet = list(csv.reader(io.StringIO((folder / "answers.csv").read_text(encoding="utf-8"), newline="")))
+    header = sheet[0]
+    filled = [[answers.get(row[0], {}).get(column, cell) for column, cell in zip(header, row, strict=True)]
+              for row in sheet[1:]]
+    submissions = tmp_path / "answers.csv"
+    with submissions.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *filled])
+
+    graded = cli("grade", QUIZ, str(submissions), "--out", str(out))
+    assert graded.returncode == 1, graded.stderr  # the blank rows need attention
+    rows = {row[0]: row for row in csv.reader(io.StringIO(
+        (folder / "grades" / "grades.csv").read_text(encoding="utf-8"), newline=""))}
+    maximum = str(sum(p.points for p in parts["s1001"]))
+    assert maximum == "27" and rows["s1001"][-4:] == [maximum, maximum, "100", "ok"]
+    assert rows["s1003"][-4:] == [maximum, maximum, "100", "ok"]
+    assert rows["s1002"][-4:] == ["0", maximum, "0", "ok"]
+    assert rows["s1004"][-1] == "all answers blank"
+    details = json.loads((folder / "grades" / "grades.json").read_text(encoding="utf-8"))
+    tom = next(r for r in details["rows"] if r["student_id"] == "s1002")
+    named = [p["misconception"] for q in tom["questions"] for p in q["parts"]]
+    assert named == [p.answer.misconceptions[0].id for p in parts["s1002"]]
+    feedback = (folder / "grades" / "feedback" / "s1002.md").read_text(encoding="utf-8")
+    assert parts["s1002"][0].answer.misconceptions[0].feedback.split(":")[0] in feedback
