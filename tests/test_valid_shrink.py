@@ -11,6 +11,7 @@ import exercises
 from exercises.figures import Label
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.topics.padding import padded_output_length
 from exercises.topics.valid_shrink import simulated_sizes, sizes_after, zeros_to_keep
 from grader import Integer
 
@@ -83,6 +84,11 @@ def test_simulation_agrees_with_the_closed_form(n, kernel, dilation):
     step = dilation * (kernel - 1)
     assert simulated_sizes(p) == sizes_after(n, step)
     assert zeros_to_keep(p) == step
+
+
+def test_a_kernel_longer_than_the_signal_has_no_output():
+    """np.correlate swaps its arguments when the second is longer; the test-signal length must not."""
+    assert padded_output_length(2, 2, 2, 0, 0) == 0 and padded_output_length(2, 2, 2, 1, 0) == 1
 
 
 @settings(max_examples=150, deadline=None)

@@ -18,6 +18,7 @@ from exercises.model import Part, Prose, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layers import output_size
+from exercises.topics.sparsity import correlation_matrix
 from grader.answers import Vector
 
 NAMES = ("x", "h", "g", "f")  # the input, then the layers, as in the book's figure 9.4
@@ -82,10 +83,10 @@ def answers(p: dict[str, Any]) -> dict[str, list[int]]:
 
 
 def connection_matrix(size: int, kernel: int, stride: int, padding: int) -> np.ndarray:
-    """A[o, i] = 1 when output o reads input i: column i is the layer (weights 1) applied to the unit vector e_i."""
-    columns = [np.correlate(np.pad(np.eye(size, dtype=np.int64)[i], padding), np.ones(kernel, dtype=np.int64),
-                            "valid")[::stride] for i in range(size)]
-    return (np.stack(columns, axis=1) != 0).astype(np.int64)
+    """A[o, i] = 1 when output o reads input i: the lecture's matrix T of y = x·T for a kernel of ones (built by
+    correlating unit vectors) on the padded input, without the padding's rows, every stride-th column, transposed."""
+    padded = correlation_matrix(size + 2 * padding, [1] * kernel)
+    return (padded[padding:padding + size, ::stride].T != 0).astype(np.int64)
 
 
 def reachability(p: dict[str, Any]) -> list[np.ndarray]:

@@ -28,9 +28,10 @@ from exercises.topics.layers import (
     layers_to_data,
     param_count,
     parse_layers,
-    stack_of,
 )
+from exercises.topics.networks import stack_of
 from exercises.topics.parameters import PER_LAYER_MISTAKES, count_steps, counted_by_tensors
+from exercises.topics.parameters import resolved as resolved_stack
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int]
@@ -38,12 +39,8 @@ Shape = tuple[int, int, int]
 
 def resolved(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Shape]]:
     """The layers with inferred channels, and the (channels, height, width) before and after each."""
-    layers, network = stack_of(p)
-    channels = network.input_channels if network else p["input_channels"]
-    size = network.input_size if network else p["input_size"]
-    done, after = infer_shapes(layers, channels, (size, size))
-    before = [(channels, size, size), *after[:-1]]
-    return done, before, after  # type: ignore[return-value]
+    stack = resolved_stack(p)  # validate() makes sure the input shape is known
+    return stack.layers, stack.before, stack.after  # type: ignore[return-value]
 
 
 def fan_in(layer: Layer, shape: Shape) -> list[int]:

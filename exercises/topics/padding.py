@@ -64,11 +64,13 @@ def library(convention: str, dilation: int) -> str:
 
 # -- independent checks (verifier and tests) ---------------------------------------------------
 def padded_output_length(length: int, kernel: int, dilation: int, left: int, right: int) -> int:
-    """Length of a valid correlation of a padded test signal with a dilated kernel, by actually computing it."""
+    """Length of a valid correlation of a padded test signal with a dilated kernel, by actually computing it
+    (0 when the kernel is longer than the padded signal: np.correlate would swap the two and answer anyway)."""
     signal = np.arange(1, length + 1, dtype=np.int64)
     dilated = np.zeros(dilation * (kernel - 1) + 1, dtype=np.int64)
     dilated[::dilation] = np.arange(1, kernel + 1)
-    return len(np.correlate(np.pad(signal, (left, right)), dilated, mode="valid"))
+    padded = np.pad(signal, (left, right))
+    return len(np.correlate(padded, dilated, mode="valid")) if len(padded) >= len(dilated) else 0
 
 
 def numpy_same_split(kernel: int, dilation: int) -> tuple[int, int]:

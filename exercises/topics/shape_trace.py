@@ -16,15 +16,14 @@ from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.registry import Template, template
 from exercises.topics.forward import reads
 from exercises.topics.layers import (
-    NETWORKS,
     Layer,
     LayerStack,
     describe_layer,
     infer_shapes,
     layers_to_data,
     parse_layers,
-    stack_of,
 )
+from exercises.topics.networks import NETWORKS, stack_of
 from grader.answers import Integer, Tuple
 
 Shape = tuple[int, int, int]

@@ -14,6 +14,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, ParamError
 from exercises.registry import Template, template
+from exercises.topics.padding import padded_output_length
 from grader.answers import Integer, Vector
 
 
@@ -30,27 +31,20 @@ def sizes_after(n: int, step: int) -> list[int]:
 # -- the independent method: run the layers on a signal -------------------------------------------------
 
 
-def kernel_taps(p: dict[str, Any]) -> np.ndarray:
-    """The dilated kernel (1, 2, …, k with d − 1 zeros between taps)."""
-    taps = np.zeros(p["dilation"] * (p["kernel"] - 1) + 1, dtype=np.int64)
-    taps[:: p["dilation"]] = np.arange(1, p["kernel"] + 1)
-    return taps
-
-
 def simulated_sizes(p: dict[str, Any], left: int = 0, right: int = 0, limit: int = 200) -> list[int]:
-    """Output lengths of valid correlations applied one after another, with the given zeros added each
-    time, while the kernel still fits (at most `limit` layers)."""
-    signal, taps, out = np.arange(1, p["n"] + 1, dtype=np.int64), kernel_taps(p), []
-    while len(signal) + left + right >= len(taps) and len(out) < limit:
-        signal = np.correlate(np.pad(signal, (left, right)), taps, "valid")
-        out.append(len(signal))
+    """Output lengths of valid correlations applied one after another (each computed on a test signal), with
+    the given zeros added each time, while the kernel still fits (at most `limit` layers)."""
+    size, span, out = p["n"], p["dilation"] * (p["kernel"] - 1) + 1, []
+    while size + left + right >= span and len(out) < limit:
+        size = padded_output_length(size, p["kernel"], p["dilation"], left, right)
+        out.append(size)
     return out
 
 
 def zeros_to_keep(p: dict[str, Any]) -> int:
     """The fewest zeros (split any way) with which one layer's output is as long as its input, by trying."""
-    return next(z for z in range(0, 4 * len(kernel_taps(p)))
-                if simulated_sizes(p, z // 2, z - z // 2, limit=1) == [p["n"]])
+    return next(z for z in range(0, 4 * p["dilation"] * p["kernel"])
+                if padded_output_length(p["n"], p["kernel"], p["dilation"], z // 2, z - z // 2) == p["n"])
 
 
 # -- misconceptions -------------------------------------------------------------------------------------
