@@ -65,7 +65,11 @@ def test_misconceptions_are_named():
 
 def test_reuse_can_ask_about_a_later_convolution():
     assert answers(network="lenet5", layer="C3")["reuse"] == 100
-    assert answers(network="lenet5", layer=5)["reuse"] == 1  # C5: one position
+    c5 = exercises.generate("connections", network="lenet5", layer=5)
+    assert c5.to_json()["parts"][2]["answer"] == 1  # C5: one position
+    assert "as many connections as parameters: at a single position" in c5.part("reuse").solution[0].text
+    c1 = exercises.generate("connections", network="lenet5")
+    assert "784 times as many connections as parameters" in c1.part("reuse").solution[0].text
 
 
 @pytest.mark.parametrize(("pinned", "message"), [
@@ -115,4 +119,7 @@ def test_samples_are_lenet_like_and_varied():
             keys[part.id].add(str(part.answer.expected_json()))
         wired, counts = question.part("connections").answer.value, question.part("parameters").answer.value
         assert all(w >= c for w, c in zip(wired, counts, strict=True))  # never fewer connections than parameters
+        _, _, after = resolved(dict(question.params))
+        for layer, w, c, shape in zip(layers, wired, counts, after, strict=True):  # what the solution says
+            assert layer.type != "conv" or w == c * shape[1] * shape[2]
     assert len(keys["connections"]) >= 150 and len(keys["parameters"]) >= 150 and len(keys["reuse"]) >= 25

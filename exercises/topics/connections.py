@@ -273,14 +273,16 @@ class Connections(Template):
                              for i, (layer, (text, math)) in enumerate(zip(
                                  layers, (count_steps(layer, c) for layer, c in zip(layers, counts, strict=True)),
                                  strict=True))),
-                           prose("A kernel is shared by all positions of its map, so a convolution has far fewer "
-                                 "parameters than connections."))),
+                           prose("A kernel (and its bias) is shared by all positions of its map, so a "
+                                 "convolution with P output positions per map has P times as many connections "
+                                 "as parameters."))),
             Part("reuse", prose(f"Take one weight of the kernels of {asked.name}. How many of {asked.name}'s "
                                 "connections use that very weight?"),
                  expect(Integer, reuse, p, REUSE_MISTAKES),
                  solution=(prose(f"The kernel slides over all {{grid}} output positions of its map, and at each it "
-                                 f"uses the weight once: {{reuse}} connections share it (which is why {asked.name} "
-                                 "has so many more connections than parameters).",
+                                 f"uses the weight once: {{reuse}} connections share it. So {asked.name} has "
+                                 + (f"{reuse} times as many connections as parameters." if reuse > 1 else
+                                    "as many connections as parameters: at a single position nothing is shared."),
                                  grid=Op("×", asked_after[1], asked_after[2]), reuse=reuse),)),
         )
         return self.question(p, title="Connections and parameters", statement=statement, parts=parts)
