@@ -16,6 +16,7 @@ from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.registry import Template, template
 from exercises.topics.forward import reads
 from exercises.topics.layers import (
+    ENDS_SPATIAL,
     Layer,
     LayerStack,
     describe_layer,
@@ -27,7 +28,6 @@ from exercises.topics.networks import NETWORKS, stack_of
 from grader.answers import Integer, Tuple
 
 Shape = tuple[int, int, int]
-VECTOR = ("flatten", "dense")  # layers whose output is a vector
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ class ShapeTrace(Template):
 
     def _part(self, p: dict[str, Any], index: int, layer: Layer, before: Shape, after: Shape) -> Part:
         where = f"layer ({index + 1}) {layer.name}"
-        if layer.type in VECTOR:
+        if layer.type in ENDS_SPATIAL:
             prompt = prose(f"How many numbers does the vector after {where} hold?")
             spec = expect(Integer, after[0], p, layer_mistakes(index))
         else:
