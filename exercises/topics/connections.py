@@ -29,7 +29,7 @@ from exercises.topics.layers import (
     param_count,
     parse_layers,
 )
-from exercises.topics.networks import stack_of
+from exercises.topics.networks import check_input, stack_of
 from exercises.topics.parameters import PER_LAYER_MISTAKES, count_steps, counted_by_tensors
 from exercises.topics.parameters import resolved as resolved_stack
 from grader.answers import Integer, Vector
@@ -223,13 +223,7 @@ class Connections(Template):
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
-        if "network" in p and ("input_size" in p or "input_channels" in p):
-            raise ParamError(f"the network {p['network']} has its own input size and channels; "
-                             "pin input_size and input_channels only with layers")
-        if "network" not in p:
-            for name in ("input_size", "input_channels"):
-                if name not in p:
-                    raise ParamError(f"pin {name} too: connections are counted on a known input shape")
+        check_input(p, needed="connections are counted on a known input shape")
         layers, _ = stack_of(p)
         for index, layer in enumerate(layers):
             if layer.type == "batchnorm":

@@ -59,6 +59,18 @@ def stack_of(params: dict[str, Any]) -> tuple[tuple[Layer, ...], Network | None]
     return parse_layers(params["layers"]), None
 
 
+def check_input(params: dict[str, Any], needed: str = "") -> None:
+    """A named network brings its own input; with layers, input_size and input_channels must be pinned
+    when `needed` says why (ParamError otherwise)."""
+    if "network" in params and ("input_size" in params or "input_channels" in params):
+        raise ParamError(f"the network {params['network']} has its own input size and channels; "
+                         "pin input_size and input_channels only with layers")
+    if needed and "network" not in params:
+        for name in ("input_size", "input_channels"):
+            if name not in params:
+                raise ParamError(f"pin {name} too: {needed}")
+
+
 def _c3_table() -> list[list[int]]:
     """LeCun et al. (1998), Table I: which S2 maps feed each C3 map (0-based)."""
     contiguous = [[(start + i) % 6 for i in range(size)] for size in (3, 4) for start in range(6)]

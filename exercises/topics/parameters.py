@@ -16,7 +16,7 @@ import numpy as np
 
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Table, prose
-from exercises.params import Int, OneOf, ParamError
+from exercises.params import Int, OneOf
 from exercises.registry import Template, template
 from exercises.topics.layers import (
     ENDS_SPATIAL,
@@ -30,7 +30,7 @@ from exercises.topics.layers import (
     parse_layers,
     runs,
 )
-from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
+from exercises.topics.networks import NETWORKS, PUBLISHED, check_input, stack_of
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int] | None
@@ -286,9 +286,7 @@ class ParamCount(Template):
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
-        if "network" in p and ("input_size" in p or "input_channels" in p):
-            raise ParamError(f"the network {p['network']} has its own input size and channels; "
-                             "pin input_size and input_channels only with layers")
+        check_input(p)
         resolved(p)
 
     def build(self, p: dict[str, Any]) -> Question:

@@ -24,7 +24,7 @@ from exercises.topics.layers import (
     layers_to_data,
     parse_layers,
 )
-from exercises.topics.networks import NETWORKS, stack_of
+from exercises.topics.networks import NETWORKS, check_input, stack_of
 from grader.answers import Integer, Tuple
 
 Shape = tuple[int, int, int]
@@ -213,13 +213,7 @@ class ShapeTrace(Template):
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
-        if "network" in p and ("input_size" in p or "input_channels" in p):
-            raise ParamError(f"the network {p['network']} has its own input size and channels; "
-                             "pin input_size and input_channels only with layers")
-        if "network" not in p:
-            for name in ("input_size", "input_channels"):
-                if name not in p:
-                    raise ParamError(f"pin {name} too: a shape trace starts from a known input shape")
+        check_input(p, needed="a shape trace starts from a known input shape")
         trace(p)
 
     def build(self, p: dict[str, Any]) -> Question:
