@@ -30,7 +30,8 @@ PINNED = {
     "pool-invariance": ("pool-invariance", {"signal": [1, 5, 2, 3, 0, 4, 2], "width": 3, "shift": 1}),
     "toeplitz-lecture": ("toeplitz", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
 }
-WITH_FIGURES = ["conv1d", "same-padding", "pooling", "pool-invariance", "receptive-field", "toeplitz"]
+WITH_FIGURES = ["conv1d", "same-padding", "pooling", "pool-invariance", "receptive-field", "toeplitz",
+                "weight-sharing", "affected-outputs", "valid-shrink"]
 
 
 def figure_of(template, params):
@@ -205,10 +206,11 @@ def test_pool_invariance_figure_of_issue_14():
     assert [p.x for p in pooled] == [d.x for d in detector], "width 3: each pooled value above its input"
 
 
-def test_wide_figures_keep_their_labels_inside():
-    """A deep stack shrinks its drawing to the page; the layer names (printed at one size) still fit."""
+@pytest.mark.parametrize("template", ["receptive-field", "weight-sharing", "affected-outputs", "valid-shrink"])
+def test_wide_figures_keep_their_labels_inside(template):
+    """A deep stack (a long signal) shrinks its drawing to the page; the row names (printed at one size) still fit."""
     for seed in range(40):
-        for figure in exercises.generate("receptive-field", seed=seed).figures():
+        for figure in exercises.generate(template, seed=seed).figures():
             assert_labels_inside(to_svg(figure))
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
-from exercises.topics.layers import infer_shapes, parse_layers
+from exercises.topics.layers import infer_shapes, layers_to_data, parse_layers
 from grader import Tuple
 
 RECTANGLE = {
@@ -39,6 +39,28 @@ def test_alexnet_as_in_torchvision():
     got = list(answers(network="alexnet").values())
     assert got == [[64, 55, 55], [64, 27, 27], [192, 27, 27], [192, 13, 13], [384, 13, 13], [256, 13, 13],
                    [256, 13, 13], [256, 6, 6], 4096, 4096, 1000]
+
+
+def test_resnet18_as_in_torchvision():
+    """torchvision's resnet18 at 224 x 224: conv1 and the max pool halve twice, stages 2-4 halve once each;
+    a residual block is one layer (its answer is the sum's shape); global pooling leaves 512 numbers."""
+    got = list(answers(network="resnet18").values())
+    assert got == [[64, 112, 112], [64, 112, 112], [64, 56, 56], [64, 56, 56], [64, 56, 56], [128, 28, 28],
+                   [128, 28, 28], [256, 14, 14], [256, 14, 14], [512, 7, 7], [512, 7, 7], 512, 1000]
+    question = exercises.generate("shape-trace", network="resnet18")
+    get("shape-trace").verify(question)
+    block = question.part("layer6").solution[0]
+    assert "the shortcut {short}" in block.text and "the two are added" in block.text
+    assert "one mean per map: 512 numbers" in question.part("layer12").solution[0].text
+
+
+def test_global_pooling_then_flatten():
+    """As torchvision writes a ResNet's head: global pooling, flatten (of C numbers), dense."""
+    stack = {"input_channels": 2, "input_size": 9, "layers": [
+        {"type": "conv", "out": 5, "kernel": 3, "stride": 2}, {"type": "globalpool"}, {"type": "flatten"},
+        {"type": "dense", "out": 3}]}
+    assert answers(**stack) == {"layer1": [5, 4, 4], "layer2": 5, "layer3": 5, "layer4": 3}
+    get("shape-trace").verify(exercises.generate("shape-trace", **stack))
 
 
 def test_hand_worked_rectangle():
@@ -82,6 +104,10 @@ def test_a_partly_right_shape_gets_partial_credit():
       "input_size": 5}, r"layers\[1\] \(conv\): comes after the flatten layer layers\[0\]"),
     ({"layers": [{"type": "dense", "out": 2}, {"type": "flatten"}], "input_channels": 1, "input_size": 5},
      r"layers\[1\] \(flatten\): comes after the dense layer"),
+    ({"layers": [{"type": "flatten"}, {"type": "flatten"}], "input_channels": 1, "input_size": 5},
+     r"layers\[1\] \(flatten\): comes after the flatten layer layers\[0\], whose output is a vector already"),
+    ({"layers": [{"type": "flatten"}, {"type": "globalpool"}], "input_channels": 1, "input_size": 5},
+     r"layers\[1\] \(globalpool\): comes after the flatten layer"),
     ({"layers": [{"type": "flatten", "out": 3}], "input_channels": 1, "input_size": 5},
      r"unknown key 'out'; flatten keys: name"),
 ])
@@ -130,6 +156,9 @@ def test_flatten_counts_in_the_other_stack_templates():
     question = exercises.generate("param-count", layers=stack, input_channels=1, input_size=6)
     assert question.to_json()["parts"][0]["answer"] == [40, 0, 130]
     get("param-count").verify(question)
+    assert layers_to_data(parse_layers(stack)) == stack  # the YAML form round-trips
+    table = question.solution[0]
+    assert [row[2].text for row in table.rows][1] == "64 numbers"  # the flatten row's output: a vector
     with pytest.raises(ParamError, match="at or after the flatten layer flatten1"):
         exercises.generate("receptive-field", layers=stack, unit="flatten1")
     assert exercises.generate("receptive-field", layers=stack).params["unit"] == "conv1"

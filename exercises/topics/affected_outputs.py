@@ -19,6 +19,7 @@ from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layers import output_size
 from exercises.topics.sparsity import correlation_matrix
+from exercises.wording import plural
 from grader.answers import Vector
 
 NAMES = ("x", "h", "g", "f")  # the input, then the layers, as in the book's figure 9.4
@@ -194,7 +195,7 @@ def _problem(p: dict[str, Any]) -> str | None:
     if p["input"] > p["n"]:
         return f"input {p['input']} is not one of x_1 ... x_{p['n']}"
     if p["unit"] > rows[-1]:
-        return f"unit {p['unit']} is beyond the top layer, which has {rows[-1]} units"
+        return f"unit {p['unit']} is beyond the top layer, which has {plural(rows[-1], 'unit')}"
     if not answers(p)["affected_top"]:
         return f"no window of the layers covers x_{p['input']} (the last window ends before it): pick another input"
     return None

@@ -35,6 +35,7 @@ from exercises.topics.parameters import resolved as resolved_stack
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int]
+COUNTED = ("conv", "pool", "subsample", "flatten", "dense")  # the layer types whose connections are counted
 
 
 def resolved(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Shape]]:
@@ -226,9 +227,9 @@ class Connections(Template):
         check_input(p, needed="connections are counted on a known input shape")
         layers, _ = stack_of(p)
         for index, layer in enumerate(layers):
-            if layer.type == "batchnorm":
-                raise ParamError(f"layers[{index}] (batchnorm): connections are counted for conv, pool, "
-                                 "subsample, flatten and dense layers only")
+            if layer.type not in COUNTED:
+                raise ParamError(f"layers[{index}] ({layer.type}): connections are counted for "
+                                 f"{', '.join(COUNTED)} layers only")
             if layer.padding:
                 raise ParamError(f"layers[{index}] ({layer.type}) {layer.name}: padding is not offered here "
                                  "(whether zeros make connections is a matter of convention); use padding 0")
@@ -290,7 +291,10 @@ class Connections(Template):
         extra = " + 1 bias" if has_bias(layer) else ""
         bias = 1 if has_bias(layer) else 0
         if len(set(inputs)) == 1:
-            return prose(f"({number}) {layer.name}: {{units}} output units, each reading {{fan}} inputs{extra}: "
+            count = after[0] * after[1] * after[2]
+            unit_words = "output unit, reading" if count == 1 else "output units, each reading"
+            input_word = "input" if inputs[0] == 1 else "inputs"
+            return prose(f"({number}) {layer.name}: {{units}} {unit_words} {{fan}} {input_word}{extra}: "
                          "{total}.", units=units, fan=inputs[0],
                          total=Eq(Op("×", units, inputs[0] + bias), total))
         groups: dict[int, int] = {}
@@ -302,8 +306,9 @@ class Connections(Template):
             chain = Op("+", chain, term)
         spots = Op("×", after[1], after[2])
         return prose(f"({number}) {layer.name}: per position, the output maps read different numbers of inputs "
-                     f"(from the connection table){extra}: {{per}} connections at each of {{spots}} positions, "
-                     "{total}.", per=Eq(chain, total // (after[1] * after[2])), spots=spots,
+                     f"(from the connection table){extra}: {{per}} connections at each of {{spots}} "
+                     + ("position, " if after[1] * after[2] == 1 else "positions, ") + "{total}.",
+                     per=Eq(chain, total // (after[1] * after[2])), spots=spots,
                      total=Eq(Op("×", total // (after[1] * after[2]), spots), total))
 
     def verify(self, question: Question) -> None:

@@ -1,8 +1,9 @@
 """The layer model run on numbers, for verifiers that count by simulation rather than by formula.
 
-Every weight is 1 and there are no biases, and a pooling or subsampling window adds up what it
-reads, so on an all-ones input each output is the number of input units it reads; the shape of
-the result is the layer's output shape, found by actually sliding the windows.
+Every weight is 1 and there are no biases, and a pooling or subsampling window (a global pool: the
+whole map) adds up what it reads, so on an all-ones input each output is the number of input units
+it reads; the shape of the result is the layer's output shape, found by actually sliding the windows
+(a residual block runs both of its paths and adds them).
 """
 
 from __future__ import annotations
@@ -34,8 +35,19 @@ def reads(layer: Layer, x: np.ndarray, tap: tuple[int, int, int, int] | None = N
     weights 1 and no bias. With `tap` = (out map, in map, row, col), only that convolution weight is 1."""
     if layer.type == "flatten":
         return x.reshape(-1)
-    if layer.type == "dense":
-        return x.reshape(-1) @ np.ones((x.size, layer.outputs), dtype=np.int64)  # type: ignore[arg-type]
+    if layer.type == "globalpool":  # a sum per map: the mean up to the factor 1/(H·W)
+        return x.sum(axis=(1, 2))
+    if layer.type == "residual":  # both paths read the block's input; their outputs are added
+        paths = []
+        for path in (layer.main, layer.shortcut):
+            y = x
+            for inner in path:
+                y = reads(inner, y)
+            paths.append(y)
+        assert paths[0].shape == paths[1].shape, f"{layer.name}: paths give {paths[0].shape} and {paths[1].shape}"
+        return paths[0] + paths[1]
+    if layer.type == "dense":  # every unit reads every input with weight 1 (no outputs x inputs matrix of ones)
+        return np.full(layer.outputs, x.sum(), dtype=x.dtype)  # type: ignore[arg-type]
     if layer.type == "batchnorm":
         return x
     kh, kw = layer.kernel

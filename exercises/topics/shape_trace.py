@@ -1,5 +1,7 @@
 """Shape trace: the shape (channels × height × width, or a vector's length) after each layer of a stack,
-each layer an asked part. Sizes follow PyTorch: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 per axis.
+each layer an asked part. Sizes follow PyTorch: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 per axis. After a
+dense, global pooling or flatten layer the maps are gone and the length of the vector is asked; a
+residual block is one layer (its main path and shortcut, added).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from exercises.topics.layers import (
     ENDS_SPATIAL,
     Layer,
     LayerStack,
-    describe_layer,
+    describe_stack,
+    infer_path,
     infer_shapes,
     layers_to_data,
     parse_layers,
 )
 from exercises.topics.networks import NETWORKS, check_input, stack_of
+from exercises.wording import plural
 from grader.answers import Integer, Tuple
 
 Shape = tuple[int, int, int]
@@ -225,7 +229,7 @@ class ShapeTrace(Template):
                  "A network takes inputs of {shape} (channels x height x width) and applies, in order:")
         statement = (
             prose(intro, shape=Op("×", Op("×", start[0], start[1]), start[2])),
-            *(describe_layer(i + 1, layer) for i, layer in enumerate(given)),
+            *describe_stack(given),
             prose("Sizes follow PyTorch: a window that does not fit entirely in the (padded) input is dropped."),
         )
         parts = tuple(self._part(p, i, layer, before[i], after[i]) for i, layer in enumerate(layers))
@@ -248,10 +252,17 @@ class ShapeTrace(Template):
                                                                        after[0]))
         if layer.type == "dense":
             return prose(head + "one number per unit: {n}.", n=after[0])
+        if layer.type == "globalpool":
+            return prose(head + f"one mean per map: {plural(after[0], 'number')}.")
         if layer.type == "batchnorm":
             return prose(head + "normalization keeps the shape, {shape}.", shape=_times(after))
-        channels = (f"{layer.outputs} output channels (one per filter)" if layer.type == "conv"
-                    else "the channels stay")
+        if layer.type == "residual":
+            math = {"main": _path_chain(layer.main, before), "shape": _times(after)}
+            shortcut = "the shortcut {short}" if layer.shortcut else "the shortcut is the identity"
+            math.update({"short": _path_chain(layer.shortcut, before)} if layer.shortcut else {})
+            return prose(head + "the main path {main}; " + shortcut + "; the two are added, so {shape}.", **math)
+        channels = (plural(layer.outputs, "output channel") + " (one per filter)"  # type: ignore[arg-type]
+                    if layer.type == "conv" else "the channels stay")
         axes = [self._axis(layer, before[1 + a], a, after[1 + a]) for a in (0, 1)]
         same = before[1] == before[2] and layer.kernel[0] == layer.kernel[1]
         if same:
@@ -285,4 +296,13 @@ class ShapeTrace(Template):
 
 def _times(shape: Shape) -> Any:
     return Op("×", Op("×", shape[0], shape[1]), shape[2])
+
+
+def _path_chain(path: tuple[Layer, ...], before: Shape) -> Any:
+    """A residual path's shapes from the block's input, layer by layer: 64 × 56 × 56 → 128 × 28 × 28 → …"""
+    _, shapes, _, _ = infer_path(path, before[0], before[1:], "path")
+    chain: Any = _times(before)
+    for shape in shapes:
+        chain = Op("→", chain, _times(shape))  # type: ignore[arg-type]
+    return chain
 

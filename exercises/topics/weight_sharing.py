@@ -22,6 +22,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
+from exercises.wording import plural
 from grader.answers import Integer
 
 LAYERS = ("dense", "local", "tiled", "conv")
@@ -195,8 +196,9 @@ class WeightSharing(Template):
     def validate(self, p: dict[str, Any]) -> None:
         m = p["size"] - p["kernel"] + 1
         if m < 3:
-            raise ParamError(f"kernel {p['kernel']} leaves {max(m, 0)} output position(s) per axis on an input of "
-                             f"size {p['size']}: make the kernel at most size - 2 so that tiling means something")
+            raise ParamError(f"kernel {p['kernel']} leaves {plural(max(m, 0), 'output position')} per axis on an "
+                             f"input of size {p['size']}: make the kernel at most size - 2 so that tiling means "
+                             "something")
         if p["tiles"] >= m:
             raise ParamError(f"tiles must be less than the {m} output positions per axis (with {p['tiles']} tiles "
                              "every position has its own kernel: that is the locally connected layer)")
