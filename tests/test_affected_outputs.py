@@ -53,7 +53,7 @@ def test_hand_worked_strided_stack():
 ])
 def test_misconceptions_are_named(part, text, mistake, pinned):
     result = exercises.answer("affected-outputs", part, text, **{**STRIDED, **pinned})
-    assert result["status"] == "incorrect" and result["misconception"] == mistake
+    assert result["status"] != "correct" and result["score"] < 1 and result["misconception"] == mistake
 
 
 def test_border_units_have_fewer_connections():

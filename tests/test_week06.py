@@ -1,13 +1,15 @@
 """week-06 end to end: `cnnquiz build week-06 --roster examples/roster.csv` in a fresh process (PDFs
 included), then a filled answers.csv graded by `cnnquiz grade`: the keys score full marks in any accepted
-notation, typical mistakes score 0 and are named, a blank row is flagged."""
+notation, typical mistakes are named and earn only their right entries, a blank row is flagged."""
 
 import csv
 import io
 import json
 
+import pytest
 from conftest import ROOT
 
+from grader import grade
 from grader.keyfile import read_key
 
 QUIZ = "week-06"
@@ -15,10 +17,10 @@ TEMPLATES = ["weight-sharing", "connections", "shape-trace", "conv-cost", "affec
 
 
 def _other_notation(answer) -> str:
-    """The key as students also write it: thousands separators, 'a x b x c' shapes, bare lists."""
+    """The key as students also write it: digits grouped by spaces, 'a x b x c' shapes, bare lists."""
     value = answer.expected_json()
     if answer.kind == "integer":
-        return f"{value:,}"
+        return f"{value:,}".replace(",", " ")
     if answer.kind == "tuple":
         return " x ".join(str(v) for v in value)
     return " ".join(str(v) for v in value).replace("-", "\u2212")
@@ -57,7 +59,13 @@ def test_build_and_grade_week_06(cli, tmp_path):
     maximum = str(sum(p.points for p in parts["s1001"]))
     assert maximum == "27" and rows["s1001"][-4:] == [maximum, maximum, "100", "ok"]
     assert rows["s1003"][-4:] == [maximum, maximum, "100", "ok"]
-    assert rows["s1002"][-4:] == ["0", maximum, "0", "ok"]
+    # a misconception is named but scored like any answer (grader's monotone rule): a wrong number earns
+    # nothing, a list or shape only its right entries; never full marks
+    earned = sum(p.points * grade(p.answer, answers["s1002"][p.column]).score for p in parts["s1002"])
+    assert 0 < earned < int(maximum) and float(rows["s1002"][-4]) == pytest.approx(earned, abs=0.01)
+    assert rows["s1002"][-3:-1] == [maximum, f"{100 * earned / int(maximum):.1f}"] and rows["s1002"][-1] == "ok"
+    assert all(grade(p.answer, answers["s1002"][p.column]).score == 0 for p in parts["s1002"]
+               if p.answer.kind == "integer")
     assert rows["s1004"][-1] == "all answers blank"
     details = json.loads((folder / "grades" / "grades.json").read_text(encoding="utf-8"))
     tom = next(r for r in details["rows"] if r["student_id"] == "s1002")
