@@ -236,6 +236,49 @@ class DecimalMatrix(Param):
                 f"{self.low} to {self.high} (integers or decimals)")
 
 
+@dataclass(frozen=True)
+class IntArray(Param):
+    """A rectangular array of integers as nested lists, with one of the allowed numbers of dimensions:
+    a list (1-D), a list of rows (2-D), a list of matrices (3-D: channels of an image)."""
+
+    ndims: tuple[int, ...] = (1, 2)
+    min_size: int = 1
+    max_size: int = 8
+    low: int = -999
+    high: int = 999
+
+    def check(self, name: str, value: Any) -> list:
+        shape = _shape_of(value)
+        if shape is None or len(shape) not in self.ndims or not all(self.min_size <= n <= self.max_size
+                                                                       for n in shape):
+            raise self.error(name, value)
+        if not all(self.low <= v <= self.high for v in _flatten(value)):
+            raise self.error(name, value)
+        return value
+
+    def describe(self) -> str:
+        kinds = {1: "a list", 2: "a matrix (list of rows)", 3: "a list of matrices (channels)"}
+        return ("rectangular: " + " or ".join(kinds[d] for d in self.ndims) + f" of {self.min_size} to "
+                f"{self.max_size} entries along each axis, integers from {self.low} to {self.high}")
+
+
+def _shape_of(value: Any) -> tuple[int, ...] | None:
+    """The shape of a rectangular nested list of ints (None if it is ragged, empty or not integers)."""
+    if _is_int(value):
+        return ()
+    if not isinstance(value, list) or not value:
+        return None
+    shapes = {_shape_of(item) for item in value}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    (inner,) = shapes
+    return (len(value), *inner)  # type: ignore[misc]
+
+
+def _flatten(value: Any) -> list[int]:
+    return [value] if _is_int(value) else [v for item in value for v in _flatten(item)]
+
+
 def check_params(template_id: str, specs: dict[str, Param], pinned: dict[str, Any]) -> dict[str, Any]:
     """Validate pinned values by name; unknown names get a 'did you mean' hint."""
     checked = {}

@@ -122,10 +122,13 @@ def _load_topics() -> None:
                                 f"{type(error).__name__}: {error}") from None
 
 
-# The lecture's order of topics; `cnnquiz list` groups by topic in this order (others follow, by name).
+# The lecture's order of topics; `cnnquiz list` groups by topic in this order (others follow, by name). Topics
+# beyond the lecture sit where the book (Goodfellow et al., ch. 9) treats them: channels and stride with padding
+# (9.5), backpropagation after the layers' parameters (the end of 9.5).
 TOPIC_ORDER = (
     "convolution", "convolution as matrix", "sparse, local and shared weights", "equivariance and invariance",
-    "padding and output size", "pooling", "receptive fields", "parameters", "concepts",
+    "padding and output size", "channels and stride", "pooling", "receptive fields", "parameters",
+    "backpropagation", "concepts",
 )
 
 

@@ -72,3 +72,17 @@ def with_answer(question, part_id: str, answer):
 
     parts = tuple(replace(part, answer=answer) if part.id == part_id else part for part in question.parts)
     return replace(question, parts=parts)
+
+
+def distinct_keys(template_id: str, seeds: range = range(200), **pinned) -> dict[str, int]:
+    """How many different expected answers each part has over the seeds (a part whose key hardly varies
+    teaches nothing: students could copy it from a neighbour)."""
+    import json
+
+    import exercises
+
+    seen: dict[str, set] = {}
+    for seed in seeds:
+        for part in exercises.generate(template_id, seed=seed, **pinned).parts:
+            seen.setdefault(part.id, set()).add(json.dumps(part.answer.expected_json()))
+    return {part_id: len(keys) for part_id, keys in seen.items()}

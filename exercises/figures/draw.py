@@ -157,13 +157,13 @@ def kernel_rows(rows: Sequence[tuple[str, Sequence[str]]], inputs: int, kernel: 
 
 
 def signal_and_kernel(signal: Sequence[object], kernel: Sequence[object], padding: int | tuple[int, int] = 0,
-                      dilation: int = 1, position: int = 0) -> Figure:
-    """The (zero-padded) signal as a row of cells, the kernel below it at one position."""
+                      dilation: int = 1, position: int = 0, names: tuple[str, str] = ("x", "w")) -> Figure:
+    """The (zero-padded) signal as a row of cells, the kernel below it at one position; `names` label the rows."""
     left, right = (padding, padding) if isinstance(padding, int) else padding
     values = ["0"] * left + [str(v) for v in signal] + ["0"] * right
     kernel_labels = [str(w) for w in kernel]
     w = _cell_width(values + kernel_labels)
-    shapes: list[Shape] = [Label(-0.3, 0.5, "x", "east"), Label(-0.3, 2.5, "w", "east")]
+    shapes: list[Shape] = [Label(-0.3, 0.5, names[0], "east"), Label(-0.3, 2.5, names[1], "east")]
     for i, label in enumerate(values):
         padded = i < left or i >= left + len(signal)
         covered = any(i == position + t * dilation for t in range(len(kernel)))
@@ -237,3 +237,22 @@ def matrix_band(matrix: Sequence[Sequence[int]]) -> Figure:
     ]
     nonzero = sum(1 for row in matrix for v in row if v)
     return Figure(tuple(shapes), f"The band: {nonzero} non-zero entries of {len(labels)}.")
+
+
+def pool_gradient(signal: Sequence[object], delta: Sequence[object], windows: Sequence[tuple[int, int]],
+                  winners: Sequence[int], gradient: Sequence[object]) -> Figure:
+    """Max pooling backwards: each window's upstream gradient (top row) goes down to the position that won the
+    window's maximum (shaded in the input row); the bottom row is what every input receives."""
+    labels = [str(v) for v in [*signal, *delta, *gradient]]
+    w = _cell_width(labels)
+    shapes: list[Shape] = [Label(-0.3, 0.5, "dL/dy", "east"), Label(-0.3, 2.7, "x", "east"),
+                           Label(-0.3, 4.9, "dL/dx", "east")]
+    for (start, end), value, winner in zip(windows, delta, winners, strict=True):
+        centre = (start + end) / 2 * w
+        shapes.append(Cell(centre - w / 2, 0, str(value), "kernel", w))
+        shapes.append(Line(centre, 1, (winner + 0.5) * w, 2.2, "shade"))
+    for i, (value, grad) in enumerate(zip(signal, gradient, strict=True)):
+        shapes.append(Cell(i * w, 2.2, str(value), "shade" if i in winners else "plain", w))
+        shapes.append(Cell(i * w, 4.4, str(grad), "mark" if grad else "faint", w))
+    return Figure(tuple(shapes), "Each window's gradient goes to the position of its maximum (shaded); "
+                                 "positions that win several windows add their gradients.")

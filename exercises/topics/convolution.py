@@ -44,6 +44,16 @@ def draw_kernel(rng: np.random.Generator, length: int, low: int = -2, high: int 
             return kernel
 
 
+def draw_taps(rng: np.random.Generator, shape: tuple[int, ...], low: int = -2, high: int = 2) -> list:
+    """A kernel of any shape (nested lists) with at least two non-zero taps (where it has room for two) that
+    changes when flipped along every axis, so that 'flipped' and 'not flipped' give different answers."""
+    size = int(np.prod(shape))
+    while True:
+        kernel = rng.integers(low, high + 1, size=shape)
+        if np.count_nonzero(kernel) >= min(2, size) and (size == 1 or not np.array_equal(kernel, np.flip(kernel))):
+            return kernel.tolist()
+
+
 def _flipped(p: dict[str, Any]) -> list[int]:
     return correlate1d(p["signal"], p["kernel"][::-1], p["padding"], p["stride"], p["dilation"])
 
