@@ -46,7 +46,8 @@ class Eq:
 
 @dataclass(frozen=True)
 class Op:
-    """A binary infix expression `left op right`; op is one of + - * / × ≤ < ≥ > ≠ →."""
+    """A binary infix expression `left op right`; op is one of + - * / × ≤ < ≥ > ≠ → ⋆ (cross-correlation) ∗
+    (true convolution)."""
 
     op: str
     left: Any

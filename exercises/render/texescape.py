@@ -18,6 +18,7 @@ _ESCAPES = {
     "→": r"\ensuremath{\to}",
     "↦": r"\ensuremath{\mapsto}",
     "⋆": r"\ensuremath{\star}",
+    "∗": r"\ensuremath{\ast}",
     "≤": r"\ensuremath{\le}",
     "≥": r"\ensuremath{\ge}",
     "≠": r"\ensuremath{\ne}",

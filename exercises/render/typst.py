@@ -15,7 +15,8 @@ from exercises.render.printer import Printer
 # and minus shorthands); `/` before `/` or `*` (comments); list, heading and term markers and "1." at a
 # line start. An escaped character prints as itself.
 _MARKUP_SPECIAL = re.compile(r"[\\#$*_@<>\[\]`~]|-(?=[-?\d])|/(?=[/*])|^[ \t]*(?:[-+=/]|\d+\.)", re.MULTILINE)
-_OPS = {"*": "dot.op", "×": "times", "≤": "<=", "≥": ">=", "≠": "!=", "→": "->", "⋆": "star.op", "-": "-"}
+_OPS = {"*": "dot.op", "×": "times", "≤": "<=", "≥": ">=", "≠": "!=", "→": "->", "⋆": "star.op", "∗": "ast.op",
+        "-": "-"}
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi", "pi",
           "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Sigma",
           "Phi", "Psi", "Omega"}
