@@ -256,3 +256,19 @@ def pool_gradient(signal: Sequence[object], delta: Sequence[object], windows: Se
         shapes.append(Cell(i * w, 4.4, str(grad), "mark" if grad else "faint", w))
     return Figure(tuple(shapes), "Each window's gradient goes to the position of its maximum (shaded); "
                                  "positions that win several windows add their gradients.")
+
+
+def subsample(full: Sequence[object], stride: int) -> Figure:
+    """A stride-1 output row (top) and the strided output below it: every stride-th entry kept (shaded), the
+    others computed for nothing (faint)."""
+    kept = list(full)[::stride]
+    w = _cell_width([str(v) for v in full])
+    shapes: list[Shape] = [Label(-0.3, 0.5, "stride 1", "east"), Label(-0.3, 2.7, f"stride {stride}", "east")]
+    for i, value in enumerate(full):
+        shapes.append(Cell(i * w, 0, str(value), "faint" if i % stride else "shade", w))
+    for j, value in enumerate(kept):
+        x = j * stride * w
+        shapes.append(Line(x + w / 2, 1, x + w / 2, 2.2, "plain"))
+        shapes.append(Cell(x, 2.2, str(value), "shade", w))
+    return Figure(tuple(shapes), f"Keeping every {stride}-th output of the stride-1 convolution gives the strided "
+                                 f"one: {len(kept)} of {len(full)} outputs.")
