@@ -227,16 +227,22 @@ def pooling_shift_figure(before: tuple, after: tuple, windows: Sequence[tuple[in
     return Figure(tuple(shapes), f"{count} of {len(changed)} pooled outputs {verb} (marked).")
 
 
-def matrix_band(matrix: Sequence[Sequence[int]]) -> Figure:
-    """A matrix as a grid of cells with its non-zero band shaded."""
+def matrix_band(matrix: Sequence[Sequence[int]], marked: frozenset[tuple[int, int]] = frozenset(),
+                mark_name: str = "marked") -> Figure:
+    """A matrix as a grid of cells with its non-zero band shaded; entries (row, column) in `marked` (such as a
+    circulant's wrap-around corners) stand out in the marking colour."""
     labels = [str(v) for row in matrix for v in row]
     w = _cell_width(labels)
     shapes: list[Shape] = [
-        Cell(j * w, i, str(v), "shade" if v else "plain", w)
+        Cell(j * w, i, str(v), "mark" if (i, j) in marked else "shade" if v else "plain", w)
         for i, row in enumerate(matrix) for j, v in enumerate(row)
     ]
     nonzero = sum(1 for row in matrix for v in row if v)
-    return Figure(tuple(shapes), f"The band: {nonzero} non-zero entries of {len(labels)}.")
+    caption = f"The band: {nonzero} non-zero entries of {len(labels)}."
+    if marked:
+        entries = "entry is" if len(marked) == 1 else "entries are"
+        caption += f" The {len(marked)} {mark_name} {entries} marked."
+    return Figure(tuple(shapes), caption)
 
 
 def pool_gradient(signal: Sequence[object], delta: Sequence[object], windows: Sequence[tuple[int, int]],

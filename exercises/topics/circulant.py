@@ -1,0 +1,319 @@
+"""Circular convolution and circulant matrices (Goodfellow et al., section 9.1: convolution as a Toeplitz
+matrix, in two dimensions a doubly block circulant one), contrasted with valid correlation on the same data.
+
+Circular cross-correlation treats the input as periodic: y_j = Σ_a x_((j+a) mod n) w_a, one output per input.
+Row convention (the lecture's): y = x·C, so C is n × n and column j holds the kernel from row j down, wrapping
+round to the top; the Toeplitz matrix T of the valid correlation is C's first n − k + 1 columns, the ones
+whose band does not wrap. In 2-D the image is flattened row by row and C is doubly block circulant.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from exercises.figures import draw
+from exercises.misconceptions import Mistake, expect
+from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, Sum, Sym, prose
+from exercises.params import IntArray, IntList, IntMatrix, ParamError
+from exercises.registry import Template, template
+from exercises.topics.convolution import draw_taps
+from exercises.topics.toeplitz import CONVENTION, doubly_block_toeplitz, in_convention, toeplitz_matrix
+from grader.answers import Matrix, Vector
+
+
+# -- matrices and the circular correlation, by index arithmetic ------------------------------------
+def band_matrix(kernel: list[int], n: int, wrap: bool = True) -> np.ndarray:
+    """Row-convention n × n matrix: entry (i, j) is w[(i − j) mod n] where that index is below k. Without `wrap`,
+    the entries whose band wraps round to the top are zero (a correlation with zeros past the end)."""
+    k = len(kernel)
+    matrix = np.zeros((n, n), dtype=np.int64)
+    for i in range(n):
+        for j in range(n):
+            a = (i - j) % n
+            if a < k and (wrap or i >= j):
+                matrix[i, j] = kernel[a]
+    return matrix
+
+
+def circulant(kernel: Any, shape: tuple[int, ...], wrap: bool = True) -> np.ndarray:
+    """The row-convention matrix of circular correlation for a signal (1-D) or a row-major image (2-D, doubly
+    block circulant: block (r, i) is the 1-D circulant of kernel row (r − i) mod H)."""
+    kernel = np.asarray(kernel)
+    if kernel.ndim == 1:
+        return band_matrix(kernel.tolist(), shape[0], wrap)
+    (height, width), kh = shape, kernel.shape[0]
+    total = np.zeros((height * width, height * width), dtype=np.int64)
+    for a in range(kh):
+        selector = band_matrix([int(a == t) for t in range(kh)], height, wrap)
+        total += np.kron(selector, band_matrix(kernel[a].tolist(), width, wrap))
+    return total
+
+
+def circular_correlate(data: Any, kernel: Any, wrap: bool = True) -> list:
+    """y_j = Σ_a x_((j+a) mod n) w_a by a plain loop over outputs and kernel taps (1-D or 2-D); without `wrap`,
+    the values past the end are zeros."""
+    data, kernel = np.asarray(data), np.asarray(kernel)
+    out = np.zeros(data.shape, dtype=np.int64)
+    for j in np.ndindex(data.shape):
+        for a in np.ndindex(kernel.shape):
+            index = tuple(x + y for x, y in zip(j, a, strict=True))
+            if wrap or all(i < n for i, n in zip(index, data.shape, strict=True)):
+                out[j] += data[tuple(i % n for i, n in zip(index, data.shape, strict=True))] * kernel[a]
+    return out.tolist()
+
+
+def straight_outputs(shape: tuple[int, ...], kshape: tuple[int, ...], last: bool = False) -> list[int]:
+    """Flat indices (row-major) of the outputs whose window does not wrap: the first n − k + 1 along each axis
+    (or, for a misconception, the last n − k + 1)."""
+    ranges = [range(k - 1, n) if last else range(n - k + 1) for n, k in zip(shape, kshape, strict=True)]
+    return [int(np.ravel_multi_index(index, shape)) for index in product(*ranges)]
+
+
+# -- misconceptions -------------------------------------------------------------------------------
+def data_of(p: dict[str, Any]) -> list:
+    """The pinned or sampled input: the signal or the image."""
+    return p["signal"] if "signal" in p else p["image"]
+
+
+def _shape(p: dict[str, Any]) -> tuple[int, ...]:
+    return tuple(np.shape(data_of(p)))
+
+
+def _matrix(p: dict[str, Any], kernel: Any = None, wrap: bool = True) -> np.ndarray:
+    return circulant(p["kernel"] if kernel is None else kernel, _shape(p), wrap)
+
+
+def _in(p: dict[str, Any], matrix: np.ndarray) -> list:
+    return in_convention(matrix, p["convention"]).tolist()
+
+
+def _toeplitz_columns(p: dict[str, Any], last: bool = False) -> np.ndarray:
+    return _matrix(p)[:, straight_outputs(_shape(p), np.shape(p["kernel"]), last)]
+
+
+def _wrong_side(p: dict[str, Any]) -> list:
+    shifts = tuple(k - 1 for k in np.shape(p["kernel"]))
+    return np.roll(np.array(circular_correlate(data_of(p), p["kernel"])), shifts, axis=tuple(range(len(shifts)))) \
+        .tolist()
+
+
+def _valid(p: dict[str, Any]) -> list:
+    rows = straight_outputs(_shape(p), np.shape(p["kernel"]))
+    flat = np.array(circular_correlate(data_of(p), p["kernel"])).reshape(-1)[rows]
+    return flat.reshape(tuple(n - k + 1 for n, k in zip(_shape(p), np.shape(p["kernel"]), strict=True))).tolist()
+
+
+MATRIX_MISTAKES = (
+    Mistake("no-wrap-around", "Your band stops at the bottom edge: that is the matrix of a correlation with zeros "
+            "past the end. Circular correlation wraps round, so the kernel entries that fall off the bottom of a "
+            "column continue at its top.", lambda p: _in(p, _matrix(p, wrap=False))),
+    Mistake("transpose", "You wrote the transpose, the matrix of the other convention: with y = x·C (x a row "
+            "vector) C has one row per input and one column per output; with y = C·x, one row per output.",
+            lambda p: in_convention(_matrix(p), p["convention"]).T.tolist()),
+    Mistake("flipped-kernel", "The band holds the kernel reversed: that is true (flipped) convolution. Here ⋆ is "
+            "cross-correlation, so w_0 comes first along the band.", lambda p: _in(p, _matrix(p, np.flip(
+                np.asarray(p["kernel"]))))),
+)
+OUTPUT_MISTAKES = (
+    Mistake("zero-padded-instead-of-circular", "You filled the positions past the end with zeros; circular "
+            "correlation wraps round to the start of the input instead.",
+            lambda p: circular_correlate(data_of(p), p["kernel"], wrap=False)),
+    Mistake("valid-only", "You kept only the outputs whose window fits without wrapping: that is the valid "
+            "correlation. Circular correlation has one output per input.", _valid),
+    Mistake("wrapped-wrong-side", "You wrapped the end of the input round before its start: output j starts at "
+            "input j and wraps from the end back to the start.", _wrong_side),
+    Mistake("flipped-kernel", "You flipped the kernel: here ⋆ is cross-correlation, so slide the kernel as it is.",
+            lambda p: circular_correlate(data_of(p), np.flip(np.asarray(p["kernel"])))),
+)
+TOEPLITZ_MISTAKES = (
+    Mistake("kept-wrapping-columns", "Those are the last columns of C, some of whose bands wrap round. Valid "
+            "correlation keeps the outputs whose window fits without wrapping: the first ones.",
+            lambda p: _in(p, _toeplitz_columns(p, last=True))),
+    Mistake("whole-circulant", "That is all of C. Valid correlation has only the outputs whose window fits inside "
+            "the input, so T keeps only their columns.", lambda p: _in(p, _matrix(p))),
+    Mistake("transpose", "You wrote the transpose, the matrix of the other convention.",
+            lambda p: in_convention(_toeplitz_columns(p), p["convention"]).T.tolist()),
+)
+
+
+@template
+class Circulant(Template):
+    id = "circulant"
+    version = 1
+    topic = "convolution as matrix"
+    summary = "circular correlation as a (doubly block) circulant matrix, against the Toeplitz matrix of valid " \
+              "correlation"
+    params = {
+        "signal": IntList(doc="input signal x (pin this or image)", min_len=2, max_len=8),
+        "image": IntMatrix(doc="input image X, a list of rows (pin this or signal)", min_size=2, max_size=4),
+        "kernel": IntArray(doc="kernel w: a list for a signal, a matrix for an image", ndims=(1, 2), max_size=4,
+                           low=-99, high=99),
+        "convention": CONVENTION,
+    }
+
+    def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
+        p = dict(params)
+        dims = 1 if "signal" in p else 2 if "image" in p else np.ndim(p["kernel"]) if "kernel" in p else \
+            (1 if rng.integers(3) < 2 else 2)
+        if "kernel" not in p:
+            if dims == 1:
+                longest = min(3, len(p["signal"]) - 1) if "signal" in p else 3
+                p["kernel"] = draw_taps(rng, (int(rng.integers(min(2, max(1, longest)), max(1, longest) + 1)),))
+            else:
+                shape = tuple(min(2, n) for n in np.shape(p["image"])) if "image" in p else (2, 2)
+                p["kernel"] = draw_taps(rng, shape, -1, 2)
+        if "signal" not in p and "image" not in p:
+            if dims == 1:
+                k = len(p["kernel"])
+                p["signal"] = rng.integers(0, 10, size=int(rng.integers(max(4, k + 1), max(4, k + 1) + 3))).tolist()
+            else:
+                shape = tuple(max(3, k + 1) for k in np.shape(p["kernel"]))
+                p["image"] = rng.integers(0, 6, size=shape).tolist()
+        return p
+
+    def validate(self, p: dict[str, Any]) -> None:
+        if "signal" in p and "image" in p:
+            raise ParamError("circulant takes a signal or an image, not both: pin only one of them")
+        name = "signal" if "signal" in p else "image"
+        if np.ndim(p["kernel"]) != np.ndim(data_of(p)):
+            raise ParamError(f"kernel must be {'a list' if name == 'signal' else 'a matrix'} like the {name}, "
+                             f"got {np.ndim(p['kernel'])}-D")
+        if any(k > n for n, k in zip(_shape(p), np.shape(p["kernel"]), strict=True)):
+            raise ParamError(f"the kernel {_size(np.shape(p['kernel']))} is larger than the {name} "
+                             f"{_size(_shape(p))}: it would wrap round onto itself; use a smaller kernel")
+
+    def build(self, p: dict[str, Any]) -> Question:
+        image, row = "image" in p, p["convention"] == "row"
+        shape, kshape = _shape(p), np.shape(p["kernel"])
+        size = int(np.prod(shape))
+        matrix = in_convention(_matrix(p), p["convention"])
+        toeplitz = in_convention(_toeplitz_columns(p), p["convention"])
+        output = circular_correlate(data_of(p), p["kernel"])
+        x, y = (Call("vec", Sym("X")), Call("vec", Sym("Y"))) if image else (Sym("x"), Sym("y"))
+        product = Op("=", y, Op("*", x, Sym("C")) if row else Op("*", Sym("C"), x))
+        valid = Op("=", Sym("z"), Op("*", x, Sym("T")) if row else Op("*", Sym("T"), x))
+        if image:
+            rule = Eq(Sym("Y_{i,j}"), Sum("a,b", Op("*", Sym("X_{(i+a) mod H, (j+b) mod W}"), Sym("K_{a,b}"))))
+            inputs = prose("Let {X} be the image and {K} the kernel. Circular 2-D cross-correlation treats the "
+                           "image as periodic in both directions, {rule}, so Y has the size of X.",
+                           X=Eq(Sym("X"), np.array(p["image"])), K=Eq(Sym("K"), np.array(p["kernel"])), rule=rule)
+            flat = ("Flatten X row by row into vec(X) (a " + ("row" if row else "column") + " vector of {hw} "
+                    "entries), and Y likewise. Then {product} for a {hw} × {hw} matrix C: the book's doubly block "
+                    "circulant matrix.")
+        else:
+            rule = Eq(Sym("y_j"), Sum("a", Op("*", Sym("x_{(j+a) mod n}"), Sym("w_a"))))
+            inputs = prose("Let {x} be the signal and {w} the kernel. Circular cross-correlation treats the signal "
+                           "as periodic, {rule} with {n}: an index past the end wraps round to the start, so y has "
+                           "n entries.", x=Eq(Sym("x"), np.array(p["signal"])), w=Eq(Sym("w"), np.array(p["kernel"])),
+                           rule=rule, n=Eq(Sym("n"), shape[0]))
+            flat = ("It is linear in x: {product} for an n × n matrix C, with x a " + ("row" if row else "column")
+                    + " vector ({hw} entries).")
+        statement = (inputs, prose(flat, product=product, hw=size))
+        kind = Matrix if image else Vector
+        parts = (
+            Part("matrix", prose("Write down the circulant matrix {C}.", C=Sym("C")),
+                 expect(Matrix, matrix.tolist(), p, MATRIX_MISTAKES), points=3, solution=self._matrix_solution(p)),
+            Part("output", prose("Compute the circular cross-correlation {y}" + (" as a matrix." if image else "."),
+                                 y=Sym("Y" if image else "y")),
+                 expect(kind, output, p, OUTPUT_MISTAKES), points=2, solution=self._output_solution(p, output)),
+            Part("toeplitz", prose("The valid cross-correlation of the same data (no wrap-around, no padding) is "
+                                   "{valid} with the Toeplitz matrix T. Write down T: which " +
+                                   ("columns" if row else "rows") + " of C does it keep?", valid=valid),
+                 expect(Matrix, toeplitz.tolist(), p, TOEPLITZ_MISTAKES), points=2,
+                 solution=self._toeplitz_solution(p, shape, kshape)),
+        )
+        title = "Circular convolution and " + ("doubly block circulant matrices" if image else "circulant matrices")
+        return self.question(p, title=title, statement=statement, parts=parts)
+
+    @staticmethod
+    def _matrix_solution(p: dict[str, Any]) -> tuple[Block, ...]:
+        row, image = p["convention"] == "row", "image" in p
+        matrix = _matrix(p)
+        wrapped = frozenset(zip(*np.nonzero(matrix - _matrix(p, wrap=False)), strict=True))
+        if not row:
+            wrapped = frozenset((j, i) for i, j in wrapped)
+        line, lines = ("column", "columns") if row else ("row", "rows")
+        if image:
+            (height, width), kh = _shape(p), len(p["kernel"])
+            blocks = [band_matrix(kernel_row, width) for kernel_row in p["kernel"]]
+            layout = np.array([[Sym(f"C_{(r - i) % height}") if (r - i) % height < kh else 0 for i in range(height)]
+                               for r in range(height)], dtype=object)
+            steps: list[Block] = [
+                prose(f"Cut C into {height} × {height} blocks, each {width} × {width}: image row r "
+                      "feeds output row i through kernel row a = (r − i) mod H (rows wrap round too). The block is "
+                      "the 1-D circulant matrix {Ca} of that kernel row, and zero when a is not a kernel row:",
+                      Ca=Sym("C_a")),
+                Display(Eq(Sym("C"), layout if row else layout.T)),
+                *(Display(Eq(Sym(f"C_{a}"), in_convention(block, p["convention"]))) for a, block in enumerate(blocks)),
+                prose("The blocks repeat along wrapping block diagonals and each block is circulant: C is doubly "
+                      "block circulant."),
+            ]
+        else:
+            rule = Eq(Sym("C_{i,j}"), Sym("w_{(i-j) mod n}")) if row else Eq(Sym("C_{j,i}"), Sym("w_{(i-j) mod n}"))
+            steps = [prose(f"Output j reads inputs j, j+1, …, j+k−1, wrapping past the end: {line} j of C holds the "
+                           f"kernel starting at entry j and wrapping round, {{rule}} where that index is below k = "
+                           f"{len(p['kernel'])}. Each {line} is the previous one shifted by one, cyclically: C is "
+                           "circulant.", rule=rule)]
+        entries = "entry (marked) is" if len(wrapped) == 1 else "entries (marked) are"
+        steps.append(prose(f"The {len(wrapped)} wrap-around {entries} what valid correlation does not have: the "
+                           f"{lines} without one are exactly those of its Toeplitz matrix."))
+        steps.append(draw.matrix_band(in_convention(matrix, p["convention"]).tolist(), wrapped, "wrap-around"))
+        return tuple(steps)
+
+    @staticmethod
+    def _output_solution(p: dict[str, Any], output: list) -> tuple[Block, ...]:
+        data, kernel = np.asarray(data_of(p)), np.asarray(p["kernel"])
+        steps: list[Block] = [prose("Lay the kernel on the input at each position, continuing at the start when it "
+                                    "runs past the end:")]
+        for j in np.ndindex(data.shape):
+            terms = tuple((data[tuple((x + y) % n for x, y, n in zip(j, a, data.shape, strict=True))], kernel[a])
+                          for a in np.ndindex(kernel.shape))
+            name = f"y_{j[0]}" if len(j) == 1 else f"Y_{{{j[0]},{j[1]}}}"
+            steps.append(prose("{step}", step=Eq(Sym(name), Dot(terms), np.asarray(output)[j])))
+        return tuple(steps)
+
+    @staticmethod
+    def _toeplitz_solution(p: dict[str, Any], shape: tuple[int, ...], kshape: tuple[int, ...]) -> tuple[Block, ...]:
+        line = "columns" if p["convention"] == "row" else "rows"
+        kept = straight_outputs(shape, kshape)
+        if len(shape) == 1:
+            where = f"the first n − k + 1 = {len(kept)} {line} of C"
+        else:
+            where = f"the {line} of C numbered " + ", ".join(str(i) for i in kept) + " (from 0)"
+        return (prose("Valid correlation has only the outputs whose window fits without wrapping, and their "
+                      f"{line} of C hold no wrap-around entry. So T is {where}, in order; the dropped {line} are the "
+                      "ones whose band wraps round."),)
+
+    def verify(self, question: Question) -> None:
+        p = question.params
+        data, kernel = np.asarray(data_of(p), dtype=np.int64), np.asarray(p["kernel"], dtype=np.int64)
+        axes = tuple(range(data.ndim))
+
+        def by_rolls(x: np.ndarray) -> np.ndarray:
+            """Σ_a w_a · (x rolled back by a): every tap's contribution at once, wrapping by construction."""
+            return sum(kernel[a] * np.roll(x, tuple(-i for i in a), axis=axes) for a in np.ndindex(kernel.shape))
+
+        output = by_rolls(data)
+        got = np.array(question.part("output").answer.value, dtype=object)  # type: ignore[attr-defined]
+        assert (got == output).all(), f"circulant output {got.tolist()} != roll sums {output.tolist()}"
+        units = np.eye(data.size, dtype=np.int64).reshape(data.size, *data.shape)
+        explicit = np.array([by_rolls(unit).reshape(-1) for unit in units])  # row i: the outputs of input e_i
+        key = np.array(question.part("matrix").answer.value, dtype=object)  # type: ignore[attr-defined]
+        row_key = key if p["convention"] == "row" else key.T
+        assert (row_key == explicit).all(), f"circulant matrix {key.tolist()} != roll sums of unit inputs"
+        assert ((data.reshape(-1) @ row_key) == output.reshape(-1)).all(), "circulant: x·C is not the output"
+        if data.ndim == 1:
+            toeplitz = toeplitz_matrix(kernel.tolist(), len(data))
+        else:
+            toeplitz = doubly_block_toeplitz(kernel, *data.shape)
+        key = np.array(question.part("toeplitz").answer.value, dtype=object)  # type: ignore[attr-defined]
+        row_key = key if p["convention"] == "row" else key.T
+        assert row_key.shape == toeplitz.shape and (row_key == toeplitz).all(), \
+            f"circulant toeplitz part {key.tolist()} != the Toeplitz matrix {toeplitz.tolist()}"
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape) if len(shape) > 1 else f"of {shape[0]}"
