@@ -84,7 +84,8 @@ def test_statement_and_solution_name_the_structure():
 @pytest.mark.parametrize(("pinned", "message"), [
     ({**ONE_D, "image": [[1, 2], [3, 4]]}, "not both"),
     ({"signal": [1, 2], "kernel": [1, 2, 3]}, "larger than the signal"),
-    ({"image": [[1, 2], [3, 4]], "kernel": [1, 2]}, "kernel must be a matrix like the image"),
+    ({"image": [[1, 2], [3, 4]], "kernel": [1, 2]}, r"kernel must be a matrix \(list of rows\) like the image"),
+    ({**ONE_D, "dims": 2}, "dims 2 does not fit the pinned signal"),
     ({"signal": [1, 2, 3, 4, 5, 6, 7, 8, 9]}, "signal must be a list of 2 to 8 integers"),
     ({"convention": "col"}, "convention must be one of row, column"),
 ])
@@ -104,6 +105,9 @@ def test_samples_are_pleasant_and_varied():
         dims.add(kernel.ndim)
     assert dims == {1, 2}
     assert min(distinct_keys("circulant").values()) >= 100
+    for seed in range(20):
+        assert np.ndim(exercises.generate("circulant", seed=seed, dims=2).params["image"]) == 2
+        assert np.ndim(exercises.generate("circulant", seed=seed, dims=1).params["signal"]) == 1
 
 
 @settings(max_examples=200, deadline=None)

@@ -71,6 +71,7 @@ def test_correct_answers_in_student_notation():
 @pytest.mark.parametrize(("pinned", "message"), [
     ({**ONE_D, "image": [[1, 2], [3, 4]]}, "not both"),
     ({"signal": [1, 2, 3], "kernel": [[1, 0], [0, 1]]}, "kernel must be a list like the signal"),
+    ({**ONE_D, "dims": 2}, "dims 2 does not fit the pinned signal"),
     ({"signal": [1, 2], "kernel": [1, 2, 3]}, "does not fit inside the signal"),
     ({"signal": [1, 2, 3, 4], "kernel": [1, -1], "delta": [1, 2]}, r"delta must have the output's shape 3 entries"),
     ({**TWO_D, "delta": [[1, 2, 3], [4, 5, 6]]}, r"shape 2×2"),
@@ -94,6 +95,8 @@ def test_samples_are_pleasant_and_varied():
         assert data.min() >= 0 and data.max() <= 5 and data.size <= 16
         dims.add(kernel.ndim)
     assert dims == {1, 2}
+    for seed in range(20):
+        assert np.ndim(exercises.generate("conv-backprop", seed=seed, dims=2).params["image"]) == 2
     counts = distinct_keys("conv-backprop")
     assert counts["grad_input"] >= 150 and counts["grad_kernel"] >= 150 and counts["grad_bias"] >= 12, counts
 

@@ -65,7 +65,8 @@ def test_winners_follow_reading_order():
     ({"signal": [1, 2, 3, 4, 5], "width": 2, "stride": 3}, "stride 3 is more than the width 2"),
     ({"signal": [1, 2], "width": 3}, "does not fit into the signal 2"),
     ({**ONE_D, "delta": [1, 2]}, "delta must have the pooled output's shape 3"),
-    ({**TWO_D, "delta": [1, 2, 3, 4]}, "delta must be a matrix like the image"),
+    ({**TWO_D, "delta": [1, 2, 3, 4]}, r"delta must be a matrix \(list of rows\) like the image"),
+    ({**TWO_D, "dims": 1}, "dims 1 does not fit the pinned image"),
     ({"width": 1}, "width must be an integer from 2 to 4"),
 ])
 def test_bad_pins_are_clear(pinned, message):
@@ -91,6 +92,8 @@ def test_samples_are_pleasant_and_varied():
         assert all(gradient[pos] != 0 for pos in found)  # shared gradients never cancel to 0
         kinds.add((data.ndim, overlapping))
     assert kinds == {(1, True), (1, False), (2, True), (2, False)}
+    for seed in range(20):
+        assert np.ndim(exercises.generate("pool-backprop", seed=seed, dims=2).params["image"]) == 2
     counts = distinct_keys("pool-backprop")
     assert min(counts.values()) >= 150, counts
 

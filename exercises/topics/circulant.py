@@ -20,6 +20,7 @@ from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, S
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
+from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
 from exercises.topics.toeplitz import CONVENTION, doubly_block_toeplitz, in_convention, toeplitz_matrix
 from grader.answers import Matrix, Vector
 
@@ -73,11 +74,6 @@ def straight_outputs(shape: tuple[int, ...], kshape: tuple[int, ...], last: bool
 
 
 # -- misconceptions -------------------------------------------------------------------------------
-def data_of(p: dict[str, Any]) -> list:
-    """The pinned or sampled input: the signal or the image."""
-    return p["signal"] if "signal" in p else p["image"]
-
-
 def _shape(p: dict[str, Any]) -> tuple[int, ...]:
     return tuple(np.shape(data_of(p)))
 
@@ -152,12 +148,12 @@ class Circulant(Template):
         "kernel": IntArray(doc="kernel w: a list for a signal, a matrix for an image", ndims=(1, 2), max_size=4,
                            low=-99, high=99),
         "convention": CONVENTION,
+        "dims": DIMS,
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        dims = 1 if "signal" in p else 2 if "image" in p else np.ndim(p["kernel"]) if "kernel" in p else \
-            (1 if rng.integers(3) < 2 else 2)
+        dims = p["dims"] = pick_dims(rng, p, "kernel")
         if "kernel" not in p:
             if dims == 1:
                 longest = min(3, len(p["signal"]) - 1) if "signal" in p else 3
@@ -175,12 +171,8 @@ class Circulant(Template):
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
-        if "signal" in p and "image" in p:
-            raise ParamError("circulant takes a signal or an image, not both: pin only one of them")
+        check_input(self.id, p, "kernel")
         name = "signal" if "signal" in p else "image"
-        if np.ndim(p["kernel"]) != np.ndim(data_of(p)):
-            raise ParamError(f"kernel must be {'a list' if name == 'signal' else 'a matrix'} like the {name}, "
-                             f"got {np.ndim(p['kernel'])}-D")
         if any(k > n for n, k in zip(_shape(p), np.shape(p["kernel"]), strict=True)):
             raise ParamError(f"the kernel {_size(np.shape(p['kernel']))} is larger than the {name} "
                              f"{_size(_shape(p))}: it would wrap round onto itself; use a smaller kernel")

@@ -19,6 +19,7 @@ from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
+from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
 from exercises.topics.toeplitz import doubly_block_toeplitz, toeplitz_matrix
 from grader.answers import Matrix, Number, Vector
 
@@ -65,11 +66,6 @@ def flip(values: Any) -> np.ndarray:
 
 
 # -- misconceptions ---------------------------------------------------------------------------------
-def data_of(p: dict[str, Any]) -> list:
-    """The pinned or sampled input: the signal or the image."""
-    return p["signal"] if "signal" in p else p["image"]
-
-
 def _not_flipped(p: dict[str, Any]) -> list:
     return grad_input(p["delta"], flip(p["kernel"])).tolist()
 
@@ -145,11 +141,12 @@ class ConvBackprop(Template):
                            low=-99, high=99),
         "delta": IntArray(doc="upstream gradient δ = dL/dy, the shape of the output", ndims=(1, 2), max_size=11,
                           low=-99, high=99),
+        "dims": DIMS,
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        dims = self._dims(p) or (1 if rng.integers(3) < 2 else 2)
+        dims = p["dims"] = pick_dims(rng, p, "kernel", "delta")
         if "kernel" not in p:
             p["kernel"] = draw_taps(rng, self._kernel_shape(rng, p, dims))
         k = np.shape(p["kernel"])
@@ -173,16 +170,6 @@ class ConvBackprop(Template):
         return p
 
     @staticmethod
-    def _dims(p: dict[str, Any]) -> int | None:
-        """The number of axes the pinned values imply (None when nothing is pinned)."""
-        if "signal" in p or "image" in p:
-            return 1 if "signal" in p else 2
-        for name in ("kernel", "delta"):
-            if name in p:
-                return np.ndim(p[name])
-        return None
-
-    @staticmethod
     def _kernel_shape(rng: np.random.Generator, p: dict[str, Any], dims: int) -> tuple[int, ...]:
         pinned = np.shape(data_of(p)) if ("signal" in p or "image" in p) else None
         if pinned and "delta" in p and np.ndim(p["delta"]) == len(pinned):
@@ -193,14 +180,8 @@ class ConvBackprop(Template):
         return tuple(min(2, max(1, n - 1)) for n in (pinned or (3, 3)))
 
     def validate(self, p: dict[str, Any]) -> None:
-        if "signal" in p and "image" in p:
-            raise ParamError("conv-backprop takes a signal or an image, not both: pin only one of them")
+        check_input(self.id, p, "kernel", "delta")
         data, name = data_of(p), "signal" if "signal" in p else "image"
-        dims = np.ndim(data)
-        for other in ("kernel", "delta"):
-            if other in p and np.ndim(p[other]) != dims:
-                want = "a list" if dims == 1 else "a matrix (list of rows)"
-                raise ParamError(f"{other} must be {want} like the {name}, got {np.ndim(p[other])}-D")
         if any(k > n for n, k in zip(np.shape(data), np.shape(p["kernel"]), strict=True)):
             raise ParamError(f"the kernel {np.shape(p['kernel'])} does not fit inside the {name} {np.shape(data)}: "
                              "no valid output; use a smaller kernel")

@@ -16,6 +16,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, IntArray, IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
+from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
 from exercises.topics.pooling import pool, pool_numpy, pool_windows
 from grader.answers import Matrix, Vector
 
@@ -63,11 +64,6 @@ def route(data: Any, delta: Any, width: int, stride: int, rule: str = "max") -> 
             for pos in window:
                 out[pos] += share
     return out
-
-
-def data_of(p: dict[str, Any]) -> list:
-    """The pinned or sampled input: the signal or the image."""
-    return p["signal"] if "signal" in p else p["image"]
 
 
 def _routed(rule: str) -> Any:
@@ -120,12 +116,12 @@ class PoolBackprop(Template):
         "stride": Int(doc="step between windows (less than the width: windows overlap)", low=1, high=4),
         "delta": IntArray(doc="upstream gradient dL/dy, the shape of the pooled output", ndims=(1, 2), max_size=11,
                           low=-99, high=99),
+        "dims": DIMS,
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        dims = 1 if "signal" in p else 2 if "image" in p else np.ndim(p["delta"]) if "delta" in p else \
-            (1 if rng.integers(3) < 2 else 2)
+        dims = p["dims"] = pick_dims(rng, p, "delta")
         if "width" not in p:
             p["width"] = int(rng.integers(2, 4)) if dims == 1 else 2
         if "stride" not in p:
@@ -165,8 +161,7 @@ class PoolBackprop(Template):
             and len(set(np.asarray(_pooled(q)).flat)) > 1
 
     def validate(self, p: dict[str, Any]) -> None:
-        if "signal" in p and "image" in p:
-            raise ParamError("pool-backprop takes a signal or an image, not both: pin only one of them")
+        check_input(self.id, p, "delta")
         data, name = data_of(p), "signal" if "signal" in p else "image"
         if p["stride"] > p["width"]:
             raise ParamError(f"stride {p['stride']} is more than the width {p['width']}: some inputs would be in no "
@@ -174,9 +169,6 @@ class PoolBackprop(Template):
         if min(np.shape(data)) < p["width"]:
             raise ParamError(f"the window of width {p['width']} does not fit into the {name} "
                              f"{'×'.join(map(str, np.shape(data)))}: use a smaller width")
-        if np.ndim(p["delta"]) != np.ndim(data):
-            raise ParamError(f"delta must be {'a list' if name == 'signal' else 'a matrix'} like the {name}, "
-                             f"got {np.ndim(p['delta'])}-D")
         shape = tuple(len(pool_windows(n, p["width"], p["stride"])) for n in np.shape(data))
         if np.shape(p["delta"]) != shape:
             raise ParamError(f"delta must have the pooled output's shape {'×'.join(map(str, shape))} (one gradient "
