@@ -78,6 +78,10 @@ def test_samples_are_pleasant_and_varied():
         assert not np.array_equal(kernel, kernel[:, ::-1, ::-1])
         output = np.array(question.part("output").answer.value)
         assert output.size <= 6 and p["channels_out"] != image.shape[0]
+        r, c = p["pixel"]
+        assert image[:, r, c].all() or not image.all(axis=0).any()  # every channel shows at the pixel if it can
+        mixed = question.part("mix").answer.value
+        assert len(set(mixed)) == len(mixed)
         channels.add(image.shape[0])
     assert channels == {2, 3}
     counts = distinct_keys("conv2d-channels")

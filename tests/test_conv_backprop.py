@@ -90,7 +90,7 @@ def test_samples_are_pleasant_and_varied():
         p = exercises.generate("conv-backprop", seed=seed).params
         kernel = np.array(p["kernel"])
         assert np.count_nonzero(kernel) >= 2 and not np.array_equal(kernel, np.flip(kernel))
-        assert np.all(np.array(p["delta"]) != 0) and len(np.unique(p["delta"])) > 1
+        assert np.all(np.array(p["delta"]) != 0) and len(np.unique(p["delta"])) > 1 and np.sum(p["delta"]) != 0
         data = np.array(p.get("signal", p.get("image")))
         assert data.min() >= 0 and data.max() <= 5 and data.size <= 16
         dims.add(kernel.ndim)

@@ -276,5 +276,6 @@ def subsample(full: Sequence[object], stride: int) -> Figure:
         x = j * stride * w
         shapes.append(Line(x + w / 2, 1, x + w / 2, 2.2, "plain"))
         shapes.append(Cell(x, 2.2, str(value), "shade", w))
-    return Figure(tuple(shapes), f"Keeping every {stride}-th output of the stride-1 convolution gives the strided "
-                                 f"one: {len(kept)} of {len(full)} outputs.")
+    nth = {2: "second", 3: "third", 4: "fourth"}.get(stride, f"{stride}th")
+    return Figure(tuple(shapes), f"Keeping every {nth} output of the stride-1 convolution gives the strided one: "
+                                 f"{len(kept)} of {len(full)} outputs.")

@@ -142,15 +142,18 @@ class Conv2dChannels(Template):
             p["bias"] = int(rng.choice([-3, -2, -1, 1, 2, 3]))
         if "channels_out" not in p:
             p["channels_out"] = int(rng.choice(CHANNELS_OUT))
+        if "pixel" not in p:  # a pixel where every channel is non-zero, so that each weight shows
+            height, width = np.shape(p["image"])[1:]
+            full = [[r, c] for r in range(height) for c in range(width) if all(x[r][c] for x in p["image"])]
+            every = [[r, c] for r in range(height) for c in range(width)]
+            p["pixel"] = (full or every)[int(rng.integers(len(full or every)))]
         if "mix" not in p:
-            while True:
+            for _ in range(100):  # weights that mix (two non-zeros per row), and output channels that differ
                 mix = rng.integers(-2, 3, size=(int(rng.integers(2, 4)), c_in))
-                if all(np.count_nonzero(row) >= 2 for row in mix) and len({row.tobytes() for row in mix}) == len(mix):
+                rows_mix = all(np.count_nonzero(row) >= 2 for row in mix)
+                if rows_mix and len(set(mix_pixel(mix.tolist(), p["image"], p["pixel"]))) == len(mix):
                     break
             p["mix"] = mix.tolist()
-        if "pixel" not in p:
-            height, width = np.shape(p["image"])[1:]
-            p["pixel"] = [int(rng.integers(height)), int(rng.integers(width))]
         return p
 
     def validate(self, p: dict[str, Any]) -> None:

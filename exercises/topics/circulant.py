@@ -188,19 +188,22 @@ class Circulant(Template):
         product = Op("=", y, Op("*", x, Sym("C")) if row else Op("*", Sym("C"), x))
         valid = Op("=", Sym("z"), Op("*", x, Sym("T")) if row else Op("*", Sym("T"), x))
         if image:
-            rule = Eq(Sym("Y_{i,j}"), Sum("a,b", Op("*", Sym("X_{(i+a) mod H, (j+b) mod W}"), Sym("K_{a,b}"))))
-            inputs = prose("Let {X} be the image and {K} the kernel. Circular 2-D cross-correlation treats the "
-                           "image as periodic in both directions, {rule}, so Y has the size of X.",
-                           X=Eq(Sym("X"), np.array(p["image"])), K=Eq(Sym("K"), np.array(p["kernel"])), rule=rule)
+            rule = Eq(Sym("Y_{i,j}"), Sum("a,b", Op("*", Sym("X_{i+a,j+b}"), Sym("K_{a,b}"))))
+            inputs = prose("Let {X} be the image and {K} the kernel ({H} rows, {W} columns). Circular 2-D "
+                           "cross-correlation {rule} treats the image as periodic in both directions: indices wrap "
+                           "round, {wrap}, so Y has the size of X.", X=Eq(Sym("X"), np.array(p["image"])),
+                           K=Eq(Sym("K"), np.array(p["kernel"])), rule=rule, H=Eq(Sym("H"), shape[0]),
+                           W=Eq(Sym("W"), shape[1]), wrap=Eq(Sym("X_{i+H,j}"), Sym("X_{i,j+W}"), Sym("X_{i,j}")))
             flat = ("Flatten X row by row into vec(X) (a " + ("row" if row else "column") + " vector of {hw} "
                     "entries), and Y likewise. Then {product} for a {hw} × {hw} matrix C: the book's doubly block "
                     "circulant matrix.")
         else:
-            rule = Eq(Sym("y_j"), Sum("a", Op("*", Sym("x_{(j+a) mod n}"), Sym("w_a"))))
-            inputs = prose("Let {x} be the signal and {w} the kernel. Circular cross-correlation treats the signal "
-                           "as periodic, {rule} with {n}: an index past the end wraps round to the start, so y has "
-                           "n entries.", x=Eq(Sym("x"), np.array(p["signal"])), w=Eq(Sym("w"), np.array(p["kernel"])),
-                           rule=rule, n=Eq(Sym("n"), shape[0]))
+            rule = Eq(Sym("y_j"), Sum("a", Op("*", Sym("x_{j+a}"), Sym("w_a"))))
+            inputs = prose("Let {x} be the signal and {w} the kernel. Circular cross-correlation {rule} treats the "
+                           "signal as periodic: with {n}, an index past the end wraps round to the start, {wrap}, "
+                           "so y has n entries.", x=Eq(Sym("x"), np.array(p["signal"])),
+                           w=Eq(Sym("w"), np.array(p["kernel"])), rule=rule, n=Eq(Sym("n"), shape[0]),
+                           wrap=Eq(Sym("x_{n+i}"), Sym("x_i")))
             flat = ("It is linear in x: {product} for an n × n matrix C, with x a " + ("row" if row else "column")
                     + " vector ({hw} entries).")
         statement = (inputs, prose(flat, product=product, hw=size))
@@ -244,11 +247,12 @@ class Circulant(Template):
                       "block circulant."),
             ]
         else:
-            rule = Eq(Sym("C_{i,j}"), Sym("w_{(i-j) mod n}")) if row else Eq(Sym("C_{j,i}"), Sym("w_{(i-j) mod n}"))
+            rule = Eq(Sym("C_{i,j}" if row else "C_{j,i}"), Sym("w_a"))
             steps = [prose(f"Output j reads inputs j, j+1, …, j+k−1, wrapping past the end: {line} j of C holds the "
-                           f"kernel starting at entry j and wrapping round, {{rule}} where that index is below k = "
-                           f"{len(p['kernel'])}. Each {line} is the previous one shifted by one, cyclically: C is "
-                           "circulant.", rule=rule)]
+                           f"kernel starting at entry j and wrapping round, {{rule}} with {{a}} where a < k = "
+                           f"{len(p['kernel'])}, and 0 elsewhere. Each {line} is the previous one shifted by one, "
+                           "cyclically: C is circulant.", rule=rule,
+                           a=Eq(Sym("a"), Call("mod", Op("-", Sym("i"), Sym("j")), Sym("n"))))]
         entries = "entry (marked) is" if len(wrapped) == 1 else "entries (marked) are"
         steps.append(prose(f"The {len(wrapped)} wrap-around {entries} what valid correlation does not have: the "
                            f"{lines} without one are exactly those of its Toeplitz matrix."))

@@ -164,7 +164,7 @@ class ConvBackprop(Template):
             if all(n > 0 for n in shape):
                 while True:
                     delta = rng.choice(DELTAS, size=shape)
-                    if delta.size == 1 or len(np.unique(delta)) > 1:
+                    if delta.size == 1 or (len(np.unique(delta)) > 1 and delta.sum() != 0):
                         break
                 p["delta"] = delta.tolist()
         return p
