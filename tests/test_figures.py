@@ -29,9 +29,16 @@ PINNED = {
     "pooling": ("pooling", {"signal": [1, 5, 2, 3, 0, 4], "width": 2, "op": "avg"}),
     "pool-invariance": ("pool-invariance", {"signal": [1, 5, 2, 3, 0, 4, 2], "width": 3, "shift": 1}),
     "toeplitz-lecture": ("toeplitz", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
+    "flip-lecture": ("flip", {"signal": LECTURE_X, "kernel": [-1, 0, 1]}),
+    "circulant": ("circulant", {"signal": [3, 1, 4, 1, 5], "kernel": [1, 2, -1]}),
+    "strided-conv": ("strided-conv", {"signal": [1, 2, 3, 4, 5, 6, 7], "kernel": [2, -1], "stride": 2}),
+    "conv-backprop": ("conv-backprop", {"signal": [1, 2, 3, 4], "kernel": [1, -1], "delta": [1, 2, 3]}),
+    "pool-backprop": ("pool-backprop", {"signal": [1, 3, 7, 2, 0, 6, 6], "width": 3, "stride": 2,
+                                        "delta": [2, -1, 3]}),
 }
 WITH_FIGURES = ["conv1d", "same-padding", "pooling", "pool-invariance", "receptive-field", "toeplitz",
-                "weight-sharing", "affected-outputs", "valid-shrink"]
+                "weight-sharing", "affected-outputs", "valid-shrink", "flip", "circulant", "strided-conv",
+                "conv-backprop", "pool-backprop"]
 
 
 def figure_of(template, params):
@@ -93,7 +100,8 @@ def test_placement_question_or_key():
     """A figure that shows the answer is only in the key (a solution); conv1d's is in the question."""
     conv = exercises.generate("conv1d", seed=1)
     assert [b for b in conv.statement if b in conv.figures()]
-    for template in ("receptive-field", "pooling", "pool-invariance", "toeplitz", "same-padding"):
+    for template in ("receptive-field", "pooling", "pool-invariance", "toeplitz", "same-padding", "flip", "circulant",
+                     "strided-conv", "conv-backprop", "pool-backprop"):
         question = exercises.generate(template, seed=1, **({"signal": [1, 2, 3, 4, 5]} if template == "pooling"
                                                          else {}))
         assert question.figures() and not [b for b in question.statement if b in question.figures()], template

@@ -33,6 +33,21 @@ QUESTIONS = {
     "affected-outputs-book": ("affected-outputs", {"n": 5, "kernels": [3, 3], "strides": [1, 1], "paddings": [1, 1],
                                                    "input": 3, "unit": 3}),
     "valid-shrink-lecture": ("valid-shrink", {"n": 16, "kernel": 6, "dilation": 1, "padding": 2}),
+    # the rest of chapter 9 (issue 17)
+    "flip-lecture": ("flip", {"signal": LECTURE_X, "kernel": [-1, 0, 1],
+                              "candidates": [[1, 2, 1], [1, 0, -1], [2, 1, 0], [0, 3, 3]]}),
+    "circulant": ("circulant", {"signal": [3, 1, 4, 1, 5], "kernel": [1, 2, -1]}),
+    "circulant-2d": ("circulant", {"image": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "kernel": [[2, 0], [0, 1]],
+                                   "convention": "column"}),
+    "conv2d-channels": ("conv2d-channels", {"image": [[[1, 2, 0], [0, 1, 3], [2, 0, 1]],
+                                                      [[0, 1, 1], [2, 0, 1], [1, 1, 0]]],
+                                            "kernel": [[[1, 0], [0, -1]], [[2, 1], [0, 0]]], "bias": 1,
+                                            "channels_out": 8, "mix": [[1, 2], [0, -1], [3, 1]], "pixel": [1, 2]}),
+    "strided-conv": ("strided-conv", {"signal": [1, 2, 3, 4, 5, 6, 7], "kernel": [2, -1], "stride": 2,
+                                      "length": 100}),
+    "conv-backprop": ("conv-backprop", {"signal": [1, 2, 3, 4], "kernel": [1, -1], "delta": [1, 2, 3]}),
+    "pool-backprop": ("pool-backprop", {"signal": [1, 3, 7, 2, 0, 6, 6], "width": 3, "stride": 2,
+                                        "delta": [2, -1, 3]}),
 }
 
 
