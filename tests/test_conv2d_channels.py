@@ -81,7 +81,8 @@ def test_samples_are_pleasant_and_varied():
         r, c = p["pixel"]
         assert image[:, r, c].all() or not image.all(axis=0).any()  # every channel shows at the pixel if it can
         mixed = question.part("mix").answer.value
-        assert len(set(mixed)) == len(mixed)
+        assert len(set(mixed)) == len(mixed) and 2 <= len(mixed) <= image.shape[0]
+        assert all(part.answer.misconceptions for part in question.parts)
         channels.add(image.shape[0])
     assert channels == {2, 3}
     counts = distinct_keys("conv2d-channels")

@@ -1,6 +1,7 @@
 """week-06 end to end: `cnnquiz build week-06 --roster examples/roster.csv` in a fresh process (PDFs
 included), then a filled answers.csv graded by `cnnquiz grade`: the keys score full marks in any accepted
-notation, typical mistakes are named and earn only their right entries, a blank row is flagged."""
+notation, typical mistakes are named and earn only their right entries, a blank row is flagged, and
+`cnnquiz check --key` regenerates every variant. Both halves of issue 17 are in the quiz."""
 
 import csv
 import io
@@ -13,16 +14,24 @@ from grader import grade
 from grader.keyfile import read_key
 
 QUIZ = "week-06"
-TEMPLATES = ["weight-sharing", "connections", "shape-trace", "conv-cost", "affected-outputs", "valid-shrink"]
+TEMPLATES = ["weight-sharing", "connections", "shape-trace", "conv-cost", "affected-outputs", "valid-shrink",
+             "flip", "circulant", "conv2d-channels", "strided-conv", "conv-backprop", "pool-backprop"]
 
 
 def _other_notation(answer) -> str:
-    """The key as students also write it: digits grouped by spaces, 'a x b x c' shapes, bare lists."""
+    """The key as students also write it: digits grouped by spaces, 'a x b x c' shapes, bare lists, matrix rows
+    split by ';', choices by their ids."""
     value = answer.expected_json()
     if answer.kind == "integer":
         return f"{value:,}".replace(",", " ")
+    if answer.kind == "number":
+        return str(value).replace("-", "\u2212")
     if answer.kind == "tuple":
         return " x ".join(str(v) for v in value)
+    if answer.kind == "matrix":
+        return "; ".join(" ".join(str(v) for v in row) for row in value).replace("-", "\u2212")
+    if answer.kind in ("choice", "choices"):
+        return value if isinstance(value, str) else ", ".join(value) or "none"
     return " ".join(str(v) for v in value).replace("-", "\u2212")
 
 
@@ -57,7 +66,7 @@ def test_build_and_grade_week_06(cli, tmp_path):
     rows = {row[0]: row for row in csv.reader(io.StringIO(
         (folder / "grades" / "grades.csv").read_text(encoding="utf-8"), newline=""))}
     maximum = str(sum(p.points for p in parts["s1001"]))
-    assert maximum == "27" and rows["s1001"][-4:] == [maximum, maximum, "100", "ok"]
+    assert maximum == "61" and rows["s1001"][-4:] == [maximum, maximum, "100", "ok"]
     assert rows["s1003"][-4:] == [maximum, maximum, "100", "ok"]
     # a misconception is named but scored like any answer (grader's monotone rule): a wrong number earns
     # nothing, a list or shape only its right entries; never full marks
@@ -73,3 +82,16 @@ def test_build_and_grade_week_06(cli, tmp_path):
     assert named == [p.answer.misconceptions[0].id for p in parts["s1002"]]
     feedback = (folder / "grades" / "feedback" / "s1002.md").read_text(encoding="utf-8")
     assert parts["s1002"][0].answer.misconceptions[0].feedback.split(":")[0] in feedback
+    checked = cli("check", "--key", str(folder / "key.json"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_every_sampled_part_of_the_first_half_knows_a_typical_mistake():
+    """flip, circulant, conv2d-channels, strided-conv, conv-backprop and pool-backprop: whatever the seed
+    draws, every part has a computed misconception for the grader to name."""
+    import exercises
+
+    for template_id in TEMPLATES[6:]:
+        for seed in range(100):
+            for part in exercises.generate(template_id, seed=seed).parts:
+                assert part.answer.misconceptions, (template_id, seed, part.id)

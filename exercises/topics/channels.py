@@ -148,8 +148,11 @@ class Conv2dChannels(Template):
             every = [[r, c] for r in range(height) for c in range(width)]
             p["pixel"] = (full or every)[int(rng.integers(len(full or every)))]
         if "mix" not in p:
+            # as many output channels as input channels, or one fewer (a bottleneck): never more, so that
+            # 'no mixing' (output channel o copies input channel o) is a mistake a student can make
+            rows = c_in if c_in == 2 else int(rng.integers(2, c_in + 1))
             for _ in range(100):  # weights that mix (two non-zeros per row), and output channels that differ
-                mix = rng.integers(-2, 3, size=(int(rng.integers(2, 4)), c_in))
+                mix = rng.integers(-2, 3, size=(rows, c_in))
                 rows_mix = all(np.count_nonzero(row) >= 2 for row in mix)
                 if rows_mix and len(set(mix_pixel(mix.tolist(), p["image"], p["pixel"]))) == len(mix):
                     break
