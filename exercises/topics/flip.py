@@ -17,8 +17,7 @@ from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import correlate1d, draw_taps
-from grader.answers import Vector
-from grader.choice import Choices
+from grader.answers import Choices, Vector
 
 
 def convolve1d(signal: list[int], kernel: list[int]) -> list[int]:
