@@ -79,6 +79,9 @@ def test_statement_and_solution_name_the_structure():
     assert "first n − k + 1 = 3 columns of C" in one_d and "The 1 wrap-around entry (marked) is" in one_d
     (figure,) = exercises.generate("circulant", **ONE_D).figures()
     assert [s.label for s in figure.shapes if s.style == "mark"] == ["-1"]
+    # a zero weight where the band wraps is still a wrap-around position: k(k − 1)/2 of them
+    (figure,) = exercises.generate("circulant", signal=[1, 2, 3, 4], kernel=[1, 2, 0]).figures()
+    assert sorted(s.label for s in figure.shapes if s.style == "mark") == ["0", "0", "2"]
 
 
 @pytest.mark.parametrize(("pinned", "message"), [

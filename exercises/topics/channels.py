@@ -191,9 +191,10 @@ class Conv2dChannels(Template):
         parts = (
             Part("shape", prose("What is the shape (channels, rows, columns) of the layer's output?"),
                  expect(Tuple, shape, p, SHAPE_MISTAKES, names=SHAPE_NAMES), points=1,
-                 solution=(prose("One channel per output channel's kernel, {c}; each map shrinks by k − 1 per side: "
-                                 "{rows} rows and {cols} columns. Shape {shape}.", c=Eq(Sym("C_out"),
-                                 p["channels_out"]), rows=Eq(Op("+", Op("-", height, kh), 1), shape[1]),
+                 solution=(prose("One channel per output channel's kernel, {c}; each map has one entry per position "
+                                 "where the kernel fits, {rows} rows and {cols} columns. Shape {shape}.",
+                                 c=Eq(Sym("C_out"), p["channels_out"]), rows=Eq(Op("+", Op("-", height, kh), 1),
+                                                                                shape[1]),
                                  cols=Eq(Op("+", Op("-", width, kw), 1), shape[2]), shape=shape),)),
             Part("output", prose("Compute the output map {Y}.", Y=Sym("Y_0")),
                  expect(Matrix, output, p, OUTPUT_MISTAKES), points=3, solution=self._output_solution(p, output)),

@@ -227,7 +227,8 @@ class Circulant(Template):
     def _matrix_solution(p: dict[str, Any]) -> tuple[Block, ...]:
         row, image = p["convention"] == "row", "image" in p
         matrix = _matrix(p)
-        wrapped = frozenset(zip(*np.nonzero(matrix - _matrix(p, wrap=False)), strict=True))
+        ones = np.ones(np.shape(p["kernel"]), dtype=np.int64)  # where the band wraps, whatever the weights there
+        wrapped = frozenset(zip(*np.nonzero(_matrix(p, ones) - _matrix(p, ones, wrap=False)), strict=True))
         if not row:
             wrapped = frozenset((j, i) for i, j in wrapped)
         line, lines = ("column", "columns") if row else ("row", "rows")
@@ -255,7 +256,8 @@ class Circulant(Template):
                            a=Eq(Sym("a"), Call("mod", Op("-", Sym("i"), Sym("j")), Sym("n"))))]
         entries = "entry (marked) is" if len(wrapped) == 1 else "entries (marked) are"
         steps.append(prose(f"The {len(wrapped)} wrap-around {entries} what valid correlation does not have: the "
-                           f"{lines} without one are exactly those of its Toeplitz matrix."))
+                           f"{lines} without one, those of the outputs whose window fits without wrapping, are "
+                           "exactly the Toeplitz matrix's."))
         steps.append(draw.matrix_band(in_convention(matrix, p["convention"]).tolist(), wrapped, "wrap-around"))
         return tuple(steps)
 

@@ -215,10 +215,11 @@ class PoolBackprop(Template):
     def _gradient_solution(p: dict[str, Any], gradient: np.ndarray) -> tuple[Block, ...]:
         values, delta = np.asarray(data_of(p)), np.asarray(p["delta"])
         found = winners(values, p["width"], p["stride"])
-        steps: list[Block] = [prose("Only the maximum of a window affects its output (a small change of any other "
-                                    "value leaves the maximum as it is), so each window's gradient goes to the "
-                                    "position of its maximum, found above, and every other input gets 0. A position "
-                                    "that is the maximum of several windows adds their gradients.")]
+        steps: list[Block] = [prose("A window's output is its maximum: a small change of a value below the maximum "
+                                    "leaves the output as it is, so only the winning position (found above; among "
+                                    "tied maxima, the one the tie rule names) receives the window's gradient, and "
+                                    "every other input gets 0. A position that wins several windows adds their "
+                                    "gradients.")]
         received: dict[tuple[int, ...], list] = {}
         for won, d in zip(found, delta.reshape(-1), strict=True):
             received.setdefault(won, []).append(int(d))
