@@ -89,9 +89,10 @@ def test_golden_lecture_case_holds_the_lecture_answer():
 
 
 @pytest.mark.parametrize("fmt", ["moodle", "qti21", "qti12"])
-@pytest.mark.parametrize("template", ["adaptive-pool", "affected-outputs", "concepts", "connections", "conv-cost",
-                                      "conv1d", "equivariance", "output-size", "param-count", "pool-invariance",
-                                      "pooling", "receptive-field", "same-padding", "shape-trace", "sparsity",
+@pytest.mark.parametrize("template", ["adaptive-pool", "affected-outputs", "circulant", "concepts", "connections",
+                                      "conv-backprop", "conv-cost", "conv1d", "conv2d-channels", "equivariance", "flip",
+                                      "output-size", "param-count", "pool-backprop", "pool-invariance", "pooling",
+                                      "receptive-field", "same-padding", "shape-trace", "sparsity", "strided-conv",
                                       "toeplitz", "toeplitz2d", "valid-shrink", "weight-sharing"])
 def test_export_renders_as_golden(template, fmt, update_golden):
     """One replicate of each template in each LMS format (`cnnquiz export`)."""
