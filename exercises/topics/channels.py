@@ -14,7 +14,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntArray, IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
-from exercises.topics.toeplitz import correlate2d, rotate180
+from exercises.topics.toeplitz2d import correlate2d, rotate180
 from grader.answers import Matrix, Tuple, Vector
 
 CHANNELS_OUT = (4, 5, 6, 8, 10, 12, 16, 32, 64)

@@ -21,7 +21,8 @@ from exercises.params import IntArray, IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
 from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
-from exercises.topics.toeplitz import CONVENTION, doubly_block_toeplitz, in_convention, toeplitz_matrix
+from exercises.topics.toeplitz import CONVENTION, in_convention, toeplitz_matrix
+from exercises.topics.toeplitz2d import doubly_block_toeplitz
 from grader.answers import Matrix, Vector
 
 

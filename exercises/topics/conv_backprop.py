@@ -20,7 +20,8 @@ from exercises.params import IntArray, IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
 from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
-from exercises.topics.toeplitz import doubly_block_toeplitz, toeplitz_matrix
+from exercises.topics.toeplitz import toeplitz_matrix
+from exercises.topics.toeplitz2d import doubly_block_toeplitz
 from grader.answers import Matrix, Number, Vector
 
 DELTAS = (-2, -1, 1, 2, 3)  # upstream gradients: never zero, so every path shows in the answer
