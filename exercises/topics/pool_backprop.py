@@ -230,7 +230,8 @@ class PoolBackprop(Template):
             steps.append(prose("{step}", step=step))
         others = values.size - len(received)
         if others:
-            steps.append(prose("The other {count} input(s) get 0.", count=others))
+            steps.append(prose("The other {count} " + ("input gets" if others == 1 else "inputs get") + " 0.",
+                               count=others))
         if values.ndim == 1:
             windows = [(a, b) for a, b, _ in pool_windows(len(values), p["width"], p["stride"])]
             steps.append(draw.pool_gradient(values.tolist(), delta.tolist(), windows, [w[0] for w in found],
