@@ -69,7 +69,7 @@ def test_circulant_is_circulant_and_doubly_block_circulant():
 ])
 def test_misconceptions_are_named(params, part, text, mistake):
     result = exercises.answer("circulant", part, text, **params)
-    assert result["misconception"] == mistake and result["score"] == 0, result
+    assert result["misconception"] == mistake and result["status"] != "correct" and result["score"] < 1, result
 
 
 def test_statement_and_solution_name_the_structure():

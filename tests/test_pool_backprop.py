@@ -45,7 +45,7 @@ def test_two_d_worked_by_hand():
 ])
 def test_misconceptions_are_named(params, part, text, mistake):
     result = exercises.answer("pool-backprop", part, text, **params)
-    assert result["misconception"] == mistake and result["score"] == 0, result
+    assert result["misconception"] == mistake and result["status"] != "correct" and result["score"] < 1, result
 
 
 def test_statement_states_the_tie_rule():
