@@ -200,6 +200,12 @@ class Question:
         blocks = [*self.statement, *(b for p in self.parts for b in p.solution), *self.solution]
         return [b for b in blocks if isinstance(b, Figure)]
 
+    def _repr_html_(self) -> str:
+        """The question as HTML with MathML, so it shows itself in Jupyter."""
+        from exercises.render.question import render_question
+
+        return render_question(self, "html")
+
     def to_json(self) -> dict:
         """The dict that `cnnquiz show --format json` prints."""
         return {

@@ -1,4 +1,4 @@
-"""Golden files: the rendered Markdown, LaTeX and Typst of pinned questions and of whole sheets.
+"""Golden files: the rendered Markdown, LaTeX, Typst and HTML of pinned questions and of whole sheets.
 
 A rendering change shows up here as a diff; when it is intended, regenerate the files with
 `.venv/bin/python -m pytest tests/test_golden.py --update-golden` and review `git diff tests/golden`.
@@ -62,7 +62,7 @@ def check_golden(name: str, text: str, update: bool) -> None:
     assert text == expected, f"{name} differs from its golden file (intended? run with --update-golden)"
 
 
-@pytest.mark.parametrize("fmt", ["md", "tex", "typ"])
+@pytest.mark.parametrize("fmt", ["md", "tex", "typ", "html"])
 @pytest.mark.parametrize("name", list(QUESTIONS))
 def test_question_renders_as_golden(name, fmt, update_golden):
     template, params = QUESTIONS[name]
@@ -84,7 +84,9 @@ def test_sheets_render_as_golden(tmp_path, fmt, update_golden):
 def test_golden_lecture_case_holds_the_lecture_answer():
     """The golden files are not just snapshots: the conv1d one shows the lecture's output."""
     for fmt, answer in [("md", r"-1 & 99 & 100 & 1"), ("tex", r"-1 & 99 & 100 & 1"),
-                        ("typ", 'mat(delim: "[", -1, 99, 100, 1)')]:
+                        ("typ", 'mat(delim: "[", -1, 99, 100, 1)'),
+                        ("html", "<mtd><mrow><mo>−</mo><mn>1</mn></mrow></mtd><mtd><mn>99</mn></mtd>"
+                                 "<mtd><mn>100</mn></mtd><mtd><mn>1</mn></mtd>")]:
         assert answer in (GOLDEN / f"conv1d-lecture.{fmt}").read_text(encoding="utf-8")
 
 

@@ -106,7 +106,8 @@ def add(commands: Any) -> None:
     p.add_argument("template", help="template id (see `cnnquiz list`)")
     add_seed(p)
     add_bank(p)
-    p.add_argument("--format", choices=["md", "tex", "typ", "json"], default="md", help="output format (default md)")
+    p.add_argument("--format", choices=["md", "tex", "typ", "html", "json"], default="md",
+                   help="output format (default md; html: MathML and inline SVG)")
     p.add_argument("--solution", action="store_true", help="include answers and the worked solution")
     p.add_argument("--figure", metavar="FILE", help="write the question's figure alone: FILE.svg or FILE.tex (TikZ)")
     p.set_defaults(run=cmd_show)

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from exercises.model import Question
+from exercises.render.html import HtmlPrinter
 from exercises.render.latex import LatexPrinter, pdf_string
 from exercises.render.markdown import MarkdownPrinter
 from exercises.render.printer import Printer
 from exercises.render.typst import TypstPrinter
 
-PRINTERS: dict[str, type[Printer]] = {"md": MarkdownPrinter, "tex": LatexPrinter, "typ": TypstPrinter}
+PRINTERS: dict[str, type[Printer]] = {"md": MarkdownPrinter, "tex": LatexPrinter, "typ": TypstPrinter,
+                                      "html": HtmlPrinter}
 
 # LaTeX and Typst are full of braces and `#`: their jinja templates use << var >>, <% block %> and <# comment #>.
 _TEX_SYNTAX = {
