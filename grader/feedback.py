@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from grader.answers import Answer
-from grader.parsing import FormatError, shorten
+from grader.reading import read_answer
 
 
 @dataclass(frozen=True)
@@ -24,17 +24,10 @@ class Result:
 
 def grade(expected: Answer, text: str) -> Result:
     """Grade student text against an expected answer. Never raises on any text."""
-    if not isinstance(text, str):
-        return Result("invalid", 0.0, "The answer is not text.")
-    if not text.strip():
-        return Result("invalid", 0.0, f"No answer given: expected {expected.describe()}.")
-    try:
-        value = expected.parse(text)
-    except FormatError as error:
-        return Result("invalid", 0.0, f"Could not read {expected.describe()}: {error.explain()}")
-    except (ValueError, ArithmeticError, RecursionError) as error:  # defensive: still a format problem
-        return Result("invalid", 0.0, f"Could not read {expected.describe()}: {shorten(str(error), 120)}")
-    return judge(expected, value)
+    reading = read_answer(expected, text)
+    if not reading.valid:
+        return Result("invalid", 0.0, reading.message)
+    return judge(expected, reading.value)
 
 
 def judge(expected: Answer, value: object) -> Result:

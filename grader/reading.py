@@ -1,0 +1,72 @@
+"""What the grader read in an answer, without judging it: the answer page's preview and grade()'s first step.
+
+`read_answer(spec, text)` parses text as the part's kind and says what it read ("read as a 2×3 matrix:
+[[1, 2, 3], [4, 5, 6]]") or why it could not (the format error with its caret). It never compares the
+value with the expected one, so showing it to a student gives nothing away but the kind of answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grader.answers import Answer
+from grader.parsing import FormatError, shorten
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The outcome of reading one answer: `value` is the parsed value when `valid`."""
+
+    valid: bool
+    message: str
+    value: Any = None
+
+
+def read_answer(expected: Answer, text: str) -> Reading:
+    """Parse `text` as `expected`'s kind. Never raises on any text."""
+    if not isinstance(text, str):
+        return Reading(False, "The answer is not text.")
+    if not text.strip():
+        return Reading(False, f"No answer given: expected {expected.describe()}.")
+    try:
+        value = expected.parse(text)
+    except FormatError as error:
+        return Reading(False, f"Could not read {expected.describe()}: {error.explain()}")
+    except (ValueError, ArithmeticError, RecursionError) as error:  # defensive: still a format problem
+        return Reading(False, f"Could not read {expected.describe()}: {shorten(str(error), 120)}")
+    return Reading(True, describe_value(expected, value), value)
+
+
+def describe_value(expected: Answer, value: Any) -> str:
+    """'Read as …': the parsed value named by its own shape (not by the expected one), in student notation."""
+    kind = expected.kind
+    if kind == "matrix":
+        rows, cols = len(value), len(value[0]) if value else 0
+        return f"Read as a {rows}×{cols} matrix: {expected.to_text(value)}"
+    if kind == "vector":
+        count = len(value)
+        return f"Read as a vector of {count} number{'' if count == 1 else 's'}: {expected.to_text(value)}"
+    if kind == "tuple":
+        return f"Read as the tuple {expected.to_text(value)}"
+    if kind == "integer":
+        return f"Read as the integer {expected.to_text(value)}"
+    if kind == "number":
+        return f"Read as the number {expected.to_text(value)}"
+    if kind == "choice":
+        return f"Read as option {expected.to_text(value)}"
+    if kind == "choices":
+        return f"Read as the options {expected.to_text(value)}" if value else "Read as: none of the options"
+    if kind == "formula":
+        return f"Read as the formula {formula_text(expected, value)}"
+    return f"Read as {expected.to_text(value)}"
+
+
+def formula_text(expected: Answer, tree: Any) -> str:
+    """A parsed formula in student syntax (through sympy, which prints floor(), ceiling() and **)."""
+    import sympy
+
+    from grader.expression import to_sympy
+
+    symbols = {name: sympy.Symbol(name, integer=True) for name in expected.variables}  # type: ignore[attr-defined]
+    return shorten(str(to_sympy(tree, symbols)), 200)
