@@ -7,6 +7,7 @@ Every error names the file, line and column and says what to do, e.g.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import json
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ class Quiz:
     date: str
     instructions: str
     slots: tuple[Slot, ...]
+    due: str = ""  # the answer page's deadline: an ISO datetime with its UTC offset, or "" for none
+    late: str = "refuse"  # after `due`: refuse saves, or accept them flagged late
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Bank:
     quizzes: dict[str, Quiz]
     course_templates: tuple[str, ...] = ()  # ids of the course's own templates (the bank's `templates:`)
     fonts: tuple[Path, ...] = ()  # font folders for the PDF engines (`fonts:`, relative to the bank file)
+    base_url: str = ""  # web: {base_url: …}: where `cnnquiz serve` is reached (links on the sheets)
 
     def used_templates(self) -> list[str]:
         """Every template a quiz of the bank uses, in order of first use."""
@@ -231,7 +235,7 @@ def _read(path: str | Path | None) -> tuple[_Located, dict]:
         raise BankError(f"{bank_path}: cannot read: {error}") from None
     doc = _Located(bank_path, text)
     top = _mapping(doc, (), doc.data, "the bank")
-    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes", "fonts"))
+    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes", "fonts", "web"))
     return doc, top
 
 
@@ -245,7 +249,7 @@ def load_bank(path: str | Path | None = None) -> Bank:
     quizzes_data = _mapping(doc, ("quizzes",), top.get("quizzes"), "quizzes")
     quizzes = {str(qid): _quiz(doc, str(qid), q) for qid, q in quizzes_data.items()}
     return Bank(doc.path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes, course_templates,
-                _font_folders(doc, top.get("fonts")))
+                _font_folders(doc, top.get("fonts")), _base_url(doc, top.get("web")))
 
 
 def load_bank_templates(path: str | Path | None = None) -> tuple[str, ...]:
@@ -293,10 +297,41 @@ def _font_folders(doc: _Located, value: Any) -> tuple[Path, ...]:
     return tuple(folders)
 
 
+def _base_url(doc: _Located, web: Any) -> str:
+    if web is None:
+        return ""
+    web = _mapping(doc, ("web",), web, "web")
+    _unknown_keys(doc, ("web",), web, ("base_url",))
+    url = _text(doc, ("web", "base_url"), web.get("base_url"), "base_url").strip()
+    if url and (not url.startswith(("http://", "https://")) or any(c.isspace() or c in "<>\"'`" for c in url)):
+        raise doc.error(("web", "base_url"), f"base_url {url!r} must be a plain http:// or https:// address")
+    return url.rstrip("/")
+
+
+def _due(doc: _Located, path: tuple, value: Any) -> str:
+    """An ISO datetime with its offset (YAML may already have read it as a datetime)."""
+    if value is None:
+        return ""
+    when = value
+    if not isinstance(when, datetime.datetime):
+        try:
+            when = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            when = None
+    if when is None or when.tzinfo is None:
+        raise doc.error(path, f"due {str(value)!r} must be a date and time with its UTC offset, "
+                              "e.g. 2026-12-01T23:59:00+01:00")
+    return when.isoformat()
+
+
 def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
     path = ("quizzes", quiz_id)
     data = _mapping(doc, path, data, f"quiz {quiz_id!r}")
-    _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions"))
+    _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions", "due", "late"))
+    late = data.get("late", "refuse")
+    if late not in ("refuse", "accept"):
+        raise doc.error((*path, "late"), f"late {late!r}: choose refuse (saves after due are refused) or accept "
+                                         "(kept and flagged late)")
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise doc.error((*path, "questions"), f"quiz {quiz_id!r} needs a non-empty list of questions")
@@ -307,6 +342,8 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
         date=_text(doc, (*path, "date"), data.get("date"), "date"),
         instructions=_text(doc, (*path, "instructions"), data.get("instructions"), "instructions"),
         slots=slots,
+        due=_due(doc, (*path, "due"), data.get("due")),
+        late=late,
     )
 
 

@@ -46,6 +46,7 @@ class BuildResult:
     pages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     missing_glyphs: MissingGlyphs | None = None  # characters the PDF engine's fonts print blank, by student
+    base_url: str = ""  # where the personal links of links.csv point ("" without links)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -130,14 +131,41 @@ def answer_yaml(quiz: Quiz, student: KeyStudent) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_base_url(url: str) -> str:
+    """The answer pages' base URL without its trailing slash; BuildError unless it is a plain http(s) URL."""
+    if not url.startswith(("http://", "https://")) or any(c.isspace() or c in "<>\"'`" for c in url):
+        raise BuildError(f"--base-url {url!r}: give the address students reach `cnnquiz serve` at, e.g. "
+                         "https://quiz.example.edu")
+    return url.rstrip("/")
+
+
+def personal_links(bank: Bank, quiz: Quiz, students: tuple[Student, ...], base_url: str) -> dict[str, str]:
+    """Each student's answer page: BASE/q/TOKEN (the token an HMAC of salt, quiz and id: a rebuild keeps it)."""
+    from exercises.seeding import student_token
+
+    return {s.student_id: f"{base_url}/q/{student_token(bank.salt, quiz.id, s.student_id)}" for s in students}
+
+
+def links_csv(students: tuple[Student, ...], links: dict[str, str]) -> str:
+    """links.csv: student_id,name,email,url, for mailing each student their link."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student_id", "name", "email", "url"])
+    for student in students:
+        writer.writerow([student.student_id, student.name, student.email, links[student.student_id]])
+    return buffer.getvalue()
+
+
 def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = None, out: str = "out",
           formats: str = DEFAULT_FORMATS, engine: str = "typst",
           progress: Callable[[int, str], Any] | None = None, font_paths: Sequence[str] = (),
-          system_fonts: bool = True) -> BuildResult:
+          system_fonts: bool = True, base_url: str | None = None) -> BuildResult:
     """Build a quiz for a roster into OUT/QUIZ/ (see the module docstring); returns what was written.
 
     The PDF engines also use the fonts of `font_paths` and of the bank's `fonts:` folders (Typst without the
-    system's fonts if `system_fonts` is false); characters their fonts lack are in `missing_glyphs`."""
+    system's fonts if `system_fonts` is false); characters their fonts lack are in `missing_glyphs`. With a
+    base URL (or the bank's web: base_url) and a roster, links.csv and the sheets carry each student's answer
+    page link."""
     from exercises.progress import Progress
     from exercises.render.classpdfs import ClassPdfs
     from exercises.render.pdf import check_engine
@@ -151,17 +179,21 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
     fonts = font_setup(font_paths, bank, engine, system_fonts)
     quiz = bank.quiz(quiz_id)
     students = read_roster(roster_path) if roster_path else NO_ROSTER
+    base = check_base_url(base_url) if base_url else bank.base_url
+    links = personal_links(bank, quiz, students, base) if base and roster_path else {}
     needed = {*chosen, _engine_format(engine)} if "pdf" in chosen else set(chosen)
     sheet_formats = [f for f in ("md", "tex", "typ") if f in needed]
     total = len(students) * (1 + len(sheet_formats)) + (2 if "pdf" in chosen else 0)
     out_dir = Path(out) / quiz.id
-    result = BuildResult(out_dir, len(students) if roster_path else 0)
+    result = BuildResult(out_dir, len(students) if roster_path else 0, base_url=base if links else "")
     with (progress or Progress)(total, f"building {quiz.id}") as bar, StagedFiles(out_dir) as staged:
         variants, built = [], {}
         for student in students:
             variants.append(make_variant(bank, quiz, student, built))
             bar.tick()
-        sheets = _Sheets(bank, quiz, variants, bar.tick, staged, fonts)
+        sheets = _Sheets(bank, quiz, variants, bar.tick, staged, fonts, links)
+        if links:
+            staged.add("links.csv", links_csv(students, links).encode("utf-8"))
         class_pdfs = ClassPdfs(engine, len(variants), fonts) if "pdf" in chosen else None
         try:
             if class_pdfs is not None:
@@ -210,16 +242,16 @@ class _Sheets:
     """A build's quiz and key sheets, staged by format; the PDF engine's sheets start compiling first."""
 
     def __init__(self, bank: Bank, quiz: Quiz, variants: list[Variant], tick: Callable[[], None],
-                 staged: StagedFiles, fonts: FontSetup) -> None:
+                 staged: StagedFiles, fonts: FontSetup, links: dict[str, str]) -> None:
         self.bank, self.quiz, self.variants, self.tick, self.staged = bank, quiz, variants, tick, staged
-        self.fonts = fonts
+        self.fonts, self.links = fonts, links
 
     def _context(self, fmt: str) -> dict[str, Any]:
         from exercises.render.sheets import sheets_context
 
         figures: dict[str, bytes] = {}
         context = sheets_context(self.quiz, self.bank.course, self.variants, fmt, self.tick, assets=figures,
-                                 fonts=self.fonts)
+                                 fonts=self.fonts, links=self.links)
         for name, data in figures.items():
             self.staged.add(name, data)
         return context

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from exercises.commands import build, check, export, grade, init, questions
+from exercises.commands import build, check, export, grade, init, questions, serve
 from exercises.commands.common import EXIT_USAGE, UsageError
 
 
@@ -20,6 +20,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="The weekly job:\n"
                "  cnnquiz build week-04 --roster students.csv   # PDFs, sources, key.json, answer sheets\n"
+               "  cnnquiz serve week-04                          # students answer online (personal links)\n"
                "  cnnquiz grade week-04 answers.csv              # gradebook, feedback, item-analysis report\n"
                "  cnnquiz check                                  # prove every answer key (e.g. in CI)\n"
                "Into an LMS and back:\n"
@@ -30,7 +31,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (questions, init, check, build, export, grade):
+    for command in (questions, init, check, build, serve, export, grade):
         command.add(commands)
     return top
 

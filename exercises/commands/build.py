@@ -13,11 +13,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     from exercises.build import build
 
     result = build(args.quiz, bank_path=args.bank, roster_path=args.roster, out=args.out, formats=args.format,
-                   engine=args.engine, font_paths=args.font_path, system_fonts=not args.ignore_system_fonts)
+                   engine=args.engine, font_paths=args.font_path, system_fonts=not args.ignore_system_fonts,
+                   base_url=args.base_url)
     who = f"{result.students} students" if result.students else "one variant (no roster)"
     pages = ", ".join(f"{name} {count} pages" for name, count in result.pages.items())
     print(f"built {args.quiz} for {who} in {result.seconds:.1f} s: {len(result.files)} files in {result.out_dir}"
           + (f" ({pages})" if pages else ""))
+    if result.base_url:
+        print(f"personal links to {result.base_url}/q/… on the sheets and in {result.out_dir / 'links.csv'}; "
+              f"serve them with: cnnquiz serve {args.quiz}")
+    elif args.base_url:
+        print("no personal links without a roster (--roster CSV)")
     if result.missing_glyphs is None:
         return EXIT_OK
     print(f"cnnquiz: warning: {result.missing_glyphs.message()}", file=sys.stderr)
@@ -68,6 +74,8 @@ def add(commands: Any) -> None:
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when the engine's fonts lack a character of the sheets (a name that would print "
                         "blank); the files are written either way")
+    p.add_argument("--base-url", metavar="URL", help="where students reach `cnnquiz serve` (default: the bank's "
+                   "web: base_url): writes links.csv and puts each student's link and QR code on the sheets")
     p.set_defaults(run=cmd_build)
 
     p = commands.add_parser(

@@ -1,4 +1,5 @@
-"""`cnnquiz grade`: a class's submissions (a CSV, answer files or an LMS export) into a gradebook and report."""
+"""`cnnquiz grade`: a class's submissions (a CSV, answer files, an LMS export or the answer pages' database) into
+a gradebook and report."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.report import analyse, summary_lines, write_report
     from grader.submissions import SubmissionsError, read_submissions
 
+    if (args.submissions is None) == (args.db is None) or (args.db is not None and args.lms):
+        raise UsageError("grade needs SUBMISSIONS (a CSV, a folder of YAML files or, with --from, an LMS export) "
+                         "or --db URL, not both")
     default_key = "lms-key.json" if args.lms else "key.json"
     key_path = Path(args.key) if args.key else Path(args.out) / args.quiz / default_key
     if args.lms and not key_path.is_file():
@@ -27,7 +31,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         key = read_key(key_path)
         if key.quiz != args.quiz:
             raise UsageError(f"{key_path} is the key of quiz {key.quiz!r}, not {args.quiz!r}")
-        if args.lms:
+        if args.db is not None:
+            submissions = _stored_submissions(args.db, key)
+        elif args.lms:
             key, submissions = _lms_submissions(args.lms, Path(args.submissions), key, key_path)
         else:
             ids = [student.student_id for student in key.students]
@@ -46,6 +52,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
     print("\n".join(summary_lines(book, stats)))
     print(f"wrote {len(written)} files to {folder} (grades.csv, grades.json, report.md, report.svg, feedback/)")
     return EXIT_FAILURES if book.attention else EXIT_OK
+
+
+def _stored_submissions(url: str, key: Any) -> Any:
+    """`grade --db URL`: the latest answers saved on the answer pages of `cnnquiz serve` (web.collect)."""
+    from web.collect import submissions_from_store
+    from web.storage import Store, StoreUnavailable
+
+    try:
+        store = Store(url)
+        try:
+            return submissions_from_store(store, key)
+        finally:
+            store.close()
+    except StoreUnavailable as error:
+        raise UsageError(str(error)) from None
 
 
 def _lms_submissions(lms: str, path: Any, key: Any, key_path: Any) -> tuple[Any, Any]:
@@ -71,7 +92,9 @@ def add(commands: Any) -> None:
         "other lines are read as Windows-1252 and flagged. Every row appears in grades.csv with a status; "
         "exit 1 if any row needs attention.")
     p.add_argument("quiz", help="quiz id, e.g. week-04")
-    p.add_argument("submissions", help="answers CSV (or LMS export), or a folder of YAML answer files")
+    p.add_argument("submissions", nargs="?", help="answers CSV (or LMS export), or a folder of YAML answer files")
+    p.add_argument("--db", metavar="URL", help="instead: the answers saved on the answer pages (`cnnquiz serve`), "
+                   "e.g. sqlite:///out/week-04/answers.sqlite")
     p.add_argument("--key", help="key.json to grade against (default OUT/QUIZ/key.json; with --from, "
                                  "OUT/QUIZ/lms-key.json)")
     p.add_argument("--from", dest="lms", choices=["moodle", "canvas"],

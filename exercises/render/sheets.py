@@ -52,10 +52,12 @@ class PrintedQuestions:
         return self._printed[identity][1]
 
 
-def _student(index: int, variant: Variant, printed: PrintedQuestions) -> dict[str, Any]:
+def _student(index: int, variant: Variant, printed: PrintedQuestions, link: tuple[str, str]) -> dict[str, Any]:
     printer = printed.printer
     questions = [{"number": n, **printed.context(q)} for n, q in zip(variant.slots, variant.questions, strict=True)]
     return {
+        "link": link[0],
+        "qr": link[1],
         "index": index,
         "named": bool(variant.student.student_id),
         "name": printer.text(variant.student.name),
@@ -78,10 +80,11 @@ def render_sheets(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str
 
 def sheets_context(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: str,
                    tick: Callable[[], None] = lambda: None, assets: dict[str, bytes] | None = None,
-                   fonts: FontSetup | None = None) -> dict[str, Any]:
+                   fonts: FontSetup | None = None, links: dict[str, str] | None = None) -> dict[str, Any]:
     """What the quiz and key templates of one format need: every student's questions, printed (see
     render_sheets); `tick` is called once per student. The LaTeX sheet tries the CJK fonts of the
-    font folders of `fonts` first, by file name."""
+    font folders of `fonts` first, by file name. `links` (student id → answer page URL) puts each
+    student's link and its QR code under their name box."""
     from exercises import __version__
     from exercises.render.latex import LatexPrinter
     from exercises.render.markdown import MarkdownPrinter
@@ -96,7 +99,8 @@ def sheets_context(quiz: Quiz, course: str, variants: Sequence[Variant], fmt: st
         printer = printer_for(fmt)
     students, printed = [], PrintedQuestions(printer)
     for index, variant in enumerate(variants, start=1):
-        students.append(_student(index, variant, printed))
+        url = (links or {}).get(variant.student.student_id, "")
+        students.append(_student(index, variant, printed, printed_link(url, fmt) if url else ("", "")))
         tick()
     return {
         "quiz_id": quiz.id,
@@ -118,6 +122,22 @@ def cjk_fonts(fonts: FontSetup) -> list[dict[str, str]]:
 
     return [{"file": name, "options": f"[FontIndex={index}]" if index else ""}
             for name, index in folder_fonts_for("Chinese (Han)", fonts)]
+
+
+def printed_link(url: str, fmt: str) -> tuple[str, str]:
+    """A student's answer page link and its QR code, printed for a sheet format."""
+    from exercises.render.qr import QR_CM, qr_picture, qr_svg
+
+    if fmt == "tex":
+        from exercises.render.texescape import escape_latex
+
+        return f"\\texttt{{{escape_latex(url)}}}", qr_picture(url)
+    if fmt == "typ":
+        from exercises.render.typst import typst_string
+
+        image = f'image(bytes({typst_string(qr_svg(url))}), format: "svg", width: {QR_CM}cm)'
+        return f"#link({typst_string(url)})", image
+    return f"<{url}>", qr_svg(url)
 
 
 def render_sheet(kind: str, fmt: str, context: dict[str, Any]) -> str:

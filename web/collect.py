@@ -1,0 +1,51 @@
+"""The store's current answers in the grader's shapes: Submissions for `cnnquiz grade --db`, and the build's
+answers.csv columns for the staff page's download."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from grader.keyfile import Key
+from grader.submissions import Submission, Submissions
+from web.storage import Store, describe_url
+
+
+def submissions_from_store(store: Store, key: Key) -> Submissions:
+    """One Submission per student who saved anything, with the latest text of each column. Answers saved or
+    submitted after the deadline (kept with `late: accept`) flag the row late."""
+    latest = store.latest(key.quiz)
+    submitted = store.submitted(key.quiz)
+    names = {student.student_id: student.name for student in key.students}
+    by_student: dict[str, Submission] = {}
+    label = describe_url(store.url)
+    for (student_id, column), saved in sorted(latest.items(), key=lambda item: item[1].id):
+        row = by_student.setdefault(student_id, Submission(f"{label} student {student_id}", student_id,
+                                                           names.get(student_id, "")))
+        row.answers[column] = saved.text
+        if saved.late and not any(issue.startswith("late") for issue in row.issues):
+            row.issues.append(f"late: saved {column} at {saved.saved_at}, after the due time")
+    order = {student.student_id: index for index, student in enumerate(key.students)}
+    rows = sorted(by_student.values(), key=lambda row: (order.get(row.student_id, len(order)), row.student_id))
+    warnings = [f"{label}: {len(submitted)} of {len(key.students)} students submitted"] if latest else \
+        [f"{label}: no saved answers for {key.quiz}"]
+    return Submissions(rows, label, "student_id", warnings)
+
+
+def answers_csv(store: Store, key: Key) -> str:
+    """The build's answers.csv (student_id, name, one column per part) filled with the current answers."""
+    latest = store.latest(key.quiz)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student_id", "name", *key.columns])
+    for student in key.students:
+        texts = [latest[(student.student_id, column)].text if (student.student_id, column) in latest else ""
+                 for column in key.columns]
+        # the answers stay verbatim (a leading minus is an answer, and `cnnquiz grade` reads this file back)
+        writer.writerow([_cell(student.student_id), _cell(student.name), *texts])
+    return buffer.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (a leading = + - @ gets an apostrophe)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,59 @@
+"""What `cnnquiz serve` serves: settings made once from the bank and the last build, passed to create_app."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BODY = 64 * 1024  # bytes of a request body; more gets 413
+FAILED_LOOKUPS = 20  # unknown tokens a client may try per window before it gets 429
+LOOKUP_WINDOW = 60.0  # seconds
+
+
+class ServeError(ValueError):
+    """The quiz cannot be served (no build, another bank's key …): one line saying what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    quiz: str
+    key_path: Path
+    salt: str
+    db_url: str
+    course: str = ""
+    due: str = ""  # ISO datetime with offset; "" for no deadline
+    late: str = "refuse"  # or "accept": saves after due are kept and flagged late
+    base_url: str = ""
+    max_body: int = MAX_BODY
+    failed_lookups: int = FAILED_LOOKUPS
+    lookup_window: float = LOOKUP_WINDOW
+
+    def due_time(self) -> datetime.datetime | None:
+        return datetime.datetime.fromisoformat(self.due) if self.due else None
+
+
+def load_settings(quiz: str, bank: str | None = None, out: str = "out", db: str | None = None) -> Settings:
+    """Settings for serving QUIZ from OUT/QUIZ/key.json with the bank's salt and deadline."""
+    from exercises.bank import load_bank
+    from exercises.seeding import fingerprint
+    from grader.keyfile import KeyFileError, read_key
+    from web.storage import sqlite_url
+
+    loaded = load_bank(bank)
+    chosen = loaded.quiz(quiz)
+    key_path = Path(out) / quiz / "key.json"
+    if not key_path.is_file():
+        raise ServeError(f"{key_path}: no build of {quiz}: run cnnquiz build {quiz} first")
+    try:
+        key = read_key(key_path)
+    except KeyFileError as error:
+        raise ServeError(str(error)) from None
+    if key.salt_fingerprint != fingerprint(loaded.salt):
+        raise ServeError(f"{key_path} was built with another salt than {loaded.path}'s: pass the bank it was "
+                         f"built from (--bank) or rebuild with cnnquiz build {quiz}")
+    if key.quiz != quiz:
+        raise ServeError(f"{key_path} is the key of quiz {key.quiz!r}, not {quiz!r}")
+    return Settings(quiz=quiz, key_path=key_path, salt=loaded.salt,
+                    db_url=db or sqlite_url(Path(out) / quiz / "answers.sqlite"), course=loaded.course,
+                    due=chosen.due, late=chosen.late, base_url=loaded.base_url)

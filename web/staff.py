@@ -1,0 +1,74 @@
+"""The staff page: per student, parts saved, last save, submitted or not; the live item analysis; the saved
+answers as the build's answers.csv. GET /staff/{staff_token} and GET /staff/{staff_token}/answers.csv."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from web.collect import answers_csv, submissions_from_store
+from web.http import ApiError, client, context, in_thread
+from web.pages import clock, render
+from web.tokens import same
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/staff/{token}", page, methods=["GET"]),
+        Route("/staff/{token}/answers.csv", download, methods=["GET"]),
+    ]
+
+
+def _check(request: Request) -> None:
+    ctx = context(request)
+    who = client(request)
+    wait = ctx.throttle.blocked(who)
+    if wait:
+        raise ApiError(429, f"Too many unknown links from your address; try again in {int(wait)} s.")
+    if not same(request.path_params["token"], ctx.quiz.staff_token):
+        ctx.throttle.failed(who)
+        raise ApiError(404, "not found")
+
+
+def _overview(request: Request) -> dict[str, Any]:
+    from grader.batch import grade_class
+    from grader.report import analyse, report_svg
+
+    ctx = context(request)
+    key = ctx.quiz.key()
+    latest = ctx.store.latest(key.quiz)
+    submitted = ctx.store.submitted(key.quiz)
+    rows = []
+    for student in key.students:
+        saved = [latest[(student.student_id, p.column)] for p in student.parts
+                 if (student.student_id, p.column) in latest]
+        last = max((s.saved_at for s in saved), default=None)
+        rows.append({"student": student, "parts": len(student.parts), "saved": sum(bool(s.text.strip()) for s in saved),
+                     "valid": sum(s.valid for s in saved), "last": clock(last), "last_iso": last or "",
+                     "late": any(s.late for s in saved), "submitted": submitted.get(student.student_id)})
+    book = grade_class(key, submissions_from_store(ctx.store, key))
+    stats = analyse(book)
+    return {"rows": rows, "svg": report_svg(book, stats) if stats.counted else "", "counted": stats.counted,
+            "submitted": len(submitted), "rows_saved": sum(r["saved"] > 0 for r in rows)}
+
+
+async def page(request: Request) -> Response:
+    from markupsafe import Markup
+
+    _check(request)
+    ctx = context(request)
+    overview = await in_thread(_overview, request)
+    overview["svg"] = Markup(overview["svg"])  # report_svg escapes every text it draws
+    return HTMLResponse(render("staff.html.j2", quiz=ctx.quiz.key(), settings=ctx.settings,
+                               token=request.path_params["token"], **overview))
+
+
+async def download(request: Request) -> Response:
+    _check(request)
+    ctx = context(request)
+    text = await in_thread(answers_csv, ctx.store, ctx.quiz.key())
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{ctx.settings.quiz}-answers.csv"'})

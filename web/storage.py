@@ -1,0 +1,195 @@
+"""The answer store (SQLAlchemy Core): SQLite in WAL mode by default, PostgreSQL by URL.
+
+Append-only: every save is a new row of `answers` (who, column, text, what the grader read, when, from
+which client), every submit a new row of `submissions`; nothing is updated or deleted. A student's current
+answer to a column is their latest row (the largest id).
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+answers = sa.Table(
+    "answers", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("student_id", sa.String(200), nullable=False),
+    sa.Column("column", sa.String(100), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("valid", sa.Boolean, nullable=False),
+    sa.Column("read_as", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.String(40), nullable=False),  # ISO 8601, UTC: sorts as it reads
+    sa.Column("client", sa.String(200), nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False),
+    sa.Index("answers_by_student", "quiz", "student_id", "column", "id"),
+)
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("student_id", sa.String(200), nullable=False),
+    sa.Column("submitted_at", sa.String(40), nullable=False),
+    sa.Column("client", sa.String(200), nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False),
+    sa.Index("submissions_by_student", "quiz", "student_id", "id"),
+)
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or is locked; the message says so in one line."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One row of `answers`."""
+
+    id: int
+    student_id: str
+    column: str
+    text: str
+    valid: bool
+    read_as: str
+    saved_at: str
+    client: str
+    late: bool
+
+
+def now() -> str:
+    """The current time, UTC, ISO 8601 with milliseconds."""
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(an unreadable URL)"
+
+
+class Store:
+    """The answer store of one database URL; safe to use from several threads."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = sa.engine.make_url(url)
+        except sa.exc.ArgumentError:
+            raise StoreUnavailable(f"--db {url!r}: not a database URL (sqlite:///FILE or "
+                                   "postgresql+psycopg://user:password@host/db)") from None
+        self.url = url
+        self.sqlite = parsed.get_backend_name() == "sqlite"
+        if self.sqlite:
+            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+        # SQLite has one writer at a time: a lock in the process queues writers without its busy-wait backoff
+        self._write_lock = threading.Lock() if self.sqlite else None
+        with self._errors("create the tables"):
+            metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sa.exc.DBAPIError as error:
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+            raise StoreUnavailable(f"cannot {doing} in {describe_url(self.url)}: {reason}") from None
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        if self._write_lock is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
+    # -- writes (appends only) ------------------------------------------------------------------
+    def save(self, quiz: str, student_id: str, column: str, text: str, valid: bool, read_as: str,
+             client: str = "", late: bool = False) -> Saved:
+        """Append one answer; returns the stored row (its saved_at is the server's time)."""
+        row = {"quiz": quiz, "student_id": student_id, "column": column, "text": text, "valid": valid,
+               "read_as": read_as, "saved_at": now(), "client": client[:200], "late": late}
+        with self._errors("save the answer"), self._writing() as connection:
+            new_id = connection.execute(answers.insert().returning(answers.c.id), row).scalar_one()
+        return Saved(new_id, student_id, column, text, valid, read_as, row["saved_at"], row["client"], late)
+
+    def submit(self, quiz: str, student_id: str, client: str = "", late: bool = False) -> str:
+        """Record a submit; returns its time."""
+        when = now()
+        with self._errors("record the submission"), self._writing() as connection:
+            connection.execute(submissions.insert(), {"quiz": quiz, "student_id": student_id, "submitted_at": when,
+                                                      "client": client[:200], "late": late})
+        return when
+
+    # -- reads -------------------------------------------------------------------------------------
+    def latest(self, quiz: str, student_id: str | None = None) -> dict[tuple[str, str], Saved]:
+        """The current answer of each (student, column): the latest row."""
+        newest = sa.select(sa.func.max(answers.c.id)).where(answers.c.quiz == quiz)
+        if student_id is not None:
+            newest = newest.where(answers.c.student_id == student_id)
+        newest = newest.group_by(answers.c.student_id, answers.c.column)
+        query = sa.select(answers).where(answers.c.id.in_(newest.scalar_subquery()))
+        with self._errors("read the answers"), self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return {(row.student_id, row.column): _saved(row) for row in rows}
+
+    def history(self, quiz: str, student_id: str) -> list[Saved]:
+        """Every saved row of a student, oldest first."""
+        query = (sa.select(answers).where(answers.c.quiz == quiz, answers.c.student_id == student_id)
+                 .order_by(answers.c.id))
+        with self._errors("read the answers"), self.engine.connect() as connection:
+            return [_saved(row) for row in connection.execute(query)]
+
+    def submitted(self, quiz: str, student_id: str | None = None) -> dict[str, str]:
+        """The latest submit time of each student who submitted."""
+        query = sa.select(submissions.c.student_id, sa.func.max(submissions.c.submitted_at)) \
+            .where(submissions.c.quiz == quiz).group_by(submissions.c.student_id)
+        if student_id is not None:
+            query = query.where(submissions.c.student_id == student_id)
+        with self._errors("read the submissions"), self.engine.connect() as connection:
+            return dict(connection.execute(query).tuples().all())
+
+    def count(self, quiz: str | None = None) -> int:
+        """How many answer rows there are (of one quiz, or in all)."""
+        query = sa.select(sa.func.count()).select_from(answers)
+        if quiz is not None:
+            query = query.where(answers.c.quiz == quiz)
+        with self._errors("count the answers"), self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the database answers."""
+        with self._errors("reach the database"), self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+
+def _saved(row: Any) -> Saved:
+    return Saved(int(row.id), row.student_id, row.column, row.text, bool(row.valid), row.read_as, row.saved_at,
+                 row.client, bool(row.late))
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """WAL: readers never block the writer; synchronous=NORMAL keeps every commit through a killed process."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
