@@ -91,6 +91,7 @@ class Store:
                                    "postgresql+psycopg://user:password@host/db)") from None
         self.url = url
         self.sqlite = parsed.get_backend_name() == "sqlite"
+        self.busy_seconds = 5.0  # how long a SQLite write waits for another process's lock before giving up
         if self.sqlite:
             self.engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -119,6 +120,7 @@ class Store:
                 yield connection
             return
         with self._write_lock, self.engine.begin() as connection:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(self.busy_seconds * 1000)}")
             yield connection
 
     # -- writes (appends only) ------------------------------------------------------------------
@@ -165,7 +167,7 @@ class Store:
         if student_id is not None:
             query = query.where(submissions.c.student_id == student_id)
         with self._errors("read the submissions"), self.engine.connect() as connection:
-            return dict(connection.execute(query).tuples().all())
+            return {student: when for student, when in connection.execute(query)}
 
     def count(self, quiz: str | None = None) -> int:
         """How many answer rows there are (of one quiz, or in all)."""
@@ -191,5 +193,4 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
