@@ -1,0 +1,110 @@
+"""The answer store on SQLite and on a real PostgreSQL (CNNQUIZ_TEST_POSTGRES_URL; skipped without one)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from web.storage import Store, StoreUnavailable, describe_url
+
+POSTGRES_ENV = "CNNQUIZ_TEST_POSTGRES_URL"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run starts a PostgreSQL server and sets it)")
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure to reach it is a reason to skip
+        pytest.skip(f"PostgreSQL at {describe_url(url)} is unreachable: {str(error).splitlines()[0]}")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'answers.sqlite'}" if request.param == "sqlite" else _postgres_url()
+    opened = Store(url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def quiz():
+    """A quiz id of its own: PostgreSQL tests share one database."""
+    return f"quiz-{uuid.uuid4().hex[:10]}"
+
+
+def test_saves_are_appended_and_the_latest_row_is_the_answer(store, quiz):
+    first = store.save(quiz, "s1", "q1.output", "1 2 3", True, "Read as a vector of 3 numbers: [1, 2, 3]", "c1")
+    second = store.save(quiz, "s1", "q1.output", "1 2", True, "Read as a vector of 2 numbers: [1, 2]", "c2")
+    store.save(quiz, "s1", "q2.matrix", "1 0; 0", False, "Could not read …", "c1")
+    store.save(quiz, "s2", "q1.output", "9", True, "Read as …", "c3", late=True)
+    assert second.id > first.id and second.saved_at >= first.saved_at
+    latest = store.latest(quiz)
+    assert {k: v.text for k, v in latest.items()} == {("s1", "q1.output"): "1 2", ("s1", "q2.matrix"): "1 0; 0",
+                                                     ("s2", "q1.output"): "9"}
+    assert latest[("s1", "q2.matrix")].valid is False and latest[("s2", "q1.output")].late is True
+    assert set(store.latest(quiz, "s2")) == {("s2", "q1.output")}
+    assert [row.text for row in store.history(quiz, "s1")] == ["1 2 3", "1 2", "1 0; 0"]
+    assert store.count(quiz) == 4
+
+
+def test_text_is_stored_exactly(store, quiz):
+    text = "⌊(n+2p−k)/s⌋+1\n[[1, 0],\r\n [0, 1]] <script> ' \" \\ \t 张伟 " + "x" * 30_000
+    store.save(quiz, "s1", "q1.f", text, False, "", "")
+    assert store.latest(quiz)[("s1", "q1.f")].text == text
+
+
+def test_submissions_keep_every_submit(store, quiz):
+    assert store.submitted(quiz) == {}
+    first = store.submit(quiz, "s1", "c")
+    second = store.submit(quiz, "s1", "c", late=True)
+    store.submit(quiz, "s2", "c")
+    assert second >= first and store.submitted(quiz)["s1"] == second and set(store.submitted(quiz)) == {"s1", "s2"}
+    assert store.submitted(quiz, "s2").keys() == {"s2"}
+
+
+def test_quizzes_do_not_see_each_others_answers(store, quiz):
+    store.save(quiz, "s1", "q1.a", "1", True, "", "")
+    store.save(quiz + "-other", "s1", "q1.a", "2", True, "", "")
+    assert store.latest(quiz)[("s1", "q1.a")].text == "1" and store.count(quiz) == 1
+
+
+def test_concurrent_saves_are_all_kept(store, quiz):
+    def student(number: int) -> None:
+        for answer in range(25):
+            store.save(quiz, f"s{number}", f"q{answer % 5}.x", str(answer), True, "", f"thread {number}")
+
+    threads = [threading.Thread(target=student, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.count(quiz) == 200
+    latest = store.latest(quiz)
+    assert len(latest) == 40 and all(saved.text in ("20", "21", "22", "23", "24") for saved in latest.values())
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    store.close()
+
+
+def test_bad_urls_and_unreachable_databases_are_one_line_errors(tmp_path):
+    with pytest.raises(StoreUnavailable, match="not a database URL"):
+        Store("not a url")
+    with pytest.raises(StoreUnavailable, match="cannot create the tables"):
+        Store(f"sqlite:///{tmp_path / 'no' / 'such' / 'folder' / 'a.sqlite'}")
+    with pytest.raises(StoreUnavailable, match=r"\*\*\*") as error:
+        Store("postgresql+psycopg://user:secret@127.0.0.1:1/nothing?connect_timeout=2")
+    assert "secret" not in str(error.value)
