@@ -16,12 +16,16 @@ def submissions_from_store(store: Store, key: Key) -> Submissions:
     submitted after the deadline (kept with `late: accept`) flag the row late."""
     latest = store.latest(key.quiz)
     submitted = store.submitted(key.quiz)
-    names = {student.student_id: student.name for student in key.students}
+    students = {student.student_id: student for student in key.students}
     by_student: dict[str, Submission] = {}
     label = describe_url(store.url)
     for (student_id, column), saved in sorted(latest.items(), key=lambda item: item[1].id):
-        row = by_student.setdefault(student_id, Submission(f"{label} student {student_id}", student_id,
-                                                           names.get(student_id, "")))
+        if student_id not in by_student:  # a part never typed in is blank, as an empty cell of answers.csv
+            known = students.get(student_id)
+            blanks = {part.column: "" for part in known.parts} if known else {}
+            by_student[student_id] = Submission(f"{label} student {student_id}", student_id,
+                                                known.name if known else "", blanks)
+        row = by_student[student_id]
         row.answers[column] = saved.text
         if saved.late and not any(issue.startswith("late") for issue in row.issues):
             row.issues.append(f"late: saved {column} at {saved.saved_at}, after the due time")

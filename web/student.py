@@ -133,7 +133,9 @@ def _questions(request: Request, student: KeyStudent, latest: dict) -> list[dict
             if saved is not None and saved.valid:
                 reading = read_answer(part.answer, saved.text)
                 preview = value_html(part.answer, reading.value) if reading.valid else ""
+            height = len(part.answer.value) + 1 if part.answer.kind == "matrix" else 2  # type: ignore[attr-defined]
             parts.append({"printed": by_id.get(part.id), "column": part.column, "describe": part.answer.describe(),
+                          "rows": min(height, 12),
                           "saved": saved, "clock": clock(saved.saved_at if saved else None),
                           "preview": printed(preview), "points": part.points})
         out.append({"number": number, "printed": printed_question, "parts": parts})
