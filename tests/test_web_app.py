@@ -316,3 +316,58 @@ def test_the_staff_download_has_the_builds_answer_columns(client, settings):
 def test_a_student_token_is_not_the_staff_token(client, settings):
     assert client.get(f"/staff/{token(settings)}").status_code == 404
     assert client.get(f"/staff/{token(settings)}/answers.csv").status_code == 404
+
+
+# -- practice -----------------------------------------------------------------------------------------
+def test_the_practice_index_lists_every_template_by_topic(client):
+    from exercises.registry import all_templates
+
+    page = client.get("/practice").text
+    for template in all_templates().values():
+        assert f'href="/practice/{template.id}"' in page and f"<h2>{template.topic}</h2>" in page
+
+
+def test_a_practice_link_without_seed_draws_a_fresh_variant(client):
+    first = client.get("/practice/conv1d", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"].startswith("/practice/conv1d?seed=")
+    seeds = {client.get("/practice/conv1d", follow_redirects=False).headers["location"] for _ in range(5)}
+    assert len(seeds) > 1
+
+
+def test_a_practice_page_shows_the_variant_and_its_worked_solution(client):
+    import exercises
+
+    question = exercises.generate("toeplitz", seed=5)
+    page = client.get("/practice/toeplitz?seed=5").text
+    assert question.title in page and "<details class=\"solution\">" in page and "Another one" in page
+    for part in question.parts:
+        assert f'<textarea id="answer-{part.id}" name="{part.id}"' in page
+
+
+@pytest.mark.parametrize("text", ["1 2 3", "[-1, 99, 100, 1]", "1 2; 3", "", "nonsense ∞"])
+def test_practice_answers_are_graded_as_the_cli_grades_them(client, text):
+    import exercises
+
+    response = client.post("/api/practice/conv1d/7/output", json={"text": text})
+    assert response.status_code == 200 and response.json() == exercises.answer("conv1d", "output", text, seed=7)
+
+
+def test_the_practice_form_works_without_javascript(client):
+    import exercises
+
+    right = exercises.generate("conv1d", seed=7).part("output").answer.to_text()
+    page = client.post("/practice/conv1d/7", data={"output": right, "check": "output"})
+    assert page.status_code == 200 and '<div class="feedback correct"' in page.text and right in page.text
+
+
+@pytest.mark.parametrize("path", ["/practice/conv1d?seed=abc", "/practice/conv1d?seed=99999999999999999999",
+                                  "/practice/conv1d?seed=-1"])
+def test_bad_practice_seeds_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_unknown_practice_parts_and_templates_are_not_found(client):
+    assert client.post("/api/practice/conv1d/7/nothing", json={"text": "1"}).status_code == 404
+    assert client.post("/api/practice/nothing/7/output", json={"text": "1"}).status_code == 404
+    assert client.post("/api/practice/conv1d/7/output", content=b"{", headers={"content-type": "application/json"}
+                       ).status_code == 400
