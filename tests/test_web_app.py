@@ -371,3 +371,22 @@ def test_unknown_practice_parts_and_templates_are_not_found(client):
     assert client.post("/api/practice/nothing/7/output", json={"text": "1"}).status_code == 404
     assert client.post("/api/practice/conv1d/7/output", content=b"{", headers={"content-type": "application/json"}
                        ).status_code == 400
+
+
+def test_pages_print_the_same_question_as_the_build(settings):
+    """The page regenerates each question from the key's parameters alone: the same as the student's sheet."""
+    import dataclasses
+
+    import exercises
+    from exercises.render.html import HtmlPrinter
+    from exercises.render.question import question_context
+    from web.quiz import LiveQuiz
+
+    quiz = LiveQuiz(settings)
+    for student in key_of(settings).students:
+        for recorded in student.questions:
+            question = exercises.generate(recorded.template, seed=recorded.seed, **recorded.params)
+            points = {part.id: part.points for part in recorded.parts}
+            question = dataclasses.replace(question, parts=tuple(dataclasses.replace(p, points=points[p.id])
+                                                                 for p in question.parts))
+            assert quiz.question_context(recorded) == question_context(question, HtmlPrinter())

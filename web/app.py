@@ -7,7 +7,6 @@ Routes live in web.student, web.practice and web.staff; they reach what they nee
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -93,7 +92,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        threading.Thread(target=_warm, args=(ctx,), daemon=True, name="cnnquiz-warm").start()
+        await in_thread(_warm, ctx)  # the server answers once every page is ready (about 1 s for 500 students)
         yield
         ctx.store.close()
 

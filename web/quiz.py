@@ -69,17 +69,19 @@ class LiveQuiz:
     def question_context(self, question: KeyQuestion) -> dict[str, Any]:
         """The printed question (HTML) of one of the key's variants."""
         parts = tuple((part.id, part.points) for part in question.parts)
-        return printed_question(question.template, question.seed, json.dumps(question.params, sort_keys=True), parts)
+        return printed_question(question.template, json.dumps(question.params, sort_keys=True), parts)
 
 
 @lru_cache(maxsize=4096)
-def printed_question(template: str, seed: int, params_json: str, points: tuple[tuple[str, int], ...]) -> dict:
-    """A key question regenerated from its template, seed and parameters, with the key's points, as HTML."""
+def printed_question(template: str, params_json: str, points: tuple[tuple[str, int], ...]) -> dict:
+    """A key question regenerated from its template and (fully resolved) parameters, with the key's points, as
+    HTML. A template's question depends on its parameters alone (the seed only draws them, see
+    exercises.bank.Slot.question), so students whose parameters agree share one printing."""
     from exercises.registry import generate
     from exercises.render.html import HtmlPrinter
     from exercises.render.question import question_context
 
-    question = generate(template, seed=seed, **json.loads(params_json))
+    question = generate(template, seed=0, **json.loads(params_json))
     by_id = dict(points)
     question = dataclasses.replace(question, parts=tuple(
         dataclasses.replace(part, points=by_id.get(part.id, part.points)) for part in question.parts))
