@@ -17,7 +17,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    """`generate` and `Question` on first use: the CLI and the PDF worker processes start without numpy."""
+    """`generate` and `Question` on first use: the CLI and the PDF worker processes start without numpy. The
+    question printers come along, so a question shows itself in Jupyter (Question._repr_html_)."""
+    if name in ("generate", "Question"):
+        import exercises.render.question  # noqa: F401 - registers the HTML display
     if name == "generate":
         from exercises.registry import generate
 

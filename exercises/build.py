@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from exercises.bank import Bank, Quiz, load_bank
 from exercises.model import Question
-from exercises.roster import NO_ROSTER, read_roster
+from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
 from exercises.variant import Variant, make_variant
 from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, key_json

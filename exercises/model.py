@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -17,6 +17,8 @@ from typing import Any
 from exercises.figures import Figure
 from exercises.params import ParamError
 from grader.answers import Answer
+
+DISPLAYS: dict[str, Callable[[Question], str]] = {}  # rich displays (Jupyter) by format, filled by the printers
 
 
 # -- math nodes (format-neutral; printers have one method per node) -------------------------
@@ -200,11 +202,11 @@ class Question:
         blocks = [*self.statement, *(b for p in self.parts for b in p.solution), *self.solution]
         return [b for b in blocks if isinstance(b, Figure)]
 
-    def _repr_html_(self) -> str:
-        """The question as HTML with MathML, so it shows itself in Jupyter."""
-        from exercises.render.question import render_question
-
-        return render_question(self, "html")
+    def _repr_html_(self) -> str | None:
+        """The question as HTML with MathML, so it shows itself in Jupyter (printed by the renderer that
+        exercises.render.question puts in DISPLAYS: the model knows no format)."""
+        show = DISPLAYS.get("html")
+        return show(self) if show else None
 
     def to_json(self) -> dict:
         """The dict that `cnnquiz show --format json` prints."""

@@ -23,20 +23,3 @@ def test_the_package_still_offers_generate_and_question():
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         exercises.nothing  # noqa: B018
 
-
-def test_imports_point_one_way_grader_exercises_web():
-    """grader imports nothing from exercises or web; exercises imports web only inside the CLI's commands."""
-    import ast
-    from pathlib import Path
-
-    root = Path(__file__).parent.parent
-    for package, forbidden in (("grader", ("exercises", "web")), ("exercises", ("web",))):
-        for path in (root / package).rglob("*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-                for name in names:
-                    if name.split(".")[0] in forbidden:
-                        top_level = node in tree.body
-                        assert path.name == "cli.py" and not top_level, f"{path}: imports {name}"

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from exercises.model import Question
+from exercises.model import DISPLAYS, Question
 from exercises.render.html import HtmlPrinter
 from exercises.render.latex import LatexPrinter, pdf_string
 from exercises.render.markdown import MarkdownPrinter
@@ -87,3 +87,6 @@ def render_question(question: Question, fmt: str = "md", solution: bool = False)
     printer = printer_for(fmt)
     template = environment(fmt).get_template(f"question.{fmt}.j2")
     return template.render(q=question_context(question, printer), with_solution=solution)
+
+
+DISPLAYS["html"] = lambda question: render_question(question, "html")  # Question._repr_html_ (Jupyter)
