@@ -300,6 +300,8 @@ def test_the_staff_page_lists_students_and_the_item_analysis(client, settings):
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "Ada Lovelace" in page.text and "&lt;script&gt;" in page.text and HOSTILE not in page.text
     assert "1 submitted" in page.text and "<svg" in page.text and "answers.csv" in page.text
+    for student_id in ("s1", "s2", "s3"):  # each student's link, for classes built without a base URL
+        assert f'href="http://testserver/q/{token(settings, student_id)}"' in page.text
 
 
 def test_the_staff_download_has_the_builds_answer_columns(client, settings):

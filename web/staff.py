@@ -12,7 +12,7 @@ from starlette.routing import Route
 from web.collect import answers_csv, submissions_from_store
 from web.http import ApiError, client, context, in_thread
 from web.pages import clock, render
-from web.tokens import same
+from web.tokens import same, student_token
 
 
 def routes() -> list[Route]:
@@ -39,6 +39,7 @@ def _overview(request: Request) -> dict[str, Any]:
 
     ctx = context(request)
     key = ctx.quiz.key()
+    base = ctx.settings.base_url or str(request.base_url).rstrip("/")
     latest = ctx.store.latest(key.quiz)
     submitted = ctx.store.submitted(key.quiz)
     rows = []
@@ -48,7 +49,8 @@ def _overview(request: Request) -> dict[str, Any]:
         last = max((s.saved_at for s in saved), default=None)
         rows.append({"student": student, "parts": len(student.parts), "saved": sum(bool(s.text.strip()) for s in saved),
                      "valid": sum(s.valid for s in saved), "last": clock(last), "last_iso": last or "",
-                     "late": any(s.late for s in saved), "submitted": submitted.get(student.student_id)})
+                     "late": any(s.late for s in saved), "submitted": submitted.get(student.student_id),
+                     "link": f"{base}/q/{student_token(ctx.settings.salt, key.quiz, student.student_id)}"})
     book = grade_class(key, submissions_from_store(ctx.store, key))
     stats = analyse(book)
     return {"rows": rows, "svg": report_svg(book, stats) if stats.counted else "", "counted": stats.counted,
