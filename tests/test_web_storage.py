@@ -108,3 +108,14 @@ def test_bad_urls_and_unreachable_databases_are_one_line_errors(tmp_path):
     with pytest.raises(StoreUnavailable, match=r"\*\*\*") as error:
         Store("postgresql+psycopg://user:secret@127.0.0.1:1/nothing?connect_timeout=2")
     assert "secret" not in str(error.value)
+
+
+def test_the_database_refuses_to_change_or_remove_a_row(store, quiz):
+    saved = store.save(quiz, "s1", "q1.a", "1", True, "", "")
+    store.submit(quiz, "s1")
+    for statement in ("UPDATE answers SET text = 'forged' WHERE id = :id", "DELETE FROM answers WHERE id = :id",
+                      "UPDATE submissions SET late = true WHERE quiz = :quiz",
+                      "DELETE FROM submissions WHERE quiz = :quiz"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as connection:
+            connection.execute(sa.text(statement), {"id": saved.id, "quiz": quiz})
+    assert [row.text for row in store.history(quiz, "s1")] == ["1"] and store.submitted(quiz)

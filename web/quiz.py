@@ -48,7 +48,8 @@ class LiveQuiz:
                         key = read_key(path)
                     except KeyFileError as error:
                         raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
-                    self._students = {s.student_id: s for s in key.students}
+                    # a build without a roster has one shared variant and no personal pages
+                    self._students = {s.student_id: s for s in key.students if s.student_id}
                     self._index = TokenIndex(self.settings.salt, self.settings.quiz, list(self._students))
                     self._key, self._stamp = key, stamp
         assert self._key is not None

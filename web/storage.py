@@ -44,6 +44,20 @@ submissions = sa.Table(
 )
 
 
+# The database itself refuses to change or remove a row (created with the tables).
+_POSTGRES_GUARD = sa.DDL("""CREATE OR REPLACE FUNCTION cnnquiz_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'cnnquiz: %% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql""")
+for _table in (answers, submissions):
+    for _event in ("UPDATE", "DELETE"):
+        sa.event.listen(_table, "after_create", sa.DDL(
+            f"CREATE TRIGGER {_table.name}_no_{_event.lower()} BEFORE {_event} ON {_table.name} "
+            f"BEGIN SELECT RAISE(ABORT, 'cnnquiz: {_table.name} is append-only'); END").execute_if(dialect="sqlite"))
+    sa.event.listen(_table, "after_create", _POSTGRES_GUARD.execute_if(dialect="postgresql"))
+    sa.event.listen(_table, "after_create", sa.DDL(
+        f"CREATE TRIGGER {_table.name}_append_only BEFORE UPDATE OR DELETE ON {_table.name} "
+        "FOR EACH ROW EXECUTE FUNCTION cnnquiz_append_only()").execute_if(dialect="postgresql"))
+
+
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached or is locked; the message says so in one line."""
 

@@ -74,11 +74,17 @@ def _part_json(part: KeyPart, saved: Saved | None) -> dict[str, Any]:
             "read_as": saved.read_as if saved else "", "saved_at": saved.saved_at if saved else None}
 
 
+def _stored(request: Request, student: KeyStudent) -> tuple[dict, dict]:
+    """The student's current answers and submits (one trip to a worker thread for both)."""
+    ctx = context(request)
+    return (ctx.store.latest(ctx.settings.quiz, student.student_id),
+            ctx.store.submitted(ctx.settings.quiz, student.student_id))
+
+
 async def state(request: Request) -> Response:
     student = _student(request)
     ctx = context(request)
-    latest = await in_thread(ctx.store.latest, ctx.settings.quiz, student.student_id)
-    submitted = await in_thread(ctx.store.submitted, ctx.settings.quiz, student.student_id)
+    latest, submitted = await in_thread(_stored, request, student)
     return JSONResponse({
         "quiz": ctx.settings.quiz, "student_id": student.student_id, "name": student.name,
         "due": ctx.settings.due or None, "submitted_at": submitted.get(student.student_id),
@@ -108,15 +114,18 @@ async def submit(request: Request) -> Response:
 async def page(request: Request, notice: str = "", status: int = 200) -> Response:
     student = _student(request)
     ctx = context(request)
-    latest = await in_thread(ctx.store.latest, ctx.settings.quiz, student.student_id)
-    submitted = await in_thread(ctx.store.submitted, ctx.settings.quiz, student.student_id)
-    questions = await in_thread(_questions, request, student, latest)
+    latest, submitted, questions = await in_thread(_page_data, request, student)
     token = request.path_params["token"]
     html = render("student.html.j2", quiz=ctx.quiz.key(), settings=ctx.settings, student=student,
                   questions=questions, token=token, csrf=csrf_token(ctx.settings.salt, token),
                   submitted_at=submitted.get(student.student_id), submitted_clock=clock(
                       submitted.get(student.student_id)), past_due=ctx.quiz.past_due(), notice=notice)
     return HTMLResponse(html, status_code=status)
+
+
+def _page_data(request: Request, student: KeyStudent) -> tuple[dict, dict, list[dict[str, Any]]]:
+    latest, submitted = _stored(request, student)
+    return latest, submitted, _questions(request, student, latest)
 
 
 def _questions(request: Request, student: KeyStudent, latest: dict) -> list[dict[str, Any]]:
