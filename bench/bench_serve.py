@@ -117,6 +117,15 @@ class Load:
         return time.monotonic() - started
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def percentiles(values: list[float]) -> str:
     if not values:
         return "-"
@@ -142,10 +151,12 @@ def check_stored(db_url: str, quiz: str, acknowledged: list[tuple[str, str, str]
         store.close()
 
 
-def report(title: str, load: Load, seconds: float) -> None:
+def report(title: str, load: Load, seconds: float, server_cpu: float | None, client_cpu: float) -> None:
+    requests = sum(len(v) for v in load.latency.values())
+    server = f"server {server_cpu:.1f} CPU-s, " if server_cpu is not None else ""
     print(f"\n{title}: {len(load.tokens)} students, {load.saves} saves each within {load.seconds:g} s; "
           f"took {seconds:.1f} s ({os.cpu_count()} cores, server and clients on the same machine; load average "
-          f"{os.getloadavg()[0]:.1f} at the end)")
+          f"{os.getloadavg()[0]:.1f} at the end); {requests} requests: {server}clients {client_cpu:.1f} CPU-s")
     for kind in ("page", "state", "save", "submit"):
         print(f"  {kind:<7}{percentiles(load.latency[kind])}   failed {load.failures[kind]}")
 
@@ -184,12 +195,15 @@ def main() -> None:
         # 1. the load
         server = start_server(out, port, args.db)
         load = Load(base, tokens, columns, args.saves, args.seconds)
+        server_before, client_before = cpu_seconds(server.pid), time.process_time()
         try:
             seconds = asyncio.run(load.run())
+            server_after = cpu_seconds(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        report("Load", load, seconds)
+        server_cpu = server_after - server_before if server_before is not None and server_after is not None else None
+        report("Load", load, seconds, server_cpu, time.process_time() - client_before)
         rows, missing = check_stored(settings.db_url, "week-04", load.acknowledged)
         print(f"  acknowledged saves {len(load.acknowledged)}, rows in the database {rows}, "
               f"acknowledged but missing {missing}")
@@ -213,12 +227,13 @@ def main() -> None:
             print(f"  restarted in {time.monotonic() - restarted:.1f} s")
             return await task
 
+        client_before = time.process_time()
         try:
             seconds = asyncio.run(crash_run())
         finally:
             server.terminate()
             server.wait(timeout=30)
-        report("Crash run", crash, seconds)
+        report("Crash run", crash, seconds, None, time.process_time() - client_before)
         rows, missing = check_stored(settings.db_url, "week-04", load.acknowledged + crash.acknowledged)
         print(f"  acknowledged saves {len(crash.acknowledged)} (resent after no answer: {crash.retries}), new rows "
               f"{rows - quiz_rows_before}; acknowledged saves of both runs missing from the database: {missing}")

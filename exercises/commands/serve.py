@@ -9,6 +9,7 @@ from exercises.commands.common import EXIT_OK, UsageError
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from web.quiz import BuildGone
     from web.settings import ServeError, load_settings
     from web.storage import StoreUnavailable, describe_url
 
@@ -20,7 +21,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from web.tokens import staff_token
 
         app = create_app(settings)
-    except (ServeError, StoreUnavailable) as error:
+    except (ServeError, StoreUnavailable, BuildGone) as error:
         raise UsageError(str(error)) from None
     local = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
     base = settings.base_url or local
