@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -139,3 +140,20 @@ def test_grade_needs_one_source(cli, tmp_path, args, words):
     settings = make_quiz(tmp_path)
     result = cli(*args, "--key", str(settings.key_path))
     assert result.returncode == 2 and words in result.stderr
+
+
+@pytest.mark.parametrize("engine", ["typst", pytest.param("latex", marks=pytest.mark.skipif(
+    not (shutil.which("xelatex") and shutil.which("pdflatex")), reason="TeX is not installed (.ci/run installs it)"))])
+def test_the_links_print_in_each_students_pdf(tmp_path, engine):
+    from pypdf import PdfReader
+
+    folder = tmp_path / engine
+    folder.mkdir()
+    (folder / "bank.yaml").write_text(bank_text(), encoding="utf-8")
+    (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    build("wq", bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
+          formats="pdf", engine=engine, base_url=URL)
+    for student_id in ("s1", "s2", "s3"):
+        first_page = PdfReader(folder / "out" / "wq" / "students" / f"{student_id}.pdf").pages[0].extract_text()
+        token = student_token(SALT, "wq", student_id)
+        assert "Answer online" in first_page and token in "".join(first_page.split())
