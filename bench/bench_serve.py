@@ -21,6 +21,7 @@ import os
 import random
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -41,13 +42,14 @@ def start_server(out: Path, port: int, db: str | None) -> subprocess.Popen:
     command = [sys.executable, "-m", "exercises.cli", "serve", "week-04", "--out", str(out), "--port", str(port)]
     if db:
         command += ["--db", db]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = open(out / "serve.log", "a")  # noqa: SIM115 - the server process holds it
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     import httpx
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"cnnquiz serve exited: {server.stderr.read().decode()}")
+            raise SystemExit(f"cnnquiz serve exited: {(out / 'serve.log').read_text()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return server
@@ -66,22 +68,35 @@ class Load:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.acknowledged: list[tuple[str, str, str]] = []  # (student, column, text)
         self.failures: dict[str, int] = defaultdict(int)
+        self.reasons: dict[str, int] = defaultdict(int)  # why requests failed: an HTTP status or an exception
         self.retries = 0
+        self.tls = ssl.create_default_context()
 
     async def request(self, client, kind: str, method: str, url: str, **kwargs):
         started = time.perf_counter()
         try:
             response = await client.request(method, url, **kwargs)
-        except Exception:  # noqa: BLE001 - a dead server or a reset connection: counted, not fatal
+        except Exception as error:  # noqa: BLE001 - a dead server or a reset connection: counted, not fatal
             self.failures[kind] += 1
+            self.reasons[type(error).__name__] += 1
             return None
         self.latency[kind].append(time.perf_counter() - started)
         if response.status_code != 200:
             self.failures[kind] += 1
+            self.reasons[f"HTTP {response.status_code}"] += 1
             return None
         return response
 
-    async def student(self, client, student_id: str, start: float) -> None:
+    async def student(self, student_id: str, start: float) -> None:
+        import httpx
+
+        # a client per student, as each has their own browser (one shared pool of 500 connections would cost
+        # the load generator more CPU than the server: httpx scans its pool on every request), sharing one TLS
+        # context (unused on http://, but httpx would load the CA bundle for each client: 20 ms of CPU)
+        async with httpx.AsyncClient(base_url=self.base, timeout=30.0, verify=self.tls) as client:
+            await self.session(client, student_id, start)
+
+    async def session(self, client, student_id: str, start: float) -> None:
         import httpx
 
         token = self.tokens[student_id]
@@ -108,12 +123,8 @@ class Load:
         await self.request(client, "submit", "POST", f"/api/q/{token}/submit", json={})
 
     async def run(self) -> float:
-        import httpx
-
         started = time.monotonic()
-        limits = httpx.Limits(max_connections=len(self.tokens) + 10, max_keepalive_connections=len(self.tokens) + 10)
-        async with httpx.AsyncClient(base_url=self.base, limits=limits, timeout=30.0) as client:
-            await asyncio.gather(*(self.student(client, sid, started) for sid in self.tokens))
+        await asyncio.gather(*(self.student(sid, started) for sid in self.tokens))
         return time.monotonic() - started
 
 
@@ -159,6 +170,8 @@ def report(title: str, load: Load, seconds: float, server_cpu: float | None, cli
           f"{os.getloadavg()[0]:.1f} at the end); {requests} requests: {server}clients {client_cpu:.1f} CPU-s")
     for kind in ("page", "state", "save", "submit"):
         print(f"  {kind:<7}{percentiles(load.latency[kind])}   failed {load.failures[kind]}")
+    if load.reasons:
+        print("  failures: " + ", ".join(f"{reason} {count}" for reason, count in sorted(load.reasons.items())))
 
 
 def main() -> None:
@@ -234,6 +247,8 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
         report("Crash run", crash, seconds, None, time.process_time() - client_before)
+        if os.environ.get("BENCH_SERVE_LOG"):
+            print((out / "serve.log").read_text()[-3000:])
         rows, missing = check_stored(settings.db_url, "week-04", load.acknowledged + crash.acknowledged)
         print(f"  acknowledged saves {len(crash.acknowledged)} (resent after no answer: {crash.retries}), new rows "
               f"{rows - quiz_rows_before}; acknowledged saves of both runs missing from the database: {missing}")
