@@ -27,7 +27,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     base = settings.base_url or local
     print(f"serving {args.quiz} on {local} (answers in {describe_url(settings.db_url)}; practice: {base}/practice)")
     print(f"staff page (keep it private): {base}/staff/{staff_token(settings.salt, args.quiz)}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
+    # keep idle connections open as browsers do (uvicorn closes them after 5 s; a save on a closing one fails)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True, timeout_keep_alive=75)
     return EXIT_OK
 
 
