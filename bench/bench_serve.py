@@ -65,7 +65,8 @@ class Load:
 
     def __init__(self, base: str, tokens: dict[str, str], columns: list[str], saves: int, seconds: float) -> None:
         self.base, self.tokens, self.columns, self.saves, self.seconds = base, tokens, columns, saves, seconds
-        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.latency: dict[str, list[float]] = defaultdict(list)  # as the client sees it
+        self.app_time: dict[str, list[float]] = defaultdict(list)  # inside the app (its Server-Timing header)
         self.acknowledged: list[tuple[str, str, str]] = []  # (student, column, text)
         self.failures: dict[str, int] = defaultdict(int)
         self.reasons: dict[str, int] = defaultdict(int)  # why requests failed: an HTTP status or an exception
@@ -81,6 +82,9 @@ class Load:
             self.reasons[type(error).__name__] += 1
             return None
         self.latency[kind].append(time.perf_counter() - started)
+        timing = response.headers.get("server-timing", "")
+        if timing.startswith("app;dur="):
+            self.app_time[kind].append(float(timing[8:]) / 1000)
         if response.status_code != 200:
             self.failures[kind] += 1
             self.reasons[f"HTTP {response.status_code}"] += 1
@@ -170,6 +174,7 @@ def report(title: str, load: Load, seconds: float, server_cpu: float | None, cli
           f"{os.getloadavg()[0]:.1f} at the end); {requests} requests: {server}clients {client_cpu:.1f} CPU-s")
     for kind in ("page", "state", "save", "submit"):
         print(f"  {kind:<7}{percentiles(load.latency[kind])}   failed {load.failures[kind]}")
+        print(f"  {'  in app':<7}{percentiles(load.app_time[kind])}")
     if load.reasons:
         print("  failures: " + ", ".join(f"{reason} {count}" for reason, count in sorted(load.reasons.items())))
 

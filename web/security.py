@@ -32,11 +32,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         private = scope["path"].startswith(PRIVATE_PATHS)
+        started = time.perf_counter()
 
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0] not in {name for name, _ in HEADERS}]
                 headers += HEADERS
+                # how long the app took (bench/bench_serve.py tells it from the time spent in queues)
+                headers.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()))
                 if private:
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
