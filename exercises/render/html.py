@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import Figure
-from exercises.model import Block, Call, Dot, Eq, Op, Prose, Sum, Sym
+from exercises.model import Block, Call, Dot, Eq, Num, Op, Prose, Sum, Sym
 from exercises.render.printer import Printer
 
 MINUS = "\u2212"
@@ -113,6 +113,19 @@ class HtmlPrinter(Printer):
     def _print_Fraction(self, value: Fraction) -> str:
         return number(value.numerator) if value.denominator == 1 else self.fraction(value)
 
+    def _print_Num(self, value: Num) -> str:
+        """A decimal as written ("0.50", "-2.5")."""
+        text = value.text
+        return f"{NEGATIVE}<mn>{text[1:]}</mn></mrow>" if text.startswith("-") else f"<mn>{text}</mn>"
+
+    def table(self, header: list[str], rows: list[list[str]]) -> str:
+        head = "".join(f'<th scope="col">{cell}</th>' for cell in header)
+        body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+        return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    def formula(self, expression: Any) -> str:
+        return sympy_to_mathml(expression, as_written=True)
+
     def _print_integer(self, value: np.integer) -> str:
         return number(int(value))
 
@@ -168,8 +181,9 @@ class HtmlPrinter(Printer):
 
 
 # -- sympy → MathML (formula answers) -----------------------------------------------------------
-def sympy_to_mathml(expr: Any) -> str:
-    """A sympy expression built from Add, Mul, Pow, Rational, Integer, Symbol, floor, ceiling, Max and Min."""
+def sympy_to_mathml(expr: Any, as_written: bool = False) -> str:
+    """A sympy expression built from Add, Mul, Pow, Rational, Integer, Symbol, floor, ceiling, Max and Min;
+    `as_written` keeps the terms of an unevaluated expression in their own order instead of sympy's."""
     import sympy
 
     if isinstance(expr, sympy.Integer):
@@ -179,19 +193,19 @@ def sympy_to_mathml(expr: Any) -> str:
     if isinstance(expr, sympy.Symbol):
         return symbol(expr.name)
     if isinstance(expr, sympy.floor):
-        return fenced("⌊", sympy_to_mathml(expr.args[0]), "⌋")
+        return fenced("⌊", sympy_to_mathml(expr.args[0], as_written), "⌋")
     if isinstance(expr, sympy.ceiling):
-        return fenced("⌈", sympy_to_mathml(expr.args[0]), "⌉")
+        return fenced("⌈", sympy_to_mathml(expr.args[0], as_written), "⌉")
     if isinstance(expr, (sympy.Max, sympy.Min)):
         name = "max" if isinstance(expr, sympy.Max) else "min"
-        args = mo(",").join(sympy_to_mathml(a) for a in expr.args)
+        args = mo(",").join(sympy_to_mathml(a, as_written) for a in expr.args)
         return f"<mrow><mi>{name}</mi>{mo(_FUNCTION_APPLICATION)}{fenced('(', args, ')')}</mrow>"
     if isinstance(expr, sympy.Add):
-        return _add(expr)
+        return _add(expr, as_written)
     if isinstance(expr, sympy.Mul):
-        return _mul(expr)
+        return _mul(expr, as_written)
     if isinstance(expr, sympy.Pow):
-        return _pow(expr)
+        return _pow(expr, as_written)
     raise TypeError(f"the HTML printer cannot print {type(expr).__name__}: {expr}")
 
 
@@ -202,10 +216,17 @@ def _negated(printed: str) -> str | None:
     return None
 
 
-def _add(expr: Any) -> str:
+def _terms(expr: Any) -> list[Any]:
+    """An unevaluated sum's terms in the order written (nested sums flattened)."""
+    import sympy
+
+    return [t for a in expr.args for t in (_terms(a) if isinstance(a, sympy.Add) else [a])]
+
+
+def _add(expr: Any, as_written: bool) -> str:
     out: list[str] = []
-    for index, term in enumerate(expr.as_ordered_terms()):
-        printed = sympy_to_mathml(term)
+    for index, term in enumerate(_terms(expr) if as_written else expr.as_ordered_terms()):
+        printed = sympy_to_mathml(term, as_written)
         positive = _negated(printed)
         if index == 0:
             out.append(printed)
@@ -216,17 +237,20 @@ def _add(expr: Any) -> str:
     return "<mrow>" + "".join(out) + "</mrow>"
 
 
-def _mul(expr: Any) -> str:
+def _mul(expr: Any, as_written: bool) -> str:
     import sympy
 
-    if expr.as_coeff_Mul()[0] < 0:
-        return f"{NEGATIVE}{sympy_to_mathml(-expr)}</mrow>"
+    coefficient, rest = expr.as_coeff_Mul()
+    if coefficient < 0:
+        positive = (sympy.Mul(-coefficient, rest, evaluate=False) if coefficient != -1 else rest) if as_written \
+            else -expr
+        return f"{NEGATIVE}{sympy_to_mathml(positive, as_written)}</mrow>"
     numerator, denominator = sympy.fraction(expr)
     if denominator != 1:
-        return f"<mfrac>{sympy_to_mathml(numerator)}{sympy_to_mathml(denominator)}</mfrac>"
+        return f"<mfrac>{sympy_to_mathml(numerator, as_written)}{sympy_to_mathml(denominator, as_written)}</mfrac>"
     out = []
-    for index, factor in enumerate(expr.as_ordered_factors()):
-        printed = sympy_to_mathml(factor)
+    for index, factor in enumerate(expr.args if as_written else expr.as_ordered_factors()):
+        printed = sympy_to_mathml(factor, as_written)
         if isinstance(factor, sympy.Add):
             printed = fenced("(", printed, ")")
         if index:  # juxtaposition reads as a product (2 n), except before a number (n ⋅ 2)
@@ -235,15 +259,15 @@ def _mul(expr: Any) -> str:
     return "<mrow>" + "".join(out) + "</mrow>"
 
 
-def _pow(expr: Any) -> str:
+def _pow(expr: Any, as_written: bool) -> str:
     import sympy
 
     base, exponent = expr.args
     if exponent == sympy.Rational(1, 2):
-        return f"<msqrt>{sympy_to_mathml(base)}</msqrt>"
+        return f"<msqrt>{sympy_to_mathml(base, as_written)}</msqrt>"
     if exponent.is_negative:
-        return f"<mfrac><mn>1</mn>{sympy_to_mathml(base ** -exponent)}</mfrac>"
-    printed = sympy_to_mathml(base)
+        return f"<mfrac><mn>1</mn>{sympy_to_mathml(base ** -exponent, as_written)}</mfrac>"
+    printed = sympy_to_mathml(base, as_written)
     if isinstance(base, (sympy.Add, sympy.Mul, sympy.Pow)) or printed.startswith(NEGATIVE):
         printed = fenced("(", printed, ")")
     return f"<msup>{printed}{sympy_to_mathml(exponent)}</msup>"
