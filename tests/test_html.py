@@ -104,3 +104,18 @@ def test_question_shows_itself_in_jupyter():
     assert isinstance(question, Question)
     html = question._repr_html_()
     assert html.startswith('<section class="question"') and "<math>" in html and "Answer:" not in html
+
+
+def test_decimals_tables_and_formula_keys_print_as_written():
+    from exercises.model import Num, Table
+
+    printer = HtmlPrinter()
+    assert printer.doprint(Num("0.50")) == "<mn>0.50</mn>"
+    assert tokens(printer.doprint(Num("-2.5"))) == ["\u2212", "2.5"]
+    table = ET.fromstring(printer.block(Table(("layer", "params"), ((Prose("C1"), Prose("{n}", {"n": 156})),))))
+    assert [th.text for th in table.iter("th")] == ["layer", "params"] and table.find(".//td").text == "C1"
+    import sympy
+
+    n, k = sympy.symbols("n k", integer=True)
+    written = sympy.Add(n, -k, 1, evaluate=False)  # n - k + 1, not sympy's order -k + n + 1
+    assert tokens(printer.formula(written)) == ["n", "\u2212", "k", "+", "1"]
