@@ -39,7 +39,15 @@ def read_answer(expected: Answer, text: str) -> Reading:
 
 
 def describe_value(expected: Answer, value: Any) -> str:
-    """'Read as …': the parsed value named by its own shape (not by the expected one), in student notation."""
+    """'Read as …': the parsed value named by its own shape (not by the expected one), in student notation.
+    Never raises: a value this cannot write out (an LMS box left unreadable) is named without it."""
+    try:
+        return _describe(expected, value)
+    except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, RecursionError):
+        return f"Read as {expected.describe()}"
+
+
+def _describe(expected: Answer, value: Any) -> str:
     kind = expected.kind
     if kind == "matrix":
         rows, cols = len(value), len(value[0]) if value else 0

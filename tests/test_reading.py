@@ -44,3 +44,10 @@ def test_format_errors_carry_their_caret_and_match_grade():
         assert grade(spec, text).feedback == reading.message  # one place says what could not be read
     assert read_answer(spec, "1 2; 3 x").message.endswith("^")
     assert not read_answer(spec, None).valid  # type: ignore[arg-type]
+
+
+def test_a_value_that_cannot_be_written_out_is_still_described():
+    from grader.reading import describe_value
+
+    spec = Vector(value=[1, 2])
+    assert describe_value(spec, (1, object())) == f"Read as {spec.describe()}"  # an LMS box left unreadable
