@@ -216,7 +216,9 @@ def test_after_the_deadline_saves_are_refused(tmp_path):
         assert refused.status_code == 403 and "deadline" in refused.json()["error"]
         assert client.post(f"/api/q/{token(settings)}/submit", json={}).status_code == 403
         assert client.get(f"/api/q/{token(settings)}").json()["due"] == "2020-01-01T00:00:00+01:00"
-        assert "the deadline has passed" in client.get(f"/q/{token(settings)}").text
+        closed = client.get(f"/q/{token(settings)}").text
+        assert "the deadline has passed" in closed and closed.count(" readonly>") == len(key_of(settings).columns)
+        assert closed.count(" disabled>") == 2
         form = client.post(f"/q/{token(settings)}", data={"csrf": csrf_token(settings.salt, token(settings)),
                                                           matrix_column(settings): "1"})
         assert form.status_code == 403 and "no longer saved" in form.text
