@@ -1,7 +1,7 @@
-"""week-06 end to end: `cnnquiz build week-06 --roster examples/roster.csv` in a fresh process (PDFs
-included), then a filled answers.csv graded by `cnnquiz grade`: the keys score full marks in any accepted
-notation, typical mistakes are named and earn only their right entries, a blank row is flagged, and
-`cnnquiz check --key` regenerates every variant. Both halves of issue 17 are in the quiz."""
+"""Weeks 6 and 7 (the rest of chapter 9) end to end: `cnnquiz build week-0N --roster examples/roster.csv` in a
+fresh process (PDFs included), then a filled answers.csv graded by `cnnquiz grade`: the keys score full marks in
+any accepted notation, typical mistakes are named and earn only their right entries, a blank row is flagged, and
+`cnnquiz check --key` regenerates every variant."""
 
 import csv
 import io
@@ -13,9 +13,10 @@ from conftest import ROOT
 from grader import grade
 from grader.keyfile import read_key
 
-QUIZ = "week-06"
-TEMPLATES = ["weight-sharing", "connections", "shape-trace", "conv-cost", "affected-outputs", "valid-shrink",
-             "flip", "circulant", "conv2d-channels", "strided-conv", "conv-backprop", "pool-backprop"]
+QUIZZES = {  # quiz → its templates in order, and its points
+    "week-06": (["weight-sharing", "connections", "shape-trace", "conv-cost", "affected-outputs", "valid-shrink"], 27),
+    "week-07": (["flip", "circulant", "conv2d-channels", "strided-conv", "conv-backprop", "pool-backprop"], 34),
+}
 
 
 def _other_notation(answer) -> str:
@@ -35,15 +36,18 @@ def _other_notation(answer) -> str:
     return " ".join(str(v) for v in value).replace("-", "\u2212")
 
 
-def test_build_and_grade_week_06(cli, tmp_path):
+@pytest.mark.parametrize("quiz", QUIZZES)
+def test_build_and_grade(cli, tmp_path, quiz):
+    templates, points = QUIZZES[quiz]
     out = tmp_path / "out"
-    built = cli("build", QUIZ, "--roster", str(ROOT / "examples" / "roster.csv"), "--out", str(out))
+    built = cli("build", quiz, "--roster", str(ROOT / "examples" / "roster.csv"), "--out", str(out))
     assert built.returncode == 0, built.stderr
-    folder = out / QUIZ
+    folder = out / quiz
     assert (folder / "quiz.pdf").stat().st_size > 10_000 and (folder / "key.pdf").is_file()
     key = read_key(folder / "key.json")
-    assert [q.template for q in key.students[0].questions] == TEMPLATES
-    assert "122304" in (folder / "key.md").read_text(encoding="utf-8")  # LeNet-5's C1, pinned in the bank
+    assert [q.template for q in key.students[0].questions] == templates
+    if quiz == "week-06":
+        assert "122304" in (folder / "key.md").read_text(encoding="utf-8")  # LeNet-5's C1, pinned in the bank
     parts = {s.student_id: s.parts for s in key.students}
     assert len({json.dumps([p.answer.expected_json() for p in ps]) for ps in parts.values()}) == len(parts)
 
@@ -52,7 +56,7 @@ def test_build_and_grade_week_06(cli, tmp_path):
         "s1002": {p.column: p.answer.to_text(p.answer.misconceptions[0].value) for p in parts["s1002"]},
         "s1003": {p.column: _other_notation(p.answer) for p in parts["s1003"]},
     }
-    assert all(p.answer.misconceptions for p in parts["s1002"])  # every part of week 6 names a typical mistake
+    assert all(p.answer.misconceptions for p in parts["s1002"])  # every part names a typical mistake
     sheet = list(csv.reader(io.StringIO((folder / "answers.csv").read_text(encoding="utf-8"), newline="")))
     header = sheet[0]
     filled = [[answers.get(row[0], {}).get(column, cell) for column, cell in zip(header, row, strict=True)]
@@ -61,12 +65,12 @@ def test_build_and_grade_week_06(cli, tmp_path):
     with submissions.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([header, *filled])
 
-    graded = cli("grade", QUIZ, str(submissions), "--out", str(out))
+    graded = cli("grade", quiz, str(submissions), "--out", str(out))
     assert graded.returncode == 1, graded.stderr  # the blank rows need attention
     rows = {row[0]: row for row in csv.reader(io.StringIO(
         (folder / "grades" / "grades.csv").read_text(encoding="utf-8"), newline=""))}
     maximum = str(sum(p.points for p in parts["s1001"]))
-    assert maximum == "61" and rows["s1001"][-4:] == [maximum, maximum, "100", "ok"]
+    assert maximum == str(points) and rows["s1001"][-4:] == [maximum, maximum, "100", "ok"]
     assert rows["s1003"][-4:] == [maximum, maximum, "100", "ok"]
     # a misconception is named but scored like any answer (grader's monotone rule): a wrong number earns
     # nothing, a list or shape only its right entries; never full marks
@@ -91,7 +95,7 @@ def test_every_sampled_part_of_the_first_half_knows_a_typical_mistake():
     draws, every part has a computed misconception for the grader to name."""
     import exercises
 
-    for template_id in TEMPLATES[6:]:
+    for template_id in QUIZZES["week-07"][0]:
         for seed in range(100):
             for part in exercises.generate(template_id, seed=seed).parts:
                 assert part.answer.misconceptions, (template_id, seed, part.id)
