@@ -137,6 +137,21 @@ class IntList(Param):
         return f"a list of {self.min_len} to {self.max_len} integers from {self.low} to {self.high}"
 
 
+def _rectangular(spec: Param, name: str, value: Any, rows: Param) -> list[list[Any]]:
+    """A matrix parameter: a list of `spec.min_size`..`spec.max_size` rows that each pass `rows`, all as long."""
+    if not isinstance(value, list) or not spec.min_size <= len(value) <= spec.max_size:  # type: ignore[attr-defined]
+        raise spec.error(name, value)
+    checked = []
+    for row in value:
+        try:
+            checked.append(rows.check(name, row))
+        except ParamError:
+            raise spec.error(name, value) from None
+    if len({len(row) for row in checked}) != 1:
+        raise ParamError(f"{name} must be rectangular: all rows of the same length, got {_show(value)}")
+    return checked
+
+
 @dataclass(frozen=True)
 class IntMatrix(Param):
     """A rectangular list of rows of integers."""
@@ -148,17 +163,7 @@ class IntMatrix(Param):
 
     def check(self, name: str, value: Any) -> list[list[int]]:
         rows = IntList(min_len=self.min_size, max_len=self.max_size, low=self.low, high=self.high)
-        if not isinstance(value, list) or not self.min_size <= len(value) <= self.max_size:
-            raise self.error(name, value)
-        checked = []
-        for row in value:
-            try:
-                checked.append(rows.check(name, row))
-            except ParamError:
-                raise self.error(name, value) from None
-        if len({len(row) for row in checked}) != 1:
-            raise ParamError(f"{name} must be rectangular: all rows of the same length, got {_show(value)}")
-        return checked
+        return _rectangular(self, name, value, rows)
 
     def describe(self) -> str:
         return (
@@ -219,17 +224,7 @@ class DecimalMatrix(Param):
 
     def check(self, name: str, value: Any) -> list[list[int | str]]:
         rows = DecimalList(min_len=self.min_size, max_len=self.max_size, low=self.low, high=self.high)
-        if not isinstance(value, list) or not self.min_size <= len(value) <= self.max_size:
-            raise self.error(name, value)
-        checked = []
-        for row in value:
-            try:
-                checked.append(rows.check(name, row))
-            except ParamError:
-                raise self.error(name, value) from None
-        if len({len(row) for row in checked}) != 1:
-            raise ParamError(f"{name} must be rectangular: all rows of the same length, got {_show(value)}")
-        return checked
+        return _rectangular(self, name, value, rows)
 
     def describe(self) -> str:
         return (f"a matrix (list of rows) of {self.min_size} to {self.max_size} rows and columns, numbers from "

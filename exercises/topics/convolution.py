@@ -35,6 +35,14 @@ def correlate1d_numpy(signal: list[int], kernel: list[int], padding: int = 0, st
     return np.correlate(padded, dilated, mode="valid")[::stride].tolist()
 
 
+def check_fits(signal: list, kernel: list) -> None:
+    """ParamError unless the kernel fits inside the signal (a valid correlation has an output)."""
+    n, k = len(signal), len(kernel)
+    if k > n:
+        raise ParamError(f"the kernel has {k} entries but the signal only {n}: no valid output; "
+                         "use a shorter kernel or a longer signal")
+
+
 def draw_kernel(rng: np.random.Generator, length: int, low: int = -2, high: int = 2) -> list[int]:
     """Small integer kernel with at least two non-zero taps (one tap would only copy the input, scaled)
     and not a palindrome (so flipping it matters); a single tap only when `length` is 1."""

@@ -16,7 +16,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
-from exercises.topics.convolution import correlate1d, draw_taps
+from exercises.topics.convolution import check_fits, correlate1d, draw_taps
 from grader.answers import Choices, Vector
 
 
@@ -114,10 +114,7 @@ class Flip(Template):
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
-        n, k = len(p["signal"]), len(p["kernel"])
-        if k > n:
-            raise ParamError(f"the kernel has {k} entries but the signal only {n}: no valid output; "
-                             "use a shorter kernel or a longer signal")
+        check_fits(p["signal"], p["kernel"])
         rows = [tuple(row) for row in p["candidates"]]
         if len(set(rows)) != len(rows):
             raise ParamError("candidates must be different kernels: a row is repeated")

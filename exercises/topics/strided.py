@@ -13,7 +13,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
-from exercises.topics.convolution import correlate1d, draw_taps
+from exercises.topics.convolution import check_fits, correlate1d, draw_taps
 from grader.answers import Integer, Vector
 
 
@@ -109,10 +109,8 @@ class StridedConv(Template):
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
+        check_fits(p["signal"], p["kernel"])
         n, k = len(p["signal"]), len(p["kernel"])
-        if k > n:
-            raise ParamError(f"the kernel has {k} entries but the signal only {n}: no valid output; "
-                             "use a shorter kernel or a longer signal")
         if n - k + 1 <= 1:
             raise ParamError(f"a signal of {n} with a kernel of {k} has a single output: nothing to downsample; "
                              "use a longer signal")

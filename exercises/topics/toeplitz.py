@@ -16,9 +16,9 @@ import numpy as np
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
-from exercises.params import IntList, OneOf, ParamError
+from exercises.params import IntList, OneOf
 from exercises.registry import Template, template
-from exercises.topics.convolution import correlate1d, correlate1d_numpy, draw_kernel
+from exercises.topics.convolution import check_fits, correlate1d, correlate1d_numpy, draw_kernel
 from grader.answers import Matrix, Tuple, Vector
 
 CONVENTION = OneOf(doc="row: y = x·T (x a row vector, as in the lecture); column: y = A·x with A = Tᵀ",
@@ -173,10 +173,7 @@ class Toeplitz(Template):
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
-        n, k = len(p["signal"]), len(p["kernel"])
-        if k > n:
-            raise ParamError(f"the kernel has {k} entries but the signal only {n}: no valid output; "
-                             "use a shorter kernel or a longer signal")
+        check_fits(p["signal"], p["kernel"])
 
     def build(self, p: dict[str, Any]) -> Question:
         x, w, convention = p["signal"], p["kernel"], p["convention"]
