@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,6 +14,8 @@ from web.quiz import LiveQuiz
 from web.security import Throttle
 from web.settings import Settings
 from web.storage import Store
+
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -42,6 +45,21 @@ def client(request: Request) -> str:
 def client_label(request: Request) -> str:
     """Who saved: address and browser, for the append-only rows."""
     return f"{client(request)} {request.headers.get('user-agent', '')[:150]}".strip()
+
+
+def guarded(request: Request, lookup: Callable[[str], T | None]) -> T:
+    """What `lookup` finds for the request's token: 429 for a client that guessed too often, and the app's one 404
+    (counted against the client) when it finds nothing."""
+    ctx = context(request)
+    who = client(request)
+    wait = ctx.throttle.blocked(who)
+    if wait:
+        raise ApiError(429, f"Too many unknown links from your address; try again in {int(wait)} s.")
+    found = lookup(request.path_params["token"])
+    if found is None:
+        ctx.throttle.failed(who)
+        raise ApiError(404, "not found")
+    return found
 
 
 async def body(request: Request) -> bytes:

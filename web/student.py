@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from grader.keyfile import KeyPart, KeyStudent
 from grader.reading import read_answer
-from web.http import ApiError, body, client, client_label, context, in_thread, json_body, text_field
+from web.http import ApiError, body, client_label, context, guarded, in_thread, json_body, text_field
 from web.pages import clock, printed, render, value_html
 from web.storage import Saved
 from web.tokens import csrf_token, same
@@ -30,16 +30,7 @@ def routes() -> list[Route]:
 
 def _student(request: Request) -> KeyStudent:
     """The token's student; 429 for a client that guessed too often, the app's one 404 for anything else."""
-    ctx = context(request)
-    who = client(request)
-    wait = ctx.throttle.blocked(who)
-    if wait:
-        raise ApiError(429, f"Too many unknown links from your address; try again in {int(wait)} s.")
-    student = ctx.quiz.student(request.path_params["token"])
-    if student is None:
-        ctx.throttle.failed(who)
-        raise ApiError(404, "not found")
-    return student
+    return guarded(request, context(request).quiz.student)
 
 
 def _part(student: KeyStudent, column: str) -> KeyPart:
