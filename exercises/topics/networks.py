@@ -19,6 +19,8 @@ tests and the templates' verifiers check every network against them.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +58,18 @@ def stack_of(params: dict[str, Any]) -> tuple[tuple[Layer, ...], Network | None]
         return network.layers, network
     if "layers" not in params:
         raise ParamError("pin layers (a list of layers) or network (" + ", ".join(NETWORKS) + ")")
-    return parse_layers(params["layers"]), None
+    try:
+        text = json.dumps(params["layers"], sort_keys=True)
+    except TypeError:  # not plain data: parse it as it is
+        return parse_layers(params["layers"]), None
+    return _parsed(text), None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> tuple[Layer, ...]:
+    """The layers of a stack written as JSON: a template's misconceptions and verifier ask for the same stack
+    many times over, and parsed layers are frozen."""
+    return parse_layers(json.loads(text))
 
 
 def check_input(params: dict[str, Any], needed: str = "") -> None:

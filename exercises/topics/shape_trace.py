@@ -6,6 +6,8 @@ residual block is one layer (its main path and shortcut, added).
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -61,10 +63,24 @@ def input_shape(p: dict[str, Any]) -> Shape:
 
 def trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Shape]]:
     """The layers (channels inferred) and the shape before and after each; a vector is (length, 1, 1)."""
+    try:
+        done, before, after = _traced(json.dumps(p, sort_keys=True))
+    except TypeError:  # not plain data: trace it as it is
+        done, before, after = _trace(p)
+    return done, list(before), list(after)
+
+
+@functools.lru_cache(maxsize=64)
+def _traced(text: str) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tuple[Shape, ...]]:
+    """`_trace` of parameters written as JSON: each layer's misconceptions trace the same stack again."""
+    return _trace(json.loads(text))
+
+
+def _trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tuple[Shape, ...]]:
     layers, _ = stack_of(p)
     start = input_shape(p)
     done, after = infer_shapes(layers, start[0], start[1:])
-    return done, [start, *after[:-1]], after  # type: ignore[list-item]
+    return done, (start, *after[:-1]), tuple(after)  # type: ignore[return-value]
 
 
 # -- misconceptions: one layer done wrong, from the right shape before it --------------------------------
