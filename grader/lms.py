@@ -23,7 +23,16 @@ from typing import Any
 from grader.answers import Answer
 from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent
 from grader.parsing import FormatError, parse_single_number
-from grader.submissions import Submission, Submissions, SubmissionsError, canonical_id, header_name
+from grader.submissions import (
+    Submission,
+    Submissions,
+    SubmissionsError,
+    canonical_id,
+    decode_records,
+    encoding_name,
+    header_name,
+    read_file,
+)
 
 GRID_KINDS = ("vector", "tuple", "matrix")
 NONE_OF_THESE = "None of these"  # the extra option of an exported multi-select part (so 'none' can be chosen)
@@ -339,17 +348,8 @@ class Table:
 
 def read_table(path: Path) -> Table:
     """The export's header and rows; SubmissionsError if the file cannot be read or has no header."""
-    from grader.submissions import _decode_lines, _delimiter, _encoding_name, _records
-
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SubmissionsError(f"{path}: no such file") from None
-    except OSError as error:
-        raise SubmissionsError(f"{path}: cannot read it ({error.strerror or error})") from None
-    lines, legacy = _decode_lines(data)
-    records = _records(lines, _delimiter(lines))
+    records, legacy = decode_records(read_file(path))
     if not records or records[0].cells is None:
         raise SubmissionsError(f"{path.name}: no header row; is this an LMS response export?")
     rows, flagged = [], {}
@@ -360,7 +360,7 @@ def read_table(path: Path) -> Table:
         rows.append((source, record.cells, record.error))
         encodings = {legacy[i - 1] for i in range(record.first_line, record.last_line + 1) if i - 1 in legacy}
         if encodings:
-            flagged[source] = " or ".join(sorted(_encoding_name(e) for e in encodings))
+            flagged[source] = " or ".join(sorted(encoding_name(e) for e in encodings))
     return Table(path.name, [cell.strip() for cell in records[0].cells], rows, flagged)
 
 

@@ -69,13 +69,24 @@ def read_submissions(path: Path, columns: Iterable[str], known_ids: Iterable[str
     path = Path(path)
     if path.is_dir():
         return _read_folder(path, list(columns))
+    data = read_file(path, "no such file or folder")
+    return _read_csv(data, path.name, list(columns), {canonical_id(i) for i in known_ids})
+
+
+def read_file(path: Path, missing: str = "no such file") -> bytes:
+    """The bytes of a submissions file; SubmissionsError saying `missing`, or why it cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        raise SubmissionsError(f"{path}: no such file or folder") from None
+        raise SubmissionsError(f"{path}: {missing}") from None
     except OSError as error:
         raise SubmissionsError(f"{path}: cannot read it ({error.strerror or error})") from None
-    return _read_csv(data, path.name, list(columns), {canonical_id(i) for i in known_ids})
+
+
+def decode_records(data: bytes) -> tuple[list[_Record], dict[int, str]]:
+    """A CSV's records in whatever encoding and delimiter it came in, and the lines read in a legacy encoding."""
+    lines, legacy = _decode_lines(data)
+    return _records(lines, _delimiter(lines)), legacy
 
 
 # -- decoding --------------------------------------------------------------------------------
@@ -108,7 +119,7 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"
 
 
-def _encoding_name(encoding: str) -> str:
+def encoding_name(encoding: str) -> str:
     return {"cp1252": "Windows-1252", "latin-1": "Latin-1"}.get(encoding, encoding)
 
 
@@ -147,8 +158,7 @@ def _delimiter(lines: list[str]) -> str:
 
 
 def _read_csv(data: bytes, label: str, columns: list[str], known: set[str]) -> Submissions:
-    lines, legacy = _decode_lines(data)
-    records = _records(lines, _delimiter(lines))
+    records, legacy = decode_records(data)
     if not records or records[0].cells is None:
         raise SubmissionsError(f"{label}: no header row (expected student_id and the answer columns "
                                f"{', '.join(columns[:3])}{', …' if len(columns) > 3 else ''})")
@@ -173,7 +183,7 @@ def _read_csv(data: bytes, label: str, columns: list[str], known: set[str]) -> S
     if extra:
         warnings.append(f"{label}: ignoring {len(extra)} column(s) not in the key: {', '.join(extra)}")
     if legacy:
-        encodings = sorted({_encoding_name(e) for e in legacy.values()})
+        encodings = sorted({encoding_name(e) for e in legacy.values()})
         warnings.append(f"{label}: {len(legacy)} line(s) are not UTF-8 and were read as {' or '.join(encodings)}; "
                         "their rows are flagged")
     rows = [_csv_row(record, label, len(header), id_index, name_of, answer_at, legacy) for record in body]
@@ -223,7 +233,7 @@ def _csv_row(record: _Record, label: str, width: int, id_index: int, name_of, an
         row.issues.append(f"row has {len(cells)} cells but the header has {width}")
     encodings = {legacy[i - 1] for i in range(record.first_line, record.last_line + 1) if i - 1 in legacy}
     if encodings:
-        row.issues.append(LEGACY_NOTE.format(encoding=" or ".join(sorted(_encoding_name(e) for e in encodings))))
+        row.issues.append(LEGACY_NOTE.format(encoding=" or ".join(sorted(encoding_name(e) for e in encodings))))
     _flag_damaged(row)
     return row
 
@@ -260,7 +270,7 @@ def _yaml_row(path: Path, wanted: dict[str, str], extra: set[str]) -> Submission
         return _unreadable(row, f"unreadable file ({error.strerror or error})")
     text, encoding = _decode(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
     if encoding != "utf-8":
-        row.issues.append(LEGACY_NOTE.format(encoding=_encoding_name(encoding)))
+        row.issues.append(LEGACY_NOTE.format(encoding=encoding_name(encoding)))
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # strings only, no tags
     except yaml.YAMLError as error:
