@@ -72,9 +72,4 @@ def _describe(expected: Answer, value: Any) -> str:
 
 def formula_text(expected: Answer, tree: Any) -> str:
     """A parsed formula in student syntax (through sympy, which prints floor(), ceiling() and **)."""
-    import sympy
-
-    from grader.expression import to_sympy
-
-    symbols = {name: sympy.Symbol(name, integer=True) for name in expected.variables}  # type: ignore[attr-defined]
-    return shorten(str(to_sympy(tree, symbols)), 200)
+    return shorten(str(expected.tree_expression(tree)), 200)  # type: ignore[attr-defined]

@@ -221,7 +221,10 @@ class Formula(Answer):
     def expression(self, value: str | None = None, as_written: bool = False) -> Any:
         """The sympy expression of the expected formula (or of `value`); `as_written` keeps its terms in the
         order written (unevaluated), for printing the key as the template wrote it."""
-        tree = self.tree(self.value if value is None else value)
+        return self.tree_expression(self.tree(self.value if value is None else value), as_written)
+
+    def tree_expression(self, tree: Tree, as_written: bool = False) -> Any:
+        """The sympy expression of an already parsed formula in this part's variables."""
         return tree_to_sympy(tree, _symbols(self.variables), evaluate=not as_written)
 
     def expected_json(self) -> str:
