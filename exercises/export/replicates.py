@@ -9,7 +9,6 @@ pinned has just one question) are exported once, under the first replicate's num
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from exercises.bank import Bank, Quiz
@@ -55,12 +54,11 @@ def draw(bank: Bank, quiz: Quiz, count: int) -> tuple[list[Pool], Key]:
                 for r in range(1, count + 1)]
     pools = []
     for index, slot in enumerate(quiz.slots):
-        seen: set[str] = set()
+        seen: set[tuple[int, ...]] = set()
         replicates = []
         for r, variant in enumerate(variants, start=1):
             question = variant.questions[index]
-            identity = json.dumps([question.template, question.version, question.params], sort_keys=True,
-                                  default=repr)
+            identity = question.content_id()  # `built` shares one question among replicates whose parameters agree
             if identity not in seen:
                 seen.add(identity)
                 replicates.append(Replicate(Tag(quiz.id, slot.number, r), question))
