@@ -172,14 +172,17 @@ class _Located:
 
     def __init__(self, path: Path, text: str):
         self.path = path
+        loader = yaml.SafeLoader(text)  # one parse gives the nodes (with their marks) and the data built from them
         try:
-            self.data = yaml.safe_load(text)
-            node = yaml.compose(text)
+            node = loader.get_single_node()
+            self.data = None if node is None else loader.construct_document(node)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
             problem = getattr(error, "problem", None) or str(error)
             raise BankError(f"{where}: not valid YAML: {problem}") from None
+        finally:
+            loader.dispose()
         self.marks: dict[tuple, Any] = {}
         if node is not None:
             self._walk(node, ())
