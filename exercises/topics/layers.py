@@ -30,12 +30,13 @@ from exercises.topics.layer_spec import (
     layers_to_data,
     parse_layers,
 )
+from exercises.wording import plural
 
 __all__ = [
     "ENDS_SPATIAL", "KEYS", "MAX_KERNEL", "MAX_LAYERS", "SPATIAL", "TYPES", "Field", "Layer", "LayerRef",
     "LayerStack", "count_layers", "describe_layer", "describe_stack", "feature_sizes", "fields", "find_layer",
     "infer_path", "infer_shapes", "layer_output_size", "layer_to_dict", "layers_to_data", "output_size",
-    "noun", "param_count", "parse_layers", "receptive_fields", "runs", "transposed_output_size",
+    "param_count", "parse_layers", "receptive_fields", "runs", "transposed_output_size",
 ]
 
 
@@ -95,11 +96,6 @@ def find_layer(layers: tuple[Layer, ...], ref: int | str, param: str = "unit") -
 # -- descriptions for question text ---------------------------------------------------------
 
 
-def noun(number: int | None, word: str) -> str:
-    """'1 unit', '2 units': a count with its noun in the right number."""
-    return f"{number} {word}" + ("" if number == 1 else "s")
-
-
 def _phrase(layer: Layer, counts: bool, key: str = "") -> tuple[str, dict[str, Any]]:
     """What one layer does, as text with placeholders (named with `key` first, so that the phrases of
     a block's layers can share one paragraph) and their math."""
@@ -118,7 +114,7 @@ def _phrase(layer: Layer, counts: bool, key: str = "") -> tuple[str, dict[str, A
         settings += [f"padding {layer.padding}"] if layer.padding else []
     elif layer.type == "dense":
         what = f"fully connected, {put('io', Op('→', layer.inputs, layer.outputs))} units" if layer.inputs \
-            is not None else f"fully connected on the flattened feature maps, {noun(layer.outputs, 'unit')}"
+            is not None else f"fully connected on the flattened feature maps, {plural(layer.outputs, 'unit')}"
     elif layer.type == "globalpool":
         what = "global average pooling (each map becomes its mean: one number per channel)"
     elif layer.type == "flatten":
@@ -136,15 +132,15 @@ def _phrase(layer: Layer, counts: bool, key: str = "") -> tuple[str, dict[str, A
         short = paths[1] or ("the identity" if not layer.shortcut else "no window")
         what = f"residual block, output = main path + shortcut (main path: {paths[0]}; shortcut: {short})"
     else:
-        what = "batch normalization" + (f" of {noun(layer.channels, 'channel')}" if layer.channels else "")
+        what = "batch normalization" + (f" of {plural(layer.channels, 'channel')}" if layer.channels else "")
     if counts:
         if layer.type == "conv":
             settings.append(f"{put('ch', Op('→', layer.inputs, layer.outputs))} channels"
-                            if layer.inputs is not None else noun(layer.outputs, "output channel"))
+                            if layer.inputs is not None else plural(layer.outputs, "output channel"))
         if layer.groups > 1:
             settings.append(f"{layer.groups} groups")
         if layer.type == "subsample" and layer.channels is not None:
-            settings.append(f"{noun(layer.channels, 'map')}, each with one trainable coefficient and one bias")
+            settings.append(f"{plural(layer.channels, 'map')}, each with one trainable coefficient and one bias")
         if layer.type in ("conv", "dense") and not layer.bias:
             settings.append("no bias")
         if layer.connections is not None:

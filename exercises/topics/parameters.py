@@ -25,12 +25,12 @@ from exercises.topics.layers import (
     describe_stack,
     infer_shapes,
     layers_to_data,
-    noun,
     param_count,
     parse_layers,
     runs,
 )
 from exercises.topics.networks import NETWORKS, PUBLISHED, check_input, stack_of
+from exercises.wording import plural
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int] | None
@@ -309,7 +309,7 @@ class ParamCount(Template):
                            "trainable scale and shift per channel; its running statistics are not trained)."))
         per_layer = Part("per_layer", prose(
             "Give the number of trainable parameters of each layer, in order: a list of "
-            f"{noun(len(counts), 'number')}, with 0 for a layer that has no trainable parameters"
+            f"{plural(len(counts), 'number')}, with 0 for a layer that has no trainable parameters"
             + (" (a residual block is one layer: both of its paths together)."
                if any(layer.type == "residual" for layer in stack.layers) else ".")),
             expect(Vector, counts, p, PER_LAYER_MISTAKES), points=2)
@@ -390,7 +390,7 @@ def _cells(stack: Stack, index: int, count: int) -> tuple[str, str, dict[str, An
     if shape is None:
         out = prose("-")
     elif layer.type in ("dense", "flatten"):
-        out = prose(noun(shape[0], "unit" if layer.type == "dense" else "number"))
+        out = prose(plural(shape[0], "unit" if layer.type == "dense" else "number"))
     else:
         out = prose("{out}", out=Op("×", Op("×", *shape[:2]), shape[2]))
     return layer.name, how, math, out
@@ -430,7 +430,8 @@ def count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
         kh, kw = layer.kernel
         if layer.connections is not None:
             links = sum(len(row) for row in layer.connections)
-            text = f"the table lists {noun(links, '(output map, input map) pair')}, each with a {kh}x{kw} kernel: {{n}}"
+            pairs = plural(links, "(output map, input map) pair")
+            text = f"the table lists {pairs}, each with a {kh}x{kw} kernel: {{n}}"
             weights: Any = Op("*", Op("*", links, kh), kw)
         else:
             per_filter = layer.inputs // layer.groups  # type: ignore[operator]
