@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from exercises.commands.common import EXIT_FAILURES, EXIT_OK, course_templates
+from exercises.wording import plural
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -54,7 +55,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if len(failures) > 20:
         print(f"… and {len(failures) - 20} more failures")
     verdict = "ok" if not failures else f"{len(failures)} failure(s)"
-    pinned = f"{len(pinned_runs)} pinned bank question" + ("" if len(pinned_runs) == 1 else "s")
+    pinned = plural(len(pinned_runs), "pinned bank question")
     print(f"checked {len(templates)} templates × {args.seeds} seeds and {pinned} in {elapsed:.1f} s: {verdict}")
     return EXIT_FAILURES if failures else EXIT_OK
 
