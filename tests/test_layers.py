@@ -15,7 +15,6 @@ from exercises.topics.layers import (
     infer_shapes,
     layers_to_data,
     output_size,
-    param_count,
     parse_layers,
     receptive_fields,
     transposed_output_size,
@@ -174,7 +173,7 @@ def test_shapes_through_residual_blocks():
     inferred = (main[0].inputs, main[1].channels, main[2].inputs, shortcut[0].inputs, shortcut[1].channels)
     assert inferred == (4, 8, 8, 4, 8)
     # conv 4*9*8+8, bn 16, conv 8*9*8+8, projection 4*8 (no bias), bn 16; dense 8*5+5
-    assert [param_count(layer) for layer in layers] == [296 + 16 + 584 + 32 + 16, 0, 45]
+    assert [layer.param_count() for layer in layers] == [296 + 16 + 584 + 32 + 16, 0, 45]
     with pytest.raises(ParamError, match=r"layers\[0\] \(residual\) residual1: the main path gives 8 channels but "
                                          r"the shortcut 4; .*a projection shortcut: a 1x1 convolution to 8"):
         infer_shapes(parse_layers([{"type": "residual", "main": [{"type": "conv", "kernel": 1, "out": 8}]}]), 4, (6, 6))

@@ -11,7 +11,7 @@ from math import prod
 
 import pytest
 
-from exercises.topics.layers import feature_sizes, infer_shapes, param_count, parse_layers, receptive_fields
+from exercises.topics.layers import feature_sizes, infer_shapes, parse_layers, receptive_fields
 from exercises.topics.networks import NETWORKS, PUBLISHED
 from exercises.topics.receptive_field import dependency_positions
 
@@ -72,7 +72,7 @@ def torchvision_tensors(name):
 
 def counted(network):
     layers, _ = infer_shapes(network.layers, network.input_channels, (network.input_size,) * 2)
-    return sum(param_count(layer) for layer in layers)
+    return sum(layer.param_count() for layer in layers)
 
 
 def test_every_named_network_has_published_figures():
@@ -104,7 +104,7 @@ def test_lenet5_parameters_and_feature_maps_match_the_lecture(lecture):
     case = lecture["param_count"][0]
     lenet = NETWORKS["lenet5"]
     layers, shapes = infer_shapes(lenet.layers, lenet.input_channels, (32, 32))
-    assert {layer.name: param_count(layer) for layer in layers} == case["per_layer"]
+    assert {layer.name: layer.param_count() for layer in layers} == case["per_layer"]
     assert counted(lenet) == PUBLISHED["lenet5"].params == case["total"]
     for layer, shape in zip(layers, shapes, strict=True):
         maps, _, size = str(case["feature_maps"][layer.name]).partition("@")
@@ -143,7 +143,7 @@ def test_torchvisions_resnet50_moves_the_stride_and_sees_less():
             layer = replace(layer, main=main)
         moved.append(layer)
     moved = tuple(moved)
-    assert sum(map(param_count, moved)) == sum(map(param_count, paper))
+    assert sum(x.param_count() for x in moved) == sum(x.param_count() for x in paper)
     spatial = moved[:-2]
     seen = dependency_positions(spatial, 0)
     assert receptive_fields(spatial)[-1] == (max(seen) - min(seen) + 1, 32) == (427, 32)

@@ -13,9 +13,9 @@ import exercises
 from exercises.params import ParamError
 from exercises.registry import get
 from exercises.render.question import render_question
-from exercises.topics.layers import infer_shapes, param_count, parse_layers
+from exercises.topics.layers import infer_shapes, parse_layers
 from exercises.topics.networks import NETWORKS, PUBLISHED
-from exercises.topics.parameters import counted_by_tensors, flattened_inputs
+from exercises.topics.parameters import flattened_inputs
 from grader import Integer, Vector
 
 
@@ -181,7 +181,7 @@ def test_verifier_agrees_on_any_seed(seed):
 def test_formula_matches_the_tensor_count(groups_in, groups_out, kh, kw, groups, bias):
     layer = parse_layers([{"type": "conv", "in": groups_in * groups, "out": groups_out * groups,
                            "kernel": [kh, kw], "groups": groups, "bias": bias}])[0]
-    assert param_count(layer) == counted_by_tensors(layer)
+    assert layer.param_count() == layer.tensor_entries()
 
 
 def test_flattened_inputs_by_walking_windows():

@@ -9,6 +9,7 @@ Padding is not offered: connections to padding zeros would be a matter of conven
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, prose
 from exercises.params import Int, OneOf, ParamError
 from exercises.registry import Template, template
-from exercises.topics.forward import reads
+from exercises.topics.layer_kinds import KINDS, Conv, Window
 from exercises.topics.layers import (
     Layer,
     LayerRef,
@@ -26,16 +27,14 @@ from exercises.topics.layers import (
     find_layer,
     infer_shapes,
     layers_to_data,
-    param_count,
     parse_layers,
 )
 from exercises.topics.networks import check_input, stack_of
-from exercises.topics.parameters import PER_LAYER_MISTAKES, count_steps, counted_by_tensors
+from exercises.topics.parameters import PER_LAYER_MISTAKES
 from exercises.topics.parameters import resolved as resolved_stack
 from grader.answers import Integer, Vector
 
 Shape = tuple[int, int, int]
-COUNTED = ("conv", "pool", "subsample", "flatten", "dense")  # the layer types whose connections are counted
 
 
 def resolved(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Shape]]:
@@ -44,29 +43,11 @@ def resolved(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Sh
     return stack.layers, stack.before, stack.after  # type: ignore[return-value]
 
 
-def fan_in(layer: Layer, shape: Shape) -> list[int]:
-    """The inputs each output map's units read (one entry per output map), bias not included."""
-    kh, kw = layer.kernel
-    if layer.type == "conv":
-        if layer.connections is not None:
-            return [len(row) * kh * kw for row in layer.connections]
-        return [layer.inputs // layer.groups * kh * kw] * layer.outputs  # type: ignore[operator]
-    if layer.type in ("pool", "subsample"):
-        return [kh * kw] * shape[0]
-    if layer.type == "dense":
-        return [layer.inputs] * layer.outputs  # type: ignore[list-item]
-    return []  # flatten
-
-
-def has_bias(layer: Layer) -> bool:
-    return layer.type == "subsample" or (layer.type in ("conv", "dense") and layer.bias)
-
-
 def connections(layer: Layer, before: Shape, after: Shape, bias: bool = True, positions: int | None = None) -> int:
     """Σ over output units of (inputs read + 1 for a bias); `positions` replaces the output positions."""
     spots = after[1] * after[2] if positions is None else positions
-    extra = 1 if bias and has_bias(layer) else 0
-    return sum(spots * (inputs + extra) for inputs in fan_in(layer, before))
+    extra = 1 if bias and layer.biases() else 0
+    return sum(spots * (inputs + extra) for inputs in layer.fan_in(before))
 
 
 # -- the independent count: run each layer on ones -------------------------------------------------
@@ -75,10 +56,10 @@ def connections(layer: Layer, before: Shape, after: Shape, bias: bool = True, po
 def counted_connections(layer: Layer, shape: Shape) -> int:
     """Connections by running the layer on ones (weights 1, no bias): each output is the number of inputs
     it reads, so their sum counts the input connections; add one per output unit with a bias."""
-    if layer.type == "flatten":
-        return 0  # a reshape: no unit feeds another
-    out = reads(layer, np.ones(shape, dtype=np.int64))
-    return int(out.sum()) + (out.size if has_bias(layer) else 0)
+    if layer.reshapes_only:
+        return 0  # no unit feeds another
+    out = layer.reads(np.ones(shape, dtype=np.int64))
+    return int(out.sum()) + (out.size if layer.biases() else 0)
 
 
 # -- misconceptions ---------------------------------------------------------------------------------
@@ -96,7 +77,7 @@ def _correct(layer: Layer, before: Shape, after: Shape) -> int:
 
 
 def _as_parameters(layer: Layer, before: Shape, after: Shape) -> int:
-    return param_count(layer)
+    return layer.param_count()
 
 
 def _bias_connection_forgotten(layer: Layer, before: Shape, after: Shape) -> int:
@@ -108,15 +89,14 @@ def _one_position(layer: Layer, before: Shape, after: Shape) -> int:
 
 
 def _input_positions(layer: Layer, before: Shape, after: Shape) -> int:
-    return connections(layer, before, after, positions=before[1] * before[2]) if layer.spatial else \
+    return connections(layer, before, after, positions=before[1] * before[2]) if isinstance(layer, Window) else \
         _correct(layer, before, after)
 
 
 def _table_ignored(layer: Layer, before: Shape, after: Shape) -> int:
-    if layer.connections is None:
+    if not isinstance(layer, Conv) or layer.connections is None:
         return _correct(layer, before, after)
-    full = Layer("conv", layer.name, layer.kernel, inputs=layer.inputs, outputs=layer.outputs, bias=layer.bias)
-    return connections(full, before, after)
+    return connections(replace(layer, connections=None), before, after)
 
 
 CONNECTION_MISTAKES = (
@@ -218,7 +198,7 @@ class Connections(Template):
                     break
         if "layer" not in p:
             layers, _ = stack_of(p)
-            convs = [layer.name for layer in layers if layer.type == "conv"]
+            convs = [layer.name for layer in layers if isinstance(layer, Conv)]
             pinned = "layers" in params or "network" in params
             p["layer"] = str(convs[0] if pinned or len(convs) < 2 else rng.choice(convs)) if convs else layers[0].name
         return p
@@ -227,15 +207,15 @@ class Connections(Template):
         check_input(p, needed="connections are counted on a known input shape")
         layers, _ = stack_of(p)
         for index, layer in enumerate(layers):
-            if layer.type not in COUNTED:
-                raise ParamError(f"layers[{index}] ({layer.type}): connections are counted for "
-                                 f"{', '.join(COUNTED)} layers only")
-            if layer.padding:
+            if not layer.counts_connections:
+                counted = ", ".join(kind.type for kind in KINDS.values() if kind.counts_connections)
+                raise ParamError(f"layers[{index}] ({layer.type}): connections are counted for {counted} layers only")
+            if isinstance(layer, Window) and layer.padding:
                 raise ParamError(f"layers[{index}] ({layer.type}) {layer.name}: padding is not offered here "
                                  "(whether zeros make connections is a matter of convention); use padding 0")
         resolved(p)
         asked = layers[find_layer(layers, p["layer"], "layer")]
-        if asked.type != "conv":
+        if not isinstance(asked, Conv):
             raise ParamError(f"layer {p['layer']!r} is a {asked.type} layer: part reuse asks about a convolution")
 
     def build(self, p: dict[str, Any]) -> Question:
@@ -253,7 +233,7 @@ class Connections(Template):
                   "adds a trainable bias; flattening has neither connections nor parameters."),
         )
         wired = [connections(layer, b, a) for layer, b, a in zip(layers, before, after, strict=True)]
-        counts = [param_count(layer) for layer in layers]
+        counts = [layer.param_count() for layer in layers]
         asked, asked_before, asked_after = _asked(p)
         reuse = asked_after[1] * asked_after[2]
         per_layer = f"a list of {len(layers)} numbers, one per layer in order"
@@ -265,9 +245,8 @@ class Connections(Template):
             Part("parameters", prose(f"How many trainable parameters does each layer have? Give {per_layer}."),
                  expect(Vector, counts, p, PARAMETER_MISTAKES), points=2,
                  solution=(*(prose(f"({i + 1}) {layer.name}: " + text + ".", **math)
-                             for i, (layer, (text, math)) in enumerate(zip(
-                                 layers, (count_steps(layer, c) for layer, c in zip(layers, counts, strict=True)),
-                                 strict=True))),
+                             for i, (layer, (text, math)) in enumerate(
+                                 (layer, layer.counting()) for layer in layers)),
                            prose("A kernel (and its bias) is shared by all positions of its map, so a "
                                  "convolution with P output positions per map has P times as many connections "
                                  "as parameters."))),
@@ -284,12 +263,13 @@ class Connections(Template):
 
     def _connections_step(self, number: int, layer: Layer, before: Shape, after: Shape):
         total = connections(layer, before, after)
-        if layer.type == "flatten":
-            return prose(f"({number}) {layer.name}: flattening only reshapes, {{n}}.", n=0)
-        units = Op("×", Op("×", after[0], after[1]), after[2]) if layer.type != "dense" else after[0]
-        inputs = fan_in(layer, before)
-        extra = " + 1 bias" if has_bias(layer) else ""
-        bias = 1 if has_bias(layer) else 0
+        if layer.reshapes_only:  # no connections, as no parameters: say why, as for its parameters
+            text, math = layer.counting()
+            return prose(f"({number}) {layer.name}: {text}.", **math)
+        units = after[0] if layer.gives_vector else Op("×", Op("×", after[0], after[1]), after[2])
+        inputs = layer.fan_in(before)
+        bias = 1 if layer.biases() else 0
+        extra = " + 1 bias" if bias else ""
         if len(set(inputs)) == 1:
             count = after[0] * after[1] * after[2]
             unit_words = "output unit, reading" if count == 1 else "output units, each reading"
@@ -315,11 +295,11 @@ class Connections(Template):
         p = dict(question.params)
         layers, before, _ = resolved(p)
         wired = [counted_connections(layer, shape) for layer, shape in zip(layers, before, strict=True)]
-        tensors = [counted_by_tensors(layer) for layer in layers]
+        tensors = [layer.tensor_entries() for layer in layers]
         assert list(question.part("connections").answer.value) == wired, f"connections != {wired} run on ones"  # type: ignore
         assert list(question.part("parameters").answer.value) == tensors, f"parameters != {tensors} in tensors"  # type: ignore
         index = find_layer(layers, p["layer"], "layer")
         layer = layers[index]
         in_map = (layer.connections[0][0] if layer.connections else 0)
-        used = int(reads(layer, np.ones(before[index], dtype=np.int64), tap=(0, in_map, 0, 0)).sum())
+        used = int(layer.reads(np.ones(before[index], dtype=np.int64), tap=(0, in_map, 0, 0)).sum())
         assert question.part("reuse").answer.value == used, f"reuse != {used} uses of one weight"  # type: ignore

@@ -9,7 +9,7 @@ counts its scale and shift (its running statistics are not trained).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,17 +18,8 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf
 from exercises.registry import Template, template
-from exercises.topics.layers import (
-    ENDS_SPATIAL,
-    Layer,
-    LayerStack,
-    describe_stack,
-    infer_shapes,
-    layers_to_data,
-    param_count,
-    parse_layers,
-    runs,
-)
+from exercises.topics.layer_kinds import BatchNorm, Conv, Dense, Pool, Residual, Subsample
+from exercises.topics.layers import Layer, LayerStack, describe_stack, infer_shapes, layers_to_data, parse_layers, runs
 from exercises.topics.networks import NETWORKS, PUBLISHED, check_input, stack_of
 from exercises.wording import plural
 from grader.answers import Integer, Vector
@@ -58,8 +49,8 @@ def resolved(p: dict[str, Any]) -> Stack:
     else:
         channels, size = p.get("input_channels"), p.get("input_size")
     done, after = infer_shapes(layers, channels, None if size is None else (size, size))
-    if channels is None and done[0].type != "pool":
-        channels = done[0].inputs if done[0].type in ("conv", "dense") else done[0].channels
+    if channels is None:
+        channels = done[0].stated_inputs
     start = None if channels is None or size is None else (channels, size, size)
     return Stack(layers, done, [start, *after[:-1]], after, channels, size)
 
@@ -72,11 +63,11 @@ def _per_layer(wrong_count, blocks=None):
     applied to each layer of a residual block's paths (their shapes unknown: None) unless `blocks`
     counts a block itself."""
     def one(layer: Layer, raw: Layer, shape: Shape) -> int:
-        if layer.type != "residual":
+        if not layer.block:
             return wrong_count(layer, raw, shape)
         if blocks is not None:
             return blocks(layer)
-        inner = zip(layer.main + layer.shortcut, raw.main + raw.shortcut, strict=True)
+        inner = zip(layer.inner_layers(), raw.inner_layers(), strict=True)
         return sum(one(x, given, None) for x, given in inner)
 
     def compute(p: dict[str, Any]) -> list[int]:
@@ -93,51 +84,50 @@ def _total(per_layer):
 
 
 def _no_bias(layer: Layer, raw: Layer, shape: Shape) -> int:
-    if layer.type in ("conv", "dense") and layer.bias:
-        return param_count(layer) - layer.outputs  # type: ignore[operator]
-    return layer.channels if layer.type == "subsample" else param_count(layer)  # type: ignore[return-value]
+    return layer.param_count() - layer.biases()
 
 
 def _no_input_channels(layer: Layer, raw: Layer, shape: Shape) -> int:
-    if layer.type != "conv":
-        return param_count(layer)
-    return layer.kernel[0] * layer.kernel[1] * layer.outputs + (layer.outputs if layer.bias else 0)  # type: ignore
+    if not isinstance(layer, Conv):
+        return layer.param_count()
+    return layer.kernel[0] * layer.kernel[1] * layer.outputs + layer.biases()  # type: ignore[operator]
 
 
 def _pool_as_conv(layer: Layer, raw: Layer, shape: Shape) -> int:
-    if layer.type not in ("pool", "subsample") or shape is None:
-        return param_count(layer)
+    if not isinstance(layer, Pool | Subsample) or shape is None:
+        return layer.param_count()
     maps = shape[0]
     return layer.kernel[0] * layer.kernel[1] * maps * maps + maps
 
 
 def _connections_ignored(layer: Layer, raw: Layer, shape: Shape) -> int:
-    if layer.connections is None:
-        return param_count(layer)
-    return param_count(Layer("conv", layer.name, layer.kernel, inputs=layer.inputs, outputs=layer.outputs,
-                             bias=layer.bias))
+    if not isinstance(layer, Conv) or layer.connections is None:
+        return layer.param_count()
+    return replace(layer, connections=None).param_count()
 
 
 def _running_stats(layer: Layer, raw: Layer, shape: Shape) -> int:
-    return 4 * layer.channels if layer.type == "batchnorm" else param_count(layer)  # type: ignore[operator]
+    return 4 * layer.channels if isinstance(layer, BatchNorm) else layer.param_count()  # type: ignore[operator]
 
 
 def _batchnorm_nothing(layer: Layer, raw: Layer, shape: Shape) -> int:
-    return 0 if layer.type == "batchnorm" else param_count(layer)
+    return 0 if isinstance(layer, BatchNorm) else layer.param_count()
 
 
 def _correct(layer: Layer, raw: Layer, shape: Shape) -> int:
-    return param_count(layer)
+    return layer.param_count()
 
 
 def _shortcut_forgotten(block: Layer) -> int:
-    return sum(param_count(inner) for inner in block.main)
+    if not isinstance(block, Residual):
+        return block.param_count()
+    return sum(inner.param_count() for inner in block.main)
 
 
 def _flatten_forgotten(layer: Layer, raw: Layer, shape: Shape) -> int:
-    if layer.type != "dense" or raw.inputs is not None or shape is None:
-        return param_count(layer)
-    return param_count(Layer("dense", layer.name, inputs=shape[0], outputs=layer.outputs, bias=layer.bias))
+    if not isinstance(layer, Dense) or not isinstance(raw, Dense) or raw.inputs is not None or shape is None:
+        return layer.param_count()
+    return replace(layer, inputs=shape[0]).param_count()
 
 
 _FEEDBACK = {
@@ -166,34 +156,7 @@ PER_LAYER_MISTAKES = tuple(Mistake(name, _FEEDBACK[name], _per_layer(f, _BLOCKS.
 TOTAL_MISTAKES = tuple(Mistake(m.id, m.feedback, _total(m.compute)) for m in PER_LAYER_MISTAKES)
 
 
-# -- the independent count: explicit weight tensors ---------------------------------------------------
-
-
-def weight_shapes(layer: Layer) -> list[tuple[int, ...]]:
-    """The shapes of a layer's trainable tensors, as a framework would allocate them."""
-    bias = [(layer.outputs,)] if layer.bias else []
-    if layer.type == "conv":
-        return [(layer.outputs, layer.inputs // layer.groups, *layer.kernel), *bias]  # type: ignore[operator,list-item]
-    if layer.type == "dense":
-        return [(layer.outputs, layer.inputs), *bias]  # type: ignore[list-item]
-    if layer.type in ("subsample", "batchnorm"):
-        return [(layer.channels,), (layer.channels,)]  # type: ignore[list-item]
-    return []
-
-
-def counted_by_tensors(layer: Layer) -> int:
-    """Trainable entries of the layer's tensors; a connection table masks the conv weight tensor; a
-    residual block holds the tensors of its paths' layers."""
-    if layer.type == "residual":
-        return sum(counted_by_tensors(inner) for inner in layer.main + layer.shortcut)
-    shapes = weight_shapes(layer)
-    sizes = [int(np.prod(shape)) for shape in shapes]
-    if layer.connections is not None:
-        mask = np.zeros(shapes[0], dtype=bool)
-        for out_map, row in enumerate(layer.connections):
-            mask[out_map, list(row)] = True
-        sizes[0] = int(np.count_nonzero(mask))
-    return sum(sizes)
+# -- the independent count: explicit weight tensors (Layer.tensor_entries) and window positions -------------
 
 
 def flattened_inputs(layers: tuple[Layer, ...], channels: int, size: int) -> list[int | None]:
@@ -201,26 +164,20 @@ def flattened_inputs(layers: tuple[Layer, ...], channels: int, size: int) -> lis
     state = (channels, size, size)
     found: list[int | None] = []
     for layer in layers:
-        found.append(state[0] * state[1] * state[2] if layer.type == "dense" else None)
+        found.append(state[0] * state[1] * state[2] if isinstance(layer, Dense) else None)
         state = _walk(layer, state)
     return found
 
 
 def _walk(layer: Layer, state: tuple[int, int, int]) -> tuple[int, int, int]:
-    """(channels, height, width) after a layer, counting window positions (a block: along its main path)."""
+    """(channels, height, width) after a layer: its channels as it sets them, its height and width by counting
+    the positions of its windows (a block's: along its main path), 1 x 1 where the maps end."""
     channels, height, width = state
-    if layer.type == "residual":
-        for inner in layer.main:
-            state = _walk(inner, state)
-        return state
-    if layer.spatial:
-        height, width = (len(range(0, n + 2 * layer.padding - layer.span(axis) + 1, layer.stride))
+    channels = layer.channels_after(channels, (height, width))  # type: ignore[assignment]
+    for window in layer.windows():
+        height, width = (len(range(0, n + 2 * window.padding - window.span(axis) + 1, window.stride))
                          for axis, n in enumerate((height, width)))
-    if layer.type in ("conv", "dense"):
-        channels = layer.outputs  # type: ignore[assignment]
-    if layer.type == "flatten":
-        channels *= height * width
-    if layer.type in ENDS_SPATIAL:
+    if layer.ends_spatial:
         height = width = 1
     return channels, height, width
 
@@ -292,7 +249,7 @@ class ParamCount(Template):
     def build(self, p: dict[str, Any]) -> Question:
         stack = resolved(p)
         _, network = stack_of(p)
-        counts = [param_count(layer) for layer in stack.layers]
+        counts = [layer.param_count() for layer in stack.layers]
         if stack.size is None:
             inputs, math = "inputs", {}
         elif stack.channels is None:
@@ -302,16 +259,15 @@ class ParamCount(Template):
             math = {"shape": Op("×", Op("×", stack.channels, stack.size), stack.size)}
         intro = f"The network is {network.title}, on {inputs}. Its layers, in order:" if network else \
             f"A network takes {inputs} and applies, in order:"
-        shown = tuple(raw if raw.type == "dense" else layer for raw, layer in zip(stack.given, stack.layers,
-                                                                                  strict=True))
+        shown = tuple(layer.stated(raw) for raw, layer in zip(stack.given, stack.layers, strict=True))
         statement = (prose(intro, **math), *describe_stack(shown),
                      prose("Count trainable parameters only: weights and biases (a batch normalization has a "
                            "trainable scale and shift per channel; its running statistics are not trained)."))
+        notes = list(dict.fromkeys(layer.count_note for layer in stack.layers if layer.count_note))
         per_layer = Part("per_layer", prose(
             "Give the number of trainable parameters of each layer, in order: a list of "
             f"{plural(len(counts), 'number')}, with 0 for a layer that has no trainable parameters"
-            + (" (a residual block is one layer: both of its paths together)."
-               if any(layer.type == "residual" for layer in stack.layers) else ".")),
+            + (f" ({'; '.join(notes)})." if notes else ".")),
             expect(Vector, counts, p, PER_LAYER_MISTAKES), points=2)
         total = Part("total", prose("How many trainable parameters does the network have in total?"),
                      expect(Integer, sum(counts), p, TOTAL_MISTAKES), points=1 if len(counts) <= MAX_LISTED else 3)
@@ -326,7 +282,7 @@ class ParamCount(Template):
             for layer, flat in zip(stack.layers, flattened_inputs(stack.layers, stack.channels, stack.size),
                                    strict=True):
                 assert flat is None or flat == layer.inputs, f"{layer.name}: in {layer.inputs} != flattened {flat}"
-        expected = [counted_by_tensors(layer) for layer in stack.layers]
+        expected = [layer.tensor_entries() for layer in stack.layers]
         total = question.part("total").answer.value  # type: ignore[attr-defined]
         if "per_layer" in question.part_ids:
             per_layer = list(question.part("per_layer").answer.value)  # type: ignore[attr-defined]
@@ -341,7 +297,7 @@ def solution(stack: Stack, counts: list[int]) -> tuple:
     """A table, one row per layer (repeats share one: a run of identical layers, or of identical
     layer-and-batch-norm groups), and the sum."""
     rows, terms = [], []
-    cells = [_cells(stack, i, count) for i, count in enumerate(counts)]
+    cells = [_cells(stack, i) for i in range(len(stack.layers))]
     position = {id(layer): index for index, layer in enumerate(stack.layers)}
     for start, end, repeats in runs(stack.layers, lambda layer: cells[position[id(layer)]][1:]):
         size = (end - start) // repeats
@@ -354,7 +310,7 @@ def solution(stack: Stack, counts: list[int]) -> tuple:
         parts, math = [], {}
         for offset, index in enumerate(range(start, start + size)):
             how, more, _ = cells[index][1:]
-            parts.append((f"{_kind(stack.layers[index])}: " if size > 1 else "")
+            parts.append((f"{stack.layers[index].noun}: " if size > 1 else "")
                          + re.sub(r"\{(\w+)\}", rf"{{g{offset}_\1}}", how))
             math.update({f"g{offset}_{name}": value for name, value in more.items()})
         names = ", ".join(layer.name for layer in stack.layers[start:end])
@@ -371,83 +327,12 @@ def solution(stack: Stack, counts: list[int]) -> tuple:
             prose("In total: {total}.", total=total))
 
 
-def _kind(layer: Layer) -> str:
-    return {"conv": "convolution", "batchnorm": "batch norm", "dense": "dense", "pool": "pooling",
-            "subsample": "subsampling", "residual": "block", "globalpool": "global pooling",
-            "flatten": "flatten"}[layer.type]
-
-
-def _cells(stack: Stack, index: int, count: int) -> tuple[str, str, dict[str, Any], Any]:
+def _cells(stack: Stack, index: int) -> tuple[str, str, dict[str, Any], Any]:
     """(name, how the count goes with its math, the output shape as a cell) of one layer."""
     raw, layer, prior, shape = stack.given[index], stack.layers[index], stack.before[index], stack.after[index]
-    if layer.type == "residual":
-        how, math = _block_steps(layer)
-    else:
-        how, math = count_steps(layer, count)
-    if layer.type == "dense" and raw.inputs is None and prior is not None:
-        how = "input: the flattened {flat}; " + how
-        math["flat"] = Eq(Op("×", Op("×", *prior[:2]), prior[2]), layer.inputs)
-    if shape is None:
-        out = prose("-")
-    elif layer.type in ("dense", "flatten"):
-        out = prose(plural(shape[0], "unit" if layer.type == "dense" else "number"))
-    else:
-        out = prose("{out}", out=Op("×", Op("×", *shape[:2]), shape[2]))
-    return layer.name, how, math, out
-
-
-def _block_steps(block: Layer) -> tuple[str, dict[str, Any]]:
-    """A residual block's count: the layers of each path, then together."""
-    math: dict[str, Any] = {}
-    texts = []
-    for path in ("main", "shortcut"):
-        counts = [param_count(inner) for inner in getattr(block, path)]
-        nonzero = [c for c in counts if c]
-        if not getattr(block, path):
-            texts.append("shortcut: the identity, 0")
-            continue
-        chain: Any = nonzero[0] if nonzero else 0
-        for term in nonzero[1:]:
-            chain = Op("+", chain, term)
-        math[path] = Eq(chain, sum(counts)) if len(nonzero) > 1 else sum(counts)
-        names = ", ".join(_short(inner) for inner in getattr(block, path))
-        texts.append(f"{path} path ({names}): {{{path}}}")
-    math["n"] = param_count(block)
-    return "; ".join(texts) + "; together {n}", math
-
-
-def _short(layer: Layer) -> str:
-    """A layer inside a block, briefly: '3x3 conv, 64 to 64', 'batch norm'."""
-    if layer.type == "conv":
-        return f"{layer.kernel_text()} conv, {layer.inputs} to {layer.outputs}"
-    return {"batchnorm": "batch norm", "pool": "pooling", "subsample": "subsampling"}.get(layer.type, layer.type)
-
-
-def count_steps(layer: Layer, count: int) -> tuple[str, dict[str, Any]]:
-    """How one layer's count is worked out: text with placeholders and their math."""
-    bias = layer.outputs if layer.bias else None
-    if layer.type == "conv":
-        kh, kw = layer.kernel
-        if layer.connections is not None:
-            links = sum(len(row) for row in layer.connections)
-            pairs = plural(links, "(output map, input map) pair")
-            text = f"the table lists {pairs}, each with a {kh}x{kw} kernel: {{n}}"
-            weights: Any = Op("*", Op("*", links, kh), kw)
-        else:
-            per_filter = layer.inputs // layer.groups  # type: ignore[operator]
-            text = "{n}" if layer.groups == 1 else \
-                f"each filter sees {per_filter} input channels ({layer.inputs} / {layer.groups} groups): {{n}}"
-            weights = Op("*", Op("*", Op("*", kh, kw), per_filter), layer.outputs)
-        return text, {"n": Eq(Op("+", weights, bias) if bias else weights, count)}
-    if layer.type == "dense":
-        weights = Op("*", layer.inputs, layer.outputs)
-        return "{n}", {"n": Eq(Op("+", weights, bias) if bias else weights, count)}
-    if layer.type == "subsample":
-        return "one coefficient and one bias per map, {n}", {"n": Eq(Op("*", 2, layer.channels), count)}
-    if layer.type == "batchnorm":
-        return "a scale and a shift per channel, {n}", {"n": Eq(Op("*", 2, layer.channels), count)}
-    if layer.type == "globalpool":
-        return "averaging has nothing to learn, {n}", {"n": 0}
-    if layer.type == "flatten":
-        return "flattening only reshapes, {n}", {"n": 0}
-    return "pooling has nothing to learn, {n}", {"n": 0}
+    how, math = layer.counting()
+    note = layer.input_note(raw, prior)
+    if note is not None:
+        how = note[0] + how
+        math.update(note[1])
+    return layer.name, how, math, prose("-") if shape is None else layer.shape_cell(shape)

@@ -19,8 +19,8 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, Table, prose
 from exercises.params import OneOf, ParamError
 from exercises.registry import Template, template
+from exercises.topics.layer_kinds import Window
 from exercises.topics.layers import (
-    ENDS_SPATIAL,
     Field,
     Layer,
     LayerRef,
@@ -48,9 +48,9 @@ def _unit_layers(p: dict[str, Any]) -> tuple[Layer, ...]:
     return layers[: find_layer(layers, p["unit"]) + 1]
 
 
-def chain(layers: tuple[Layer, ...]) -> list[Layer]:
+def chain(layers: tuple[Layer, ...]) -> list[Window]:
     """The window layers along the main path: a residual block contributes its main path's windows."""
-    return [inner for layer in layers for inner in ((layer,) if layer.spatial else layer.main) if inner.spatial]
+    return [window for layer in layers for window in layer.windows()]
 
 
 def dependency_positions(layers: tuple[Layer, ...], position: int) -> set[int]:
@@ -59,21 +59,7 @@ def dependency_positions(layers: tuple[Layer, ...], position: int) -> set[int]:
     block reads what its main path and its shortcut read."""
     positions = {position}
     for layer in reversed(layers):
-        positions = _back(layer, positions)
-    return positions
-
-
-def _back(layer: Layer, positions: set[int]) -> set[int]:
-    if layer.spatial:
-        return {i * layer.stride - layer.padding + t * layer.dilation
-                for i in positions for t in range(layer.kernel[0])}
-    if layer.type == "residual":
-        main, shortcut = set(positions), set(positions)
-        for inner in reversed(layer.main):
-            main = _back(inner, main)
-        for inner in reversed(layer.shortcut):
-            shortcut = _back(inner, shortcut)
-        return main | shortcut
+        positions = layer.back(positions)
     return positions
 
 
@@ -172,16 +158,16 @@ class ReceptiveField(Template):
             p["layers"] = _draw_layers(rng)
         if "unit" not in p:
             layers, _ = stack_of(p)
-            end = next((i for i, layer in enumerate(layers) if layer.type in ENDS_SPATIAL), len(layers))
+            end = next((i for i, layer in enumerate(layers) if layer.ends_spatial), len(layers))
             p["unit"] = layers[max(end, 1) - 1].name
         return p
 
     def validate(self, p: dict[str, Any]) -> None:
         layers, _ = stack_of(p)
         index = find_layer(layers, p["unit"])
-        end = next((i for i, layer in enumerate(layers) if layer.type in ENDS_SPATIAL), None)
+        end = next((i for i, layer in enumerate(layers) if layer.ends_spatial), None)
         if end is not None and index >= end:
-            kind = {"globalpool": "global pooling"}.get(layers[end].type, layers[end].type)
+            kind = layers[end].noun
             raise ParamError(f"unit {p['unit']!r} is at or after the {kind} layer {layers[end].name} "
                              f"(layer {end + 1}): {kind} layers end the spatial part; ask about a layer before it")
         if not chain(layers[: index + 1]):
@@ -238,8 +224,7 @@ def solution(layers: tuple[Layer, ...], side: int | None) -> tuple:
         "Start from one input pixel, {r0}, with jump {j0} (the input pixels between neighbouring units). A layer "
         "with kernel k, dilation d and stride s widens the field by (k - 1) d times the jump so far and "
         "multiplies the jump by s; a layer without a window changes neither."
-        + (" A residual block sees what either of its two paths sees; where its main path is the wider one, "
-           "the table shows that path's growth." if any(layer.type == "residual" for layer in layers) else ""),
+        + "".join(" " + note for note in dict.fromkeys(layer.field_note for layer in layers if layer.field_note)),
         r0=Eq(Sym("r_0"), 1), j0=Eq(Sym("j_0"), 1))]
     steps.append(Table(("layers", "window", "field r", "jump j"), tuple(_rows(layers))))
     size, jump = receptive_fields(layers)[-1]
@@ -251,24 +236,10 @@ def solution(layers: tuple[Layer, ...], side: int | None) -> tuple:
         steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} "
                            + ("pixel" if jump == 1 else "pixels") + " apart.", size=Op("×", size, size), jump=jump))
     windows = chain(layers)
-    if (size <= FIGURE_MAX_FIELD and len(windows) <= FIGURE_MAX_LAYERS
-            and all(layer.type != "residual" for layer in layers)):
+    if size <= FIGURE_MAX_FIELD and len(windows) <= FIGURE_MAX_LAYERS and not any(layer.block for layer in layers):
         steps.append(draw.receptive_field([w.kernel[0] for w in windows], [w.stride for w in windows],
                                           [w.dilation for w in windows], [w.name for w in windows]))
     return tuple(steps)
-
-
-def _window_text(layer: Layer) -> str:
-    if layer.spatial:
-        text = f"{layer.kernel[0]}x{layer.kernel[0]}, stride {layer.stride}"
-        return text + (f", dilation {layer.dilation}" if layer.dilation > 1 else "")
-    if layer.type == "residual":
-        main = ", ".join(f"{w.kernel[0]}x{w.kernel[0]}" + (f"/{w.stride}" if w.stride > 1 else "")
-                         for w in chain((layer,)))
-        short = ", ".join(f"{w.kernel[0]}x{w.kernel[0]}" + (f"/{w.stride}" if w.stride > 1 else "")
-                          for w in layer.shortcut if w.spatial) or "identity"
-        return f"block: main {main}; shortcut {short}"
-    return "none"
 
 
 def _growth_terms(layer: Layer, jump: int) -> list[Any]:
@@ -304,8 +275,8 @@ def _rows(layers: tuple[Layer, ...]) -> list[tuple]:
             r_math = Eq(Op("+", field.size, growth), after.size)
         j_math: Any = Eq(Op("*", field.jump, after.jump // field.jump), after.jump) if after.jump != field.jump \
             else after.jump
-        window = "; ".join([_window_text(layer) for layer in group if layer.windowed]
-                           + ["batch norm" for layer in group if layer.type == "batchnorm"][:1]) or "none"
+        window = "; ".join([layer.window_text() for layer in group if layer.windowed]
+                           + [layer.noun for layer in group if not layer.windowed][:1]) or "none"
         window += " (each)" if repeats > 1 else ""
         rows.append((prose(f"{numbers} {names}"), prose(window), prose("{r}", r=r_math), prose("{j}", j=j_math)))
         field = after
@@ -315,8 +286,7 @@ def _rows(layers: tuple[Layer, ...]) -> list[tuple]:
 def _row_runs(layers: tuple[Layer, ...]) -> list[tuple[int, int, int]]:
     """runs() of equal windows, with a run that strides split into single groups (its jump changes)."""
     found = []
-    for start, end, repeats in runs(layers, lambda layer: (layer.type, _window_text(layer), layer.padding,
-                                                           layer.dilation)):
+    for start, end, repeats in runs(layers, lambda layer: layer.field_signature()):
         size = (end - start) // repeats
         if repeats > 1 and _stride(layers[start]) > 1:
             found += [(begin, begin + size, 1) for begin in range(start, end, size)]

@@ -15,22 +15,12 @@ from typing import Any
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Call, Eq, Op, Part, Question, prose
+from exercises.model import Op, Part, Question, prose
 from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.registry import Template, template
-from exercises.topics.forward import reads
-from exercises.topics.layers import (
-    ENDS_SPATIAL,
-    Layer,
-    LayerStack,
-    describe_stack,
-    infer_path,
-    infer_shapes,
-    layers_to_data,
-    parse_layers,
-)
+from exercises.topics.layer_kinds import Conv, Dense, Flatten, Window
+from exercises.topics.layers import Layer, LayerStack, describe_stack, infer_shapes, layers_to_data, parse_layers
 from exercises.topics.networks import NETWORKS, check_input, stack_of
-from exercises.wording import plural
 from grader.answers import Integer, Tuple
 
 Shape = tuple[int, int, int]
@@ -86,7 +76,7 @@ def _trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tup
 # -- misconceptions: one layer done wrong, from the right shape before it --------------------------------
 
 
-def _sizes(layer: Layer, shape: Shape, *, padding: int | None = None, stride: int | None = None,
+def _sizes(layer: Window, shape: Shape, *, padding: int | None = None, stride: int | None = None,
            dilation: int | None = None, ceil: bool = False, plus_one: bool = True,
            one_side: bool = False) -> Shape | None:
     """The shape after a window layer computed with some setting changed; None when nothing fits."""
@@ -99,51 +89,50 @@ def _sizes(layer: Layer, shape: Shape, *, padding: int | None = None, stride: in
         if room < 0:
             return None
         sides.append((-(-room // s) if ceil else room // s) + (1 if plus_one else 0))
-    channels = layer.outputs if layer.type == "conv" else shape[0]
-    return channels, sides[0], sides[1]  # type: ignore[return-value]
+    return layer.channels_after(shape[0], None), sides[0], sides[1]  # type: ignore[return-value]
 
 
 def _padding_forgotten(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, padding=0) if layer.spatial and layer.padding else None
+    return _sizes(layer, shape, padding=0) if isinstance(layer, Window) and layer.padding else None
 
 
 def _padding_one_side(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, one_side=True) if layer.spatial and layer.padding else None
+    return _sizes(layer, shape, one_side=True) if isinstance(layer, Window) and layer.padding else None
 
 
 def _stride_ignored(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, stride=1) if layer.spatial and layer.stride > 1 else None
+    return _sizes(layer, shape, stride=1) if isinstance(layer, Window) and layer.stride > 1 else None
 
 
 def _dilation_ignored(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, dilation=1) if layer.spatial and layer.dilation > 1 else None
+    return _sizes(layer, shape, dilation=1) if isinstance(layer, Window) and layer.dilation > 1 else None
 
 
 def _ceil_vs_floor(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, ceil=True) if layer.spatial and layer.stride > 1 else None
+    return _sizes(layer, shape, ceil=True) if isinstance(layer, Window) and layer.stride > 1 else None
 
 
 def _plus_one_forgotten(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, plus_one=False) if layer.spatial else None
+    return _sizes(layer, shape, plus_one=False) if isinstance(layer, Window) else None
 
 
 def _channels_unchanged(layer: Layer, shape: Shape) -> Shape | None:
-    if layer.type != "conv":
+    if not isinstance(layer, Conv):
         return None
     after = _sizes(layer, shape)
     return None if after is None else (shape[0], after[1], after[2])
 
 
 def _flatten_channels_forgotten(layer: Layer, shape: Shape) -> int | None:
-    return shape[1] * shape[2] if layer.type == "flatten" else None
+    return shape[1] * shape[2] if isinstance(layer, Flatten) else None
 
 
 def _flatten_summed(layer: Layer, shape: Shape) -> int | None:
-    return sum(shape) if layer.type == "flatten" else None
+    return sum(shape) if isinstance(layer, Flatten) else None
 
 
 def _dense_gave_inputs(layer: Layer, shape: Shape) -> int | None:
-    return shape[0] * shape[1] * shape[2] if layer.type == "dense" else None
+    return shape[0] * shape[1] * shape[2] if isinstance(layer, Dense) else None
 
 
 _WRONG: dict[str, tuple[str, Callable[[Layer, Shape], Any]]] = {
@@ -253,7 +242,7 @@ class ShapeTrace(Template):
 
     def _part(self, p: dict[str, Any], index: int, layer: Layer, before: Shape, after: Shape) -> Part:
         where = f"layer ({index + 1}) {layer.name}"
-        if layer.type in ENDS_SPATIAL:
+        if layer.ends_spatial:
             prompt = prose(f"How many numbers does the vector after {where} hold?")
             spec = expect(Integer, after[0], p, layer_mistakes(index))
         else:
@@ -262,63 +251,17 @@ class ShapeTrace(Template):
         return Part(f"layer{index + 1}", prompt, spec, solution=(self._worked(index + 1, layer, before, after),))
 
     def _worked(self, number: int, layer: Layer, before: Shape, after: Shape):
-        head = f"({number}) {layer.name}: "
-        if layer.type == "flatten":
-            return prose(head + "all maps in one vector, {n}.", n=Eq(Op("×", Op("×", *before[:2]), before[2]),
-                                                                       after[0]))
-        if layer.type == "dense":
-            return prose(head + "one number per unit: {n}.", n=after[0])
-        if layer.type == "globalpool":
-            return prose(head + f"one mean per map: {plural(after[0], 'number')}.")
-        if layer.type == "batchnorm":
-            return prose(head + "normalization keeps the shape, {shape}.", shape=_times(after))
-        if layer.type == "residual":
-            math = {"main": _path_chain(layer.main, before), "shape": _times(after)}
-            shortcut = "the shortcut {short}" if layer.shortcut else "the shortcut is the identity"
-            math.update({"short": _path_chain(layer.shortcut, before)} if layer.shortcut else {})
-            return prose(head + "the main path {main}; " + shortcut + "; the two are added, so {shape}.", **math)
-        channels = (plural(layer.outputs, "output channel") + " (one per filter)"  # type: ignore[arg-type]
-                    if layer.type == "conv" else "the channels stay")
-        axes = [self._axis(layer, before[1 + a], a, after[1 + a]) for a in (0, 1)]
-        same = before[1] == before[2] and layer.kernel[0] == layer.kernel[1]
-        if same:
-            return prose(head + channels + "; height {h}, and the width the same; so {shape}.", h=axes[0],
-                         shape=_times(after))
-        return prose(head + channels + "; height {h}; width {w}; so {shape}.", h=axes[0], w=axes[1],
-                     shape=_times(after))
-
-    def _axis(self, layer: Layer, n: int, axis: int, size: int) -> Any:
-        reach = layer.dilation * (layer.kernel[axis] - 1)
-        numerator: Any = Op("+", n, 2 * layer.padding) if layer.padding else n
-        numerator = Op("-", numerator, reach) if reach else numerator
-        numerator = Op("-", numerator, 1)
-        room = n + 2 * layer.padding - reach - 1
-        if layer.stride == 1:
-            return Eq(Op("+", numerator, 1), size)
-        return Eq(Op("+", Call("floor", Op("/", numerator, layer.stride)), 1),
-                  Op("+", Call("floor", Op("/", room, layer.stride)), 1), size)
+        text, math = layer.shape_steps(before, after)
+        return prose(f"({number}) {layer.name}: {text}.", **math)
 
     def verify(self, question: Question) -> None:
         p = dict(question.params)
         layers, _ = stack_of(p)
         x = np.ones(input_shape(p), dtype=np.int64)
         for index, layer in enumerate(layers):
-            x = reads(layer, x)
+            x = layer.reads(x)
             expected = x.shape[0] if x.ndim == 1 else tuple(x.shape)
             got = question.part(f"layer{index + 1}").answer.value  # type: ignore[attr-defined]
             got = got if isinstance(got, int) else tuple(got)
             assert got == expected, f"layer {index + 1} ({layer.name}): key {got}, run on ones: {expected}"
-
-
-def _times(shape: Shape) -> Any:
-    return Op("×", Op("×", shape[0], shape[1]), shape[2])
-
-
-def _path_chain(path: tuple[Layer, ...], before: Shape) -> Any:
-    """A residual path's shapes from the block's input, layer by layer: 64 × 56 × 56 → 128 × 28 × 28 → …"""
-    _, shapes, _, _ = infer_path(path, before[0], before[1:], "path")
-    chain: Any = _times(before)
-    for shape in shapes:
-        chain = Op("→", chain, _times(shape))  # type: ignore[arg-type]
-    return chain
 
