@@ -123,32 +123,38 @@ def parse_layers(data: Any) -> tuple[Layer, ...]:
     if total > MAX_LAYERS:
         raise ParamError(f"layers: a stack may hold at most {MAX_LAYERS} layers (those inside residual blocks "
                          f"count too), got {total}")
-    ends = _listed([kind.noun for kind in KINDS.values() if kind.ends_spatial], "and")
-    layers: list[Layer] = []
+    layers = tuple(layer.named_inside() for layer in named(parsed, ""))
     used: dict[str, str] = {}
-    end_at = None  # the first layer that ends the spatial part (dense, globalpool, flatten)
-    vector_at = None  # the first layer whose output is a vector (dense, flatten): nothing left to flatten
-    for index, layer in enumerate(named(parsed, "")):
-        where = _where(index, layer.type)
-        layer = layer.named_inside()
-        places = [(layer, f"layers[{index}]", where)]
-        for path, inner_layers in layer.inner_paths():
-            places += [(inner, f"layers[{index}].{path}[{i}]", f"{where}.{path}[{i}] ({inner.type})")
-                       for i, inner in enumerate(inner_layers)]
-        for inner, place, described in places:
-            if inner.name in used:
-                raise ParamError(f"{described}: name {inner.name!r} is already used by {used[inner.name]}; "
-                                 "names must be unique")
-            used[inner.name] = place
-        if layer.needs_maps and end_at is not None:
-            raise ParamError(f"{where}: comes after the {layers[end_at].type} layer layers[{end_at}]; "
-                             f"{ends} layers end the spatial part of a network")
-        if layer.flattens and vector_at is not None:
-            raise ParamError(f"{where}: comes after the {layers[vector_at].type} layer layers[{vector_at}], "
-                             "whose output is a vector already: nothing to flatten")
-        if layer.ends_spatial and end_at is None:
-            end_at = index
-        if layer.gives_vector and vector_at is None:
-            vector_at = index
-        layers.append(layer)
-    return tuple(layers)
+    end_at = next((i for i, layer in enumerate(layers) if layer.ends_spatial), len(layers))
+    vector_at = next((i for i, layer in enumerate(layers) if layer.gives_vector), len(layers))
+    for index, layer in enumerate(layers):
+        _check_names(index, layer, used)
+        _check_place(index, layers, end_at, vector_at)
+    return layers
+
+
+def _check_names(index: int, layer: Layer, used: dict[str, str]) -> None:
+    """The layer's name and its inner layers' are not in `used` (name: where it is); adds them."""
+    where = _where(index, layer.type)
+    places = [(layer, f"layers[{index}]", where)]
+    for path, inner_layers in layer.inner_paths():
+        places += [(inner, f"layers[{index}].{path}[{i}]", f"{where}.{path}[{i}] ({inner.type})")
+                   for i, inner in enumerate(inner_layers)]
+    for inner, place, described in places:
+        if inner.name in used:
+            raise ParamError(f"{described}: name {inner.name!r} is already used by {used[inner.name]}; "
+                             "names must be unique")
+        used[inner.name] = place
+
+
+def _check_place(index: int, layers: tuple[Layer, ...], end_at: int, vector_at: int) -> None:
+    """Nothing that needs feature maps after `end_at`, the first layer that ends the spatial part (dense,
+    globalpool, flatten), and no flatten after `vector_at`, the first whose output is a vector (dense, flatten)."""
+    layer, where = layers[index], _where(index, layers[index].type)
+    if layer.needs_maps and end_at < index:
+        ends = _listed([kind.noun for kind in KINDS.values() if kind.ends_spatial], "and")
+        raise ParamError(f"{where}: comes after the {layers[end_at].type} layer layers[{end_at}]; "
+                         f"{ends} layers end the spatial part of a network")
+    if layer.flattens and vector_at < index:
+        raise ParamError(f"{where}: comes after the {layers[vector_at].type} layer layers[{vector_at}], "
+                         "whose output is a vector already: nothing to flatten")

@@ -23,7 +23,7 @@ from exercises.topics.layer_spec import MAX_LAYERS, NAME, count_layers, layers_t
 
 __all__ = [
     "MAX_LAYERS", "Field", "Layer", "LayerRef", "LayerStack", "count_layers", "describe_layer", "describe_stack",
-    "feature_sizes", "fields", "find_layer", "infer_path", "infer_shapes", "layers_to_data", "output_size",
+    "feature_sizes", "fields", "find_layer", "infer_shapes", "layers_to_data", "output_size",
     "parse_layers", "receptive_fields", "runs", "transposed_output_size",
 ]
 
