@@ -70,7 +70,7 @@ class Dense(Layer):
         return "{n}", {"n": Eq(Op("+", weights, bias) if bias else weights, self.param_count())}
 
     def fan_in(self, before: Shape) -> list[int]:
-        return [self.inputs] * self.outputs  # type: ignore[list-item,operator]
+        return [self.inputs] * self.outputs  # type: ignore[list-item,operator,return-value]
 
     # -- shapes --------------------------------------------------------------------------------------------
 
