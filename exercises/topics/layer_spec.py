@@ -31,7 +31,7 @@ Layers are numbered from 0 in error messages (`layers[2]`, `layers[4].main[1]`),
 A stack holds at most 200 layers, counting those inside blocks.
 
 Each kind is a class in `exercises.topics.layer_kinds` (its docstring says more); a new kind gets its line
-above, with its keys (tests/test_layers.py checks that every kind and key is listed here).
+above, with its keys (tests/test_layer_kinds.py checks that every kind and key is listed here).
 """
 
 from __future__ import annotations

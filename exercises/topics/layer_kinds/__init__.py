@@ -4,7 +4,7 @@ numbers (for verifiers). `layer_spec` reads a stack's YAML into them; `layers` a
 
 A new kind is one module here: a subclass of `Layer` (or `Window`, for a window slid over the maps) that
 overrides what it changes (`base.Layer` lists every question, with the answer of a layer that does nothing),
-its entry in `KINDS` and its line in `layer_spec`'s docstring (tests/test_layers.py checks both). A block
+its entry in `KINDS` and its line in `layer_spec`'s docstring (tests/test_layer_kinds.py checks both). A block
 that holds layers (as `Residual` does; concatenated branches would too) answers through its paths with
 `base.infer_path` and `base.field_through`.
 """
