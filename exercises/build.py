@@ -23,6 +23,7 @@ from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
 from exercises.variant import Variant, make_variant
 from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, key_json
+from grader.spreadsheet import safe_cell
 
 if TYPE_CHECKING:
     from exercises.render.classpdfs import ClassPdfs
@@ -105,13 +106,13 @@ def make_key(bank: Bank, quiz: Quiz, variants: list[Variant]) -> Key:
 
 
 def answers_csv(key: Key) -> str:
-    """The class's blank answer sheet: student_id, name, then one empty column per part."""
+    """The class's blank answer sheet: student_id, name (spreadsheet-safe), then one empty column per part."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", "name", *key.columns])
     for student in key.students:
         if student.student_id:
-            writer.writerow([student.student_id, student.name, *[""] * len(key.columns)])
+            writer.writerow([safe_cell(student.student_id), safe_cell(student.name), *[""] * len(key.columns)])
     return buffer.getvalue()
 
 
@@ -147,12 +148,13 @@ def personal_links(bank: Bank, quiz: Quiz, students: tuple[Student, ...], base_u
 
 
 def links_csv(students: tuple[Student, ...], links: dict[str, str]) -> str:
-    """links.csv: student_id,name,email,url, for mailing each student their link."""
+    """links.csv: student_id,name,email,url, for mailing each student their link (every cell spreadsheet-safe)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", "name", "email", "url"])
     for student in students:
-        writer.writerow([student.student_id, student.name, student.email, links[student.student_id]])
+        writer.writerow([safe_cell(text) for text in (student.student_id, student.name, student.email,
+                                                      links[student.student_id])])
     return buffer.getvalue()
 
 

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 from grader.batch import Gradebook, GradedRow, PartGrade, QuestionGrade
+from grader.spreadsheet import safe_cell
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula triggers
 
 
 def number(value: float | None, places: int = 2) -> str:
@@ -74,7 +74,8 @@ def write_gradebook(book: Gradebook, directory: Path, reveal: bool = False) -> l
 
 
 def grades_csv(book: Gradebook) -> str:
-    """One line per row: student_id, name, points per question, total, maximum, percentage, status."""
+    """One line per row: student_id, name, points per question, total, maximum, percentage, status. The text
+    cells (id, name, status, which quotes what the student sent) are spreadsheet-safe; the numbers are not text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["student_id", "name", *(f"q{slot}" for slot in book.slots), "total", "maximum",
@@ -82,16 +83,11 @@ def grades_csv(book: Gradebook) -> str:
     for row in book.rows:
         earned = {q.question.slot: q.earned for q in row.questions or ()}
         writer.writerow([
-            _cell(row.student_id), _cell(row.name),
+            safe_cell(row.student_id), safe_cell(row.name),
             *(number(earned.get(slot)) for slot in book.slots),
-            number(row.total), row.maximum, number(row.percentage, 1), _cell(row.status),
+            number(row.total), row.maximum, number(row.percentage, 1), safe_cell(row.status),
         ])
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def grades_json(book: Gradebook, names: dict[int, str]) -> str:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from grader.spreadsheet import cell_text
+
 ID_COLUMNS = ("student_id", "Username", "OrgDefinedId", "SIS User ID", "Student Number")
 NAME_COLUMNS = ("name", "full name", "student name", "student")
 FIRST_LAST = ("first name", "last name")
@@ -202,7 +204,7 @@ def _id_column(header: list[str], body: list[_Record], known: set[str], label: s
 
     def matches(index: int) -> int:
         return sum(
-            1 for r in body if r.cells and index < len(r.cells) and canonical_id(r.cells[index]) in known
+            1 for r in body if r.cells and index < len(r.cells) and canonical_id(cell_text(r.cells[index])) in known
         )
 
     return max(candidates, key=lambda i: (matches(i), -preference.index(header[i]), -i))
@@ -226,7 +228,7 @@ def _csv_row(record: _Record, label: str, width: int, id_index: int, name_of, an
     source = f"{label} {lines}"
     if record.cells is None:
         return Submission(source, "", issues=[f"unreadable row ({record.error})"], readable=False)
-    cells = record.cells
+    cells = [cell_text(cell) for cell in record.cells]  # undo the apostrophe of cnnquiz's spreadsheet-safe cells
     row = Submission(source, cells[id_index].strip() if id_index < len(cells) else "", name_of(cells))
     row.answers = {column: cells[i] for column, i in answer_at.items() if i < len(cells)}
     if len(cells) != width:

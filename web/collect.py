@@ -7,6 +7,7 @@ import csv
 import io
 
 from grader.keyfile import Key
+from grader.spreadsheet import safe_cell
 from grader.submissions import Submission, Submissions
 from web.storage import Store, describe_url
 
@@ -37,19 +38,14 @@ def submissions_from_store(store: Store, key: Key) -> Submissions:
 
 
 def answers_csv(store: Store, key: Key) -> str:
-    """The build's answers.csv (student_id, name, one column per part) filled with the current answers."""
+    """The build's answers.csv (student_id, name, one column per part) filled with the current answers. Every
+    cell is student text, made spreadsheet-safe (grader.spreadsheet: `cnnquiz grade` reads back the texts typed)."""
     latest = store.latest(key.quiz)
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # CRLF: a cell holding a CR or LF is then quoted
     writer.writerow(["student_id", "name", *key.columns])
     for student in key.students:
         texts = [latest[(student.student_id, column)].text if (student.student_id, column) in latest else ""
                  for column in key.columns]
-        # the answers stay verbatim (a leading minus is an answer, and `cnnquiz grade` reads this file back)
-        writer.writerow([_cell(student.student_id), _cell(student.name), *texts])
+        writer.writerow([safe_cell(text) for text in (student.student_id, student.name, *texts)])
     return buffer.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (a leading = + - @ gets an apostrophe)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
