@@ -127,6 +127,11 @@ def write_key(key: Key, path: Path) -> None:
 
 def read_key(path: Path) -> Key:
     """Read and check key.json; KeyFileError with a one-line reason if it cannot be used."""
+    return key_from_data(load_key_data(path), path)
+
+
+def load_key_data(path: Path) -> dict[str, Any]:
+    """key.json parsed and its format checked, its students not yet read (`key_from_data`, `student_from_data`)."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -139,6 +144,11 @@ def read_key(path: Path) -> Key:
     if data.get("format_version") != FORMAT_VERSION:
         raise KeyFileError(f"{path}: key format version {data.get('format_version')} is not supported "
                         f"(this cnnquiz reads version {FORMAT_VERSION})")
+    return data
+
+
+def key_from_data(data: dict[str, Any], path: Path) -> Key:
+    """The Key of `load_key_data`'s result, every student read."""
     try:
         return Key(
             quiz=data["quiz"],
@@ -147,6 +157,14 @@ def read_key(path: Path) -> Key:
             cnnquiz_version=data.get("cnnquiz_version", ""),
             students=tuple(_student(s) for s in data["students"]),
         )
+    except (KeyError, TypeError, ValueError) as error:
+        raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
+
+
+def student_from_data(data: dict[str, Any], path: Path) -> KeyStudent:
+    """One student of `load_key_data`'s result (the answer pages read only the students who come)."""
+    try:
+        return _student(data)
     except (KeyError, TypeError, ValueError) as error:
         raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
 

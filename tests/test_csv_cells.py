@@ -89,7 +89,8 @@ def test_the_staff_download_neutralises_answers_and_grade_reads_back_what_was_ty
     assert {cell for row in rows[1:] for cell in row[2:]} == {safe_cell(text) for text in ANSWERS}
     path = tmp_path / "download.csv"
     path.write_text(download, encoding="utf-8")
-    assert main(["grade", "wq", str(path), "--key", str(settings.key_path), "--out", str(tmp_path / "graded")]) in (0, 1)
+    graded_out = str(tmp_path / "graded")
+    assert main(["grade", "wq", str(path), "--key", str(settings.key_path), "--out", graded_out]) in (0, 1)
     folder = tmp_path / "graded" / "wq" / "grades"
     graded = json.loads((folder / "grades.json").read_text(encoding="utf-8"))["rows"]
     assert [row["key_student_id"] for row in graded] == [i for i, _, _ in ROSTER]  # ids matched back

@@ -105,24 +105,29 @@ def test_a_token_sees_and_changes_only_its_own_student(client, settings):
 
 def test_unknown_tokens_get_the_same_404_as_anything_else(client, settings):
     real = token(settings)
-    misses = [client.get("/q/" + real[:-1] + ("A" if real[-1] != "A" else "B")), client.get("/q/nothing"),
-              client.get("/api/q/nothing"), client.get("/nowhere"), client.get("/practice/no-such-template"),
-              client.put("/api/q/nothing/q1.matrix", json={"text": "1"}), client.get("/staff/" + real)]
-    assert {r.status_code for r in misses} == {404}
-    assert len({r.text for r in misses}) == 1 and "Not found." in misses[0].text
+    pages = [client.get("/q/" + real[:-1] + ("A" if real[-1] != "A" else "B")), client.get("/q/nothing"),
+             client.get("/nowhere"), client.get("/practice/no-such-template"), client.get("/staff/" + real)]
+    api = [client.get("/api/q/nothing"), client.put("/api/q/nothing/q1.matrix", json={"text": "1"}),
+           client.get("/api/nowhere"), client.put(f"/api/q/{real}/q9.nothing", json={"text": "1"})]
+    assert {r.status_code for r in pages + api} == {404}
+    assert len({r.text for r in pages}) == 1 and "Not found." in pages[0].text
+    assert {r.headers["content-type"] for r in api} == {"application/json"}  # the API's 404 is JSON like its errors
+    assert {r.text for r in api} == {'{"error":"Not found."}'}
 
 
-def test_failed_lookups_are_throttled_per_client(settings):
+def test_guessing_is_throttled_per_address_and_never_a_valid_token(settings):
     from dataclasses import replace
 
     app = create_app(replace(settings, failed_lookups=5))
     with TestClient(app, client=("203.0.113.7", 4000)) as guesser, \
             TestClient(app, client=("198.51.100.1", 4000)) as other:
         assert [guesser.get(f"/q/guess{i}").status_code for i in range(5)] == [404] * 5
-        blocked = guesser.get(f"/q/{token(settings)}")
-        assert blocked.status_code == 429 and "Too many" in blocked.text and blocked.headers["retry-after"]
-        assert guesser.get(f"/api/q/{token(settings)}").status_code == 429
-        assert other.get(f"/q/{token(settings)}").status_code == 200  # others are not slowed
+        blocked = guesser.get("/api/q/guess5")
+        assert blocked.status_code == 429 and "too many unknown links" in blocked.json()["error"]
+        assert 1 <= int(blocked.headers["retry-after"]) <= 60
+        assert guesser.get("/q/guess0").status_code == 404  # a link tried before is answered as before
+        assert guesser.get(f"/q/{token(settings)}").status_code == 200  # a valid token from the same address
+        assert other.get("/q/guess6").status_code == 404  # other addresses are not slowed
         assert guesser.get("/practice").status_code == 200  # and the practice page needs no token
 
 
@@ -166,7 +171,10 @@ def test_malformed_requests_get_a_clear_message(client, settings, body, content_
 def test_unknown_part_and_wrong_method(client, settings):
     assert client.put(f"/api/q/{token(settings)}/q9.nothing", json={"text": "1"}).status_code == 404
     wrong = client.delete(f"/api/q/{token(settings)}/{matrix_column(settings)}")
-    assert wrong.status_code == 405 and "method" in wrong.json()["error"]
+    assert wrong.status_code == 405 and "DELETE method" in wrong.json()["error"] and wrong.headers["allow"] == "PUT"
+    page = client.delete(f"/q/{token(settings)}")  # two routes share the path: Allow names both
+    assert page.status_code == 405 and page.headers["allow"] == "GET, HEAD, POST" and "<h1>" in page.text
+    assert client.post("/healthz").headers["allow"] == "GET, HEAD"
 
 
 def test_bodies_over_64_kb_get_413_announced_or_streamed(client, settings):

@@ -1,4 +1,5 @@
-"""Request helpers shared by the routes: the app's Context, the client, bodies within the limit, JSON."""
+"""Request helpers shared by the routes: the app's Context, the client, tokens looked up under the guessing
+throttle, bodies within the limit, JSON objects and answer texts a database can store."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from web.deadline import SharedDeadline
 from web.quiz import LiveQuiz
-from web.security import Throttle
 from web.settings import Settings
 from web.storage import Store
+from web.throttle import GuessThrottle
 
 T = TypeVar("T")
 
@@ -21,9 +23,9 @@ T = TypeVar("T")
 class ApiError(Exception):
     """A request the app refuses, with the status and a message for the user."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int = 0) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.retry_after = status, message, retry_after
 
 
 @dataclass
@@ -31,7 +33,8 @@ class Context:
     settings: Settings
     quiz: LiveQuiz
     store: Store
-    throttle: Throttle
+    throttle: GuessThrottle
+    deadline: SharedDeadline
 
 
 def context(request: Request) -> Context:
@@ -48,18 +51,17 @@ def client_label(request: Request) -> str:
 
 
 def guarded(request: Request, lookup: Callable[[str], T | None]) -> T:
-    """What `lookup` finds for the request's token: 429 for a client that guessed too often, and the app's one 404
-    (counted against the client) when it finds nothing."""
-    ctx = context(request)
-    who = client(request)
-    wait = ctx.throttle.blocked(who)
+    """What `lookup` finds for the request's token. A valid token is always served, whatever its address did;
+    an unknown one gets the app's one 404, or 429 once its address has tried too many (web.throttle)."""
+    token = request.path_params["token"]
+    found = lookup(token)
+    if found is not None:
+        return found
+    wait = context(request).throttle.unknown(client(request), token)
     if wait:
-        raise ApiError(429, f"Too many unknown links from your address; try again in {int(wait)} s.")
-    found = lookup(request.path_params["token"])
-    if found is None:
-        ctx.throttle.failed(who)
-        raise ApiError(404, "not found")
-    return found
+        raise ApiError(429, "This link is not known, and too many unknown links came from your address: check "
+                            f"that the link was copied whole, and try again in {int(wait)} s.", retry_after=int(wait))
+    raise ApiError(404, "not found")
 
 
 async def body(request: Request) -> bytes:
@@ -86,15 +88,31 @@ async def json_body(request: Request, empty_ok: bool = False) -> dict[str, Any]:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ApiError(400, f"The body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise ApiError(400, "The body is not valid here: its JSON is nested too deeply.") from None
     if not isinstance(data, dict):
         raise ApiError(400, 'The body must be a JSON object such as {"text": "1 0; 0 1"}.')
     return data
 
 
 def text_field(data: dict[str, Any]) -> str:
+    """The body's "text", checked as stored_text checks it."""
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(400, 'The body needs "text": the answer as a string.')
+    return stored_text(text)
+
+
+def stored_text(text: str) -> str:
+    """Text that every database stores as it is: 400 for a NUL character or a lone UTF-16 surrogate (JSON may
+    hold "\\ud800"; no keyboard types either)."""
+    if "\x00" in text:
+        raise ApiError(400, "The answer holds a NUL character (\\u0000), which cannot be stored; remove it.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ApiError(400, f"The answer holds a lone surrogate ({text[error.start]!a}), which is not text; "
+                            "remove it.") from None
     return text
 
 

@@ -15,8 +15,10 @@ def environment() -> Any:
 
     from exercises.render.question import template_dir
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir() / "web"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir() / "web"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["utc"] = utc
+    return env
 
 
 def render(name: str, **context: Any) -> str:
@@ -62,6 +64,18 @@ def value_html(spec: Answer, value: Any) -> str:
     return ""
 
 
-def clock(iso: str | None) -> str:
-    """'09:21:03 UTC' from an ISO time (the page's script shows it in the student's own time zone)."""
-    return f"{iso[11:19]} UTC" if iso and len(iso) >= 19 else ""
+def utc(iso: str | None, show: str = "clock") -> str:
+    """An ISO time in UTC, said so: '09:21:03 UTC' (show="clock") or '2026-12-01 22:59 UTC' (show="date").
+    Every time on the pages is a <time> element printed so (templates/web/macros.html.j2); the page's script
+    shows them all in the reader's own time zone, and names it."""
+    import datetime
+
+    if not iso:
+        return ""
+    try:
+        when = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if when.tzinfo is not None:
+        when = when.astimezone(datetime.UTC)
+    return when.strftime("%H:%M:%S UTC" if show == "clock" else "%Y-%m-%d %H:%M UTC")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from web.deadline import Deadline
+
 MAX_BODY = 64 * 1024  # bytes of a request body; more gets 413
-FAILED_LOOKUPS = 20  # unknown tokens a client may try per window before it gets 429
+FAILED_LOOKUPS = 20  # distinct unknown tokens an address may try per window before it gets 429 for new ones
 LOOKUP_WINDOW = 60.0  # seconds
 
 
@@ -25,15 +26,20 @@ class Settings:
     due: str = ""  # ISO datetime with offset; "" for no deadline
     late: str = "refuse"  # or "accept": saves after due are kept and flagged late
     base_url: str = ""
+    bank: str = ""  # the bank's path, said where the deadline came from
+    timing: bool = False  # send Server-Timing (how long the app took) with every response
     max_body: int = MAX_BODY
     failed_lookups: int = FAILED_LOOKUPS
     lookup_window: float = LOOKUP_WINDOW
 
-    def due_time(self) -> datetime.datetime | None:
-        return datetime.datetime.fromisoformat(self.due) if self.due else None
+    @property
+    def deadline(self) -> Deadline:
+        """The bank's deadline, which this process publishes to the others (web.deadline)."""
+        return Deadline(self.due, self.late)
 
 
-def load_settings(quiz: str, bank: str | None = None, out: str = "out", db: str | None = None) -> Settings:
+def load_settings(quiz: str, bank: str | None = None, out: str = "out", db: str | None = None,
+                  timing: bool = False) -> Settings:
     """Settings for serving QUIZ from OUT/QUIZ/key.json with the bank's salt and deadline."""
     import json
 
@@ -57,4 +63,4 @@ def load_settings(quiz: str, bank: str | None = None, out: str = "out", db: str 
         raise ServeError(f"{key_path} is the key of quiz {head.get('quiz')!r}, not {quiz!r}")
     return Settings(quiz=quiz, key_path=key_path, salt=loaded.salt,
                     db_url=db or sqlite_url(Path(out) / quiz / "answers.sqlite"), course=loaded.course,
-                    due=chosen.due, late=chosen.late, base_url=loaded.base_url)
+                    due=chosen.due, late=chosen.late, base_url=loaded.base_url, bank=str(loaded.path), timing=timing)

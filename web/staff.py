@@ -7,18 +7,18 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
 
 from web.collect import answers_csv, submissions_from_store
 from web.http import context, guarded, in_thread
-from web.pages import clock, render
+from web.pages import render
+from web.routing import TokenRoute
 from web.tokens import same, student_token
 
 
-def routes() -> list[Route]:
+def routes() -> list[TokenRoute]:
     return [
-        Route("/staff/{token}", page, methods=["GET"]),
-        Route("/staff/{token}/answers.csv", download, methods=["GET"]),
+        TokenRoute("/staff/{token}", page, methods=["GET"]),
+        TokenRoute("/staff/{token}/answers.csv", download, methods=["GET"]),
     ]
 
 
@@ -43,13 +43,14 @@ def _overview(request: Request) -> dict[str, Any]:
                  if (student.student_id, p.column) in latest]
         last = max((s.saved_at for s in saved), default=None)
         rows.append({"student": student, "parts": len(student.parts), "saved": sum(bool(s.text.strip()) for s in saved),
-                     "valid": sum(s.valid for s in saved), "last": clock(last), "last_iso": last or "",
+                     "valid": sum(s.valid for s in saved), "last": last,
                      "late": any(s.late for s in saved), "submitted": submitted.get(student.student_id),
                      "link": f"{base}/q/{student_token(ctx.settings.salt, key.quiz, student.student_id)}"})
     book = grade_class(key, submissions_from_store(ctx.store, key))
     stats = analyse(book)
     return {"rows": rows, "svg": report_svg(book, stats) if stats.counted else "", "counted": stats.counted,
-            "submitted": len(submitted), "rows_saved": sum(r["saved"] > 0 for r in rows)}
+            "submitted": len(submitted), "rows_saved": sum(r["saved"] > 0 for r in rows),
+            "deadline": ctx.deadline.current()}
 
 
 async def page(request: Request) -> Response:
@@ -59,8 +60,8 @@ async def page(request: Request) -> Response:
     ctx = context(request)
     overview = await in_thread(_overview, request)
     overview["svg"] = Markup(overview["svg"])  # report_svg escapes every text it draws
-    return HTMLResponse(render("staff.html.j2", quiz=ctx.quiz.key(), settings=ctx.settings,
-                               token=request.path_params["token"], **overview))
+    return HTMLResponse(render("staff.html.j2", quiz=ctx.quiz.served(), token=request.path_params["token"],
+                               **overview))
 
 
 async def download(request: Request) -> Response:

@@ -1,8 +1,9 @@
 """The answer store (SQLAlchemy Core): SQLite in WAL mode by default, PostgreSQL by URL.
 
 Append-only: every save is a new row of `answers` (who, column, text, what the grader read, when, from
-which client), every submit a new row of `submissions`; nothing is updated or deleted. A student's current
-answer to a column is their latest row (the largest id).
+which client), every submit a new row of `submissions`, every published deadline a new row of `deadlines`;
+nothing is updated or deleted. A student's current answer to a column is their latest row (the largest id).
+Everything several `serve` processes must agree on lives here; each process keeps only caches.
 """
 
 from __future__ import annotations
@@ -43,11 +44,23 @@ submissions = sa.Table(
     sa.Index("submissions_by_student", "quiz", "student_id", "id"),
 )
 
+deadlines = sa.Table(  # the quiz's deadline as `serve` last published it from the bank: every process reads it here
+    "deadlines", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("due", sa.String(40), nullable=False),  # ISO 8601 with its UTC offset; "" for no deadline
+    sa.Column("late", sa.String(20), nullable=False),  # "refuse" or "accept"
+    sa.Column("set_at", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),  # where it came from: the bank's path, the host
+    sa.Index("deadlines_by_quiz", "quiz", "id"),
+)
+APPEND_ONLY = (answers, submissions, deadlines)
+_SCHEMA_LOCK = 0x636E6E71  # PostgreSQL advisory lock: processes starting together create the tables once
 
 # The database itself refuses to change or remove a row (created with the tables).
 _POSTGRES_GUARD = sa.DDL("""CREATE OR REPLACE FUNCTION cnnquiz_append_only() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION 'cnnquiz: %% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql""")
-for _table in (answers, submissions):
+for _table in APPEND_ONLY:
     for _event in ("UPDATE", "DELETE"):
         sa.event.listen(_table, "after_create", sa.DDL(
             f"CREATE TRIGGER {_table.name}_no_{_event.lower()} BEFORE {_event} ON {_table.name} "
@@ -113,8 +126,10 @@ class Store:
             self.engine = sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
         # SQLite has one writer at a time: a lock in the process queues writers without its busy-wait backoff
         self._write_lock = threading.Lock() if self.sqlite else None
-        with self._errors("create the tables"):
-            metadata.create_all(self.engine)
+        with self._errors("create the tables"), self.engine.begin() as connection:
+            if not self.sqlite:
+                connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})"))
+            metadata.create_all(connection)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -155,7 +170,21 @@ class Store:
                                                       "client": client[:200], "late": late})
         return when
 
+    def set_deadline(self, quiz: str, due: str, late: str, source: str = "") -> None:
+        """Publish the quiz's deadline (a new row; the latest row is the deadline)."""
+        row = {"quiz": quiz, "due": due, "late": late, "set_at": now(), "source": source[:200]}
+        with self._errors("record the deadline"), self._writing() as connection:
+            connection.execute(deadlines.insert(), row)
+
     # -- reads -------------------------------------------------------------------------------------
+    def deadline(self, quiz: str) -> tuple[str, str] | None:
+        """The quiz's published deadline as (due, late), or None if none was ever published."""
+        query = (sa.select(deadlines.c.due, deadlines.c.late).where(deadlines.c.quiz == quiz)
+                 .order_by(deadlines.c.id.desc()).limit(1))
+        with self._errors("read the deadline"), self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else (row.due, row.late)
+
     def latest(self, quiz: str, student_id: str | None = None) -> dict[tuple[str, str], Saved]:
         """The current answer of each (student, column): the latest row."""
         newest = sa.select(sa.func.max(answers.c.id)).where(answers.c.quiz == quiz)

@@ -8,23 +8,34 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from grader.keyfile import KeyPart, KeyStudent
 from grader.reading import read_answer
-from web.http import ApiError, body, client_label, context, guarded, in_thread, json_body, text_field
-from web.pages import clock, printed, render, value_html
+from web.http import (
+    ApiError,
+    Context,
+    body,
+    client_label,
+    context,
+    guarded,
+    in_thread,
+    json_body,
+    stored_text,
+    text_field,
+)
+from web.pages import printed, render, value_html
+from web.routing import TokenRoute
 from web.storage import Saved
 from web.tokens import csrf_token, same
 
 
-def routes() -> list[Route]:
+def routes() -> list[TokenRoute]:
     return [
-        Route("/q/{token}", page, methods=["GET"]),
-        Route("/q/{token}", form, methods=["POST"]),
-        Route("/api/q/{token}", state, methods=["GET"]),
-        Route("/api/q/{token}/submit", submit, methods=["POST"]),
-        Route("/api/q/{token}/{column}", save, methods=["PUT"]),
+        TokenRoute("/q/{token}", page, methods=["GET"]),
+        TokenRoute("/q/{token}", form, methods=["POST"]),
+        TokenRoute("/api/q/{token}", state, methods=["GET"]),
+        TokenRoute("/api/q/{token}/submit", submit, methods=["POST"]),
+        TokenRoute("/api/q/{token}/{column}", save, methods=["PUT"]),
     ]
 
 
@@ -40,19 +51,21 @@ def _part(student: KeyStudent, column: str) -> KeyPart:
     raise ApiError(404, "not found")
 
 
-def _deadline(request: Request) -> bool:
-    """Whether a save now is late; 403 when the quiz refuses late saves."""
-    ctx = context(request)
-    if not ctx.quiz.past_due():
+def _late(ctx: Context) -> bool:
+    """Whether a save now is late (the deadline all processes share; run in a thread); 403 when the quiz
+    refuses late saves."""
+    deadline = ctx.deadline.current()
+    if not deadline.past():
         return False
-    if ctx.settings.late != "accept":
-        raise ApiError(403, f"The deadline ({ctx.settings.due}) has passed: answers are no longer saved.")
+    if deadline.late != "accept":
+        raise ApiError(403, f"The deadline ({deadline.due}) has passed: answers are no longer saved.")
     return True
 
 
-def _save(request: Request, student: KeyStudent, part: KeyPart, text: str, late: bool) -> tuple[Saved, str]:
+def _save(request: Request, student: KeyStudent, part: KeyPart, text: str) -> tuple[Saved, str]:
     """Read and append one answer (run in a thread); the stored row and the preview HTML."""
     ctx = context(request)
+    late = _late(ctx)
     reading = read_answer(part.answer, text)
     saved = ctx.store.save(ctx.settings.quiz, student.student_id, part.column, text, reading.valid,
                            reading.message, client_label(request), late)
@@ -76,9 +89,10 @@ async def state(request: Request) -> Response:
     student = _student(request)
     ctx = context(request)
     latest, submitted = await in_thread(_stored, request, student)
+    deadline = await in_thread(ctx.deadline.current)
     return JSONResponse({
         "quiz": ctx.settings.quiz, "student_id": student.student_id, "name": student.name,
-        "due": ctx.settings.due or None, "submitted_at": submitted.get(student.student_id),
+        "due": deadline.due or None, "submitted_at": submitted.get(student.student_id),
         "parts": [_part_json(part, latest.get((student.student_id, part.column))) for part in student.parts],
     })
 
@@ -87,36 +101,39 @@ async def save(request: Request) -> Response:
     student = _student(request)
     part = _part(student, request.path_params["column"])
     text = text_field(await json_body(request))
-    late = _deadline(request)
-    saved, preview = await in_thread(_save, request, student, part, text, late)
+    saved, preview = await in_thread(_save, request, student, part, text)
     return JSONResponse({"column": part.column, "saved": True, "valid": saved.valid, "message": saved.read_as,
-                         "saved_at": saved.saved_at, "late": late, "preview": preview})
+                         "saved_at": saved.saved_at, "late": saved.late, "preview": preview})
+
+
+def _submit(request: Request, student: KeyStudent) -> tuple[str, bool]:
+    """Record a submit (run in a thread); its time and whether it was late."""
+    ctx = context(request)
+    late = _late(ctx)
+    return ctx.store.submit(ctx.settings.quiz, student.student_id, client_label(request), late), late
 
 
 async def submit(request: Request) -> Response:
     student = _student(request)
     await json_body(request, empty_ok=True)
-    late = _deadline(request)
-    ctx = context(request)
-    when = await in_thread(ctx.store.submit, ctx.settings.quiz, student.student_id, client_label(request), late)
+    when, late = await in_thread(_submit, request, student)
     return JSONResponse({"submitted_at": when, "late": late})
 
 
 async def page(request: Request, notice: str = "", status: int = 200) -> Response:
     student = _student(request)
     ctx = context(request)
-    latest, submitted, questions = await in_thread(_page_data, request, student)
+    latest, submitted, questions, deadline = await in_thread(_page_data, request, student)
     token = request.path_params["token"]
-    html = render("student.html.j2", quiz=ctx.quiz.key(), settings=ctx.settings, student=student,
+    html = render("student.html.j2", quiz=ctx.quiz.served(), deadline=deadline, student=student,
                   questions=questions, token=token, csrf=csrf_token(ctx.settings.salt, token),
-                  submitted_at=submitted.get(student.student_id), submitted_clock=clock(
-                      submitted.get(student.student_id)), past_due=ctx.quiz.past_due(), notice=notice)
+                  submitted_at=submitted.get(student.student_id), notice=notice)
     return HTMLResponse(html, status_code=status)
 
 
-def _page_data(request: Request, student: KeyStudent) -> tuple[dict, dict, list[dict[str, Any]]]:
+def _page_data(request: Request, student: KeyStudent) -> tuple[dict, dict, list[dict[str, Any]], Any]:
     latest, submitted = _stored(request, student)
-    return latest, submitted, _questions(request, student, latest)
+    return latest, submitted, _questions(request, student, latest), context(request).deadline.current()
 
 
 def _questions(request: Request, student: KeyStudent, latest: dict) -> list[dict[str, Any]]:
@@ -134,9 +151,9 @@ def _questions(request: Request, student: KeyStudent, latest: dict) -> list[dict
                 reading = read_answer(part.answer, saved.text)
                 preview = value_html(part.answer, reading.value) if reading.valid else ""
             height = len(part.answer.value) + 1 if part.answer.kind == "matrix" else 2  # type: ignore[attr-defined]
+            letter = by_id[part.id]["label"] if part.id in by_id else part.id
             parts.append({"printed": by_id.get(part.id), "column": part.column, "describe": part.answer.describe(),
-                          "rows": min(height, 12),
-                          "saved": saved, "clock": clock(saved.saved_at if saved else None),
+                          "label": f"{number}({letter})", "rows": min(height, 12), "saved": saved,
                           "preview": printed(preview), "points": part.points})
         out.append({"number": number, "printed": printed_question, "parts": parts})
     return out
@@ -154,15 +171,15 @@ async def form(request: Request) -> Response:
     if not same(fields.get("csrf", ""), csrf_token(ctx.settings.salt, request.path_params["token"])):
         raise ApiError(403, "The form has expired or did not come from this page; reload the page and try again.")
     try:
-        late = _deadline(request)
+        await in_thread(_late, ctx)
     except ApiError as refused:
         return await page(request, notice=refused.message, status=refused.status)
     latest = await in_thread(ctx.store.latest, ctx.settings.quiz, student.student_id)
-    for part in student.parts:
-        text = fields.get(part.column)
-        current = latest.get((student.student_id, part.column))
-        if text is not None and text != (current.text if current else ""):
-            await in_thread(_save, request, student, part, text, late)
+    changed = [(part, stored_text(fields[part.column])) for part in student.parts if part.column in fields and
+               fields[part.column] != (latest[(student.student_id, part.column)].text
+                                       if (student.student_id, part.column) in latest else "")]
+    for part, text in changed:
+        await in_thread(_save, request, student, part, text)
     if fields.get("action") == "submit":
-        await in_thread(ctx.store.submit, ctx.settings.quiz, student.student_id, client_label(request), late)
+        await in_thread(_submit, request, student)
     return RedirectResponse(request.url.path, status_code=303)

@@ -9,26 +9,40 @@ from exercises.commands.common import EXIT_OK, UsageError
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import json
+    import os
+
     from web.quiz import BuildGone
     from web.settings import ServeError, load_settings
     from web.storage import StoreUnavailable, describe_url
 
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers {args.workers}: give 1 to 64 processes")
+    arguments = {"quiz": args.quiz, "bank": args.bank, "out": args.out, "db": args.db, "timing": args.timing}
     try:
-        settings = load_settings(args.quiz, args.bank, args.out, args.db)
+        settings = load_settings(**arguments)
         import uvicorn
 
-        from web.app import create_app
+        from web.app import SERVE_ENVIRONMENT, create_app
         from web.tokens import staff_token
 
-        app = create_app(settings)
+        app = create_app(settings)  # the workers build their own; this one checks the build and the database
     except (ServeError, StoreUnavailable, BuildGone) as error:
         raise UsageError(str(error)) from None
     local = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
     base = settings.base_url or local
-    print(f"serving {args.quiz} on {local} (answers in {describe_url(settings.db_url)}; practice: {base}/practice)")
+    workers = f" with {args.workers} worker processes" if args.workers > 1 else ""
+    print(f"serving {args.quiz} on {local}{workers} (answers in {describe_url(settings.db_url)}; practice: "
+          f"{base}/practice)")
     print(f"staff page (keep it private): {base}/staff/{staff_token(settings.salt, args.quiz)}", flush=True)
     # keep idle connections open as browsers do (uvicorn closes them after 5 s; a save on a closing one fails)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True, timeout_keep_alive=75)
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": "warning", "proxy_headers": True,
+                               "timeout_keep_alive": 75}
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+    else:
+        os.environ[SERVE_ENVIRONMENT] = json.dumps(arguments)
+        uvicorn.run("web.app:app_from_environment", factory=True, workers=args.workers, **options)
     return EXIT_OK
 
 
@@ -37,7 +51,8 @@ def add(commands: Any) -> None:
         "serve", help="serve the students' answer pages of the last build, and the practice page",
         description="Serve OUT/QUIZ/key.json: each student's personal page (the link on their sheet and in "
         "links.csv), the practice page /practice and a staff page (its URL is printed once). Answers go to "
-        "OUT/QUIZ/answers.sqlite, or to --db URL (postgresql+psycopg://user:password@host/db).")
+        "OUT/QUIZ/answers.sqlite, or to --db URL (postgresql+psycopg://user:password@host/db), which several "
+        "serve processes (--workers, or other machines) may share.")
     p.add_argument("quiz", help="quiz id, e.g. week-04 (build it first)")
     p.add_argument("--bank", help="question bank the quiz was built from (default ./question_bank.yaml, else the "
                    "shipped one): its salt makes the links, its due: and late: the deadline")
@@ -45,4 +60,8 @@ def add(commands: Any) -> None:
     p.add_argument("--db", metavar="URL", help="answer store (default sqlite:///OUT/QUIZ/answers.sqlite)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="processes sharing the port (default 1); use PostgreSQL (--db) for more than one")
+    p.add_argument("--timing", action="store_true",
+                   help="send a Server-Timing header (how long the app took) with every response")
     p.set_defaults(run=cmd_serve)
