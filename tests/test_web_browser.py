@@ -10,19 +10,14 @@ import csv
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from webquiz import SALT, key_of, make_quiz
+from webquiz import ROOT, SALT, free_port, key_of, make_quiz, serve, stop
 
 from web.tokens import student_token
 
-ROOT = Path(__file__).parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 
@@ -30,40 +25,15 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
                                 reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served(tmp_path):
     """`cnnquiz serve wq` in its own process on a free loopback port."""
     settings = make_quiz(tmp_path)
     port = free_port()
-    log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115 - closed below
-    command = [sys.executable, "-m", "exercises.cli", "serve", "wq", "--bank", str(tmp_path / "bank.yaml"),
-               "--out", str(tmp_path / "out"), "--port", str(port)]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            pytest.fail(f"cnnquiz serve did not start: {log.read()}")
-        time.sleep(0.2)
-    yield settings, base
-    server.terminate()
-    server.wait(timeout=20)
-    log.seek(0)
-    assert "staff page (keep it private): " in log.read()  # printed once at the start
-    log.close()
+    server = serve(settings, port)
+    yield settings, f"http://127.0.0.1:{port}"
+    stop(server)
+    assert "staff page (keep it private): " in (tmp_path / "out" / f"serve-{port}.log").read_text()
 
 
 @pytest.fixture

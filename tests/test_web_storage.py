@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from webquiz import postgres_url
 
-from web.storage import Store, StoreUnavailable, describe_url
-
-POSTGRES_ENV = "CNNQUIZ_TEST_POSTGRES_URL"
-
-
-def _postgres_url() -> str:
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run starts a PostgreSQL server and sets it)")
-    try:
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        engine.dispose()
-    except Exception as error:  # noqa: BLE001 - any failure to reach it is a reason to skip
-        pytest.skip(f"PostgreSQL at {describe_url(url)} is unreachable: {str(error).splitlines()[0]}")
-    return url
+from web.storage import Store, StoreUnavailable
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'answers.sqlite'}" if request.param == "sqlite" else _postgres_url()
+    url = f"sqlite:///{tmp_path / 'answers.sqlite'}" if request.param == "sqlite" else postgres_url()
     opened = Store(url)
     yield opened
     opened.close()

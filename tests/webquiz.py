@@ -1,13 +1,23 @@
-"""A small built quiz for the web tests: a bank with a deadline, a roster with a hostile name, a build."""
+"""A small built quiz for the web tests: a bank with a deadline, a roster with a hostile name, a build; a real
+`cnnquiz serve` process on a free port; the PostgreSQL of CNNQUIZ_TEST_POSTGRES_URL (the test skips without)."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from exercises.build import build
 from grader.keyfile import Key, read_key
 from web.settings import Settings, load_settings
 
+ROOT = Path(__file__).parent.parent
 SALT = "web-test-salt"
 HOSTILE = "<script>alert(1)</script>"
 ROSTER = f"""student_id,name,email
@@ -15,14 +25,15 @@ s1,Ada Lovelace,ada@example.org
 s2,"{HOSTILE}",x@example.org
 s3,Ελένη & Sons,e@example.org
 """
+POSTGRES_ENV = "CNNQUIZ_TEST_POSTGRES_URL"
 
 
-def bank_text(due: str | None = None, late: str | None = None) -> str:
+def bank_text(due: str | None = None, late: str | None = None, quiz: str = "wq") -> str:
     deadline = (f"    due: {due}\n" if due else "") + (f"    late: {late}\n" if late else "")
     return f"""course: "Web test course"
 salt: "{SALT}"
 quizzes:
-  wq:
+  {quiz}:
     title: "Web quiz"
 {deadline}    questions:
       - template: toeplitz
@@ -33,15 +44,79 @@ quizzes:
 """
 
 
-def make_quiz(folder: Path, due: str | None = None, late: str | None = None, db: str | None = None) -> Settings:
-    """Build quiz `wq` for three students into folder/out and return the serve settings."""
+def make_quiz(folder: Path, due: str | None = None, late: str | None = None, db: str | None = None,
+              quiz: str = "wq") -> Settings:
+    """Build `quiz` (default wq) for three students into folder/out and return the serve settings."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "bank.yaml").write_text(bank_text(due, late), encoding="utf-8")
+    (folder / "bank.yaml").write_text(bank_text(due, late, quiz), encoding="utf-8")
     (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    build("wq", bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
+    build(quiz, bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
           formats="md")
-    return load_settings("wq", str(folder / "bank.yaml"), str(folder / "out"), db)
+    return load_settings(quiz, str(folder / "bank.yaml"), str(folder / "out"), db)
 
 
 def key_of(settings: Settings) -> Key:
     return read_key(settings.key_path)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(base: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    """Return once base/healthz answers 200; fail the test with the server's log if it does not."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"cnnquiz serve did not start: {log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.1)
+
+
+def serve(settings: Settings, port: int, *extra: str, bank: Path | None = None) -> subprocess.Popen:
+    """`cnnquiz serve` of the settings' quiz in its own process on 127.0.0.1:port, once it answers /healthz.
+    Its output goes to serve-PORT.log next to the build; stop it with stop()."""
+    folder = settings.key_path.parent.parent
+    log = folder / f"serve-{port}.log"
+    command = [sys.executable, "-m", "exercises.cli", "serve", settings.quiz, "--bank", str(bank or settings.bank),
+               "--out", str(folder), "--port", str(port), "--db", settings.db_url, *extra]
+    with open(log, "w") as output:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    wait_healthy(f"http://127.0.0.1:{port}", server, log)
+    return server
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def postgres_url() -> str:
+    """CNNQUIZ_TEST_POSTGRES_URL, or skip the test saying why."""
+    import sqlalchemy as sa
+
+    from web.storage import describe_url
+
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run starts a PostgreSQL server and sets it)")
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure to reach it is a reason to skip
+        pytest.skip(f"PostgreSQL at {describe_url(url)} is unreachable: {str(error).splitlines()[0]}")
+    return url
