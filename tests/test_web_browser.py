@@ -10,6 +10,7 @@ import csv
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -25,15 +26,31 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
                                 reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
 
 
+ZONE = "Asia/Kolkata"  # the browser's time zone (UTC+5:30, no daylight saving): not the server's UTC
+
+
+class Server:
+    """`cnnquiz serve wq` in its own process on a free loopback port, which a test may kill and start again."""
+
+    def __init__(self, settings) -> None:
+        self.settings, self.port = settings, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = serve(settings, self.port)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def restart(self) -> None:
+        self.process = serve(self.settings, self.port)
+
+
 @pytest.fixture
 def served(tmp_path):
-    """`cnnquiz serve wq` in its own process on a free loopback port."""
-    settings = make_quiz(tmp_path)
-    port = free_port()
-    server = serve(settings, port)
-    yield settings, f"http://127.0.0.1:{port}"
-    stop(server)
-    assert "staff page (keep it private): " in (tmp_path / "out" / f"serve-{port}.log").read_text()
+    server = Server(make_quiz(tmp_path, due="2999-01-01T00:30:00+01:00"))
+    yield server
+    stop(server.process)
+    assert "staff page (keep it private): " in (tmp_path / "out" / f"serve-{server.port}.log").read_text()
 
 
 @pytest.fixture
@@ -47,10 +64,15 @@ def browser(tmp_path):
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--window-size=1100,1500", f"--user-data-dir={tmp_path / 'chromium-profile'}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for errors
+    driver = webdriver.Chrome(service=Service(DRIVER, env={**os.environ, "TZ": ZONE}), options=options)
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
+
+
+def box_id(column: str) -> str:
+    return column.replace(".", chr(92) + ".")  # a CSS selector's escaped dot
 
 
 def test_a_student_answers_in_a_real_browser_and_is_graded_from_the_database(served, browser, tmp_path):
@@ -58,7 +80,7 @@ def test_a_student_answers_in_a_real_browser_and_is_graded_from_the_database(ser
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    settings, base = served
+    settings, base = served.settings, served.base
     student = key_of(settings).student("s1")
     matrix = next(p for p in student.parts if p.answer.kind == "matrix")
     shape = next(p for p in student.parts if p.answer.kind == "tuple")
@@ -104,3 +126,100 @@ def test_a_student_answers_in_a_real_browser_and_is_graded_from_the_database(ser
         (tmp_path / "graded" / "wq" / "grades" / "grades.csv").read_text(encoding="utf-8")))}
     assert float(grades["s1"]["total"]) == matrix.points
     assert grades["s1"]["status"] == "ok"
+
+
+def test_an_answer_typed_while_the_server_restarts_is_saved_without_a_click(served, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from web.storage import Store
+
+    settings = served.settings
+    column = next(p.column for p in key_of(settings).student("s1").parts if p.answer.kind == "matrix")
+    browser.get(f"{served.base}/q/{student_token(SALT, 'wq', 's1')}")
+    box = browser.find_element(By.ID, f"answer-{column}")
+    status = browser.find_element(By.ID, f"status-{column}")
+    box.send_keys("1 0")
+    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))
+
+    served.kill()
+    box.send_keys("; 0 1")  # typed while the server is down
+    WebDriverWait(browser, 30).until(lambda _: "will save when the server is back" in status.text)
+    assert "cannot be reached" in browser.find_element(By.ID, "connection").text
+    drafts = browser.execute_script("return Object.keys(localStorage).map(k => localStorage.getItem(k))")
+    assert any('"text":"1 0; 0 1"' in draft for draft in drafts)  # kept in the browser too
+    leaving = ("const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); "
+               "return e.defaultPrevented")
+    assert browser.execute_script(leaving) is True  # closing the tab now would ask first
+
+    served.restart()
+    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))  # no click, no keystroke
+    assert Store(settings.db_url).latest("wq")[("s1", column)].text == "1 0; 0 1"
+    assert browser.find_element(By.ID, "connection").text == ""
+    assert browser.execute_script(leaving) is False
+    assert browser.execute_script("return localStorage.length") == 0
+
+
+def test_an_answer_typed_in_a_tab_closed_during_an_outage_is_saved_when_the_page_is_opened_again(served, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from web.storage import Store
+
+    settings = served.settings
+    column = next(p.column for p in key_of(settings).student("s3").parts if p.answer.kind == "tuple")
+    link = f"{served.base}/q/{student_token(SALT, 'wq', 's3')}"
+    browser.get(link)
+    served.kill()
+    browser.find_element(By.ID, f"answer-{column}").send_keys("(6, 4)")
+    status = browser.find_element(By.ID, f"status-{column}")
+    WebDriverWait(browser, 30).until(lambda _: "will save when the server is back" in status.text)
+    page = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    other = browser.current_window_handle
+    browser.switch_to.window(page)
+    browser.close()  # the tab is gone, and the server with it
+    browser.switch_to.window(other)
+    served.restart()
+    browser.get(link)
+    status = browser.find_element(By.ID, f"status-{column}")
+    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))
+    assert browser.find_element(By.ID, f"answer-{column}").get_property("value") == "(6, 4)"
+    assert Store(settings.db_url).latest("wq")[("s3", column)].text == "(6, 4)"
+
+
+def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(served, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from web.tokens import staff_token
+
+    column = next(p.column for p in key_of(served.settings).student("s1").parts if p.answer.kind == "tuple")
+    browser.get(f"{served.base}/q/{student_token(SALT, 'wq', 's1')}")
+    browser.find_element(By.ID, f"answer-{column}").send_keys("(6, 4)")
+    status = browser.find_element(By.ID, f"status-{column}")
+    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))
+    browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 30).until(lambda _: browser.find_element(By.ID, "submitted").text.startswith("Submitted"))
+    zone = browser.execute_script("return new Intl.DateTimeFormat([], {timeZoneName: 'short'}).formatToParts("
+                                  "new Date()).find(p => p.type === 'timeZoneName').value")
+    assert zone != "UTC"
+    student_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
+    assert len(student_times) == 3 and all(t.endswith(zone) for t in student_times)  # due, saved, submitted
+    assert "Jan 1, 2999" in student_times[0] and "05:00" in student_times[0]  # 00:30 at +01:00 is 05:00 at +05:30
+    browser.get(f"{served.base}/staff/{staff_token(SALT, 'wq')}")
+    staff_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
+    assert len(staff_times) == 3 and all(t.endswith(zone) for t in staff_times)
+    browser.get(f"{served.base}/practice/conv1d?seed=3")
+    errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []  # no favicon.ico 404, nothing else
+
+
+def test_on_a_phone_every_button_is_at_least_44_px_tall(served, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(390, 844)
+    for path in (f"/q/{student_token(SALT, 'wq', 's1')}", "/practice/conv1d?seed=3"):
+        browser.get(served.base + path)
+        heights = [button.rect["height"] for button in browser.find_elements(By.TAG_NAME, "button")]
+        assert heights and min(heights) >= 44, (path, heights)
