@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, key_from_data, load_key_data, student_from_data
-from web.settings import Settings
+from web.settings import ServeError, Settings, check_key
 from web.tokens import TokenIndex, staff_token
 
 
@@ -85,9 +85,13 @@ class LiveQuiz:
             with self._lock:
                 if stamp != self._stamp:
                     try:
-                        served = ServedKey(load_key_data(path), path, self.settings.salt)
+                        data = load_key_data(path)
+                        check_key(data, self.settings)
+                        served = ServedKey(data, path, self.settings.salt)
                     except KeyFileError as error:
                         raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
+                    except ServeError as error:
+                        raise BuildGone(str(error)) from None
                     self._served, self._stamp = served, stamp
         assert self._served is not None
         return self._served

@@ -40,11 +40,9 @@ class Settings:
 
 def load_settings(quiz: str, bank: str | None = None, out: str = "out", db: str | None = None,
                   timing: bool = False) -> Settings:
-    """Settings for serving QUIZ from OUT/QUIZ/key.json with the bank's salt and deadline."""
-    import json
-
+    """Settings for serving QUIZ from OUT/QUIZ/key.json with the bank's salt and deadline. The key itself is
+    read by the app (web.quiz.LiveQuiz, which checks it with `check_key`), once."""
     from exercises.bank import load_bank
-    from exercises.seeding import fingerprint
     from web.storage import sqlite_url
 
     loaded = load_bank(bank)
@@ -52,15 +50,18 @@ def load_settings(quiz: str, bank: str | None = None, out: str = "out", db: str 
     key_path = Path(out) / quiz / "key.json"
     if not key_path.is_file():
         raise ServeError(f"{key_path}: no build of {quiz}: run cnnquiz build {quiz} first")
-    try:  # only its head here: the app reads the whole key (web.quiz.LiveQuiz)
-        head = json.loads(key_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ServeError(f"{key_path}: not a readable key file ({error}): run cnnquiz build {quiz} again") from None
-    if not isinstance(head, dict) or head.get("salt_fingerprint") != fingerprint(loaded.salt):
-        raise ServeError(f"{key_path} was built with another salt than {loaded.path}'s: pass the bank it was "
-                         f"built from (--bank) or rebuild with cnnquiz build {quiz}")
-    if head.get("quiz") != quiz:
-        raise ServeError(f"{key_path} is the key of quiz {head.get('quiz')!r}, not {quiz!r}")
     return Settings(quiz=quiz, key_path=key_path, salt=loaded.salt,
                     db_url=db or sqlite_url(Path(out) / quiz / "answers.sqlite"), course=loaded.course,
                     due=chosen.due, late=chosen.late, base_url=loaded.base_url, bank=str(loaded.path), timing=timing)
+
+
+def check_key(data: dict, settings: Settings) -> None:
+    """ServeError unless key.json's data is the settings' quiz, built with the settings' salt."""
+    from exercises.seeding import fingerprint
+
+    path, quiz = settings.key_path, settings.quiz
+    if data.get("salt_fingerprint") != fingerprint(settings.salt):
+        raise ServeError(f"{path} was built with another salt than {settings.bank}'s: pass the bank it was "
+                         f"built from (--bank) or rebuild with cnnquiz build {quiz}")
+    if data.get("quiz") != quiz:
+        raise ServeError(f"{path} is the key of quiz {data.get('quiz')!r}, not {quiz!r}")
