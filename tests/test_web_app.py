@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 from starlette.testclient import TestClient
-from webquiz import HOSTILE, key_of, make_quiz
+from webquiz import HOSTILE, key_of, make_quiz, matrix_column, token
 
 from web.app import create_app
 from web.storage import Store
-from web.tokens import csrf_token, staff_token, student_token
+from web.tokens import csrf_token, staff_token
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +31,6 @@ def settings(built, tmp_path):
 def client(settings):
     with TestClient(create_app(settings)) as test_client:
         yield test_client
-
-
-def token(settings, student_id="s1"):
-    return student_token(settings.salt, settings.quiz, student_id)
-
-
-def matrix_column(settings, student_id="s1"):
-    return next(p.column for p in key_of(settings).student(student_id).parts if p.answer.kind == "matrix")
 
 
 # -- the page and its API ---------------------------------------------------------------------------

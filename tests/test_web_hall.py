@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
-from webquiz import key_of, make_quiz
+from webquiz import key_of, make_quiz, matrix_column, token
 
 from web.app import create_app, routes
 from web.routing import TokenRoute, private_prefixes
 from web.settings import FAILED_LOOKUPS
 from web.storage import Store
-from web.tokens import staff_token, student_token
+from web.tokens import staff_token
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +32,6 @@ def built(tmp_path_factory):
 @pytest.fixture
 def settings(built, tmp_path):
     return replace(built, db_url=f"sqlite:///{tmp_path / 'answers.sqlite'}")
-
-
-def token(settings, student_id="s1"):
-    return student_token(settings.salt, settings.quiz, student_id)
-
-
-def matrix_column(settings, student_id="s1"):
-    return next(p.column for p in key_of(settings).student(student_id).parts if p.answer.kind == "matrix")
 
 
 # -- one address for the whole hall -------------------------------------------------------------------

@@ -59,6 +59,18 @@ def key_of(settings: Settings) -> Key:
     return read_key(settings.key_path)
 
 
+def token(settings: Settings, student_id: str = "s1") -> str:
+    """A student's personal token."""
+    from web.tokens import student_token
+
+    return student_token(settings.salt, settings.quiz, student_id)
+
+
+def matrix_column(settings: Settings, student_id: str = "s1") -> str:
+    """The column of the student's matrix part."""
+    return next(p.column for p in key_of(settings).student(student_id).parts if p.answer.kind == "matrix")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
