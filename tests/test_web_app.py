@@ -167,6 +167,7 @@ def test_unknown_part_and_wrong_method(client, settings):
     page = client.delete(f"/q/{token(settings)}")  # two routes share the path: Allow names both
     assert page.status_code == 405 and page.headers["allow"] == "GET, HEAD, POST" and "<h1>" in page.text
     assert client.post("/healthz").headers["allow"] == "GET, HEAD"
+    assert client.post("/static/answer.js").headers["allow"] == "GET, HEAD"
 
 
 def test_bodies_over_64_kb_get_413_announced_or_streamed(client, settings):

@@ -157,3 +157,8 @@ def test_the_links_print_in_each_students_pdf(tmp_path, engine):
         first_page = PdfReader(folder / "out" / "wq" / "students" / f"{student_id}.pdf").pages[0].extract_text()
         token = student_token(SALT, "wq", student_id)
         assert "Answer online" in first_page and token in "".join(first_page.split())
+
+
+def test_serve_refuses_a_workers_count_out_of_range(cli, tmp_path):
+    result = cli("serve", "week-04", "--out", str(tmp_path), "--workers", "0")
+    assert result.returncode == 2 and "--workers 0" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -85,6 +85,13 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
                            timing=settings.timing)
 
 
+def check(settings: Settings) -> None:
+    """Raise what create_app would (BuildGone, StoreUnavailable) without building the app: the parent process
+    of `serve --workers N` checks the build and the database before its workers build their own apps."""
+    LiveQuiz(settings)
+    Store(settings.db_url).close()
+
+
 def app_from_environment() -> Starlette:
     """The app of `cnnquiz serve --workers N`, built in each worker from the arguments the command left in the
     environment (uvicorn starts the workers by importing this factory)."""

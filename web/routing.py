@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 
 
 class TokenRoute(Route):
@@ -31,8 +31,11 @@ def private_prefixes(routes: Iterable[BaseRoute]) -> tuple[str, ...]:
 
 def allowed_methods(routes: Iterable[BaseRoute], scope: dict[str, Any]) -> list[str]:
     """Every method some route of this path answers (for a 405's Allow header)."""
+    probe = {"type": "http", "method": scope["method"], "path": scope["path"], "root_path": ""}  # as routed afresh
     methods: set[str] = set()
     for route in routes:
-        if isinstance(route, Route) and route.matches(scope)[0] != Match.NONE:
+        if isinstance(route, Route) and route.matches(probe)[0] != Match.NONE:
             methods |= route.methods or set()
+        elif isinstance(route, Mount) and route.matches(probe)[0] != Match.NONE:
+            methods |= {"GET", "HEAD"}  # the app's one mount: its static files
     return sorted(methods)

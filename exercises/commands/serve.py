@@ -23,10 +23,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = load_settings(**arguments)
         import uvicorn
 
-        from web.app import SERVE_ENVIRONMENT, create_app
+        from web.app import SERVE_ENVIRONMENT, check, create_app
         from web.tokens import staff_token
 
-        app = create_app(settings)  # the workers build their own; this one checks the build and the database
+        if args.workers == 1:
+            app = create_app(settings)
+        else:
+            check(settings)  # each worker builds its own app
     except (ServeError, StoreUnavailable, BuildGone) as error:
         raise UsageError(str(error)) from None
     local = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
