@@ -2,4 +2,11 @@
 
 Imports exercises and grader, never the reverse; exercises.cli imports it only inside `serve`
 (and `grade --db`). Build the app with `web.app.create_app(settings)`.
+
+Where things are: `app` wires the routes (`student`, `practice`, `staff`: one module per audience) with
+`errors` (the error responses) and `security` (headers); `routing.TokenRoute` is how a route whose URL holds a
+token says so; `http` holds the request helpers and the per-app `Context`; `quiz` the served key.json, `deadline`
+the deadline every process reads from `storage` (the database: all state that matters), `throttle` the guessing
+throttle (per process), `settings` what `serve` was asked to serve, `pages` the jinja2 pages, `tokens` the HMACs,
+`collect` the store's answers in the grader's shapes.
 """
