@@ -1,6 +1,8 @@
 """A real browser on a real server: Chromium (Debian's chromium + chromium-driver, driven by Selenium) opens a
 personal link served by `cnnquiz serve`, types a matrix, sees what the grader read, reloads and finds it
-saved, submits; then `cnnquiz grade --db` gives the student the expected score.
+saved, submits; then `cnnquiz grade --db` gives the student the expected score. The server is killed while
+Chromium types and restarted (the answer is saved without a click), a tab is closed during an outage (its
+answer is saved when the link is opened again); times, the console and a phone's buttons are checked.
 
 The screenshot goes to tmp; set CNNQUIZ_SCREENSHOT=docs/answer-page.png to refresh the README's picture."""
 
