@@ -33,10 +33,11 @@ _MATRIX_ENVIRONMENTS = "bmatrix|pmatrix|Bmatrix|vmatrix|Vmatrix|matrix|smallmatr
 _LATEX = re.compile(
     r"\\\\"  # a row break
     r"|\\left\b|\\right\b|\\[()\[\]]|\$"  # sizes and math delimiters
+    r"|\\begin\{array\}\s*\{[lcr|\s]*\}"  # an array and its column specification
     rf"|\\begin\{{(?:{_MATRIX_ENVIRONMENTS})\}}(?:\{{[^{{}}]*\}})?|\\end\{{(?:{_MATRIX_ENVIRONMENTS})\}}"
     r"|\\[dt]?frac\s*\{\s*(?P<num>[+-]?\s*\d+(?:\.\d+)?)\s*\}\s*\{\s*(?P<den>[+-]?\s*\d+(?:\.\d+)?)\s*\}"
     r"|\\[dt]?frac\s*(?P<digit>\d)\s*(?P<below>\d)"  # \frac12
-    r"|\\[,;:! ]|\\q?quad\b|\\cdot\b|\\times\b|\\[{}]|&"
+    r"|\\[,;:! ]|\\q?quad\b|\\hline\b|\\cdot\b|\\times\b|\\[{}]|&"
 )
 _LATEX_WORDS = {"\\\\": "\n", "\\left": "", "\\right": "", "$": "", "\\cdot": "*", "\\times": "x", "&": ",",
                 "\\{": "{", "\\}": "}"}
@@ -215,6 +216,8 @@ class _Parser:
             if depth >= MAX_DEPTH:
                 raise self.fail("the answer is nested too deeply")
             self.take()
+            while self.peek().kind == "row":  # a line break after the opening: \begin{bmatrix} on its own line
+                self.take()
             if self.peek().kind == "close":
                 raise self.fail("an empty bracket: expected numbers inside")
             inner = self.rows(closer=_CLOSER[token.text], depth=depth + 1)
