@@ -133,6 +133,12 @@ def _square_product(p: dict[str, Any]) -> int:
     return inputs * (2 * inputs - 1)
 
 
+def _dense_additions_overcounted(p: dict[str, Any]) -> int:
+    """m additions per row of M (as many as products) instead of m − 1."""
+    rows, cols = output_shape(p)
+    return rows * cols * 2 * p["height"] * p["width"]
+
+
 def _distinct_weights(p: dict[str, Any]) -> int:
     return taps(p)
 
@@ -170,6 +176,8 @@ DENSE_FLOP_MISTAKES = (
     Mistake("multiplications-only", "You counted the multiplications only: each output also adds its products "
             "up, one addition fewer than products.", _entries_as_operations),
     Mistake("square-matrix", "M has one row per output pixel, not per input pixel.", _square_product),
+    Mistake("additions-overcounted", "A row adds up as many products as it has entries, and adding up q products "
+            "takes q - 1 additions, not q: the first product starts the sum.", _dense_additions_overcounted),
 )
 NONZERO_MISTAKES = (
     Mistake("all-entries", "Most entries of M are zero: each output reads only the pixels under the kernel.",
