@@ -237,6 +237,7 @@ class AffectedOutputs(Template):
     id = "affected-outputs"
     version = 2  # 2: units numbered from 0, as the sheets' "Indices start at 0"
     topic = "sparse, local and shared weights"
+    minutes = {"affected": 1, "affected_top": 1.5, "field": 2}
     summary = "which units one input affects, layer by layer, and which inputs a deeper unit sees (1-D stacks)"
     params = {
         "n": Int(doc="number of inputs x_1 ... x_n", low=3, high=24),

@@ -115,6 +115,7 @@ class Conv2dChannels(Template):
     id = "conv2d-channels"
     version = 1
     topic = "channels and stride"
+    minutes = {"shape": 0.5, "output": 3.5, "mix": 1.5}
     summary = "multi-channel 2-D convolution by hand: an output map, the output shape, 1×1 convolution as mixing"
     params = {
         "image": IntArray(doc="input X: C_in channels, each a matrix (list of rows)", ndims=(3,), max_size=6),

@@ -160,6 +160,7 @@ class Circulant(Template):
     id = "circulant"
     version = 2  # 2: part (c) asks for the matrix T itself, not which columns (rows) of C it keeps
     topic = "convolution as matrix"
+    minutes = {"matrix": 2.5, "output": 2, "toeplitz": 1}
     summary = "circular correlation as a (doubly block) circulant matrix, against the Toeplitz matrix of valid " \
               "correlation"
     params = {

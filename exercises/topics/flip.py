@@ -93,6 +93,7 @@ class Flip(Template):
     id = "flip"
     version = 2  # 2: part (c) asks one thing (the full w ⋆ x), not also whether cross-correlation commutes
     topic = "convolution"
+    minutes = {"correlation": 2, "convolution": 1.5, "swapped": 2.5, "symmetric": 1}
     summary = "cross-correlation versus true convolution on the same data; commutativity; symmetric kernels"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=12),

@@ -220,6 +220,7 @@ class ShapeTrace(Template):
     id = "shape-trace"
     version = 1
     topic = "padding and output size"
+    minutes = 1.5
     summary = "channels x height x width after each layer of a stack (conv, pool, padding, stride, dilation, flatten)"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),

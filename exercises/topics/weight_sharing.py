@@ -176,6 +176,7 @@ class WeightSharing(Template):
     id = "weight-sharing"
     version = 1
     topic = "sparse, local and shared weights"
+    minutes = {"dense": 1.5, "local": 1.5, "tiled": 1.5, "conv": 1}
     summary = "parameters of dense, locally connected, tiled and convolutional layers on the same input"
     params = {
         "dims": Int(doc="1 for sequences, 2 for images", low=1, high=2),
