@@ -21,6 +21,7 @@ from exercises.model import Question
 from exercises.params import ParamError
 from exercises.registry import all_templates, generate, get, resolve_params
 from exercises.seeding import derive_seed
+from exercises.sitting import CALCULATOR_PARAM, calculator_value, minutes_value
 
 BANK_FILE = "question_bank.yaml"
 SCORING = ("partial", "all-or-nothing")  # 'partial': the part's own rule; 'all-or-nothing': full marks or none
@@ -48,6 +49,7 @@ class Slot:
     location: str
     vary: tuple[str, ...] = ()  # shared parameters (Template.shared) that the bank asks to draw per student
     scoring: str | dict[str, str] | None = None
+    minutes: float | dict[str, float] | None = None  # the bank's estimate: the question's, or per part
 
     def pick(self, salt: str, quiz: str, student: str) -> tuple[Alternative, int]:
         """The alternative and the seed of this slot for one student (deterministic)."""
@@ -89,6 +91,8 @@ class Quiz:
     slots: tuple[Slot, ...]
     due: str = ""  # the answer page's deadline: an ISO datetime with its UTC offset, or "" for none
     late: str = "refuse"  # after `due`: refuse saves, or accept them flagged late
+    minutes: float | None = None  # how long the sitting is (`cnnquiz check` compares the questions' estimates)
+    calculator: bool | None = None  # pinned as `calculator` in every question whose template takes it
 
 
 @dataclass(frozen=True)
@@ -330,7 +334,8 @@ def _due(doc: _Located, path: tuple, value: Any) -> str:
 def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
     path = ("quizzes", quiz_id)
     data = _mapping(doc, path, data, f"quiz {quiz_id!r}")
-    _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions", "due", "late"))
+    _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions", "due", "late", "minutes",
+                                    "calculator"))
     late = data.get("late", "refuse")
     if late not in ("refuse", "accept"):
         raise doc.error((*path, "late"), f"late {late!r}: choose refuse (saves after due are refused) or accept "
@@ -338,7 +343,8 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise doc.error((*path, "questions"), f"quiz {quiz_id!r} needs a non-empty list of questions")
-    slots = tuple(_slot(doc, (*path, "questions", i), i + 1, q) for i, q in enumerate(questions))
+    calculator = calculator_value(doc, (*path, "calculator"), data.get("calculator"))
+    slots = tuple(_slot(doc, (*path, "questions", i), i + 1, q, calculator) for i, q in enumerate(questions))
     return Quiz(
         id=quiz_id,
         title=_text(doc, (*path, "title"), data.get("title"), "title") or quiz_id,
@@ -347,12 +353,14 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
         slots=slots,
         due=_due(doc, (*path, "due"), data.get("due")),
         late=late,
+        minutes=minutes_value(doc, (*path, "minutes"), data.get("minutes"), per_part=False),
+        calculator=calculator,
     )
 
 
-def _slot(doc: _Located, path: tuple, number: int, data: Any) -> Slot:
+def _slot(doc: _Located, path: tuple, number: int, data: Any, calculator: bool | None = None) -> Slot:
     data = _mapping(doc, path, data, "a question")
-    _unknown_keys(doc, path, data, ("template", "params", "points", "scoring", "one_of", "vary"))
+    _unknown_keys(doc, path, data, ("template", "params", "points", "scoring", "one_of", "vary", "minutes"))
     if ("template" in data) == ("one_of" in data):
         raise doc.error(path, "a question needs either 'template' or 'one_of' (a list of templates)")
     if "one_of" in data:
@@ -361,22 +369,25 @@ def _slot(doc: _Located, path: tuple, number: int, data: Any) -> Slot:
         choices = data["one_of"]
         if not isinstance(choices, list) or not choices:
             raise doc.error((*path, "one_of"), "one_of must be a non-empty list of templates")
-        alternatives = tuple(_alternative(doc, (*path, "one_of", i), c) for i, c in enumerate(choices))
+        alternatives = tuple(_alternative(doc, (*path, "one_of", i), c, calculator) for i, c in enumerate(choices))
     else:
-        alternatives = (_alternative(doc, path, {k: data[k] for k in ("template", "params") if k in data}),)
+        alternatives = (_alternative(doc, path, {k: data[k] for k in ("template", "params") if k in data},
+                                     calculator),)
     points = _points(doc, (*path, "points"), data.get("points"))
     vary = _vary(doc, (*path, "vary"), data.get("vary"), alternatives)
     scoring = _scoring(doc, (*path, "scoring"), data.get("scoring"))
+    minutes = minutes_value(doc, (*path, "minutes"), data.get("minutes"), per_part=True)
     mark = doc.marks.get(path)
     location = f"{doc.path}:{mark.line + 1}" if mark else str(doc.path)
-    slot = Slot(number, alternatives, points, location, vary, scoring)
+    slot = Slot(number, alternatives, points, location, vary, scoring, minutes)
     for index, alternative in enumerate(alternatives):
         where = (*path, "one_of", index) if "one_of" in data else path
-        _check_generates(doc, where, alternative, points, scoring)
+        _check_generates(doc, where, alternative, points, scoring, minutes)
     return slot
 
 
-def _alternative(doc: _Located, path: tuple, data: Any) -> Alternative:
+def _alternative(doc: _Located, path: tuple, data: Any, calculator: bool | None = None) -> Alternative:
+    """One template with its pinned params; the quiz's `calculator:` is pinned too where the template takes it."""
     if isinstance(data, str):
         data = {"template": data}
     data = _mapping(doc, path, data, "an alternative")
@@ -387,8 +398,10 @@ def _alternative(doc: _Located, path: tuple, data: Any) -> Alternative:
         close = difflib.get_close_matches(str(template_id), list(templates), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else "; `cnnquiz list` shows them"
         raise doc.error((*path, "template"), f"unknown template {template_id!r}{hint}")
-    params = data.get("params") or {}
-    return Alternative(template_id, dict(_mapping(doc, (*path, "params"), params, "params")))
+    params = dict(_mapping(doc, (*path, "params"), data.get("params") or {}, "params"))
+    if calculator is not None and CALCULATOR_PARAM in templates[template_id].params:
+        params.setdefault(CALCULATOR_PARAM, calculator)
+    return Alternative(template_id, params)
 
 
 def _vary(doc: _Located, path: tuple, value: Any, alternatives: tuple[Alternative, ...]) -> tuple[str, ...]:
@@ -432,12 +445,13 @@ def _scoring(doc: _Located, path: tuple, value: Any) -> str | dict[str, str] | N
     return value if not isinstance(value, dict) else {str(k): str(v) for k, v in value.items()}
 
 
-def _check_generates(doc: _Located, path: tuple, alternative: Alternative, points: Any, scoring: Any = None) -> None:
+def _check_generates(doc: _Located, path: tuple, alternative: Alternative, points: Any, scoring: Any = None,
+                     minutes: Any = None) -> None:
     try:
         question = generate(alternative.template, seed=0, **alternative.params)
     except ParamError as error:
         raise doc.error((*path, "params"), str(error)) from None
-    for key, per_part in (("points", points), ("scoring", scoring)):
+    for key, per_part in (("points", points), ("scoring", scoring), ("minutes", minutes)):
         for part in per_part if isinstance(per_part, dict) else ():
             if part not in question.part_ids:
                 raise doc.error(

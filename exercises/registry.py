@@ -41,6 +41,9 @@ class Template:
     # Parameters a quiz slot draws once for all its students (unless the bank pins them or lists them
     # under `vary`), so that everyone answers the same kind of question, e.g. a concepts question's form.
     shared: ClassVar[tuple[str, ...]] = ()
+    # Minutes a prepared student needs per part, by hand: one number for every part, or a mapping part id →
+    # minutes (exercises/sitting.py: parts not listed, and templates that state none, take its default).
+    minutes: ClassVar[float | dict[str, float] | None] = None
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
@@ -82,10 +85,22 @@ def _contract_problem(cls: type) -> str | None:
     params = getattr(cls, "params", None)
     if not isinstance(params, dict) or not all(isinstance(k, str) and isinstance(v, Param) for k, v in params.items()):
         return f"{template_id}: params must map parameter names to specs of exercises.params (Int, IntList …)"
+    if not _minutes_ok(getattr(cls, "minutes", None)):
+        return (f"{template_id}: minutes must be a number of minutes > 0 per part, or a mapping part id: minutes, "
+                f"got {cls.minutes!r}")
     missing = [hook for hook in _HOOKS if getattr(cls, hook) is getattr(Template, hook)]
     if missing:
         return f"{template_id}: implement {', '.join(missing)} (verify recomputes the key by an independent method)"
     return None
+
+
+def _minutes_ok(value: Any) -> bool:
+    def positive(number: Any) -> bool:
+        return isinstance(number, int | float) and not isinstance(number, bool) and number > 0
+
+    if isinstance(value, dict):
+        return bool(value) and all(isinstance(k, str) and positive(v) for k, v in value.items())
+    return value is None or positive(value)
 
 
 def template(cls: type[Template]) -> type[Template]:

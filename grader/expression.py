@@ -10,9 +10,9 @@ exponents, numbers) with a located FormatError. Trees are evaluated exactly with
 integer points, and converted to sympy (imported only then) for printing and symbolic checks.
 
 Accepted: + - * / ^ ** ( ) [ ] { }, implicit multiplication (2p, 2(n+1), n p, 2ps when p and s
-are variables; in ck^2 the power takes k alone, as in 2k^2), superscripts as powers (k², 10⁴),
-floor() ceil() max() min(), ⌊ ⌋ ⌈ ⌉, and the LaTeX \\lfloor \\rfloor \\lceil \\rceil
-\\frac{a}{b} \\left( \\right) \\cdot \\times \\max \\min; in conditions also < <= > >= = != ≤ ≥ ≠.
+are variables; in ck^2 the power takes k alone, as in 2k^2, and in x^yz it takes y alone: x^y·z),
+superscripts as powers (k², 10⁴), floor() ceil() max() min(), ⌊ ⌋ ⌈ ⌉, and the LaTeX \\lfloor \\rfloor
+\\lceil \\rceil \\frac{a}{b} \\left( \\right) \\cdot \\times \\max \\min; in conditions also < <= > >= = != ≤ ≥ ≠.
 Refused with a hint: '//' (write floor(a/b)), '1..2', and decimals that stand for fractions (0.333).
 """
 
@@ -339,6 +339,7 @@ class _Parser:
         token = self.peek()
         if token[:2] in (("op", "^"), ("op", "**")):
             self.take()
+            self.split_exponent()
             exponent = self.unary()
             if exponent[0] == "num" and (exponent[1].denominator != 1 or abs(exponent[1]) > MAX_EXPONENT):
                 what = "whole-number exponents" if exponent[1].denominator != 1 else f"exponents up to {MAX_EXPONENT}"
@@ -347,6 +348,19 @@ class _Parser:
                 return ("mul", tree[1], self.build("pow", tree[2], exponent, token=token))
             tree = self.build("pow", tree, exponent, token=token)
         return tree
+
+    def split_exponent(self) -> None:
+        """An exponent is the next factor only: in 'x^yz' (y, z variables) the name 'yz' is cut after y, so that
+        z multiplies (x^y·z, as LaTeX, Numbas and STACK read it); 'x^{yz}' and 'x^(yz)' group the exponent."""
+        at = self.index + (self.peek()[:2] in (("op", "-"), ("op", "+")))
+        kind, text, position = self.tokens[at]
+        name = text.replace("{", "").replace("}", "")
+        if kind != "name" or name in self.variables:
+            return
+        parts = split_name(name, self.variables) if len(name) <= MAX_NAME else None
+        if parts is not None and len(parts) > 1:
+            self.tokens[at:at + 1] = [("name", parts[0], position),
+                                      ("name", name[len(parts[0]):], position + len(parts[0]))]
 
     def atom(self) -> Tree:
         token = self.take()

@@ -44,6 +44,15 @@ def _minus(text: str) -> str:
     return text.replace("-", "\u2212")
 
 
+def latex_lines(environment: str, rows: list[str], newline: str = "\n", last_break: bool = False,
+                columns: str = "") -> str:
+    """A LaTeX environment typed over several lines, as students type it: the opening on its own line, each
+    row ending in \\\\ and a line break (the last one too, with `last_break`), the closing on its own line."""
+    breaks = [" \\\\" + newline] * (len(rows) - 1) + [" \\\\" + newline if last_break else newline]
+    body = "".join(row + end for row, end in zip(rows, breaks, strict=True))
+    return f"\\begin{{{environment}}}{columns}{newline}{body}\\end{{{environment}}}"
+
+
 def numbers(value: Any) -> list[str]:
     found = [_plain(value), f"answer: {_plain(value)}", f"${_latex(value)}$", _latex(value)]
     decimal = _decimal(value)
@@ -74,6 +83,8 @@ def vectors(values: Any) -> list[str]:
         "[" + ", ".join(plain) + ",]",
         "\\begin{pmatrix} " + " \\\\ ".join(latex) + " \\end{pmatrix}",
         "$\\left[" + ", ".join(latex) + "\\right]$",
+        latex_lines("bmatrix", [" & ".join(latex)]),
+        latex_lines("pmatrix", latex, newline="\r\n", last_break=True),
     ]
 
 
@@ -97,6 +108,9 @@ def matrices(rows: Any) -> list[str]:
         "\\begin{bmatrix} " + body + " \\end{bmatrix}",
         "$$\\left[\\begin{array}{" + "c" * len(rows[0]) + "} " + body + " \\end{array}\\right]$$",
         "T = [" + "; ".join(" ".join(row) for row in plain) + "]",
+        latex_lines("bmatrix", [" & ".join(row) for row in latex]),
+        latex_lines("pmatrix", [" & ".join(row) for row in latex], newline="\r\n", last_break=True),
+        latex_lines("array", [" & ".join(row) for row in latex], columns="{" + "r" * len(rows[0]) + "}"),
     ]
 
 

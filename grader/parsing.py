@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from grader.decimals import fraction_text, repeating
-from grader.text import MAX_INPUT_CHARS, FormatError, Source, normalize, prepare, shorten
+from grader.text import CONFUSABLES, MAX_INPUT_CHARS, FormatError, Source, normalize, prepare, shorten
 
 MAX_DIGITS = 60
 MAX_DEPTH = 8
@@ -33,10 +33,11 @@ _MATRIX_ENVIRONMENTS = "bmatrix|pmatrix|Bmatrix|vmatrix|Vmatrix|matrix|smallmatr
 _LATEX = re.compile(
     r"\\\\"  # a row break
     r"|\\left\b|\\right\b|\\[()\[\]]|\$"  # sizes and math delimiters
+    r"|\\begin\{array\}\s*\{[lcr|\s]*\}"  # an array and its column specification
     rf"|\\begin\{{(?:{_MATRIX_ENVIRONMENTS})\}}(?:\{{[^{{}}]*\}})?|\\end\{{(?:{_MATRIX_ENVIRONMENTS})\}}"
     r"|\\[dt]?frac\s*\{\s*(?P<num>[+-]?\s*\d+(?:\.\d+)?)\s*\}\s*\{\s*(?P<den>[+-]?\s*\d+(?:\.\d+)?)\s*\}"
     r"|\\[dt]?frac\s*(?P<digit>\d)\s*(?P<below>\d)"  # \frac12
-    r"|\\[,;:! ]|\\q?quad\b|\\cdot\b|\\times\b|\\[{}]|&"
+    r"|\\[,;:! ]|\\q?quad\b|\\hline\b|\\cdot\b|\\times\b|\\[{}]|&"
 )
 _LATEX_WORDS = {"\\\\": "\n", "\\left": "", "\\right": "", "$": "", "\\cdot": "*", "\\times": "x", "&": ",",
                 "\\{": "{", "\\}": "}"}
@@ -103,7 +104,7 @@ def tokenize(source: Source) -> list[Token]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise source.error(_unexpected(text, position), position)
+            raise source.error(_unexpected(source, position), position)
         kind = match.lastgroup or ""
         if kind == "num" and text.startswith(".", match.end()):  # '1..2', '1.2.3': a typo, not [1, 0.2]
             raise source.error(f"{shorten(_run(text, position))!r} is not a number: one decimal point at most",
@@ -125,15 +126,24 @@ def _run(text: str, position: int) -> str:
     return found.group() if found else text[position]
 
 
-def _unexpected(text: str, position: int) -> str:
+_PRODUCT = re.compile(r"(?<=[\d)\]])\s*[xX*]\s*(?=[-+\d.(\[])")
+
+
+def _unexpected(source: Source, position: int) -> str:
+    text = source.text
     command = re.match(r"\\[A-Za-z]+", text[position:])
     if command:
         return f"the LaTeX command {command.group()} is not supported here"
+    typed = source.original[source.origin[position]]  # '×' rather than the 'x' it was folded to
+    typed = typed if CONFUSABLES.get(typed) == text[position] else text[position]
+    if any(found.start() <= position < found.end() for found in _PRODUCT.finditer(text)):
+        return (f"{typed!r} between numbers is not read here: write a product as one number, and separate "
+                "entries with commas, as in [a, b, c]")
     if text[position] == "_" and position and text[position - 1].isdigit():
         grouped = re.match(r"\d+(?:_\d+)+", text[position - len(re.search(r"\d+$", text[:position]).group()):])
         written = grouped.group().replace("_", "") if grouped else "the number"
         return f"'_' does not group digits here: write {written} (or with spaces, where one number is asked)"
-    return f"unexpected character {text[position]!r}"
+    return f"unexpected character {typed!r}"
 
 
 class _Parser:
@@ -215,6 +225,8 @@ class _Parser:
             if depth >= MAX_DEPTH:
                 raise self.fail("the answer is nested too deeply")
             self.take()
+            while self.peek().kind == "row":  # a line break after the opening: \begin{bmatrix} on its own line
+                self.take()
             if self.peek().kind == "close":
                 raise self.fail("an empty bracket: expected numbers inside")
             inner = self.rows(closer=_CLOSER[token.text], depth=depth + 1)

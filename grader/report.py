@@ -4,7 +4,10 @@ Statistics use the counted rows only: graded, not a repeated row of a student al
 entirely blank. For each part: difficulty (mean score, 1 = everyone right), discrimination (the
 Pearson correlation of the part's score with the rest-of-test score; undefined when either does
 not vary), outcome counts, misconceptions and the most frequent wrong answers, compared within
-the same variant (same expected answer) and written in one normal notation.
+the same variant (same expected answer) and written in one normal notation. Across the quiz: each
+misconception with the students who made it (each student once), its parts, and who made it most.
+An unreadable answer is a notation problem, not a misconception, and does not rank a part for
+re-teaching.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from grader.batch import Gradebook, PartGrade
 OUTCOMES = ("correct", "partial", "misconception", "incorrect", "invalid", "blank")
 OUTCOME_TITLES = ("correct", "partial", "misconception", "other wrong", "unreadable", "blank")
 WRONG = ("partial", "misconception", "incorrect", "invalid")
+MISTAKEN = ("partial", "misconception", "incorrect")  # wrong and readable: what a misconception can explain
 BINS = 10
 TOP_WRONG = 5
+TOP_STUDENTS = 5  # students listed per misconception, those who made it in the most parts first
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,27 @@ class PartStats:
     mean: float | None  # mean score in 0..1: the difficulty index
     discrimination: float | None
     outcomes: dict[str, int]
-    misconceptions: list[tuple[str, int, str]]  # (id, count, feedback), most frequent first
+    misconceptions: list[tuple[str, int, str]]  # (id, students, the misconception's feedback), most frequent first
     wrong_answers: list[WrongAnswer]  # the most frequent, at most TOP_WRONG
     distinct_wrong: int
     variants: int  # distinct expected answers among the counted rows
+    readable_mean: float | None  # mean score of the answers that could be read (unreadable ones left out)
+
+    @property
+    def to_reteach(self) -> bool:
+        """Whether a readable answer (or a blank) fell short: parts everybody got right are not re-taught."""
+        return self.readable_mean is not None and self.readable_mean < 1
+
+
+@dataclass(frozen=True)
+class MisconceptionStats:
+    """One misconception across the quiz: who made it, where, and who made it most."""
+
+    id: str
+    feedback: str  # the misconception's own sentence, without any student's specifics
+    students: int  # distinct students who made it in at least one part
+    parts: list[tuple[str, int]]  # (column, students who made it there), in quiz order
+    most: list[tuple[str, int]]  # (student id, parts in which they made it), at most TOP_STUDENTS, most first
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,7 @@ class ClassStats:
     percentages: list[float]
     histogram: list[int]  # BINS bins of 10 percentage points; 100 % falls in the last
     parts: list[PartStats]
+    misconceptions: list[MisconceptionStats]  # across the quiz, most students first
 
     def summary(self) -> dict[str, float | None]:
         p = self.percentages
@@ -80,13 +103,50 @@ def analyse(book: Gradebook) -> ClassStats:
             if part.text is not None:  # a missing column is a data problem, not an answer
                 answered.setdefault(part.column, []).append((total, part))
     return ClassStats(len(book.rows), len(rows), len(book.attention), percentages, histogram,
-                      [_part_stats(column, pairs) for column, pairs in answered.items()])
+                      [_part_stats(column, pairs) for column, pairs in answered.items()],
+                      _misconceptions(rows, book.columns))
+
+
+def _misconceptions(rows: list, columns: list[str]) -> list[MisconceptionStats]:
+    """Each misconception named in a readable wrong answer, counted once per student across the quiz."""
+    made: dict[str, dict[str, list[str]]] = {}  # id → student → columns
+    feedback: dict[str, str] = {}
+    for row in rows:
+        student = row.student_id.strip() or row.key_id
+        for part in row.parts:
+            mistake = _misconception(part)
+            if mistake is not None:
+                made.setdefault(mistake, {}).setdefault(student, []).append(part.column)
+                feedback.setdefault(mistake, _feedback(part, mistake))
+    order = {column: index for index, column in enumerate(columns)}
+    found = []
+    for mistake, by_student in made.items():
+        parts = Counter(column for used in by_student.values() for column in set(used))
+        most = sorted(((student, len(set(used))) for student, used in by_student.items()), key=lambda i: (-i[1], i[0]))
+        found.append(MisconceptionStats(mistake, feedback[mistake], len(by_student),
+                                        sorted(parts.items(), key=lambda i: (order.get(i[0], len(order)), i[0])),
+                                        most[:TOP_STUDENTS]))
+    return sorted(found, key=lambda m: (-m.students, m.id))
+
+
+def _misconception(part: PartGrade) -> str | None:
+    """The misconception a readable wrong answer was named after (an unreadable answer has none)."""
+    if part.outcome in MISTAKEN and part.result and part.result.misconception:
+        return part.result.misconception
+    return None
+
+
+def _feedback(part: PartGrade, mistake: str) -> str:
+    """The misconception's own sentence (the result's feedback carries the student's specifics)."""
+    known = {m.id: m.feedback for m in part.answer.misconceptions}
+    return known.get(mistake) or (part.result.feedback if part.result else "")
 
 
 def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
     """Statistics of one part from (row total, part grade) pairs."""
     earned = [part.earned for _, part in pairs]
     scores = [e / part.points if part.points else 0.0 for e, (_, part) in zip(earned, pairs, strict=True)]
+    readable = [score for score, (_, part) in zip(scores, pairs, strict=True) if part.outcome != "invalid"]
     rest = [total - e for e, (total, _) in zip(earned, pairs, strict=True)]
     outcomes = Counter(part.outcome for _, part in pairs)
     misconceptions: Counter[str] = Counter()
@@ -96,10 +156,11 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
     for _, part in pairs:
         if part.outcome not in WRONG:
             continue
-        if part.result and part.result.misconception:
-            misconceptions[part.result.misconception] += 1
-            sentences.setdefault(part.result.misconception, part.result.feedback)
-        diagnosis = part.result.misconception if part.result and part.result.misconception else part.outcome
+        mistake = _misconception(part)
+        if mistake is not None:
+            misconceptions[mistake] += 1
+            sentences.setdefault(mistake, _feedback(part, mistake))
+        diagnosis = mistake or part.outcome
         variant = _variant(part)
         if variant not in expected:
             expected[variant] = part.answer.to_text()
@@ -117,6 +178,7 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
                        ranked[:TOP_WRONG]],
         distinct_wrong=len(wrong),
         variants=len({_variant(part) for _, part in pairs}),
+        readable_mean=statistics.fmean(readable) if readable else None,
     )
 
 
@@ -127,7 +189,7 @@ def _variant(part: PartGrade) -> str:
 
 def _wrong_text(part: PartGrade) -> str:
     """A wrong answer in normal notation; a misconception as its value, unreadable text as typed."""
-    if part.result and part.result.misconception:
+    if _misconception(part) is not None:
         known = {m.id: m.value for m in part.answer.misconceptions}
         if part.result.misconception in known:
             return part.answer.to_text(known[part.result.misconception])
@@ -223,18 +285,37 @@ def report_md(book: Gradebook, stats: ClassStats) -> str:
         counts = " | ".join(str(part.outcomes[o]) for o in OUTCOMES)
         lines.append(f"| {part.column} | {part.points} | {part.answered} | {_value(part.mean)} "
                      f"| {_value(part.discrimination)} | {counts} |")
-    lines += ["", "## What to re-teach", "", "Parts from the lowest mean score up, with their most frequent "
-              "misconception.", ""]
-    ranked = sorted((p for p in stats.parts if p.mean is not None), key=lambda p: (p.mean, p.column))
+    lines += ["", "## What to re-teach", "", "Parts that not everybody got right, from the lowest mean score up, "
+              "with their most frequent misconception. Unreadable answers (a notation problem) are left out of "
+              "these means.", ""]
+    ranked = sorted((p for p in stats.parts if p.to_reteach), key=lambda p: (p.readable_mean, p.column))
     for rank, part in enumerate(ranked, start=1):
         top = part.misconceptions[0] if part.misconceptions else None
         why = f"most frequent misconception `{top[0]}` ({top[1]} of {part.answered})" if top else \
             "no known misconception"
-        lines.append(f"{rank}. {part.column}: mean score {_value(part.mean)}; {why}")
+        lines.append(f"{rank}. {part.column}: mean score {_value(part.readable_mean)}; {why}")
+    if not ranked:
+        lines.append("Nothing: every readable answer was right.")
+    lines += _misconceptions_section(stats.misconceptions, stats.counted)
     for part in stats.parts:
         lines += _part_section(part)
     lines += _attention_section(book)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _misconceptions_section(found: list[MisconceptionStats], counted: int) -> list[str]:
+    lines = ["", "## Misconceptions across the quiz", ""]
+    if not found:
+        return lines + ["No known misconception was seen."]
+    lines += [f"Each student counts once per misconception, however many parts they made it in (of {counted} "
+              "students). The students who made it in the most parts come first: whom to re-teach.", "",
+              "| misconception | students | parts (students) | made it most | what to re-teach |",
+              "|---|---:|---|---|---|"]
+    for m in found:
+        parts = ", ".join(f"{column} ({n})" for column, n in m.parts)
+        most = ", ".join(f"{_plain(student) or '(no id)'} ({n})" for student, n in m.most)
+        lines.append(f"| `{m.id}` | {m.students} | {parts} | {most} | {_plain(m.feedback)} |")
+    return lines
 
 
 def _bin_label(index: int) -> str:

@@ -1,5 +1,6 @@
 """affected-outputs: the book's figures 9.2 to 9.4, a hand-worked strided stack, misconceptions, bad pins,
-from-below and from-above agreeing, the verifier (connection matrices) over many seeds, and the figures."""
+from-below and from-above agreeing, the verifier (connection matrices) over many seeds, and the figures.
+The book numbers units from 1 (book_cases.yaml keeps its numbers); the template, like the sheets, from 0."""
 
 from pathlib import Path
 
@@ -20,8 +21,13 @@ from grader import Vector
 
 BOOK = yaml.safe_load((Path(__file__).parent / "data" / "book_cases.yaml").read_text(encoding="utf-8"))
 (CASE,) = BOOK["affected_outputs"]
-FIGURES = {key: CASE[key] for key in ("n", "kernels", "strides", "paddings", "input", "unit")}
-STRIDED = {"n": 11, "kernels": [3, 4], "strides": [2, 1], "paddings": [0, 1], "input": 4, "unit": 2}
+FIGURES = {**{key: CASE[key] for key in ("n", "kernels", "strides", "paddings")},
+           "input": CASE["input"] - 1, "unit": CASE["unit"] - 1}  # the book's x3 and g3 are x_2 and g_2 from 0
+STRIDED = {"n": 11, "kernels": [3, 4], "strides": [2, 1], "paddings": [0, 1], "input": 3, "unit": 1}
+
+
+def from_zero(book_numbers):
+    return [v - 1 for v in book_numbers]
 
 
 def answers(**params):
@@ -30,26 +36,27 @@ def answers(**params):
 
 def test_the_books_figures():
     got = answers(**FIGURES)
-    assert got["affected"] == CASE["affected"]  # figure 9.2: x3 affects s2, s3, s4
-    assert got["field"] == CASE["field"]  # figure 9.4: g3 sees all of x1 ... x5
+    assert got["affected"] == from_zero(CASE["affected"])  # figure 9.2: x3 affects s2, s3, s4
+    assert got["field"] == from_zero(CASE["field"])  # figure 9.4: g3 sees all of x1 ... x5
     first_layer = reachability(FIGURES)[1]
-    assert (np.flatnonzero(first_layer[2]) + 1).tolist() == CASE["field_of_first_layer_unit_3"]  # figure 9.3
+    assert np.flatnonzero(first_layer[2]).tolist() == from_zero(CASE["field_of_first_layer_unit_3"])  # fig. 9.3
 
 
 def test_hand_worked_strided_stack():
-    # h: 5 units, h_o reads x_{2o-1} .. x_{2o+1}; x4 is read by h2 only. g: 4 units (padding 1), g_o reads
-    # h_{o-1} .. h_{o+2}: h2 feeds g1, g2, g3. g2 reads h1 .. h4, which read x1 .. x9.
-    assert answers(**STRIDED) == {"affected": [2], "affected_top": [1, 2, 3], "field": list(range(1, 10))}
+    # from 0: h has 5 units, h_o reads x_{2o} .. x_{2o+2}; x3 is read by h1 only. g: 4 units (padding 1), g_o
+    # reads h_{o-1} .. h_{o+2}: h1 feeds g0, g1, g2. g1 reads h0 .. h3, which read x0 .. x8.
+    assert answers(**STRIDED) == {"affected": [1], "affected_top": [0, 1, 2], "field": list(range(9))}
 
 
 @pytest.mark.parametrize(("part", "text", "mistake", "pinned"), [
-    ("affected", "[1]", "zero-based", {}),
-    ("affected", "[2, 3, 4]", "stride-ignored", {}),
-    ("affected", "[7, 8, 9]", "backward-view", {}),
-    ("affected_top", "[2]", "first-layer-only", {}),
-    ("field", "[1, 2, 3, 4]", "top-layer-only", {}),
-    ("field", "[-1, 0, 1, 2, 3, 4, 5, 6, 7]", "border-ignored", {"unit": 1}),
-    ("field", "[1, 2, 3, 4, 5, 6, 7, 8, 9]", "padding-ignored", {"unit": 1}),
+    ("affected", "[2]", "one-based", {}),
+    ("affected_top", "[1, 2, 3]", "one-based", {}),
+    ("affected", "[1, 2, 3]", "stride-ignored", {}),
+    ("affected", "[6, 7, 8]", "backward-view", {}),
+    ("affected_top", "[1]", "first-layer-only", {}),
+    ("field", "[0, 1, 2, 3]", "top-layer-only", {}),
+    ("field", "[-2, -1, 0, 1, 2, 3, 4, 5, 6]", "border-ignored", {"unit": 0}),
+    ("field", "[0, 1, 2, 3, 4, 5, 6, 7, 8]", "padding-ignored", {"unit": 0}),
 ])
 def test_misconceptions_are_named(part, text, mistake, pinned):
     result = exercises.answer("affected-outputs", part, text, **{**STRIDED, **pinned})
@@ -57,19 +64,19 @@ def test_misconceptions_are_named(part, text, mistake, pinned):
 
 
 def test_border_units_have_fewer_connections():
-    result = exercises.answer("affected-outputs", "affected", "[0, 1, 2]", **{**FIGURES, "input": 1})
-    assert answers(**{**FIGURES, "input": 1})["affected"] == [1, 2]
+    result = exercises.answer("affected-outputs", "affected", "[-1, 0, 1]", **{**FIGURES, "input": 0})
+    assert answers(**{**FIGURES, "input": 0})["affected"] == [0, 1]
     assert result["misconception"] == "border-ignored"
 
 
 @pytest.mark.parametrize(("pinned", "message"), [
     ({"kernels": [3, 3, 3], "strides": [1, 1]}, r"strides must have one entry per layer \(3, like kernels\)"),
-    ({"n": 5, "input": 9}, "input 9 is not one of x_1 ... x_5"),
-    ({**FIGURES, "unit": 6}, "unit 6 is beyond the top layer, which has 5 units"),
+    ({"n": 5, "input": 5}, r"input 5 is not one of x_0 ... x_4 \(numbered from 0\)"),
+    ({**FIGURES, "unit": 5}, r"unit 5 is beyond the top layer, which has 5 units \(numbered from 0\)"),
     ({"kernels": [2, 3], "strides": [3, 1]}, "layer 1: stride 3 is more than the kernel width 2"),
     ({"kernels": [3, 3], "paddings": [2, 0]}, "layer 1: 2 zeros on each side is too much padding"),
-    ({"n": 12, "kernels": [3, 3], "strides": [2, 1], "paddings": [0, 0], "input": 12},
-     "no window of the layers covers x_12"),
+    ({"n": 12, "kernels": [3, 3], "strides": [2, 1], "paddings": [0, 0], "input": 11},
+     "no window of the layers covers x_11"),
     ({"n": 4, "kernels": [3, 3], "strides": [1, 1], "paddings": [0, 0]}, "the layers leave no units"),
     ({"kernels": [3, 3, 3, 3]}, "kernels must be a list of 2 to 3 integers"),
 ])
@@ -90,7 +97,7 @@ def test_from_below_and_from_above_agree(n, stack):
     for i in range(n):
         affected = set(numbered(cone_up(p, i)[-1]))
         for o in range(top):
-            assert (o + 1 in affected) == (i + 1 in numbered(cone_down(p, o)[0])), (i, o)
+            assert (o in affected) == (i in numbered(cone_down(p, o)[0])), (i, o)
 
 
 @settings(max_examples=150, deadline=None)

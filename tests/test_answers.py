@@ -167,6 +167,21 @@ def test_more_tuple_notations(text):
     assert grade(Tuple(value=(6, 4)), text).status == "correct"
 
 
+@pytest.mark.parametrize("text", ["[8 × 14 × 14]", "(8 × 14 × 14)", "8×14×14", "8, 14 × 14", "[8 x 14 x 14]",
+                                  "(8 * 14 * 14)"])
+def test_a_shape_with_times_signs_in_any_brackets(text):
+    assert grade(Tuple(value=(8, 14, 14)), text).status == "correct"
+
+
+@pytest.mark.parametrize(("spec", "text"), [(Integer(value=12), "3 × 4"), (Vector(value=[3, 4]), "[3 × 4]"),
+                                            (Integer(value=12), "3*4")])
+def test_a_times_sign_elsewhere_says_what_to_write(spec, text):
+    result = grade(spec, text)
+    typed = "×" if "×" in text else "*"
+    assert result.status == "invalid" and "unexpected character" not in result.feedback
+    assert f"'{typed}' between numbers is not read here: write a product as one number" in result.feedback
+
+
 def test_swapped_tuple_is_said():
     assert "swapped" in grade(Tuple(value=(6, 4), names=("rows", "columns")), "4x6").feedback
     partial = grade(Tuple(value=(6, 4), names=("rows", "columns")), "(6, 5)")

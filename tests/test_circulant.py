@@ -61,6 +61,8 @@ def test_circulant_is_circulant_and_doubly_block_circulant():
     (ONE_D, "output", "[-1, -1, -1]", "valid-only"),
     (ONE_D, "output", "[3, -1, -1, -1]", "wrapped-wrong-side"),
     (ONE_D, "output", "[1, 1, 1, -3]", "flipped-kernel"),
+    (ONE_D, "output", "[-3, 1, 1, 1]", "circular-convolution"),  # y_j = x_j − x_(j−1): backwards, wrapping
+    (TWO_D, "output", "[[11, 11, 14], [11, 11, 14], [20, 20, 23]]", "circular-convolution"),  # 2X_ij + X_(i−1,j−1)
     (ONE_D, "toeplitz", "[[0, 0, -1], [1, 0, 0], [-1, 1, 0], [0, -1, 1]]", "kept-wrapping-columns"),
     (ONE_D, "toeplitz", str(C), "whole-circulant"),
     (ONE_D, "toeplitz", "[[1, -1, 0, 0], [0, 1, -1, 0], [0, 0, 1, -1]]", "transpose"),
@@ -70,6 +72,25 @@ def test_circulant_is_circulant_and_doubly_block_circulant():
 def test_misconceptions_are_named(params, part, text, mistake):
     result = exercises.answer("circulant", part, text, **params)
     assert result["misconception"] == mistake and result["status"] != "correct" and result["score"] < 1, result
+
+
+def test_circular_convolution_is_named_only_where_it_differs_from_the_key():
+    from exercises.topics.circulant import OUTPUT_MISTAKES
+
+    (mistake,) = [m for m in OUTPUT_MISTAKES if m.id == "circular-convolution"]
+    assert mistake.compute({"signal": [2, 2, 2, 2], "kernel": [1, -1]}) is None  # a constant signal: both agree
+    for seed in range(60):
+        question = exercises.generate("circulant", seed=seed)
+        spec = question.part("output").answer
+        assert all(m.value != spec.value for m in spec.misconceptions)
+        assert "circular-convolution" in {m.id for m in spec.misconceptions} or \
+            mistake.compute(question.params) is None
+
+
+def test_part_c_asks_for_the_matrix_the_box_takes():
+    for params in (ONE_D, TWO_D, {**ONE_D, "convention": "column"}):
+        prompt = render_question(exercises.generate("circulant", **params), "md").split("**(c)**")[1]
+        assert "Write down the matrix T itself, entry by entry" in prompt and "which" not in prompt
 
 
 def test_statement_and_solution_name_the_structure():

@@ -35,6 +35,7 @@ def test_worked_by_hand():
     (CASE, "shape", "16 x 2 x 2", "channels-multiplied"),
     (CASE, "shape", "(8, 3, 3)", "same-size"),
     (CASE, "shape", "(8, 4, 4)", "full-size"),
+    (CASE, "shape", "(2, 2, 8)", "channels-last"),
     (CASE, "output", "[[1, 2], [4, 1]]", "bias-forgotten"),
     (CASE, "output", "[[3, 4], [6, 3]]", "bias-per-channel"),
     (CASE, "output", "[[1, 0], [1, 1]]", "first-channel-only"),

@@ -65,6 +65,7 @@ def test_students_may_group_digits_as_the_grader_reads_them():
     ("dense_entries", "178640", "nonzeros-only"),
     ("dense_entries", str(280 * 320 * 319), "row-blocks"),
     ("dense_flops", "8003072000", "multiplications-only"),
+    ("dense_flops", str(280 * 319 * 2 * 280 * 320), "additions-overcounted"),  # m additions per row, not m - 1
     ("nonzeros", "8003072000", "all-entries"),
     ("nonzeros", "2", "distinct-weights"),
     ("nonzeros", str(2 * 320 * 280), "per-input-pixel"),

@@ -14,6 +14,7 @@ from exercises.render.question import render_question
 from exercises.topics.flip import full_correlation
 from grader import Vector
 
+LECTURE_X = [100, 101, 99, 200, 199, 201]
 SMALL = {"signal": [1, 2, 3], "kernel": [1, -1], "candidates": [[1, 2, 1], [1, 0, -1], [2, 1, 0], [0, 3, 0]]}
 
 
@@ -70,6 +71,17 @@ def test_the_solution_says_what_the_numbers_show(kernel, verdict):
     assert verdict in text
     correlation, convolution = (question.part(i).answer.value for i in ("correlation", "convolution"))
     assert (correlation == convolution) == (verdict == "The same as x")
+
+
+def test_part_c_asks_one_thing_and_the_solution_says_which_convolution_commutes():
+    question = exercises.generate("flip", signal=LECTURE_X, kernel=[-1, 0, 1])
+    sheet = render_question(question, "md").split("**(c)**")[1].split("**(d)**")[0]
+    assert "compute the full cross-correlation" in sheet and "commutative" not in sheet and "?" not in sheet
+    vector = ", ".join(str(v) for v in question.part("swapped").answer.value)
+    assert exercises.answer("flip", "swapped", f"[{vector}]", signal=LECTURE_X, kernel=[-1, 0, 1])["score"] == 1
+    solution = render_question(question, "md", solution=True)
+    assert "The full convolution is commutative" in solution and "when both are full" in solution
+    assert "Convolution is commutative" not in solution  # the statement's ∗ is the valid one
 
 
 def test_palindromic_full_correlation_is_not_called_non_commutative():

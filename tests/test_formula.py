@@ -259,6 +259,12 @@ AT_PARAMS = {"k": 3, "c": 4, "m": 5, "n": 2, "p": 7}
     ("ck**2", 36),
     ("2np^2", 196),  # 2·n·p²
     ("(ck)^2", 144),  # brackets say otherwise
+    ("k^cm", 405),  # the exponent is the next factor: k^c·m, as in LaTeX, Numbas and STACK
+    ("k^{cm}", 3**20),  # braces and brackets group it
+    ("k^(cm)", 3**20),
+    ("ck^cm", 4 * 81 * 5),  # c·k^c·m
+    ("k^-cm", Fraction(5, 81)),  # k^(-c)·m
+    ("k^2m", 45),
     ("k²", 9),
     ("ck²m", 180),
     ("3²", 9),  # a power, never the digits 32
@@ -295,6 +301,15 @@ def test_formula_power_of_a_product_of_names_is_graded_as_meant():
     spec = Formula(value="c*k^2 + 1", variables=("c", "k"))
     assert grade(spec, "ck^2 + 1").status == "correct" and grade(spec, "ck² + 1").status == "correct"
     assert grade(spec, "(ck)^2 + 1").status == "incorrect"
+
+
+def test_an_exponent_takes_the_next_factor_only():
+    spec = Formula(value="x^y*z", variables=("x", "y", "z", "a", "b"))
+    assert grade(spec, "x^yz").status == "correct" and grade(spec, "x^y z").status == "correct"
+    assert grade(spec, "x^{yz}").status == "incorrect" and grade(spec, "x^(yz)").status == "incorrect"
+    grouped = Formula(value="x^(y*z)", variables=("x", "y", "z"))
+    assert grade(grouped, "x^{yz}").status == "correct" and grade(grouped, "x^yz").status == "incorrect"
+    assert grade(Formula(value="x*y^a*b", variables=("x", "y", "a", "b")), "xy^ab").status == "correct"
 
 
 def test_given_names_are_read_as_the_question_fixes_them():

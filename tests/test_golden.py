@@ -31,7 +31,7 @@ QUESTIONS = {
         {"type": "flatten"}, {"type": "dense", "out": 10}]}),
     "conv-cost-book": ("conv-cost", {"height": 280, "width": 320, "kernel": [[-1, 1]]}),
     "affected-outputs-book": ("affected-outputs", {"n": 5, "kernels": [3, 3], "strides": [1, 1], "paddings": [1, 1],
-                                                   "input": 3, "unit": 3}),
+                                                   "input": 2, "unit": 2}),  # x3 and g3 of the book, from 0
     "valid-shrink-lecture": ("valid-shrink", {"n": 16, "kernel": 6, "dilation": 1, "padding": 2}),
     # the rest of chapter 9 (issue 17)
     "flip-lecture": ("flip", {"signal": LECTURE_X, "kernel": [-1, 0, 1],

@@ -246,3 +246,62 @@ def test_number_parsers_raise_only_format_errors(text):
             parse(text)
         except FormatError:
             pass
+
+
+# -- LaTeX typed over several lines (issue 22, section 2) -------------------------------------------------------------
+ENVIRONMENTS = ("bmatrix", "pmatrix", "Bmatrix", "vmatrix", "Vmatrix", "matrix", "smallmatrix", "array")
+
+
+def test_a_matrix_typed_over_several_lines_is_read_like_one_line():
+    import exercises
+
+    several = "\\begin{bmatrix}\n8 & -10 \\\\\n-1 & 6\n\\end{bmatrix}"
+    assert parse_numbers(several) == parse_numbers(several.replace("\n", " ")) == [[8, -10], [-1, 6]]
+    result = exercises.answer("conv-backprop", "grad_kernel", several, seed=2)
+    assert result["status"] == "correct", result
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("\\begin{pmatrix}\r\n1 & 2 \\\\\r\n3 & 4 \\\\\r\n\\end{pmatrix}", [[1, 2], [3, 4]]),  # CRLF, a last \\
+    ("\\begin{array}{rr}\n1 & 2 \\\\ \\hline\n3 & 4\n\\end{array}", [[1, 2], [3, 4]]),
+    ("\\begin{array} {c|c}\n1 & 2\n\\end{array}", [1, 2]),
+    ("$$\n\\begin{vmatrix}\n  1 \\\\\n  2\n\\end{vmatrix}\n$$", [[1], [2]]),
+    ("\\[\n\\begin{matrix}\n\\frac{1}{2} & -3\n\\end{matrix}\n\\]", [Fraction(1, 2), -3]),
+])
+def test_latex_environments_over_several_lines(text, value):
+    assert parse_numbers(text) == value
+
+
+@st.composite
+def latex_matrices(draw):
+    """A matrix, and how a student types it: any known environment, rows on lines of their own (LF or CRLF),
+    spaces around the separators, a trailing \\\\ or none, inside $$ … $$, \\[ … \\] or bare."""
+    rows, cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    entries = st.one_of(st.integers(-99, 99), st.fractions(min_value=-9, max_value=9, max_denominator=9))
+    matrix = [[draw(entries) for _ in range(cols)] for _ in range(rows)]
+    newline, space = draw(st.sampled_from(["\n", "\r\n"])), draw(st.sampled_from(["", " ", "  ", "\t"]))
+    environment = draw(st.sampled_from(ENVIRONMENTS))
+    written = [f"{space}&{space}".join(_latex_entry(v) for v in row) for row in matrix]
+    body = f"{space}\\\\{newline}".join(written) + (f"{space}\\\\{newline}" if draw(st.booleans()) else newline)
+    columns = "{" + "c" * cols + "}" if environment == "array" else ""
+    text = f"\\begin{{{environment}}}{columns}{newline}{body}\\end{{{environment}}}"
+    before, after = draw(st.sampled_from([("", ""), (f"$${newline}", f"{newline}$$"), ("\\[", "\\]"), ("$", "$")]))
+    return matrix, before + text + after
+
+
+def _latex_entry(value: Fraction) -> str:
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{'-' if value < 0 else ''}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(latex_matrices())
+def test_latex_matrices_over_several_lines_grade_as_typed(case):
+    from grader import Matrix, Vector, grade
+
+    matrix, text = case
+    assert grade(Matrix(value=matrix), text).status == "correct", text
+    if len(matrix) == 1 or len(matrix[0]) == 1:  # a row or a column is a vector too
+        assert grade(Vector(value=[v for row in matrix for v in row]), text).status == "correct", text

@@ -140,3 +140,78 @@ def test_normal_text_and_correlation_helpers():
     assert correlation([1, 2], [2, 4]) is None
     assert correlation([1, 2, 3], [5, 5, 5]) is None
     assert correlation([1, 2, 3], [2, 4, 7]) == pytest.approx(statistics.correlation([1, 2, 3], [2, 4, 7]))
+
+
+# -- what the report says (issue 22, section 3) -------------------------------------------------------------------
+FLIP_PARTS = [f"q1.p{i}" for i in range(1, 6)]
+
+
+def flip_key():
+    """One question of five vector parts [1, 2, 3]; reversing a vector is the same misconception in each."""
+    from grader.answers import Misconception
+    from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent
+
+    mistake = (Misconception("reversed", "You reversed the vector: read it from the first entry.", [3, 2, 1]),)
+    parts = tuple(KeyPart(column.split(".")[1], column, 1, Vector(value=[1, 2, 3], misconceptions=mistake))
+                  for column in FLIP_PARTS)
+    question = KeyQuestion(1, "flip", 1, 1, {}, parts)
+    students = tuple(KeyStudent(f"s{i}", f"Student {i}", "A", (question,)) for i in range(1, 5))
+    return Key("week-07", "Quiz 7", "f00d", "0.1.0", students)
+
+
+def flip_class(tmp_path, answers):
+    """answers: student id → the text of each of the five parts."""
+    rows = [(student, dict(zip(FLIP_PARTS, texts, strict=True))) for student, texts in answers.items()]
+    key = flip_key()
+    path = write_class(tmp_path, key, csv_text(rows, header=["student_id", *FLIP_PARTS]))
+    return grade_class(key, read_submissions(path, key.columns, [s.student_id for s in key.students]))
+
+
+def test_a_misconception_counts_once_per_student_across_the_quiz(tmp_path):
+    right, wrong = "[1, 2, 3]", "[3, 2, 1]"
+    book = flip_class(tmp_path, {"s1": [wrong] * 5, "s2": [wrong, right, right, right, right],
+                                 "s3": [right, wrong, right, right, "[1 2"], "s4": [right] * 5})
+    stats = analyse(book)
+    (reversed_,) = stats.misconceptions
+    assert reversed_.students == 3  # s1 made it in five parts: one student, not five
+    assert reversed_.parts == [("q1.p1", 2), ("q1.p2", 2), ("q1.p3", 1), ("q1.p4", 1), ("q1.p5", 1)]
+    assert reversed_.most == [("s1", 5), ("s2", 1), ("s3", 1)]
+    md = report_md(book, stats)
+    table = md.split("## Misconceptions across the quiz")[1].split("\n## ")[0]
+    assert "| `reversed` | 3 | q1.p1 (2), q1.p2 (2), q1.p3 (1), q1.p4 (1), q1.p5 (1) | s1 (5), s2 (1), s3 (1) | " \
+           "You reversed the vector: read it from the first entry. |" in table
+
+
+def test_the_feedback_column_has_no_students_specifics(tmp_path):
+    partly = "[1, 2, 1]"  # entry 3 wrong, as the reversed vector has it: named, with a 'Partly right' prefix
+    book = flip_class(tmp_path, {"s1": [partly] * 5, "s2": [partly] * 5, "s3": ["[3, 2, 1]"] * 5,
+                                 "s4": ["[1, 2, 3]"] * 5})
+    result = book.rows[0].parts[0].result
+    assert result.feedback.startswith("Partly right") and result.misconception == "reversed"
+    md = report_md(book, analyse(book))
+    assert "| `reversed` | 3 | You reversed the vector: read it from the first entry. |" in md
+    assert "Partly right" not in md and "of 3 entries" not in md
+
+
+def test_re_teach_leaves_out_parts_everybody_got_right_and_unreadable_answers(tmp_path):
+    right = "[1, 2, 3]"
+    book = flip_class(tmp_path, {
+        "s1": [right, right, "[3, 2, 1]", right, "one two three"],  # p5: unreadable, not a misconception
+        "s2": [right, "[1, 2, 4]", "[3, 2, 1]", right, right],
+        "s3": [right, right, right, "[9, 9, 9]", right],
+        "s4": [right, "[1, 2, 4]", right, right, right]})
+    stats = analyse(book)
+    parts = {p.column: p for p in stats.parts}
+    assert parts["q1.p5"].mean == 0.75 and parts["q1.p5"].readable_mean == 1 and not parts["q1.p5"].to_reteach
+    assert not parts["q1.p1"].to_reteach and parts["q1.p5"].misconceptions == []
+    md = report_md(book, stats)
+    reteach = re.findall(r"^\d+\. (q\S+): mean score ([\d.]+)", md, flags=re.M)
+    # p3: two reversed, each 1 of 3 entries right (mean 2/3); p4: one all wrong (0.75); p2: two with 2 of 3 (5/6)
+    assert reteach == [("q1.p3", "0.67"), ("q1.p4", "0.75"), ("q1.p2", "0.83")]
+    assert [m.id for m in stats.misconceptions] == ["reversed"] and stats.misconceptions[0].students == 2
+
+
+def test_a_class_that_got_everything_right_has_nothing_to_re_teach(tmp_path):
+    book = flip_class(tmp_path, {f"s{i}": ["[1, 2, 3]"] * 5 for i in range(1, 5)})
+    md = report_md(book, analyse(book))
+    assert "Nothing: every readable answer was right." in md and "No known misconception was seen." in md

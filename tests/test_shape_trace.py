@@ -83,10 +83,23 @@ def test_hand_worked_rectangle():
     ("layer4", "15", "flatten-channels-forgotten"),
     ("layer4", "14", "flatten-summed"),
     ("layer5", "90", "dense-gave-inputs"),
+    ("layer1", "(28, 19, 8)", "channels-last"),
+    ("layer3", "[5, 3, 6]", "channels-last"),
 ])
 def test_misconceptions_are_named(part, text, mistake):
     result = exercises.answer("shape-trace", part, text, **RECTANGLE)
     assert result["status"] != "correct" and result["misconception"] == mistake
+
+
+def test_channels_last_never_equals_the_key():
+    from exercises.topics.shape_trace import channels_last
+
+    assert channels_last((8, 8, 8)) is None and channels_last((4, 4, 2)) == (4, 2, 4)
+    for seed in range(40):
+        for part in exercises.generate("shape-trace", seed=seed).parts:
+            assert all(m.value != part.answer.value for m in part.answer.misconceptions), (seed, part.id)
+            if part.answer.kind == "tuple" and len(set(part.answer.value)) > 1:
+                assert "channels-last" in {m.id for m in part.answer.misconceptions}, (seed, part.id)
 
 
 def test_a_partly_right_shape_gets_partial_credit():

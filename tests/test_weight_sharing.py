@@ -49,6 +49,7 @@ def test_misconceptions_are_named():
     assert named("tiled", "832") == "tiled-as-local"
     assert named("conv", "832") == "conv-as-local"
     assert named("conv", str(4 * 4 + 4)) == "input-channels-forgotten"
+    assert named("conv", str(48 + 4 * 16)) == "bias-per-unit"  # 48 weights and a bias per output unit
     assert named("dense", str(75 * 100 + 100)) == "dense-same-size"
     assert named("dense", str(25 * 16 + 16)) == "channels-forgotten"
     result = exercises.answer("weight-sharing", "local", "52", **image)
@@ -59,6 +60,7 @@ def test_misconceptions_that_cannot_happen_are_left_out():
     question = exercises.generate("weight-sharing", **BOOK_ROW, bias=False)
     ids = {m.id for part in question.parts for m in part.answer.misconceptions}
     assert "bias-forgotten" not in ids and "tiles-per-axis-only" not in ids  # no biases; 1-D
+    assert "bias-per-unit" not in ids
     assert "channels-forgotten" not in ids  # one channel in and out: the same count
 
 

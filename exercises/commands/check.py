@@ -49,6 +49,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             found = check_template(get(alt.template), range(bank_seeds), alt.params, tick=bar.tick)
             failures += found
             print(f"{label + ' ' + alt.template:<32}{bank_seeds:>7}{len(found):>10}")
+    if bank is not None:
+        _print_sittings(bank)
     elapsed = time.perf_counter() - started
     for failure in failures[:20]:
         print(f"FAIL {failure}")
@@ -58,6 +60,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     pinned = plural(len(pinned_runs), "pinned bank question")
     print(f"checked {len(templates)} templates × {args.seeds} seeds and {pinned} in {elapsed:.1f} s: {verdict}")
     return EXIT_FAILURES if failures else EXIT_OK
+
+
+def _print_sittings(bank: Any) -> None:
+    """Each quiz's estimated minutes (the templates' estimates, the bank's overrides) against its `minutes:`."""
+    import sys
+
+    from exercises.sitting import sitting_lines
+
+    lines, warnings = sitting_lines(bank)
+    print("minutes a prepared student needs, by the estimates:")
+    print("\n".join(lines))
+    for warning in warnings:
+        print(f"cnnquiz: warning: {warning}", file=sys.stderr)
 
 
 def _check_key(path: str) -> int:

@@ -63,6 +63,7 @@ class AdaptivePool(Template):
     id = "adaptive-pool"
     version = 2  # 2: n a multiple of m sometimes, feature-map sizes up to 224 (224 → 7), m up to 7
     topic = "pooling"
+    minutes = {"windows": 2, "sizes": 1}
     summary = "the windows of adaptive pooling: m outputs from n inputs, start floor(i·n/m), end ceil((i+1)·n/m)"
     params = {
         "n": Int(doc="input size (drawn: 5 to 20, sometimes a feature-map size up to 224)", low=1, high=1024),

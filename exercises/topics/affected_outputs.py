@@ -1,9 +1,10 @@
 """Sparse connectivity seen from below and from above (book figs. 9.2 to 9.4): which units of each layer
 one input affects, and which inputs one unit of a deeper layer depends on.
 
-A stack of 1-D convolutions over inputs x_1 … x_n; units are numbered from 1. Unit o of a layer with
-kernel width k, stride s and p zeros of padding on each side reads positions (o − 1)s − p + 1 to
-(o − 1)s − p + k of the row below; positions outside that row are padding zeros, not units.
+A stack of 1-D convolutions over inputs x_0 … x_(n−1); units and positions are numbered from 0, as on the
+sheets ("Indices start at 0"; the book's figures number from 1). Unit o of a layer with kernel width k, stride
+s and p zeros of padding on each side reads positions os − p to os − p + k − 1 of the row below; positions
+outside that row are padding zeros, not units.
 """
 
 from __future__ import annotations
@@ -70,14 +71,14 @@ def cone_down(p: dict[str, Any], unit: int, clip: bool = True, **switches: bool)
 
 
 def numbered(span: Span) -> list[int]:
-    """The 1-based numbers of a run of 0-based positions."""
-    return list(range(span[0] + 1, span[1] + 2))
+    """The numbers (from 0) of a run of positions; empty when the run is."""
+    return list(range(span[0], span[1] + 1))
 
 
 def answers(p: dict[str, Any]) -> dict[str, list[int]]:
-    up = cone_up(p, p["input"] - 1)
+    up = cone_up(p, p["input"])
     return {"affected": numbered(up[1]), "affected_top": numbered(up[-1]),
-            "field": numbered(cone_down(p, p["unit"] - 1)[0])}
+            "field": numbered(cone_down(p, p["unit"])[0])}
 
 
 # -- the independent method: connection matrices of the layers run on unit vectors ---------------------------
@@ -110,28 +111,28 @@ def _wrong(part: str, clip: bool = True, **switches: bool):
         if switches.get("padding") is False and not any(p["paddings"]):
             return None
         rows = sizes(p, **switches)
-        if min(rows) < 1 or p["unit"] > rows[-1]:
+        if min(rows) < 1 or p["unit"] >= rows[-1]:
             return None
         if part == "field":
-            wrong = numbered(cone_down(p, p["unit"] - 1, clip, **switches)[0])
+            wrong = numbered(cone_down(p, p["unit"], clip, **switches)[0])
         else:
-            wrong = numbered(cone_up(p, p["input"] - 1, clip, **switches)[1 if part == "affected" else -1])
+            wrong = numbered(cone_up(p, p["input"], clip, **switches)[1 if part == "affected" else -1])
         return wrong or None
     return compute
 
 
-def _zero_based(part: str):
+def _one_based(part: str):
     def compute(p: dict[str, Any]) -> list[int]:
-        return [v - 1 for v in answers(p)[part]]
+        return [v + 1 for v in answers(p)[part]]
     return compute
 
 
 def _backward_view(p: dict[str, Any]) -> list[int] | None:
     """The inputs that unit h_i sees, given for the units that x_i feeds."""
-    if p["input"] > sizes(p)[1]:
+    if p["input"] >= sizes(p)[1]:
         return None
     k, s, pad = layers(p)[0]
-    first = (p["input"] - 1) * s - pad
+    first = p["input"] * s - pad
     return numbered((max(first, 0), min(first + k - 1, p["n"] - 1)))
 
 
@@ -140,27 +141,32 @@ def _first_layer_only(p: dict[str, Any]) -> list[int]:
 
 
 def _top_layer_only(p: dict[str, Any]) -> list[int]:
-    return numbered(cone_down(p, p["unit"] - 1)[-2])
+    return numbered(cone_down(p, p["unit"])[-2])
 
 
 def _mistakes(part: str) -> tuple[Mistake, ...]:
+    """The part's mistakes; numbering from 1 comes first: where another mistake gives the same numbers, it is
+    the likelier reason (the book's figures number from 1)."""
+    one_based = Mistake("one-based", "You numbered from 1: here units are numbered from 0, as x_0, x_1, ...",
+                        _one_based(part))
     common = (
         Mistake("border-ignored", "You counted positions beyond the border: they are padding zeros (or nothing), "
-                "not units; number only real units, from 1.", _wrong(part, clip=False)),
+                "not units; number only real units, from 0.", _wrong(part, clip=False)),
         Mistake("padding-ignored", "You left out the padding: p zeros on each side shift which positions a unit "
                 "reads.", _wrong(part, padding=False)),
-        Mistake("stride-ignored", "You ignored the stride: unit o starts reading at position (o - 1)s - p + 1, so "
+        Mistake("stride-ignored", "You ignored the stride: unit o starts reading at position os - p, so "
                 "neighbouring units are s positions apart.", _wrong(part, stride=False)),
-        Mistake("zero-based", "You numbered from 0: units are numbered from 1, as x_1, x_2, ...", _zero_based(part)),
     )
     if part == "affected":
-        return (Mistake("backward-view", "You listed the inputs that a unit sees (its receptive field): the question "
-                        "looks from below, at the units that the input feeds.", _backward_view), *common)
-    if part == "affected_top":
-        return (Mistake("first-layer-only", "That is the first layer's answer: every affected unit there passes the "
-                        "change on to the next layer, which spreads it wider.", _first_layer_only), *common)
-    return (Mistake("top-layer-only", "Those are the units of the row below that this unit reads directly: follow "
-                    "each of them down to the input; the field widens at every layer.", _top_layer_only), *common)
+        own = Mistake("backward-view", "You listed the inputs that a unit sees (its receptive field): the question "
+                      "looks from below, at the units that the input feeds.", _backward_view)
+    elif part == "affected_top":
+        own = Mistake("first-layer-only", "That is the first layer's answer: every affected unit there passes the "
+                      "change on to the next layer, which spreads it wider.", _first_layer_only)
+    else:
+        own = Mistake("top-layer-only", "Those are the units of the row below that this unit reads directly: follow "
+                      "each of them down to the input; the field widens at every layer.", _top_layer_only)
+    return (one_based, own, *common)
 
 
 # -- sampling, prose and figures ------------------------------------------------------------------------------
@@ -192,10 +198,11 @@ def _problem(p: dict[str, Any]) -> str | None:
     rows = sizes(p)
     if min(rows) < 1:
         return f"the layers leave no units (units per row: {rows}): use more inputs or smaller kernels"
-    if p["input"] > p["n"]:
-        return f"input {p['input']} is not one of x_1 ... x_{p['n']}"
-    if p["unit"] > rows[-1]:
-        return f"unit {p['unit']} is beyond the top layer, which has {plural(rows[-1], 'unit')}"
+    if p["input"] >= p["n"]:
+        return f"input {p['input']} is not one of x_0 ... x_{p['n'] - 1} (numbered from 0)"
+    if p["unit"] >= rows[-1]:
+        return (f"unit {p['unit']} is beyond the top layer, which has {plural(rows[-1], 'unit')} "
+                f"(numbered from 0)")
     if not answers(p)["affected_top"]:
         return f"no window of the layers covers x_{p['input']} (the last window ends before it): pick another input"
     return None
@@ -228,8 +235,9 @@ def figure(p: dict[str, Any], spans: list[Span], caption: str) -> Any:
 @template
 class AffectedOutputs(Template):
     id = "affected-outputs"
-    version = 1
+    version = 2  # 2: units numbered from 0, as the sheets' "Indices start at 0"
     topic = "sparse, local and shared weights"
+    minutes = {"affected": 1, "affected_top": 1.5, "field": 2}
     summary = "which units one input affects, layer by layer, and which inputs a deeper unit sees (1-D stacks)"
     params = {
         "n": Int(doc="number of inputs x_1 ... x_n", low=3, high=24),
@@ -237,8 +245,8 @@ class AffectedOutputs(Template):
         "strides": IntList(doc="stride of each layer (drawn: 1, sometimes 2 in the first)", min_len=2, max_len=3,
                            low=1, high=3),
         "paddings": IntList(doc="zeros on each side, per layer", min_len=2, max_len=3, low=0, high=3),
-        "input": Int(doc="the input x_i asked about, from 1", low=1, high=24),
-        "unit": Int(doc="the unit of the top layer whose inputs are asked, from 1", low=1, high=24),
+        "input": Int(doc="the input x_i asked about, numbered from 0", low=0, high=23),
+        "unit": Int(doc="the unit of the top layer whose inputs are asked, numbered from 0", low=0, high=23),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
@@ -250,11 +258,11 @@ class AffectedOutputs(Template):
             rows = sizes(p)
             if min(rows) < 1:
                 continue
-            p.setdefault("input", int(rng.integers(1, p["n"] + 1)))
-            p.setdefault("unit", int(rng.integers(1, max(rows[-1], 1) + 1)))
+            p.setdefault("input", int(rng.integers(0, p["n"])))
+            p.setdefault("unit", int(rng.integers(0, max(rows[-1], 1))))
             if _problem(p) is None and (rows[-1] >= 3 or "kernels" in params):
                 return p
-        return {"input": 1, "unit": 1, **p}  # validate() says what is wrong with the pinned values
+        return {"input": 0, "unit": 0, **p}  # validate() says what is wrong with the pinned values
 
     def validate(self, p: dict[str, Any]) -> None:
         problem = _problem(p)
@@ -265,17 +273,17 @@ class AffectedOutputs(Template):
         rows, depth = sizes(p), len(p["kernels"])
         names = NAMES[:depth + 1]
         statement = (
-            prose("A stack of 1-D convolutions takes the inputs {first} to {last}. Unit o of a layer with kernel "
-                  "width k, stride s and p zeros of padding on each side reads positions (o - 1)s - p + 1 to "
-                  "(o - 1)s - p + k of the row below; positions outside that row are padding zeros, not units.",
-                  first=Sym("x_1"), last=Sym(f"x_{p['n']}")),
+            prose("A stack of 1-D convolutions takes the inputs {first} to {last}; units and positions are "
+                  "numbered from 0. Unit o of a layer with kernel width k, stride s and p zeros of padding on each "
+                  "side reads positions os - p to os - p + k - 1 of the row below; positions outside that row are "
+                  "padding zeros, not units.", first=Sym("x_0"), last=Sym(f"x_{p['n'] - 1}")),
             *(prose(f"Layer {names[number]}, units {{first}} to {{last}}: kernel width {k}, stride {s}, "
                     + (f"{pad} zero{'s' if pad > 1 else ''} of padding on each side." if pad else "no padding."),
-                    first=Sym(f"{names[number]}_1"),
-                    last=Sym(f"{names[number]}_{rows[number]}"))
+                    first=Sym(f"{names[number]}_0"),
+                    last=Sym(f"{names[number]}_{rows[number] - 1}"))
               for number, (k, s, pad) in enumerate(layers(p), start=1)),
         )
-        key, up, down = answers(p), cone_up(p, p["input"] - 1), cone_down(p, p["unit"] - 1)
+        key, up, down = answers(p), cone_up(p, p["input"]), cone_down(p, p["unit"])
         x, unit, top = Sym(f"x_{p['input']}"), Sym(f"{names[-1]}_{p['unit']}"), names[-1]
         in_order = " List the unit numbers, in increasing order."
         parts = (
@@ -304,9 +312,9 @@ class AffectedOutputs(Template):
         reach = reachability(p)
         first = connection_matrix(p["n"], *layers(p)[0])
         expected = {
-            "affected": (np.flatnonzero(first[:, p["input"] - 1]) + 1).tolist(),
-            "affected_top": (np.flatnonzero(reach[-1][:, p["input"] - 1]) + 1).tolist(),
-            "field": (np.flatnonzero(reach[-1][p["unit"] - 1]) + 1).tolist(),
+            "affected": np.flatnonzero(first[:, p["input"]]).tolist(),
+            "affected_top": np.flatnonzero(reach[-1][:, p["input"]]).tolist(),
+            "field": np.flatnonzero(reach[-1][p["unit"]]).tolist(),
         }
         for part_id, want in expected.items():
             got = list(question.part(part_id).answer.value)  # type: ignore[attr-defined]

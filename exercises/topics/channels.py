@@ -14,6 +14,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntArray, IntList, IntMatrix, ParamError
 from exercises.registry import Template, template
+from exercises.topics.shape_trace import CHANNELS_LAST, channels_last
 from exercises.topics.toeplitz2d import correlate2d, rotate180
 from grader.answers import Matrix, Tuple, Vector
 
@@ -55,6 +56,7 @@ SHAPE_MISTAKES = (
             lambda p: _shape(p, p["channels_out"], 0)),
     Mistake("full-size", "That is the size of a 'full' convolution; valid (no padding) shrinks each side by k − 1.",
             lambda p: _shape(p, p["channels_out"], 1)),
+    Mistake("channels-last", CHANNELS_LAST, lambda p: channels_last(_shape(p, p["channels_out"], -1))),
 )
 OUTPUT_MISTAKES = (
     Mistake("bias-forgotten", "You left out the bias: it is added once to every entry of the output map.",
@@ -113,6 +115,7 @@ class Conv2dChannels(Template):
     id = "conv2d-channels"
     version = 1
     topic = "channels and stride"
+    minutes = {"shape": 0.5, "output": 3.5, "mix": 1.5}
     summary = "multi-channel 2-D convolution by hand: an output map, the output shape, 1×1 convolution as mixing"
     params = {
         "image": IntArray(doc="input X: C_in channels, each a matrix (list of rows)", ndims=(3,), max_size=6),

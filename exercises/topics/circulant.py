@@ -67,6 +67,17 @@ def circular_correlate(data: Any, kernel: Any, wrap: bool = True) -> list:
     return out.tolist()
 
 
+def circular_convolve(data: Any, kernel: Any) -> list:
+    """True circular convolution, y_j = Σ_a x_((j−a) mod n) w_a (the kernel flipped and wrapped): the mistake of
+    reading ⋆ as convolution."""
+    data, kernel = np.asarray(data), np.asarray(kernel)
+    out = np.zeros(data.shape, dtype=np.int64)
+    for j in np.ndindex(data.shape):
+        for a in np.ndindex(kernel.shape):
+            out[j] += data[tuple((x - y) % n for x, y, n in zip(j, a, data.shape, strict=True))] * kernel[a]
+    return out.tolist()
+
+
 def straight_outputs(shape: tuple[int, ...], kshape: tuple[int, ...], last: bool = False) -> list[int]:
     """Flat indices (row-major) of the outputs whose window does not wrap: the first n − k + 1 along each axis
     (or, for a misconception, the last n − k + 1)."""
@@ -103,6 +114,11 @@ def _valid(p: dict[str, Any]) -> list:
     return flat.reshape(tuple(n - k + 1 for n, k in zip(_shape(p), np.shape(p["kernel"]), strict=True))).tolist()
 
 
+def _unless_key(p: dict[str, Any], wrong: list) -> list | None:
+    """A wrong output, or None in a variant where it is the key (the mistake cannot be told from the answer)."""
+    return None if wrong == circular_correlate(data_of(p), p["kernel"]) else wrong
+
+
 MATRIX_MISTAKES = (
     Mistake("no-wrap-around", "Your band stops at the bottom edge: that is the matrix of a correlation with zeros "
             "past the end. Circular correlation wraps round, so the kernel entries that fall off the bottom of a "
@@ -124,6 +140,9 @@ OUTPUT_MISTAKES = (
             "input j and wraps from the end back to the start.", _wrong_side),
     Mistake("flipped-kernel", "You flipped the kernel: here ⋆ is cross-correlation, so slide the kernel as it is.",
             lambda p: circular_correlate(data_of(p), np.flip(np.asarray(p["kernel"])))),
+    Mistake("circular-convolution", "That is the true circular convolution, y_j = Σ_a x_(j−a) w_a, which runs "
+            "backwards through the input: circular cross-correlation reads forwards, y_j = Σ_a x_(j+a) w_a.",
+            lambda p: _unless_key(p, circular_convolve(data_of(p), p["kernel"]))),
 )
 TOEPLITZ_MISTAKES = (
     Mistake("kept-wrapping-columns", "Those are the last columns of C, some of whose bands wrap round. Valid "
@@ -139,8 +158,9 @@ TOEPLITZ_MISTAKES = (
 @template
 class Circulant(Template):
     id = "circulant"
-    version = 1
+    version = 2  # 2: part (c) asks for the matrix T itself, not which columns (rows) of C it keeps
     topic = "convolution as matrix"
+    minutes = {"matrix": 2.5, "output": 2, "toeplitz": 1}
     summary = "circular correlation as a (doubly block) circulant matrix, against the Toeplitz matrix of valid " \
               "correlation"
     params = {
@@ -216,8 +236,8 @@ class Circulant(Template):
                                  y=Sym("Y" if image else "y")),
                  expect(kind, output, p, OUTPUT_MISTAKES), points=2, solution=self._output_solution(p, output)),
             Part("toeplitz", prose("The valid cross-correlation of the same data (no wrap-around, no padding) is "
-                                   "{valid} with the Toeplitz matrix T. Write down T: which " +
-                                   ("columns" if row else "rows") + " of C does it keep?", valid=valid),
+                                   "{valid} with the Toeplitz matrix T. Write down the matrix T itself, entry "
+                                   "by entry, as for C.", valid=valid),
                  expect(Matrix, toeplitz.tolist(), p, TOEPLITZ_MISTAKES), points=2,
                  solution=self._toeplitz_solution(p, shape, kshape)),
         )

@@ -90,6 +90,7 @@ class Concepts(Template):
     version = 3  # 2: one part id ("answer") and 2 points for every form; 3: "about a factor s", "by only 2 values"
     shared = ("form",)  # a quiz slot gives all its students the same form (the bank may `vary` it)
     topic = "concepts"
+    minutes = 2
     summary = "true/false statements on equivariance, invariance, sharing, padding, receptive fields, pooling"
     params = {
         "topic": OneOf(doc="the pool to draw from", options=TOPICS),

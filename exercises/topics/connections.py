@@ -176,6 +176,7 @@ class Connections(Template):
     id = "connections"
     version = 1
     topic = "parameters"
+    minutes = {"connections": 2, "parameters": 1.5, "reuse": 1}
     summary = "connections (multiply-adds) against trainable parameters per layer, LeNet-style"
     params = {
         "layers": LayerStack(doc="the layers, in order (conv, pool, subsample, flatten, dense; no padding), "

@@ -134,6 +134,7 @@ class ConvBackprop(Template):
     id = "conv-backprop"
     version = 1
     topic = "backpropagation"
+    minutes = {"grad_input": 2.5, "grad_kernel": 1.5, "grad_bias": 0.5}
     summary = "gradients of a valid convolution layer: dL/dx (full correlation, flipped kernel), dL/dw, dL/db"
     params = {
         "signal": IntList(doc="input signal x (pin this or image)", min_len=2, max_len=12),

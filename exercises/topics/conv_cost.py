@@ -14,11 +14,13 @@ import numpy as np
 
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
-from exercises.params import Int, IntMatrix, ParamError
+from exercises.params import Bool, Int, IntMatrix, ParamError
 from exercises.registry import Template, template
+from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
 from grader.answers import Integer, Tuple
 
 KERNEL_SHAPES = ((1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (3, 3))
+HAND_PIXELS = (LARGEST_HAND_FACTOR + 1) // 2  # without a calculator: 2·pixels − 1 stays within four digits
 
 
 def output_shape(p: dict[str, Any], height: int | None = None, width: int | None = None) -> tuple[int, int]:
@@ -28,6 +30,13 @@ def output_shape(p: dict[str, Any], height: int | None = None, width: int | None
 
 def taps(p: dict[str, Any]) -> int:
     return len(p["kernel"]) * len(p["kernel"][0])
+
+
+def big_products(p: dict[str, Any]) -> bool:
+    """Whether a count needs a factor of more than four digits: the outputs (in every count but the shape) or a
+    row's operations of the dense product, 2·pixels − 1."""
+    rows, cols = output_shape(p)
+    return needs_calculator(rows * cols, 2 * p["height"] * p["width"] - 1)
 
 
 def costs(p: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +142,12 @@ def _square_product(p: dict[str, Any]) -> int:
     return inputs * (2 * inputs - 1)
 
 
+def _dense_additions_overcounted(p: dict[str, Any]) -> int:
+    """m additions per row of M (as many as products) instead of m − 1."""
+    rows, cols = output_shape(p)
+    return rows * cols * 2 * p["height"] * p["width"]
+
+
 def _distinct_weights(p: dict[str, Any]) -> int:
     return taps(p)
 
@@ -170,6 +185,8 @@ DENSE_FLOP_MISTAKES = (
     Mistake("multiplications-only", "You counted the multiplications only: each output also adds its products "
             "up, one addition fewer than products.", _entries_as_operations),
     Mistake("square-matrix", "M has one row per output pixel, not per input pixel.", _square_product),
+    Mistake("additions-overcounted", "A row adds up as many products as it has entries, and adding up q products "
+            "takes q - 1 additions, not q: the first product starts the sum.", _dense_additions_overcounted),
 )
 NONZERO_MISTAKES = (
     Mistake("all-entries", "Most entries of M are zero: each output reads only the pixels under the kernel.",
@@ -184,18 +201,25 @@ NONZERO_MISTAKES = (
 @template
 class ConvCost(Template):
     id = "conv-cost"
-    version = 1
+    version = 2  # 2: the calculator parameter (in the params); the sheet says when a calculator is allowed
     topic = "convolution as matrix"
+    minutes = {"shape": 0.5, "conv_flops": 1, "dense_entries": 1, "dense_flops": 1.5, "nonzeros": 1}
     summary = "floating-point operations of a convolution against the entries and work of its dense matrix"
     params = {
         "height": Int(doc="image height in pixels", low=3, high=4000),
         "width": Int(doc="image width in pixels", low=3, high=4000),
         "kernel": IntMatrix(doc="the kernel, every entry non-zero (the book's edge detector: [[-1, 1]])",
                             min_size=1, max_size=5, low=-9, high=9),
+        "calculator": Bool(doc=f"whether students may use a calculator (the sheet says so); false keeps the image "
+                           f"within {HAND_PIXELS:,} pixels, so that no factor has more than four digits (the "
+                           "bank's calculator: pins it)", default=True),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
+        if not p["calculator"]:  # small images: up to 60 × 60, so 2 · 3600 − 1 < 10,000
+            p.setdefault("height", int(rng.integers(6, 61)))
+            p.setdefault("width", int(rng.integers(6, 61)))
         p.setdefault("height", int(rng.integers(10, 49)) * 10)
         p.setdefault("width", int(rng.integers(10, 49)) * 10)
         if "kernel" not in p:
@@ -211,6 +235,10 @@ class ConvCost(Template):
         if len(kernel) >= p["height"] or len(kernel[0]) >= p["width"]:
             raise ParamError(f"the {len(kernel)}x{len(kernel[0])} kernel must be smaller than the "
                              f"{p['height']}x{p['width']} image")
+        if not p["calculator"] and big_products(p):
+            raise ParamError(f"without a calculator (calculator: false) the image may have at most {HAND_PIXELS:,} "
+                             f"pixels, so that no factor has more than four digits; {p['height']}x{p['width']} has "
+                             f"{p['height'] * p['width']:,}")
 
     def build(self, p: dict[str, Any]) -> Question:
         h, w, kernel = p["height"], p["width"], np.array(p["kernel"])
@@ -225,6 +253,7 @@ class ConvCost(Template):
                   "products costs q multiplications and q - 1 additions. The same linear map can be written as "
                   "a matrix product {y}, with the image flattened into the vector x and the output into y.",
                   y=Eq(Sym("y"), Op("*", Sym("M"), Sym("x")))),
+            *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
         )
         parts = (
             Part("shape", prose("What size is the output? Give (height, width)."),

@@ -112,6 +112,7 @@ class Conv1d(Template):
     id = "conv1d"
     version = 2  # 2: padding, stride and dilation drawn; kernels with two or more non-zero taps
     topic = "convolution"
+    minutes = 2.5
     summary = "1-D convolution (cross-correlation) of a signal with a kernel, with padding/stride/dilation"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=16),

@@ -87,6 +87,7 @@ class Equivariance(Template):
     id = "equivariance"
     version = 2  # 2: the shift is drawn (1 to 3); kernels with two or more non-zero taps
     topic = "equivariance and invariance"
+    minutes = {"output": 2, "shifted_output": 1.5, "changed": 1}
     summary = "translate the input, convolve: the output translates too, except at the border"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=16),

@@ -91,8 +91,9 @@ def _text(kernel: list[int]) -> str:
 @template
 class Flip(Template):
     id = "flip"
-    version = 1
+    version = 2  # 2: part (c) asks one thing (the full w ⋆ x), not also whether cross-correlation commutes
     topic = "convolution"
+    minutes = {"correlation": 2, "convolution": 1.5, "swapped": 2.5, "symmetric": 1}
     summary = "cross-correlation versus true convolution on the same data; commutativity; symmetric kernels"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=12),
@@ -142,8 +143,7 @@ class Flip(Template):
                  expect(Vector, convolution, p, CONVOLUTION_MISTAKES), points=2,
                  solution=self._convolution_solution(x, w, correlation, convolution)),
             Part("swapped", prose("Swap the roles: compute the full cross-correlation {y}, that is, pad w with {pad} "
-                                  "zeros on each side and slide x along it. Is cross-correlation commutative?",
-                                  y=_op("⋆", "w", "x"), pad=len(x) - 1),
+                                  "zeros on each side and slide x along it.", y=_op("⋆", "w", "x"), pad=len(x) - 1),
                  expect(Vector, swapped, p, SWAPPED_MISTAKES), points=2, solution=self._swapped_solution(x, w)),
             self._symmetric_part(p),
         )
@@ -181,8 +181,9 @@ class Flip(Template):
         steps.append(prose("The full x ⋆ w is {f}: w ⋆ x is that reversed. " + (
             "Here the two happen to coincide (the full x ⋆ w is a palindrome), but in general they differ: "
             if same else "So cross-correlation is not commutative: ") +
-            "sliding x along w visits the same overlaps in the opposite order. Convolution is commutative, "
-            "{comm}, because flipping the kernel undoes exactly that reversal.",
+            "sliding x along w visits the same overlaps in the opposite order. The full convolution is "
+            "commutative, {comm} when both are full, because flipping the kernel undoes exactly that reversal (the "
+            "valid ∗ of the statement is another matter: w ∗ x is defined only when w is at least as long as x).",
             f=np.array(forward), comm=Eq(_op("∗", "w", "x"), _op("∗", "x", "w"))))
         if k == 1:
             steps.append(prose("With a single-entry kernel both orders trivially agree."))

@@ -222,6 +222,7 @@ class OutputSize(Template):
     id = "output-size"
     version = 2  # 2: the formula part asks exactly what a worded padding allows; rounding explained in the solution
     topic = "padding and output size"
+    minutes = {"size": 1.5, "formula": 2}
     summary = "output size of a convolution, pooling or transposed convolution (PyTorch's formulas)"
     params = {
         "n": Int(doc="input size along one dimension", low=1, high=512),

@@ -147,6 +147,7 @@ class SamePadding(Template):
     id = "same-padding"
     version = 2  # 2: kernels 2 to 9, dilation up to 3 and the library drawn; 2 points for the split always
     topic = "padding and output size"
+    minutes = {"total": 1, "split": 1}
     summary = "zeros needed for 'same' output at stride 1, and how libraries split them for even kernels"
     params = {
         "kernel": Int(doc="kernel size k (drawn: 2 to 9, mostly even)", low=2, high=9),

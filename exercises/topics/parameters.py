@@ -224,6 +224,7 @@ class ParamCount(Template):
     id = "param-count"
     version = 2
     topic = "parameters"
+    minutes = {"per_layer": 3, "total": 1}
     summary = "trainable parameters per layer and in total (convolutions, pooling, dense, LeNet-5 and others)"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),

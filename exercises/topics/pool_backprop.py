@@ -108,6 +108,7 @@ class PoolBackprop(Template):
     id = "pool-backprop"
     version = 1
     topic = "backpropagation"
+    minutes = {"output": 1, "grad_input": 2}
     summary = "where the gradient goes through max pooling (overlapping windows add; ties: first maximum)"
     params = {
         "signal": IntList(doc="input signal (pin this or image)", min_len=2, max_len=12),

@@ -103,6 +103,7 @@ class PoolInvariance(Template):
     id = "pool-invariance"
     version = 2  # 2: widths 3 to 5, at most half the pooled values change, decimal rows as in the book
     topic = "pooling"
+    minutes = {"output": 1.5, "shifted_output": 1, "changed": 1}
     summary = "shift the input of a max pooling row: every input changes, only some pooled values do"
     params = {
         "signal": DecimalList(doc="detector row x: integers or exact decimals such as 0.1 (printed as written)",

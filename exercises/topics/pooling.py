@@ -179,6 +179,7 @@ class Pooling(Template):
     id = "pooling"
     version = 2  # 2: stride < width, padding, ceil_mode and decimals drawn; distinct values for max pooling
     topic = "pooling"
+    minutes = 2
     summary = "max or average pooling of a signal or an image, with stride, padding and ceil_mode (PyTorch)"
     params = {
         "signal": DecimalList(doc="input signal (pin this or image); exact decimals such as 0.1 are printed as "

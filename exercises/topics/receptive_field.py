@@ -144,6 +144,7 @@ class ReceptiveField(Template):
     id = "receptive-field"
     version = 2
     topic = "receptive fields"
+    minutes = {"size": 2, "stride": 1}
     summary = "receptive field size and effective stride of a unit in a stack of convolutions, poolings and blocks"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),

@@ -164,8 +164,26 @@ def _at(index: int, wrong: Callable[[Layer, Shape], Any]) -> Callable[[dict[str,
     return compute
 
 
+CHANNELS_LAST = ("You gave (height, width, channels), the channels-last order of images and TensorFlow: the "
+                 "question asks for (channels, height, width), PyTorch's order.")
+
+
+def channels_last(shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """A (C, H, W) shape written as (H, W, C); None when that reads the same (nothing tells the two apart)."""
+    moved = (*shape[1:], shape[0])
+    return None if moved == tuple(shape) else moved
+
+
+def _channels_last(index: int) -> Callable[[dict[str, Any]], Any]:
+    def compute(p: dict[str, Any]) -> Any:
+        layers, _, after = trace(p)
+        return None if layers[index].ends_spatial else channels_last(after[index])
+    return compute
+
+
 def layer_mistakes(index: int) -> tuple[Mistake, ...]:
-    return tuple(Mistake(name, feedback, _at(index, wrong)) for name, (feedback, wrong) in _WRONG.items())
+    return (*(Mistake(name, feedback, _at(index, wrong)) for name, (feedback, wrong) in _WRONG.items()),
+            Mistake("channels-last", CHANNELS_LAST, _channels_last(index)))
 
 
 # -- sampling -----------------------------------------------------------------------------------------------
@@ -202,6 +220,7 @@ class ShapeTrace(Template):
     id = "shape-trace"
     version = 1
     topic = "padding and output size"
+    minutes = 1.5
     summary = "channels x height x width after each layer of a stack (conv, pool, padding, stride, dilation, flatten)"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),

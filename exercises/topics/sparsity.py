@@ -194,6 +194,7 @@ class Sparsity(Template):
     id = "sparsity"
     version = 2  # 2: statements whose truth depends on n and k; n from k + 1 (dense T) to 12
     topic = "sparse, local and shared weights"
+    minutes = {"conv_params": 0.5, "dense_params": 1, "nonzeros": 1, "properties": 2}
     summary = "weights of a valid 1-D convolution vs. a dense layer; non-zeros and properties of its matrix"
     params = {
         "n": Int(doc="input length n", low=3, high=20),

@@ -82,6 +82,7 @@ class StridedConv(Template):
     id = "strided-conv"
     version = 1
     topic = "channels and stride"
+    minutes = {"full": 1.5, "strided": 0.5, "saved": 1}
     summary = "a stride-s convolution is the stride-1 convolution downsampled; the multiplications it saves"
     params = {
         "signal": IntList(doc="input signal x", min_len=3, max_len=16),

@@ -154,6 +154,7 @@ class Toeplitz(Template):
     id = "toeplitz"
     version = 2  # 2: kernels with two or more non-zero taps; conv1d's index letters; y a column in that convention
     topic = "convolution as matrix"
+    minutes = {"shape": 0.5, "matrix": 2.5, "output": 2}
     summary = "write a 1-D valid cross-correlation as a matrix product y = x·T (Toeplitz matrix)"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=12),

@@ -133,6 +133,7 @@ class Toeplitz2d(Template):
     id = "toeplitz2d"
     version = 2  # 2: kernels of several shapes, T of at most 48 entries, flattening order always tested
     topic = "convolution as matrix"
+    minutes = {"shape": 0.5, "matrix": 4, "output": 2}
     summary = "write a 2-D valid cross-correlation as a matrix product on the flattened image (doubly block Toeplitz)"
     params = {
         "image": IntMatrix(doc="input image X", min_size=2, max_size=6),

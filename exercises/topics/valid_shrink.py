@@ -154,6 +154,7 @@ class ValidShrink(Template):
     id = "valid-shrink"
     version = 1
     topic = "padding and output size"
+    minutes = {"sizes": 1.5, "depth": 1, "padding": 1.5, "padded_depth": 1}
     summary = "stacked valid convolutions until nothing is left (16 -> 11 -> 6 -> 1); the padding that keeps the size"
     params = {
         "n": Int(doc="input length", low=2, high=128),

@@ -107,6 +107,11 @@ def _tiles_per_axis_only(p: dict[str, Any]) -> int | None:
     return stacks * p["in_channels"] * p["kernel"] ** p["dims"] + (stacks if p["bias"] else 0)
 
 
+def _conv_bias_per_unit(p: dict[str, Any]) -> int | None:
+    """The convolution's weights plus one bias per output unit (as a locally connected layer has)."""
+    return count(p, "conv", bias=False) + p["out_channels"] * positions(p) if p["bias"] else None
+
+
 def _input_channels_forgotten(p: dict[str, Any]) -> int:
     return count({**p, "in_channels": 1}, "conv")
 
@@ -148,6 +153,8 @@ MISTAKES = {
                 "channels, k^dims weights for each.", _input_channels_forgotten),
         Mistake("bias-forgotten", _NO_BIAS + " A convolution has one bias per output channel.",
                 _bias_forgotten("conv")),
+        Mistake("bias-per-unit", "You gave every output unit its own bias: a convolution shares its bias like its "
+                "kernel, one per output channel.", _conv_bias_per_unit),
     ),
 }
 
@@ -169,6 +176,7 @@ class WeightSharing(Template):
     id = "weight-sharing"
     version = 1
     topic = "sparse, local and shared weights"
+    minutes = {"dense": 1.5, "local": 1.5, "tiled": 1.5, "conv": 1}
     summary = "parameters of dense, locally connected, tiled and convolutional layers on the same input"
     params = {
         "dims": Int(doc="1 for sequences, 2 for images", low=1, high=2),

@@ -12,7 +12,8 @@ from grader.answers.entries import compare_entries, flat
 from grader.parsing import Number as Rational
 from grader.parsing import parse_numbers, read
 
-_SHAPE = re.compile(r"\s*\(?\s*[-\d./]+\s*(?:(?:[xX*]|by)\s*[-\d./]+\s*)+\)?\s*")
+# a shape written with × (folded to x), * or 'by' between its sizes, in brackets or not: (8 × 14 × 14), [3×4]
+_SHAPE = re.compile(r"\s*(?:\(|\[)?\s*[-\d./]+\s*(?:(?:[xX*,]|by)\s*[-\d./]+\s*)+(?:\)|\])?\s*")
 _TIMES = re.compile(r"[xX*]|by")
 
 

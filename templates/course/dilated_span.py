@@ -42,6 +42,7 @@ class DilatedSpan(Template):
     id = "dilated-span"
     version = 1
     topic = "course: warm-up"
+    minutes = 1  # a prepared student's minutes per part, by hand (cnnquiz check adds them up per quiz)
     summary = "How many input positions a dilated kernel spans"
     params = {
         "kernel": Int(doc="kernel size k", low=2, high=9),
