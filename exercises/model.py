@@ -7,6 +7,7 @@ how a value looks in its format. Placeholders are checked when a node is built.
 
 from __future__ import annotations
 
+import numbers
 import re
 import string
 from collections.abc import Callable, Mapping
@@ -74,6 +75,94 @@ class Sum:
 
     index: str
     body: Any
+
+
+@dataclass(frozen=True)
+class Neg:
+    """A negated value: `−x`, `−2 n`."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Plus:
+    """A sum written term by term; a negated term (Neg, a negative number) is subtracted: `a − b + c`."""
+
+    terms: tuple[Any, ...]
+
+    def __init__(self, *terms: Any):
+        object.__setattr__(self, "terms", terms)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product written by juxtaposition, `2 n (k − 1)`, with a dot before a factor that starts with a number
+    (`n · 2`)."""
+
+    factors: tuple[Any, ...]
+
+    def __init__(self, *factors: Any):
+        object.__setattr__(self, "factors", factors)
+
+
+@dataclass(frozen=True)
+class Power:
+    """`base` raised to `exponent` (a square root is Call("sqrt", x))."""
+
+    base: Any
+    exponent: Any
+
+
+# -- precedence: which operand needs parentheses (the rule of sympy.printing.precedence) -----
+RELATION, SUM, PRODUCT, QUOTIENT, POWER, ATOM = 10, 20, 30, 35, 40, 100
+_OPERATOR_LEVELS = {"+": SUM, "-": SUM, "*": PRODUCT, "×": PRODUCT, "⋆": PRODUCT, "∗": PRODUCT, "/": QUOTIENT}
+
+
+def is_number(value: Any) -> bool:
+    """An exact number (int, numpy integer, Fraction, Num), not a bool."""
+    return isinstance(value, numbers.Rational) and not isinstance(value, bool)
+
+
+def precedence(value: Any) -> int:
+    """How tightly a math value holds together; a negative number binds like a difference (`n · (−3)`)."""
+    if isinstance(value, Op):
+        return _OPERATOR_LEVELS.get(value.op, RELATION)
+    if isinstance(value, Eq):
+        return RELATION
+    if isinstance(value, (Plus, Neg, Dot)) or negated(value) is not None:
+        return SUM
+    if isinstance(value, (Product, Sum)):
+        return PRODUCT
+    return POWER if isinstance(value, Power) else ATOM
+
+
+def needs_parentheses(operand: Any, level: int, tie: bool = False) -> bool:
+    """Whether an operand of an operator of `level` is printed in parentheses: when it binds less tightly, or
+    as tightly where `tie` (the right side of a difference, a power's base, what a minus sign negates)."""
+    return precedence(operand) < level or (tie and precedence(operand) == level)
+
+
+def negated(term: Any) -> Any:
+    """A value that starts with a minus sign, without it (Neg(x) → x, −3 → 3, −k p → k p), else None: a sum
+    subtracts such a term, and it binds like a difference."""
+    if isinstance(term, Neg):
+        return term.value
+    if isinstance(term, Product):
+        first = negated(term.factors[0])
+        return None if first is None else Product(first, *term.factors[1:])
+    if isinstance(term, Num) and term < 0:
+        return Num(term.text[1:])
+    return -term if is_number(term) and term < 0 else None
+
+
+def starts_with_number(value: Any) -> bool:
+    """Whether a value is printed starting with digits (a product puts a dot before it: `n · 2`, `n · 2^k`; a
+    fraction is stacked and a negative number in parentheses, so neither starts with digits)."""
+    if isinstance(value, Power):
+        return not needs_parentheses(value.base, POWER, tie=True) and starts_with_number(value.base)
+    if isinstance(value, Product):
+        return starts_with_number(value.factors[0])
+    return is_number(value) and value >= 0 and (isinstance(value, (numbers.Integral, Num)) or value.denominator == 1)
 
 
 _DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from typing import Any
 
 from exercises.figures import Figure
-from exercises.model import Call, Op, Sum, Sym
+from exercises.model import POWER, Call, Power, Sum, Sym
 from exercises.render.printer import Printer
 from exercises.render.texescape import escape_latex
 
@@ -87,9 +86,8 @@ class LatexPrinter(Printer):
                     for chunk in chunks]
         return "\\begin{center}\n" + "\\\\[6pt]\n".join(tabulars) + "\n\\end{center}"
 
-    def fraction(self, value: Fraction) -> str:
-        sign = "-" if value < 0 else ""
-        return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+    def quotient(self, numerator: str, denominator: str) -> str:
+        return f"\\frac{{{numerator}}}{{{denominator}}}"
 
     def vector(self, entries: list[str]) -> str:
         return r"\begin{bmatrix} " + " & ".join(entries) + r" \end{bmatrix}"
@@ -108,14 +106,8 @@ class LatexPrinter(Printer):
             return f"{base}_{sub}"
         return f"{base}_{{{sub}}}" if sub else base
 
-    def _print_Op(self, value: Op) -> str:
-        op = _OPS.get(value.op, value.op)
-        left, right = self.doprint(value.left), self.doprint(value.right)
-        if value.op == "/":
-            return f"\\frac{{{left}}}{{{right}}}"
-        if value.op in "*×":
-            left, right = self.factor(value.left), self.factor(value.right)
-        return f"{left} {op} {right}"
+    def infix(self, op: str) -> str:
+        return f" {_OPS.get(op, op)} "
 
     def _print_Call(self, value: Call) -> str:
         args = ", ".join(self.doprint(a) for a in value.args)
@@ -123,6 +115,8 @@ class LatexPrinter(Printer):
             return f"\\left\\lfloor {args} \\right\\rfloor"
         if value.name == "ceil":
             return f"\\left\\lceil {args} \\right\\rceil"
+        if value.name == "sqrt":
+            return f"\\sqrt{{{args}}}"
         if value.name in ("max", "min"):
             return f"\\{value.name}({args})"
         return f"\\operatorname{{{value.name}}}({args})" if len(value.name) > 1 else f"{value.name}({args})"
@@ -130,10 +124,14 @@ class LatexPrinter(Printer):
     def _print_Sum(self, value: Sum) -> str:
         return f"\\sum_{{{value.index}}} {self.doprint(value.body)}"
 
+    def _print_Power(self, value: Power) -> str:
+        return f"{self.operand(value.base, POWER, tie=True)}^{{{self.doprint(value.exponent)}}}"
+
     def _print_str(self, value: str) -> str:
         return f"\\text{{{escape_latex(value)}}}"
 
     def _print_sympy(self, value: Any) -> str:
+        """sympy's own LaTeX (its output is what the sheets have always shown; see formula)."""
         import sympy
 
         return sympy.latex(value)

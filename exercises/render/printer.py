@@ -13,7 +13,30 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import Figure
-from exercises.model import Block, Call, Display, Dot, Eq, Num, Op, Part, Prose, Sym, Table
+from exercises.model import (
+    PRODUCT,
+    SUM,
+    Block,
+    Call,
+    Display,
+    Dot,
+    Eq,
+    Neg,
+    Num,
+    Op,
+    Part,
+    Plus,
+    Power,
+    Product,
+    Prose,
+    Sym,
+    Table,
+    needs_parentheses,
+    negated,
+    precedence,
+    starts_with_number,
+)
+from exercises.symbolic import is_sympy, math_nodes
 from grader.answers import (
     Answer,
     option_label,  # the grader reads labels by the same rule
@@ -29,7 +52,7 @@ class Printer:
             method = getattr(self, f"_print_{cls.__name__}", None)
             if method is not None:
                 return method(value)
-        if hasattr(value, "free_symbols"):  # a sympy object: imported only if one is printed
+        if is_sympy(value):  # sympy is imported only if one is printed
             return self._print_sympy(value)
         raise TypeError(f"{type(self).__name__} cannot print {type(value).__name__}: {value!r}")
 
@@ -44,9 +67,12 @@ class Printer:
         return str(int(value))
 
     def _print_Fraction(self, value: Fraction) -> str:
-        if value.denominator == 1:
-            return str(value.numerator)
-        return self.fraction(value)
+        return self.doprint(value.numerator) if value.denominator == 1 else self.fraction(value)
+
+    def fraction(self, value: Fraction) -> str:
+        """A number that is not whole, as a fraction: −3/4 as the negation of 3 over 4."""
+        body = self.quotient(self.doprint(abs(value.numerator)), self.doprint(value.denominator))
+        return self.row([self.minus, body]) if value < 0 else body
 
     def _print_Num(self, value: Num) -> str:
         return value.text
@@ -61,17 +87,73 @@ class Printer:
     def _print_tuple(self, value: tuple) -> str:
         return self.tuple([self.doprint(v) for v in value])
 
+    # -- math nodes (exercises.model), with parentheses from their precedence -------------------
     def _print_Eq(self, value: Eq) -> str:
-        return " = ".join(self.doprint(side) for side in value.sides)
+        return self.row(self._between("=", [[self.doprint(side)] for side in value.sides]))
 
     def _print_Dot(self, value: Dot) -> str:
-        terms = [f"{self.factor(a)} {self.times} {self.factor(b)}" for a, b in value.terms]
-        return " + ".join(terms) if terms else "0"
+        products = [[self.factor(a), self.infix(self.times), self.factor(b)] for a, b in value.terms]
+        return self.row(self._between("+", products)) if products else self.doprint(0)
+
+    def _between(self, op: str, groups: list[list[str]]) -> list[str]:
+        """The pieces of each group, with the infix operator between the groups."""
+        pieces: list[str] = []
+        for group in groups:
+            pieces += ([self.infix(op)] if pieces else []) + group
+        return pieces
+
+    def _print_Op(self, value: Op) -> str:
+        if value.op == "/":
+            return self.quotient(self.doprint(value.left), self.doprint(value.right))
+        left, right = self.operands(value)
+        return self.row([left, self.infix(value.op), right])
+
+    def _print_Neg(self, value: Neg) -> str:
+        return self.row([self.minus, self.operand(value.value, SUM, tie=True)])
+
+    def _print_Plus(self, value: Plus) -> str:
+        pieces = [self.doprint(value.terms[0])]
+        for term in value.terms[1:]:
+            positive = negated(term)
+            pieces += [self.infix("+"), self.operand(term, SUM)] if positive is None else \
+                [self.infix("-"), self.operand(positive, SUM, tie=True)]
+        return self.row(pieces)
+
+    def _print_Product(self, value: Product) -> str:
+        """Juxtaposed factors, with the format's times before a factor that starts with a number."""
+        first = value.factors[0]  # a leading minus needs no parentheses: −k p is −(k p)
+        pieces = [self.doprint(first) if negated(first) is not None else self.factor(first)]
+        for factor in value.factors[1:]:
+            pieces += [self.infix(self.times) if starts_with_number(factor) else self.juxtaposition,
+                       self.factor(factor)]
+        return self.row(pieces)
+
+    def operand(self, value: Any, level: int, tie: bool = False) -> str:
+        """A value as an operand of an operator of `level`: in parentheses when it binds less tightly (see
+        exercises.model.needs_parentheses); a sympy value by its math nodes."""
+        node = math_nodes(value) if is_sympy(value) else value
+        text = self.doprint(value)
+        return self.parentheses(text) if needs_parentheses(node, level, tie) else text
+
+    def operands(self, value: Op) -> tuple[str, str]:
+        """The two sides of a binary operator (the right one of a difference in parentheses at a tie)."""
+        level = precedence(value)
+        return self.operand(value.left, level), self.operand(value.right, level, tie=value.op == "-")
 
     def factor(self, value: Any) -> str:
-        """A value as a factor of a product: negative numbers in parentheses."""
-        text = self.doprint(value)
-        return f"({text})" if text.startswith("-") else text
+        """A value as a factor of a product: sums and negative values in parentheses."""
+        return self.operand(value, PRODUCT)
+
+    def parentheses(self, math: str) -> str:
+        return f"({math})"
+
+    def infix(self, op: str) -> str:
+        """An infix operator (+, -, the format's times) between its operands."""
+        return f" {op} "
+
+    def row(self, pieces: list[str]) -> str:
+        """Printed pieces of one expression, in order."""
+        return "".join(pieces)
 
     # -- content walks ----------------------------------------------------------------------
     def prose(self, node: Prose) -> str:
@@ -127,10 +209,12 @@ class Printer:
 
     def formula(self, expression: Any) -> str:
         """A formula answer (an unevaluated sympy expression) in the order its key was written."""
-        return self.doprint(expression)
+        return self.doprint(math_nodes(expression, as_written=True))
 
     # -- primitives each format implements --------------------------------------------------
     times = "*"
+    minus = "-"  # a negation's sign
+    juxtaposition = " "  # between the factors of a product written without a sign
 
     def text(self, text: str) -> str:
         raise NotImplementedError
@@ -149,7 +233,8 @@ class Printer:
         formats override it with a real table."""
         return "\n".join("; ".join(f"{name}: {cell}" for name, cell in zip(header, row, strict=True)) for row in rows)
 
-    def fraction(self, value: Fraction) -> str:
+    def quotient(self, numerator: str, denominator: str) -> str:
+        """A printed numerator over a printed denominator."""
         raise NotImplementedError
 
     def vector(self, entries: list[str]) -> str:
@@ -164,17 +249,18 @@ class Printer:
     def _print_Sym(self, value: Sym) -> str:
         raise NotImplementedError
 
-    def _print_Op(self, value: Op) -> str:
-        raise NotImplementedError
-
     def _print_Call(self, value: Call) -> str:
         raise NotImplementedError
 
     def _print_Sum(self, value: Any) -> str:
         raise NotImplementedError
 
+    def _print_Power(self, value: Power) -> str:
+        raise NotImplementedError
+
     def _print_str(self, value: str) -> str:
         raise NotImplementedError
 
     def _print_sympy(self, value: Any) -> str:
-        raise NotImplementedError
+        """A sympy value, printed as its math nodes."""
+        return self.doprint(math_nodes(value))

@@ -1,14 +1,12 @@
-"""Typst printer: escaped markup for prose, Typst math (`mat(delim: "[", …)`, `frac`, `floor` …)
-for values, and a small sympy → Typst printer for formula answers."""
+"""Typst printer: escaped markup for prose, Typst math (`mat(delim: "[", …)`, `frac`, `floor` …) for values
+and formulas."""
 
 from __future__ import annotations
 
 import re
-from fractions import Fraction
-from typing import Any
 
 from exercises.figures import Figure
-from exercises.model import Call, Op, Sum, Sym
+from exercises.model import POWER, Call, Power, Sum, Sym
 from exercises.render.printer import Printer
 
 # What Typst markup would interpret: these characters anywhere; `-` before `-`, `?` or a digit (dash
@@ -91,9 +89,8 @@ class TypstPrinter(Printer):
         cells = ", ".join(f"[{cell}]" for row in [[f"*{h}*" for h in header], *rows] for cell in row)
         return f"#table(columns: {len(header)}, align: left, stroke: 0.5pt, {cells})"
 
-    def fraction(self, value: Fraction) -> str:
-        sign = "-" if value < 0 else ""
-        return f"{sign}frac({abs(value.numerator)}, {value.denominator})"
+    def quotient(self, numerator: str, denominator: str) -> str:
+        return f"frac({numerator}, {denominator})"
 
     def vector(self, entries: list[str]) -> str:
         return 'mat(delim: "[", ' + ", ".join(entries) + ")"
@@ -107,17 +104,12 @@ class TypstPrinter(Printer):
     def _print_Sym(self, value: Sym) -> str:
         return _symbol(value.name)
 
-    def _print_Op(self, value: Op) -> str:
-        if value.op == "/":
-            return f"frac({self.doprint(value.left)}, {self.doprint(value.right)})"
-        left, right = self.doprint(value.left), self.doprint(value.right)
-        if value.op in "*×":
-            left, right = self.factor(value.left), self.factor(value.right)
-        return f"{left} {_OPS.get(value.op, value.op)} {right}"
+    def infix(self, op: str) -> str:
+        return f" {_OPS.get(op, op)} "
 
     def _print_Call(self, value: Call) -> str:
         args = ", ".join(self.doprint(a) for a in value.args)
-        if value.name in ("floor", "ceil", "max", "min"):
+        if value.name in ("floor", "ceil", "max", "min", "sqrt"):
             return f"{value.name}({args})"
         name = value.name if len(value.name) == 1 else f"op({typst_string(value.name)})"
         return f"{name}({args})"
@@ -125,88 +117,8 @@ class TypstPrinter(Printer):
     def _print_Sum(self, value: Sum) -> str:
         return f"sum_{_group(math_identifier(value.index))} {self.doprint(value.body)}"
 
+    def _print_Power(self, value: Power) -> str:
+        return f"{self.operand(value.base, POWER, tie=True)}^{_group(self.doprint(value.exponent))}"
+
     def _print_str(self, value: str) -> str:
         return typst_string(value)
-
-    def _print_sympy(self, value: Any) -> str:
-        return sympy_to_typst(value)
-
-    def formula(self, expression: Any) -> str:
-        return sympy_to_typst(expression, as_written=True)
-
-
-# -- sympy → Typst (formula answers) ------------------------------------------------------------
-def sympy_to_typst(expr: Any, as_written: bool = False) -> str:
-    """A sympy expression built from Add, Mul, Pow, Rational, Integer, Symbol, floor and ceiling; `as_written`
-    keeps the terms of an unevaluated expression in their own order instead of sympy's."""
-    import sympy
-
-    if isinstance(expr, sympy.Integer):
-        return str(int(expr))
-    if isinstance(expr, sympy.Rational):
-        sign = "-" if expr < 0 else ""
-        return f"{sign}frac({abs(int(expr.p))}, {int(expr.q)})"
-    if isinstance(expr, sympy.Symbol):
-        return _symbol(expr.name)
-    if isinstance(expr, (sympy.floor, sympy.ceiling)):
-        name = "floor" if isinstance(expr, sympy.floor) else "ceil"
-        return f"{name}({sympy_to_typst(expr.args[0], as_written)})"
-    if isinstance(expr, sympy.Add):
-        return _add(expr, as_written)
-    if isinstance(expr, sympy.Mul):
-        return _mul(expr, as_written)
-    if isinstance(expr, sympy.Pow):
-        return _pow(expr, as_written)
-    raise TypeError(f"the Typst printer cannot print {type(expr).__name__}: {expr}")
-
-
-def _terms(expr: Any) -> list[Any]:
-    """An unevaluated sum's terms in the order written (nested sums flattened)."""
-    import sympy
-
-    return [t for a in expr.args for t in (_terms(a) if isinstance(a, sympy.Add) else [a])]
-
-
-def _add(expr: Any, as_written: bool) -> str:
-    out = ""
-    for index, term in enumerate(_terms(expr) if as_written else expr.as_ordered_terms()):
-        printed = sympy_to_typst(term, as_written)
-        if index == 0:
-            out = printed
-        elif printed.startswith("-"):
-            out += " - " + printed[1:]
-        else:
-            out += " + " + printed
-    return out
-
-
-def _mul(expr: Any, as_written: bool) -> str:
-    import sympy
-
-    if expr.as_coeff_Mul()[0] < 0:
-        coefficient, rest = expr.as_coeff_Mul()
-        positive = sympy.Mul(-coefficient, rest, evaluate=False) if coefficient != -1 else rest
-        return "-" + sympy_to_typst(positive if as_written else -expr, as_written)
-    numerator, denominator = sympy.fraction(expr)
-    if denominator != 1:
-        return f"frac({sympy_to_typst(numerator, as_written)}, {sympy_to_typst(denominator, as_written)})"
-    factors = [
-        f"({sympy_to_typst(f, as_written)})" if isinstance(f, sympy.Add) else sympy_to_typst(f, as_written)
-        for f in (expr.args if as_written else expr.as_ordered_factors())
-    ]
-    # juxtaposition reads as a product (`2 n`), except before a number (`n dot.op 2`, not `n 2`)
-    return "".join(f if i == 0 else (" dot.op " if f[0].isdigit() else " ") + f for i, f in enumerate(factors))
-
-
-def _pow(expr: Any, as_written: bool) -> str:
-    import sympy
-
-    base, exponent = expr.args
-    if exponent == sympy.Rational(1, 2):
-        return f"sqrt({sympy_to_typst(base, as_written)})"
-    if exponent.is_negative:
-        return f"frac(1, {sympy_to_typst(base ** -exponent, as_written)})"
-    printed = sympy_to_typst(base, as_written)
-    if isinstance(base, (sympy.Add, sympy.Mul, sympy.Pow)) or printed.startswith("-"):
-        printed = f"({printed})"
-    return f"{printed}^{_group(sympy_to_typst(exponent))}"
