@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import print_table  # noqa: E402
 
 from exercises.bank import load_bank  # noqa: E402
-from exercises.build import build  # noqa: E402
+from exercises.build import BuildOptions, build  # noqa: E402
 from exercises.render.pdf import EngineError, check_engine, compile_latex, latex_program  # noqa: E402
 from exercises.render.sheets import render_sheets  # noqa: E402
 from exercises.roster import read_roster  # noqa: E402
@@ -52,8 +52,8 @@ def median_build(roster: Path, out: Path, formats: str, engine: str, options: ar
     seconds, pages = [], ""
     for run in range(options.runs):
         started = time.perf_counter()
-        result = build(options.quiz, bank_path=options.bank, roster_path=str(roster), out=str(out / str(run)),
-                       formats=formats, engine=engine)
+        result = build(options.quiz, BuildOptions(bank_path=options.bank, roster_path=str(roster),
+                                                  out=str(out / str(run)), formats=formats, engine=engine))
         seconds.append(time.perf_counter() - started)
         if result.pages:
             pages = f"{result.pages['quiz.pdf']:,} + {result.pages['key.pdf']:,} pages"

@@ -347,7 +347,7 @@ def main() -> None:
     if not 1 <= args.students <= 2000 or not 1 <= args.saves <= 100 or not 1 <= args.seconds <= 600:
         raise SystemExit("bounded: --students 1..2000, --saves 1..100, --seconds 1..600")
 
-    from exercises.build import build
+    from exercises.build import BuildOptions, build
     from exercises.seeding import student_token
     from grader.keyfile import read_key
     from web.settings import load_settings
@@ -356,7 +356,7 @@ def main() -> None:
         out = Path(folder) / "out"
         roster = Path(folder) / "roster.csv"
         roster.write_text("student_id,name\n" + "".join(f"s{i:04d},Student {i}\n" for i in range(args.students)))
-        build("week-04", roster_path=str(roster), out=str(out), formats="md")
+        build("week-04", BuildOptions(roster_path=str(roster), out=str(out), formats="md"))
         settings = load_settings("week-04", out=str(out), db=args.db)
         key = read_key(settings.key_path)
         tokens = {s.student_id: student_token(settings.salt, "week-04", s.student_id) for s in key.students}

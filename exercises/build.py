@@ -158,36 +158,64 @@ def links_csv(students: tuple[Student, ...], links: dict[str, str]) -> str:
     return buffer.getvalue()
 
 
-def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = None, out: str = "out",
-          formats: str = DEFAULT_FORMATS, engine: str = "typst",
-          progress: Callable[[int, str], Any] | None = None, font_paths: Sequence[str] = (),
-          system_fonts: bool = True, base_url: str | None = None) -> BuildResult:
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build makes and from what: the options of `cnnquiz build` (BuildError for unknown formats)."""
+
+    bank_path: str | None = None
+    roster_path: str | None = None  # without a roster, one variant
+    out: str = "out"  # the build writes OUT/QUIZ/
+    formats: str = DEFAULT_FORMATS  # comma-separated, as --format takes them
+    engine: str = "typst"  # the PDF engine: typst or latex
+    font_paths: Sequence[str] = ()  # font folders for the PDF engines (the bank's fonts: are added)
+    system_fonts: bool = True  # Typst also uses the system's fonts
+    base_url: str | None = None  # where students reach `cnnquiz serve` (default: the bank's web: base_url)
+    chosen: tuple[str, ...] = field(init=False, repr=False)  # the formats, parsed
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "chosen", parse_formats(self.formats))
+
+    @property
+    def pdf(self) -> bool:
+        return "pdf" in self.chosen
+
+    @property
+    def engine_format(self) -> str:
+        """The sheet source the PDF engine compiles."""
+        return "typ" if self.engine == "typst" else "tex"
+
+    def source_formats(self) -> list[str]:
+        """The sheet sources to write besides those the PDF step writes (the engine's own)."""
+        return [f for f in ("md", "tex", "typ") if f in self.chosen and not (self.pdf and f == self.engine_format)]
+
+
+def build(quiz_id: str, options: BuildOptions | None = None,
+          progress: Callable[[int, str], Any] | None = None) -> BuildResult:
     """Build a quiz for a roster into OUT/QUIZ/ (see the module docstring); returns what was written.
 
-    The PDF engines also use the fonts of `font_paths` and of the bank's `fonts:` folders (Typst without the
-    system's fonts if `system_fonts` is false); characters their fonts lack are in `missing_glyphs`. With a
-    base URL (or the bank's web: base_url) and a roster, links.csv and the sheets carry each student's answer
-    page link."""
+    The PDF engines also use the fonts of the options' `font_paths` and of the bank's `fonts:` folders (Typst
+    without the system's fonts if `system_fonts` is false); characters their fonts lack are in
+    `missing_glyphs`. With a base URL (or the bank's web: base_url) and a roster, links.csv and the sheets
+    carry each student's answer page link."""
     from exercises.progress import Progress
-    from exercises.render.classpdfs import ClassPdfs
     from exercises.render.pdf import check_engine
     from exercises.staging import StagedFiles
 
     started = time.perf_counter()
-    chosen = parse_formats(formats)
-    if "pdf" in chosen:
-        check_engine(engine)
-    bank = load_bank(bank_path)
-    fonts = font_setup(font_paths, bank, engine, system_fonts)
+    options = options or BuildOptions()
+    if options.pdf:
+        check_engine(options.engine)
+    bank = load_bank(options.bank_path)
+    fonts = font_setup(options.font_paths, bank, options.engine, options.system_fonts)
     quiz = bank.quiz(quiz_id)
-    students = read_roster(roster_path) if roster_path else NO_ROSTER
-    base = check_base_url(base_url) if base_url else bank.base_url
-    links = personal_links(bank, quiz, students, base) if base and roster_path else {}
-    needed = {*chosen, _engine_format(engine)} if "pdf" in chosen else set(chosen)
-    sheet_formats = [f for f in ("md", "tex", "typ") if f in needed]
-    total = len(students) * (1 + len(sheet_formats)) + (2 if "pdf" in chosen else 0)
-    out_dir = Path(out) / quiz.id
-    result = BuildResult(out_dir, len(students) if roster_path else 0, base_url=base if links else "")
+    roster = options.roster_path
+    students = read_roster(roster) if roster else NO_ROSTER
+    base = check_base_url(options.base_url) if options.base_url else bank.base_url
+    links = personal_links(bank, quiz, students, base) if base and roster else {}
+    sources = options.source_formats()
+    total = len(students) * (1 + len(sources)) + (len(students) + 2 if options.pdf else 0)
+    out_dir = Path(options.out) / quiz.id
+    result = BuildResult(out_dir, len(students) if roster else 0, base_url=base if links else "")
     with (progress or Progress)(total, f"building {quiz.id}") as bar, StagedFiles(out_dir) as staged:
         variants, built = [], {}
         for student in students:
@@ -196,26 +224,20 @@ def build(quiz_id: str, bank_path: str | None = None, roster_path: str | None = 
         sheets = _Sheets(bank, quiz, variants, bar.tick, staged, fonts, links)
         if links:
             staged.add("links.csv", links_csv(students, links).encode("utf-8"))
-        class_pdfs = ClassPdfs(engine, len(variants), fonts) if "pdf" in chosen else None
-        try:
-            if class_pdfs is not None:
-                result.missing_glyphs = sheets.start_pdfs(class_pdfs, engine)
-            _stage_key_files(staged, quiz, make_key(bank, quiz, variants), bool(roster_path))
-            for fmt in sheet_formats:
-                if class_pdfs is None or fmt != _engine_format(engine):
-                    sheets.stage(fmt)
-            if class_pdfs is not None:
-                result.pages = sheets.stage_pdfs(class_pdfs)
-        finally:
-            if class_pdfs is not None:
-                class_pdfs.close()
+
+        def stage_sources() -> None:
+            _stage_key_files(staged, quiz, make_key(bank, quiz, variants), bool(roster))
+            for fmt in sources:
+                sheets.stage(fmt)
+
+        if options.pdf:
+            result.missing_glyphs, result.pages = sheets.stage_with_pdfs(options.engine, options.engine_format,
+                                                                         stage_sources)
+        else:
+            stage_sources()
         result.files = staged.commit()
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _engine_format(engine: str) -> str:
-    return "typ" if engine == "typst" else "tex"
 
 
 def font_setup(font_paths: Sequence[str], bank: Bank, engine: str, system_fonts: bool) -> FontSetup:
@@ -265,13 +287,27 @@ class _Sheets:
         for kind in ("quiz", "key"):
             self.staged.add(f"{kind}.{fmt}", render_sheet(kind, fmt, context).encode("utf-8"))
 
-    def start_pdfs(self, class_pdfs: ClassPdfs, engine: str) -> MissingGlyphs | None:
+    def stage_with_pdfs(self, engine: str, fmt: str,
+                        meanwhile: Callable[[], None]) -> tuple[MissingGlyphs | None, dict[str, int]]:
+        """The PDF step: the class PDFs start compiling from the engine's sheets (`fmt`), `meanwhile` stages the
+        other files, then the PDFs are staged. Returns the characters the engine's fonts lack and the page count
+        of each class PDF."""
+        from exercises.render.classpdfs import ClassPdfs
+
+        class_pdfs = ClassPdfs(engine, len(self.variants), self.fonts)
+        try:
+            missing = self._start_pdfs(class_pdfs, engine, fmt)
+            meanwhile()
+            return missing, self._stage_pdfs(class_pdfs)
+        finally:
+            class_pdfs.close()
+
+    def _start_pdfs(self, class_pdfs: ClassPdfs, engine: str, fmt: str) -> MissingGlyphs | None:
         """Start compiling the class PDFs from the engine's sheets (the key first: it is the longer), and
         stage those sheets too; first, find the characters of the sheets that the engine's fonts lack."""
         from exercises.render.coverage import find_missing
         from exercises.render.sheets import render_sheet
 
-        fmt = _engine_format(engine)
         context = self._context(fmt)
         sources = {kind: render_sheet(kind, fmt, context) for kind in ("key", "quiz")}
         names = [(v.student.student_id, v.student.name) for v in self.variants]
@@ -283,7 +319,7 @@ class _Sheets:
             self.staged.add(f"{kind}.{fmt}", source.encode("utf-8"))
         return missing
 
-    def stage_pdfs(self, class_pdfs: ClassPdfs) -> dict[str, int]:
+    def _stage_pdfs(self, class_pdfs: ClassPdfs) -> dict[str, int]:
         """Stage each class PDF and (for a roster) each student's; the page count of each class PDF."""
         pages = {}
         named = bool(self.variants[0].student.student_id)

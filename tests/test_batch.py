@@ -369,13 +369,13 @@ def _variant_notation(answer) -> str:
 
 
 def test_build_then_grade_a_synthetic_class(tmp_path):
-    from exercises.build import build
+    from exercises.build import BuildOptions, build
     from grader.keyfile import read_key
 
     (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
     (tmp_path / "roster.csv").write_text("student_id,name\ns01,Ada\ns02,Ben\ns03,Cleo\ns04,Dan\ns05,Eve\ns06,Finn\n")
-    build("week-04", bank_path=str(tmp_path / "bank.yaml"), roster_path=str(tmp_path / "roster.csv"),
-          out=str(tmp_path / "out"), formats="md", progress=None)
+    build("week-04", BuildOptions(bank_path=str(tmp_path / "bank.yaml"), roster_path=str(tmp_path / "roster.csv"),
+                                  out=str(tmp_path / "out"), formats="md"), progress=None)
     folder = tmp_path / "out" / "week-04"
     key = read_key(folder / "key.json")
     parts = {s.student_id: s.parts for s in key.students}

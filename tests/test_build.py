@@ -16,7 +16,7 @@ import yaml
 from conftest import FONTS
 
 import exercises
-from exercises.build import build
+from exercises.build import BuildError, BuildOptions, build
 from exercises.roster import RosterError, parse_roster, read_roster
 from exercises.variant import variant_code
 from grader.keyfile import read_key
@@ -40,8 +40,9 @@ def class_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("build")
     roster = root / "roster.csv"
     roster.write_text(roster_text(200), encoding="utf-8")
-    first = build("week-t", bank_path=BANK, roster_path=str(roster), out=str(root / "a"), font_paths=FONTS)
-    build("week-t", bank_path=BANK, roster_path=str(roster), out=str(root / "b"), font_paths=FONTS)
+    first = build("week-t", BuildOptions(bank_path=BANK, roster_path=str(roster), out=str(root / "a"),
+                                         font_paths=FONTS))
+    build("week-t", BuildOptions(bank_path=BANK, roster_path=str(roster), out=str(root / "b"), font_paths=FONTS))
     return first.out_dir, root / "b" / "week-t", first
 
 
@@ -129,7 +130,7 @@ def test_special_names_are_escaped_in_every_source(class_build):
 
 
 def test_without_a_roster_one_variant(tmp_path):
-    result = build("week-t", bank_path=BANK, out=str(tmp_path), formats="md,pdf")
+    result = build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="md,pdf"))
     out = result.out_dir
     key = read_key(out / "key.json")
     assert len(key.students) == 1 and key.students[0].student_id == ""
@@ -141,13 +142,13 @@ def test_without_a_roster_one_variant(tmp_path):
 
 
 def test_format_selects_what_is_written(tmp_path):
-    build("week-t", bank_path=BANK, out=str(tmp_path), formats="md")
+    build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="md"))
     written = sorted(p.name for p in (tmp_path / "week-t").iterdir())
     assert written == ["answers.csv", "figures", "key.json", "key.md", "quiz.md"]
 
 
 def test_markdown_figures_are_written_and_linked(tmp_path):
-    build("week-t", bank_path=BANK, out=str(tmp_path), formats="md")
+    build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="md"))
     folder = tmp_path / "week-t"
     linked = set(re.findall(r"\]\((figures/[0-9a-f]{12}\.svg)\)", (folder / "key.md").read_text(encoding="utf-8")))
     assert linked and linked == {f"figures/{p.name}" for p in (folder / "figures").iterdir()}
@@ -218,3 +219,12 @@ def test_variant_codes_are_short_and_stable():
     assert re.fullmatch("[A-Z2-7]{5}", code)
     assert code == variant_code("salt", "week-04", "s1") != variant_code("salt", "week-04", "s2")
     assert code == base64.b32encode(hashlib.sha256(b"cnnquiz-variant|salt|week-04|s1").digest())[:5].decode()
+
+
+def test_build_options_say_what_the_pdf_step_writes():
+    assert BuildOptions(formats="pdf").pdf and BuildOptions(formats="pdf").source_formats() == []
+    assert BuildOptions(formats="tex,md").source_formats() == ["md", "tex"] and not BuildOptions(formats="md").pdf
+    assert BuildOptions(formats="typ,pdf,tex").source_formats() == ["tex"]  # Typst compiles the .typ it writes
+    assert BuildOptions(formats="md,pdf,tex", engine="latex").source_formats() == ["md"]
+    with pytest.raises(BuildError, match="choose from pdf, tex, md, typ"):
+        BuildOptions(formats="pdf,docx")

@@ -225,11 +225,11 @@ def test_wide_figures_keep_their_labels_inside(template):
 def test_latex_sheet_typesets_a_shared_figure_once(tmp_path):
     """A figure every student shares (a pinned question's) is typeset once into a box and reused;
     a figure only one student has stays inline."""
-    from exercises.build import build
+    from exercises.build import BuildOptions, build
 
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\ns1,A\ns2,B\ns3,C\n", encoding="utf-8")
-    build("week-04", roster_path=str(roster), out=str(tmp_path), formats="tex")
+    build("week-04", BuildOptions(roster_path=str(roster), out=str(tmp_path), formats="tex"))
     key = (tmp_path / "week-04" / "key.tex").read_text(encoding="utf-8")
     boxes = re.findall(r"\\newsavebox\{\\(cnnfig[A-Z]+)\}", key)
     assert boxes and len(boxes) == len(set(boxes))

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 import exercises
 import exercises.render.fonts as fonts
 from exercises.bank import BankError
-from exercises.build import BuildError, build
+from exercises.build import BuildError, BuildOptions, build
 from exercises.registry import all_templates
 from exercises.render.coverage import MissingGlyphs
 from exercises.render.fonts import FontSetup, to_unicode_text, typst_missing
@@ -68,7 +68,7 @@ def test_every_template_prints_with_typsts_own_fonts():
 
 
 def test_a_name_no_font_has_is_named_in_the_warning(tmp_path):
-    result = build("week-04", roster_path=ROSTER, out=str(tmp_path), formats="pdf", system_fonts=False)
+    result = build("week-04", BuildOptions(roster_path=ROSTER, out=str(tmp_path), formats="pdf", system_fonts=False))
     gaps = result.missing_glyphs
     assert gaps == MissingGlyphs("Typst", "", (("s1003", "张伟", "张伟"),))
     message = gaps.message()
@@ -89,8 +89,8 @@ def test_the_fix_fits_the_engine_and_the_script():
 
 
 def test_with_a_font_folder_the_name_prints(tmp_path):
-    result = build("week-04", roster_path=ROSTER, out=str(tmp_path), formats="pdf", system_fonts=False,
-                   font_paths=FONTS)
+    result = build("week-04", BuildOptions(roster_path=ROSTER, out=str(tmp_path), formats="pdf", system_fonts=False,
+                                           font_paths=FONTS))
     assert result.missing_glyphs is None
     for pdf in ("students/s1003.pdf", "students/s1003-key.pdf", "quiz.pdf", "key.pdf"):
         assert "张伟" in text_of(result.out_dir / pdf), pdf
@@ -115,8 +115,8 @@ def test_a_title_no_font_has_is_reported_once_for_every_sheet(tmp_path):
                     encoding="utf-8")
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\na1,张伟\na2,王芳\na3,Ada\n", encoding="utf-8")
-    result = build("week-t", bank_path=str(bank), roster_path=str(roster), out=str(tmp_path / "out"), formats="pdf",
-                   system_fonts=False, font_paths=FONTS)
+    result = build("week-t", BuildOptions(bank_path=str(bank), roster_path=str(roster), out=str(tmp_path / "out"),
+                                          formats="pdf", system_fonts=False, font_paths=FONTS))
     assert result.missing_glyphs.shared == "测王验"
     assert result.missing_glyphs.students == (("a2", "王芳", "芳"),)  # 王 is already on every sheet's list
 
@@ -125,20 +125,21 @@ def test_the_bank_names_font_folders_beside_it(tmp_path):
     shutil.copytree(FONTS[0], tmp_path / "course-fonts")
     bank = tmp_path / "bank.yaml"
     bank.write_text(BANK.read_text(encoding="utf-8") + "fonts: [course-fonts]\n", encoding="utf-8")
-    result = build("week-t", bank_path=str(bank), roster_path=ROSTER, out=str(tmp_path / "out"), formats="pdf",
-                   system_fonts=False)
+    result = build("week-t", BuildOptions(bank_path=str(bank), roster_path=ROSTER, out=str(tmp_path / "out"),
+                                          formats="pdf", system_fonts=False))
     assert result.missing_glyphs is None
     assert "张伟" in text_of(result.out_dir / "students" / "s1003.pdf")
     bank.write_text(BANK.read_text(encoding="utf-8") + "fonts:\n  - course-fonts\n  - missing\n", encoding="utf-8")
     with pytest.raises(BankError, match=r"bank.yaml:\d+:\d+: fonts: no folder 'missing'"):
-        build("week-t", bank_path=str(bank), out=str(tmp_path / "out"), formats="md")
+        build("week-t", BuildOptions(bank_path=str(bank), out=str(tmp_path / "out"), formats="md"))
 
 
 def test_bad_font_options_are_one_line_exit_2(tmp_path):
     done = run_cli("build", "week-t", "--bank", str(BANK), "--out", str(tmp_path), "--font-path", str(tmp_path / "x"))
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "no such folder" in done.stderr
     with pytest.raises(BuildError, match="--engine typst only"):
-        build("week-t", bank_path=str(BANK), out=str(tmp_path), formats="tex", engine="latex", system_fonts=False)
+        build("week-t", BuildOptions(bank_path=str(BANK), out=str(tmp_path), formats="tex", engine="latex",
+                                     system_fonts=False))
     assert not (tmp_path / "week-t").exists()
 
 
@@ -152,7 +153,8 @@ def test_cnnquiz_fonts_lists_families_and_scripts():
 
 
 def test_latex_sheets_try_the_font_folders_cjk_font_first(tmp_path):
-    build("week-t", bank_path=str(BANK), roster_path=ROSTER, out=str(tmp_path), formats="tex", font_paths=FONTS)
+    build("week-t", BuildOptions(bank_path=str(BANK), roster_path=ROSTER, out=str(tmp_path), formats="tex",
+                                 font_paths=FONTS))
     tex = (tmp_path / "week-t" / "quiz.tex").read_text(encoding="utf-8")
     ours = tex.index("\\setCJKmainfont{CnnquizTestCJK-Regular.otf}")
     assert ours < tex.index("\\setCJKmainfont{WenQuanYi Micro Hei}")
@@ -176,8 +178,8 @@ def test_xetex_logs_name_the_missing_characters():
 def test_xelatex_warns_about_what_its_fonts_lack(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\na1,张伟\na2,王芳\na3,سلمى\na4,José\n", encoding="utf-8")
-    result = build("week-t", bank_path=str(BANK), roster_path=str(roster), out=str(tmp_path / "out"), formats="pdf",
-                   engine="latex", font_paths=FONTS)
+    result = build("week-t", BuildOptions(bank_path=str(BANK), roster_path=str(roster), out=str(tmp_path / "out"),
+                                          formats="pdf", engine="latex", font_paths=FONTS))
     gaps = result.missing_glyphs
     assert gaps.engine == "XeLaTeX" and gaps.shared == ""
     assert [(sid, chars) for sid, _, chars in gaps.students] == [("a2", "王芳"), ("a3", "سلمى")]

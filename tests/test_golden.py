@@ -72,10 +72,10 @@ def test_question_renders_as_golden(name, fmt, update_golden):
 
 @pytest.mark.parametrize("fmt", ["md", "tex", "typ"])
 def test_sheets_render_as_golden(tmp_path, fmt, update_golden):
-    from exercises.build import build
+    from exercises.build import BuildOptions, build
 
-    build("golden", bank_path=str(DATA / "golden_bank.yaml"), roster_path=str(DATA / "golden_roster.csv"),
-          out=str(tmp_path), formats=fmt)
+    build("golden", BuildOptions(bank_path=str(DATA / "golden_bank.yaml"), roster_path=str(DATA / "golden_roster.csv"),
+                                 out=str(tmp_path), formats=fmt))
     for kind in ("quiz", "key"):
         text = (tmp_path / "golden" / f"{kind}.{fmt}").read_text(encoding="utf-8")
         check_golden(f"sheet-{kind}.{fmt}", text.replace(exercises.__version__, "VERSION"), update_golden)

@@ -12,7 +12,7 @@ import pytest
 from conftest import FONTS, latex_unavailable
 from pypdf import PdfReader
 
-from exercises.build import build
+from exercises.build import BuildOptions, build
 from exercises.render.classpdfs import chunk_sources
 from exercises.render.pdf import EngineError, latex_program
 from exercises.render.pdfpages import split_by_student
@@ -29,8 +29,8 @@ WORLD = pytest.mark.skipif(NO_WORLD_TEX is not None, reason=str(NO_WORLD_TEX))
 
 def build_pdfs(quiz: str, roster: Path, out: Path, engine: str = "typst"):
     """The PDFs of a quiz of the test bank, with the test CJK font; every character of the sheets prints."""
-    result = build(quiz, bank_path=BANK, roster_path=str(roster), out=str(out), formats="pdf", engine=engine,
-                   font_paths=FONTS)
+    result = build(quiz, BuildOptions(bank_path=BANK, roster_path=str(roster), out=str(out), formats="pdf",
+                                      engine=engine, font_paths=FONTS))
     assert result.missing_glyphs is None, result.missing_glyphs.message()
     return result
 
@@ -239,7 +239,7 @@ def test_the_end_note_never_takes_a_page_of_its_own(tmp_path, engine):
     (a fifth of week-04's Typst quizzes): every student's last page holds some of their questions."""
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\n" + "".join(f"s{i},Student {i}\n" for i in range(40)), encoding="utf-8")
-    result = build("week-04", roster_path=str(roster), out=str(tmp_path), formats="pdf", engine=engine)
+    result = build("week-04", BuildOptions(roster_path=str(roster), out=str(tmp_path), formats="pdf", engine=engine))
     for piece in sorted((result.out_dir / "students").glob("*.pdf")):
         last = texts(piece)[-1]
         code = re.search(r"Variant (\w+)", last).group(1)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from exercises.build import build
+from exercises.build import BuildOptions, build
 from exercises.render.pdf import EngineError
 from exercises.staging import StagedFiles
 
@@ -46,7 +46,7 @@ def test_a_file_staged_twice_is_a_mistake(tmp_path):
 def test_a_failing_engine_leaves_the_last_build_as_it_was(tmp_path, monkeypatch):
     import exercises.render.classpdfs as classpdfs
 
-    build("week-t", bank_path=BANK, out=str(tmp_path), formats="pdf,md")
+    build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="pdf,md"))
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
     def failing(source, engine, fonts):
@@ -54,6 +54,6 @@ def test_a_failing_engine_leaves_the_last_build_as_it_was(tmp_path, monkeypatch)
 
     monkeypatch.setattr(classpdfs, "compile_pdf", failing)
     with pytest.raises(EngineError):  # with LaTeX sources too, written before the PDFs failed
-        build("week-t", bank_path=BANK, out=str(tmp_path), formats="pdf,md,tex")
+        build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="pdf,md,tex"))
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["week-t"]

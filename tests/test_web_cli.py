@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 from webquiz import ROSTER, SALT, bank_text, key_of, make_quiz
 
-from exercises.build import build
+from exercises.build import BuildOptions, build
 from exercises.render.qr import modules, qr_picture, qr_svg
 from web.app import create_app
 from web.tokens import TokenIndex, csrf_token, staff_token, student_token
@@ -54,8 +54,8 @@ def _build(folder, base_url=None, bank_url=None, formats="md,tex,typ"):
     web = f'web: {{base_url: "{bank_url}"}}\n' if bank_url else ""
     (folder / "bank.yaml").write_text(web + bank_text(), encoding="utf-8")
     (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    build("wq", bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
-          formats=formats, base_url=base_url)
+    build("wq", BuildOptions(bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
+                             out=str(folder / "out"), formats=formats, base_url=base_url))
     return folder / "out" / "wq"
 
 
@@ -151,8 +151,8 @@ def test_the_links_print_in_each_students_pdf(tmp_path, engine):
     folder.mkdir()
     (folder / "bank.yaml").write_text(bank_text(), encoding="utf-8")
     (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    build("wq", bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
-          formats="pdf", engine=engine, base_url=URL)
+    build("wq", BuildOptions(bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
+                             out=str(folder / "out"), formats="pdf", engine=engine, base_url=URL))
     for student_id in ("s1", "s2", "s3"):
         first_page = PdfReader(folder / "out" / "wq" / "students" / f"{student_id}.pdf").pages[0].extract_text()
         token = student_token(SALT, "wq", student_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from exercises.build import build
+from exercises.build import BuildOptions, build
 from grader.keyfile import Key, read_key
 from web.settings import Settings, load_settings
 
@@ -50,8 +50,8 @@ def make_quiz(folder: Path, due: str | None = None, late: str | None = None, db:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "bank.yaml").write_text(bank_text(due, late, quiz), encoding="utf-8")
     (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    build(quiz, bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
-          formats="md")
+    build(quiz, BuildOptions(bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
+                             out=str(folder / "out"), formats="md"))
     return load_settings(quiz, str(folder / "bank.yaml"), str(folder / "out"), db)
 
 

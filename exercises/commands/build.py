@@ -10,11 +10,12 @@ from exercises.commands.common import EXIT_FAILURES, EXIT_OK, UsageError, add_fo
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from exercises.build import build
+    from exercises.build import BuildOptions, build
 
-    result = build(args.quiz, bank_path=args.bank, roster_path=args.roster, out=args.out, formats=args.format,
-                   engine=args.engine, font_paths=args.font_path, system_fonts=not args.ignore_system_fonts,
-                   base_url=args.base_url)
+    options = BuildOptions(bank_path=args.bank, roster_path=args.roster, out=args.out, formats=args.format,
+                           engine=args.engine, font_paths=tuple(args.font_path),
+                           system_fonts=not args.ignore_system_fonts, base_url=args.base_url)
+    result = build(args.quiz, options)
     who = f"{result.students} students" if result.students else "one variant (no roster)"
     pages = ", ".join(f"{name} {count} pages" for name, count in result.pages.items())
     print(f"built {args.quiz} for {who} in {result.seconds:.1f} s: {len(result.files)} files in {result.out_dir}"
