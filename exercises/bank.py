@@ -22,12 +22,13 @@ from exercises.params import ParamError
 from exercises.registry import all_templates, generate, get, resolve_params
 from exercises.seeding import derive_seed
 from exercises.sitting import CALCULATOR_PARAM, calculator_value, minutes_value
+from grader.errors import UserError
 
 BANK_FILE = "question_bank.yaml"
 SCORING = ("partial", "all-or-nothing")  # 'partial': the part's own rule; 'all-or-nothing': full marks or none
 
 
-class BankError(ValueError):
+class BankError(UserError, ValueError):
     """A problem in the bank file, with its location in the message."""
 
 

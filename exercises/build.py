@@ -22,6 +22,7 @@ from exercises.model import Question
 from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
 from exercises.variant import Variant, make_variant
+from grader.errors import UserError
 from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent, key_json
 from grader.spreadsheet import safe_cell
 
@@ -35,7 +36,7 @@ FORMATS = ("pdf", "tex", "md", "typ")
 DEFAULT_FORMATS = "pdf,tex,md,typ"
 
 
-class BuildError(ValueError):
+class BuildError(UserError, ValueError):
     """Bad build options (formats, engine); one line saying what is allowed."""
 
 

@@ -1,7 +1,8 @@
 """The `cnnquiz` command. Heavy modules are imported inside the commands, so `--help` is fast.
 
-Exit codes: 0 fine; 1 a check or grade found failures; 2 bad usage, configuration or input
-(one line on stderr saying what and where; a traceback only with --debug).
+Exit codes: 0 fine; 1 a check or grade found failures; 2 bad usage, configuration or input: any
+grader.errors.UserError (or a missing file), one line on stderr saying what and where; a traceback only with
+--debug.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import argparse
 import sys
 
 from exercises.commands import build, check, export, grade, init, questions, serve
-from exercises.commands.common import EXIT_USAGE, UsageError
+from exercises.commands.common import EXIT_USAGE
+from grader.errors import UserError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,30 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cnnquiz: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:
-        if args.debug or not _is_user_error(error):
+    except (UserError, FileNotFoundError) as error:  # what the user gave is wrong: one line, exit 2
+        if args.debug:
             raise
         print(f"cnnquiz: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-
-
-def _is_user_error(error: Exception) -> bool:
-    from exercises.params import ParamError
-
-    if isinstance(error, (UsageError, ParamError, FileNotFoundError)):
-        return True
-    from exercises.bank import BankError
-    from exercises.build import BuildError
-    from exercises.course import CourseError
-    from exercises.export import ExportError
-    from exercises.registry import TemplateError
-    from exercises.render.pdf import EngineError
-    from exercises.roster import RosterError
-    from exercises.skeleton import SkeletonError
-    from grader.keyfile import KeyFileError
-
-    return isinstance(error, (BankError, KeyFileError, BuildError, EngineError, RosterError, CourseError,
-                              TemplateError, SkeletonError, ExportError))
 
 
 if __name__ == "__main__":

@@ -15,11 +15,12 @@ import traceback
 from pathlib import Path
 
 from exercises.registry import TemplateError, all_templates
+from grader.errors import UserError
 
 _LOADED: dict[Path, str] = {}  # resolved file → module name: loading a bank twice imports nothing twice
 
 
-class CourseError(ValueError):
+class CourseError(UserError, ValueError):
     """A course template file that cannot be used: `file:line: what is wrong`."""
 
 

@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from grader.errors import UserError
+
 MISSING: Any = object()
 
 
-class ParamError(ValueError):
+class ParamError(UserError, ValueError):
     """A parameter value that a template cannot use; the message says what is expected."""
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from exercises.model import Question
 from exercises.params import MISSING, Param, ParamError, check_params
 from exercises.seeding import make_rng
+from grader.errors import UserError
 
 _REGISTRY: dict[str, Template] = {}
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -62,7 +63,7 @@ class Template:
         return Question(template=self.id, version=self.version, seed=None, params=params, **content)
 
 
-class TemplateError(ValueError):
+class TemplateError(UserError, ValueError):
     """A template that breaks the contract (id, version, params, hooks) or clashes with another one."""
 
 

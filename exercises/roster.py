@@ -12,13 +12,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import UserError
+
 REQUIRED = ("student_id", "name")
 # ids become file names (students/<id>.pdf): letters, digits and . _ - @ + only, not starting with a dot
 _SAFE_ID = re.compile(r"^[^\W][\w.@+-]*$")
 _MAX_REPORTED = 3
 
 
-class RosterError(ValueError):
+class RosterError(UserError, ValueError):
     """A roster that cannot be used; the message names the file and the line."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from exercises import __version__
 from exercises.render.question import template_dir
+from grader.errors import UserError
 
 # What a course's CI runs, in order: install this version of cnnquiz, prove the keys.
 CI_COMMANDS = (f'pip install "cnnquiz=={__version__}"', "cnnquiz check")
@@ -30,7 +31,7 @@ FILES = {
 }
 
 
-class SkeletonError(ValueError):
+class SkeletonError(UserError, ValueError):
     """The course cannot be written (files exist already, or the folder cannot be written to)."""
 
 

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from grader.answers import Answer, answer_from_json
+from grader.errors import UserError
 
 FORMAT = "cnnquiz-key"
 FORMAT_VERSION = 1
 
 
-class KeyFileError(ValueError):
+class KeyFileError(UserError, ValueError):
     """key.json is missing, unreadable or of an unknown format (the message says which)."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from grader.errors import UserError
 from grader.spreadsheet import cell_text
 
 ID_COLUMNS = ("student_id", "Username", "OrgDefinedId", "SIS User ID", "Student Number")
@@ -31,7 +32,7 @@ LEGACY_NOTE = "not UTF-8: read as {encoding}; check accented text"
 DAMAGED = ("\x00", "\ufffd")  # a NUL or a replacement character: the cell was damaged before it reached us
 
 
-class SubmissionsError(ValueError):
+class SubmissionsError(UserError, ValueError):
     """The submissions cannot be used at all (the message says why, in one line)."""
 
 

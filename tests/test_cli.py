@@ -65,3 +65,51 @@ def test_shipped_bank_covers_every_template():
     bank = load_bank()
     used = {alt.template for quiz in bank.quizzes.values() for slot in quiz.slots for alt in slot.alternatives}
     assert used == set(all_templates())
+
+
+def test_any_user_error_is_one_line_exit_2_and_a_traceback_with_debug(monkeypatch, capsys):
+    import argparse
+
+    import pytest
+
+    import exercises.cli as cli_module
+    from grader.errors import UserError
+
+    class NewKindOfMistake(UserError):  # an error class the command has never heard of
+        pass
+
+    def failing(error):
+        def parser():
+            def run(args):
+                raise error
+
+            top = argparse.ArgumentParser()
+            top.add_argument("--debug", action="store_true")
+            top.set_defaults(run=run)
+            return top
+        return parser
+
+    monkeypatch.setattr(cli_module, "parser", failing(NewKindOfMistake("what is wrong; what to do")))
+    assert cli_module.main([]) == 2
+    assert capsys.readouterr().err == "cnnquiz: error: what is wrong; what to do\n"
+    with pytest.raises(NewKindOfMistake):
+        cli_module.main(["--debug"])
+    monkeypatch.setattr(cli_module, "parser", failing(ValueError("a bug")))
+    with pytest.raises(ValueError, match="a bug"):  # not the user's mistake: its traceback shows
+        cli_module.main([])
+
+
+def test_the_errors_users_see_share_one_base():
+    from exercises.bank import BankError
+    from exercises.build import BuildError
+    from exercises.commands.common import UsageError
+    from exercises.export import ExportError
+    from exercises.params import ParamError
+    from exercises.render.pdf import EngineError
+    from exercises.roster import RosterError
+    from grader.errors import UserError
+    from grader.keyfile import KeyFileError
+
+    for error in (BankError, BuildError, UsageError, ExportError, ParamError, EngineError, RosterError, KeyFileError):
+        assert issubclass(error, UserError), error
+    assert issubclass(ParamError, ValueError) and issubclass(EngineError, RuntimeError)  # as callers catch them

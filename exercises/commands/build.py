@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from exercises.commands.common import EXIT_FAILURES, EXIT_OK, UsageError, add_font_options
+from exercises.commands.common import EXIT_FAILURES, EXIT_OK, add_font_options
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -33,13 +33,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_fonts(args: argparse.Namespace) -> int:
     from exercises.bank import load_bank
-    from exercises.build import BuildError, font_setup
+    from exercises.build import font_setup
 
     bank = load_bank(args.bank)
-    try:
-        fonts = font_setup(args.font_path, bank, args.engine, not args.ignore_system_fonts)
-    except BuildError as error:
-        raise UsageError(str(error)) from None
+    fonts = font_setup(args.font_path, bank, args.engine, not args.ignore_system_fonts)
     if args.engine == "typst":
         from exercises.render.fonts import typst_listing
 

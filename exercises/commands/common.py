@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from grader.errors import UserError
+
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """Bad usage, configuration or input: reported as one line, exit 2."""
 
 

@@ -15,9 +15,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     from grader.batch import answer_columns, grade_class
     from grader.gradebook import write_gradebook
-    from grader.keyfile import KeyFileError, read_key
+    from grader.keyfile import read_key
     from grader.report import analyse, summary_lines, write_report
-    from grader.submissions import SubmissionsError, read_submissions
+    from grader.submissions import read_submissions
 
     if (args.submissions is None) == (args.db is None) or (args.db is not None and args.lms):
         raise UsageError("grade needs SUBMISSIONS (a CSV, a folder of YAML files or, with --from, an LMS export) "
@@ -27,19 +27,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.lms and not key_path.is_file():
         raise UsageError(f"{key_path}: no such key file; run `cnnquiz export {args.quiz} --to …` first (it writes "
                          f"{default_key} beside the export) or pass --key FILE")
-    try:
-        key = read_key(key_path)
-        if key.quiz != args.quiz:
-            raise UsageError(f"{key_path} is the key of quiz {key.quiz!r}, not {args.quiz!r}")
-        if args.db is not None:
-            submissions = _stored_submissions(args.db, key)
-        elif args.lms:
-            key, submissions = _lms_submissions(args.lms, Path(args.submissions), key, key_path)
-        else:
-            ids = [student.student_id for student in key.students]
-            submissions = read_submissions(Path(args.submissions), answer_columns(key), ids)
-    except (KeyFileError, SubmissionsError) as error:
-        raise UsageError(str(error)) from None
+    key = read_key(key_path)
+    if key.quiz != args.quiz:
+        raise UsageError(f"{key_path} is the key of quiz {key.quiz!r}, not {args.quiz!r}")
+    if args.db is not None:
+        submissions = _stored_submissions(args.db, key)
+    elif args.lms:
+        key, submissions = _lms_submissions(args.lms, Path(args.submissions), key, key_path)
+    else:
+        ids = [student.student_id for student in key.students]
+        submissions = read_submissions(Path(args.submissions), answer_columns(key), ids)
     for warning in submissions.warnings:
         print(f"cnnquiz: warning: {warning}", file=sys.stderr)
     book = grade_class(key, submissions)

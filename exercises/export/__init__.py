@@ -13,11 +13,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import UserError
+
 FORMATS = {"moodle": "moodle.xml", "qti21": "qti21.zip", "qti12": "qti12.zip"}
 KEY_FILE = "lms-key.json"
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """Bad export options; one line saying what is allowed."""
 
 

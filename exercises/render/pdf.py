@@ -21,6 +21,7 @@ from pathlib import Path
 
 from exercises.render.fonts import DEFAULT_FONTS, FontSetup
 from exercises.render.texfonts import font_environment
+from grader.errors import UserError
 
 ENGINES = ("typst", "latex")
 TEX_HINT = "--engine latex needs TeX: apt-get install texlive-latex-extra texlive-xetex lmodern"
@@ -30,7 +31,7 @@ _PDFTEX_PUNCTUATION = frozenset("\u2013\u2014\u2018\u2019\u201c\u201d\u2026")
 _NOT_IN_T1 = frozenset("\u00ad\u0126\u0127\u0138\u013f\u0140\u0149\u0166\u0167\u017f")
 
 
-class EngineError(RuntimeError):
+class EngineError(UserError, RuntimeError):
     """A PDF engine that is missing or failed; the message is one line saying what to do."""
 
 
