@@ -12,6 +12,7 @@ import sys
 
 from exercises.commands import build, check, export, grade, init, questions, serve
 from exercises.commands.common import EXIT_USAGE
+from exercises.export import FORMATS as EXPORT_FORMATS
 from grader.errors import UserError
 
 
@@ -26,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
                "  cnnquiz grade week-04 answers.csv              # gradebook, feedback, item-analysis report\n"
                "  cnnquiz check                                  # prove every answer key (e.g. in CI)\n"
                "Into an LMS and back:\n"
-               "  cnnquiz export week-04 --to moodle|qti21|qti12 [--replicates N] [--out DIR]\n"
+               f"  cnnquiz export week-04 --to {'|'.join(EXPORT_FORMATS)} [--replicates N] [--out DIR]\n"
                "  cnnquiz grade week-04 responses.csv --from moodle|canvas\n"
                "Try one question: cnnquiz show conv1d --seed 7 --solution; pin parameters with --set\n"
                "(names: cnnquiz list --params).",

@@ -52,3 +52,23 @@ def test_help_names_the_export(cli):
     assert "cnnquiz export week-04 --to moodle|qti21|qti12 [--replicates N] [--out DIR]" in text
     assert "--from moodle|canvas" in text
     assert "--to {moodle,qti21,qti12}" in cli("export", "--help").stdout
+
+
+def test_a_format_is_one_registry_entry_for_the_export_and_the_command(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    import exercises.export as export_package
+    from exercises.cli import parser
+
+    toy = types.ModuleType("toy_lms_format")
+    toy.export_file = lambda quiz, pools: f"{quiz.id}: {len(pools)} pools\n".encode()
+    monkeypatch.setitem(sys.modules, "toy_lms_format", toy)
+    monkeypatch.setitem(export_package.FORMATS, "toy",
+                        export_package.ExportFormat("toy.txt", "Toy text", "no LMS", "toy_lms_format"))
+    args = parser().parse_args(["export", "week-04", "--to", "toy", "--replicates", "1", "--out", str(tmp_path)])
+    assert args.run(args) == 0
+    assert (tmp_path / "week-04" / "toy.txt").read_text() == "week-04: 7 pools\n"
+    assert (tmp_path / "week-04" / "lms-key.json").is_file()
+    with pytest.raises(export_package.ExportError, match="choose from moodle, qti21, qti12, toy"):
+        export_package.export("week-04", "blackboard", out=str(tmp_path))

@@ -18,15 +18,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def add(commands: Any) -> None:
+    from exercises.export import FORMATS
+
+    files = [f"{form.file} ({form.systems})" for form in FORMATS.values()]
     p = commands.add_parser(
-        "export", help="export a quiz for an LMS: pools of random replicates (Moodle XML, QTI 2.1, QTI 1.2)",
-        description="Write OUT/QUIZ/moodle.xml (Moodle), qti21.zip (OpenOLAT, ONYX, Inspera) or qti12.zip "
-        "(Canvas): each question slot a pool of N replicates, seeded from the bank's salt like the build, from "
-        "which the LMS draws one per student; and OUT/QUIZ/lms-key.json, the key that `cnnquiz grade QUIZ "
-        "FILE --from moodle|canvas` grades the LMS's response export against.")
+        "export", help="export a quiz for an LMS: pools of random replicates ("
+        + ", ".join(form.kind for form in FORMATS.values()) + ")",
+        description=f"Write OUT/QUIZ/{', '.join(files[:-1])} or {files[-1]}: each question slot a pool of N "
+        "replicates, seeded from the bank's salt like the build, from which the LMS draws one per student; and "
+        "OUT/QUIZ/lms-key.json, the key that `cnnquiz grade QUIZ FILE --from moodle|canvas` grades the LMS's "
+        "response export against.")
     p.add_argument("quiz", help="quiz id of the bank, e.g. week-04")
-    p.add_argument("--to", required=True, choices=["moodle", "qti21", "qti12"],
-                   help="moodle (Moodle XML), qti21 (IMS QTI 2.1 package) or qti12 (IMS QTI 1.2 for Canvas)")
+    p.add_argument("--to", required=True, choices=list(FORMATS),
+                   help=", ".join(f"{name} ({form.kind} for {form.systems})" for name, form in FORMATS.items()))
     p.add_argument("--replicates", type=int, default=20, metavar="N",
                    help="replicates per question slot (default 20; slots whose parameters are all pinned have one)")
     p.add_argument("--bank", help="question bank (default ./question_bank.yaml, else the shipped one)")

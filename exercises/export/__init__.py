@@ -1,7 +1,8 @@
 """`cnnquiz export`: a quiz of the bank as pools of replicates for an LMS, and the key to grade them.
 
-Formats, one module each: `moodle` (Moodle XML, Cloze questions), `qti21` (IMS QTI 2.1 package),
-`qti12` (IMS QTI 1.2 package for Canvas). `replicates` draws the questions, `cells` describes their
+Formats, one module each, registered in FORMATS (which the command's --to and help list): `moodle` (Moodle
+XML, Cloze questions), `qti21` (IMS QTI 2.1 package), `qti12` (IMS QTI 1.2 package for Canvas). `replicates`
+draws the questions, `cells` describes their
 answer boxes, `html` prints their text, `package` holds what the QTI packages share. Besides the
 export, OUT/QUIZ/lms-key.json is the key of the replicates, which `cnnquiz grade … --from moodle|canvas`
 grades the LMS's response export against.
@@ -9,13 +10,32 @@ grades the LMS's response export against.
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import UserError
 
-FORMATS = {"moodle": "moodle.xml", "qti21": "qti21.zip", "qti12": "qti12.zip"}
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """An LMS format of `cnnquiz export --to NAME`: the file it writes into OUT/QUIZ/, what that is and which
+    systems import it (for --help), and the module whose `export_file(quiz, pools) -> bytes` makes it (imported
+    only when that format is exported)."""
+
+    file: str
+    kind: str
+    systems: str
+    module: str
+
+
+# The formats, by the name --to takes. A new format is a module with export_file and a line here.
+FORMATS = {
+    "moodle": ExportFormat("moodle.xml", "Moodle XML", "Moodle", "exercises.export.moodle"),
+    "qti21": ExportFormat("qti21.zip", "IMS QTI 2.1 package", "OpenOLAT, ONYX, Inspera", "exercises.export.qti21"),
+    "qti12": ExportFormat("qti12.zip", "IMS QTI 1.2 package", "Canvas", "exercises.export.qti12"),
+}
 KEY_FILE = "lms-key.json"
 
 
@@ -48,21 +68,8 @@ def export(quiz_id: str, fmt: str, replicates: int = 20, bank_path: str | None =
         raise ExportError(str(error)) from None
     folder = Path(out) / quiz.id
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / FORMATS[fmt]
-    if fmt == "moodle":
-        from exercises.export.moodle import moodle_xml
-
-        _write(target, moodle_xml(quiz, pools).encode("utf-8"))
-    else:
-        from exercises.export.package import write_zip
-
-        if fmt == "qti21":
-            from exercises.export.qti21 import qti21_files as files_of
-        else:
-            from exercises.export.qti12 import qti12_files as files_of
-        partial = target.with_name(f".{target.name}.partial")
-        write_zip(partial, files_of(quiz, pools))
-        os.replace(partial, target)
+    target = folder / FORMATS[fmt].file
+    _write(target, importlib.import_module(FORMATS[fmt].module).export_file(quiz, pools))
     _write(folder / KEY_FILE, key_json(key).encode("utf-8"))
     return ExportResult(target, folder / KEY_FILE, len(pools), sum(len(pool.replicates) for pool in pools))
 

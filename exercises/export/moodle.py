@@ -27,6 +27,11 @@ from grader.lms import NONE_OF_THESE, option_text
 FORMULA_NOTE = "cnnquiz grades formulas by their meaning when your instructor runs it; the expected formula: "
 
 
+def export_file(quiz: Quiz, pools: list[Pool]) -> bytes:
+    """moodle.xml, as `cnnquiz export --to moodle` writes it (exercises.export.FORMATS)."""
+    return moodle_xml(quiz, pools).encode("utf-8")
+
+
 def moodle_xml(quiz: Quiz, pools: list[Pool]) -> str:
     """The whole export: a category per slot, then its replicates."""
     root = ET.Element("quiz")

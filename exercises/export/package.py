@@ -3,10 +3,10 @@ manifest, and a reproducible zip (fixed dates, sorted entries)."""
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from pathlib import Path
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 IMSCP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -71,11 +71,13 @@ def manifest(package_id: str, metadata: str, resources: list[tuple[str, str, str
     return document(root, IMSCP, IMSCP_XSD)
 
 
-def write_zip(path: Path, files: dict[str, bytes]) -> None:
+def zip_bytes(files: dict[str, bytes]) -> bytes:
     """A zip whose bytes depend only on `files` (fixed dates, sorted names)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, files[name])
+    return buffer.getvalue()

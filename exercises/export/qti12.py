@@ -20,13 +20,18 @@ from itertools import permutations
 from exercises.bank import Quiz
 from exercises.export.cells import Box, boxes, number_text, spellings
 from exercises.export.html import LmsHtmlPrinter, grid_html, points_text
-from exercises.export.package import child, document, element, identifier, manifest
+from exercises.export.package import child, document, element, identifier, manifest, zip_bytes
 from exercises.export.replicates import Pool, Replicate
 from grader.answers import option_label
 from grader.lms import NONE_OF_THESE, canvas_type, option_text
 
 QTI12 = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI12_XSD = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
+
+
+def export_file(quiz: Quiz, pools: list[Pool]) -> bytes:
+    """qti12.zip, as `cnnquiz export --to qti12` writes it (exercises.export.FORMATS)."""
+    return zip_bytes(qti12_files(quiz, pools))
 
 
 def qti12_files(quiz: Quiz, pools: list[Pool]) -> dict[str, bytes]:

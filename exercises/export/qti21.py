@@ -18,12 +18,17 @@ from fractions import Fraction
 from exercises.bank import Quiz
 from exercises.export.cells import Box, boxes, number_text, spellings
 from exercises.export.html import LmsHtmlPrinter, points_text
-from exercises.export.package import child, document, element, fragment, identifier, manifest
+from exercises.export.package import child, document, element, fragment, identifier, manifest, zip_bytes
 from exercises.export.replicates import Pool, Replicate
 from grader.answers import option_label
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
+
+
+def export_file(quiz: Quiz, pools: list[Pool]) -> bytes:
+    """qti21.zip, as `cnnquiz export --to qti21` writes it (exercises.export.FORMATS)."""
+    return zip_bytes(qti21_files(quiz, pools))
 
 
 def qti21_files(quiz: Quiz, pools: list[Pool]) -> dict[str, bytes]:
