@@ -26,6 +26,10 @@ _ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 class Template:
     """A question family. Subclasses set the class attributes and implement the four hooks.
 
+    `topic` groups templates in `cnnquiz list` and on the practice page: the lecture's topics come first, in
+    the order of TOPIC_ORDER (below); a built-in template with a new topic adds it there (a test checks), any
+    other topic is listed after them, by name.
+
     - `sample(rng, params)`: fill in every parameter that `params` (pinned values and
       defaults) does not already hold, with pleasant, non-degenerate random values;
     - `validate(params)`: cross-parameter checks on the complete set (raise ParamError);
@@ -138,9 +142,11 @@ def _load_topics() -> None:
                                 f"{type(error).__name__}: {error}") from None
 
 
-# The lecture's order of topics; `cnnquiz list` groups by topic in this order (others follow, by name). Topics
-# beyond the lecture sit where the book (Goodfellow et al., ch. 9) treats them: channels and stride with padding
-# (9.5), backpropagation after the layers' parameters (the end of 9.5).
+# The lecture's order of topics; `cnnquiz list` groups by topic in this order (others follow, by name): a new
+# topic of a built-in template goes here (tests/test_cli.py fails until it does). The order is the lecture's,
+# so it is written down rather than derived (module names are alphabetical, and a course's bank may order its
+# weeks differently). Topics beyond the lecture sit where the book (Goodfellow et al., ch. 9) treats them:
+# channels and stride with padding (9.5), backpropagation after the layers' parameters (the end of 9.5).
 TOPIC_ORDER = (
     "convolution", "convolution as matrix", "sparse, local and shared weights", "equivariance and invariance",
     "padding and output size", "channels and stride", "pooling", "receptive fields", "parameters",

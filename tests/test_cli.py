@@ -52,6 +52,14 @@ def test_list_groups_by_topic_in_lecture_order(cli):
     assert topics[0] == "convolution" and topics[-1] == "concepts" and len(topics) == len(set(topics))
 
 
+def test_every_built_in_topic_has_its_place_in_the_lecture_order():
+    from exercises.registry import TOPIC_ORDER, all_templates
+
+    topics = {t.topic for t in all_templates().values() if type(t).__module__.startswith("exercises.topics.")}
+    assert topics - set(TOPIC_ORDER) == set(), "add the new topic to exercises.registry.TOPIC_ORDER"
+    assert set(TOPIC_ORDER) - topics == set(), "TOPIC_ORDER names a topic no template has"
+
+
 def test_list_params_names_what_can_be_pinned(cli):
     lines = [line.strip() for line in cli("list", "--params").stdout.splitlines()]
     conv = lines[lines.index(next(line for line in lines if line.startswith("conv1d"))) + 1]
