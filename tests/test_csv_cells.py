@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from webquiz import bank_text
 
-from exercises.build import build
+from exercises.build import BuildOptions, build
 from exercises.cli import main
 from grader.batch import Gradebook, GradedRow
 from grader.gradebook import grades_csv
@@ -56,8 +56,8 @@ def hostile_build(folder: Path):
     roster = io.StringIO()
     csv.writer(roster, lineterminator="\n").writerows([("student_id", "name", "email"), *ROSTER])
     (folder / "roster.csv").write_text(roster.getvalue(), encoding="utf-8")
-    build("wq", bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
-          formats="md", base_url="https://quiz.example.edu")
+    build("wq", BuildOptions(bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
+                             out=str(folder / "out"), formats="md", base_url="https://quiz.example.edu"))
     return load_settings("wq", str(folder / "bank.yaml"), str(folder / "out"))
 
 
