@@ -97,6 +97,19 @@ class Quiz:
 
 
 @dataclass(frozen=True)
+class LtiPlatform:
+    """An LMS the course service accepts LTI 1.3 launches from (the bank's `lti:` list)."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: tuple[str, ...]
+    auth_login_url: str  # the platform's OIDC authorization endpoint
+    auth_token_url: str  # its OAuth 2 token endpoint (access tokens for scores and members)
+    key_set_url: str  # its JWK Set
+    auth_audience: str = ""  # the `aud` its token endpoint wants, when not its URL (Brightspace)
+
+
+@dataclass(frozen=True)
 class Bank:
     path: Path
     course: str
@@ -105,6 +118,7 @@ class Bank:
     course_templates: tuple[str, ...] = ()  # ids of the course's own templates (the bank's `templates:`)
     fonts: tuple[Path, ...] = ()  # font folders for the PDF engines (`fonts:`, relative to the bank file)
     base_url: str = ""  # web: {base_url: …}: where `cnnquiz serve` is reached (links on the sheets)
+    lti: tuple[LtiPlatform, ...] = ()  # the LMSs that may launch the answer pages (LTI 1.3)
 
     def used_templates(self) -> list[str]:
         """Every template a quiz of the bank uses, in order of first use."""
@@ -243,7 +257,7 @@ def _read(path: str | Path | None) -> tuple[_Located, dict]:
         raise BankError(f"{bank_path}: cannot read: {error}") from None
     doc = _Located(bank_path, text)
     top = _mapping(doc, (), doc.data, "the bank")
-    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes", "fonts", "web"))
+    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes", "fonts", "web", "lti"))
     return doc, top
 
 
@@ -257,7 +271,7 @@ def load_bank(path: str | Path | None = None) -> Bank:
     quizzes_data = _mapping(doc, ("quizzes",), top.get("quizzes"), "quizzes")
     quizzes = {str(qid): _quiz(doc, str(qid), q) for qid, q in quizzes_data.items()}
     return Bank(doc.path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes, course_templates,
-                _font_folders(doc, top.get("fonts")), _base_url(doc, top.get("web")))
+                _font_folders(doc, top.get("fonts")), _base_url(doc, top.get("web")), _lti(doc, top.get("lti")))
 
 
 def load_bank_templates(path: str | Path | None = None) -> tuple[str, ...]:
@@ -314,6 +328,37 @@ def _base_url(doc: _Located, web: Any) -> str:
     if url and (not url.startswith(("http://", "https://")) or any(c.isspace() or c in "<>\"'`" for c in url)):
         raise doc.error(("web", "base_url"), f"base_url {url!r} must be a plain http:// or https:// address")
     return url.rstrip("/")
+
+
+def _lti(doc: _Located, value: Any) -> tuple[LtiPlatform, ...]:
+    """`lti:` a list of platforms, each with its issuer, client_id, deployment_ids and three https URLs."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise doc.error(("lti",), "lti must be a list of platforms (issuer, client_id, deployment_ids, "
+                                  "auth_login_url, auth_token_url, key_set_url)")
+    keys = ("issuer", "client_id", "deployment_ids", "auth_login_url", "auth_token_url", "key_set_url")
+    platforms = []
+    for index, item in enumerate(value):
+        path = ("lti", index)
+        item = _mapping(doc, path, item, "an LTI platform")
+        _unknown_keys(doc, path, item, (*keys, "auth_audience"))
+        for key in keys:
+            if not item.get(key):
+                raise doc.error(path, f"the LTI platform needs {key} (what the LMS shows when the tool is registered)")
+        ids = item["deployment_ids"]
+        ids = [ids] if isinstance(ids, (str, int)) else ids
+        if not isinstance(ids, list) or not all(isinstance(i, (str, int)) and str(i) for i in ids):
+            raise doc.error((*path, "deployment_ids"), "deployment_ids must be a list of the LMS's deployment ids")
+        texts = {key: _text(doc, (*path, key), item.get(key), key).strip() for key in (*keys, "auth_audience")
+                 if key != "deployment_ids"}
+        for key in ("issuer", "auth_login_url", "auth_token_url", "key_set_url"):
+            if not texts[key].startswith(("https://", "http://")) or any(c.isspace() for c in texts[key]):
+                raise doc.error((*path, key), f"{key} {texts[key]!r} must be an https:// address")
+        if any((p.issuer, p.client_id) == (texts["issuer"], texts["client_id"]) for p in platforms):
+            raise doc.error(path, f"the platform {texts['issuer']} with client_id {texts['client_id']} is listed twice")
+        platforms.append(LtiPlatform(deployment_ids=tuple(str(i) for i in ids), **texts))
+    return tuple(platforms)
 
 
 def _due(doc: _Located, path: tuple, value: Any) -> str:

@@ -27,6 +27,11 @@ from web import practice, staff, student
 from web.deadline import SharedDeadline
 from web.errors import HANDLERS
 from web.http import Context, context, in_thread
+from web.lti import routes as lti_routes
+from web.lti import session as lti_session
+from web.lti import staff_actions as lti_staff
+from web.lti.records import Records
+from web.lti.state import LtiState
 from web.quiz import LiveQuiz
 from web.routing import private_prefixes
 from web.security import SecurityHeaders
@@ -56,7 +61,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
-        *student.routes(), *practice.routes(), *staff.routes(),
+        *student.routes(), *practice.routes(), *staff.routes(), *lti_routes.routes(), *lti_staff.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
@@ -64,7 +69,8 @@ def routes() -> list[BaseRoute]:
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The app for one quiz; `store` defaults to the settings' database (tests may pass their own)."""
     store = store or Store(settings.db_url)
-    ctx = Context(settings, LiveQuiz(settings), store, GuessThrottle(settings.failed_lookups, settings.lookup_window),
+    quiz = LiveQuiz(settings, store)
+    ctx = Context(settings, quiz, store, GuessThrottle(settings.failed_lookups, settings.lookup_window),
                   SharedDeadline(store, settings.quiz))
 
     @asynccontextmanager
@@ -81,8 +87,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     all_routes = routes()
     app = Starlette(routes=all_routes, lifespan=lifespan, exception_handlers=HANDLERS)
     app.state.web = ctx
+    app.state.lti = LtiState(settings, store, quiz, Records(store))
     return SecurityHeaders(app, settings.max_body, private_prefixes(all_routes),  # type: ignore[return-value]
-                           timing=settings.timing)
+                           timing=settings.timing, framing=lti_session.frame_ancestors(settings.salt))
 
 
 def check(settings: Settings) -> None:

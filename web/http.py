@@ -64,6 +64,14 @@ def guarded(request: Request, lookup: Callable[[str], T | None]) -> T:
     raise ApiError(404, "not found")
 
 
+def staff_only(request: Request) -> None:
+    """The staff token of the request's URL, or the app's one 404 (throttled like students' tokens)."""
+    from web.tokens import same
+
+    staff = context(request).quiz.staff_token
+    guarded(request, lambda token: True if same(token, staff) else None)
+
+
 async def body(request: Request) -> bytes:
     """The request body, refused with 413 past the limit even when no Content-Length announced it."""
     limit = context(request).settings.max_body

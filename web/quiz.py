@@ -5,15 +5,19 @@ printed as HTML once (students whose questions share template, version and param
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, key_from_data, load_key_data, student_from_data
 from web.settings import ServeError, Settings, check_key
 from web.tokens import TokenIndex, staff_token
+
+if TYPE_CHECKING:
+    from web.storage import Store
 
 
 class BuildGone(RuntimeError):
@@ -63,10 +67,12 @@ class ServedKey:
 
 
 class LiveQuiz:
-    """The quiz being served. `served()` checks key.json's size and time on every call and reloads it."""
+    """The quiz being served. `served()` checks key.json's size and time on every call and reloads it. With a
+    store, the variants recorded there after the build (students the roster lacks, web.lti) are served too."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings, self.store = settings, store
+        self._recorded_students: dict[str, KeyStudent] = {}  # by token digest: a recorded variant never changes
         self.staff_token = staff_token(settings.salt, settings.quiz)
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
@@ -97,9 +103,12 @@ class LiveQuiz:
         return self._served
 
     def key(self) -> Key:
-        """The whole key (read in full the first time; the staff pages need it)."""
+        """The whole key (read in full the first time; the staff pages need it), with the recorded variants."""
         try:
-            return self.served().full()
+            key = self.served().full()
+            if self.store is None:
+                return key
+            return with_recorded(key, self.store.recorded_variants(key.quiz), self.settings.key_path)
         except KeyFileError as error:
             raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
 
@@ -108,16 +117,40 @@ class LiveQuiz:
         served = self.served()
         student_id = served.index.find(token)
         if student_id is None:
-            return None
+            return self._recorded(token)
         try:
             return served.student(student_id)
         except KeyFileError as error:
             raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
 
+    def _recorded(self, token: str) -> KeyStudent | None:
+        """The recorded variant of a token unknown to key.json (one indexed lookup in the store)."""
+        if self.store is None or not token or len(token) > 64:
+            return None
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+        if digest in self._recorded_students:
+            return self._recorded_students[digest]
+        found = self.store.recorded_variants(self.settings.quiz, token_digest=digest)
+        if not found:
+            return None
+        try:
+            student = student_from_data(json.loads(found[0]), self.settings.key_path)
+        except (KeyFileError, ValueError) as error:
+            raise BuildGone(f"a recorded variant of {self.settings.quiz} cannot be read: {error}") from None
+        return self._recorded_students.setdefault(digest, student)
+
     def question_context(self, question: KeyQuestion) -> dict[str, Any]:
         """The printed question (HTML) of one of the key's variants."""
         parts = tuple((part.id, part.points) for part in question.parts)
         return printed_question(question.template, json.dumps(question.params, sort_keys=True), parts)
+
+
+def with_recorded(key: Key, recorded: list[str], path: Path) -> Key:
+    """The key with the recorded variants (key.json entries as JSON) after its own students."""
+    known = {student.student_id for student in key.students}
+    extra = [student_from_data(json.loads(data), path) for data in recorded]
+    extra = [student for student in extra if student.student_id not in known]
+    return dataclasses.replace(key, students=(*key.students, *extra)) if extra else key
 
 
 @lru_cache(maxsize=4096)

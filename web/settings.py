@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from web.deadline import Deadline
 
 MAX_BODY = 64 * 1024  # bytes of a request body; more gets 413
 FAILED_LOOKUPS = 20  # distinct unknown tokens an address may try per window before it gets 429 for new ones
 LOOKUP_WINDOW = 60.0  # seconds
+LTI_KEY_FILE = "lti-keys.json"  # the tool's signing keys (`cnnquiz lti keygen`), beside the bank, kept out of git
 
 
 class ServeError(ValueError):
@@ -31,6 +33,9 @@ class Settings:
     max_body: int = MAX_BODY
     failed_lookups: int = FAILED_LOOKUPS
     lookup_window: float = LOOKUP_WINDOW
+    lti: tuple[Any, ...] = ()  # the bank's LTI platforms (exercises.bank.LtiPlatform)
+    lti_key_path: Path | None = None  # the tool's signing keys
+    quizzes: tuple[tuple[str, str], ...] = ()  # the bank's quizzes (id, title): what deep linking offers if built
 
     @property
     def deadline(self) -> Deadline:
@@ -52,7 +57,9 @@ def load_settings(quiz: str, bank: str | None = None, out: str = "out", db: str 
         raise ServeError(f"{key_path}: no build of {quiz}: run cnnquiz build {quiz} first")
     return Settings(quiz=quiz, key_path=key_path, salt=loaded.salt,
                     db_url=db or sqlite_url(Path(out) / quiz / "answers.sqlite"), course=loaded.course,
-                    due=chosen.due, late=chosen.late, base_url=loaded.base_url, bank=str(loaded.path), timing=timing)
+                    due=chosen.due, late=chosen.late, base_url=loaded.base_url, bank=str(loaded.path), timing=timing,
+                    lti=loaded.lti, lti_key_path=loaded.path.parent / LTI_KEY_FILE,
+                    quizzes=tuple((quiz.id, quiz.title) for quiz in loaded.quizzes.values()))
 
 
 def check_key(data: dict, settings: Settings) -> None:

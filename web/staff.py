@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from web.collect import answers_csv, submissions_from_store
-from web.http import context, guarded, in_thread
+from web.http import context, in_thread, staff_only
+from web.lti.staff_actions import overview as lti_overview
 from web.pages import render
 from web.routing import TokenRoute
-from web.tokens import same, student_token
+from web.tokens import student_token
 
 
 def routes() -> list[TokenRoute]:
@@ -20,12 +21,6 @@ def routes() -> list[TokenRoute]:
         TokenRoute("/staff/{token}", page, methods=["GET"]),
         TokenRoute("/staff/{token}/answers.csv", download, methods=["GET"]),
     ]
-
-
-def _check(request: Request) -> None:
-    """The staff token or the app's one 404 (throttled like students' tokens)."""
-    staff = context(request).quiz.staff_token
-    guarded(request, lambda token: True if same(token, staff) else None)
 
 
 def _overview(request: Request) -> dict[str, Any]:
@@ -56,16 +51,17 @@ def _overview(request: Request) -> dict[str, Any]:
 async def page(request: Request) -> Response:
     from markupsafe import Markup
 
-    _check(request)
+    staff_only(request)
     ctx = context(request)
     overview = await in_thread(_overview, request)
+    overview["lti"] = await in_thread(lti_overview, request)
     overview["svg"] = Markup(overview["svg"])  # report_svg escapes every text it draws
     return HTMLResponse(render("staff.html.j2", quiz=ctx.quiz.served(), token=request.path_params["token"],
                                **overview))
 
 
 async def download(request: Request) -> Response:
-    _check(request)
+    staff_only(request)
     ctx = context(request)
     text = await in_thread(answers_csv, ctx.store, ctx.quiz.key())
     return Response(text, media_type="text/csv; charset=utf-8",

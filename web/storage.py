@@ -54,7 +54,19 @@ deadlines = sa.Table(  # the quiz's deadline as `serve` last published it from t
     sa.Column("source", sa.String(200), nullable=False),  # where it came from: the bank's path, the host
     sa.Index("deadlines_by_quiz", "quiz", "id"),
 )
-APPEND_ONLY = (answers, submissions, deadlines)
+recorded_variants = sa.Table(  # variants made after the build (a student the roster lacks, launched from the LMS)
+    "recorded_variants", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("student_id", sa.String(200), nullable=False),
+    sa.Column("token_digest", sa.String(64), nullable=False),  # SHA-256 (hex) of the student's personal token
+    sa.Column("variant", sa.Text, nullable=False),  # the student's entry of key.json, as JSON
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("quiz", "student_id", name="recorded_variants_once"),
+    sa.Index("recorded_variants_by_token", "quiz", "token_digest"),
+)
+APPEND_ONLY = (answers, submissions, deadlines, recorded_variants)
 _SCHEMA_LOCK = 0x636E6E71  # PostgreSQL advisory lock: processes starting together create the tables once
 
 # The database itself refuses to change or remove a row (created with the tables).
@@ -126,10 +138,26 @@ class Store:
             self.engine = sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
         # SQLite has one writer at a time: a lock in the process queues writers without its busy-wait backoff
         self._write_lock = threading.Lock() if self.sqlite else None
+        self.create_tables(metadata)
+
+    def create_tables(self, tables: sa.MetaData) -> None:
+        """Create the tables of `tables` that are missing (once, when processes start together)."""
         with self._errors("create the tables"), self.engine.begin() as connection:
             if not self.sqlite:
                 connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})"))
-            metadata.create_all(connection)
+            tables.create_all(connection)
+
+    @contextmanager
+    def writes(self, doing: str) -> Iterator[sa.Connection]:
+        """A write transaction for another module's tables (web.lti.records), with the store's errors."""
+        with self._errors(doing), self._writing() as connection:
+            yield connection
+
+    @contextmanager
+    def reads(self, doing: str) -> Iterator[sa.Connection]:
+        """A connection for reading another module's tables, with the store's errors."""
+        with self._errors(doing), self.engine.connect() as connection:
+            yield connection
 
     def close(self) -> None:
         self.engine.dispose()
@@ -176,7 +204,33 @@ class Store:
         with self._errors("record the deadline"), self._writing() as connection:
             connection.execute(deadlines.insert(), row)
 
+    def record_variant(self, quiz: str, student_id: str, token_digest: str, variant: str, source: str) -> bool:
+        """Record a variant made after the build (key.json's entry as JSON); False if the student already has
+        one (another process may have recorded it first: the first one stays)."""
+        row = {"quiz": quiz, "student_id": student_id, "token_digest": token_digest, "variant": variant,
+               "source": source[:200], "recorded_at": now()}
+        try:
+            with self._errors("record the variant"), self._writing() as connection:
+                connection.execute(recorded_variants.insert(), row)
+        except StoreUnavailable:
+            if self.recorded_variants(quiz, student_id=student_id):
+                return False
+            raise
+        return True
+
     # -- reads -------------------------------------------------------------------------------------
+    def recorded_variants(self, quiz: str, token_digest: str | None = None,
+                          student_id: str | None = None) -> list[str]:
+        """The recorded variants of a quiz (key.json entries as JSON), oldest first; or the one of a token or a
+        student."""
+        query = sa.select(recorded_variants.c.variant).where(recorded_variants.c.quiz == quiz)
+        if token_digest is not None:
+            query = query.where(recorded_variants.c.token_digest == token_digest)
+        if student_id is not None:
+            query = query.where(recorded_variants.c.student_id == student_id)
+        with self._errors("read the recorded variants"), self.engine.connect() as connection:
+            return list(connection.execute(query.order_by(recorded_variants.c.id)).scalars())
+
     def deadline(self, quiz: str) -> tuple[str, str] | None:
         """The quiz's published deadline as (due, late), or None if none was ever published."""
         query = (sa.select(deadlines.c.due, deadlines.c.late).where(deadlines.c.quiz == quiz)

@@ -31,7 +31,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if key.quiz != args.quiz:
         raise UsageError(f"{key_path} is the key of quiz {key.quiz!r}, not {args.quiz!r}")
     if args.db is not None:
-        submissions = _stored_submissions(args.db, key)
+        key, submissions = _stored_submissions(args.db, key, key_path)
     elif args.lms:
         key, submissions = _lms_submissions(args.lms, Path(args.submissions), key, key_path)
     else:
@@ -51,15 +51,18 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if book.attention else EXIT_OK
 
 
-def _stored_submissions(url: str, key: Any) -> Any:
-    """`grade --db URL`: the latest answers saved on the answer pages of `cnnquiz serve` (web.collect)."""
+def _stored_submissions(url: str, key: Any, key_path: Any) -> tuple[Any, Any]:
+    """`grade --db URL`: the latest answers saved on the answer pages of `cnnquiz serve` (web.collect), graded
+    against the key and the variants recorded in the store (students the roster lacked, launched from the LMS)."""
     from web.collect import submissions_from_store
+    from web.quiz import with_recorded
     from web.storage import Store, StoreUnavailable
 
     try:
         store = Store(url)
         try:
-            return submissions_from_store(store, key)
+            key = with_recorded(key, store.recorded_variants(key.quiz), key_path)
+            return key, submissions_from_store(store, key)
         finally:
             store.close()
     except StoreUnavailable as error:

@@ -255,5 +255,7 @@
     if (answers) { answerPage(answers); }
     const practice = document.getElementById("practice");
     if (practice) { practicePage(practice); }
+    // LTI deep linking: the signed answer goes back to the LMS without a click (the button stays for no script)
+    document.querySelectorAll("form[data-autosubmit]").forEach(function (form) { form.submit(); });
   });
 })();

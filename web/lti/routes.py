@@ -1,0 +1,175 @@
+"""The tool's fixed endpoints (stable across versions, so LMS registrations stay valid):
+GET|POST /lti/login (OIDC third-party login), POST /lti/launch (the id_token), GET /lti/jwks (the tool's public
+keys), POST /lti/deep-link (a deep-linking request, and the quiz picked in it), GET /lti/config (what to
+register). A learner lands on their own answer page, staff on the quiz's staff page; a refused launch is a
+page saying why, and a log line."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from web.http import ApiError, body, in_thread
+from web.lti import claims as c
+from web.lti import deep_linking, session
+from web.lti.keys import KeyFileMissing
+from web.lti.launch import LaunchError, Verified, verify
+from web.lti.people import Person, student_for
+from web.lti.records import Launch
+from web.lti.state import LtiState, lti_state
+from web.lti.tool_config import tool_config
+from web.pages import render
+from web.tokens import staff_token, student_token
+
+log = logging.getLogger("cnnquiz.lti")
+MAX_FIELDS = 50
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/lti/login", login, methods=["GET", "POST"]),
+        Route("/lti/launch", launch, methods=["POST"]),
+        Route("/lti/jwks", jwks, methods=["GET"]),
+        Route("/lti/deep-link", deep_link, methods=["POST"]),
+        Route("/lti/config", config, methods=["GET"]),
+    ]
+
+
+async def _fields(request: Request) -> dict[str, str]:
+    """The query string and, for a POST, the form body (within the body limit)."""
+    fields = dict(request.query_params)
+    if request.method == "POST":
+        try:
+            fields.update(parse_qsl((await body(request)).decode("utf-8"), max_num_fields=MAX_FIELDS))
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(400, "The form could not be read.") from None
+    return fields
+
+
+def refused(request: Request, reason: str, status: int = 400) -> Response:
+    """The page of a refused launch (and its log line)."""
+    log.warning("LTI launch refused from %s: %s", request.client.host if request.client else "?", reason)
+    html = render("lti_refused.html.j2", status=status, reason=reason)
+    return HTMLResponse(html, status_code=status)
+
+
+async def login(request: Request) -> Response:
+    """OIDC login initiation: remember a state and a nonce, send the browser to the platform's authorization."""
+    lti = lti_state(request)
+    fields = await _fields(request)
+    issuer, hint = fields.get("iss", ""), fields.get("login_hint", "")
+    matching = [p for p in lti.settings.lti if p.issuer == issuer
+                and fields.get("client_id", p.client_id) == p.client_id]
+    if not issuer or not hint:
+        return refused(request, "the login needs iss and login_hint (start the quiz from the LMS)")
+    if len(matching) != 1:
+        return refused(request, f"unknown issuer {issuer[:200]!r}" + (" and client_id" if fields.get("client_id")
+                                                                         else "") + ": add it to the bank's lti: list")
+    platform = matching[0]
+    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    await in_thread(lti.records.record_login, state, nonce, platform.issuer, platform.client_id)
+    base = _base(request)
+    target = fields.get("target_link_uri", "")
+    redirect_uri = target if target in (f"{base}/lti/launch", f"{base}/lti/deep-link") else f"{base}/lti/launch"
+    query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
+             "client_id": platform.client_id, "redirect_uri": redirect_uri, "login_hint": hint, "state": state,
+             "nonce": nonce}
+    if fields.get("lti_message_hint"):
+        query["lti_message_hint"] = fields["lti_message_hint"]
+    separator = "&" if "?" in platform.auth_login_url else "?"
+    response = RedirectResponse(f"{platform.auth_login_url}{separator}{urlencode(query)}", status_code=302)
+    response.headers.append("set-cookie", session.cookie_header(session.STATE_COOKIE, state, 600, "/lti/"))
+    return response
+
+
+async def launch(request: Request) -> Response:
+    lti = lti_state(request)
+    fields = await _fields(request)
+    try:
+        verified = await in_thread(verify, fields.get("id_token", ""), fields.get("state", ""),
+                                   request.cookies.get(session.STATE_COOKIE, ""), lti.settings.lti, lti.records,
+                                   lti.platform_keys)
+        return await in_thread(_land, request, lti, verified)
+    except LaunchError as error:
+        return refused(request, str(error))
+
+
+def _land(request: Request, lti: LtiState, verified: Verified) -> Response:
+    """Record the accepted launch, set the session cookie and send the browser where it belongs."""
+    claims, platform = verified.claims, verified.platform
+    quiz = c.text(claims, c.CUSTOM, "quiz") or lti.settings.quiz
+    if quiz != lti.settings.quiz:
+        raise LaunchError(f"this server serves quiz {lti.settings.quiz!r}, not {quiz[:100]!r}")
+    staff = c.is_staff(claims.get(c.ROLES))
+    deep_linking_request = verified.message_type == c.DEEP_LINKING_REQUEST
+    if deep_linking_request and not staff:
+        raise LaunchError("only instructors may add quizzes to the course (deep linking)")
+    if not staff and not c.is_learner(claims.get(c.ROLES)):
+        raise LaunchError("the launch's roles are neither a learner's nor an instructor's")
+    person = Person.of_launch(claims, platform.issuer)
+    student_id = "" if staff else student_for(person, lti.quiz, lti.records, lti.store)
+    ags = claims.get(c.AGS_ENDPOINT) if isinstance(claims.get(c.AGS_ENDPOINT), dict) else {}
+    scopes = ags.get("scope") if isinstance(ags.get("scope"), list) else []
+    settings = claims.get(c.DEEP_LINKING_SETTINGS) if deep_linking_request else None
+    record = lti.records.record_launch(Launch(
+        quiz=quiz, student_id=student_id, staff=staff, message_type=verified.message_type, issuer=platform.issuer,
+        client_id=platform.client_id, deployment_id=c.text(claims, c.DEPLOYMENT_ID), sub=person.sub,
+        name=person.name, email=person.email, context_id=c.text(claims, c.CONTEXT, "id"),
+        lineitem=c.text(claims, c.AGS_ENDPOINT, "lineitem"),
+        scopes=" ".join(s for s in scopes if isinstance(s, str)),
+        memberships_url=c.text(claims, c.NRPS, "context_memberships_url"),
+        return_url=c.text(claims, c.DEEP_LINKING_SETTINGS, "deep_link_return_url"),
+        deep_link_data=settings.get("data", "") if isinstance(settings, dict) and
+        isinstance(settings.get("data"), str) else ""))
+    origins = tuple(dict.fromkeys(o for o in (session.origin(platform.issuer), session.origin(platform.auth_login_url),
+                                              session.origin(request.headers.get("origin", ""))) if o))
+    cookie = session.Session(record.id, quiz, student_id, staff, origins, int(time.time()) + session.LIFETIME)
+    salt = lti.settings.salt
+    if deep_linking_request:
+        response: Response = deep_linking.picker(lti, record, origins)
+    elif staff:
+        response = RedirectResponse(f"/staff/{staff_token(salt, quiz)}", status_code=303)
+    else:
+        response = RedirectResponse(f"/q/{student_token(salt, quiz, student_id)}", status_code=303)
+    response.headers.append("set-cookie", session.cookie_header(session.COOKIE, session.encode(salt, cookie),
+                                                                session.LIFETIME))
+    log.info("LTI launch %s: %s as %s", record.id, verified.message_type, "staff" if staff else student_id)
+    return response
+
+
+async def deep_link(request: Request) -> Response:
+    """A deep-linking request (an id_token, as at /lti/launch), or the quiz an instructor picked in it."""
+    fields = await _fields(request)
+    if "id_token" in fields:
+        return await launch(request)
+    lti = lti_state(request)
+    try:
+        return await in_thread(deep_linking.respond, lti, fields, session.from_scope(lti.settings.salt, request.scope),
+                                 _base(request))
+    except LaunchError as error:
+        return refused(request, str(error), 403)
+    except KeyFileMissing as error:
+        return refused(request, str(error), 503)
+
+
+async def jwks(request: Request) -> Response:
+    try:
+        keys = await in_thread(lti_state(request).tool_keys)
+    except KeyFileMissing as error:
+        raise ApiError(503, str(error)) from None
+    return JSONResponse(keys.jwks(), headers={"cache-control": "public, max-age=300"})
+
+
+async def config(request: Request) -> Response:
+    lti = lti_state(request)
+    return JSONResponse(tool_config(_base(request), lti.settings.course or "cnnquiz"))
+
+
+def _base(request: Request) -> str:
+    return lti_state(request).settings.base_url or str(request.base_url).rstrip("/")
