@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from exercises.commands import build, check, export, grade, init, questions, serve
+from exercises.commands import build, check, export, grade, init, lti, questions, serve
 from exercises.commands.common import EXIT_USAGE
 from exercises.export import FORMATS as EXPORT_FORMATS
 from grader.errors import UserError
@@ -29,12 +29,13 @@ def parser() -> argparse.ArgumentParser:
                "Into an LMS and back:\n"
                f"  cnnquiz export week-04 --to {'|'.join(EXPORT_FORMATS)} [--replicates N] [--out DIR]\n"
                "  cnnquiz grade week-04 responses.csv --from moodle|canvas\n"
+               "  cnnquiz lti config --base-url URL; cnnquiz lti keygen   # launched from the LMS (LTI 1.3)\n"
                "Try one question: cnnquiz show conv1d --seed 7 --solution; pin parameters with --set\n"
                "(names: cnnquiz list --params).",
     )
     top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (questions, init, check, build, serve, export, grade):
+    for command in (questions, init, check, build, serve, lti, export, grade):
         command.add(commands)
     return top
 

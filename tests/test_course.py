@@ -32,7 +32,7 @@ def test_init_writes_a_whole_course(course):
     assert len(bank["salt"]) == 32 and bank["salt"] != "cnn-part2-2026-change-me"
     assert bank["templates"] == ["templates/"]
     ignored = (course / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert {"*.csv", "!roster.example.csv", "out/", "*.sqlite"} <= set(ignored)
+    assert {"*.csv", "!roster.example.csv", "out/", "*.sqlite", "lti-keys.json"} <= set(ignored)
 
 
 def test_every_course_gets_its_own_salt(tmp_path):

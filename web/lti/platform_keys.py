@@ -19,8 +19,8 @@ class KeySetError(Exception):
 class PlatformKeys:
     """The cache of every platform's JWK Set (per process: it is a cache, the platform holds the truth)."""
 
-    def __init__(self, fetch: Any = None) -> None:
-        self._fetch = fetch or _fetch
+    def __init__(self, fetch: Any = None, refetch_after: float = REFETCH_AFTER) -> None:
+        self._fetch, self.refetch_after = fetch or _fetch, refetch_after
         self._sets: dict[str, tuple[float, dict[str, Any]]] = {}  # URL → (fetched at, kid → PyJWK)
         self._lock = threading.Lock()
 
@@ -31,7 +31,7 @@ class PlatformKeys:
         fresh = cached is not None and time.monotonic() - cached[0] < MAX_AGE
         if fresh and kid in cached[1]:  # type: ignore[index]
             return cached[1][kid]  # type: ignore[index]
-        if cached is None or not fresh or time.monotonic() - cached[0] >= REFETCH_AFTER:
+        if cached is None or not fresh or time.monotonic() - cached[0] >= self.refetch_after:
             cached = (time.monotonic(), self._read(url))
             with self._lock:
                 self._sets[url] = cached

@@ -88,9 +88,9 @@ async def login(request: Request) -> Response:
     return response
 
 
-async def launch(request: Request) -> Response:
+async def launch(request: Request, fields: dict[str, str] | None = None) -> Response:
     lti = lti_state(request)
-    fields = await _fields(request)
+    fields = await _fields(request) if fields is None else fields
     try:
         verified = await in_thread(verify, fields.get("id_token", ""), fields.get("state", ""),
                                    request.cookies.get(session.STATE_COOKIE, ""), lti.settings.lti, lti.records,
@@ -147,7 +147,7 @@ async def deep_link(request: Request) -> Response:
     """A deep-linking request (an id_token, as at /lti/launch), or the quiz an instructor picked in it."""
     fields = await _fields(request)
     if "id_token" in fields:
-        return await launch(request)
+        return await launch(request, fields)
     lti = lti_state(request)
     try:
         return await in_thread(deep_linking.respond, lti, fields, session.from_scope(lti.settings.salt, request.scope),
