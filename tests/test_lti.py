@@ -222,6 +222,8 @@ def test_a_bad_id_token_is_refused_with_its_reason_and_logged(client, platform, 
     with caplog.at_level(logging.WARNING, logger="cnnquiz.lti"):
         response = launch(client, platform, token=REFUSALS[reason](platform))
     assert response.status_code == 400 and "The launch from the LMS was refused" in response.text
+    assert f"frame-ancestors {platform.base}" in response.headers["content-security-policy"]  # shown in the LMS
+    assert "x-frame-options" not in response.headers
     shown = response.text.replace("&#39;", "'")
     assert reason in shown and reason in caplog.text
     assert "cnnquiz_lti=" not in response.headers.get("set-cookie", "")  # no session
@@ -269,6 +271,8 @@ def test_deep_linking_offers_the_built_quizzes_and_answers_with_a_signed_resourc
                         "accept_types": ["ltiResourceLink"], "data": "opaque-42"}}
     picker = launch(client, platform, roles=(INSTRUCTOR,), endpoint="/lti/deep-link", **dl)
     assert picker.status_code == 200 and "Web quiz (wq, " in picker.text
+    assert f"frame-ancestors {platform.base}" in picker.headers["content-security-policy"]
+    assert "x-frame-options" not in picker.headers
     fields = dict(_hidden(picker.text))
     answer = client.post("/lti/deep-link", data={**fields, "quiz": "wq"})
     assert answer.status_code == 200
@@ -358,6 +362,25 @@ def test_a_failed_post_is_retried_shown_on_the_staff_page_and_sent_by_the_button
     sent = client.post(f"{staff}/lti/scores", data=form, follow_redirects=False)
     assert sent.status_code == 303 and len(platform.received.scores) == 1
     assert "not sent yet" not in client.get(staff).text
+
+
+def test_pending_scores_are_sent_again_in_the_background(client, platform, app):
+    import threading
+
+    from web.lti.scores import retry_pending
+
+    assert launch(client, platform, sub="ada", **{LIS: {"person_sourcedid": "s1"}}).status_code == 303
+    platform.fail_scores = 3
+    assert post_scores(_lti_state(app), backoff=0.01).failed
+    stop = threading.Event()
+    worker = threading.Thread(target=retry_pending, args=(_lti_state(app), stop, 0.05))
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not platform.received.scores and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    worker.join()
+    assert len(platform.received.scores) == 1 and _lti_state(app).records.latest_posts("wq")["s1"].ok
 
 
 def test_a_score_post_that_fails_once_succeeds_on_the_retry(client, platform, app):

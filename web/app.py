@@ -31,6 +31,7 @@ from web.lti import routes as lti_routes
 from web.lti import session as lti_session
 from web.lti import staff_actions as lti_staff
 from web.lti.records import Records
+from web.lti.scores import retry_pending
 from web.lti.state import LtiState
 from web.quiz import LiveQuiz
 from web.routing import private_prefixes
@@ -70,6 +71,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The app for one quiz; `store` defaults to the settings' database (tests may pass their own)."""
     store = store or Store(settings.db_url)
     quiz = LiveQuiz(settings, store)
+    lti = LtiState(settings, store, quiz, Records(store))
     ctx = Context(settings, quiz, store, GuessThrottle(settings.failed_lookups, settings.lookup_window),
                   SharedDeadline(store, settings.quiz))
 
@@ -80,6 +82,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         # the pages are printed once each, in the background: the server answers at once (issue 25: /healthz
         # within 2 s with 500 students) and a student who comes first waits only for their own page
         threading.Thread(target=_warm, args=(ctx, stop), name="cnnquiz-warm", daemon=True).start()
+        if settings.lti:
+            threading.Thread(target=retry_pending, args=(lti, stop), name="cnnquiz-lti-scores", daemon=True).start()
         yield
         stop.set()
         ctx.store.close()
@@ -87,7 +91,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     all_routes = routes()
     app = Starlette(routes=all_routes, lifespan=lifespan, exception_handlers=HANDLERS)
     app.state.web = ctx
-    app.state.lti = LtiState(settings, store, quiz, Records(store))
+    app.state.lti = lti
     return SecurityHeaders(app, settings.max_body, private_prefixes(all_routes),  # type: ignore[return-value]
                            timing=settings.timing, framing=lti_session.frame_ancestors(settings.salt))
 

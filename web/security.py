@@ -52,8 +52,10 @@ class SecurityHeaders:
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 own = [h for h in message.get("headers", []) if h[0] == b"content-security-policy"]
+                framed = bool(own) and b"frame-ancestors 'none'" not in own[0][1]  # the page says who frames it
                 headers = [h for h in message.get("headers", []) if h[0] not in {name for name, _ in HEADERS}]
-                headers += own + [h for h in ours if not (own and h[0] == b"content-security-policy")]
+                headers += own + [h for h in ours if not (own and h[0] == b"content-security-policy")
+                                  and not (framed and h[0] == b"x-frame-options")]
                 if self.timing:  # bench/bench_serve.py tells the app's time from the time spent in queues
                     headers.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()))
                 if private:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
@@ -25,6 +26,7 @@ from web.lti.records import Launch
 from web.lti.state import LtiState, lti_state
 from web.lti.tool_config import tool_config
 from web.pages import render
+from web.security import csp
 from web.tokens import staff_token, student_token
 
 log = logging.getLogger("cnnquiz.lti")
@@ -53,10 +55,18 @@ async def _fields(request: Request) -> dict[str, str]:
 
 
 def refused(request: Request, reason: str, status: int = 400) -> Response:
-    """The page of a refused launch (and its log line)."""
+    """The page of a refused launch (and its log line), shown inside the frame of the bank's LMSs."""
     log.warning("LTI launch refused from %s: %s", request.client.host if request.client else "?", reason)
     html = render("lti_refused.html.j2", status=status, reason=reason)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers={
+        "content-security-policy": csp(frame_origins(request, *lti_state(request).settings.lti))})
+
+
+def frame_origins(request: Request, *platforms: Any) -> tuple[str, ...]:
+    """Who may frame a launch's pages: the platforms' origins (issuer, login) and the origin the launch was
+    posted from (the LMS's own address, which Canvas's issuer is not)."""
+    urls = [url for p in platforms for url in (p.issuer, p.auth_login_url)]
+    return tuple(dict.fromkeys(o for o in map(session.origin, (*urls, request.headers.get("origin", ""))) if o))
 
 
 async def login(request: Request) -> Response:
@@ -127,8 +137,7 @@ def _land(request: Request, lti: LtiState, verified: Verified) -> Response:
         return_url=c.text(claims, c.DEEP_LINKING_SETTINGS, "deep_link_return_url"),
         deep_link_data=settings.get("data", "") if isinstance(settings, dict) and
         isinstance(settings.get("data"), str) else ""))
-    origins = tuple(dict.fromkeys(o for o in (session.origin(platform.issuer), session.origin(platform.auth_login_url),
-                                              session.origin(request.headers.get("origin", ""))) if o))
+    origins = frame_origins(request, platform)
     cookie = session.Session(record.id, quiz, student_id, staff, origins, int(time.time()) + session.LIFETIME)
     salt = lti.settings.salt
     if deep_linking_request:

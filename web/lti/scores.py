@@ -6,10 +6,12 @@ failed post is tried RETRIES times and stays pending (on the staff page) until a
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 
 from web.lti import claims as c
+from web.lti.keys import KeyFileMissing
 from web.lti.records import Launch, ScorePost
 from web.lti.services import ServiceError
 from web.lti.state import LtiState
@@ -18,6 +20,7 @@ from web.storage import now
 log = logging.getLogger("cnnquiz.lti")
 RETRIES = 3
 BACKOFF = 0.5  # seconds before the second try, doubled before each next one
+RETRY_PENDING_EVERY = 300.0  # seconds between a serve process's sends of the scores still pending
 
 
 @dataclass
@@ -31,21 +34,25 @@ class ScoreReport:
         return text + (f", {len(self.failed)} failed (retry with the button)" if self.failed else "")
 
 
-def post_scores(lti: LtiState, backoff: float = BACKOFF) -> ScoreReport:
+def post_scores(lti: LtiState, backoff: float = BACKOFF, pending_only: bool = False) -> ScoreReport:
     """Post the graded score of every student of the quiz who launched it from the LMS (blocking: call it off
-    the event loop). Scores already sent unchanged are skipped, so calling it again is harmless."""
+    the event loop); with `pending_only`, of those whose last post failed. Scores already sent unchanged are
+    skipped, so calling it again is harmless."""
     from grader.batch import grade_class
     from web.collect import submissions_from_store
 
     quiz_id = lti.settings.quiz
     targets = lti.records.learner_launches(quiz_id)
+    latest = lti.records.latest_posts(quiz_id)
+    if pending_only:
+        targets = {student: launch for student, launch in targets.items()
+                   if student in latest and not latest[student].ok}
     report = ScoreReport()
     if not targets:
         return report
     key = lti.quiz.key()
     book = grade_class(key, submissions_from_store(lti.store, key))
     rows = {row.key_id: row for row in book.rows if row.key_id}
-    latest = lti.records.latest_posts(quiz_id)
     submitted = lti.store.submitted(quiz_id)
     for student_id, launch in sorted(targets.items()):
         row = rows.get(student_id)
@@ -87,6 +94,18 @@ def _post(lti: LtiState, launch: Launch, given: float, maximum: float, progress:
                  "gradingProgress": "FullyGraded", "timestamp": now()}
         try:
             return True, lti.services.post_score(platform, launch.lineitem, score, scopes)
-        except ServiceError as error:
+        except (ServiceError, KeyFileMissing) as error:
             detail = str(error)
     return False, detail
+
+
+def retry_pending(lti: LtiState, stop: threading.Event, every: float = RETRY_PENDING_EVERY) -> None:
+    """Send the pending scores again every `every` seconds until `stop` (a thread of each serve process with
+    LTI platforms; several processes may both send one: a repost is harmless)."""
+    while not stop.wait(every):
+        try:
+            report = post_scores(lti, pending_only=True)
+            if report.sent or report.failed:
+                log.info("pending scores of %s: %s", lti.settings.quiz, report.summary())
+        except Exception:  # noqa: BLE001 - the next round tries again; the staff page shows what is pending
+            log.exception("sending the pending scores of %s failed", lti.settings.quiz)
