@@ -187,6 +187,15 @@ def test_a_teaching_assistant_is_staff_too(client, platform, settings):
     assert response.headers["location"] == f"/staff/{staff_token(settings.salt, 'wq')}"
 
 
+def test_only_the_course_roles_count_not_the_institutions(client, platform, settings):
+    teaches_elsewhere = ("http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
+                         "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator", LEARNER)
+    response = launch(client, platform, roles=teaches_elsewhere, **{LIS: {"person_sourcedid": "s1"}})
+    assert response.headers["location"] == f"/q/{student_token(settings.salt, 'wq', 's1')}"
+    only_institution = launch(client, platform, roles=teaches_elsewhere[:2])
+    assert only_institution.status_code == 400 and "neither a learner" in only_institution.text
+
+
 def test_a_resource_link_for_another_quiz_is_refused_by_this_server(client, platform):
     response = launch(client, platform, **{LTI + "custom": {"quiz": "week-09"}})
     assert response.status_code == 400 and "not &#39;week-09&#39;" in response.text

@@ -30,15 +30,19 @@ LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 STAFF_ROLES = {"Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator"}
-LEARNER_ROLES = {"Learner", "Student"}
+LEARNER_ROLES = {"Learner"}
+CONTEXT_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 
 
 def role_names(roles: Any) -> set[str]:
-    """The short names of role URIs ('…/membership#Learner' → Learner, '…/Instructor#TeachingAssistant' →
-    TeachingAssistant); LTI 1.3 also allows the short names themselves."""
+    """The short names of the context (course) roles: '…/membership#Learner' → Learner,
+    '…/membership/Instructor#TeachingAssistant' → TeachingAssistant, and the simple names LTI 1.3 also allows.
+    Institution and system roles say nothing about this course (Canvas sends a student who teaches elsewhere
+    as an institution Instructor), so they are left out."""
     if not isinstance(roles, list):
         return set()
-    return {role.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for role in roles if isinstance(role, str)}
+    return {role.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for role in roles
+            if isinstance(role, str) and (role.startswith(CONTEXT_ROLE) or "/" not in role)}
 
 
 def is_staff(roles: Any) -> bool:
