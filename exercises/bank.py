@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from exercises.course import CourseError, load_templates
+from exercises.lti_platforms import LtiPlatform, PlatformError, read_platforms
 from exercises.model import Question
 from exercises.params import ParamError
 from exercises.registry import all_templates, generate, get, resolve_params
@@ -94,19 +95,6 @@ class Quiz:
     late: str = "refuse"  # after `due`: refuse saves, or accept them flagged late
     minutes: float | None = None  # how long the sitting is (`cnnquiz check` compares the questions' estimates)
     calculator: bool | None = None  # pinned as `calculator` in every question whose template takes it
-
-
-@dataclass(frozen=True)
-class LtiPlatform:
-    """An LMS the course service accepts LTI 1.3 launches from (the bank's `lti:` list)."""
-
-    issuer: str
-    client_id: str
-    deployment_ids: tuple[str, ...]
-    auth_login_url: str  # the platform's OIDC authorization endpoint
-    auth_token_url: str  # its OAuth 2 token endpoint (access tokens for scores and members)
-    key_set_url: str  # its JWK Set
-    auth_audience: str = ""  # the `aud` its token endpoint wants, when not its URL (Brightspace)
 
 
 @dataclass(frozen=True)
@@ -331,34 +319,10 @@ def _base_url(doc: _Located, web: Any) -> str:
 
 
 def _lti(doc: _Located, value: Any) -> tuple[LtiPlatform, ...]:
-    """`lti:` a list of platforms, each with its issuer, client_id, deployment_ids and three https URLs."""
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise doc.error(("lti",), "lti must be a list of platforms (issuer, client_id, deployment_ids, "
-                                  "auth_login_url, auth_token_url, key_set_url)")
-    keys = ("issuer", "client_id", "deployment_ids", "auth_login_url", "auth_token_url", "key_set_url")
-    platforms = []
-    for index, item in enumerate(value):
-        path = ("lti", index)
-        item = _mapping(doc, path, item, "an LTI platform")
-        _unknown_keys(doc, path, item, (*keys, "auth_audience"))
-        for key in keys:
-            if not item.get(key):
-                raise doc.error(path, f"the LTI platform needs {key} (what the LMS shows when the tool is registered)")
-        ids = item["deployment_ids"]
-        ids = [ids] if isinstance(ids, (str, int)) else ids
-        if not isinstance(ids, list) or not all(isinstance(i, (str, int)) and str(i) for i in ids):
-            raise doc.error((*path, "deployment_ids"), "deployment_ids must be a list of the LMS's deployment ids")
-        texts = {key: _text(doc, (*path, key), item.get(key), key).strip() for key in (*keys, "auth_audience")
-                 if key != "deployment_ids"}
-        for key in ("issuer", "auth_login_url", "auth_token_url", "key_set_url"):
-            if not texts[key].startswith(("https://", "http://")) or any(c.isspace() for c in texts[key]):
-                raise doc.error((*path, key), f"{key} {texts[key]!r} must be an https:// address")
-        if any((p.issuer, p.client_id) == (texts["issuer"], texts["client_id"]) for p in platforms):
-            raise doc.error(path, f"the platform {texts['issuer']} with client_id {texts['client_id']} is listed twice")
-        platforms.append(LtiPlatform(deployment_ids=tuple(str(i) for i in ids), **texts))
-    return tuple(platforms)
+    try:
+        return read_platforms(value)
+    except PlatformError as error:
+        raise doc.error(("lti", *error.where), str(error), key=error.key) from None
 
 
 def _due(doc: _Located, path: tuple, value: Any) -> str:

@@ -18,7 +18,7 @@ from lti_platform import CLIENT_ID, DEPLOYMENT, INSTRUCTOR, LEARNER, LTI, SCORE_
 from starlette.testclient import TestClient
 from webquiz import ROSTER, bank_text
 
-from exercises.build import build
+from exercises.build import BuildOptions, build
 from grader.keyfile import read_key
 from web.app import create_app
 from web.lti.keys import rotate
@@ -37,8 +37,8 @@ def course(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lti")
     (folder / "bank.yaml").write_text(bank_text(), encoding="utf-8")
     (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    build("wq", bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"), out=str(folder / "out"),
-          formats="md", base_url=TOOL)
+    build("wq", BuildOptions(bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
+                             out=str(folder / "out"), formats="md", base_url=TOOL))
     return folder
 
 
@@ -474,3 +474,39 @@ def test_without_a_key_the_jwks_says_what_to_run(client, settings):
     settings.lti_key_path.unlink()
     response = client.get("/lti/jwks")
     assert response.status_code == 503 and "cnnquiz lti keygen" in response.text
+
+
+# -- the bank's lti: list ------------------------------------------------------------------------------------
+PLATFORM = """lti:
+  - issuer: https://lms.example.edu
+    client_id: abc
+    deployment_ids: 3
+    auth_login_url: https://lms.example.edu/auth
+    auth_token_url: https://lms.example.edu/token
+    key_set_url: https://lms.example.edu/jwks
+"""
+
+
+def test_the_bank_lists_the_platforms(tmp_path):
+    from exercises.bank import load_bank
+
+    (tmp_path / "bank.yaml").write_text(bank_text() + PLATFORM, encoding="utf-8")
+    [platform] = load_bank(tmp_path / "bank.yaml").lti
+    assert platform.issuer == "https://lms.example.edu" and platform.deployment_ids == ("3",)
+    assert platform.key_set_url == "https://lms.example.edu/jwks" and platform.auth_audience == ""
+
+
+@pytest.mark.parametrize("change, line, message", [
+    (("client_id: abc", "client_idd: abc"), 3, "unknown key 'client_idd' (did you mean 'client_id'?)"),
+    (("    key_set_url: https://lms.example.edu/jwks\n", ""), 2, "needs key_set_url"),
+    (("https://lms.example.edu/token", "ftp://lms/token"), 6, "auth_token_url 'ftp://lms/token' must be an https://"),
+    (("deployment_ids: 3", "deployment_ids: {a: 1}"), 4, "deployment_ids must be a list"),
+])
+def test_a_bad_platform_is_refused_at_its_line(tmp_path, change, line, message):
+    from exercises.bank import BankError, load_bank
+
+    (tmp_path / "bank.yaml").write_text(bank_text() + PLATFORM.replace(*change), encoding="utf-8")
+    with pytest.raises(BankError) as error:
+        load_bank(tmp_path / "bank.yaml")
+    where = f"bank.yaml:{bank_text().count(chr(10)) + line}:"
+    assert message in str(error.value) and where in str(error.value), str(error.value)
