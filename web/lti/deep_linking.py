@@ -4,6 +4,7 @@ with the custom parameter `quiz` and a line item worth the quiz's points."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import secrets
 import time
@@ -21,6 +22,8 @@ from web.lti.state import LtiState
 from web.pages import render
 from web.security import csp
 from web.tokens import same
+
+PICK_WITHIN = 3600  # seconds an instructor has to pick a quiz after the LMS asked
 
 
 def built_quizzes(lti: LtiState) -> list[dict[str, Any]]:
@@ -65,6 +68,9 @@ def respond(lti: LtiState, fields: dict[str, str], current: session.Session | No
     launch = lti.records.launch(launch_id)
     if launch is None or launch.message_type != c.DEEP_LINKING_REQUEST or not launch.staff:
         raise LaunchError("no deep-linking request of an instructor matches the form; start again from the LMS")
+    started = datetime.datetime.fromisoformat(launch.launched_at)
+    if (datetime.datetime.now(datetime.UTC) - started).total_seconds() > PICK_WITHIN:
+        raise LaunchError("the deep-linking request is more than an hour old; start again from the LMS")
     platform = lti.platform(launch.issuer, launch.client_id)
     if platform is None:
         raise LaunchError(f"the bank no longer lists the platform {launch.issuer}")

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from grader.errors import UserError
 from web.http import ApiError, body, in_thread
 from web.lti import claims as c
 from web.lti import deep_linking, session
@@ -78,9 +79,11 @@ async def login(request: Request) -> Response:
                 and fields.get("client_id", p.client_id) == p.client_id]
     if not issuer or not hint:
         return refused(request, "the login needs iss and login_hint (start the quiz from the LMS)")
-    if len(matching) != 1:
-        return refused(request, f"unknown issuer {issuer[:200]!r}" + (" and client_id" if fields.get("client_id")
-                                                                         else "") + ": add it to the bank's lti: list")
+    if len(matching) > 1:
+        return refused(request, f"the bank lists several platforms of {issuer[:200]!r}: the LMS must send client_id")
+    if not matching:
+        return refused(request, f"unknown issuer {issuer[:200]!r} (client_id {fields.get('client_id', '')[:100]!r}): "
+                                "add the platform to the bank's lti: list")
     platform = matching[0]
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     await in_thread(lti.records.record_login, state, nonce, platform.issuer, platform.client_id)
@@ -106,7 +109,7 @@ async def launch(request: Request, fields: dict[str, str] | None = None) -> Resp
                                    request.cookies.get(session.STATE_COOKIE, ""), lti.settings.lti, lti.records,
                                    lti.platform_keys)
         return await in_thread(_land, request, lti, verified)
-    except LaunchError as error:
+    except (LaunchError, UserError) as error:  # UserError: the bank or build changed under the server
         return refused(request, str(error))
 
 
