@@ -364,7 +364,7 @@ def test_a_failed_post_is_retried_shown_on_the_staff_page_and_sent_by_the_button
     assert report.failed and "503" in report.failed["s1"] and not platform.received.scores
     staff = f"/staff/{staff_token(settings.salt, 'wq')}"
     page = client.get(staff).text
-    assert "1 scores are not sent yet" in page and "pending" in page
+    assert "1 score is not sent yet" in page and "pending" in page and "0 of " in page
     refused = client.post(f"{staff}/lti/scores", data={"csrf": "forged"})
     assert refused.status_code == 403
     form = {"csrf": csrf_token(settings.salt, staff_token(settings.salt, "wq"))}

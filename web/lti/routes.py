@@ -82,8 +82,8 @@ async def login(request: Request) -> Response:
     if len(matching) > 1:
         return refused(request, f"the bank lists several platforms of {issuer[:200]!r}: the LMS must send client_id")
     if not matching:
-        return refused(request, f"unknown issuer {issuer[:200]!r} (client_id {fields.get('client_id', '')[:100]!r}): "
-                                "add the platform to the bank's lti: list")
+        client = f" with client_id {fields['client_id'][:100]!r}" if fields.get("client_id") else ""
+        return refused(request, f"unknown issuer {issuer[:200]!r}{client}: add the platform to the bank's lti: list")
     platform = matching[0]
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     await in_thread(lti.records.record_login, state, nonce, platform.issuer, platform.client_id)
