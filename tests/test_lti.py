@@ -130,13 +130,20 @@ def test_a_learner_lands_on_their_own_variant_signed_in_by_a_framable_session(cl
         alone.headers["content-security-policy"]
 
 
-def test_a_forged_session_cookie_allows_no_frame(client, platform):
+def test_a_forged_or_expired_session_cookie_allows_no_frame(client, platform, settings):
     launch(client, platform, **{LIS: {"person_sourcedid": "s1"}})
+    assert "x-frame-options" not in client.get("/practice").headers  # the genuine session may be framed
     value = client.cookies.get("cnnquiz_lti")
     payload, _, tag = value.partition(".")
-    client.cookies.set("cnnquiz_lti", payload + "." + tag[::-1], domain="testserver.local")
-    page = client.get("/practice")
-    assert page.headers.get("x-frame-options") == "DENY"
+    client.cookies.clear()
+    page = client.get("/practice", headers={"cookie": f"cnnquiz_lti={payload}.{tag[::-1]}"})
+    assert page.headers.get("x-frame-options") == "DENY" and "frame-ancestors 'none'" in \
+        page.headers["content-security-policy"]
+    from web.lti import session
+
+    old = session.encode(settings.salt, session.Session(1, "wq", "s1", False, (platform.base,), int(time.time()) - 1))
+    expired = client.get("/practice", headers={"cookie": f"cnnquiz_lti={old}"})
+    assert expired.headers.get("x-frame-options") == "DENY"
 
 
 def test_a_learner_without_sis_id_is_found_by_email(client, platform, settings):
