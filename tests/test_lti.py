@@ -517,3 +517,21 @@ def test_a_bad_platform_is_refused_at_its_line(tmp_path, change, line, message):
         load_bank(tmp_path / "bank.yaml")
     where = f"bank.yaml:{bank_text().count(chr(10)) + line}:"
     assert message in str(error.value) and where in str(error.value), str(error.value)
+
+
+def test_serve_says_it_takes_launches_and_answers_on_the_fixed_urls(settings):
+    import httpx
+    from webquiz import free_port, serve, stop
+
+    settings.lti_key_path.unlink()
+    port = free_port()
+    server = serve(settings, port)
+    try:
+        log = (settings.key_path.parent.parent / f"serve-{port}.log").read_text(encoding="utf-8")
+        assert "LTI 1.3: launches from 1 LMS platform(s)" in log and "run `cnnquiz lti keygen`" in log
+        assert httpx.get(f"http://127.0.0.1:{port}/lti/jwks").status_code == 503
+        rotate(settings.lti_key_path)  # a running server takes the new key without a restart
+        assert httpx.get(f"http://127.0.0.1:{port}/lti/jwks").json()["keys"][0]["kty"] == "RSA"
+        assert httpx.get(f"http://127.0.0.1:{port}/lti/config").json()["launch_url"].endswith("/lti/launch")
+    finally:
+        stop(server)

@@ -38,6 +38,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving {args.quiz} on {local}{workers} (answers in {describe_url(settings.db_url)}; practice: "
           f"{base}/practice)")
     print(f"staff page (keep it private): {base}/staff/{staff_token(settings.salt, args.quiz)}", flush=True)
+    if settings.lti:
+        missing = "" if settings.lti_key_path and settings.lti_key_path.is_file() else \
+            f"; no signing key yet: run `cnnquiz lti keygen` (scores and deep linking need {settings.lti_key_path})"
+        print(f"LTI 1.3: launches from {len(settings.lti)} LMS platform(s) of the bank; what to register: "
+              f"{base}/lti/config{missing}", flush=True)
     # keep idle connections open as browsers do (uvicorn closes them after 5 s; a save on a closing one fails)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": "warning", "proxy_headers": True,
                                "timeout_keep_alive": 75}
