@@ -124,8 +124,9 @@ class LiveQuiz:
             raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
 
     def _recorded(self, token: str) -> KeyStudent | None:
-        """The recorded variant of a token unknown to key.json (one indexed lookup in the store)."""
-        if self.store is None or not token or len(token) > 64:
+        """The recorded variant of a token unknown to key.json (one indexed lookup in the store, and only when
+        the bank takes LTI launches: nothing else records variants)."""
+        if self.store is None or not self.settings.lti or not token or len(token) > 64:
             return None
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
         if digest in self._recorded_students:
