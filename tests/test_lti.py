@@ -358,6 +358,12 @@ def test_a_released_score_reaches_the_line_item_with_the_graders_values(client, 
     assert body["timestamp"].endswith("+00:00") and "T" in body["timestamp"]
     again = post_scores(_lti_state(app))
     assert again.unchanged == ["s1"] and len(platform.received.scores) == 1  # a repost of the same score is skipped
+    from grader.batch import grade_class
+    from grader.submissions import Submissions
+
+    regraded = grade_class(read_key(settings.key_path), Submissions([], "nothing", "student_id", []))
+    given = post_scores(_lti_state(app), book=regraded)  # the release passes the results it graded
+    assert given.sent == ["s1"] and platform.received.scores[-1]["body"]["scoreGiven"] == 0
 
 
 def _lti_state(app):

@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from web.lti import claims as c
 from web.lti.keys import KeyFileMissing
@@ -16,6 +17,9 @@ from web.lti.records import Launch, ScorePost
 from web.lti.services import ServiceError
 from web.lti.state import LtiState
 from web.storage import now
+
+if TYPE_CHECKING:
+    from grader.batch import Gradebook
 
 log = logging.getLogger("cnnquiz.lti")
 RETRIES = 3
@@ -34,10 +38,12 @@ class ScoreReport:
         return text + (f", {len(self.failed)} failed (retry with the button)" if self.failed else "")
 
 
-def post_scores(lti: LtiState, backoff: float = BACKOFF, pending_only: bool = False) -> ScoreReport:
+def post_scores(lti: LtiState, book: Gradebook | None = None, backoff: float = BACKOFF,
+                pending_only: bool = False) -> ScoreReport:
     """Post the graded score of every student of the quiz who launched it from the LMS (blocking: call it off
-    the event loop); with `pending_only`, of those whose last post failed. Scores already sent unchanged are
-    skipped, so calling it again is harmless."""
+    the event loop); with `pending_only`, of those whose last post failed. `book` is the quiz's graded results
+    (grader.batch.grade_class of the key and the store's answers, as `grade --db` makes them; made here when not
+    given). Scores already sent unchanged are skipped, so calling it again is harmless."""
     from grader.batch import grade_class
     from web.collect import submissions_from_store
 
@@ -50,8 +56,9 @@ def post_scores(lti: LtiState, backoff: float = BACKOFF, pending_only: bool = Fa
     report = ScoreReport()
     if not targets:
         return report
-    key = lti.quiz.key()
-    book = grade_class(key, submissions_from_store(lti.store, key))
+    if book is None:
+        key = lti.quiz.key()
+        book = grade_class(key, submissions_from_store(lti.store, key))
     rows = {row.key_id: row for row in book.rows if row.key_id}
     submitted = lti.store.submitted(quiz_id)
     for student_id, launch in sorted(targets.items()):
