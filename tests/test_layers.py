@@ -60,7 +60,7 @@ def test_defaults_and_default_names():
     ([{"type": "residual"}], r"layers\[0\] \(residual\): main is missing"),
     ([{"type": "residual", "main": []}], r"layers\[0\] \(residual\)\.main must be a non-empty list"),
     ([{"type": "residual", "main": [{"type": "dense", "out": 3}]}],
-     r"layers\[0\] \(residual\)\.main\[0\] \(dense\): a residual block's paths hold only conv, pool"),
+     r"layers\[0\] \(residual\)\.main\[0\] \(dense\): a block's paths hold only conv, pool"),
     ([{"type": "residual", "main": [{"type": "conv", "kernal": 3}]}],
      r"layers\[0\] \(residual\)\.main\[0\] \(conv\): unknown key 'kernal' \(did you mean 'kernel'\?\)"),
     ([{"type": "residual", "main": [{"type": "conv", "kernel": 1}], "shortcut": {"type": "conv"}}],
@@ -75,7 +75,7 @@ def test_defaults_and_default_names():
     ([{"type": "gap"}], r"type 'gap' \(did you mean 'globalpool'\?\)"),
     ([{"type": "conv", "kernel": 1}] * (MAX_LAYERS + 1), r"at most 200 layers .* got 201"),
     ([{"type": "residual", "main": [{"type": "conv", "kernel": 1}]}] * 100 + [{"type": "batchnorm"}],
-     r"at most 200 layers \(those inside residual blocks count too\), got 201"),
+     r"at most 200 layers \(those inside blocks count too\), got 201"),
 ])
 def test_bad_layers_are_named_clearly(data, message):
     with pytest.raises(ParamError, match=message):

@@ -131,7 +131,7 @@ def test_stride_misconceptions_are_named():
     ({"network": "lenet5", "unit": "F6"}, "at or after the dense layer F6 .layer 6.: dense layers end"),
     ({"network": "lenet5", "unit": "S5"}, "unit 'S5' is not a layer of the stack .did you mean 'S4'"),
     ({"network": "lenet5", "unit": 9}, "unit 9 is not a layer number: the stack has layers 1 to 6"),
-    ({"network": "resnet"}, "network must be one of lenet5, alexnet, vgg11, .*resnet50, got 'resnet'"),
+    ({"network": "resnet"}, "network must be one of lenet5, alexnet, vgg11, .*convnext_tiny, got 'resnet'"),
     ({"layers": [{"type": "conv", "kernel": [3, 5]}]}, r"layers\[0\] \(conv\) conv1 has a non-square kernel"),
     ({"layers": [{"type": "residual", "main": [{"type": "conv", "kernel": 3, "stride": 2}]}]},
      "the main path steps 2 input pixels per unit but the shortcut 1"),

@@ -1,10 +1,10 @@
 """The layer-stack model shared by receptive fields, parameter counts and output sizes.
 
-The YAML form of a stack (conv, pool, subsample, batchnorm, residual blocks, globalpool, flatten, dense) and
+The YAML form of a stack (convolutions, poolings, normalizations, blocks of layers, dense layers …) and
 its parsing live in `layer_spec` (its docstring documents every key), each kind of layer in `layer_kinds`
 (its parameters, shape, receptive-field step and description); this module is what templates import: the
 parameter specs, descriptions of a stack for question text, and a stack's arithmetic — output sizes,
-receptive fields (with residual blocks) and shape inference, layer after layer.
+receptive fields (through blocks) and shape inference, layer after layer.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 from exercises.model import Prose, prose
 from exercises.params import Param, ParamError, _is_int
 from exercises.topics.layer_kinds import Field, Layer
-from exercises.topics.layer_kinds.base import Shape, infer_path
+from exercises.topics.layer_kinds.base import Shape, infer_path, nested
+from exercises.topics.layer_kinds.transposed import transposed_output_size
 from exercises.topics.layer_kinds.window import output_size
 from exercises.topics.layer_spec import MAX_LAYERS, NAME, count_layers, layers_to_data, parse_layers
 
@@ -69,10 +70,11 @@ def find_layer(layers: tuple[Layer, ...], ref: int | str, param: str = "unit") -
     names = [layer.name for layer in layers]
     if ref in names:
         return names.index(ref)
-    inner = [f"{layer.name} (in its {path} path)" for layer in layers for path, inner_layers in layer.inner_paths()
-             for x in inner_layers if x.name == ref]
+    inner = [f"{layer.type} block {layer.name} (in its {path} path)" for layer in layers
+             for path, inner_layers in layer.inner_paths()
+             if ref in {x.name for x in inner_layers} | {x.name for x, _, _ in nested(inner_layers, "", "")}]
     if inner:
-        raise ParamError(f"{param} {ref!r} is inside the residual block {inner[0]}; ask about a whole block "
+        raise ParamError(f"{param} {ref!r} is inside the {inner[0]}; ask about a whole block "
                          f"or a layer outside the blocks")
     lowered = {name.lower(): name for name in names}
     close = difflib.get_close_matches(str(ref).lower(), list(lowered), n=1, cutoff=0.5)
@@ -130,12 +132,6 @@ def describe_stack(layers: tuple[Layer, ...], counts: bool = True, first: int = 
 
 
 # -- output sizes -----------------------------------------------------------------------------
-
-
-def transposed_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1,
-                           output_padding: int = 0) -> int:
-    """PyTorch's transposed-conv output size (n − 1)s − 2p + d(k − 1) + output_padding + 1."""
-    return (n - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 
 def feature_sizes(layers: tuple[Layer, ...], size: tuple[int, int]) -> list[tuple[int, int]]:

@@ -18,7 +18,19 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf
 from exercises.registry import Template, template
-from exercises.topics.layer_kinds import BatchNorm, Conv, Dense, Pool, Residual, Subsample
+from exercises.topics.layer_kinds import (
+    Auxiliary,
+    BatchNorm,
+    Conv,
+    Dense,
+    LayerNorm,
+    Pool,
+    Residual,
+    SqueezeExcite,
+    Subsample,
+    Transposed,
+    Window,
+)
 from exercises.topics.layers import Layer, LayerStack, describe_stack, infer_shapes, layers_to_data, parse_layers, runs
 from exercises.topics.networks import NETWORKS, PUBLISHED, check_input, stack_of
 from exercises.wording import plural
@@ -60,26 +72,30 @@ def resolved(p: dict[str, Any]) -> Stack:
 
 def _per_layer(wrong_count, blocks=None):
     """A misconception on the per-layer vector from a function (layer, given layer, shape before) -> count,
-    applied to each layer of a residual block's paths (their shapes unknown: None) unless `blocks`
-    counts a block itself."""
+    applied to each layer inside a block (their shapes unknown: None) unless `blocks` (block, given block,
+    the function for inner layers) counts the block itself (None: it does not). None where the vector would be
+    the key (no layer of the stack concerns the mistake)."""
     def one(layer: Layer, raw: Layer, shape: Shape) -> int:
         if not layer.block:
             return wrong_count(layer, raw, shape)
-        if blocks is not None:
-            return blocks(layer)
+        found = None if blocks is None else blocks(layer, raw, one)
+        if found is not None:
+            return found
         inner = zip(layer.inner_layers(), raw.inner_layers(), strict=True)
         return sum(one(x, given, None) for x, given in inner)
 
-    def compute(p: dict[str, Any]) -> list[int]:
+    def compute(p: dict[str, Any]) -> list[int] | None:
         stack = resolved(p)
-        return [one(layer, raw, shape) for layer, raw, shape in zip(stack.layers, stack.given, stack.before,
-                                                                    strict=True)]
+        wrong = [one(layer, raw, shape) for layer, raw, shape in zip(stack.layers, stack.given, stack.before,
+                                                                     strict=True)]
+        return None if wrong == [layer.param_count() for layer in stack.layers] else wrong
     return compute
 
 
 def _total(per_layer):
-    def compute(p: dict[str, Any]) -> int:
-        return sum(per_layer(p))
+    def compute(p: dict[str, Any]) -> int | None:
+        wrong = per_layer(p)
+        return None if wrong is None else sum(wrong)
     return compute
 
 
@@ -118,10 +134,30 @@ def _correct(layer: Layer, raw: Layer, shape: Shape) -> int:
     return layer.param_count()
 
 
-def _shortcut_forgotten(block: Layer) -> int:
-    if not isinstance(block, Residual):
-        return block.param_count()
-    return sum(inner.param_count() for inner in block.main)
+def _shortcut_forgotten(block: Layer, raw: Layer, one) -> int | None:  # type: ignore[no-untyped-def]
+    if not isinstance(block, Residual) or not isinstance(raw, Residual):
+        return None
+    return sum(one(inner, given, None) for inner, given in zip(block.main, raw.main, strict=True))
+
+
+def _auxiliary_forgotten(block: Layer, raw: Layer, one) -> int | None:  # type: ignore[no-untyped-def]
+    return 0 if isinstance(block, Auxiliary) else None
+
+
+def _groups_ignored(layer: Layer, raw: Layer, shape: Shape) -> int:
+    if not isinstance(layer, Conv | Transposed) or layer.groups == 1:
+        return layer.param_count()
+    return replace(layer, groups=1).param_count()
+
+
+def _se_forgotten(layer: Layer, raw: Layer, shape: Shape) -> int:
+    return 0 if isinstance(layer, SqueezeExcite) else layer.param_count()
+
+
+def _layernorm_over_positions(layer: Layer, raw: Layer, shape: Shape) -> int:
+    if not isinstance(layer, LayerNorm) or shape is None:
+        return layer.param_count()
+    return 2 * shape[0] * shape[1] * shape[2]
 
 
 def _flatten_forgotten(layer: Layer, raw: Layer, shape: Shape) -> int:
@@ -145,12 +181,22 @@ _FEEDBACK = {
     "batchnorm-forgotten": "You counted batch normalization as nothing: it learns a scale and a shift per channel.",
     "shortcut-forgotten": "You left out the projection shortcuts: a block whose shape changes adds its input through "
                           "a 1x1 convolution (and its batch normalization), which has weights too.",
+    "groups-ignored": "You counted a grouped convolution as a full one: with g groups each filter sees only in/g "
+                      "input channels (a depthwise convolution, g = in, sees one), so it has g times fewer weights.",
+    "se-forgotten": "You counted squeeze-and-excitation as nothing: its two 1x1 convolutions (C to S and back) "
+                    "have weights and biases, 2CS + S + C.",
+    "auxiliary-forgotten": "You left out the auxiliary classifier: it is used in training only, but its weights "
+                           "are part of the model, and torchvision counts them.",
+    "layernorm-over-positions": "You gave layer norm a scale and shift per number of the map: it normalizes the "
+                                "channels at each position and learns a scale and shift per channel, 2C.",
 }
 _WRONG = {"bias-forgotten": _no_bias, "input-channels-forgotten": _no_input_channels,
           "pooling-as-conv": _pool_as_conv, "connection-table-ignored": _connections_ignored,
           "flatten-forgotten": _flatten_forgotten, "running-stats-counted": _running_stats,
-          "batchnorm-forgotten": _batchnorm_nothing, "shortcut-forgotten": _correct}
-_BLOCKS = {"shortcut-forgotten": _shortcut_forgotten}
+          "batchnorm-forgotten": _batchnorm_nothing, "shortcut-forgotten": _correct, "groups-ignored": _groups_ignored,
+          "se-forgotten": _se_forgotten, "auxiliary-forgotten": _correct,
+          "layernorm-over-positions": _layernorm_over_positions}
+_BLOCKS = {"shortcut-forgotten": _shortcut_forgotten, "auxiliary-forgotten": _auxiliary_forgotten}
 PER_LAYER_MISTAKES = tuple(Mistake(name, _FEEDBACK[name], _per_layer(f, _BLOCKS.get(name)))
                            for name, f in _WRONG.items())
 TOTAL_MISTAKES = tuple(Mistake(m.id, m.feedback, _total(m.compute)) for m in PER_LAYER_MISTAKES)
@@ -171,15 +217,32 @@ def flattened_inputs(layers: tuple[Layer, ...], channels: int, size: int) -> lis
 
 def _walk(layer: Layer, state: tuple[int, int, int]) -> tuple[int, int, int]:
     """(channels, height, width) after a layer: its channels as it sets them, its height and width by counting
-    the positions of its windows (a block's: along its main path), 1 x 1 where the maps end."""
+    the positions of its windows (a block's: along a path), 1 x 1 where the maps end."""
     channels, height, width = state
     channels = layer.channels_after(channels, (height, width))  # type: ignore[assignment]
-    for window in layer.windows():
-        height, width = (len(range(0, n + 2 * window.padding - window.span(axis) + 1, window.stride))
-                         for axis, n in enumerate((height, width)))
+    height, width = (_positions(layer, n, axis) for axis, n in enumerate((height, width)))
     if layer.ends_spatial:
         height = width = 1
     return channels, height, width
+
+
+def _positions(layer: Layer, n: int, axis: int) -> int:
+    """How many output positions a layer has along an axis of n: a window's starts that fit the padded input
+    (in ceil mode one more that starts inside the input, where the division has a remainder); a transposed
+    convolution's positions covered by its kernel copies, less the cropped padding."""
+    if isinstance(layer, Window):
+        p, span, s = layer.pads[axis], layer.span(axis), layer.stride
+        starts = [t for t in range(0, n + 2 * p, s) if t + span <= n + 2 * p]
+        extra = starts[-1] + s if starts else 0
+        return len(starts) + (layer.rounds_up() and extra + span < n + 2 * p + s and extra < n + p)
+    if isinstance(layer, Transposed):
+        last = (n - 1) * layer.stride + layer.dilation * (layer.kernel[axis] - 1) + layer.output_padding
+        return len(range(layer.padding, last + 1 - layer.padding))
+    if layer.block and layer.windowed:  # its paths give the same size
+        path = next((path for _, path in layer.inner_paths() if path), ())
+        for inner in path:
+            n = _positions(inner, n, axis)
+    return n
 
 
 # -- sampling -------------------------------------------------------------------------------------------

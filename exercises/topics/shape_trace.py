@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,19 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Op, Part, Question, prose
 from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.registry import Template, template
-from exercises.topics.layer_kinds import Conv, Dense, Flatten, Window
-from exercises.topics.layers import Layer, LayerStack, describe_stack, infer_shapes, layers_to_data, parse_layers
+from exercises.topics.layer_kinds import Concat, Conv, Dense, Flatten, Transposed, Window
+from exercises.topics.layer_kinds.base import nested
+from exercises.topics.layers import (
+    Layer,
+    LayerStack,
+    describe_stack,
+    infer_shapes,
+    layers_to_data,
+    output_size,
+    parse_layers,
+)
 from exercises.topics.networks import NETWORKS, check_input, stack_of
+from exercises.wording import plural
 from grader.answers import Integer, Tuple
 
 Shape = tuple[int, int, int]
@@ -73,22 +83,33 @@ def _trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tup
     return done, (start, *after[:-1]), tuple(after)  # type: ignore[return-value]
 
 
+def _rounds_up(layers: tuple[Layer, ...]) -> bool:
+    """Some window of the stack, inside a block or not, rounds its output size up (ceil_mode)."""
+    every = [*layers, *(inner for inner, _, _ in nested(layers, "", ""))]
+    return any(isinstance(layer, Window) and layer.rounds_up() for layer in every)
+
+
 # -- misconceptions: one layer done wrong, from the right shape before it --------------------------------
 
 
 def _sizes(layer: Window, shape: Shape, *, padding: int | None = None, stride: int | None = None,
-           dilation: int | None = None, ceil: bool = False, plus_one: bool = True,
+           dilation: int | None = None, ceil: bool | None = None, plus_one: bool = True,
            one_side: bool = False) -> Shape | None:
-    """The shape after a window layer computed with some setting changed; None when nothing fits."""
-    p = layer.padding if padding is None else padding
+    """The shape after a window layer computed with some setting changed (rounding up or down as PyTorch's
+    ceil_mode does, unless `ceil` says); None when nothing fits."""
     s = layer.stride if stride is None else stride
     d = layer.dilation if dilation is None else dilation
+    own_rule = ceil is None and layer.rounds_up() and not one_side  # PyTorch's ceil_mode, with its exception
+    rounds_up = layer.rounds_up() if ceil is None else ceil
     sides = []
     for axis in (0, 1):
+        p = layer.pads[axis] if padding is None else padding
         room = shape[1 + axis] + (p if one_side else 2 * p) - d * (layer.kernel[axis] - 1) - 1
         if room < 0:
             return None
-        sides.append((-(-room // s) if ceil else room // s) + (1 if plus_one else 0))
+        side = output_size(shape[1 + axis], layer.kernel[axis], s, p, d, True) if own_rule else \
+            (-(-room // s) if rounds_up else room // s) + 1
+        sides.append(side if plus_one else side - 1)
     return layer.channels_after(shape[0], None), sides[0], sides[1]  # type: ignore[return-value]
 
 
@@ -109,7 +130,13 @@ def _dilation_ignored(layer: Layer, shape: Shape) -> Shape | None:
 
 
 def _ceil_vs_floor(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, ceil=True) if isinstance(layer, Window) and layer.stride > 1 else None
+    if not isinstance(layer, Window) or layer.stride == 1 or layer.rounds_up():
+        return None
+    return _sizes(layer, shape, ceil=True)
+
+
+def _ceil_mode_ignored(layer: Layer, shape: Shape) -> Shape | None:
+    return _sizes(layer, shape, ceil=False) if isinstance(layer, Window) and layer.rounds_up() else None
 
 
 def _plus_one_forgotten(layer: Layer, shape: Shape) -> Shape | None:
@@ -135,6 +162,29 @@ def _dense_gave_inputs(layer: Layer, shape: Shape) -> int | None:
     return shape[0] * shape[1] * shape[2] if isinstance(layer, Dense) else None
 
 
+def _one_branch(layer: Layer, shape: Shape) -> Shape | None:
+    """The channels of the last branch only (a DenseNet layer's new maps, an Inception module's last branch)."""
+    if not isinstance(layer, Concat):
+        return None
+    size = layer.size_after(shape[1:], layer.name)
+    return layer.branch_channels(shape[0])[-1], *size  # type: ignore[return-value,misc]
+
+
+def _transposed_as_forward(layer: Layer, shape: Shape) -> Shape | None:
+    """A transposed convolution's size by the forward formula ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1."""
+    if not isinstance(layer, Transposed):
+        return None
+    sides = [output_size(shape[1 + a], layer.kernel[a], layer.stride, layer.padding, layer.dilation) for a in (0, 1)]
+    return (layer.outputs, *sides) if min(sides) >= 1 else None  # type: ignore[return-value]
+
+
+def _output_padding_forgotten(layer: Layer, shape: Shape) -> Shape | None:
+    if not isinstance(layer, Transposed) or not layer.output_padding:
+        return None
+    after = replace(layer, output_padding=0).size_after(shape[1:], layer.name)
+    return (layer.outputs, *after)  # type: ignore[return-value,misc]
+
+
 _WRONG: dict[str, tuple[str, Callable[[Layer, Shape], Any]]] = {
     "padding-forgotten": ("You left out the padding: p zeros on each side make each axis 2p longer.",
                           _padding_forgotten),
@@ -145,6 +195,8 @@ _WRONG: dict[str, tuple[str, Callable[[Layer, Shape], Any]]] = {
                          "positions.", _dilation_ignored),
     "ceil-vs-floor": ("You rounded up: a window that does not fit entirely is dropped, so the division rounds "
                       "down (floor).", _ceil_vs_floor),
+    "ceil-mode-ignored": ("You rounded down: this pooling rounds up (ceil_mode), so a last window that runs past "
+                          "the input still counts, as long as it starts inside it.", _ceil_mode_ignored),
     "off-by-one": ("You are off by one: the first window position counts too, hence the + 1.", _plus_one_forgotten),
     "channels-unchanged": ("You kept the input's channels: a convolution outputs one map per filter, its `out` "
                            "channels.", _channels_unchanged),
@@ -154,6 +206,12 @@ _WRONG: dict[str, tuple[str, Callable[[Layer, Shape], Any]]] = {
                        _flatten_summed),
     "dense-gave-inputs": ("That is the layer's input: a fully connected layer outputs one number per unit.",
                           _dense_gave_inputs),
+    "concat-one-branch": ("You gave one branch's channels: the branches' outputs are concatenated along the "
+                          "channels, so their channels add up (an empty branch passes on the input's).", _one_branch),
+    "transposed-as-forward": ("You used the forward convolution's formula: a transposed convolution grows the "
+                              "maps, (n - 1)s - 2p + d(k - 1) + output_padding + 1.", _transposed_as_forward),
+    "output-padding-forgotten": ("You left out output_padding: it adds that many rows and columns at the end.",
+                                 _output_padding_forgotten),
 }
 
 
@@ -251,25 +309,33 @@ class ShapeTrace(Template):
         intro = (f"The network is {network.title}. It takes inputs of {{shape}} (channels x height x width); "
                  "its layers, in order:" if network else
                  "A network takes inputs of {shape} (channels x height x width) and applies, in order:")
+        rounding = ("Sizes follow PyTorch: a window that does not fit entirely in the (padded) input is dropped"
+                    + ("; a pooling in ceil mode rounds up instead, keeping a last window that runs past the input "
+                       "as long as it starts inside it (or in the left padding)." if _rounds_up(given) else "."))
         statement = (
             prose(intro, shape=Op("×", Op("×", start[0], start[1]), start[2])),
             *describe_stack(given),
-            prose("Sizes follow PyTorch: a window that does not fit entirely in the (padded) input is dropped."),
+            prose(rounding),
         )
-        parts = tuple(self._part(p, i, layer, before[i], after[i]) for i, layer in enumerate(layers))
+        end = next((i for i, layer in enumerate(layers) if layer.ends_spatial), len(layers))
+        parts = tuple(self._part(p, i, layer, before[i], after[i], i >= end) for i, layer in enumerate(layers))
         return self.question(p, title="Shape trace", statement=statement, parts=parts)
 
-    def _part(self, p: dict[str, Any], index: int, layer: Layer, before: Shape, after: Shape) -> Part:
+    def _part(self, p: dict[str, Any], index: int, layer: Layer, before: Shape, after: Shape, vector: bool) -> Part:
+        """A layer's part: its shape, or the length of the vector once the maps have ended (`vector`)."""
         where = f"layer ({index + 1}) {layer.name}"
-        if layer.ends_spatial:
+        if vector:
             prompt = prose(f"How many numbers does the vector after {where} hold?")
             spec = expect(Integer, after[0], p, layer_mistakes(index))
         else:
             prompt = prose(f"What is the shape after {where}? Give (channels, height, width).")
             spec = expect(Tuple, after, p, layer_mistakes(index), names=("channels", "height", "width"))
-        return Part(f"layer{index + 1}", prompt, spec, solution=(self._worked(index + 1, layer, before, after),))
+        return Part(f"layer{index + 1}", prompt, spec,
+                    solution=(self._worked(index + 1, layer, before, after, vector and not layer.ends_spatial),))
 
-    def _worked(self, number: int, layer: Layer, before: Shape, after: Shape):
+    def _worked(self, number: int, layer: Layer, before: Shape, after: Shape, on_vector: bool):
+        if on_vector:  # a dropout or a normalization after the maps have ended
+            return prose(f"({number}) {layer.name}: {layer.noun} keeps the vector's {plural(after[0], 'number')}.")
         text, math = layer.shape_steps(before, after)
         return prose(f"({number}) {layer.name}: {text}.", **math)
 

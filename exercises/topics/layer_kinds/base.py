@@ -9,9 +9,9 @@ A kind overrides what it changes. The helpers here work on a path of layers of a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -20,10 +20,18 @@ from exercises.params import ParamError, _is_int, _show
 
 Size = tuple[int, int]  # height, width
 Shape = tuple[int, int, int]  # channels, height, width
-PathReader = Callable[[Any, str, bool], "tuple[Layer, ...]"]  # (data, where, required): a block's path, parsed
+
+
+class PathReader(Protocol):
+    """How a block reads one of its paths from YAML (`layer_spec` gives it): the layers, checked; `required`:
+    not empty; `head`: a path that may end in a classifier (globalpool, flatten, dense), as a side head does."""
+
+    def __call__(self, data: Any, where: str, required: bool, head: bool = False) -> tuple[Layer, ...]: ...
+
 
 LIMITS = {"stride": (1, 16), "padding": (0, 32), "dilation": (1, 16), "groups": (1, 4096),
-          "in": (1, 1_000_000), "out": (1, 1_000_000), "maps": (1, 100_000), "channels": (1, 100_000)}
+          "in": (1, 1_000_000), "out": (1, 1_000_000), "maps": (1, 100_000), "channels": (1, 100_000),
+          "output_padding": (0, 15), "squeeze": (1, 100_000)}
 FIELD_OF = {"in": "inputs", "out": "outputs", "maps": "channels"}  # YAML key -> field, where they differ
 
 
@@ -63,7 +71,7 @@ class Layer(ABC):
     keys: ClassVar[tuple[str, ...]]  # its YAML keys, in the order messages list them
     aliases: ClassVar[tuple[str, ...]] = ()  # what else people call it (`type: bn` → did you mean 'batchnorm'?)
     noun: ClassVar[str]  # in solutions: 'convolution', 'batch norm'
-    in_block: ClassVar[bool] = False  # may stand in a residual block's path
+    in_block: ClassVar[bool] = False  # may stand in a block's path
     needs_maps: ClassVar[bool] = False  # reads feature maps: may not follow the end of the spatial part
     ends_spatial: ClassVar[bool] = False  # after it the feature maps are gone (its output is 1x1)
     gives_vector: ClassVar[bool] = False  # its output is a vector (nothing left to flatten)
@@ -95,6 +103,10 @@ class Layer(ABC):
     def inner_paths(self) -> tuple[tuple[str, tuple[Layer, ...]], ...]:
         """A block's paths as (name, layers); () for a single layer."""
         return ()
+
+    def path_key(self, path: str) -> str:
+        """Where a path of `inner_paths` stands in the YAML: `main`, `branches[1]`."""
+        return path
 
     def inner_layers(self) -> tuple[Layer, ...]:
         """The layers inside a block, path after path."""
@@ -264,6 +276,24 @@ def named(layers: tuple[Layer, ...], prefix: str) -> tuple[Layer, ...]:
     """The layers with their default names where they have none."""
     return tuple(layer if layer.name else replace(layer, name=default)
                  for layer, default in zip(layers, default_names(layers, prefix), strict=True))
+
+
+def named_path(layers: tuple[Layer, ...], prefix: str) -> tuple[Layer, ...]:
+    """A block's path with its default names after `prefix`, and the layers inside its blocks named after them."""
+    return tuple(layer.named_inside() for layer in named(layers, prefix))
+
+
+def nested(layers: tuple[Layer, ...], place: str, described: str,
+           first: int = 0) -> Iterator[tuple[Layer, str, str]]:
+    """Every layer inside the given ones (a path named `place` in YAML, `described` in messages, numbered from
+    `first`), at any depth, with where it is: (layer, `layers[2].main[0]`, `layers[2] (residual).main[0] (conv)`)."""
+    for index, layer in enumerate(layers, start=first):
+        for path, inner in layer.inner_paths():
+            key = layer.path_key(path)
+            where, told = f"{place}[{index}].{key}", f"{described}[{index}] ({layer.type}).{key}"
+            for i, found in enumerate(inner):
+                yield found, f"{where}[{i}]", f"{told}[{i}] ({found.type})"
+            yield from nested(inner, where, told)
 
 
 def layers_to_data(layers: tuple[Layer, ...], prefix: str = "") -> list[dict[str, Any]]:

@@ -34,7 +34,8 @@ class Conv(Window):
     """k x k x (in / groups) weights per output channel, and a bias. `in` and `out` are needed only where
     parameters are counted (`in` is inferred from the layer before). `connections: [[0, 1, 2], ...]` lists
     which input maps feed each output map (maps numbered from 0), as LeNet-5's C3 does; `groups` splits the
-    channels into groups that see only their own inputs (not both)."""
+    channels into groups that see only their own inputs (not both): g groups divide the weights and each unit's
+    connections by g, and with g = in (depthwise, as MobileNet's) each output map reads one input map."""
 
     type = "conv"
     keys = ("name", "in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias", "connections")
@@ -126,8 +127,10 @@ class Conv(Window):
             weights: Any = Op("*", Op("*", links, kh), kw)
         else:
             per_filter = self.inputs // self.groups  # type: ignore[operator]
+            seen = plural(per_filter, "input channel")
             text = "{n}" if self.groups == 1 else \
-                f"each filter sees {per_filter} input channels ({self.inputs} / {self.groups} groups): {{n}}"
+                f"depthwise, each filter sees {seen} (its own): {{n}}" if per_filter == 1 else \
+                f"each filter sees {seen} ({self.inputs} / {self.groups} groups): {{n}}"
             weights = Op("*", Op("*", Op("*", kh, kw), per_filter), self.outputs)
         bias = self.biases()
         return text, {"n": Eq(Op("+", weights, bias) if bias else weights, self.param_count())}
@@ -161,7 +164,8 @@ class Conv(Window):
     def counted_settings(self, slots: Placeholders) -> list[str]:
         settings = [f"{slots.put('ch', Op('→', self.inputs, self.outputs))} channels"
                     if self.inputs is not None else plural(self.outputs, "output channel")]  # type: ignore[arg-type]
-        settings += [f"{self.groups} groups"] if self.groups > 1 else []
+        depthwise = self.inputs is not None and self.groups == self.inputs
+        settings += [f"{self.groups} groups" + (" (depthwise)" if depthwise else "")] if self.groups > 1 else []
         settings += ["no bias"] if not self.bias else []
         if self.connections is not None:
             settings.append("a connection table: output maps 0, 1, 2, ... (numbered from 0) see only "
@@ -188,8 +192,12 @@ class Conv(Window):
 
     def reads(self, x: np.ndarray, tap: tuple[int, int, int, int] | None = None) -> np.ndarray:
         windows = self.slide(x)  # (in maps, rows, cols, kh, kw)
-        if tap is None and self.connections is None and self.groups == 1:  # every output map reads every input map
-            return np.broadcast_to(windows.sum(axis=(0, 3, 4)), (self.outputs, *windows.shape[1:3]))  # type: ignore
+        if tap is None and self.connections is None:  # each output map reads every input map of its group
+            sums = windows.sum(axis=(3, 4))
+            groups = sums.reshape(self.groups, -1, *sums.shape[1:]).sum(axis=1)
+            if self.groups == 1:
+                return np.broadcast_to(groups, (self.outputs, *groups.shape[1:]))  # type: ignore[arg-type]
+            return np.repeat(groups, self.outputs // self.groups, axis=0)  # type: ignore[operator]
         weights = self.ones(x.shape[0])
         if tap is not None:
             only = np.zeros_like(weights)

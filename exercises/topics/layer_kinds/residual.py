@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from exercises.model import Eq, Op
 from exercises.params import ParamError
 from exercises.topics.layer_kinds.base import (
     Field,
@@ -18,17 +17,17 @@ from exercises.topics.layer_kinds.base import (
     field_through,
     infer_path,
     layers_to_data,
-    named,
     side,
     times,
 )
+from exercises.topics.layer_kinds.block import Block, brief, chain, path_phrase, run
 from exercises.topics.layer_kinds.window import Window
 
 
 @dataclass(frozen=True, kw_only=True)
-class Residual(Layer):
+class Residual(Block):
     """Two paths read the block's input and their outputs are added, so they must have the same shape. Each
-    path is a list of conv, pool, subsample and batchnorm layers (no blocks inside blocks); without
+    path is a list of layers that keep feature maps (blocks too); without
     `shortcut` (or with `shortcut: []`) the shortcut is the identity, and a projection shortcut is e.g.
     `[{type: conv, kernel: 1, stride: 2, out: 128, bias: false}, {type: batchnorm}]`. Its inner layers are
     named after it: residual1.conv1, residual1.shortcut.conv1."""
@@ -37,9 +36,6 @@ class Residual(Layer):
     keys = ("name", "main", "shortcut")
     aliases = ("block", "resblock", "bottleneck")
     noun = "block"
-    needs_maps = True
-    windowed = True
-    block = True
     count_note = "a residual block is one layer: both of its paths together"
     field_note = ("A residual block sees what either of its two paths sees; where its main path is the wider one, "
                   "the table shows that path's growth.")
@@ -63,40 +59,14 @@ class Residual(Layer):
     def inner_paths(self) -> tuple[tuple[str, tuple[Layer, ...]], ...]:
         return ("main", self.main), ("shortcut", self.shortcut)
 
-    def named_inside(self) -> Layer:
-        return replace(self, main=named(self.main, f"{self.name}."),
-                       shortcut=named(self.shortcut, f"{self.name}.shortcut."))
+    def with_paths(self, paths: tuple[tuple[Layer, ...], ...]) -> Block:
+        return replace(self, main=paths[0], shortcut=paths[1])
 
-    # -- parameters ----------------------------------------------------------------------------------------
+    def name_prefix(self, path: str) -> str:
+        return f"{self.name}." if path == "main" else super().name_prefix(path)
 
-    def param_count(self) -> int:
-        """The layers of both paths."""
-        return sum(inner.param_count() for inner in self.main + self.shortcut)
-
-    def weight_shapes(self) -> list[tuple[int, ...]]:
-        return [shape for inner in self.main + self.shortcut for shape in inner.weight_shapes()]
-
-    def tensor_entries(self) -> int:
-        return sum(inner.tensor_entries() for inner in self.main + self.shortcut)
-
-    def counting(self) -> tuple[str, dict[str, Any]]:
-        """The layers of each path, then together."""
-        math: dict[str, Any] = {}
-        texts = []
-        for path, layers in self.inner_paths():
-            if not layers:
-                texts.append("shortcut: the identity, 0")
-                continue
-            counts = [inner.param_count() for inner in layers]
-            nonzero = [c for c in counts if c]
-            chain: Any = nonzero[0] if nonzero else 0
-            for term in nonzero[1:]:
-                chain = Op("+", chain, term)
-            math[path] = Eq(chain, sum(counts)) if len(nonzero) > 1 else sum(counts)
-            names = ", ".join(inner.short() for inner in layers)
-            texts.append(f"{path} path ({names}): {{{path}}}")
-        math["n"] = self.param_count()
-        return "; ".join(texts) + "; together {n}", math
+    def path_labels(self, path: str) -> tuple[str, str]:
+        return f"{path} path", path
 
     # -- shapes --------------------------------------------------------------------------------------------
 
@@ -135,16 +105,12 @@ class Residual(Layer):
         return after["main"]
 
     def shape_steps(self, before: Shape, after: Shape) -> tuple[str, dict[str, Any]]:
-        math = {"main": _chain(self.main, before), "shape": times(after)}
+        math = {"main": chain(self.main, before), "shape": times(after)}
         shortcut = "the shortcut {short}" if self.shortcut else "the shortcut is the identity"
-        math.update({"short": _chain(self.shortcut, before)} if self.shortcut else {})
+        math.update({"short": chain(self.shortcut, before)} if self.shortcut else {})
         return "the main path {main}; " + shortcut + "; the two are added, so {shape}", math
 
     # -- receptive fields ----------------------------------------------------------------------------------
-
-    @property
-    def square(self) -> bool:
-        return all(layer.square for layer in self.main + self.shortcut)
 
     def windows(self) -> tuple[Window, ...]:
         return tuple(window for inner in self.main for window in inner.windows())
@@ -167,8 +133,8 @@ class Residual(Layer):
         return main | shortcut
 
     def window_text(self) -> str:
-        main = ", ".join(_brief(window) for window in self.windows())
-        short = ", ".join(_brief(window) for inner in self.shortcut for window in inner.windows()) or "identity"
+        main = ", ".join(brief(inner) for inner in self.main if inner.windows())
+        short = ", ".join(brief(inner) for inner in self.shortcut if inner.windows()) or "identity"
         return f"block: main {main}; shortcut {short}"
 
     # -- words ---------------------------------------------------------------------------------------------
@@ -178,13 +144,9 @@ class Residual(Layer):
         math: dict[str, Any] = {}
         paths = []
         for (_, layers), letter in zip(self.inner_paths(), "ms", strict=True):
-            phrases = []
-            for i, inner in enumerate(layers):
-                if counts or inner.windowed:
-                    text, more = inner.phrase(counts, f"{key}{letter}{i}_")
-                    phrases.append(text)
-                    math.update(more)
-            paths.append("; ".join(phrases))
+            text, more = path_phrase(layers, counts, f"{key}{letter}", joined=True)
+            paths.append(text)
+            math.update(more)
         short = paths[1] or ("the identity" if not self.shortcut else "no window")
         return f"residual block, output = main path + shortcut (main path: {paths[0]}; shortcut: {short})", math
 
@@ -192,24 +154,7 @@ class Residual(Layer):
 
     def reads(self, x: np.ndarray, tap: tuple[int, int, int, int] | None = None) -> np.ndarray:
         """Both paths read the block's input; their outputs are added."""
-        paths = []
-        for _, layers in self.inner_paths():
-            y = x
-            for inner in layers:
-                y = inner.reads(y)
-            paths.append(y)
+        paths = [run(layers, x) for _, layers in self.inner_paths()]
         assert paths[0].shape == paths[1].shape, f"{self.name}: paths give {paths[0].shape} and {paths[1].shape}"
         return paths[0] + paths[1]
 
-
-def _chain(path: tuple[Layer, ...], before: Shape) -> Any:
-    """A path's shapes from the block's input, layer by layer: 64 × 56 × 56 → 128 × 28 × 28 → …"""
-    _, shapes, _, _ = infer_path(path, before[0], before[1:], "path")
-    chain: Any = times(before)
-    for shape in shapes:
-        chain = Op("→", chain, times(shape))  # type: ignore[arg-type]
-    return chain
-
-
-def _brief(window: Window) -> str:
-    return f"{window.kernel[0]}x{window.kernel[0]}" + (f"/{window.stride}" if window.stride > 1 else "")
