@@ -136,7 +136,11 @@ def _ceil_vs_floor(layer: Layer, shape: Shape) -> Shape | None:
 
 
 def _ceil_mode_ignored(layer: Layer, shape: Shape) -> Shape | None:
-    return _sizes(layer, shape, ceil=False) if isinstance(layer, Window) and layer.rounds_up() else None
+    """None where rounding down gives the same (the stride divides the room)."""
+    if not isinstance(layer, Window) or not layer.rounds_up():
+        return None
+    floor = _sizes(layer, shape, ceil=False)
+    return None if floor == _sizes(layer, shape) else floor
 
 
 def _plus_one_forgotten(layer: Layer, shape: Shape) -> Shape | None:
@@ -175,7 +179,9 @@ def _transposed_as_forward(layer: Layer, shape: Shape) -> Shape | None:
     if not isinstance(layer, Transposed):
         return None
     sides = [output_size(shape[1 + a], layer.kernel[a], layer.stride, layer.padding, layer.dilation) for a in (0, 1)]
-    return (layer.outputs, *sides) if min(sides) >= 1 else None  # type: ignore[return-value]
+    if min(sides) < 1 or tuple(sides) == layer.size_after(shape[1:], layer.name):  # a 1x1 stride-1 layer: the same
+        return None
+    return layer.outputs, *sides  # type: ignore[return-value]
 
 
 def _output_padding_forgotten(layer: Layer, shape: Shape) -> Shape | None:

@@ -321,6 +321,16 @@ def agree(given: int | None, arriving: int | None, where: str, key: str, what: s
     return given if given is not None else arriving  # type: ignore[return-value]
 
 
+def with_inputs(layer: Any, channels: int | None, where: str, source: str) -> Any:
+    """A layer with `inputs` and `outputs` (a convolution, a transposed one) with `in` filled in from the channels
+    arriving (they must agree) and `out` required; then checked."""
+    done = replace(layer, inputs=agree(layer.inputs, channels, where, "in", f"channels from {source}"))
+    if done.outputs is None:
+        raise ParamError(f"{where}: out is missing (the number of output channels)")
+    done.check(where)
+    return done
+
+
 def infer_path(layers: tuple[Layer, ...], channels: int | None, size: Size | None,
                prefix: str) -> tuple[tuple[Layer, ...], list[Shape | None], int | None, Size | None]:
     """Shape inference along a path of layers named `prefix[i]` in messages: the layers with inferred

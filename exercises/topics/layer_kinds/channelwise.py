@@ -1,5 +1,5 @@
 """What layers that work channel by channel share (batch and layer norm, layer scale, squeeze-and-excitation):
-`channels`, inferred from the layer before, and the shape kept."""
+`channels`, inferred from the layer before, and the shape kept; a normalization's scale and shift."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.model import Eq, Op
 from exercises.topics.layer_kinds.base import Layer, PathReader, Size, agree, read_ints
 
 
@@ -39,3 +40,17 @@ class PerChannel(Layer):
     def reads(self, x: np.ndarray, tap: tuple[int, int, int, int] | None = None) -> np.ndarray:
         """Each channel scaled (by 1): what each unit reads is what arrived at its position."""
         return x
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScaleShift(PerChannel):
+    """A normalization's trainable scale and shift per channel: 2·C parameters."""
+
+    def param_count(self) -> int:
+        return 2 * self.channels  # type: ignore[operator]
+
+    def weight_shapes(self) -> list[tuple[int, ...]]:
+        return [(self.channels,), (self.channels,)]  # type: ignore[list-item]
+
+    def counting(self) -> tuple[str, dict[str, Any]]:
+        return "a scale and a shift per channel, {n}", {"n": Eq(Op("*", 2, self.channels), self.param_count())}

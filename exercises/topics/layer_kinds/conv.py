@@ -3,14 +3,14 @@ bias: true, name: C1}`, with grouped channels or LeNet's partial connection tabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from exercises.model import Eq, Op
 from exercises.params import ParamError, _is_int, _show
-from exercises.topics.layer_kinds.base import Layer, PathReader, Placeholders, Shape, Size, agree, read_bias
+from exercises.topics.layer_kinds.base import Layer, PathReader, Placeholders, Shape, Size, read_bias, with_inputs
 from exercises.topics.layer_kinds.window import Window
 from exercises.wording import plural
 
@@ -147,11 +147,7 @@ class Conv(Window):
     # -- shapes --------------------------------------------------------------------------------------------
 
     def resolved(self, channels: int | None, size: Size | None, where: str, source: str) -> Layer:
-        layer = replace(self, inputs=agree(self.inputs, channels, where, "in", f"channels from {source}"))
-        if layer.outputs is None:
-            raise ParamError(f"{where}: out is missing (the number of output channels)")
-        layer.check(where)
-        return layer
+        return with_inputs(self, channels, where, source)  # type: ignore[no-any-return]
 
     def channels_after(self, channels: int | None, size: Size | None) -> int | None:
         return self.outputs

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from exercises.model import Eq, Op
 from exercises.topics.layer_kinds.base import Shape, times
-from exercises.topics.layer_kinds.channelwise import PerChannel
+from exercises.topics.layer_kinds.channelwise import ScaleShift
 from exercises.wording import plural
 
 
 @dataclass(frozen=True, kw_only=True)
-class LayerNorm(PerChannel):
+class LayerNorm(ScaleShift):
     """At each position the C channel values are normalized by their own mean and variance (not a batch's),
     then scaled and shifted per channel: 2·C trainable parameters, as ConvNeXt's LayerNorm2d (PyTorch's
     nn.LayerNorm(C) over the channels of each position; nn.LayerNorm([C, H, W]) would learn 2·C·H·W). It keeps
@@ -22,15 +21,6 @@ class LayerNorm(PerChannel):
     keys = ("name", "channels")
     aliases = ("ln", "layer_norm", "layernorm2d")
     noun = "layer norm"
-
-    def param_count(self) -> int:
-        return 2 * self.channels  # type: ignore[operator]
-
-    def weight_shapes(self) -> list[tuple[int, ...]]:
-        return [(self.channels,), (self.channels,)]  # type: ignore[list-item]
-
-    def counting(self) -> tuple[str, dict[str, Any]]:
-        return "a scale and a shift per channel, {n}", {"n": Eq(Op("*", 2, self.channels), self.param_count())}
 
     def shape_steps(self, before: Shape, after: Shape) -> tuple[str, dict[str, Any]]:
         return "normalization over the channels keeps the shape, {shape}", {"shape": times(after)}

@@ -3,7 +3,7 @@ output_padding: 0, dilation: 1, groups: 1, bias: true}` (PyTorch's ConvTranspose
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,10 +17,10 @@ from exercises.topics.layer_kinds.base import (
     Placeholders,
     Shape,
     Size,
-    agree,
     read_bias,
     read_ints,
     times,
+    with_inputs,
 )
 from exercises.topics.layer_kinds.window import read_kernel
 from exercises.wording import plural
@@ -120,11 +120,7 @@ class Transposed(Layer):
     # -- shapes --------------------------------------------------------------------------------------------
 
     def resolved(self, channels: int | None, size: Size | None, where: str, source: str) -> Layer:
-        layer = replace(self, inputs=agree(self.inputs, channels, where, "in", f"channels from {source}"))
-        if layer.outputs is None:
-            raise ParamError(f"{where}: out is missing (the number of output channels)")
-        layer.check(where)
-        return layer
+        return with_inputs(self, channels, where, source)  # type: ignore[no-any-return]
 
     def channels_after(self, channels: int | None, size: Size | None) -> int | None:
         return self.outputs
