@@ -184,6 +184,8 @@ def test_descriptions_name_the_branches_and_fold_repeats():
     assert "then batch norm" in text and "branch 4: max pooling" in text
     without = describe_stack(layers, counts=False)[1].text  # two dense layers: identical without counts
     assert "2 identical blocks, each: 2 branches read the input" in without and "the input passed on" in without
+    differing = parse_layers([{"type": "sequential", "layers": [conv(4, 1), conv(4, 5)]}])  # same words, other math
+    assert "identical" not in describe_stack(differing)[0].text
 
 
 def test_templates_take_blocks():

@@ -19,7 +19,10 @@ A network is a list of mappings, in order (YAML in the bank, `--set` on the CLI)
     {type: concat, branches: [[...], [...]], split: false}   branches concatenated along the channels
     {type: sequential, layers: [...]}                  a block of layers one after the other
     {type: auxiliary, head: [...]}                     a side classifier; the maps go on unchanged
-    {type: globalpool}                                 global average pooling: each map to one number
+    {type: globalpool}                                 global average pooling: each map to one number (PyTorch's
+                                                       AdaptiveAvgPool2d(1), the only adaptive pooling the named
+                                                       networks need: AlexNet's and VGG's to 6x6 and 7x7 are the
+                                                       identity at their 224x224 input)
     {type: flatten}                                    the feature maps as one vector (C·H·W numbers)
     {type: dense, in: 120, out: 84, bias: true}        fully connected
 

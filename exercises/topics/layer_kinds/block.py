@@ -111,11 +111,11 @@ def path_phrase(layers: tuple[Layer, ...], counts: bool, key: str, joined: bool 
         elif counts or inner.windowed:
             groups.append([inner])
     math: dict[str, Any] = {}
-    runs: list[list[Any]] = []  # [text, what it is without placeholders' keys, repeats, a block]
+    runs: list[list[Any]] = []  # [text, what it says with unkeyed placeholders, repeats, a block]
     for i, group in enumerate(groups):
         text, more = group[0].phrase(counts, f"{key}{i}_")
         text += "".join(f", then {inner.noun}" for inner in group[1:])
-        same = group[0].phrase(counts, "")[0] + "".join(inner.noun for inner in group[1:])
+        same = (group[0].phrase(counts, ""), [inner.noun for inner in group[1:]])  # its words and their math
         if joined and runs and same == runs[-1][1]:
             runs[-1][2] += 1
             continue

@@ -13,8 +13,9 @@ from exercises.wording import plural
 
 @dataclass(frozen=True, kw_only=True)
 class GlobalPool(Layer):
-    """Each map becomes its mean: C numbers from C maps. It ends the spatial part (a flatten may follow, as in
-    torchvision's ResNet)."""
+    """Each map becomes its mean: C numbers from C maps (PyTorch's AdaptiveAvgPool2d(1); an adaptive pool to a
+    larger size has windows that depend on the input's size, no fixed window and stride, so it is no kind here).
+    It ends the spatial part (a flatten may follow, as in torchvision's ResNet)."""
 
     type = "globalpool"
     keys = ("name",)
