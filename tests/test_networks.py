@@ -2,14 +2,21 @@
 
 - Parameters: each network's count equals torchvision's documented `num_params` (LeNet-5: the
   lecture's 60,000), and so does the sum over the tensors that torchvision's own constructors
-  allocate, rebuilt here from their configuration tables without the layer model.
-- Receptive fields: the values of Araujo, Norris and Sim (Distill 2019) at every layer they list,
-  and, at every layer of every network, the closed recurrence against back-projection.
+  allocate, rebuilt here from their configuration tables without the layer model (AlexNet, VGG, the
+  ResNets), or measured on torchvision itself (tests/data/torchvision_networks.json, written by
+  tests/torchvision_networks.py): every trainable tensor's shape, the shape after each layer, the
+  receptive field at each layer by gradients.
+- Receptive fields: the values of Araujo, Norris and Sim (Distill 2019) and of their library's table at
+  every layer they list, and, at every layer of every network, the closed recurrence against back-projection.
 """
 
+import json
+from collections import Counter
+from dataclasses import replace
 from math import prod
 
 import pytest
+from conftest import ROOT
 
 from exercises.topics.layers import feature_sizes, infer_shapes, parse_layers, receptive_fields
 from exercises.topics.networks import NETWORKS, PUBLISHED
@@ -22,7 +29,11 @@ VGG_CFGS = {
     16: [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
     19: [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
 }
-RESNETS = {18: ("basic", [2, 2, 2, 2]), 34: ("basic", [3, 4, 6, 3]), 50: ("bottleneck", [3, 4, 6, 3])}
+RESNETS = {"resnet18": ("basic", [2, 2, 2, 2], 1, 64), "resnet34": ("basic", [3, 4, 6, 3], 1, 64),
+           "resnet50": ("bottleneck", [3, 4, 6, 3], 1, 64), "resnet101": ("bottleneck", [3, 4, 23, 3], 1, 64),
+           "resnet152": ("bottleneck", [3, 8, 36, 3], 1, 64), "resnext50_32x4d": ("bottleneck", [3, 4, 6, 3], 32, 4),
+           "wide_resnet50_2": ("bottleneck", [3, 4, 6, 3], 1, 128)}
+MEASURED = json.loads((ROOT / "tests" / "data" / "torchvision_networks.json").read_text(encoding="utf-8"))["networks"]
 
 
 def _linear(inputs, outputs):
@@ -52,7 +63,7 @@ def torchvision_tensors(name):
                 shapes += _conv(channels, v, 3) + (_bn(v) if bn else [])
                 channels = v
         return shapes + _linear(512 * 7 * 7, 4096) + _linear(4096, 4096) + _linear(4096, 1000)
-    kind, blocks = RESNETS[int(name[6:])]
+    kind, blocks, groups, width_per_group = RESNETS[name]
     expansion = 4 if kind == "bottleneck" else 1
     shapes, inplanes = _conv(3, 64, 7, bias=False) + _bn(64), 64
     for planes, count in zip([64, 128, 256, 512], blocks, strict=True):
@@ -62,8 +73,9 @@ def torchvision_tensors(name):
                 shapes += _conv(inplanes, planes, 3, False) + _bn(planes)
                 shapes += _conv(planes, planes, 3, False) + _bn(planes)
             else:
-                shapes += (_conv(inplanes, planes, 1, False) + _bn(planes) + _conv(planes, planes, 3, False)
-                           + _bn(planes) + _conv(planes, planes * 4, 1, False) + _bn(planes * 4))
+                width = int(planes * (width_per_group / 64)) * groups
+                shapes += (_conv(inplanes, width, 1, False) + _bn(width) + _conv(width // groups, width, 3, False)
+                           + _bn(width) + _conv(width, planes * 4, 1, False) + _bn(planes * 4))
             if stride != 1 or inplanes != planes * expansion:
                 shapes += _conv(inplanes, planes * expansion, 1, False) + _bn(planes * expansion)
             inplanes = planes * expansion
@@ -78,21 +90,99 @@ def counted(network):
 def test_every_named_network_has_published_figures():
     assert set(PUBLISHED) == set(NETWORKS) == {
         "lenet5", "alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
-        "resnet18", "resnet34", "resnet50"}
+        "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
+        "googlenet", "inception_v3", "densenet121", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small",
+        "squeezenet1_0", "squeezenet1_1", "shufflenet_v2_x1_0", "efficientnet_b0", "mnasnet1_0", "regnet_y_400mf",
+        "convnext_tiny"}
+    assert set(MEASURED) == set(NETWORKS) - {"lenet5", "alexnet", "resnet18", "resnet34"} - \
+        {name for name in NETWORKS if name.startswith("vgg")}
 
 
 @pytest.mark.parametrize("name", [name for name in NETWORKS if name != "lenet5"])
 def test_parameter_counts_are_torchvisions(name):
-    by_tensors = sum(prod(shape) for shape in torchvision_tensors(name))
-    assert counted(NETWORKS[name]) == by_tensors == PUBLISHED[name].params
+    """The layer model's count, the published one, and torchvision's: its tensors rebuilt from its configuration
+    tables, or its weights' metadata and its model's parameters as measured."""
+    assert counted(NETWORKS[name]) == PUBLISHED[name].params
+    if name in MEASURED:
+        assert MEASURED[name]["num_params"] == MEASURED[name]["counted"] == PUBLISHED[name].params
+    else:
+        assert sum(prod(shape) for shape in torchvision_tensors(name)) == PUBLISHED[name].params
+    if name in RESNETS and name in MEASURED:
+        assert sum(prod(shape) for shape in torchvision_tensors(name)) == PUBLISHED[name].params
 
 
 def test_published_counts_as_documented():
-    """The figures themselves, as torchvision's documentation prints them (the brief's list)."""
+    """The figures themselves, as torchvision's documentation prints them (`num_params` of each model's
+    ImageNet weights, torchvision 0.29)."""
     documented = {"resnet18": 11_689_512, "resnet34": 21_797_672, "resnet50": 25_557_032, "vgg11": 132_863_336,
                   "vgg11_bn": 132_868_840, "vgg13": 133_047_848, "vgg13_bn": 133_053_736, "vgg16": 138_357_544,
-                  "vgg16_bn": 138_365_992, "vgg19": 143_667_240, "vgg19_bn": 143_678_248, "alexnet": 61_100_840}
+                  "vgg16_bn": 138_365_992, "vgg19": 143_667_240, "vgg19_bn": 143_678_248, "alexnet": 61_100_840,
+                  "resnet101": 44_549_160, "resnet152": 60_192_808, "resnext50_32x4d": 25_028_904,
+                  "wide_resnet50_2": 68_883_240, "googlenet": 6_624_904, "inception_v3": 27_161_264,
+                  "densenet121": 7_978_856, "mobilenet_v2": 3_504_872, "mobilenet_v3_large": 5_483_032,
+                  "mobilenet_v3_small": 2_542_856, "squeezenet1_0": 1_248_424, "squeezenet1_1": 1_235_496,
+                  "shufflenet_v2_x1_0": 2_278_604, "efficientnet_b0": 5_288_548, "mnasnet1_0": 4_383_312,
+                  "regnet_y_400mf": 4_344_144, "convnext_tiny": 28_589_128}
     assert {name: PUBLISHED[name].params for name in documented} == documented
+
+
+def _trimmed(shape):
+    """A tensor's shape without trailing 1s, as tests/torchvision_networks.py records it."""
+    dims = list(shape)
+    while len(dims) > 1 and dims[-1] == 1:
+        dims.pop()
+    return "x".join(map(str, dims))
+
+
+@pytest.mark.parametrize("name", list(MEASURED))
+def test_tensors_are_torchvisions(name):
+    """Every trainable tensor of the network, as a framework allocates it (kernel sizes, channels, groups,
+    biases), against torchvision's own."""
+    network = NETWORKS[name]
+    shapes = [shape for layer in network.layers for shape in layer.weight_shapes()]
+    assert dict(sorted(Counter(_trimmed(shape) for shape in shapes).items())) == MEASURED[name]["tensors"]
+
+
+@pytest.mark.parametrize("name", list(MEASURED))
+def test_shapes_are_torchvisions(name):
+    """The shape after each layer against the output of the torchvision module it stands for."""
+    network = NETWORKS[name]
+    _, shapes = infer_shapes(network.layers, network.input_channels, (network.input_size,) * 2)
+    end = next(i for i, layer in enumerate(network.layers) if layer.ends_spatial)
+    ours = {layer.name: [shape[0]] if index >= end else list(shape)
+            for index, (layer, shape) in enumerate(zip(network.layers, shapes, strict=True))}
+    measured = {layer: shape if layer not in ours or len(ours[layer]) == 3 else [prod(shape)]  # a pooled (C, 1, 1)
+                for layer, shape in MEASURED[name]["shapes"].items()}
+    assert len(measured) >= len(ours) - 2  # all but functional steps (a mean, an auxiliary head off in eval)
+    assert {layer: ours[layer] for layer in measured} == measured
+    assert shapes[-1] == (1000, 1, 1)
+
+
+@pytest.mark.parametrize("name", list(MEASURED))
+def test_receptive_fields_are_torchvisions_gradients(name):
+    """Size and effective stride at the layers measured (the last with maps among them), along both axes, against
+    the gradients of one unit."""
+    layers = NETWORKS[name].layers
+    for axis, key in ((0, "fields"), (1, "fields_width")):
+        ours = {layer.name: list(field) for layer, field in zip(layers, receptive_fields(layers, axis), strict=False)}
+        measured = MEASURED[name][key]
+        assert measured and {layer: ours[layer] for layer in measured} == measured, key
+    end = next(i for i, layer in enumerate(layers) if layer.ends_spatial)
+    assert layers[end - 1].name in MEASURED[name]["fields"] and layers[end - 1].name in MEASURED[name]["fields_width"]
+
+
+@pytest.mark.parametrize("name", ["resnet50", "resnet101", "resnet152"])
+def test_torchvisions_resnets_move_the_stride_and_see_less(name):
+    """torchvision's ResNet V1.5 strides the 3x3 convolution instead of the first 1x1: the same parameters, and
+    smaller fields, measured on torchvision's own model."""
+    paper = NETWORKS[name].layers
+    moved = tuple(replace(layer, main=(replace(layer.main[0], stride=1), layer.main[1],
+                                       replace(layer.main[2], stride=2), *layer.main[3:]))
+                  if layer.block and layer.main[0].stride == 2 else layer for layer in paper)
+    assert sum(x.param_count() for x in moved) == sum(x.param_count() for x in paper)
+    fields = {layer.name: list(field) for layer, field in zip(moved, receptive_fields(moved[:-2]), strict=False)}
+    assert {layer: fields[layer] for layer in MEASURED[name]["v1_5"]} == MEASURED[name]["v1_5"]
+    assert fields["layer4.2"][0] == {"resnet50": 427, "resnet101": 971, "resnet152": 1451}[name]
 
 
 def test_lenet5_connection_table_is_the_papers(lecture):
@@ -123,31 +213,10 @@ def test_published_receptive_fields(name):
 def test_receptive_fields_by_back_projection_at_every_layer(name):
     layers = NETWORKS[name].layers
     for index, (size, jump) in enumerate(receptive_fields(layers)):
-        if layers[index].type in ("dense", "globalpool"):
+        if layers[index].ends_spatial:
             break
         seen, neighbour = dependency_positions(layers[: index + 1], 0), dependency_positions(layers[: index + 1], 1)
         assert (size, jump) == (max(seen) - min(seen) + 1, min(neighbour) - min(seen)), layers[index].name
-
-
-def test_torchvisions_resnet50_moves_the_stride_and_sees_less():
-    """torchvision's ResNet V1.5 strides the 3x3 convolution instead of the first 1x1: the same
-    parameters, and a field of 427 (stem 11, jump 4; +3·8 in stage 1 = 35; stage 2 at jump 8 after
-    its first 3x3: +8 +3·16 = 91; stage 3: +16 +5·32 = 267; stage 4: +32 +2·64 = 427)."""
-    from dataclasses import replace
-
-    paper = NETWORKS["resnet50"].layers
-    moved = []
-    for layer in paper:
-        if layer.type == "residual" and layer.main[0].stride == 2:
-            main = (replace(layer.main[0], stride=1), layer.main[1], replace(layer.main[2], stride=2), *layer.main[3:])
-            layer = replace(layer, main=main)
-        moved.append(layer)
-    moved = tuple(moved)
-    assert sum(x.param_count() for x in moved) == sum(x.param_count() for x in paper)
-    spatial = moved[:-2]
-    seen = dependency_positions(spatial, 0)
-    assert receptive_fields(spatial)[-1] == (max(seen) - min(seen) + 1, 32) == (427, 32)
-    assert receptive_fields(paper[:-2])[-1] == (483, 32)
 
 
 def test_feature_sizes_are_the_known_ones():
@@ -179,5 +248,5 @@ def test_readme_documents_the_layer_format_and_the_networks():
         base = name.removesuffix("_bn")
         assert base in rows and f"{counted(network):,}" in rows[base][3], name
         if name == base:
-            spatial = [i for i, layer in enumerate(network.layers) if layer.type in ("dense", "globalpool")][0]
+            spatial = next(i for i, layer in enumerate(network.layers) if layer.ends_spatial)
             assert str(receptive_fields(network.layers[:spatial])[-1][0]) in rows[base][4], name

@@ -64,7 +64,7 @@ def test_named_networks_at_their_last_spatial_layer(network):
     question = exercises.generate("receptive-field", network=network)
     get("receptive-field").verify(question)
     layers = NETWORKS[network].layers
-    unit = next(i for i, layer in enumerate(layers) if layer.type in ("dense", "globalpool")) - 1
+    unit = next(i for i, layer in enumerate(layers) if layer.ends_spatial) - 1
     assert question.params["unit"] == layers[unit].name
     assert question.part("size").answer.value == receptive_fields(layers[: unit + 1])[-1][0]
     published = PUBLISHED[network].fields.get(layers[unit].name)
@@ -73,13 +73,18 @@ def test_named_networks_at_their_last_spatial_layer(network):
 
 @pytest.mark.parametrize(("network", "unit", "size"), [("alexnet", "pool3", 195), ("vgg16", "pool5", 212),
                                                        ("resnet50", "layer4.2", 483), ("vgg11", "conv4_2", 62),
-                                                       ("resnet50", "layer2.3", 99)])
+                                                       ("resnet50", "layer2.3", 99), ("resnet101", "layer3.22", 835),
+                                                       ("resnet152", "layer2.7", 163),
+                                                       ("inception_v3", "Mixed_6a", 159),
+                                                       ("inception_v3", "Mixed_7c", 1311)])
 def test_published_receptive_fields_are_the_keys(network, unit, size):
-    # Araujo, Norris and Sim, "Computing receptive fields of convolutional neural networks", Distill 2019.
+    # Araujo, Norris and Sim, "Computing receptive fields of convolutional neural networks", Distill 2019, and
+    # their library's table (tensorflow/contrib/receptive_field/RECEPTIVE_FIELD_TABLE.md)
     assert answers(network=network, unit=unit)["size"] == size
 
 
-@pytest.mark.parametrize("network", ["vgg16", "vgg19_bn", "resnet50", "resnet34"])
+@pytest.mark.parametrize("network", ["vgg16", "vgg19_bn", "resnet50", "resnet34", "resnet152", "inception_v3",
+                                     "densenet121", "efficientnet_b0"])
 def test_long_stacks_get_a_readable_solution(network):
     """One table row per layer or per run of identical layers (VGG-16 used to take 352 KB of Markdown,
     mostly a drawing of 276 input units): a few kilobytes, no drawing, the published answer in the table."""
@@ -87,7 +92,7 @@ def test_long_stacks_get_a_readable_solution(network):
     text = render_question(question, "md", solution=True)
     assert len(text.encode()) < 16_000 and "<svg" not in text
     rows = [line for line in text.splitlines() if line.startswith("| (")]
-    assert len(rows) <= 21 and f"= {question.part('size').answer.value}$" in rows[-1]
+    assert len(rows) <= 21 and f"{question.part('size').answer.value}$ |" in rows[-1]
     for fmt in ("tex", "typ"):
         assert len(render_question(question, fmt, solution=True).encode()) < 16_000
 

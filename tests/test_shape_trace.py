@@ -11,6 +11,8 @@ import exercises
 from exercises.params import ParamError
 from exercises.registry import get
 from exercises.topics.layers import infer_shapes, layers_to_data, parse_layers
+from exercises.topics.networks import NETWORKS
+from exercises.topics.shape_trace import trace
 from grader import Tuple
 
 RECTANGLE = {
@@ -52,6 +54,24 @@ def test_resnet18_as_in_torchvision():
     block = question.part("layer6").solution[0]
     assert "the shortcut {short}" in block.text and "the two are added" in block.text
     assert "one mean per map: 512 numbers" in question.part("layer12").solution[0].text
+
+
+@pytest.mark.parametrize("network", list(NETWORKS))
+def test_named_networks_end_with_their_classes(network):
+    """The trace of every named network ends with its classes (LeNet-5's F6: 84 units), a vector once the maps
+    have ended."""
+    layers, _, after = trace({"network": network})
+    assert after[-1] == ((84 if network == "lenet5" else 1000), 1, 1)
+    end = next(i for i, layer in enumerate(layers) if layer.ends_spatial)
+    assert all(min(shape) >= 1 for shape in after[:end])
+
+
+@pytest.mark.parametrize("network", ["googlenet", "inception_v3", "densenet121", "convnext_tiny"])
+def test_long_networks_trace_and_verify(network):
+    question = exercises.generate("shape-trace", network=network)
+    get("shape-trace").verify(question)
+    last = question.part(question.part_ids[-1])
+    assert last.answer.value == 1000 and "How many numbers" in last.prompt.text
 
 
 def test_global_pooling_then_flatten():
