@@ -32,7 +32,9 @@ table in `connections: [[0, 1, 2], ...]` (which input maps feed each output map;
 depthwise). Defaults: stride 1 (pool, avgpool and subsample: the kernel), padding 0, dilation 1, groups 1, bias
 true, ceil_mode false (true rounds a pool's output size up, as PyTorch's ceil_mode). `in`/`out`/`channels`/`maps`
 are needed only where parameters are counted, and even there a missing one is inferred from the layer before
-(see `layers.infer_shapes`). Activations are not layers here: none of the named networks uses one with
+(see `layers.infer_shapes`). LeCun et al.'s connections are counted for conv, pool, avgpool, subsample, dense and
+flatten (a grouped conv's unit reads in/groups maps; a transposed conv's units read different numbers of
+inputs, so it has no count per map). Activations are not layers here: none of the named networks uses one with
 parameters (PReLU would be one), and they keep the shape and the receptive field.
 
 Blocks hold paths of layers, each path read from the block's input: a residual block's `main` and `shortcut`

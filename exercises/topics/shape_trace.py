@@ -241,7 +241,7 @@ def channels_last(shape: tuple[int, ...]) -> tuple[int, ...] | None:
 def _channels_last(index: int) -> Callable[[dict[str, Any]], Any]:
     def compute(p: dict[str, Any]) -> Any:
         layers, _, after = trace(p)
-        return None if layers[index].ends_spatial else channels_last(after[index])
+        return None if any(layer.ends_spatial for layer in layers[:index + 1]) else channels_last(after[index])
     return compute
 
 
