@@ -18,16 +18,35 @@ from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.conv_costs import mistaken
-from exercises.topics.layers import parse_layers
+from exercises.topics.layer_kinds import Conv
 from exercises.topics.receptive_field import FIGURE_MAX_FIELD, FIGURE_MAX_LAYERS, dependency_positions
 from exercises.wording import plural
 from grader.answers import Integer, Vector
 
-PATTERNS = (  # (kernels, dilations) the sampler draws from: mostly doubling from 1, some with gaps
-    ((2, 3), [1, 2, 4]), ((2, 3), [1, 2, 4, 8]), ((2, 3), [1, 2, 4, 8, 16]), ((3,), [1, 1, 2, 4, 8]),
-    ((2,), [2, 4, 8]), ((2,), [2, 4, 8, 16]), ((2, 3), [2, 2, 2]), ((3,), [3, 3, 3]), ((2, 3), [1, 3, 9]),
-    ((3,), [1, 2, 3]), ((2,), [1, 2, 2, 4]),
-)
+FAMILIES = ("doubling", "doubling", "doubling", "doubling from 2", "tripling", "constant", "hybrid", "repeated")
+
+
+def draw_stack(rng: np.random.Generator, kernel: int | None) -> tuple[int, list[int]]:
+    """(kernel, dilations) of a pleasant stack: mostly doubling from 1 (WaveNet, Yu and Koltun), sometimes with
+    gaps (doubling from 2, a constant dilation, tripling with a small kernel), hybrid (Wang et al. 2018) or a
+    repeated doubling block (WaveNet)."""
+    family = FAMILIES[int(rng.integers(len(FAMILIES)))]
+    k = kernel or int(rng.choice([2, 3]))
+    if family == "doubling":
+        dilations = [2 ** i for i in range(int(rng.integers(3, 7)))]
+    elif family == "doubling from 2":
+        dilations = [2 ** i for i in range(1, int(rng.integers(3, 6)))]
+    elif family == "tripling":
+        dilations = [3 ** i for i in range(int(rng.integers(3, 5)))]
+    elif family == "constant":
+        dilations = [int(rng.choice([2, 3]))] * int(rng.integers(2, 5))
+    elif family == "hybrid":
+        dilations = [[1, 2, 3], [1, 2, 5], [1, 2, 5, 9], [1, 1, 2, 4, 8]][int(rng.integers(4))]
+    else:
+        dilations = [2 ** i for i in range(int(rng.integers(2, 4)))] * 2
+    return k, dilations
+
+
 MAX_FIELD = 2048  # a pinned stack's receptive field at most (a WaveNet block's: 1024)
 
 
@@ -60,9 +79,10 @@ def seen(p: dict[str, Any]) -> int:
 # -- the independent methods: back-projection through the layers, and indicator inputs run through them ---------
 
 
-def stack(p: dict[str, Any], dilations: list[int] | None = None) -> tuple:
+def stack(p: dict[str, Any], dilations: list[int] | None = None) -> tuple[Conv, ...]:
+    """The convolutions as layers of `layer_kinds` (built directly: YAML stacks stop at dilation 16)."""
     dilations = p["dilations"] if dilations is None else dilations
-    return parse_layers([{"type": "conv", "kernel": p["kernel"], "dilation": d} for d in dilations])
+    return tuple(Conv(name=f"L{i + 1}", kernel=(p["kernel"], p["kernel"]), dilation=d) for i, d in enumerate(dilations))
 
 
 def back_projected(layers: tuple) -> list[int]:
@@ -88,7 +108,7 @@ def indicator_dependence(p: dict[str, Any]) -> int:
 def undilated_layers_for(p: dict[str, Any], field: int) -> int:
     """How many undilated layers of the kernel it takes for a unit to depend on `field` input positions, by
     back-projecting one layer at a time."""
-    (layer,) = parse_layers([{"type": "conv", "kernel": p["kernel"]}])
+    (layer,) = stack(p, [1])
     positions, count = {0}, 0
     while max(positions) - min(positions) + 1 < field:
         positions, count = layer.back(positions), count + 1
@@ -175,10 +195,9 @@ class DilatedStack(Template):
         p = dict(params)
         for _ in range(100):  # redraw a variant in which a named mistake gives a key
             p = dict(params)
-            kernels, dilations = PATTERNS[int(rng.integers(len(PATTERNS)))]
-            if "dilations" not in p:
-                p["dilations"] = list(dilations)
-            p.setdefault("kernel", int(rng.choice(kernels)))
+            kernel, dilations = draw_stack(rng, p.get("kernel"))
+            p.setdefault("dilations", dilations)
+            p.setdefault("kernel", kernel)
             if self._problem(p) is None and not any(mistaken(kind, key(p), p, mistakes)
                                                     for kind, key, mistakes in PARTS.values()):
                 break

@@ -125,7 +125,8 @@ SIZE_MISTAKES = (
 OUTPUT_MISTAKES = (
     Mistake("flipped-kernel", "You flipped the kernel. Input x_i adds w_j at position i·s + j·d - p: w_0 first. "
             "(Computed as a convolution of the zero-stuffed input, the kernel must be flipped; scattering keeps it "
-            "as it is.)", lambda p: scattered({**p, "kernel": p["kernel"][::-1]})[0]),
+            "as it is.)", _if(lambda p: p["kernel"] != p["kernel"][::-1],
+                              lambda p: scattered({**p, "kernel": p["kernel"][::-1]})[0])),
     Mistake("overwritten-not-added", "Where kernel copies overlap they add up: each output is a sum over every "
             "(i, j) with i·s + j·d - p at that position.", _overwritten),
     Mistake("padding-not-cropped", "The padding p crops p positions at each end of the scattered result (the "
