@@ -110,3 +110,17 @@ def test_samples_are_pleasant_and_varied():
         assert p["width"] % p["inner"] == 0 and p["width"] // p["inner"] in (2, 4, 8) and p["size"] in (7, 14, 28, 56)
         assert all(statement in BY_ID for statement in p["statements"])
     assert min(distinct_keys("bottleneck", range(100)).values()) >= 3
+
+
+def test_a_calculator_where_the_products_need_one():
+    from exercises.render.question import render_question
+    from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR
+
+    assert CALCULATOR_ALLOWED in render_question(exercises.generate("bottleneck", **RESNET), "md")
+    small = exercises.generate("bottleneck", width=16, inner=4, size=7)
+    assert CALCULATOR_ALLOWED not in render_question(small, "md")
+    for seed in range(60):
+        p = exercises.generate("bottleneck", seed=seed, calculator=False).params
+        assert 2 * 3 * 3 * p["width"] ** 2 <= LARGEST_HAND_FACTOR
+    with pytest.raises(ParamError, match="without a calculator .* have 1,179,648: use a width of at most 23"):
+        exercises.generate("bottleneck", calculator=False, **RESNET)

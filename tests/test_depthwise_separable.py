@@ -123,3 +123,19 @@ def test_samples_are_pleasant_and_varied():
         assert p["kernel"] in (3, 5) and 16 <= p["in_channels"] <= p["out_channels"] <= 512
         assert p["size"] in (7, 14, 28, 56)
     assert min(distinct_keys("depthwise-separable", range(100)).values()) >= 10
+
+
+def test_a_calculator_where_the_products_need_one():
+    """A real MobileNet layer multiplies millions: the sheet allows a calculator; calculator: false keeps the
+    weights within four digits, and says so for a pinned layer that is too large."""
+    from exercises.render.question import render_question
+    from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR
+
+    big = exercises.generate("depthwise-separable", kernel=3, in_channels=512, out_channels=512, size=14, bias=False)
+    assert CALCULATOR_ALLOWED in render_question(big, "md")
+    assert CALCULATOR_ALLOWED not in render_question(exercises.generate("depthwise-separable", **PINNED), "md")
+    for seed in range(60):
+        p = exercises.generate("depthwise-separable", seed=seed, calculator=False).params
+        assert p["kernel"] ** 2 * p["in_channels"] * p["out_channels"] <= LARGEST_HAND_FACTOR
+    with pytest.raises(ParamError, match="without a calculator .* at most 9999, got 2,359,296"):
+        exercises.generate("depthwise-separable", calculator=False, kernel=3, in_channels=512, out_channels=512)

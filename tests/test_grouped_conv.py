@@ -113,3 +113,18 @@ def test_samples_are_pleasant_and_varied():
         assert 2 <= p["groups"] <= p["in_channels"] // 2 and p["in_channels"] <= 128
         assert p["in_channels"] % p["groups"] == p["out_channels"] % p["groups"] == 0
     assert min(distinct_keys("grouped-conv", range(100)).values()) >= 8
+
+
+def test_a_calculator_where_the_products_need_one():
+    from exercises.render.question import render_question
+    from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR
+
+    alexnet = exercises.generate("grouped-conv", in_channels=96, out_channels=256, groups=2, kernel=5, size=27)
+    assert CALCULATOR_ALLOWED in render_question(alexnet, "md")
+    small = exercises.generate("grouped-conv", **{**PINNED, "size": 4})
+    assert CALCULATOR_ALLOWED not in render_question(small, "md")
+    for seed in range(60):
+        p = exercises.generate("grouped-conv", seed=seed, calculator=False).params
+        assert p["size"] ** 2 * p["out_channels"] <= LARGEST_HAND_FACTOR
+    with pytest.raises(ParamError, match="without a calculator .* at most 9999 units, got 186,624"):
+        exercises.generate("grouped-conv", calculator=False, in_channels=96, out_channels=256, groups=2, size=27)

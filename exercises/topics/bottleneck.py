@@ -17,13 +17,15 @@ import numpy as np
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, prose
-from exercises.params import IdList, Int, ParamError
+from exercises.params import Bool, IdList, Int, ParamError
 from exercises.registry import Template, template
+from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
 from exercises.topics.conv_costs import conv_weights, counted, mistaken
 from exercises.topics.layers import infer_shapes, parse_layers, receptive_fields
 from grader.answers import Choice, Integer, option_label
 
 WIDTHS = (64, 128, 192, 256, 320, 384, 512)
+HAND_WIDTHS = (8, 12, 16, 20)  # without a calculator: 2·3·3·w·w stays within four digits
 REDUCTIONS = (4, 4, 4, 2, 8)  # w / d: ResNet's bottlenecks reduce by 4
 SIDES = (7, 14, 28, 56)
 
@@ -40,6 +42,11 @@ def weights(p: dict[str, Any], block: str) -> int:
 
 def madds(p: dict[str, Any], block: str) -> int:
     return weights(p, block) * p["size"] ** 2
+
+
+def big_products(p: dict[str, Any]) -> bool:
+    """Whether the multiply-adds multiply a weight count of more than four digits by the positions."""
+    return needs_calculator(weights(p, "bottleneck"), weights(p, "plain"))
 
 
 # -- the statements of the 'why' part: one true among false ones ------------------------------------------------
@@ -240,17 +247,23 @@ class Bottleneck(Template):
                     high=512),
         "statements": IdList(doc="the 'why' part's statements in display order: exactly one true (drawn: one "
                              "true, three false)", options=tuple(BY_ID), min_len=2, max_len=len(STATEMENTS)),
+        "calculator": Bool(doc="whether students may use a calculator (the sheet says so where the products need "
+                           f"one); false keeps the weights within {LARGEST_HAND_FACTOR}, at widths up to 23 (the "
+                           "bank's calculator: pins it)", default=True),
     }
+    minutes = {"bottleneck_params": 1.5, "plain_params": 1, "bottleneck_madds": 1, "plain_madds": 1, "why": 1.5}
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         for _ in range(100):  # redraw a variant in which a named mistake gives a key
             p = dict(params)
             if "width" not in p:
-                p["width"] = int(rng.choice([w for w in WIDTHS if p.get("inner", 0) < w]))
+                widths = WIDTHS if p["calculator"] else HAND_WIDTHS
+                p["width"] = int(rng.choice([w for w in widths if p.get("inner", 0) < w] or [2 * p["inner"]]))
             if "inner" not in p:
                 p["inner"] = p["width"] // int(rng.choice([r for r in REDUCTIONS if p["width"] % r == 0] or [2]))
             p.setdefault("size", int(rng.choice(SIDES)))
-            if not any(mistaken(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()):
+            if not any(mistaken(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()) and \
+                    (p["calculator"] or not big_products(p)):
                 break
         if "statements" not in p:
             p["statements"] = draw_statements(rng)
@@ -260,6 +273,10 @@ class Bottleneck(Template):
         if not 0 < p["inner"] < p["width"]:
             raise ParamError(f"inner = {p['inner']} must be less than width = {p['width']}: a bottleneck narrows "
                              "the block inside")
+        if not p["calculator"] and big_products(p):
+            raise ParamError(f"without a calculator (calculator: false) the weights may be at most "
+                             f"{LARGEST_HAND_FACTOR}; two 3x3 convolutions at {p['width']} channels have "
+                             f"{weights(p, 'plain'):,}: use a width of at most 23")
         truths = [BY_ID[i].holds(p) for i in p["statements"]]
         if truths.count(True) != 1:
             raise ParamError(f"statements must hold exactly one true statement (the answer), got "
@@ -275,6 +292,7 @@ class Bottleneck(Template):
             prose("No convolution has biases (batch normalization follows each; do not count it). Every layer keeps "
                   "the map's size (stride 1; the 3x3 convolutions pad by 1). A multiply-add is one weight used at "
                   "one output position (every position reads a full window)."),
+            *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
             draw.block_columns([("bottleneck", [f"1x1 conv, {w} to {d}", f"3x3 conv, {d} to {d}",
                                                 f"1x1 conv, {d} to {w}"]),
                                 ("two 3x3 convolutions", [f"3x3 conv, {w} to {w}", f"3x3 conv, {w} to {w}"])],

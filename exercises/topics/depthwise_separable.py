@@ -14,14 +14,21 @@ import numpy as np
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
-from exercises.params import Bool, Int
+from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
-from exercises.topics.conv_costs import conv_madds, conv_params, counted, mistaken
+from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
+from exercises.topics.conv_costs import conv_madds, conv_params, conv_weights, counted, mistaken
 from grader.answers import Integer, Number
 
 KERNELS = (3, 3, 3, 5)  # MobileNet's 3 x 3; later mobile networks also use 5 x 5
 CHANNELS = (16, 24, 32, 48, 64, 96, 128, 256)
+HAND_CHANNELS = (4, 6, 8, 12, 16)  # without a calculator: k·k·M·N stays within four digits
 SIDES = (7, 14, 28, 56)
+
+
+def big_products(p: dict[str, Any]) -> bool:
+    """Whether the multiply-adds multiply a weight count of more than four digits by the positions."""
+    return needs_calculator(conv_weights(p["kernel"], p["in_channels"], p["out_channels"]))
 
 
 def standard_params(p: dict[str, Any]) -> int:
@@ -172,19 +179,31 @@ class DepthwiseSeparable(Template):
         "size": Int(doc="side D of the feature map, the same before and after (stride 1, 'same' padding)",
                     low=1, high=512),
         "bias": Bool(doc="every convolution has biases (drawn: mostly not; MobileNet has batch norm instead)"),
+        "calculator": Bool(doc="whether students may use a calculator (the sheet says so where the products need "
+                           f"one); false keeps k·k·M·N within {LARGEST_HAND_FACTOR} (the bank's calculator: pins it)",
+                           default=True),
     }
+    minutes = {"standard_params": 1, "separable_params": 1.5, "standard_madds": 1, "separable_madds": 1.5,
+               "factor": 1.5}
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         for _ in range(100):  # redraw a variant in which a named mistake gives a key
             p = dict(params)
             p.setdefault("kernel", int(rng.choice(KERNELS)))
-            p.setdefault("in_channels", int(rng.choice(CHANNELS)))
+            p.setdefault("in_channels", int(rng.choice(CHANNELS if p["calculator"] else HAND_CHANNELS)))
             p.setdefault("out_channels", p["in_channels"] * int(rng.choice([1, 2, 2])))
             p.setdefault("size", int(rng.choice(SIDES)))
             p.setdefault("bias", bool(rng.random() < 0.25))
-            if not any(mistaken(kind, key(p), p, mistakes) for kind, key, mistakes in PARTS.values()):
+            if not any(mistaken(kind, key(p), p, mistakes) for kind, key, mistakes in PARTS.values()) and \
+                    (p["calculator"] or not big_products(p)):
                 break
         return p
+
+    def validate(self, p: dict[str, Any]) -> None:
+        if not p["calculator"] and big_products(p):
+            raise ParamError(f"without a calculator (calculator: false) k·k·M·N may be at most {LARGEST_HAND_FACTOR}, "
+                             f"got {conv_weights(p['kernel'], p['in_channels'], p['out_channels']):,}: use fewer "
+                             "channels")
 
     def build(self, p: dict[str, Any]) -> Question:
         k, m, n, d = p["kernel"], p["in_channels"], p["out_channels"], p["size"]
@@ -200,6 +219,7 @@ class DepthwiseSeparable(Template):
                   "The convolutions have no biases (batch normalization follows each; do not count it)."),
             prose("A multiply-add is one weight times one input value, added to a sum; count them over the whole "
                   "output map (every position reads a full window)."),
+            *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
             draw.block_columns([("standard", [f"{k}x{k} conv, {m} to {n} channels"]),
                                 ("depthwise separable", [f"{k}x{k} depthwise, {m} channels",
                                                          f"1x1 pointwise, {m} to {n} channels"])],

@@ -184,6 +184,7 @@ class DilatedStack(Template):
     id = "dilated-stack"
     version = 1
     topic = "architectures"
+    minutes = {"fields": 2, "plain_field": 0.5, "layers_needed": 1, "seen": 2}
     summary = "receptive field of a stack of dilated convolutions (1, 2, 4, 8 ...) against the same stack undilated"
     params = {
         "kernel": Int(doc="kernel size k of every layer", low=2, high=7),

@@ -15,14 +15,25 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
+from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
 from exercises.topics.conv_costs import conv_params, conv_weights, counted, mistaken
 from grader.answers import Integer
 
 GROUPS = (2, 2, 3, 4, 4, 8, 32)
 PER_GROUP = (2, 3, 4, 4, 6, 8, 16)  # input channels per group
 SIDES = (7, 13, 14, 27, 28, 56)
+HAND_SIDES = (3, 4, 5, 6, 7)  # without a calculator: few output units
 MAX_DRAWN_CHANNELS = 128  # input channels the sampler draws at most (ResNeXt: 32 groups of 4)
 FIGURE_MAX_CHANNELS = 24  # more channels than this on a row are not drawn
+
+
+def output_units(p: dict[str, Any]) -> int:
+    return p["size"] * p["size"] * p["out_channels"]
+
+
+def big_products(p: dict[str, Any]) -> bool:
+    """Whether the connections multiply more than four digits of output units (or of weights per unit)."""
+    return needs_calculator(output_units(p), filter_weights(p) + 1)
 
 
 def filter_weights(p: dict[str, Any]) -> int:
@@ -35,8 +46,7 @@ def params(p: dict[str, Any]) -> int:
 
 def connections(p: dict[str, Any]) -> int:
     """Every output unit: one connection per input value it reads, and one for its bias."""
-    units = p["size"] * p["size"] * p["out_channels"]
-    return units * (filter_weights(p) + (1 if p["bias"] else 0))
+    return output_units(p) * (filter_weights(p) + (1 if p["bias"] else 0))
 
 
 def depthwise_params(p: dict[str, Any]) -> int:
@@ -154,7 +164,11 @@ class GroupedConv(Template):
         "kernel": Int(doc="kernel size k (k x k)", low=1, high=11),
         "size": Int(doc="side of the output map (H = W)", low=1, high=512),
         "bias": Bool(doc="one bias per output channel"),
+        "calculator": Bool(doc="whether students may use a calculator (the sheet says so where the products need "
+                           f"one); false keeps the output units within {LARGEST_HAND_FACTOR} (the bank's "
+                           "calculator: pins it)", default=True),
     }
+    minutes = {"filter_weights": 1, "params": 1, "connections": 1.5, "depthwise_params": 1}
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         for _ in range(100):  # redraw a variant in which a named mistake gives a key
@@ -166,9 +180,10 @@ class GroupedConv(Template):
             per_group = p["in_channels"] // p["groups"]
             p.setdefault("out_channels", p["groups"] * per_group * int(rng.choice([1, 2])))
             p.setdefault("kernel", int(rng.choice([3, 3, 5])))
-            p.setdefault("size", int(rng.choice(SIDES)))
+            p.setdefault("size", int(rng.choice(SIDES if p["calculator"] else HAND_SIDES)))
             p.setdefault("bias", bool(rng.random() < 0.5))
-            if not any(mistaken(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()):
+            if not any(mistaken(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()) and \
+                    (p["calculator"] or not big_products(p)):
                 break
         return p
 
@@ -185,6 +200,10 @@ class GroupedConv(Template):
             if p[name] % g:
                 raise ParamError(f"{name} = {p[name]} is not a multiple of groups = {g}: each group needs as many "
                                  "channels as the others")
+        if not p["calculator"] and big_products(p):
+            raise ParamError(f"without a calculator (calculator: false) the output may have at most "
+                             f"{LARGEST_HAND_FACTOR} units, got {output_units(p):,}: use a smaller map or fewer "
+                             "output channels")
         if 2 * g > p["in_channels"]:
             raise ParamError(f"groups = {g} leaves fewer than 2 input channels per group of the {p['in_channels']}: "
                              "the last part asks about g = C_in itself; use at most C_in / 2 groups")
@@ -198,6 +217,7 @@ class GroupedConv(Template):
                   "of its own group (AlexNet split its layers this way over two GPUs; ResNeXt uses 32 groups). Its "
                   "output maps are {hw}.", kk=kk, c_in=Eq(Sym("C_in"), c_in), c_out=Eq(Sym("C_out"), c_out),
                   g=Eq(Sym("g"), g), hw=Op("×", d, d)),
+            *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
             prose("The layer has one bias per output channel. Count connections as LeCun et al. (1998) do: an output "
                   "unit has one connection per input value it reads and one for its bias." if p["bias"] else
                   "The layer has no biases. A connection joins an input value to an output unit that reads it."),

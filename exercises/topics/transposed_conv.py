@@ -189,6 +189,7 @@ class TransposedConv(Template):
     id = "transposed-conv"
     version = 1
     topic = "architectures"
+    minutes = {"size": 1.5, "output": 3.5, "copies": 1.5}
     summary = "transposed convolution: output size, output as the transpose of the convolution, overlapping copies"
     params = {
         "signal": IntList(doc="input x of the transposed convolution", min_len=1, max_len=8, low=-9, high=9),
