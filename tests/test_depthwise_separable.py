@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
-from exercises.topics.conv_costs import counted
+from exercises.topics.layer_costs import counted
 from grader import Integer
 
 PAPERS = yaml.safe_load((Path(__file__).parent / "data" / "paper_cases.yaml").read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ from exercises.model import Eq, Op, Part, Question, prose
 from exercises.params import Bool, IdList, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
-from exercises.topics.conv_costs import conv_weights, counted, mistaken
+from exercises.topics.layer_costs import conv_weights, counted, mistaken
 from exercises.topics.layers import infer_shapes, parse_layers, receptive_fields
 from grader.answers import Choice, Integer, option_label
 

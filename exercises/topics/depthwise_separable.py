@@ -17,7 +17,7 @@ from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
-from exercises.topics.conv_costs import conv_madds, conv_params, conv_weights, counted, mistaken
+from exercises.topics.layer_costs import conv_madds, conv_params, conv_weights, counted, mistaken
 from grader.answers import Integer, Number
 
 KERNELS = (3, 3, 3, 5)  # MobileNet's 3 x 3; later mobile networks also use 5 x 5

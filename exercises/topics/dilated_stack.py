@@ -17,7 +17,7 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
-from exercises.topics.conv_costs import mistaken
+from exercises.topics.layer_costs import mistaken
 from exercises.topics.layer_kinds import Conv
 from exercises.topics.receptive_field import FIGURE_MAX_FIELD, FIGURE_MAX_LAYERS, dependency_positions
 from exercises.wording import plural

@@ -16,7 +16,7 @@ from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
-from exercises.topics.conv_costs import conv_params, conv_weights, counted, mistaken
+from exercises.topics.layer_costs import conv_params, conv_weights, counted, mistaken
 from grader.answers import Integer
 
 GROUPS = (2, 2, 3, 4, 4, 8, 32)

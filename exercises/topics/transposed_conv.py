@@ -18,8 +18,8 @@ from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
-from exercises.topics.conv_costs import mistaken
 from exercises.topics.convolution import correlate1d
+from exercises.topics.layer_costs import mistaken
 from exercises.topics.layers import output_size, transposed_output_size
 from exercises.topics.output_formula import FEEDBACK
 from exercises.topics.output_size import scattered_size
