@@ -146,11 +146,12 @@ def _load_topics() -> None:
 # topic of a built-in template goes here (tests/test_cli.py fails until it does). The order is the lecture's,
 # so it is written down rather than derived (module names are alphabetical, and a course's bank may order its
 # weeks differently). Topics beyond the lecture sit where the book (Goodfellow et al., ch. 9) treats them:
-# channels and stride with padding (9.5), backpropagation after the layers' parameters (the end of 9.5).
+# channels and stride with padding (9.5), backpropagation after the layers' parameters (the end of 9.5); the
+# architectures lecture follows chapter 9.
 TOPIC_ORDER = (
     "convolution", "convolution as matrix", "sparse, local and shared weights", "equivariance and invariance",
     "padding and output size", "channels and stride", "pooling", "receptive fields", "parameters",
-    "backpropagation", "concepts",
+    "backpropagation", "architectures", "concepts",
 )
 
 

@@ -35,10 +35,15 @@ PINNED = {
     "conv-backprop": ("conv-backprop", {"signal": [1, 2, 3, 4], "kernel": [1, -1], "delta": [1, 2, 3]}),
     "pool-backprop": ("pool-backprop", {"signal": [1, 3, 7, 2, 0, 6, 6], "width": 3, "stride": 2,
                                         "delta": [2, -1, 3]}),
+    "bottleneck": ("bottleneck", {"width": 256, "inner": 64, "size": 56}),
+    "grouped-conv": ("grouped-conv", {"in_channels": 8, "out_channels": 16, "groups": 4, "kernel": 3, "size": 7}),
+    "transposed-conv": ("transposed-conv", {"signal": [2, -1, 3], "kernel": [1, -2, 3], "stride": 2, "padding": 1,
+                                            "output_padding": 1, "dilation": 1}),
 }
 WITH_FIGURES = ["conv1d", "same-padding", "pooling", "pool-invariance", "receptive-field", "toeplitz",
                 "weight-sharing", "affected-outputs", "valid-shrink", "flip", "circulant", "strided-conv",
-                "conv-backprop", "pool-backprop"]
+                "conv-backprop", "pool-backprop", "depthwise-separable", "grouped-conv", "bottleneck",
+                "transposed-conv", "dilated-stack"]
 
 
 def figure_of(template, params):
@@ -101,7 +106,7 @@ def test_placement_question_or_key():
     conv = exercises.generate("conv1d", seed=1)
     assert [b for b in conv.statement if b in conv.figures()]
     for template in ("receptive-field", "pooling", "pool-invariance", "toeplitz", "same-padding", "flip", "circulant",
-                     "strided-conv", "conv-backprop", "pool-backprop"):
+                     "strided-conv", "conv-backprop", "pool-backprop", "transposed-conv", "dilated-stack"):
         question = exercises.generate(template, seed=1, **({"signal": [1, 2, 3, 4, 5]} if template == "pooling"
                                                          else {}))
         assert question.figures() and not [b for b in question.statement if b in question.figures()], template

@@ -48,6 +48,17 @@ QUESTIONS = {
     "conv-backprop": ("conv-backprop", {"signal": [1, 2, 3, 4], "kernel": [1, -1], "delta": [1, 2, 3]}),
     "pool-backprop": ("pool-backprop", {"signal": [1, 3, 7, 2, 0, 6, 6], "width": 3, "stride": 2,
                                         "delta": [2, -1, 3]}),
+    # the architectures lecture (issue 29): the papers' own cases
+    "depthwise-separable-mobilenet": ("depthwise-separable", {"kernel": 3, "in_channels": 512, "out_channels": 512,
+                                                              "size": 14, "bias": False}),
+    "grouped-conv-alexnet": ("grouped-conv", {"in_channels": 96, "out_channels": 256, "groups": 2, "kernel": 5,
+                                              "size": 27, "bias": True}),
+    "bottleneck-resnet50": ("bottleneck", {"width": 256, "inner": 64, "size": 56,
+                                           "statements": ["wider-field", "cheap-middle", "shrinks-map",
+                                                          "narrow-output"]}),
+    "transposed-conv": ("transposed-conv", {"signal": [2, -1, 3], "kernel": [1, -2, 3], "stride": 2, "padding": 1,
+                                            "output_padding": 1, "dilation": 1, "side": 8}),
+    "dilated-stack-gridding": ("dilated-stack", {"kernel": 2, "dilations": [2, 4, 8]}),
 }
 
 
@@ -91,11 +102,12 @@ def test_golden_lecture_case_holds_the_lecture_answer():
 
 
 @pytest.mark.parametrize("fmt", ["moodle", "qti21", "qti12"])
-@pytest.mark.parametrize("template", ["adaptive-pool", "affected-outputs", "circulant", "concepts", "connections",
-                                      "conv-backprop", "conv-cost", "conv1d", "conv2d-channels", "equivariance", "flip",
+@pytest.mark.parametrize("template", ["adaptive-pool", "affected-outputs", "bottleneck", "circulant", "concepts",
+                                      "connections", "conv-backprop", "conv-cost", "conv1d", "conv2d-channels",
+                                      "depthwise-separable", "dilated-stack", "equivariance", "flip", "grouped-conv",
                                       "output-size", "param-count", "pool-backprop", "pool-invariance", "pooling",
                                       "receptive-field", "same-padding", "shape-trace", "sparsity", "strided-conv",
-                                      "toeplitz", "toeplitz2d", "valid-shrink", "weight-sharing"])
+                                      "toeplitz", "toeplitz2d", "transposed-conv", "valid-shrink", "weight-sharing"])
 def test_export_renders_as_golden(template, fmt, update_golden):
     """One replicate of each template in each LMS format (`cnnquiz export`)."""
     import importlib

@@ -1,7 +1,7 @@
-"""Weeks 6 and 7 (the rest of chapter 9) end to end: `cnnquiz build week-0N --roster examples/roster.csv` in a
-fresh process (PDFs included), then a filled answers.csv graded by `cnnquiz grade`: the keys score full marks in
-any accepted notation, typical mistakes are named and earn only their right entries, a blank row is flagged, and
-`cnnquiz check --key` regenerates every variant."""
+"""Weeks 6 and 7 (the rest of chapter 9) and week 8 (the architectures lecture) end to end: `cnnquiz build week-0N
+--roster examples/roster.csv` in a fresh process (PDFs included), then a filled answers.csv graded by `cnnquiz
+grade`: the keys score full marks in any accepted notation, typical mistakes are named and earn only their right
+entries, a blank row is flagged, and `cnnquiz check --key` regenerates every variant."""
 
 import csv
 import io
@@ -16,6 +16,7 @@ from grader.keyfile import read_key
 QUIZZES = {  # quiz → its templates in order, and its points
     "week-06": (["weight-sharing", "connections", "shape-trace", "conv-cost", "affected-outputs", "valid-shrink"], 27),
     "week-07": (["flip", "circulant", "conv2d-channels", "strided-conv", "conv-backprop", "pool-backprop"], 34),
+    "week-08": (["depthwise-separable", "grouped-conv", "bottleneck", "transposed-conv", "dilated-stack"], 26),
 }
 
 
@@ -90,12 +91,13 @@ def test_build_and_grade(cli, tmp_path, quiz):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_every_sampled_part_of_the_first_half_knows_a_typical_mistake():
-    """flip, circulant, conv2d-channels, strided-conv, conv-backprop and pool-backprop: whatever the seed
-    draws, every part has a computed misconception for the grader to name."""
+@pytest.mark.parametrize("quiz", ["week-07", "week-08"])
+def test_every_sampled_part_knows_a_typical_mistake(quiz):
+    """flip, circulant, conv2d-channels, strided-conv, conv-backprop and pool-backprop, and the architecture
+    templates: whatever the seed draws, every part has a computed misconception for the grader to name."""
     import exercises
 
-    for template_id in QUIZZES["week-07"][0]:
+    for template_id in QUIZZES[quiz][0]:
         for seed in range(100):
             for part in exercises.generate(template_id, seed=seed).parts:
                 assert part.answer.misconceptions, (template_id, seed, part.id)

@@ -279,3 +279,45 @@ def subsample(full: Sequence[object], stride: int) -> Figure:
     nth = {2: "second", 3: "third", 4: "fourth"}.get(stride, f"{stride}th")
     return Figure(tuple(shapes), f"Keeping every {nth} output of the stride-1 convolution gives the strided one: "
                                  f"{len(kept)} of {len(full)} outputs.")
+
+
+def block_columns(columns: Sequence[tuple[str, Sequence[str]]], caption: str) -> Figure:
+    """Networks side by side: for each (title, boxes) a column of labelled boxes from the top down, each joined to
+    the next, the title above (the architectures lecture's block diagrams, MobileNet's and ResNet's figures)."""
+    shapes: list[Shape] = []
+    x = 0.0
+    for title, boxes in columns:
+        w = max(_cell_width(boxes), CHAR_WIDTH * len(title) + 0.2)
+        shapes.append(Label(x + w / 2, -0.6, title, "center"))
+        for row, label in enumerate(boxes):
+            y = 1.8 * row
+            shapes.append(Cell(x, y, label, "kernel", w))
+            if row:
+                shapes.append(Line(x + w / 2, y - 0.8, x + w / 2, y, "plain"))
+        x += w + 1.5
+    return Figure(tuple(shapes), caption)
+
+
+def scatter_rows(inputs: Sequence[str], rows: Sequence[Sequence[tuple[int, str]]], full: Sequence[object],
+                 kept: tuple[int, int], copies: Sequence[int]) -> Figure:
+    """A transposed convolution as scattering: row i holds input i's scaled kernel copy at the positions it writes
+    (`rows[i]`: position, value), the row below them adds the copies up over every position written (`full`),
+    the output keeps positions kept[0] to kept[1] - 1 (shaded; the cropped ones dashed), and the last row counts
+    the copies that land on each kept position."""
+    labels = [label for row in rows for _, label in row] + [str(v) for v in full] + [str(c) for c in copies]
+    w = _cell_width(labels)
+    shapes: list[Shape] = []
+    for i, (name, row) in enumerate(zip(inputs, rows, strict=True)):
+        shapes.append(Label(-0.3, 1.2 * i + 0.5, name, "east"))
+        shapes += [Cell(position * w, 1.2 * i, label, "kernel", w) for position, label in row]
+    y = 1.2 * len(rows) + 0.4
+    shapes.append(Label(-0.3, y + 0.5, "sum", "east"))
+    for position, value in enumerate(full):
+        shapes.append(Cell(position * w, y, str(value), "shade" if kept[0] <= position < kept[1] else "pad", w))
+    shapes.append(Label(-0.3, y + 1.9, "copies", "east"))
+    for offset, count in enumerate(copies):
+        shapes.append(Cell((kept[0] + offset) * w, y + 1.4, str(count), "mark" if count > 1 else "plain", w))
+    cropped = len(full) - (kept[1] - kept[0])
+    caption = ("Each input adds a scaled copy of the kernel at its own positions; the output sums them"
+               + (f" and keeps the shaded positions ({cropped} cropped, dashed)." if cropped else "."))
+    return Figure(tuple(shapes), caption)
