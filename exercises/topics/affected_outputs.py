@@ -17,6 +17,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Part, Prose, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layers import output_size
 from exercises.topics.sparsity import correlation_matrix
@@ -183,6 +184,11 @@ def _draw(rng: np.random.Generator, p: dict[str, Any]) -> dict[str, Any]:
     return q
 
 
+def _mismatched(p: dict[str, Any]) -> bool:
+    """Whether strides or paddings have another length than kernels."""
+    return any(len(p[name]) != len(p["kernels"]) for name in ("strides", "paddings"))
+
+
 def _problem(p: dict[str, Any]) -> str | None:
     """Why the parameters do not make a question (None when they do)."""
     depth = len(p["kernels"])
@@ -250,19 +256,23 @@ class AffectedOutputs(Template):
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
-        p = _draw(rng, params)
-        for _ in range(200):  # redraw what is not pinned until it makes a question
-            p = _draw(rng, params)
-            if any(len(p[name]) != len(p["kernels"]) for name in ("strides", "paddings")):
-                break  # pinned lists of different lengths: validate() says so
-            rows = sizes(p)
-            if min(rows) < 1:
-                continue
-            p.setdefault("input", int(rng.integers(0, p["n"])))
-            p.setdefault("unit", int(rng.integers(0, max(rows[-1], 1))))
-            if _problem(p) is None and (rows[-1] >= 3 or "kernels" in params):
-                return p
-        return {"input": 0, "unit": 0, **p}  # validate() says what is wrong with the pinned values
+        _draw(rng, params)  # a first draw, thrown away: kept so that every seed gives the question it gave
+
+        def draw() -> dict[str, Any]:
+            q = _draw(rng, params)
+            if not _mismatched(q) and min(sizes(q)) >= 1:
+                q.setdefault("input", int(rng.integers(0, q["n"])))
+                q.setdefault("unit", int(rng.integers(0, max(sizes(q)[-1], 1))))
+            return q
+
+        def makes_question(q: dict[str, Any]) -> bool:
+            if _mismatched(q):
+                return True  # pinned lists of different lengths: validate() says so
+            rows = sizes(q)
+            return min(rows) >= 1 and _problem(q) is None and (rows[-1] >= 3 or "kernels" in params)
+
+        return redraw(draw, makes_question, "layers that make a question", tries=200,
+                      explain=lambda q: _problem({"input": 0, "unit": 0, **q}))
 
     def validate(self, p: dict[str, Any]) -> None:
         problem = _problem(p)

@@ -13,6 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntArray, IntList, IntMatrix, ParamError
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.topics.shape_trace import CHANNELS_LAST, channels_last
 from exercises.topics.toeplitz2d import correlate2d, rotate180
@@ -103,11 +104,11 @@ MIX_MISTAKES = (
 
 def _draw_kernel(rng: np.random.Generator, c_in: int, kh: int, kw: int) -> list:
     """C_in slices of -1..2, each with at least two non-zero taps, that change when turned by 180°."""
-    while True:
-        kernel = rng.integers(-1, 3, size=(c_in, kh, kw))
-        if all(np.count_nonzero(s) >= min(2, s.size) for s in kernel) and \
-                not np.array_equal(kernel, kernel[:, ::-1, ::-1]) and len({s.tobytes() for s in kernel}) == c_in:
-            return kernel.tolist()
+    kernel = redraw(lambda: rng.integers(-1, 3, size=(c_in, kh, kw)),
+                    lambda k: all(np.count_nonzero(s) >= min(2, s.size) for s in k)
+                    and not np.array_equal(k, k[:, ::-1, ::-1]) and len({s.tobytes() for s in k}) == c_in,
+                    "kernel slices with two non-zero taps each, different, that change when turned", tries=1000)
+    return kernel.tolist()
 
 
 @template
@@ -154,12 +155,10 @@ class Conv2dChannels(Template):
             # as many output channels as input channels, or one fewer (a bottleneck): never more, so that
             # 'no mixing' (output channel o copies input channel o) is a mistake a student can make
             rows = c_in if c_in == 2 else int(rng.integers(2, c_in + 1))
-            for _ in range(100):  # weights that mix (two non-zeros per row), and output channels that differ
-                mix = rng.integers(-2, 3, size=(rows, c_in))
-                rows_mix = all(np.count_nonzero(row) >= 2 for row in mix)
-                if rows_mix and len(set(mix_pixel(mix.tolist(), p["image"], p["pixel"]))) == len(mix):
-                    break
-            p["mix"] = mix.tolist()
+            p["mix"] = prefer(lambda: rng.integers(-2, 3, size=(rows, c_in)).tolist(),
+                              lambda mix: all(np.count_nonzero(row) >= 2 for row in mix)
+                              and len(set(mix_pixel(mix, p["image"], p["pixel"]))) == len(mix),
+                              lambda mix: True, "mixing weights")
         return p
 
     def validate(self, p: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Part, Question, prose
 from exercises.params import IdList, OneOf, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.concept_pool import BY_ID, POOL, TOPICS, Statement, clash
 from grader.answers import Choice, Choices, option_label
@@ -40,7 +41,8 @@ def _draw(rng: np.random.Generator, pool: list[Statement], count: int) -> list[S
 def draw_statements(rng: np.random.Generator, topic: str, form: str) -> list[str]:
     """Statement ids for one question, in a shuffled display order, never two that answer each other."""
     true, false = statements(topic, True), statements(topic, False)
-    for _ in range(1000):
+
+    def draw() -> list[str]:
         if form == "one-true":
             chosen = _draw(rng, true, 1) + _draw(rng, false, SINGLE_OPTIONS - 1)
         elif form == "one-false":
@@ -48,10 +50,10 @@ def draw_statements(rng: np.random.Generator, topic: str, form: str) -> list[str
         else:
             n_true = int(rng.integers(1, SELECT_OPTIONS))  # at least one true and one false
             chosen = _draw(rng, true, n_true) + _draw(rng, false, SELECT_OPTIONS - n_true)
-        ids = [chosen[i].id for i in rng.permutation(len(chosen))]
-        if not clash(ids):
-            return ids
-    raise RuntimeError(f"the {topic} pool has no {form} question without clashing statements")
+        return [chosen[i].id for i in rng.permutation(len(chosen))]
+
+    return redraw(draw, lambda ids: not clash(ids), f"a {form} question on {topic} without clashing statements",
+                  tries=1000)
 
 
 def form_of(ids: list[str]) -> str:

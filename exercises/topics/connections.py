@@ -17,6 +17,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, prose
 from exercises.params import Int, OneOf, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import KINDS, Conv, Window
 from exercises.topics.layers import (
@@ -191,12 +192,12 @@ class Connections(Template):
         p = dict(params)
         if "layers" not in p and "network" not in p:
             p.setdefault("input_channels", int(rng.choice([1, 1, 3])))
-            while True:
+            def draw() -> tuple[int, list | None]:
                 size = p.get("input_size", int(rng.integers(14, 41)))
-                data = _draw_stack(rng, p["input_channels"], size)
-                if data is not None:
-                    p["input_size"], p["layers"] = size, data
-                    break
+                return size, _draw_stack(rng, p["input_channels"], size)
+
+            p["input_size"], p["layers"] = redraw(draw, lambda drawn: drawn[1] is not None,
+                                                  "a LeNet-like stack that fits the input", tries=1000)
         if "layer" not in p:
             layers, _ = stack_of(p)
             convs = [layer.name for layer in layers if isinstance(layer, Conv)]

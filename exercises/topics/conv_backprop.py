@@ -17,6 +17,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
 from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
@@ -164,11 +165,10 @@ class ConvBackprop(Template):
         if "delta" not in p:
             shape = tuple(n - a + 1 for n, a in zip(np.shape(data_of(p)), k, strict=False))
             if all(n > 0 for n in shape):
-                while True:
-                    delta = rng.choice(DELTAS, size=shape)
-                    if delta.size == 1 or (len(np.unique(delta)) > 1 and delta.sum() != 0):
-                        break
-                p["delta"] = delta.tolist()
+                p["delta"] = redraw(lambda: rng.choice(DELTAS, size=shape),
+                                    lambda delta: delta.size == 1 or (len(np.unique(delta)) > 1 and delta.sum() != 0),
+                                    "an upstream gradient that is not constant and does not sum to 0",
+                                    tries=1000).tolist()
         return p
 
     @staticmethod

@@ -10,6 +10,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.wording import plural
 from grader.answers import Vector
@@ -46,20 +47,19 @@ def check_fits(signal: list, kernel: list) -> None:
 def draw_kernel(rng: np.random.Generator, length: int, low: int = -2, high: int = 2) -> list[int]:
     """Small integer kernel with at least two non-zero taps (one tap would only copy the input, scaled)
     and not a palindrome (so flipping it matters); a single tap only when `length` is 1."""
-    while True:
-        kernel = rng.integers(low, high + 1, size=length).tolist()
-        if np.count_nonzero(kernel) >= min(2, length) and (length == 1 or kernel != kernel[::-1]):
-            return kernel
+    return redraw(lambda: rng.integers(low, high + 1, size=length).tolist(),
+                  lambda kernel: np.count_nonzero(kernel) >= min(2, length) and (length == 1 or kernel != kernel[::-1]),
+                  f"a kernel of {length} with two non-zero taps that changes when flipped", tries=1000)
 
 
 def draw_taps(rng: np.random.Generator, shape: tuple[int, ...], low: int = -2, high: int = 2) -> list:
     """A kernel of any shape (nested lists) with at least two non-zero taps (where it has room for two) that
     changes when flipped along every axis, so that 'flipped' and 'not flipped' give different answers."""
     size = int(np.prod(shape))
-    while True:
-        kernel = rng.integers(low, high + 1, size=shape)
-        if np.count_nonzero(kernel) >= min(2, size) and (size == 1 or not np.array_equal(kernel, np.flip(kernel))):
-            return kernel.tolist()
+    kernel = redraw(lambda: rng.integers(low, high + 1, size=shape),
+                    lambda k: np.count_nonzero(k) >= min(2, size) and (size == 1 or not np.array_equal(k, np.flip(k))),
+                    "a kernel with two non-zero taps that changes when flipped", tries=1000)
+    return kernel.tolist()
 
 
 def _flipped(p: dict[str, Any]) -> list[int]:

@@ -10,6 +10,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.convolution import correlate1d, correlate1d_numpy, draw_kernel
 from exercises.wording import plural
@@ -100,7 +101,10 @@ class Equivariance(Template):
         p = dict(params)
         if "shift" not in p:  # a pinned signal or kernel is a worked example: the lecture's shift of one
             p["shift"] = 1 if "signal" in p or "kernel" in p else int(rng.choice([1, 2, 3], p=[0.4, 0.35, 0.25]))
-        for _ in range(50):  # redraw what is not pinned until the border really matters (changed >= 1)
+        if "kernel" in p and "signal" in p:
+            return p
+
+        def draw() -> dict[str, Any]:
             q = dict(p)
             if "kernel" not in q:
                 longest = min(3, len(q["signal"]) - q["shift"]) if "signal" in q else 3
@@ -108,21 +112,30 @@ class Equivariance(Template):
             if "signal" not in q:
                 shortest = max(6, len(q["kernel"]) + q["shift"])
                 q["signal"] = rng.integers(0, 10, size=int(rng.integers(shortest, max(shortest, 10) + 1))).tolist()
-            if self._fits(q):
-                output, shifted_output = _outputs(q)
-                if count_changed(shifted_output, output, q["shift"]) >= 1:
-                    break
-        return q
+            return q
+
+        def border_matters(q: dict[str, Any]) -> bool:
+            if self._misfit(q):
+                return False
+            output, shifted_output = _outputs(q)
+            return count_changed(shifted_output, output, q["shift"]) >= 1
+
+        return prefer(draw, border_matters, lambda q: not self._misfit(q), "a signal long enough for the shift",
+                      tries=50, explain=self._misfit)
 
     @staticmethod
-    def _fits(p: dict[str, Any]) -> bool:
-        return len(p["signal"]) >= len(p["kernel"]) + p["shift"]
+    def _misfit(p: dict[str, Any]) -> str | None:
+        """Why the signal is too short for the kernel and the shift (None when it is not)."""
+        if len(p["signal"]) >= len(p["kernel"]) + p["shift"]:
+            return None
+        k, s = len(p["kernel"]), p["shift"]
+        return (f"shift {s} with a kernel of {k} needs a signal of at least {k + s} values "
+                f"(got {len(p['signal'])}), so that some output is not at the border")
 
     def validate(self, p: dict[str, Any]) -> None:
-        if not self._fits(p):
-            k, s = len(p["kernel"]), p["shift"]
-            raise ParamError(f"shift {s} with a kernel of {k} needs a signal of at least {k + s} values "
-                             f"(got {len(p['signal'])}), so that some output is not at the border")
+        problem = self._misfit(p)
+        if problem:
+            raise ParamError(problem)
 
     def build(self, p: dict[str, Any]) -> Question:
         s = p["shift"]

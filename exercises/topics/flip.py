@@ -15,6 +15,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntList, IntMatrix, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.convolution import check_fits, correlate1d, draw_taps
 from grader.answers import Choices, Vector
@@ -64,20 +65,25 @@ SWAPPED_MISTAKES = (
 def draw_candidates(rng: np.random.Generator, kernel: list[int]) -> list[list[int]]:
     """Four length-3 kernels: one to three symmetric ones, often an antisymmetric one, and the question's kernel
     itself when it has length 3 (it is not symmetric)."""
-    while True:
-        symmetric = int(rng.integers(1, 4))
-        rows = []
-        for i in range(4):
-            if i < symmetric:
-                a, b = (int(v) for v in rng.integers(-2, 3, size=2))
-                rows.append([a, b, a])
-            elif i == symmetric and rng.integers(2):
-                a = int(rng.choice([-2, -1, 1, 2]))
-                rows.append([a, 0, -a])  # antisymmetric: convolution is minus the correlation
-            else:
-                rows.append(kernel if len(kernel) == 3 and kernel not in rows else draw_taps(rng, (3,)))
-        if all(np.count_nonzero(row) >= 2 for row in rows) and len({tuple(row) for row in rows}) == 4:
-            return [rows[i] for i in rng.permutation(4)]
+    rows = redraw(lambda: _candidate_rows(rng, kernel),
+                  lambda rows: all(np.count_nonzero(row) >= 2 for row in rows) and len({tuple(r) for r in rows}) == 4,
+                  "four different candidate kernels", tries=1000)
+    return [rows[i] for i in rng.permutation(4)]
+
+
+def _candidate_rows(rng: np.random.Generator, kernel: list[int]) -> list[list[int]]:
+    symmetric = int(rng.integers(1, 4))
+    rows: list[list[int]] = []
+    for i in range(4):
+        if i < symmetric:
+            a, b = (int(v) for v in rng.integers(-2, 3, size=2))
+            rows.append([a, b, a])
+        elif i == symmetric and rng.integers(2):
+            a = int(rng.choice([-2, -1, 1, 2]))
+            rows.append([a, 0, -a])  # antisymmetric: convolution is minus the correlation
+        else:
+            rows.append(kernel if len(kernel) == 3 and kernel not in rows else draw_taps(rng, (3,)))
+    return rows
 
 
 def _op(op: str, left: str, right: str) -> Op:

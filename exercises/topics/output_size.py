@@ -19,6 +19,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Bool, Int, OneOf, Param, ParamError, _is_int, _show
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.layers import output_size, transposed_output_size
 from exercises.topics.output_formula import FEEDBACK, formula_answer, formula_prompt
@@ -237,12 +238,9 @@ class OutputSize(Template):
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
-        candidate = params
-        for attempt in range(300):
-            candidate = _draw(rng, params)
-            if _pleasant(candidate) or (attempt >= 200 and _problem(candidate) is None):
-                return candidate
-        return candidate
+        # pleasant sizes if the pinned parameters allow them, else any sizes that make sense
+        return prefer(lambda: _draw(rng, params), _pleasant, lambda q: _problem(q) is None, "sizes that fit together",
+                      tries=200, explain=_problem)
 
     def validate(self, p: dict[str, Any]) -> None:
         problem = _problem(p)

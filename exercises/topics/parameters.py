@@ -17,6 +17,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import (
     Auxiliary,
@@ -253,33 +254,38 @@ def _draw_stack(rng: np.random.Generator, channels: int, size: int) -> list[dict
     2x2 pool or a batch normalization, sometimes a dense layer at the end (when the flattened
     feature maps are at most 1024 numbers); 2 to 16 output channels, and some convolution has more than
     one input channel."""
-    while True:
-        data: list[dict[str, Any]] = []
-        side, maps, wide_input = size, channels, False
-        dense = rng.random() < 0.4
-        for _ in range(int(rng.integers(2 - dense, 6 - dense))):
-            last = data[-1]["type"] if data else None
-            roll = rng.random()
-            if last == "conv" and roll < 0.35 and side >= 4 and side % 2 == 0:
-                data.append({"type": "pool", "kernel": 2})
-                side //= 2
-            elif last == "conv" and roll < 0.5:
-                data.append({"type": "batchnorm"})
-            else:
-                k = int(rng.choice([1, 2, 3, 3, 3, 4, 5, 5]))
-                pad = int(rng.choice([0, k // 2])) if k % 2 else 0
-                if side + 2 * pad - k + 1 < 2:
-                    break
-                wide_input = wide_input or maps > 1
-                maps = int(rng.integers(2, 9 if dense else 17))
-                data.append({"type": "conv", "out": maps, "kernel": k, **({"padding": pad} if pad else {})})
-                side = side + 2 * pad - k + 1
-        if dense and maps * side * side > 1024:
-            continue
-        if dense:
-            data.append({"type": "dense", "out": int(rng.integers(2, 11))})
-        if len(data) >= 2 and wide_input:
-            return layers_to_data(parse_layers(data))
+    data = redraw(lambda: _stack_or_none(rng, channels, size), lambda data: data is not None,
+                  f"a stack of layers for {channels} input channels of {size}×{size}", tries=1000)
+    return layers_to_data(parse_layers(data))
+
+
+def _stack_or_none(rng: np.random.Generator, channels: int, size: int) -> list[dict[str, Any]] | None:
+    """One draw of `_draw_stack` (None when it breaks a rule)."""
+    data: list[dict[str, Any]] = []
+    side, maps, wide_input = size, channels, False
+    dense = rng.random() < 0.4
+    for _ in range(int(rng.integers(2 - dense, 6 - dense))):
+        last = data[-1]["type"] if data else None
+        roll = rng.random()
+        if last == "conv" and roll < 0.35 and side >= 4 and side % 2 == 0:
+            data.append({"type": "pool", "kernel": 2})
+            side //= 2
+        elif last == "conv" and roll < 0.5:
+            data.append({"type": "batchnorm"})
+        else:
+            k = int(rng.choice([1, 2, 3, 3, 3, 4, 5, 5]))
+            pad = int(rng.choice([0, k // 2])) if k % 2 else 0
+            if side + 2 * pad - k + 1 < 2:
+                break
+            wide_input = wide_input or maps > 1
+            maps = int(rng.integers(2, 9 if dense else 17))
+            data.append({"type": "conv", "out": maps, "kernel": k, **({"padding": pad} if pad else {})})
+            side = side + 2 * pad - k + 1
+    if dense and maps * side * side > 1024:
+        return None
+    if dense:
+        data.append({"type": "dense", "out": int(rng.integers(2, 11))})
+    return data if len(data) >= 2 and wide_input else None
 
 
 @template

@@ -15,6 +15,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, IntArray, IntList, IntMatrix, ParamError
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
 from exercises.topics.pooling import pool, pool_numpy, pool_windows
@@ -128,8 +129,10 @@ class PoolBackprop(Template):
         if "stride" not in p:
             p["stride"] = int(rng.integers(1, p["width"] + 1))
         k, s = p["width"], p["stride"]
-        q = p
-        for _ in range(100):  # redraw until overlapping windows really share a maximum, and outputs vary
+        if ("signal" in p or "image" in p) and "delta" in p:
+            return p
+
+        def draw() -> dict[str, Any]:
             q = dict(p)
             if "signal" not in q and "image" not in q:
                 if "delta" in q:
@@ -145,10 +148,10 @@ class PoolBackprop(Template):
                     if min(np.shape(data_of(q))) >= k else ()
                 if shape:
                     q["delta"] = rng.choice(DELTAS, size=shape).tolist()
-            all_pinned = ("signal" in p or "image" in p) and "delta" in p
-            if all_pinned or "delta" not in q or self._pleasant(q):
-                break
-        return q
+            return q
+
+        return prefer(draw, lambda q: "delta" not in q or self._pleasant(q),  # no delta: validate() says why
+                      lambda q: True, "values and gradients")
 
     @staticmethod
     def _pleasant(q: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Call, Eq, Num, Op, Part, Question, Sym, exact_values, prose
 from exercises.params import DecimalList, Int, ParamError
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.topics.equivariance import shift_left, shift_right
 from grader.answers import Integer, Vector
@@ -116,31 +117,49 @@ class PoolInvariance(Template):
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
         decimals = bool(rng.random() < 0.3)  # the book's figure: values such as 0.1, 1.0, 0.2
-        for _ in range(100):  # redraw what is not pinned until some, at most half, of the pooled values change
+        if "width" in p and "signal" in p:
+            return p
+
+        def draw() -> dict[str, Any]:
             q = dict(p)
             if "width" not in q:
                 q["width"] = int(rng.choice(WIDTHS, p=WIDTH_ODDS))
             if "signal" not in q:
                 q["signal"] = self._draw_signal(rng, q["shift"], decimals)
-            if q["shift"] < len(q["signal"]):
-                output, shifted_output = _outputs(q)
-                if 0 < 2 * _count_differences(output, shifted_output) <= len(output):
-                    break
-        return q
+            return q
+
+        def some_change(q: dict[str, Any]) -> bool:
+            if self._misfit(q):
+                return False
+            output, shifted_output = _outputs(q)
+            return 0 < 2 * _count_differences(output, shifted_output) <= len(output)
+
+        # a large shift or a narrow window may change most pooled values: then the question says so
+        return prefer(draw, some_change, lambda q: not self._misfit(q), "a row longer than the shift",
+                      explain=self._misfit)
 
     @staticmethod
     def _draw_signal(rng: np.random.Generator, shift: int, decimals: bool) -> list:
         """6 to 10 values in which every value that the shift can change does change: digits 0 to 9, or
         tenths 0.0 to 1.0 written with one decimal."""
-        while True:
-            signal = rng.integers(0, 11 if decimals else 10, size=int(rng.integers(max(6, shift + 2), 11))).tolist()
-            if all(a != b for a, b in zip(shift_right(signal, shift)[1:], signal[1:], strict=True)):
-                return [f"{v / 10:.1f}" for v in signal] if decimals else signal
+        signal = redraw(lambda: rng.integers(0, 11 if decimals else 10,
+                                             size=int(rng.integers(max(6, shift + 2), 11))).tolist(),
+                        lambda row: all(a != b for a, b in zip(shift_right(row, shift)[1:], row[1:], strict=True)),
+                        "a row whose values all change when shifted", tries=1000)
+        return [f"{v / 10:.1f}" for v in signal] if decimals else signal
+
+    @staticmethod
+    def _misfit(p: dict[str, Any]) -> str | None:
+        """Why the shift is too large for the signal (None when it is not)."""
+        if p["shift"] < len(p["signal"]):
+            return None
+        return (f"shift {p['shift']} moves the whole signal of {len(p['signal'])} values out: "
+                "use a smaller shift or a longer signal")
 
     def validate(self, p: dict[str, Any]) -> None:
-        if p["shift"] >= len(p["signal"]):
-            raise ParamError(f"shift {p['shift']} moves the whole signal of {len(p['signal'])} values out: "
-                             "use a smaller shift or a longer signal")
+        problem = self._misfit(p)
+        if problem:
+            raise ParamError(problem)
 
     def build(self, p: dict[str, Any]) -> Question:
         k, s, x = p["width"], p["shift"], _signal(p)

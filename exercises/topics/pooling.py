@@ -17,6 +17,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Call, Eq, Num, Op, Part, Question, Sym, exact_values, prose
 from exercises.params import Bool, DecimalList, DecimalMatrix, Int, OneOf, ParamError
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from grader.answers import Matrix, Vector
 
@@ -214,7 +215,8 @@ class Pooling(Template):
             p["ceil_mode"] = bool(rng.random() < 0.35)
         use_image = bool(rng.random() < 0.4)
         decimals = p["op"] == "max" and not use_image and bool(rng.random() < 0.3)
-        for _ in range(50):  # redraw until the pooled values are not all the same
+
+        def draw() -> dict[str, Any]:
             q = dict(p)
             if use_image:
                 rows, cols = _pick(rng, _image_sizes(q))
@@ -222,9 +224,10 @@ class Pooling(Template):
             else:
                 (length,) = _pick(rng, _signal_sizes(q))
                 q["signal"] = _draw_values(rng, length, q["op"], decimals).tolist()
-            if len({Fraction(v) for v in np.ravel(np.asarray(_pooled(q), dtype=object))}) > 1:
-                break
-        return q
+            return q
+
+        return prefer(draw, lambda q: len({Fraction(v) for v in np.ravel(np.asarray(_pooled(q), dtype=object))}) > 1,
+                      lambda q: True, "values to pool", tries=50)
 
     def validate(self, p: dict[str, Any]) -> None:
         if "signal" in p and "image" in p:

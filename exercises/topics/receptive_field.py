@@ -18,6 +18,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, Table, prose
 from exercises.params import OneOf, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import Window
 from exercises.topics.layers import (
@@ -115,15 +116,18 @@ STRIDE_MISTAKES = (
 def _draw_layers(rng: np.random.Generator) -> list[dict[str, Any]]:
     """2-5 convolutions (k 2..5, stride 1..2) and 2x2/2 poolings, starting with a convolution,
     no two poolings in a row; some stride before the last layer; a field of at most 64 pixels."""
-    while True:
+    def draw() -> list:
         data = [_draw_conv(rng)]
         for _ in range(int(rng.integers(1, 5))):
             pool = data[-1]["type"] == "conv" and rng.random() < 0.35
             data.append({"type": "pool", "kernel": 2} if pool else _draw_conv(rng))
-        layers = parse_layers(data)
+        return parse_layers(data)
+
+    def qualifies(layers: list) -> bool:
         strided_before_last = any(layer.stride > 1 for layer in layers[:-1])
-        if strided_before_last and receptive_fields(layers)[-1][0] <= MAX_SAMPLED_FIELD:
-            return layers_to_data(layers)
+        return strided_before_last and receptive_fields(layers)[-1][0] <= MAX_SAMPLED_FIELD
+
+    return layers_to_data(redraw(draw, qualifies, "a stack with a stride before its last layer", tries=1000))
 
 
 def _draw_conv(rng: np.random.Generator) -> dict[str, Any]:

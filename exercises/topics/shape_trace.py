@@ -17,6 +17,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Op, Part, Question, prose
 from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import Concat, Conv, Dense, Flatten, Transposed, Window
 from exercises.topics.layer_kinds.base import nested
@@ -268,15 +269,16 @@ def _draw_layer(rng: np.random.Generator, slot: int) -> dict[str, Any]:
 def draw_stack(rng: np.random.Generator, channels: int, size: tuple[int, int]) -> list[dict[str, Any]]:
     """Four window layers (a convolution first; pooling or convolution second and fourth) and a flatten,
     every map at least 2 x 2 and at most 20000 numbers flattened."""
-    while True:
-        data = [_draw_layer(rng, slot) for slot in range(4)] + [{"type": "flatten"}]
-        layers = parse_layers(data)
+    def fits(layers: list) -> bool:
         try:
             _, shapes = infer_shapes(layers, channels, size)
         except ParamError:
-            continue
-        if min(shapes[3][1:]) >= 2 and shapes[4][0] <= 20000:  # type: ignore[index]
-            return layers_to_data(layers)
+            return False
+        return min(shapes[3][1:]) >= 2 and shapes[4][0] <= 20000  # type: ignore[index]
+
+    layers = redraw(lambda: parse_layers([_draw_layer(rng, slot) for slot in range(4)] + [{"type": "flatten"}]),
+                    fits, f"four layers that fit an input of {size[0]}×{size[1]}", tries=1000)
+    return layers_to_data(layers)
 
 
 @template

@@ -15,6 +15,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import IdList, Int, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.wording import plural
 from grader.answers import Choices, Integer
@@ -155,10 +156,9 @@ SHOWN = {"depends": 3, "lecture": 1, "distractors": 2}
 def draw_statements(rng: np.random.Generator) -> list[str]:
     """Three statements whose truth depends on n and k (one at most of each SAME_TRUTH group), local or
     shared, and two that are always false, in a shuffled display order."""
-    while True:
-        depends = [DEPENDS[i].id for i in rng.choice(len(DEPENDS), size=SHOWN["depends"], replace=False)]
-        if all(len(group & set(depends)) <= 1 for group in SAME_TRUTH):
-            break
+    depends = redraw(lambda: [DEPENDS[i].id for i in rng.choice(len(DEPENDS), size=SHOWN["depends"], replace=False)],
+                     lambda ids: all(len(group & set(ids)) <= 1 for group in SAME_TRUTH),
+                     "statements that do not say the same", tries=1000)
     lecture = [LECTURE[i].id for i in rng.choice([1, 2], size=SHOWN["lecture"], replace=False)]
     false = [DISTRACTORS[i].id for i in rng.choice(len(DISTRACTORS), size=SHOWN["distractors"], replace=False)]
     ids = depends + lecture + false

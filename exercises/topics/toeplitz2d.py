@@ -14,6 +14,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntMatrix, ParamError
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.topics.toeplitz import CONVENTION, SHAPE_NAMES, band_range, in_convention, shape_in, toeplitz_matrix
 from grader.answers import Matrix, Tuple
@@ -63,10 +64,9 @@ def drawn_sizes(kernel: tuple[int, int] | None = None) -> list[tuple[int, int, i
 
 def _draw_kernel2d(rng: np.random.Generator, kh: int, kw: int) -> list[list[int]]:
     """A kh×kw kernel of -1..2 with at least two non-zero taps, not symmetric under a 180° turn."""
-    while True:
-        kernel = rng.integers(-1, 3, size=(kh, kw)).tolist()
-        if np.count_nonzero(kernel) >= 2 and kernel != rotate180(kernel):
-            return kernel
+    return redraw(lambda: rng.integers(-1, 3, size=(kh, kw)).tolist(),
+                  lambda kernel: np.count_nonzero(kernel) >= 2 and kernel != rotate180(kernel),
+                  f"a {kh}×{kw} kernel with two non-zero taps that changes when turned", tries=1000)
 
 
 def _matrix2d(p: dict[str, Any], kernel: list[list[int]] | None = None) -> np.ndarray:
@@ -154,16 +154,19 @@ class Toeplitz2d(Template):
         else:  # 2×2 as often as the other shapes together
             kh, kw = KERNEL_SHAPES[0] if rng.random() < 0.5 else KERNEL_SHAPES[int(rng.integers(1, len(KERNEL_SHAPES)))]
         sizes = [(h, w) for _, _, h, w in drawn_sizes((kh, kw))] or [(kh + 1, kw + 1)]
-        for _ in range(100):  # redraw what is not pinned until each matrix mistake, column-major too, shows
+        if "image" in p and "kernel" in p:
+            return p
+
+        def draw() -> dict[str, Any]:
             q = dict(p)
             if "image" not in q:
                 height, width = sizes[int(rng.integers(len(sizes)))]
                 q["image"] = rng.integers(0, 6, size=(height, width)).tolist()
             if "kernel" not in q:
                 q["kernel"] = _draw_kernel2d(rng, kh, kw)
-            if _mistakes_tell_apart(q):
-                break
-        return q
+            return q
+
+        return prefer(draw, _mistakes_tell_apart, lambda q: True, "an image and a kernel")
 
     def validate(self, p: dict[str, Any]) -> None:
         (height, width), (kh, kw) = np.shape(p["image"]), np.shape(p["kernel"])
