@@ -92,8 +92,9 @@ EXPECTED_GRADES = [
     ["s01", "Ada", "3", "5", "2", "10", "10", "100", "duplicate: answers.csv line 10 has the same student"],
     ["s02", "Ben", "0", "0", "0", "0", "10", "0", "ok"],  # every part a known misconception
     ["s03", "Cleo", "3", "5", "2", "10", "10", "100", "ok"],  # notation variants, all correct
-    # q1: 3 of 4 entries → 3·3/4 = 2.25; q2: 4·7/8 = 3.5 + shape 1 of 2 → 0.5, 4; q3 blank; 6.25 → 62.5 %
-    ["s04", "Dan", "2.25", "4", "0", "6.25", "10", "62.5", "ok"],
+    # q1: 3 of 4 distinct entries, beyond the 1 a constant gets → 3·(3 − 1)/(4 − 1) = 2; q2: the matrix's 8
+    # entries beyond its 16 zeros, one wrong → 4·7/8 = 3.5, shape 1 of 2 distinct → 0; q3 blank; 5.5 → 55 %
+    ["s04", "Dan", "2", "3.5", "0", "5.5", "10", "55", "ok"],
     ["s05", "Eve", "0", "0", "0", "0", "10", "0", "ok"],  # unreadable notation is a graded 0, not a data problem
     ["s06", "Finn", "0", "0", "0", "0", "10", "0", "all answers blank"],
     ["S07", "Gus", "0", "5", "2", "7", "10", "70", "ok"],  # id matched case-insensitively; variant B, flipped

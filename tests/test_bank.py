@@ -112,7 +112,7 @@ quizzes:
   week-01:
     questions:
       - template: conv1d
-        params: {signal: [1, 2, 3, 4, 5], kernel: [1, -1]}
+        params: {signal: [1, 4, 2, 8, 5], kernel: [1, -1]}
         scoring: all-or-nothing
       - template: toeplitz
         params: {signal: [1, 2, 3, 4], kernel: [1, -1]}
@@ -129,8 +129,8 @@ def test_scoring_all_or_nothing_per_question_and_per_part(tmp_path):
     one_wrong = output.to_text(tuple(output.value[:-1]) + (output.value[-1] + 1,))
     assert output.partial is False and grade(output, one_wrong).score == 0
     assert answer_from_json(output.to_json()).partial is False  # key.json keeps the rule for the grader
-    default = generate("conv1d", signal=[1, 2, 3, 4, 5], kernel=[1, -1]).part("output").answer
-    assert grade(default, one_wrong).score == 0.75  # the template's own rule: per entry
+    default = generate("conv1d", signal=[1, 4, 2, 8, 5], kernel=[1, -1]).part("output").answer
+    assert grade(default, one_wrong).score == 0.6667  # the template's own rule: per entry, (3 - 1)/(4 - 1)
     assert toeplitz.part("matrix").answer.partial is False and toeplitz.part("output").answer.partial is True
 
 

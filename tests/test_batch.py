@@ -66,10 +66,10 @@ def test_grades_json_has_the_detail_of_every_part(tmp_path):
     assert data["summary"] == {"rows": 12, "graded": 9, "counted": 7, "attention": 6}
     dan = data["rows"][3]
     assert (dan["source"], dan["student_id"], dan["total"], dan["percentage"]) == ("answers.csv line 5", "s04",
-                                                                                  6.25, 62.5)
+                                                                                  5.5, 55.0)
     parts = {p["column"]: p for q in dan["questions"] for p in q["parts"]}
-    assert [parts[c]["outcome"] for c in COLUMNS] == ["partial", "partial", "partial", "blank"]
-    assert parts["q1.output"]["points"] == 2.25 and parts["q2.shape"]["points"] == 0.5
+    assert [parts[c]["outcome"] for c in COLUMNS] == ["partial", "partial", "incorrect", "blank"]
+    assert parts["q1.output"]["points"] == 2 and parts["q2.shape"]["points"] == 0
     assert parts["q2.matrix"]["points"] == 3.5  # 4 · 7/8: one of the 8 non-zero entries wrong
     ben = {p["column"]: p for q in data["rows"][1]["questions"] for p in q["parts"]}
     assert [ben[c]["misconception"] for c in COLUMNS] == ["flipped-kernel", "transposed", "swapped-shape",
@@ -91,7 +91,7 @@ def test_feedback_names_the_misconception_and_reveals_only_when_asked(tmp_path):
     assert "You flipped the kernel: in deep learning, convolution is cross-correlation." in ben
     assert "Misconception: `flipped-kernel`" in ben and "Correct answer" not in ben
     dan = (folder / "s04.md").read_text(encoding="utf-8")
-    assert "### q1.output — 2.25 / 3 points" in dan and "Your answer: (blank)" in dan
+    assert "### q1.output — 2 / 3 points" in dan and "Your answer: (blank)" in dan
     grade(tmp_path, tmp_path / "answers.csv", "--reveal")
     ben = (folder / "s02.md").read_text(encoding="utf-8")
     assert "Correct answer: `[-1, 99, 100, 1]`" in ben

@@ -141,7 +141,11 @@ def test_qti21_processing_gives_per_entry_credit_and_names_misconceptions(qti21)
             if not isinstance(right[first], int):
                 continue  # an exact fraction: a string matched against its spellings
             wrong = dict(right, **{first: right[first] + 1})  # one entry wrong: that entry's share is lost
-            share = Fraction(part.points, len(part.answer.value))
+            values = list(part.answer.value)
+            counts = [values.count(v) for v in values]
+            constant = values[counts.index(max(counts))] if 1 < max(counts) < len(values) else None
+            share = 0 if values[0] == constant else \
+                Fraction(part.points, len(values) - (max(counts) if constant is not None else 0))
             assert run_processing(item, wrong)["SCORE"] == pytest.approx(machine - share)
             checked += 1
             for misconception in part.answer.misconceptions:

@@ -55,7 +55,7 @@ def test_an_empty_or_unreadable_box_is_one_wrong_entry():
     spec = boxed(Vector(value=[1, 2, 3]))
     for text in ("[1, , 3]", "[1, abc, 3]"):
         result = grader.grade(spec, text)
-        assert (result.status, result.score) == ("partial", pytest.approx(2 / 3, abs=1e-4)), text
+        assert (result.status, result.score) == ("partial", 0.5), text  # (2 - 1)/(3 - 1): per entry
         assert "entry 2" in result.feedback
     assert grader.grade(spec, "[1, 2, 3]").status == "correct"
     assert grader.grade(spec, "[1, 2]").score == 0  # a whole answer that parses is graded as it is
@@ -63,8 +63,8 @@ def test_an_empty_or_unreadable_box_is_one_wrong_entry():
 
 def test_an_unreadable_box_in_a_matrix_never_scores_below_zero():
     spec = boxed(Matrix(value=[[1, 0, 0], [0, 1, 0]]))
-    result = grader.grade(spec, "[[1, x, 0], [0, 1, ]]")
-    assert result.status == "partial" and 0 < result.score < 1  # the two bad boxes count as wrong entries
+    result = grader.grade(spec, "[[1, x, 0], [0, 1, 0]]")
+    assert result.status == "partial" and 0 < result.score < 1  # the bad box counts as a wrong entry
     assert grader.grade(spec, "[[x, x, x], [x, x, x]]").score == 0
 
 

@@ -244,19 +244,27 @@ def test_misconceptions_are_named_with_their_feedback(graded):
 
 
 def test_one_wrong_or_empty_box_loses_only_its_share(graded):
-    _, book, _ = graded
+    """One wrong entry of n costs what the grader's rule says: credit (n - 1 - c)/(n - c), c the entries of the
+    key's most common value (what a constant answer gets right)."""
+    _, book, key = graded
     rows = _by_mode(book["rows"])
+    replicates = replicate_questions(key)
+    drawn = {sid: tags for sid, _, _, tags in _students(key)}
     for mode in ("one-wrong", "one-empty"):
         (row,) = rows[mode]
-        off = [p for q in row["questions"] for p in q["parts"] if p["outcome"] != "correct"]
+        off = [(q["slot"], p) for q in row["questions"] for p in q["parts"] if p["outcome"] != "correct"]
         assert len(off) >= 2  # the first vector or tuple of each question that has one
         lost = 0.0
-        for part in off:
-            entries = part["answer"].count(",") + 1  # its first entry is wrong or empty
-            assert part["outcome"] == "partial", part
-            assert part["points"] == pytest.approx(part["maximum"] * (entries - 1) / entries)
-            lost += part["maximum"] / entries
-        assert row["total"] == pytest.approx(row["maximum"] - lost)
+        for slot, part in off:
+            question = _question(replicates, drawn[row["student_id"]][slot])
+            spec = next(p.answer for p in question.parts if p.column.endswith("." + part["column"].split(".")[1]))
+            values = box_values(spec, spec.value)
+            n, c = len(values), max(values.count(v) for v in values)
+            credit = max(Fraction(0), Fraction(n - 1 - c, n - c)) if c < n else Fraction(0)
+            assert part["outcome"] == ("partial" if credit else "incorrect"), part
+            assert part["points"] == pytest.approx(part["maximum"] * credit, abs=1e-3)
+            lost += part["maximum"] * (1 - credit)
+        assert row["total"] == pytest.approx(row["maximum"] - lost, abs=1e-2)
 
 
 def test_rows_that_cannot_be_graded_keep_their_row_with_a_status(graded):

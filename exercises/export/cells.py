@@ -6,15 +6,18 @@ how the LMS should check it (an integer exactly, an exact fraction by its spelli
 a tolerance, a choice, or a formula by hand), its share of the part's points, and the wrong values
 that a misconception gives in this box, with the misconception's feedback.
 
-Per-entry credit as the grader gives it: entries share a part's points equally, except that in a
-matrix only the entries that are non-zero in the key carry points (the grader counts the entries
-non-zero in the key or the answer, so an all-zero answer to a banded matrix earns nothing; an LMS
-cannot make its weights depend on the answer, so this is the nearest fixed rule).
+Per-entry credit as near the grader's as fixed weights come: the grader gives credit only for the right
+entries beyond those that the best constant answer gets right (every entry the key's most common value), so
+when a value fills several entries of the key those entries carry no points and the others share the part's
+points equally (an all-zero answer to a banded matrix or a sparse gradient earns nothing, as with the grader,
+which also takes off for a wrong entry among them: an LMS cannot); when every value appears once, the entries
+share the points equally.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -51,7 +54,7 @@ def part_boxes(index: int, part: Part) -> list[Box]:
         value = spec.to_text() if spec.kind == "formula" else spec.value  # type: ignore[attr-defined]
         return [Box(index, (), spec.kind, value, Fraction(1), wrong)]
     values = [_entry(spec.value, position) for position in positions]  # type: ignore[attr-defined]
-    shares = _shares(spec.kind, values)
+    shares = _shares(values)
     tolerance = getattr(spec, "tolerance", Fraction(0))
     out = []
     for position, value, share in zip(positions, values, shares, strict=True):
@@ -87,12 +90,11 @@ def _distinct(pairs: Any) -> tuple[tuple[Any, str], ...]:
     return tuple(seen.items())
 
 
-def _shares(kind: str, values: list[Any]) -> list[Fraction]:
-    count = len(values)
-    if kind == "matrix" and any(values):
-        nonzero = sum(1 for v in values if v)
-        return [Fraction(1, nonzero) if v else Fraction(0) for v in values]
-    return [Fraction(1, count)] * count
+def _shares(values: list[Any]) -> list[Fraction]:
+    (constant, filled), = Counter(values).most_common(1)
+    if 1 < filled < len(values):
+        return [Fraction(0) if v == constant else Fraction(1, len(values) - filled) for v in values]
+    return [Fraction(1, len(values))] * len(values)
 
 
 def integer_weights(question: Question, parts: list[list[Box]]) -> list[list[int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -73,6 +74,49 @@ def missing_or_extra(got: list, expected: list, entry: str, entries: str) -> str
     return ""
 
 
+def entry_credit(got: list, expected: list, partial: bool = True) -> Fraction:
+    """Per-entry credit beyond what a constant earns: max(0, (k − c)/(n − c)) for k of n entries right, where c is
+    how many entries the best constant answer (every entry the key's most common value) gets right.
+
+    All zeros for a sparse gradient, or one number repeated, so earns nothing, whatever the dimension; a key whose
+    entries are all equal is all or nothing. One more wrong entry never raises the score."""
+    right = sum(a == b for a, b in zip(got, expected, strict=True))
+    if right == len(expected):
+        return Fraction(1)
+    constant = most_common_count(expected)
+    if not partial or constant >= len(expected):
+        return Fraction(0)
+    return max(Fraction(0), Fraction(right - constant, len(expected) - constant))
+
+
+def most_common_count(values: list) -> int:
+    """How many entries the key's most common value fills (what the best constant answer gets right)."""
+    return Counter(values).most_common(1)[0][1] if values else 0
+
+
+def order_detail(got: list, expected: list) -> str:
+    """'the right values, in reverse order.' or 'the right values in another order.' (or '')."""
+    if got == expected or Counter(got) != Counter(expected):
+        return ""
+    return "the right values, in reverse order." if got == expected[::-1] else "the right values in another order."
+
+
+def no_credit_note(got: list, expected: list, score: Fraction) -> str:
+    """Why an answer with some right entries earns nothing: ' Every entry is 0: a constant earns no credit.'"""
+    if score or got == expected or not any(a == b for a, b in zip(got, expected, strict=True)):
+        return ""
+    if len(set(got)) == 1:
+        return f" Every entry is {text_entry(got[0])}: a constant answer earns no credit."
+    value = Counter(expected).most_common(1)[0][0]
+    return f" No more entries are right than in an answer with every entry {text_entry(value)}: no credit."
+
+
+def text_entry(value: object) -> str:
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    return str(value)
+
+
 def compare_entries(got: list, expected: list, partial: bool, entry: str, entries: str) -> Comparison:
     if len(got) != len(expected):
         where = missing_or_extra(got, expected, entry, entries)
@@ -87,6 +131,10 @@ def compare_entries(got: list, expected: list, partial: bool, entry: str, entrie
     wrong = [i for i, (a, b) in enumerate(zip(got, expected, strict=True)) if a != b]
     if not wrong:
         return Comparison(Fraction(1))
-    score = Fraction(len(expected) - len(wrong), len(expected)) if partial else Fraction(0)
+    score = entry_credit(got, expected, partial)
+    order = order_detail(got, expected)
+    if order:
+        return Comparison(score, order)
     which = entry if len(wrong) == 1 else entries
-    return Comparison(score, f"{len(wrong)} of {len(expected)} {entries} wrong: {which} {positions(wrong)}.")
+    return Comparison(score, f"{len(wrong)} of {len(expected)} {entries} wrong: {which} {positions(wrong)}."
+                      + no_credit_note(got, expected, score))

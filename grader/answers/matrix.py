@@ -7,7 +7,14 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import all_numbers, parse_nested, rounded_entries
+from grader.answers.entries import (
+    all_numbers,
+    entry_credit,
+    no_credit_note,
+    order_detail,
+    parse_nested,
+    rounded_entries,
+)
 from grader.parsing import FormatError
 from grader.parsing import Number as Rational
 
@@ -71,12 +78,16 @@ class Matrix(Answer):
         ]
         if not wrong:
             return Comparison(Fraction(1))
-        # Per-entry credit counts only the entries that matter: non-zero in the key or in the answer.
-        # A sparse matrix (a Toeplitz band) then earns nothing for zeros it was never asked to fill in.
-        matter = sum(1 for i in range(rows) for j in range(cols) if value[i][j] or self.value[i][j])
-        score = Fraction(matter - len(wrong), matter) if self.partial else Fraction(0)
+        got, expected = [v for row in value for v in row], [v for row in self.value for v in row]
+        score = entry_credit(got, expected, self.partial)
+        if rows == cols and all(value[i][j] == self.value[j][i] for i in range(rows) for j in range(cols)):
+            return Comparison(score, "the right values, transposed.")
+        order = order_detail(got, expected)
+        if order:
+            return Comparison(score, order)
         where = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong[:6]) + (", …" if len(wrong) > 6 else "")
-        return Comparison(score, f"{len(wrong)} of {rows * cols} entries wrong, at (row, column) {where}.")
+        return Comparison(score, f"{len(wrong)} of {rows * cols} entries wrong, at (row, column) {where}."
+                          + no_credit_note(got, expected, score))
 
     def expected_json(self) -> list:
         return json_nested(self.value)
