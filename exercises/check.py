@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from exercises.audit import Audit
+from exercises.misconceptions import recording_collisions
 from exercises.model import Question
 from exercises.registry import Template, generate
 from exercises.render.question import PRINTERS, render_question
@@ -109,18 +111,23 @@ def problems(template: Template, question: Question) -> list[str]:
 
 
 def check_template(template: Template, seeds: Iterable[int], pinned: dict | None = None,
-                   tick: Callable[[], None] = lambda: None, variety: Variety | None = None) -> list[Failure]:
+                   tick: Callable[[], None] = lambda: None, variety: Variety | None = None,
+                   audit: Audit | None = None) -> list[Failure]:
     """Run `problems` over the seeds; any exception is a failure too, never a crash. `variety`, if
-    given, collects each variant's keys and points."""
+    given, collects each variant's keys and points; `audit`, if given, audits each variant's fairness (its
+    violations are the caller's to collect, with `audit_failures`)."""
     failures = []
     for seed in seeds:
         try:
-            question = generate(template.id, seed=seed, **(pinned or {}))
+            with recording_collisions() as collisions:
+                question = generate(template.id, seed=seed, **(pinned or {}))
             again = generate(template.id, seed=seed, **(pinned or {}))
             if question.to_json() != again.to_json():
                 failures.append(Failure(template.id, seed, "the same seed gave a different question"))
             if variety is not None:
                 variety.add(question)
+            if audit is not None:
+                audit.add(question, seed, collisions)
             failures.extend(Failure(template.id, seed, p) for p in problems(template, question))
         except Exception as error:  # noqa: BLE001 - a check reports, it does not stop
             where = traceback.extract_tb(error.__traceback__)[-1]
@@ -128,6 +135,11 @@ def check_template(template: Template, seeds: Iterable[int], pinned: dict | None
                                                        f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"))
         tick()
     return failures
+
+
+def audit_failures(template_id: str, audit: Audit) -> list[Failure]:
+    """The audit's violations as failures of the template."""
+    return [Failure(template_id, seed, message) for seed, message in audit.problems()]
 
 
 def pinned_questions(bank: Bank) -> list[tuple[str, Alternative]]:

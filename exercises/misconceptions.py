@@ -4,11 +4,17 @@ A template lists them per part; `expect` turns the expected value and those func
 grader answer spec, keeping only the wrong answers that really differ from the key (and from any other
 accepted answer). How a misconception is scored is the grader's rule, not the template's: it is named,
 and the answer keeps the score its wrong entries give (see grader/feedback.py).
+
+A mistake whose answer is the key cannot be told from the right answer: the template must redraw such a
+variant (`gives_key` tells its sampler) or let the mistake return None where it does not apply. `expect`
+leaves such a mistake out, and `cnnquiz check` finds it (`recording_collisions`) and fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,18 +33,46 @@ class Mistake:
     compute: Callable[[dict[str, Any]], Any]
 
 
+_COLLISIONS: ContextVar[list[tuple[Answer, str]] | None] = ContextVar("collisions", default=None)
+
+
+@contextmanager
+def recording_collisions() -> Iterator[list[tuple[Answer, str]]]:
+    """While open, every answer spec that `expect` builds with a mistake left out because it gives the key (or
+    another accepted answer) is noted as (answer spec, mistake id)."""
+    found: list[tuple[Answer, str]] = []
+    token = _COLLISIONS.set(found)
+    try:
+        yield found
+    finally:
+        _COLLISIONS.reset(token)
+
+
+def gives_key(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake]) -> list[str]:
+    """The ids of the mistakes whose answer for `params` is `value`: a sampler redraws such a variant."""
+    expected = kind.coerce(value)
+    return [m.id for m in mistakes if (wrong := m.compute(params)) is not None and kind.coerce(wrong) == expected]
+
+
 def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake] = (),
            **options: Any) -> Answer:
     """The answer spec of `kind` for `value`, with each applicable, distinct mistake attached."""
     expected = kind.coerce(value)
     found: list[Misconception] = []
-    seen = [expected, *(kind.coerce(other) for other in options.get("alternatives", ()))]  # right answers too
+    right = [expected, *(kind.coerce(other) for other in options.get("alternatives", ()))]
+    seen, collisions = list(right), []
     for mistake in mistakes:
         wrong = mistake.compute(params)
         if wrong is None:
             continue
         wrong = kind.coerce(wrong)
-        if wrong not in seen:
+        if wrong in right:
+            collisions.append(mistake.id)
+        elif wrong not in seen:
             seen.append(wrong)
             found.append(Misconception(mistake.id, mistake.feedback, wrong))
-    return kind(value=expected, misconceptions=tuple(found), **options)  # type: ignore[call-arg]
+    answer = kind(value=expected, misconceptions=tuple(found), **options)  # type: ignore[call-arg]
+    recorder = _COLLISIONS.get()
+    if recorder is not None:
+        recorder.extend((answer, mistake_id) for mistake_id in collisions)
+    return answer

@@ -9,7 +9,9 @@ each answer box. `assemble` then builds a key of the students' own variants and 
 in our notation, which `grader.batch` grades like answers.csv.
 
 The answer boxes of a part are its `cells`: one per entry of a vector, tuple or matrix (row by
-row), one for any other kind. The exporters lay the boxes out in this order; the readers rely on it.
+row), one for any other kind, and one for a grid whose size must stay hidden (`hide_size`: its whole answer
+in our notation, since a box per entry would count the entries). The exporters lay the boxes out in this
+order; the readers rely on it.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ def find_tags(text: str) -> list[Tag]:
 def cells(answer: Answer) -> list[tuple[int, ...]]:
     """The answer boxes of a part, in order: an entry's position for grids, () for a single box."""
     value = answer.value  # type: ignore[attr-defined]
+    if answer.hide_size:
+        return [()]
     if answer.kind == "matrix":
         return [(i, j) for i, row in enumerate(value) for j in range(len(row))]
     if answer.kind in ("vector", "tuple"):
@@ -115,7 +119,7 @@ def canvas_type(parts: list[Answer]) -> str:
 
 def join_cells(answer: Answer, texts: list[str]) -> str:
     """A part's box texts as one answer in our notation: '[1, 2, 3]', '[[1, 0], [0, 1]]', '(6, 4)'."""
-    if answer.kind not in GRID_KINDS:
+    if answer.kind not in GRID_KINDS or answer.hide_size:
         return texts[0] if texts else ""
     if not any(text.strip() for text in texts):
         return ""
@@ -194,7 +198,7 @@ _BOX_CLASSES: dict[type, type] = {}
 
 def boxed(answer: Answer) -> Answer:
     """The same answer spec, reading `join_cells` texts box by box when they do not parse as a whole."""
-    if answer.kind not in GRID_KINDS:
+    if answer.kind not in GRID_KINDS or answer.hide_size:
         return answer
     kind = type(answer)
     if kind not in _BOX_CLASSES:

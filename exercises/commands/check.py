@@ -11,8 +11,9 @@ from exercises.wording import plural
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from exercises.audit import Audit, shares
     from exercises.bank import load_bank
-    from exercises.check import Variety, check_template, pinned_questions
+    from exercises.check import Variety, audit_failures, check_template, pinned_questions
     from exercises.progress import Progress
     from exercises.registry import all_templates, get
 
@@ -35,9 +36,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{'template':<32}{'seeds':>7}{'failures':>10}")
     with Progress(total, "checking") as bar:
         for template in templates:
-            variety = Variety(template.id)
-            found = check_template(template, range(args.seeds), tick=bar.tick, variety=variety)
-            found += variety.failures()
+            variety, audit = Variety(template.id), Audit(template.id)
+            found = check_template(template, range(args.seeds), tick=bar.tick, variety=variety, audit=audit)
+            found += variety.failures() + audit_failures(template.id, audit)
             failures += found
             print(f"{template.id:<32}{args.seeds:>7}{len(found):>10}")
             flags = variety.flags()
@@ -45,12 +46,19 @@ def cmd_check(args: argparse.Namespace) -> int:
                 flag = f"  FLAGGED: {flags[part_id]}" if part_id in flags else ""
                 print(f"  part {part_id:<25} {variety.distinct(part_id):>5} distinct keys, most common in "
                       f"{variety.top_share(part_id):.0%}{flag}")
+            print("\n".join(audit.lines()))
         for label, alt in pinned_runs:
-            found = check_template(get(alt.template), range(bank_seeds), alt.params, tick=bar.tick)
+            audit = Audit(label, pinned=True)
+            found = check_template(get(alt.template), range(bank_seeds), alt.params, tick=bar.tick, audit=audit)
+            found += audit_failures(alt.template, audit)
             failures += found
             print(f"{label + ' ' + alt.template:<32}{bank_seeds:>7}{len(found):>10}")
+            print("\n".join(audit.lines()))
     if bank is not None:
         _print_sittings(bank)
+        print(f"identical questions per slot, over {args.seeds} students:")
+        for share in shares(bank, args.seeds):
+            print("  " + share.line())
     elapsed = time.perf_counter() - started
     for failure in failures[:20]:
         print(f"FAIL {failure}")

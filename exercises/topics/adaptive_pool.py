@@ -24,12 +24,14 @@ def _sizes(windows: list[tuple[int, int]]) -> list[int]:
 
 
 def _equal_size(p: dict[str, Any]) -> list[tuple[int, int]] | None:
+    """None where m divides n: then the windows are all floor(n/m) long, and the mistake is no mistake."""
     size = p["n"] // p["m"]
-    return [(i * size, (i + 1) * size) for i in range(p["m"])] if size else None
+    return [(i * size, (i + 1) * size) for i in range(p["m"])] if size and p["n"] % p["m"] else None
 
 
-def _floor_end(p: dict[str, Any]) -> list[tuple[int, int]]:
-    return [(i * p["n"] // p["m"], (i + 1) * p["n"] // p["m"]) for i in range(p["m"])]
+def _floor_end(p: dict[str, Any]) -> list[tuple[int, int]] | None:
+    """None where m divides n: then no end is rounded."""
+    return [(i * p["n"] // p["m"], (i + 1) * p["n"] // p["m"]) for i in range(p["m"])] if p["n"] % p["m"] else None
 
 
 def _equal_size_sizes(p: dict[str, Any]) -> list[int] | None:
@@ -50,7 +52,7 @@ WINDOW_MISTAKES = (
 )
 SIZE_MISTAKES = (
     Mistake("equal-size", EQUAL, _equal_size_sizes),
-    Mistake("floor-end", FLOOR, lambda p: _sizes(_floor_end(p))),
+    Mistake("floor-end", FLOOR, lambda p: _sizes(_floor_end(p)) if p["n"] % p["m"] else None),
     Mistake("inclusive-end", INCLUSIVE, lambda p: [b - a + 1 for a, b in adaptive_windows(p["n"], p["m"])]),
 )
 

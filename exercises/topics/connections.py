@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Eq, Op, Part, Question, prose
 from exercises.params import Int, OneOf, ParamError
 from exercises.redraw import redraw
@@ -66,10 +66,14 @@ def counted_connections(layer: Layer, shape: Shape) -> int:
 # -- misconceptions ---------------------------------------------------------------------------------
 
 
-def _each_layer(count):
-    def compute(p: dict[str, Any]) -> list[int]:
+def _each_layer(count, right=None):
+    """A misconception on the per-layer vector from a wrong count per layer (the right one: `right`, by default
+    the connections); None for a stack without a layer that the mistake concerns (where it changes no count)."""
+    def compute(p: dict[str, Any]) -> list[int] | None:
         layers, before, after = resolved(p)
-        return [count(layer, b, a) for layer, b, a in zip(layers, before, after, strict=True)]
+        wrong = [count(layer, b, a) for layer, b, a in zip(layers, before, after, strict=True)]
+        correct = [(right or _correct)(layer, b, a) for layer, b, a in zip(layers, before, after, strict=True)]
+        return None if wrong == correct else wrong
     return compute
 
 
@@ -114,7 +118,7 @@ CONNECTION_MISTAKES = (
 )
 PARAMETER_MISTAKES = (
     Mistake("parameters-as-connections", "You counted connections: the weights are shared, so a convolution has "
-            "far fewer parameters than connections.", _each_layer(_correct)),
+            "far fewer parameters than connections.", _each_layer(_correct, right=_as_parameters)),
     *PER_LAYER_MISTAKES,
 )
 
@@ -123,6 +127,12 @@ def _asked(p: dict[str, Any]) -> tuple[Layer, Shape, Shape]:
     layers, before, after = resolved(p)
     index = find_layer(layers, p["layer"], "layer")
     return layers[index], before[index], after[index]
+
+
+def _reuse(p: dict[str, Any]) -> int:
+    """The key of part reuse: the output positions of the asked layer, each using a weight once."""
+    _, _, after = _asked(p)
+    return after[1] * after[2]
 
 
 def _reuse_input_positions(p: dict[str, Any]) -> int:
@@ -175,7 +185,7 @@ def _draw_stack(rng: np.random.Generator, channels: int, size: int) -> list[dict
 @template
 class Connections(Template):
     id = "connections"
-    version = 1
+    version = 2  # 2: a variant in which part reuse's key is a mistake's (kernel taps) is redrawn
     topic = "parameters"
     minutes = {"connections": 2, "parameters": 1.5, "reuse": 1}
     summary = "connections (multiply-adds) against trainable parameters per layer, LeNet-style"
@@ -190,20 +200,33 @@ class Connections(Template):
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        if "layers" not in p and "network" not in p:
-            p.setdefault("input_channels", int(rng.choice([1, 1, 3])))
-            def draw() -> tuple[int, list | None]:
-                size = p.get("input_size", int(rng.integers(14, 41)))
-                return size, _draw_stack(rng, p["input_channels"], size)
+        if "layers" in p or "network" in p:  # pinned layers: the first convolution, unless pinned too
+            if "layer" not in p:
+                layers, _ = stack_of(p)
+                p["layer"] = next((layer.name for layer in layers if isinstance(layer, Conv)), layers[0].name)
+            return p
+        p.setdefault("input_channels", int(rng.choice([1, 1, 3])))
 
-            p["input_size"], p["layers"] = redraw(draw, lambda drawn: drawn[1] is not None,
-                                                  "a LeNet-like stack that fits the input", tries=1000)
-        if "layer" not in p:
-            layers, _ = stack_of(p)
-            convs = [layer.name for layer in layers if isinstance(layer, Conv)]
-            pinned = "layers" in params or "network" in params
-            p["layer"] = str(convs[0] if pinned or len(convs) < 2 else rng.choice(convs)) if convs else layers[0].name
-        return p
+        def draw() -> dict[str, Any] | None:
+            size = p.get("input_size", int(rng.integers(14, 41)))
+            data = _draw_stack(rng, p["input_channels"], size)
+            if data is None:
+                return None
+            q = {**p, "input_size": size, "layers": data}
+            if "layer" not in q:
+                q["layer"] = str(rng.choice([layer.name for layer in stack_of(q)[0] if isinstance(layer, Conv)]))
+            return q
+
+        return redraw(draw, lambda q: q is not None and not self._reuse_mistaken(q),
+                      "a LeNet-like stack that fits the input, with a reuse count no mistake gives", tries=1000)
+
+    @staticmethod
+    def _reuse_mistaken(p: dict[str, Any]) -> bool:
+        """Whether a mistake of part reuse gives its key (a kernel of as many taps as output positions)."""
+        try:
+            return bool(gives_key(Integer, _reuse(p), p, REUSE_MISTAKES))
+        except ParamError:
+            return False  # a pinned layer that is not there: validate() says so
 
     def validate(self, p: dict[str, Any]) -> None:
         check_input(p, needed="connections are counted on a known input shape")
@@ -237,7 +260,7 @@ class Connections(Template):
         wired = [connections(layer, b, a) for layer, b, a in zip(layers, before, after, strict=True)]
         counts = [layer.param_count() for layer in layers]
         asked, asked_before, asked_after = _asked(p)
-        reuse = asked_after[1] * asked_after[2]
+        reuse = _reuse(p)
         per_layer = f"a list of {len(layers)} numbers, one per layer in order"
         parts = (
             Part("connections", prose(f"How many connections does each layer have? Give {per_layer}."),

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from exercises.misconceptions import Mistake, expect
+from exercises.fairness import unfair
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.redraw import prefer
@@ -52,12 +53,6 @@ def _translated_output(p: dict[str, Any]) -> list[int]:
     return shift_left(correlate1d(p["signal"], p["kernel"]), p["shift"])
 
 
-def _changed_wrong_way(p: dict[str, Any]) -> int:
-    output = correlate1d(p["signal"], p["kernel"])
-    moved = _shifted_wrong_way(p)
-    return sum(a != b for a, b in zip(moved, shift_right(output, p["shift"]), strict=True))
-
-
 def _changed_unshifted(p: dict[str, Any]) -> int:
     output, shifted_output = _outputs(p)
     return sum(a != b for a, b in zip(shifted_output, output, strict=True))
@@ -79,28 +74,29 @@ CHANGED_MISTAKES = (
             "translated input contains the repeated last value.", lambda p: 0),
     Mistake("compared-unshifted", "You compared y' with y at the same positions; equivariance compares y' with "
             "the translated output z, whose entries are y moved by the shift.", _changed_unshifted),
-    Mistake("shifted-wrong-way", WRONG_WAY, _changed_wrong_way),
-)
+)  # shifting the wrong way is named on y' only: the count it gives is mostly the right one, at the other border
 
 
 @template
 class Equivariance(Template):
     id = "equivariance"
-    version = 2  # 2: the shift is drawn (1 to 3); kernels with two or more non-zero taps
+    version = 3  # 2: the shift is drawn (1 to 3); kernels with two or more non-zero taps; 3: the shift is drawn 2 to
+    # 4, so that at least 2 outputs change (1 was the answer to guess), and a variant in which a named mistake
+    # gives a key, or a trivial answer scores, is redrawn; shifting the wrong way is named on y' only
     topic = "equivariance and invariance"
     minutes = {"output": 2, "shifted_output": 1.5, "changed": 1}
     summary = "translate the input, convolve: the output translates too, except at the border"
     params = {
         "signal": IntList(doc="input signal x", min_len=2, max_len=16),
         "kernel": IntList(doc="kernel w", min_len=1, max_len=5, low=-99, high=99),
-        "shift": Int(doc="steps to the left; the last value is repeated at the border (drawn: 1 to 3; 1 when "
+        "shift": Int(doc="steps to the left; the last value is repeated at the border (drawn: 2 to 4; 1 when "
                      "signal or kernel is pinned)", low=1, high=4),
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
         if "shift" not in p:  # a pinned signal or kernel is a worked example: the lecture's shift of one
-            p["shift"] = 1 if "signal" in p or "kernel" in p else int(rng.choice([1, 2, 3], p=[0.4, 0.35, 0.25]))
+            p["shift"] = 1 if "signal" in p or "kernel" in p else int(rng.choice([2, 3, 4], p=[0.45, 0.35, 0.2]))
         if "kernel" in p and "signal" in p:
             return p
 
@@ -115,10 +111,15 @@ class Equivariance(Template):
             return q
 
         def border_matters(q: dict[str, Any]) -> bool:
+            """Some outputs change at the border (two or more when the shift allows: one is a guess away), and
+            no named mistake gives a key nor a trivial answer scores."""
             if self._misfit(q):
                 return False
             output, shifted_output = _outputs(q)
-            return count_changed(shifted_output, output, q["shift"]) >= 1
+            changed = count_changed(shifted_output, output, q["shift"])
+            return changed >= min(2, q["shift"]) and unfair(Vector, output, q, OUTPUT_MISTAKES) is None and \
+                unfair(Vector, shifted_output, q, SHIFTED_MISTAKES) is None and \
+                not gives_key(Integer, changed, q, CHANGED_MISTAKES)
 
         return prefer(draw, border_matters, lambda q: not self._misfit(q), "a signal long enough for the shift",
                       tries=50, explain=self._misfit)

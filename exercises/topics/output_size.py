@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Bool, Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.redraw import prefer
@@ -187,7 +187,10 @@ def _draw(rng: np.random.Generator, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pleasant(p: dict[str, Any]) -> bool:
-    return _problem(p) is None and 3 <= p["n"] <= 64 and 2 <= size_of(p) <= 64
+    """Sizes that make sense, are pleasant by hand, and that no named mistake gives (a padding that the stride's
+    rounding swallows would let 'padding forgotten' give the key)."""
+    return _problem(p) is None and 3 <= p["n"] <= 64 and 2 <= size_of(p) <= 64 and \
+        not gives_key(Integer, size_of(p), p, SIZE_MISTAKES)
 
 
 def _problem(p: dict[str, Any]) -> str | None:
@@ -221,7 +224,8 @@ def _problem(p: dict[str, Any]) -> str | None:
 @template
 class OutputSize(Template):
     id = "output-size"
-    version = 2  # 2: the formula part asks exactly what a worded padding allows; rounding explained in the solution
+    version = 3  # 2: the formula part asks exactly what a worded padding allows; rounding explained in the solution;
+    # 3: sizes that a named mistake gives are redrawn
     topic = "padding and output size"
     minutes = {"size": 1.5, "formula": 2}
     summary = "output size of a convolution, pooling or transposed convolution (PyTorch's formulas)"

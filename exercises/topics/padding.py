@@ -17,6 +17,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, OneOf
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from grader.answers import Integer, Tuple
 
@@ -110,9 +111,10 @@ TOTAL_MISTAKES = (
 
 
 def _other_convention(p: dict[str, Any]) -> tuple[int, int] | None:
-    if p["convention"] == "any":
-        return None  # both orders are accepted
-    return same_split(p["kernel"], p["dilation"], p["convention"])[::-1]
+    split = same_split(p["kernel"], p["dilation"], p["convention"])
+    if p["convention"] == "any" or split[0] == split[1]:
+        return None  # both orders are accepted, or an even split has no extra zero
+    return split[::-1]
 
 
 def _full_padding(p: dict[str, Any]) -> tuple[int, int]:
@@ -120,9 +122,10 @@ def _full_padding(p: dict[str, Any]) -> tuple[int, int]:
     return total, total
 
 
-def _half_kernel_each_side(p: dict[str, Any]) -> tuple[int, int]:
+def _half_kernel_each_side(p: dict[str, Any]) -> tuple[int, int] | None:
+    """None for an odd kernel: k // 2 zeros on each side is then right."""
     half = p["dilation"] * (p["kernel"] // 2)
-    return half, half
+    return (half, half) if p["kernel"] % 2 == 0 else None
 
 
 def _dilation_ignored_split(p: dict[str, Any]) -> tuple[int, int] | None:
@@ -145,7 +148,8 @@ SPLIT_MISTAKES = (
 @template
 class SamePadding(Template):
     id = "same-padding"
-    version = 2  # 2: kernels 2 to 9, dilation up to 3 and the library drawn; 2 points for the split always
+    version = 3  # 2: kernels 2 to 9, dilation up to 3 and the library drawn; 2 points for the split always;
+    # 3: at least 3 zeros in total (a total of 1, a split (1, 1) were guesses away)
     topic = "padding and output size"
     minutes = {"total": 1, "split": 1}
     summary = "zeros needed for 'same' output at stride 1, and how libraries split them for even kernels"
@@ -158,11 +162,20 @@ class SamePadding(Template):
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        if "kernel" not in p:
-            even = rng.random() < 0.6  # even kernels are the point: their zeros cannot be split evenly
-            p["kernel"] = int(rng.choice([2, 4, 6, 8] if even else [3, 5, 7, 9]))
-        if "dilation" not in p:
-            p["dilation"] = int(rng.choice([1, 2, 3], p=[0.6, 0.25, 0.15]))
+
+        def draw() -> dict[str, Any]:
+            q = dict(p)
+            if "kernel" not in q:
+                even = rng.random() < 0.6  # even kernels are the point: their zeros cannot be split evenly
+                q["kernel"] = int(rng.choice([2, 4, 6, 8] if even else [3, 5, 7, 9]))
+            if "dilation" not in q:
+                q["dilation"] = int(rng.choice([1, 2, 3], p=[0.6, 0.25, 0.15]))
+            return q
+
+        # at least 3 zeros: a total of 1 is a guess away (and is the zeros on one side), a split (1, 1) all ones
+        if "kernel" not in p or "dilation" not in p:
+            p = prefer(draw, lambda q: same_total(q["kernel"], q["dilation"]) >= 3, lambda q: True,
+                       "a kernel that needs at least 3 zeros")
         if "convention" not in p:
             p["convention"] = str(rng.choice(list(CONVENTION_ODDS), p=list(CONVENTION_ODDS.values())))
         return p

@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.fairness import unfair
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Call, Eq, Num, Op, Part, Question, Sym, exact_values, prose
 from exercises.params import DecimalList, Int, ParamError
 from exercises.redraw import prefer, redraw
@@ -63,10 +64,6 @@ def _pool_left_shifted(p: dict[str, Any]) -> list:
     return clipped_max_pool(shift_left(_signal(p), p["shift"]), p["width"])
 
 
-def _changed_left_shifted(p: dict[str, Any]) -> int:
-    return _count_differences(_pool_left_shifted(p), clipped_max_pool(_signal(p), p["width"]))
-
-
 def _inputs_changed(p: dict[str, Any]) -> int:
     return _count_differences(shift_right(_signal(p), p["shift"]), _signal(p))
 
@@ -91,8 +88,7 @@ CHANGED_MISTAKES = (
             "window gains or loses its maximum the pooled value changes.", lambda p: 0),
     Mistake("counted-inputs", "You counted the input values that change; the question asks how many pooled "
             "values change.", _inputs_changed),
-    Mistake("shifted-wrong-way", RIGHT, _changed_left_shifted),
-)
+)  # shifting the wrong way is named on the shifted row only: the count it gives is mostly the right one
 
 
 WIDTHS = (3, 4, 5)  # the book's figure uses 3; width 2 with stride 1 changes most pooled values
@@ -102,7 +98,8 @@ WIDTH_ODDS = (0.7, 0.15, 0.15)
 @template
 class PoolInvariance(Template):
     id = "pool-invariance"
-    version = 2  # 2: widths 3 to 5, at most half the pooled values change, decimal rows as in the book
+    version = 3  # 2: widths 3 to 5, at most half the pooled values change, decimal rows as in the book; 3: at least
+    # two pooled values change (one was a guess away), and variants a mistake or a trivial answer scores are redrawn
     topic = "pooling"
     minutes = {"output": 1.5, "shifted_output": 1, "changed": 1}
     summary = "shift the input of a max pooling row: every input changes, only some pooled values do"
@@ -129,10 +126,15 @@ class PoolInvariance(Template):
             return q
 
         def some_change(q: dict[str, Any]) -> bool:
+            """Some, at most half, of the pooled values change (at least two: one is a guess away), and no named
+            mistake gives a key nor a trivial answer scores."""
             if self._misfit(q):
                 return False
             output, shifted_output = _outputs(q)
-            return 0 < 2 * _count_differences(output, shifted_output) <= len(output)
+            changed = _count_differences(output, shifted_output)
+            return 2 <= changed and 2 * changed <= len(output) and unfair(Vector, output, q, OUTPUT_MISTAKES) is None \
+                and unfair(Vector, shifted_output, q, SHIFTED_MISTAKES) is None \
+                and not gives_key(Integer, changed, q, CHANGED_MISTAKES)
 
         # a large shift or a narrow window may change most pooled values: then the question says so
         return prefer(draw, some_change, lambda q: not self._misfit(q), "a row longer than the shift",

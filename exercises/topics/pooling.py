@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Call, Eq, Num, Op, Part, Question, Sym, exact_values, prose
@@ -145,11 +146,17 @@ def _padding_ignored(p: dict[str, Any]) -> list | None:
 
 
 def _ceil_mode_confused(p: dict[str, Any]) -> list | None:
-    return _pooled(p, ceil_mode=not p["ceil_mode"])
+    """None where ceil_mode keeps no extra window: then both modes give the same windows."""
+    other = _pooled(p, ceil_mode=not p["ceil_mode"])
+    return None if other is None or np.shape(other) == np.shape(_pooled(p)) else other
 
 
 def _integer_division(p: dict[str, Any]) -> list | None:
-    return None if p["op"] == "max" else _pooled(p, exact=False)
+    """None for max pooling, and where every average is a whole number (rounding it down changes nothing)."""
+    if p["op"] == "max":
+        return None
+    rounded = _pooled(p, exact=False)
+    return None if rounded == _pooled(p) else rounded
 
 
 def _padding_not_counted(p: dict[str, Any]) -> list | None:
@@ -178,7 +185,8 @@ POINTS = 3  # the same for every variant, whatever its output size
 @template
 class Pooling(Template):
     id = "pooling"
-    version = 2  # 2: stride < width, padding, ceil_mode and decimals drawn; distinct values for max pooling
+    version = 3  # 2: stride < width, padding, ceil_mode and decimals drawn; distinct values for max pooling;
+    # 3: a variant in which a named mistake gives the key is redrawn
     topic = "pooling"
     minutes = 2
     summary = "max or average pooling of a signal or an image, with stride, padding and ceil_mode (PyTorch)"
@@ -226,8 +234,12 @@ class Pooling(Template):
                 q["signal"] = _draw_values(rng, length, q["op"], decimals).tolist()
             return q
 
-        return prefer(draw, lambda q: len({Fraction(v) for v in np.ravel(np.asarray(_pooled(q), dtype=object))}) > 1,
-                      lambda q: True, "values to pool", tries=50)
+        def varied_and_fair(q: dict[str, Any]) -> bool:
+            output = _pooled(q)
+            return len({Fraction(v) for v in np.ravel(np.asarray(output, dtype=object))}) > 1 and \
+                unfair(Matrix if use_image else Vector, output, q, MISTAKES) is None
+
+        return prefer(draw, varied_and_fair, lambda q: True, "values to pool", tries=50)
 
     def validate(self, p: dict[str, Any]) -> None:
         if "signal" in p and "image" in p:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Eq, Op, Part, Question, Sym, Table, prose
 from exercises.params import OneOf, ParamError
 from exercises.redraw import redraw
@@ -146,7 +146,7 @@ def map_side(p: dict[str, Any]) -> int | None:
 @template
 class ReceptiveField(Template):
     id = "receptive-field"
-    version = 2
+    version = 3  # 3: a stack in which a named mistake gives the field or the stride (two stride-2 layers) is redrawn
     topic = "receptive fields"
     minutes = {"size": 2, "stride": 1}
     summary = "receptive field size and effective stride of a unit in a stack of convolutions, poolings and blocks"
@@ -160,12 +160,21 @@ class ReceptiveField(Template):
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
         if "layers" not in p and "network" not in p:
-            p["layers"] = _draw_layers(rng)
+            p["layers"] = redraw(lambda: _draw_layers(rng), lambda data: not self._mistaken({**p, "layers": data}),
+                                 "a stack whose field and stride no named mistake gives")
         if "unit" not in p:
             layers, _ = stack_of(p)
             end = next((i for i, layer in enumerate(layers) if layer.ends_spatial), len(layers))
             p["unit"] = layers[max(end, 1) - 1].name
         return p
+
+    @staticmethod
+    def _mistaken(p: dict[str, Any]) -> bool:
+        """Whether a named mistake gives the field or the stride of a drawn stack's last layer (two stride-2
+        layers: summed strides are 4 too)."""
+        q = {"unit": stack_of(p)[0][-1].name, **p}
+        size, jump = receptive_fields(_unit_layers(q))[-1]
+        return bool(gives_key(Integer, size, q, SIZE_MISTAKES) or gives_key(Integer, jump, q, STRIDE_MISTAKES))
 
     def validate(self, p: dict[str, Any]) -> None:
         layers, _ = stack_of(p)

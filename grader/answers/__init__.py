@@ -30,7 +30,7 @@ def answer_from_json(data: dict) -> Answer:
         for m in data.get("misconceptions", ())
     )
     return kind.from_json(data["answer"], partial=data.get("partial", True), misconceptions=misconceptions,
-                          **options)
+                          hide_size=data.get("hide_size", False), **options)
 
 
 # -- numbers -------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class Answer:
     kind: ClassVar[str]
     misconceptions: tuple[Misconception, ...] = ()
     partial: bool = True  # per-entry partial credit where the kind allows it
+    hide_size: bool = False  # the hint must not state the size: it is asked, or follows from what is asked
 
     def __init_subclass__(cls, **kwargs: Any):
         super().__init_subclass__(**kwargs)
@@ -85,8 +86,18 @@ class Answer:
         return a == b
 
     def describe(self) -> str:
-        """A short phrase for messages: 'an integer', 'a vector of 4 numbers' …"""
+        """What to type, for the sheets, the answer page and messages: 'an integer', 'a vector of 4 numbers' …
+        (without the size when `hide_size`: 'a vector of numbers')."""
         return f"a {self.kind}"
+
+    def stated_size(self) -> tuple[int, ...]:
+        """The numbers that `describe` states about the answer's size ((4, 2) for 'a 4×2 matrix'), () if none."""
+        return ()
+
+    def trivial_answers(self) -> dict[str, Any]:
+        """Answers a student could give without working the problem (all zeros, one constant …), by name, as
+        values of this kind: the fairness audit of `cnnquiz check` grades them. None by default."""
+        return {}
 
     def entries(self, value: Any) -> list | None:
         """A value as a flat list of entries, for kinds with per-entry credit (None otherwise)."""
@@ -118,6 +129,8 @@ class Answer:
         data: dict[str, Any] = {"kind": self.kind, "answer": self.expected_json(), **self.extra_json()}
         if not self.partial:
             data["partial"] = False
+        if self.hide_size:
+            data["hide_size"] = True
         if self.misconceptions:
             data["misconceptions"] = [
                 {"id": m.id, "feedback": m.feedback, "answer": self.value_json(m.value)}
@@ -160,6 +173,11 @@ def exact(value: Any) -> Rational:
         value = Fraction(int(value.p), int(value.q))
     number = Fraction(value)
     return int(number) if number.denominator == 1 else number
+
+
+def count_of(number: int, noun: str) -> str:
+    """'1 number', '3 numbers'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def text_number(value: Rational) -> str:

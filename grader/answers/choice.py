@@ -250,6 +250,9 @@ class Choices(_Options):
     def describe(self) -> str:
         return f"a set of the options {self.labels()} (or 'none')"
 
+    def trivial_answers(self) -> dict[str, Any]:
+        return {"every option": self.ids, "no option": ()}
+
     def extra_json(self) -> dict[str, Any]:
         return {**super().extra_json(), "rule": self.rule}
 

@@ -74,6 +74,16 @@ def missing_or_extra(got: list, expected: list, entry: str, entries: str) -> str
     return ""
 
 
+def constant_answers(flat: list, shaped: Callable[[object], object]) -> dict[str, object]:
+    """All zeros, all ones and the key's most common entry everywhere, each in the key's shape (`shaped(v)`). The
+    last only when the key has other entries too: a key that is one number repeated is found by working the
+    problem, as a single number is."""
+    found = {"all zeros": shaped(0), "all ones": shaped(1)}
+    if len(set(flat)) > 1:
+        found["one constant"] = shaped(Counter(flat).most_common(1)[0][0])
+    return found
+
+
 def entry_credit(got: list, expected: list, partial: bool = True) -> Fraction:
     """Per-entry credit beyond what a constant earns: max(0, (k − c)/(n − c)) for k of n entries right, where c is
     how many entries the best constant answer (every entry the key's most common value) gets right.

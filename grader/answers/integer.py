@@ -43,6 +43,9 @@ class Integer(Answer):
     def describe(self) -> str:
         return "an integer"
 
+    def trivial_answers(self) -> dict[str, Any]:
+        return {"zero": 0, "one": 1}
+
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Integer:
         if isinstance(data, bool) or not isinstance(data, int):

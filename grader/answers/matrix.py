@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
 from grader.answers.entries import (
     all_numbers,
+    constant_answers,
     entry_credit,
     no_credit_note,
     order_detail,
@@ -97,7 +98,15 @@ class Matrix(Answer):
         return "[" + ", ".join("[" + ", ".join(text_number(v) for v in row) + "]" for row in rows) + "]"
 
     def describe(self) -> str:
-        return "a {}×{} matrix".format(*self.shape)
+        return "a matrix" if self.hide_size else "a {}×{} matrix".format(*self.shape)
+
+    def stated_size(self) -> tuple[int, ...]:
+        return () if self.hide_size else self.shape
+
+    def trivial_answers(self) -> dict[str, Any]:
+        rows, cols = self.shape
+        flat = [v for row in self.value for v in row]
+        return {**constant_answers(flat, lambda v: ((v,) * cols,) * rows), "its shape": ((rows, cols),)}
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Matrix:

@@ -84,6 +84,9 @@ class Number(Answer):
     def describe(self) -> str:
         return "a number"
 
+    def trivial_answers(self) -> dict[str, Any]:
+        return {"zero": 0, "one": 1}
+
     def extra_json(self) -> dict[str, Any]:
         return {name: json_number(getattr(self, name)) for name in ("rtol", "atol") if getattr(self, name) is not None}
 

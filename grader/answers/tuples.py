@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import compare_entries, flat
+from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, json_nested, text_number
+from grader.answers.entries import compare_entries, constant_answers, flat
 from grader.parsing import Number as Rational
 from grader.parsing import parse_numbers, read
 
@@ -73,7 +73,14 @@ class Tuple(Answer):
         return "(" + ", ".join(text_number(v) for v in values) + ")"
 
     def describe(self) -> str:
-        return f"a tuple of {len(self.value)} numbers"
+        return "a tuple of numbers" if self.hide_size else f"a tuple of {count_of(len(self.value), 'number')}"
+
+    def stated_size(self) -> tuple[int, ...]:
+        return () if self.hide_size else (len(self.value),)
+
+    def trivial_answers(self) -> dict[str, Any]:
+        length = len(self.value)
+        return {**constant_answers(list(self.value), lambda v: (v,) * length), "its length": (length,)}
 
     def extra_json(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"names": list(self.names)} if self.names else {}

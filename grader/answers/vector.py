@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import compare_entries, flat, parse_nested
+from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, json_nested, text_number
+from grader.answers.entries import compare_entries, constant_answers, flat, parse_nested
 from grader.parsing import Number as Rational
 
 
@@ -38,7 +38,14 @@ class Vector(Answer):
         return "[" + ", ".join(text_number(v) for v in values) + "]"
 
     def describe(self) -> str:
-        return f"a vector of {len(self.value)} numbers"
+        return "a vector of numbers" if self.hide_size else f"a vector of {count_of(len(self.value), 'number')}"
+
+    def stated_size(self) -> tuple[int, ...]:
+        return () if self.hide_size else (len(self.value),)
+
+    def trivial_answers(self) -> dict[str, Any]:
+        length = len(self.value)
+        return {**constant_answers(list(self.value), lambda v: (v,) * length), "its length": (length,)}
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Vector:
