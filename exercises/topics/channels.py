@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.fairness import unfair
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntArray, IntList, IntMatrix, ParamError
@@ -114,7 +115,8 @@ def _draw_kernel(rng: np.random.Generator, c_in: int, kh: int, kw: int) -> list:
 @template
 class Conv2dChannels(Template):
     id = "conv2d-channels"
-    version = 1
+    version = 2  # 2: a variant in which a named mistake gives a key or a trivial answer scores is redrawn; the
+    # output map's hint does not say its size (part shape asks it)
     topic = "channels and stride"
     minutes = {"shape": 0.5, "output": 3.5, "mix": 1.5}
     summary = "multi-channel 2-D convolution by hand: an output map, the output shape, 1×1 convolution as mixing"
@@ -131,6 +133,10 @@ class Conv2dChannels(Template):
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
+        return prefer(lambda: self._draw(rng, params), self._fair, lambda p: True, "a fair variant")
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
         c_in = len(p["image"]) if "image" in p else len(p["kernel"]) if "kernel" in p else int(rng.integers(2, 4))
         if "image" not in p:
@@ -160,6 +166,18 @@ class Conv2dChannels(Template):
                               and len(set(mix_pixel(mix, p["image"], p["pixel"]))) == len(mix),
                               lambda mix: True, "mixing weights")
         return p
+
+    def _fair(self, p: dict[str, Any]) -> bool:
+        """No named mistake gives a key, and no trivial answer (a kernel slice copied …) scores."""
+        try:
+            self.validate(p)
+        except ParamError:
+            return True  # pinned values that do not go together: validate() says why
+        _, height, width, kh, kw = _sizes(p)
+        shape = (p["channels_out"], height - kh + 1, width - kw + 1)
+        return unfair(Tuple, shape, p, SHAPE_MISTAKES) is None and \
+            unfair(Matrix, output_map(p["image"], p["kernel"], p["bias"]), p, OUTPUT_MISTAKES) is None and \
+            unfair(Vector, mix_pixel(p["mix"], p["image"], p["pixel"]), p, MIX_MISTAKES) is None
 
     def validate(self, p: dict[str, Any]) -> None:
         c_in, height, width, kh, kw = _sizes(p)
@@ -199,7 +217,8 @@ class Conv2dChannels(Template):
                                                                                 shape[1]),
                                  cols=Eq(Op("+", Op("-", width, kw), 1), shape[2]), shape=shape),)),
             Part("output", prose("Compute the output map {Y}.", Y=Sym("Y_0")),
-                 expect(Matrix, output, p, OUTPUT_MISTAKES), points=3, solution=self._output_solution(p, output)),
+                 expect(Matrix, output, p, OUTPUT_MISTAKES, hide_size=True), points=3,  # its size: part shape
+                 solution=self._output_solution(p, output)),
             self._mix_part(p),
         )
         return self.question(p, title="Multi-channel convolution", statement=statement, parts=parts)

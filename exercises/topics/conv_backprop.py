@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.fairness import unfair
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
-from exercises.redraw import redraw
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
 from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
@@ -133,7 +134,8 @@ def _d(name: str) -> Op:
 @template
 class ConvBackprop(Template):
     id = "conv-backprop"
-    version = 1
+    version = 2  # 2: an upstream gradient for which a named mistake gives a key (dL/db equal to the number of
+    # outputs …), a trivial answer scores, or dL/db is 1 is redrawn
     topic = "backpropagation"
     minutes = {"grad_input": 2.5, "grad_kernel": 1.5, "grad_bias": 0.5}
     summary = "gradients of a valid convolution layer: dL/dx (full correlation, flipped kernel), dL/dw, dL/db"
@@ -165,11 +167,28 @@ class ConvBackprop(Template):
         if "delta" not in p:
             shape = tuple(n - a + 1 for n, a in zip(np.shape(data_of(p)), k, strict=False))
             if all(n > 0 for n in shape):
-                p["delta"] = redraw(lambda: rng.choice(DELTAS, size=shape),
-                                    lambda delta: delta.size == 1 or (len(np.unique(delta)) > 1 and delta.sum() != 0),
+                def varied(delta: np.ndarray) -> bool:
+                    return delta.size == 1 or (len(np.unique(delta)) > 1 and delta.sum() != 0)
+
+                p["delta"] = prefer(lambda: rng.choice(DELTAS, size=shape),
+                                    lambda delta: varied(delta) and self._fair({**p, "delta": delta.tolist()}), varied,
                                     "an upstream gradient that is not constant and does not sum to 0",
                                     tries=1000).tolist()
         return p
+
+    def _fair(self, p: dict[str, Any]) -> bool:
+        """No named mistake gives a gradient, no trivial answer scores, and the bias's gradient is not 1 (a guess
+        away)."""
+        data, kernel, delta = data_of(p), p["kernel"], p["delta"]
+        try:
+            self.validate(p)
+        except ParamError:
+            return True  # pinned values that do not go together: validate() says why
+        kind = Matrix if "image" in p else Vector
+        bias = int(np.sum(delta))
+        return bias != 1 and not gives_key(Number, bias, p, BIAS_MISTAKES) and \
+            unfair(kind, grad_input(delta, kernel).tolist(), p, INPUT_MISTAKES) is None and \
+            unfair(kind, grad_kernel(data, delta).tolist(), p, KERNEL_MISTAKES) is None
 
     @staticmethod
     def _kernel_shape(rng: np.random.Generator, p: dict[str, Any], dims: int) -> tuple[int, ...]:

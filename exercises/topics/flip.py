@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntList, IntMatrix, ParamError
-from exercises.redraw import redraw
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.topics.convolution import check_fits, correlate1d, draw_taps
 from grader.answers import Choices, Vector
@@ -63,8 +64,9 @@ SWAPPED_MISTAKES = (
 
 
 def draw_candidates(rng: np.random.Generator, kernel: list[int]) -> list[list[int]]:
-    """Four length-3 kernels: one to three symmetric ones, often an antisymmetric one, and the question's kernel
-    itself when it has length 3 (it is not symmetric)."""
+    """Four length-3 kernels: one or two symmetric ones (never more right options than wrong ones, so that picking
+    every option earns nothing), often an antisymmetric one, and the question's kernel itself when it has length 3
+    (it is not symmetric)."""
     rows = redraw(lambda: _candidate_rows(rng, kernel),
                   lambda rows: all(np.count_nonzero(row) >= 2 for row in rows) and len({tuple(r) for r in rows}) == 4,
                   "four different candidate kernels", tries=1000)
@@ -72,7 +74,7 @@ def draw_candidates(rng: np.random.Generator, kernel: list[int]) -> list[list[in
 
 
 def _candidate_rows(rng: np.random.Generator, kernel: list[int]) -> list[list[int]]:
-    symmetric = int(rng.integers(1, 4))
+    symmetric = int(rng.integers(1, 3))
     rows: list[list[int]] = []
     for i in range(4):
         if i < symmetric:
@@ -82,7 +84,8 @@ def _candidate_rows(rng: np.random.Generator, kernel: list[int]) -> list[list[in
             a = int(rng.choice([-2, -1, 1, 2]))
             rows.append([a, 0, -a])  # antisymmetric: convolution is minus the correlation
         else:
-            rows.append(kernel if len(kernel) == 3 and kernel not in rows else draw_taps(rng, (3,)))
+            own = len(kernel) == 3 and kernel not in rows and np.count_nonzero(kernel) >= 2
+            rows.append(kernel if own and not is_palindrome(kernel) else draw_taps(rng, (3,)))
     return rows
 
 
@@ -97,7 +100,9 @@ def _text(kernel: list[int]) -> str:
 @template
 class Flip(Template):
     id = "flip"
-    version = 2  # 2: part (c) asks one thing (the full w ⋆ x), not also whether cross-correlation commutes
+    version = 3  # 2: part (c) asks one thing (the full w ⋆ x), not also whether cross-correlation commutes; 3: one or
+    # two symmetric candidates (three made picking every option worth 2/3); a signal and kernel for which a named
+    # mistake gives a key or a trivial answer scores are redrawn
     topic = "convolution"
     minutes = {"correlation": 2, "convolution": 1.5, "swapped": 2.5, "symmetric": 1}
     summary = "cross-correlation versus true convolution on the same data; commutativity; symmetric kernels"
@@ -110,15 +115,30 @@ class Flip(Template):
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
-        if "kernel" not in p:
-            longest = min(3, len(p["signal"])) if "signal" in p else 3
-            p["kernel"] = draw_taps(rng, (int(rng.integers(min(2, longest), longest + 1)),))
-        if "signal" not in p:
-            shortest = max(5, len(p["kernel"]) + 2)
-            p["signal"] = rng.integers(0, 10, size=int(rng.integers(shortest, shortest + 2))).tolist()
+
+        def draw() -> dict[str, Any]:
+            q = dict(p)
+            if "kernel" not in q:
+                longest = min(3, len(q["signal"])) if "signal" in q else 3
+                q["kernel"] = draw_taps(rng, (int(rng.integers(min(2, longest), longest + 1)),))
+            if "signal" not in q:
+                shortest = max(5, len(q["kernel"]) + 2)
+                q["signal"] = rng.integers(0, 10, size=int(rng.integers(shortest, shortest + 2))).tolist()
+            return q
+
+        if "kernel" not in p or "signal" not in p:
+            p = prefer(draw, self._fair, lambda q: True, "a signal and a kernel")
         if "candidates" not in p:
             p["candidates"] = draw_candidates(rng, p["kernel"])
         return p
+
+    @staticmethod
+    def _fair(p: dict[str, Any]) -> bool:
+        """No named mistake gives a key, and no trivial answer (the kernel copied …) scores."""
+        x, w = p["signal"], p["kernel"]
+        return len(w) <= len(x) and unfair(Vector, correlate1d(x, w), p, CORRELATION_MISTAKES) is None and \
+            unfair(Vector, convolve1d(x, w), p, CONVOLUTION_MISTAKES) is None and \
+            unfair(Vector, full_correlation(w, x), p, SWAPPED_MISTAKES) is None
 
     def validate(self, p: dict[str, Any]) -> None:
         check_fits(p["signal"], p["kernel"])

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Eq, Op, Part, Question, Sym, prose
@@ -71,6 +72,14 @@ def _routed(rule: str) -> Any:
     return lambda p: route(data_of(p), p["delta"], p["width"], p["stride"], rule).tolist()
 
 
+def _tie_rule(rule: str) -> Any:
+    """A mistake about ties: None where no window holds its maximum twice."""
+    def compute(p: dict[str, Any]) -> list | None:
+        data, k, s = data_of(p), p["width"], p["stride"]
+        return _routed(rule)(p) if winners(data, k, s) != winners(data, k, s, last=True) else None
+    return compute
+
+
 def _overwritten(p: dict[str, Any]) -> list | None:
     return None if p["stride"] >= p["width"] else _routed("overwrite")(p)
 
@@ -83,8 +92,8 @@ GRAD_MISTAKES = (
     Mistake("overlap-not-added", "Windows overlap here: a position that is the maximum of two windows receives "
             "both gradients, added (it influences both outputs).", _overwritten),
     Mistake("tie-to-every-maximum", "When a window holds its maximum twice, only one of them (the first in "
-            "reading order) gets the gradient, not each of them.", _routed("ties")),
-    Mistake("tie-to-last-maximum", "Ties go to the first maximum in reading order, not the last.", _routed("last")),
+            "reading order) gets the gradient, not each of them.", _tie_rule("ties")),
+    Mistake("tie-to-last-maximum", "Ties go to the first maximum in reading order, not the last.", _tie_rule("last")),
 )
 
 
@@ -107,7 +116,7 @@ OUTPUT_MISTAKES = (
 @template
 class PoolBackprop(Template):
     id = "pool-backprop"
-    version = 1
+    version = 2  # 2: a variant in which a named mistake gives a key or a trivial answer scores is redrawn
     topic = "backpropagation"
     minutes = {"output": 1, "grad_input": 2}
     summary = "where the gradient goes through max pooling (overlapping windows add; ties: first maximum)"
@@ -156,13 +165,16 @@ class PoolBackprop(Template):
     @staticmethod
     def _pleasant(q: dict[str, Any]) -> bool:
         """Overlapping windows share a maximum (and adding their gradients differs from overwriting), no shared
-        gradients cancel to 0, and neither the gradients nor the pooled values are all equal."""
+        gradients cancel to 0, neither the gradients nor the pooled values are all equal, and no named mistake
+        gives a key nor a trivial answer scores."""
         data, k, s = data_of(q), q["width"], q["stride"]
         found, gradient = winners(data, k, s), route(data, q["delta"], k, s)
         if s < k and (len(set(found)) == len(found) or (route(data, q["delta"], k, s, "overwrite") == gradient).all()):
             return False
+        kind = Matrix if np.ndim(data) == 2 else Vector
         return all(gradient[pos] != 0 for pos in found) and len(set(np.asarray(q["delta"]).flat)) > 1 \
-            and len(set(np.asarray(_pooled(q)).flat)) > 1
+            and len(set(np.asarray(_pooled(q)).flat)) > 1 and unfair(kind, _pooled(q), q, OUTPUT_MISTAKES) is None \
+            and unfair(kind, gradient.tolist(), q, GRAD_MISTAKES) is None
 
     def validate(self, p: dict[str, Any]) -> None:
         check_input(self.id, p, "delta")

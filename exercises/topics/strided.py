@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.fairness import unfair
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Block, Call, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
+from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.convolution import check_fits, correlate1d, draw_taps
 from grader.answers import Integer, Vector
@@ -40,9 +42,13 @@ def ordinal(number: int) -> str:
 
 
 def _exact_fraction(p: dict[str, Any]) -> int | None:
+    """(s − 1)/s of the stride-1 work; None where that is not whole, or where it is the answer (the stride-1
+    outputs then split into groups of s, and the reasoning is right)."""
     n, k, s = _sizes(p)
     full = counts(n, k, s)[0]
-    return None if full * k * (s - 1) % s else full * k * (s - 1) // s
+    if full * k * (s - 1) % s or full % s == 0:
+        return None
+    return full * k * (s - 1) // s
 
 
 FULL_MISTAKES = (
@@ -80,7 +86,8 @@ SAVED_MISTAKES = (
 @template
 class StridedConv(Template):
     id = "strided-conv"
-    version = 1
+    version = 2  # 2: the long signal's length a multiple of 5 (10 made the saving equal the strided cost for
+    # stride 2 and an odd kernel); variants in which a named mistake gives a key or a trivial answer scores redrawn
     topic = "channels and stride"
     minutes = {"full": 1.5, "strided": 0.5, "saved": 1}
     summary = "a stride-s convolution is the stride-1 convolution downsampled; the multiplications it saves"
@@ -88,7 +95,7 @@ class StridedConv(Template):
         "signal": IntList(doc="input signal x", min_len=3, max_len=16),
         "kernel": IntList(doc="kernel w", min_len=1, max_len=6, low=-99, high=99),
         "stride": Int(doc="stride s", low=2, high=4),
-        "length": Int(doc="length n of the long signal of the cost part (drawn: 50 to 1000, a multiple of 10)",
+        "length": Int(doc="length n of the long signal of the cost part (drawn: 50 to 1000, a multiple of 5)",
                       low=2, high=10**6),
     }
 
@@ -99,15 +106,28 @@ class StridedConv(Template):
         if "kernel" not in p:
             longest = min(3, len(p["signal"]) - 1) if "signal" in p else 3
             p["kernel"] = draw_taps(rng, (int(rng.integers(min(2, max(1, longest)), max(1, longest) + 1)),))
-        if "length" not in p:
-            p["length"] = 10 * int(rng.integers(5, 101))
+        if "length" not in p:  # a length for which no named mistake gives the multiplications saved
+            p["length"] = redraw(lambda: 5 * int(rng.integers(10, 201)),
+                                 lambda n: not gives_key(Integer, saved(n, len(p["kernel"]), p["stride"]),
+                                                         {**p, "length": n}, SAVED_MISTAKES),
+                                 "a signal length whose saving no named mistake gives")
         if "signal" not in p:
             k, s = len(p["kernel"]), p["stride"]
-            # 3 or 4 strided outputs; after the last kept one the signal leaves 0 to s − 1 stride-1 outputs
-            kept = int(rng.integers(3, 5 if s == 2 else 4))
-            length = (kept - 1) * s + k + int(rng.integers(0, s))
-            p["signal"] = rng.integers(0, 10, size=length).tolist()
+
+            def draw() -> list[int]:
+                # 3 or 4 strided outputs; after the last kept one the signal leaves 0 to s − 1 stride-1 outputs
+                kept = int(rng.integers(3, 5 if s == 2 else 4))
+                length = (kept - 1) * s + k + int(rng.integers(0, s))
+                return rng.integers(0, 10, size=length).tolist()
+
+            p["signal"] = redraw(draw, lambda x: self._fair({**p, "signal": x}), "a fair signal")
         return p
+
+    @staticmethod
+    def _fair(p: dict[str, Any]) -> bool:
+        """No named mistake gives the outputs, and no trivial answer (the kernel copied …) scores."""
+        return unfair(Vector, correlate1d(p["signal"], p["kernel"]), p, FULL_MISTAKES) is None and \
+            unfair(Vector, correlate1d(p["signal"], p["kernel"], stride=p["stride"]), p, STRIDED_MISTAKES) is None
 
     def validate(self, p: dict[str, Any]) -> None:
         check_fits(p["signal"], p["kernel"])
