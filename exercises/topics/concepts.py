@@ -48,7 +48,8 @@ def draw_statements(rng: np.random.Generator, topic: str, form: str) -> list[str
         elif form == "one-false":
             chosen = _draw(rng, false, 1) + _draw(rng, true, SINGLE_OPTIONS - 1)
         else:
-            n_true = int(rng.integers(1, SELECT_OPTIONS))  # at least one true and one false
+            # at least one true, and fewer true than false: picking every option earns nothing
+            n_true = int(rng.integers(1, (SELECT_OPTIONS + 1) // 2))
             chosen = _draw(rng, true, n_true) + _draw(rng, false, SELECT_OPTIONS - n_true)
         return [chosen[i].id for i in rng.permutation(len(chosen))]
 
@@ -89,7 +90,8 @@ def _judged_wrongly(statement: Statement, key: list[str]) -> Mistake:
 @template
 class Concepts(Template):
     id = "concepts"
-    version = 3  # 2: one part id ("answer") and 2 points for every form; 3: "about a factor s", "by only 2 values"
+    version = 4  # 2: one part id ("answer") and 2 points for every form; 3: "about a factor s", "by only 2 values";
+    # 4: select-all shows one or two true statements of five (more made picking every option worth up to 3/4)
     shared = ("form",)  # a quiz slot gives all its students the same form (the bank may `vary` it)
     topic = "concepts"
     minutes = 2

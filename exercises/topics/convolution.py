@@ -6,11 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
-from exercises.redraw import redraw
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.wording import plural
 from grader.answers import Vector
@@ -110,7 +111,8 @@ POINTS = 3  # the same for every variant, whatever its output length
 @template
 class Conv1d(Template):
     id = "conv1d"
-    version = 2  # 2: padding, stride and dilation drawn; kernels with two or more non-zero taps
+    version = 3  # 2: padding, stride and dilation drawn; kernels with two or more non-zero taps; 3: a signal for
+    # which a named mistake gives the output or a trivial answer scores is redrawn
     topic = "convolution"
     minutes = 2.5
     summary = "1-D convolution (cross-correlation) of a signal with a kernel, with padding/stride/dilation"
@@ -142,8 +144,10 @@ class Conv1d(Template):
         if "padding" not in p:  # at most span - 1 zeros: no output sees only padding
             span = p["dilation"] * (len(p["kernel"]) - 1) + 1
             p["padding"] = 0 if rng.random() < 0.6 else int(rng.integers(1, min(2, span - 1) + 1))
-        if "signal" not in p:
-            p["signal"] = self._draw_signal(rng, p)
+        if "signal" not in p:  # a signal for which no named mistake gives the output, nor a trivial answer scores
+            p["signal"] = prefer(lambda: self._draw_signal(rng, p), lambda x: unfair(Vector, correlate1d(
+                x, p["kernel"], p["padding"], p["stride"], p["dilation"]), {**p, "signal": x}, OUTPUT_MISTAKES) is None,
+                lambda x: True, "a signal")
         return p
 
     @staticmethod

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Op, Part, Question, prose
 from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
-from exercises.redraw import redraw
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import Concat, Conv, Dense, Flatten, Transposed, Window
 from exercises.topics.layer_kinds.base import nested
@@ -131,9 +131,11 @@ def _dilation_ignored(layer: Layer, shape: Shape) -> Shape | None:
 
 
 def _ceil_vs_floor(layer: Layer, shape: Shape) -> Shape | None:
+    """None where nothing is rounded (the stride divides the room on both axes)."""
     if not isinstance(layer, Window) or layer.stride == 1 or layer.rounds_up():
         return None
-    return _sizes(layer, shape, ceil=True)
+    rounded = _sizes(layer, shape, ceil=True)
+    return None if rounded == _sizes(layer, shape) else rounded
 
 
 def _ceil_mode_ignored(layer: Layer, shape: Shape) -> Shape | None:
@@ -149,7 +151,8 @@ def _plus_one_forgotten(layer: Layer, shape: Shape) -> Shape | None:
 
 
 def _channels_unchanged(layer: Layer, shape: Shape) -> Shape | None:
-    if not isinstance(layer, Conv):
+    """None for a convolution that keeps the number of channels: keeping them is then right."""
+    if not isinstance(layer, Conv) or layer.outputs == shape[0]:
         return None
     after = _sizes(layer, shape)
     return None if after is None else (shape[0], after[1], after[2])
@@ -284,7 +287,8 @@ def draw_stack(rng: np.random.Generator, channels: int, size: tuple[int, int]) -
 @template
 class ShapeTrace(Template):
     id = "shape-trace"
-    version = 1
+    version = 2  # 2: a stack in which a named mistake gives a shape (padding on one side that the stride swallows) is
+    # redrawn
     topic = "padding and output size"
     minutes = 1.5
     summary = "channels x height x width after each layer of a stack (conv, pool, padding, stride, dilation, flatten)"
@@ -303,8 +307,17 @@ class ShapeTrace(Template):
         if "input_size" not in p:
             height = int(rng.integers(20, 65))
             p["input_size"] = height if rng.random() < 0.6 else [height, int(rng.integers(20, 65))]
-        p["layers"] = draw_stack(rng, p["input_channels"], input_shape(p)[1:])
+        p["layers"] = prefer(lambda: draw_stack(rng, p["input_channels"], input_shape(p)[1:]),
+                             lambda data: not self._mistaken({**p, "layers": data}), lambda data: True, "a stack")
         return p
+
+    @staticmethod
+    def _mistaken(p: dict[str, Any]) -> bool:
+        """Whether a named mistake gives the shape after some layer (one-sided padding that the stride swallows)."""
+        layers, _, after = trace(p)
+        return any(gives_key(Integer, shape[0], p, layer_mistakes(index)) if layer.ends_spatial
+                   else gives_key(Tuple, shape, p, layer_mistakes(index))
+                   for index, (layer, shape) in enumerate(zip(layers, after, strict=True)))
 
     def validate(self, p: dict[str, Any]) -> None:
         check_input(p, needed="a shape trace starts from a known input shape")

@@ -15,7 +15,7 @@ import numpy as np
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import IdList, Int, ParamError
-from exercises.redraw import redraw
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.wording import plural
 from grader.answers import Choices, Integer
@@ -192,7 +192,8 @@ NONZERO_MISTAKES = (
 @template
 class Sparsity(Template):
     id = "sparsity"
-    version = 2  # 2: statements whose truth depends on n and k; n from k + 1 (dense T) to 12
+    version = 3  # 2: statements whose truth depends on n and k; n from k + 1 (dense T) to 12; 3: at most as many
+    # true statements as false ones (picking every option earned up to half the part)
     topic = "sparse, local and shared weights"
     minutes = {"conv_params": 0.5, "dense_params": 1, "nonzeros": 1, "properties": 2}
     summary = "weights of a valid 1-D convolution vs. a dense layer; non-zeros and properties of its matrix"
@@ -211,8 +212,9 @@ class Sparsity(Template):
             p["k"] = int(rng.integers(2, max(2, most) + 1))
         if "n" not in p:  # from one more than k (T dense) to 12 (T mostly zero for small k)
             p["n"] = int(rng.integers(max(4, p["k"] + 1), 13))
-        if "statements" not in p:
-            p["statements"] = draw_statements(rng)
+        if "statements" not in p:  # never more true statements than false ones: picking all of them earns nothing
+            p["statements"] = prefer(lambda: draw_statements(rng), lambda ids: 2 * sum(
+                STATEMENTS[i].holds(p["n"], p["k"]) for i in ids) <= len(ids), lambda ids: True, "statements")
         return p
 
     def validate(self, p: dict[str, Any]) -> None:

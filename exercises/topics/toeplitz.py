@@ -152,7 +152,8 @@ def _product(convention: str) -> tuple[Sym, Op]:
 @template
 class Toeplitz(Template):
     id = "toeplitz"
-    version = 2  # 2: kernels with two or more non-zero taps; conv1d's index letters; y a column in that convention
+    version = 3  # 2: kernels with two or more non-zero taps; conv1d's index letters; y a column in that convention;
+    # 3: the hints of T and y do not say their sizes (part shape asks them)
     topic = "convolution as matrix"
     minutes = {"shape": 0.5, "matrix": 2.5, "output": 2}
     summary = "write a 1-D valid cross-correlation as a matrix product y = x·T (Toeplitz matrix)"
@@ -197,10 +198,10 @@ class Toeplitz(Template):
                  expect(Tuple, shape_in(n, m, convention), p, _shape_mistakes(convention), names=SHAPE_NAMES),
                  points=1, solution=self._shape_solution(n, k, m, convention, name)),
             Part("matrix", prose("Write down {T}.", T=name),
-                 expect(Matrix, matrix.tolist(), p, _matrix_mistakes(convention)),
+                 expect(Matrix, matrix.tolist(), p, _matrix_mistakes(convention), hide_size=True),  # part shape
                  points=2, solution=self._matrix_solution(p, name)),
             Part("output", prose("Compute {y} by the matrix product.", y=product),
-                 expect(Vector, output, p, OUTPUT_MISTAKES), points=OUTPUT_POINTS,
+                 expect(Vector, output, p, OUTPUT_MISTAKES, hide_size=True), points=OUTPUT_POINTS,
                  solution=self._output_solution(x, w, output, convention),
                  shown=None if row else as_vector(output, convention)),
         )

@@ -131,7 +131,8 @@ OUTPUT2D_MISTAKES = (
 @template
 class Toeplitz2d(Template):
     id = "toeplitz2d"
-    version = 2  # 2: kernels of several shapes, T of at most 48 entries, flattening order always tested
+    version = 3  # 2: kernels of several shapes, T of at most 48 entries, flattening order always tested; 3: the
+    # hints of T and Y do not say their sizes (part shape asks them)
     topic = "convolution as matrix"
     minutes = {"shape": 0.5, "matrix": 4, "output": 2}
     summary = "write a 2-D valid cross-correlation as a matrix product on the flattened image (doubly block Toeplitz)"
@@ -197,10 +198,11 @@ class Toeplitz2d(Template):
                  solution=(prose("vec(X) has {n} entries and Y is {size}, so vec(Y) has {m}: {T} is {shape}.",
                                  n=height * width, size=Op("×", out_height, out_width), m=out_height * out_width,
                                  T=name, shape=shape),)),
-            Part("matrix", prose("Write down {T}.", T=name), expect(Matrix, matrix.tolist(), p, MATRIX2D_MISTAKES),
+            Part("matrix", prose("Write down {T}.", T=name),
+                 expect(Matrix, matrix.tolist(), p, MATRIX2D_MISTAKES, hide_size=True),  # its size: part shape
                  points=3, solution=self._matrix_solution(p, name)),
             Part("output", prose("Compute the output {Y} as a matrix.", Y=Sym("Y")),
-                 expect(Matrix, output, p, OUTPUT2D_MISTAKES), points=2,
+                 expect(Matrix, output, p, OUTPUT2D_MISTAKES, hide_size=True), points=2,
                  solution=self._output_solution(p["image"], p["kernel"], output, p["convention"])),
         )
         return self.question(p, title="2-D convolution as a matrix product", statement=statement, parts=parts)

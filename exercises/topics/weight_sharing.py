@@ -112,8 +112,9 @@ def _conv_bias_per_unit(p: dict[str, Any]) -> int | None:
     return count(p, "conv", bias=False) + p["out_channels"] * positions(p) if p["bias"] else None
 
 
-def _input_channels_forgotten(p: dict[str, Any]) -> int:
-    return count({**p, "in_channels": 1}, "conv")
+def _input_channels_forgotten(p: dict[str, Any]) -> int | None:
+    """None for a single input channel: there is nothing to forget."""
+    return count({**p, "in_channels": 1}, "conv") if p["in_channels"] > 1 else None
 
 
 _NO_BIAS = "You left out the biases: the question counts them too (see how each layer shares them)."
