@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Part, Prose, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
-from exercises.redraw import redraw
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.layers import output_size
 from exercises.topics.sparsity import correlation_matrix
@@ -105,7 +106,8 @@ def reachability(p: dict[str, Any]) -> list[np.ndarray]:
 
 
 def _wrong(part: str, clip: bool = True, **switches: bool):
-    """The part's answer computed with a mistake: no clipping at the borders, or stride/padding ignored."""
+    """The part's answer computed with a mistake: no clipping at the borders (None where the answer does not reach
+    a border, so there is nothing to clip), or stride/padding ignored."""
     def compute(p: dict[str, Any]) -> list[int] | None:
         if switches.get("stride") is False and all(s == 1 for s in p["strides"]):
             return None
@@ -118,6 +120,8 @@ def _wrong(part: str, clip: bool = True, **switches: bool):
             wrong = numbered(cone_down(p, p["unit"], clip, **switches)[0])
         else:
             wrong = numbered(cone_up(p, p["input"], clip, **switches)[1 if part == "affected" else -1])
+        if not clip and wrong == answers(p)[part]:
+            return None
         return wrong or None
     return compute
 
@@ -129,10 +133,11 @@ def _one_based(part: str):
 
 
 def _backward_view(p: dict[str, Any]) -> list[int] | None:
-    """The inputs that unit h_i sees, given for the units that x_i feeds."""
-    if p["input"] >= sizes(p)[1]:
-        return None
+    """The inputs that unit h_i sees, given for the units that x_i feeds (None for a symmetric first layer, stride 1
+    and (k − 1)/2 zeros on each side, where the two views are the same units)."""
     k, s, pad = layers(p)[0]
+    if p["input"] >= sizes(p)[1] or (s == 1 and 2 * pad == k - 1):
+        return None
     first = p["input"] * s - pad
     return numbered((max(first, 0), min(first + k - 1, p["n"] - 1)))
 
@@ -195,6 +200,8 @@ def _problem(p: dict[str, Any]) -> str | None:
     for name in ("strides", "paddings"):
         if len(p[name]) != depth:
             return f"{name} must have one entry per layer ({depth}, like kernels), got {p[name]}"
+    if p["input"] >= p["n"]:
+        return f"input {p['input']} is not one of x_0 ... x_{p['n'] - 1} (numbered from 0)"
     for number, (k, s, pad) in enumerate(layers(p), start=1):
         if s > k:
             return f"layer {number}: stride {s} is more than the kernel width {k}, so some units would be skipped"
@@ -204,8 +211,6 @@ def _problem(p: dict[str, Any]) -> str | None:
     rows = sizes(p)
     if min(rows) < 1:
         return f"the layers leave no units (units per row: {rows}): use more inputs or smaller kernels"
-    if p["input"] >= p["n"]:
-        return f"input {p['input']} is not one of x_0 ... x_{p['n'] - 1} (numbered from 0)"
     if p["unit"] >= rows[-1]:
         return (f"unit {p['unit']} is beyond the top layer, which has {plural(rows[-1], 'unit')} "
                 f"(numbered from 0)")
@@ -241,7 +246,9 @@ def figure(p: dict[str, Any], spans: list[Span], caption: str) -> Any:
 @template
 class AffectedOutputs(Template):
     id = "affected-outputs"
-    version = 2  # 2: units numbered from 0, as the sheets' "Indices start at 0"
+    version = 3  # 2: units numbered from 0, as the sheets' "Indices start at 0"; 3: the answers' hints do not say
+    # how many units (that is half the question); layers for which a named mistake gives a key or a trivial answer
+    # does are redrawn
     topic = "sparse, local and shared weights"
     minutes = {"affected": 1, "affected_top": 1.5, "field": 2}
     summary = "which units one input affects, layer by layer, and which inputs a deeper unit sees (1-D stacks)"
@@ -256,8 +263,6 @@ class AffectedOutputs(Template):
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
-        _draw(rng, params)  # a first draw, thrown away: kept so that every seed gives the question it gave
-
         def draw() -> dict[str, Any]:
             q = _draw(rng, params)
             if not _mismatched(q) and min(sizes(q)) >= 1:
@@ -271,8 +276,15 @@ class AffectedOutputs(Template):
             rows = sizes(q)
             return min(rows) >= 1 and _problem(q) is None and (rows[-1] >= 3 or "kernels" in params)
 
-        return redraw(draw, makes_question, "layers that make a question", tries=200,
-                      explain=lambda q: _problem({"input": 0, "unit": 0, **q}))
+        def fair(q: dict[str, Any]) -> bool:
+            """No named mistake gives a key, and no trivial answer (unit 0 or 1 alone, the kernels copied …) does."""
+            if _mismatched(q) or _problem(q) is not None:
+                return True
+            return all(unfair(Vector, key, q, _mistakes(part), partial=False) is None
+                       for part, key in answers(q).items())
+
+        return prefer(draw, lambda q: makes_question(q) and fair(q), makes_question, "layers that make a question",
+                      tries=200, explain=lambda q: _problem({"input": 0, "unit": 0, **q}))
 
     def validate(self, p: dict[str, Any]) -> None:
         problem = _problem(p)
@@ -299,18 +311,18 @@ class AffectedOutputs(Template):
         parts = (
             Part("affected", prose(f"Seen from below: which units of layer {names[1]} does a change of {{x}} affect?"
                                    + in_order, x=x),
-                 expect(Vector, key["affected"], p, _mistakes("affected"), partial=False),
+                 expect(Vector, key["affected"], p, _mistakes("affected"), partial=False, hide_size=True),
                  solution=(units(f"A unit of {names[1]} is affected when its window covers position {p['input']}: "
                                  "{units}.", names[1], key["affected"]),)),
             Part("affected_top", prose(f"Which units of the top layer {top} does a change of {{x}} affect, through "
                                        "the layers in between?" + in_order, x=x),
-                 expect(Vector, key["affected_top"], p, _mistakes("affected_top"), partial=False),
+                 expect(Vector, key["affected_top"], p, _mistakes("affected_top"), partial=False, hide_size=True),
                  solution=(*(units(f"Layer {names[row]}: {{units}}.", names[row], numbered(up[row]))
                              for row in range(1, depth + 1)),
                            figure(p, up, f"Everything that input {p['input']} affects is shaded."))),
             Part("field", prose("Seen from above: which inputs does {unit} depend on (its receptive field)? List "
                                 "the input numbers, in increasing order.", unit=unit),
-                 expect(Vector, key["field"], p, _mistakes("field"), partial=False),
+                 expect(Vector, key["field"], p, _mistakes("field"), partial=False, hide_size=True),
                  solution=(*(units(f"Row {names[row]}: {{units}}.", names[row], numbered(down[row]))
                              for row in range(depth - 1, -1, -1)),
                            figure(p, down, f"Everything that unit {p['unit']} of {top} depends on is shaded."))),

@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
 from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
@@ -158,7 +160,8 @@ TOEPLITZ_MISTAKES = (
 @template
 class Circulant(Template):
     id = "circulant"
-    version = 2  # 2: part (c) asks for the matrix T itself, not which columns (rows) of C it keeps
+    version = 3  # 2: part (c) asks for the matrix T itself, not which columns (rows) of C it keeps; 3: a kernel and
+    # input for which a named mistake gives a key or a trivial answer scores are redrawn
     topic = "convolution as matrix"
     minutes = {"matrix": 2.5, "output": 2, "toeplitz": 1}
     summary = "circular correlation as a (doubly block) circulant matrix, against the Toeplitz matrix of valid " \
@@ -175,6 +178,13 @@ class Circulant(Template):
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
         p = dict(params)
         dims = p["dims"] = pick_dims(rng, p, "kernel")
+        if "kernel" in p and ("signal" in p or "image" in p):
+            return p
+        return prefer(lambda: self._draw(rng, p, dims), self._fair, lambda q: True, "a kernel and an input")
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, params: dict[str, Any], dims: int) -> dict[str, Any]:
+        p = dict(params)
         if "kernel" not in p:
             if dims == 1:
                 longest = min(3, len(p["signal"]) - 1) if "signal" in p else 3
@@ -190,6 +200,17 @@ class Circulant(Template):
                 shape = tuple(max(3, k + 1) for k in np.shape(p["kernel"]))
                 p["image"] = rng.integers(0, 6, size=shape).tolist()
         return p
+
+    def _fair(self, p: dict[str, Any]) -> bool:
+        """No named mistake gives a key (a symmetric C is its own transpose …), no trivial answer scores."""
+        try:
+            self.validate(p)
+        except ParamError:
+            return True  # validate() says what is wrong
+        return unfair(Matrix, _in(p, _matrix(p)), p, MATRIX_MISTAKES) is None and \
+            unfair(Matrix if "image" in p else Vector, circular_correlate(data_of(p), p["kernel"]), p,
+                   OUTPUT_MISTAKES) is None and \
+            unfair(Matrix, _in(p, _toeplitz_columns(p)), p, TOEPLITZ_MISTAKES) is None
 
     def validate(self, p: dict[str, Any]) -> None:
         check_input(self.id, p, "kernel")

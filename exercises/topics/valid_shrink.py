@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, ParamError
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.padding import padded_output_length
 from grader.answers import Integer, Vector
@@ -152,7 +153,8 @@ PADDED_MISTAKES = (
 @template
 class ValidShrink(Template):
     id = "valid-shrink"
-    version = 1
+    version = 2  # 2: the sizes' hint does not say how many (part depth asks it); a length and padding for which a
+    # named mistake gives a depth are redrawn
     topic = "padding and output size"
     minutes = {"sizes": 1.5, "depth": 1, "padding": 1.5, "padded_depth": 1}
     summary = "stacked valid convolutions until nothing is left (16 -> 11 -> 6 -> 1); the padding that keeps the size"
@@ -169,14 +171,30 @@ class ValidShrink(Template):
         if "kernel" not in p:
             p["kernel"] = int(rng.integers(4, 13) if p["dilation"] == 1 else rng.integers(3, 7))
         step = shrink(p)
-        if "n" not in p:
-            depth = int(rng.integers(2, 11))
-            while depth > 2 and depth * step + 1 > 100:
-                depth -= 1
-            p["n"] = min(100, depth * step + 1 + int(rng.integers(0, step)))
-        if "padding" not in p:
-            p["padding"] = int(rng.integers(1, max(1, (step - 1) // 2) + 1))
-        return p
+
+        def draw() -> dict[str, Any]:
+            q = dict(p)
+            if "n" not in q:
+                depth = int(rng.integers(2, 11))
+                while depth > 2 and depth * step + 1 > 100:
+                    depth -= 1
+                q["n"] = min(100, depth * step + 1 + int(rng.integers(0, step)))
+            if "padding" not in q:
+                q["padding"] = int(rng.integers(1, max(1, (step - 1) // 2) + 1))
+            return q
+
+        if "n" in p and "padding" in p:
+            return p
+        return prefer(draw, self._fair, lambda q: True, "a length and a padding")
+
+    @staticmethod
+    def _fair(p: dict[str, Any]) -> bool:
+        """No named mistake gives a depth (nor the sizes): shrinking by k or ignoring the padding would."""
+        if p["n"] <= shrink(p) or 2 * p["padding"] >= shrink(p):
+            return True  # validate() says what is wrong
+        return not (gives_key(Integer, len(sizes_after(p["n"], shrink(p))), p, DEPTH_MISTAKES)
+                    or gives_key(Integer, len(sizes_after(p["n"], shrink(p, p["padding"]))), p, PADDED_MISTAKES)
+                    or gives_key(Vector, sizes_after(p["n"], shrink(p)), p, SIZE_MISTAKES))
 
     def validate(self, p: dict[str, Any]) -> None:
         step = shrink(p)
@@ -200,7 +218,7 @@ class ValidShrink(Template):
         parts = (
             Part("sizes", prose("Give the output length of each layer, in order, up to the last layer that "
                                 "still has room for its kernel."),
-                 expect(Vector, sizes, p, SIZE_MISTAKES), points=2,
+                 expect(Vector, sizes, p, SIZE_MISTAKES, hide_size=True), points=2,  # its length: part depth
                  solution=(prose("The kernel spans {span} positions, so each layer loses {step}: {chain}.",
                                  span=span, step=step, chain=self._chain([n, *sizes])),
                            draw.shrinking_layers([n, *sizes]))),
