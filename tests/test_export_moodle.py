@@ -82,7 +82,7 @@ def test_every_box_expects_the_key_of_its_replicate(moodle):
         position = 0
         for part in expected.parts:
             kinds.add(part.answer.kind)
-            grid = part.answer.kind not in ("choice", "choices", "formula")
+            grid = part.answer.kind not in ("choice", "choices", "formula") and not part.answer.hide_size
             for value in box_values(part.answer) if grid else [None]:
                 field = fields[position]
                 position += 1
@@ -91,7 +91,7 @@ def test_every_box_expects_the_key_of_its_replicate(moodle):
 
 
 def _check_box(field, spec, value):
-    if spec.kind == "formula":
+    if spec.kind == "formula" or spec.hide_size:  # a formula, or a whole answer whose size must stay hidden
         assert field.kind == "SHORTANSWER" and field.right == [spec.to_text()]
         assert field.alternatives[-1].answer == "*" and spec.to_text() in field.alternatives[-1].feedback
     elif spec.kind == "choice":
@@ -159,7 +159,8 @@ def test_a_box_where_a_misconception_differs_carries_its_feedback(moodle):
                         continue
                     given = {Fraction(a.answer.split(":")[0]) if field.kind == "NUMERICAL" else a.answer: a.feedback
                              for a in field.wrong}
-                    spelled = wrong if field.kind == "NUMERICAL" else str(wrong)
+                    spelled = wrong if field.kind == "NUMERICAL" else \
+                        part.answer.to_text(wrong) if part.answer.hide_size else str(wrong)  # a whole answer
                     assert given.get(spelled), f"{tag} {part.column}: {misconception.id} gives {wrong} here"
                     attached += 1
     assert attached > 20

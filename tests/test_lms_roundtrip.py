@@ -49,6 +49,10 @@ def _box_texts(question, mode: str, lms: str) -> list[str]:
         if spec.kind == "formula":
             text = {"wrong": "n + 1000", "garbage": "(((", "blank": ""}.get(mode, spec.to_text(value))
             texts.append(text)
+        elif spec.hide_size:  # one box for the whole answer, in our notation
+            wrong = spec.to_text(tuple(v + 1000 for v in value) if spec.kind != "matrix" else
+                                 tuple(tuple(v + 1000 for v in row) for row in value))
+            texts.append({"wrong": wrong, "garbage": "abc", "blank": ""}.get(mode, spec.to_text(value)))
         elif spec.kind == "choice":
             wrong = next(i for i in spec.ids if i != spec.value)
             chosen = wrong if mode == "wrong" else value

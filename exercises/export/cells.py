@@ -1,10 +1,12 @@
 """What every exported format needs to know about a part's answer boxes, format-neutral.
 
 A part has one box per entry of a vector, tuple or matrix (row by row) and one box otherwise, in
-the order of `grader.lms.cells` (the LMS readers rely on it). Each box knows its expected value,
-how the LMS should check it (an integer exactly, an exact fraction by its spellings, a number within
-a tolerance, a choice, or a formula by hand), its share of the part's points, and the wrong values
-that a misconception gives in this box, with the misconception's feedback.
+the order of `grader.lms.cells` (the LMS readers rely on it); a vector, tuple or matrix whose size must
+stay hidden (`hide_size`: a box per entry would count its entries) has one box for its whole answer in
+cnnquiz's notation. Each box knows its expected value, how the LMS should check it (an integer exactly,
+an exact fraction by its spellings, a number within a tolerance, a choice, a formula by hand, or a whole
+answer as text, which cnnquiz regrades), its share of the part's points, and the wrong values that a
+misconception gives in this box, with the misconception's feedback.
 
 Per-entry credit as near the grader's as fixed weights come: the grader gives credit only for the right
 entries beyond those that the best constant answer gets right (every entry the key's most common value), so
@@ -33,8 +35,8 @@ class Box:
 
     part: int  # the part's index in the question
     position: tuple[int, ...]  # the entry's position in a grid, () for a single box
-    check: str  # integer, exact, tolerance, choice, choices or formula
-    value: Any  # the expected value: an exact number, an option id, a tuple of option ids, a formula text
+    check: str  # integer, exact, tolerance, choice, choices, formula or text (a whole answer of a hidden size)
+    value: Any  # the expected value: an exact number, an option id, a tuple of option ids, a formula or answer text
     share: Fraction  # this box's share of the part's points
     wrong: tuple[tuple[Any, str], ...] = ()  # (a misconception's value in this box, its feedback)
     tolerance: Fraction = Fraction(0)
@@ -48,11 +50,12 @@ def boxes(question: Question) -> list[list[Box]]:
 def part_boxes(index: int, part: Part) -> list[Box]:
     spec = part.answer
     positions = cells(spec)
-    if spec.kind in ("choice", "choices", "formula"):
-        wrong = _distinct((spec.to_text(m.value) if spec.kind == "formula" else m.value, m.feedback)
-                          for m in spec.misconceptions)
-        value = spec.to_text() if spec.kind == "formula" else spec.value  # type: ignore[attr-defined]
-        return [Box(index, (), spec.kind, value, Fraction(1), wrong)]
+    if spec.kind in ("choice", "choices", "formula") or spec.hide_size:
+        written = spec.kind not in ("choice", "choices")  # a formula, or a whole answer as text
+        wrong = _distinct((spec.to_text(m.value) if written else m.value, m.feedback) for m in spec.misconceptions)
+        value = spec.to_text() if written else spec.value  # type: ignore[attr-defined]
+        check = spec.kind if spec.kind in ("choice", "choices", "formula") else "text"
+        return [Box(index, (), check, value, Fraction(1), wrong)]
     values = [_entry(spec.value, position) for position in positions]  # type: ignore[attr-defined]
     shares = _shares(values)
     tolerance = getattr(spec, "tolerance", Fraction(0))

@@ -73,7 +73,9 @@ def points_text(points: int) -> str:
 
 def grid_html(spec: Any, fields: list[str]) -> str:
     """A part's answer boxes laid out like its value: a row for a vector, rows for a matrix, (a, b) for a
-    tuple, a paragraph for a single box."""
+    tuple, a paragraph for a single box (and for a whole answer whose size must stay hidden)."""
+    if spec.hide_size:
+        return f"<p>{fields[0]}</p>"
     if spec.kind == "matrix":
         width = len(spec.value[0])
         rows = [fields[i:i + width] for i in range(0, len(fields), width)]

@@ -1,15 +1,15 @@
 """Moodle XML: each slot a category (`$course$/QUIZ/q1`) of Cloze questions, one per replicate.
 
-The structure follows what Moodle's `question/format/xml` importer reads for a Cloze question
-(`<question type="cloze">` with name, questiontext, generalfeedback, penalty, hidden; no
-defaultgrade: a Cloze question's mark is the sum of its sub-questions' weights). Sub-questions:
-an integer box is NUMERICAL with tolerance 0, a fraction box SHORTANSWER accepting its exact
-spellings, a choice MULTICHOICE_V, a multi-select MULTIRESPONSE (right options share +100%, each
-wrong one takes a share back: the grader's net-correct rule) with a last option "None of these", a
-formula SHORTANSWER whose only right answer is the key's spelling plus a catch-all whose feedback
-says cnnquiz grades it (Cloze has no essay sub-question). A box where a misconception's value
-differs from the key lists that value with the misconception's feedback. Figures are SVG files
-embedded with `@@PLUGINFILE@@`; the worked solution is the general feedback.
+The structure follows what Moodle's `question/format/xml` importer reads for a Cloze question (`<question
+type="cloze">` with name, questiontext, generalfeedback, penalty, hidden; no defaultgrade: a Cloze question's
+mark is the sum of its sub-questions' weights). Sub-questions: an integer box is NUMERICAL with tolerance 0, a
+fraction box SHORTANSWER accepting its exact spellings, a choice MULTICHOICE_V, a multi-select MULTIRESPONSE
+(right options share +100%, each wrong one takes a share back: the grader's net-correct rule) with a last
+option "None of these", a formula, or a whole answer whose size must stay hidden, a SHORTANSWER whose only
+right answer is the key's spelling plus a catch-all whose feedback says cnnquiz grades it (Cloze has no essay
+sub-question). A box where a misconception's value differs from the key lists that value with the
+misconception's feedback. Figures are SVG files embedded with `@@PLUGINFILE@@`; the worked solution is the
+general feedback.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from exercises.export.replicates import Pool, Replicate
 from grader.lms import NONE_OF_THESE, option_text
 
 FORMULA_NOTE = "cnnquiz grades formulas by their meaning when your instructor runs it; the expected formula: "
+TEXT_NOTE = "cnnquiz reads your answer in every notation it accepts when your instructor runs it; the expected answer: "
 
 
 def export_file(quiz: Quiz, pools: list[Pool]) -> bytes:
@@ -102,9 +103,9 @@ def subquestion(box: Box, weight: int, spec) -> str:
         answers = [f"={_answer(s)}" for s in spellings(box.value)]
         answers += [f"%0%{_answer(s)}#{_feedback(f)}" for v, f in box.wrong for s in spellings(v)]
         return f"{{{weight}:SHORTANSWER:{'~'.join(answers)}}}"
-    if box.check == "formula":
+    if box.check in ("formula", "text"):
         answers = [f"={_answer(box.value)}"] + [f"%0%{_answer(v)}#{_feedback(f)}" for v, f in box.wrong]
-        answers.append(f"*#{_feedback(FORMULA_NOTE + box.value)}")
+        answers.append(f"*#{_feedback((FORMULA_NOTE if box.check == 'formula' else TEXT_NOTE) + box.value)}")
         return f"{{{weight}:SHORTANSWER:{'~'.join(answers)}}}"
     wrong = dict(box.wrong)
     chosen = {box.value} if box.check == "choice" else set(box.value)

@@ -1,13 +1,13 @@
 """IMS QTI 1.2 package for Canvas (Course Settings › Import Course Content › QTI .zip file).
 
 The assessment has one section per slot, a Canvas question group that picks one of its items
-(`selection_number` 1, `points_per_item` the slot's points); each item is one replicate, typed for
-Canvas by `grader.lms.canvas_type`: a single integer part is a "numerical" question, a single choice
-a "multiple choice", a single multi-select a "multiple answers" question (with a last option "None
-of these"), anything else "fill in multiple blanks" with one blank per answer box (`[b1]`, `[b2]`, …)
-accepting the box's exact spellings; a choice part's blank takes the option's letter, a formula's
-the key's spelling (cnnquiz regrades it by meaning). The solution is the general feedback. The item
-structure follows Canvas's own QTI export (lib/cc/qti in canvas-lms). Canvas gives each blank the
+(`selection_number` 1, `points_per_item` the slot's points); each item is one replicate, typed for Canvas by
+`grader.lms.canvas_type`: a single integer part is a "numerical" question, a single choice a "multiple
+choice", a single multi-select a "multiple answers" question (with a last option "None of these"), anything
+else "fill in multiple blanks" with one blank per answer box (`[b1]`, `[b2]`, …) accepting the box's exact
+spellings; a choice part's blank takes the option's letter, a formula's (and a whole answer's, for a part
+whose size must stay hidden) the key's spelling (cnnquiz regrades it). The solution is the general feedback.
+The item structure follows Canvas's own QTI export (lib/cc/qti in canvas-lms). Canvas gives each blank the
 same share of the points; `cnnquiz grade --from canvas` applies the part points of the key.
 """
 
@@ -168,7 +168,7 @@ def accepted(box: Box, spec) -> list[str]:
         return spellings(box.value)
     if box.check == "tolerance":
         return [number_text(box.value)]
-    if box.check == "formula":
+    if box.check in ("formula", "text"):
         return [box.value]
     if box.check == "choice":
         return [option_label(spec.ids.index(box.value))]

@@ -4,7 +4,8 @@ assessmentTest with one section per slot that selects one of its replicates for 
 An item has a textEntryInteraction per answer box (an integer as baseType integer, an exact fraction
 as a string matched against its spellings, a number with a tolerance as a float), a choiceInteraction
 per choice part (a multi-select scored by a mapping: the grader's net-correct rule), an
-extendedTextInteraction per formula part (scored by hand: its key is in the solution), and
+extendedTextInteraction per formula part and per part whose size must stay hidden (scored by hand or by
+`cnnquiz grade`: its key is in the solution), and
 responseProcessing that adds each box's share of the part's points to SCORE. A box where a
 misconception's value was typed shows that misconception's feedback; the worked solution is a
 modalFeedback shown after every attempt. Figures are SVG files in the package.
@@ -136,7 +137,7 @@ def _declare(root: ET.Element, box: Box, spec) -> None:
     declaration = child(root, "responseDeclaration", {"identifier": response_id(box), "cardinality": "single",
                                                       "baseType": base})
     value = spellings(box.value)[0] if box.check == "exact" else \
-        box.value if box.check == "formula" else number_text(box.value)
+        box.value if box.check in ("formula", "text") else number_text(box.value)
     _value(child(declaration, "correctResponse"), value)
 
 
@@ -148,7 +149,7 @@ def _interaction(part_boxes: list[Box], spec, printer: LmsHtmlPrinter) -> ET.Ele
         for index, (_, text) in enumerate(spec.options):
             child(interaction, "simpleChoice", {"identifier": option_label(index)}, f"{option_label(index)}. {text}")
         return interaction
-    if box.check == "formula":
+    if box.check in ("formula", "text"):
         return element(QTI, "extendedTextInteraction", {"responseIdentifier": response_id(box), "expectedLines": "1"})
     fields = [element(QTI, "textEntryInteraction", {"responseIdentifier": response_id(b), "expectedLength": "8"})
               for b in part_boxes]
@@ -182,8 +183,8 @@ def _processing(root: ET.Element, q, parts: list[list[Box]]) -> dict[str, str]:
 
     for part, part_boxes in zip(q.parts, parts, strict=True):
         for box in part_boxes:
-            if box.check == "formula":
-                continue  # scored by hand
+            if box.check in ("formula", "text"):
+                continue  # scored by hand, or by cnnquiz grade
             weight = part.points * box.share
             condition = child(processing, "responseCondition")
             if box.check == "choices":
