@@ -18,7 +18,7 @@ from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
-from exercises.redraw import prefer
+from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.topics.convolution import draw_taps
 from exercises.topics.inputs import DIMS, check_input, data_of, pick_dims
@@ -78,27 +78,36 @@ def _valid_not_full(p: dict[str, Any]) -> list | None:
     return None if found is None else found.tolist()
 
 
-def _flipped_delta(p: dict[str, Any]) -> list:
+def _flipped_delta(p: dict[str, Any]) -> list | None:
+    """None for a symmetric δ: flipping it changes nothing."""
+    if np.array_equal(flip(p["delta"]), np.asarray(p["delta"], dtype=object)):
+        return None
     return grad_kernel(data_of(p), flip(p["delta"])).tolist()
 
 
-def _first_position_only(p: dict[str, Any]) -> list:
+def _first_position_only(p: dict[str, Any]) -> list | None:
+    """None for a single output: its position is the only one."""
     delta, data = np.asarray(p["delta"], dtype=object), np.asarray(data_of(p), dtype=object)
+    if delta.size == 1:
+        return None
     first = (0,) * delta.ndim
     return (delta[first] * data[_window(first, np.shape(p["kernel"]))]).tolist()
 
 
-def _averaged(p: dict[str, Any]) -> list:
+def _averaged(p: dict[str, Any]) -> list | None:
+    """None for a single output: its mean is its sum."""
     count = np.asarray(p["delta"]).size
-    return (grad_kernel(data_of(p), p["delta"]) * Fraction(1, count)).tolist()
+    return (grad_kernel(data_of(p), p["delta"]) * Fraction(1, count)).tolist() if count > 1 else None
 
 
-def _first_delta(p: dict[str, Any]) -> int:
-    return int(np.asarray(p["delta"]).flat[0])
+def _first_delta(p: dict[str, Any]) -> int | None:
+    """None for a single output (see _first_position_only)."""
+    return int(np.asarray(p["delta"]).flat[0]) if np.size(p["delta"]) > 1 else None
 
 
-def _bias_averaged(p: dict[str, Any]) -> Fraction:
-    return Fraction(int(np.sum(p["delta"])), np.asarray(p["delta"]).size)
+def _bias_averaged(p: dict[str, Any]) -> Fraction | None:
+    """None for a single output: its mean is its sum."""
+    return Fraction(int(np.sum(p["delta"])), np.asarray(p["delta"]).size) if np.size(p["delta"]) > 1 else None
 
 
 NOT_SUMMED = ("The {name} is shared: it is used at every output position, and the gradient adds the contributions "
@@ -154,7 +163,14 @@ class ConvBackprop(Template):
         dims = p["dims"] = pick_dims(rng, p, "kernel", "delta")
         if "kernel" not in p:
             p["kernel"] = draw_taps(rng, self._kernel_shape(rng, p, dims))
-        k = np.shape(p["kernel"])
+        if ("signal" in p or "image" in p) and "delta" in p:
+            return p
+        return prefer(lambda: self._draw(rng, p, dims), self._fair, lambda q: True, "an input and a gradient")
+
+    @staticmethod
+    def _draw(rng: np.random.Generator, params: dict[str, Any], dims: int) -> dict[str, Any]:
+        """The input and the upstream gradient, where not pinned."""
+        p, k = dict(params), np.shape(params["kernel"])
         if "signal" not in p and "image" not in p:
             if "delta" in p:
                 shape = tuple(d + a - 1 for d, a in zip(np.shape(p["delta"]), k, strict=False))
@@ -167,11 +183,8 @@ class ConvBackprop(Template):
         if "delta" not in p:
             shape = tuple(n - a + 1 for n, a in zip(np.shape(data_of(p)), k, strict=False))
             if all(n > 0 for n in shape):
-                def varied(delta: np.ndarray) -> bool:
-                    return delta.size == 1 or (len(np.unique(delta)) > 1 and delta.sum() != 0)
-
-                p["delta"] = prefer(lambda: rng.choice(DELTAS, size=shape),
-                                    lambda delta: varied(delta) and self._fair({**p, "delta": delta.tolist()}), varied,
+                p["delta"] = redraw(lambda: rng.choice(DELTAS, size=shape),
+                                    lambda delta: delta.size == 1 or (len(np.unique(delta)) > 1 and delta.sum() != 0),
                                     "an upstream gradient that is not constant and does not sum to 0",
                                     tries=1000).tolist()
         return p
@@ -179,11 +192,11 @@ class ConvBackprop(Template):
     def _fair(self, p: dict[str, Any]) -> bool:
         """No named mistake gives a gradient, no trivial answer scores, and the bias's gradient is not 1 (a guess
         away)."""
-        data, kernel, delta = data_of(p), p["kernel"], p["delta"]
         try:
             self.validate(p)
-        except ParamError:
+        except (ParamError, KeyError):
             return True  # pinned values that do not go together: validate() says why
+        data, kernel, delta = data_of(p), p["kernel"], p["delta"]
         kind = Matrix if "image" in p else Vector
         bias = int(np.sum(delta))
         return bias != 1 and not gives_key(Number, bias, p, BIAS_MISTAKES) and \

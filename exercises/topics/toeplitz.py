@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntList, OneOf
+from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.convolution import check_fits, correlate1d, correlate1d_numpy, draw_kernel
 from grader.answers import Matrix, Tuple, Vector
@@ -153,7 +155,7 @@ def _product(convention: str) -> tuple[Sym, Op]:
 class Toeplitz(Template):
     id = "toeplitz"
     version = 3  # 2: kernels with two or more non-zero taps; conv1d's index letters; y a column in that convention;
-    # 3: the hints of T and y do not say their sizes (part shape asks them)
+    # 3: the hints of T and y do not say their sizes (part shape asks them); unfair signals are redrawn
     topic = "convolution as matrix"
     minutes = {"shape": 0.5, "matrix": 2.5, "output": 2}
     summary = "write a 1-D valid cross-correlation as a matrix product y = x·T (Toeplitz matrix)"
@@ -171,8 +173,14 @@ class Toeplitz(Template):
             p["kernel"] = draw_kernel(rng, int(rng.integers(min(2, longest), longest + 1)))
         if "signal" not in p:
             shortest = max(5, len(p["kernel"]) + 1)
-            p["signal"] = rng.integers(0, 10, size=int(rng.integers(shortest, max(8, shortest) + 1))).tolist()
+            p["signal"] = prefer(lambda: rng.integers(0, 10, size=int(rng.integers(shortest, max(8, shortest) + 1)))
+                                 .tolist(), lambda x: self._fair({**p, "signal": x}), lambda x: True, "a signal")
         return p
+
+    @staticmethod
+    def _fair(p: dict[str, Any]) -> bool:
+        """No named mistake gives the output, and no trivial answer (the kernel copied …) scores."""
+        return unfair(Vector, correlate1d(p["signal"], p["kernel"]), p, OUTPUT_MISTAKES) is None
 
     def validate(self, p: dict[str, Any]) -> None:
         check_fits(p["signal"], p["kernel"])

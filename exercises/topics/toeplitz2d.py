@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.fairness import unfair
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntMatrix, ParamError
@@ -101,6 +102,14 @@ def _mistakes_tell_apart(p: dict[str, Any]) -> bool:
     return all(a != b for i, a in enumerate(matrices) for b in matrices[i + 1:])
 
 
+def _fair(p: dict[str, Any]) -> bool:
+    """No named mistake gives a key, and no trivial answer (the kernel copied into Y …) scores."""
+    _, _, out_height, out_width = _image_shape(p)
+    return unfair(Tuple, _shape2d(p, out_height, out_width), p, SHAPE2D_MISTAKES) is None and \
+        unfair(Matrix, in_convention(_matrix2d(p), p["convention"]).tolist(), p, MATRIX2D_MISTAKES) is None and \
+        unfair(Matrix, correlate2d(p["image"], p["kernel"]), p, OUTPUT2D_MISTAKES) is None
+
+
 def _image_shape(p: dict[str, Any]) -> tuple[int, int, int, int]:
     """Image height and width, output height and width."""
     height, width = len(p["image"]), len(p["image"][0])
@@ -132,7 +141,7 @@ OUTPUT2D_MISTAKES = (
 class Toeplitz2d(Template):
     id = "toeplitz2d"
     version = 3  # 2: kernels of several shapes, T of at most 48 entries, flattening order always tested; 3: the
-    # hints of T and Y do not say their sizes (part shape asks them)
+    # hints of T and Y do not say their sizes (part shape asks them); unfair variants are redrawn
     topic = "convolution as matrix"
     minutes = {"shape": 0.5, "matrix": 4, "output": 2}
     summary = "write a 2-D valid cross-correlation as a matrix product on the flattened image (doubly block Toeplitz)"
@@ -167,7 +176,7 @@ class Toeplitz2d(Template):
                 q["kernel"] = _draw_kernel2d(rng, kh, kw)
             return q
 
-        return prefer(draw, _mistakes_tell_apart, lambda q: True, "an image and a kernel")
+        return prefer(draw, lambda q: _mistakes_tell_apart(q) and _fair(q), lambda q: True, "an image and a kernel")
 
     def validate(self, p: dict[str, Any]) -> None:
         (height, width), (kh, kw) = np.shape(p["image"]), np.shape(p["kernel"])
