@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from exercises.fairness import MAX_MEAN, MAX_SCORE, SCALAR_KINDS, array_inputs, strategies
 from exercises.model import Part, Question
+from exercises.registry import get
 from grader.answers import Answer
 from grader.lms import cells
 
@@ -40,7 +41,8 @@ class PartFigures:
     """What the audit saw of one part over the variants."""
 
     scores: dict[str, list[Fraction]] = field(default_factory=dict)  # strategy → its score in each variant
-    best_seed: dict[str, int] = field(default_factory=dict)  # strategy → the seed of its best score
+    best: dict[str, Fraction] = field(default_factory=dict)  # strategy → its best score …
+    best_seed: dict[str, int] = field(default_factory=dict)  # … and the seed where it scored it
     collisions: Counter = field(default_factory=Counter)  # misconception id → variants where it gives the key
     first_collision: dict[str, int] = field(default_factory=dict)
     leaks: Counter = field(default_factory=Counter)  # the part whose answer the hint gives → variants where it does
@@ -50,8 +52,8 @@ class PartFigures:
 
     def add_score(self, strategy: str, score: Fraction, seed: int) -> None:
         scores = self.scores.setdefault(strategy, [])
-        if not scores or score > max(scores):
-            self.best_seed[strategy] = seed
+        if not scores or score > self.best[strategy]:
+            self.best[strategy], self.best_seed[strategy] = score, seed
         scores.append(score)
 
     def given_away(self, variants: int) -> list[str]:
@@ -78,16 +80,18 @@ class Audit:
         self.pinned = pinned  # a bank question: its numbers are the lecturer's, so single-number guesses are
         self.parts: dict[str, PartFigures] = {}  # only reported
         self.variants = 0
+        self.alike = Alike()
 
     def add(self, question: Question, seed: int, collisions: Iterable[tuple[Answer, str]] = ()) -> None:
         """Audit one variant; `collisions` as `recording_collisions` noted them while it was generated."""
         self.variants += 1
+        self.alike.add(question)
         inputs = array_inputs(question.params)
         noted = list(collisions)
         for part in question.parts:
             figures = self.parts.setdefault(part.id, PartFigures(scalar=part.answer.kind in SCALAR_KINDS))
             for strategy, value in strategies(part.answer, inputs).items():
-                figures.add_score(strategy, part.answer.compare(value).score, seed)
+                figures.add_score(strategy, part.answer.score(value), seed)
             for answer, mistake in noted:
                 if answer is part.answer:
                     figures.collisions[mistake] += 1
@@ -200,26 +204,50 @@ class SlotShare:
                 f"part {self.part:>4.0%} ({self.part_id}){flag}")
 
 
-def shares(bank: Bank, students: int) -> list[SlotShare]:
-    """Per quiz slot: the largest share of `students` (ids '0', '1' …) who get an identical question or part."""
+class Alike:
+    """How alike variants are: how many share one question (its parameters), and how many one part (the same
+    statement, prompt and expected answer)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.questions: Counter = Counter()
+        self.parts: Counter = Counter()
+        self._statements: dict[tuple, str] = {}
+
+    def add(self, question: Question) -> None:
+        self.count += 1
+        content = question.content_id()  # shared by the students of a slot who get the same question
+        if content not in self._statements:
+            self._statements[content] = repr((question.template, question.statement))
+        statement = self._statements[content]
+        self.questions[json.dumps([question.template, dict(question.params)], sort_keys=True, default=repr)] += 1
+        for part in question.parts:
+            answer = json.dumps([part.answer.expected_json(), part.answer.extra_json()], sort_keys=True, default=repr)
+            self.parts[(part.id, statement, repr(part.prompt), answer)] += 1
+
+    def share(self) -> tuple[float, float, str]:
+        """The largest share of variants with one question, with one part, and that part's id."""
+        (part, most), = self.parts.most_common(1)
+        return self.questions.most_common(1)[0][1] / self.count, most / self.count, part[0]
+
+
+def shares(bank: Bank, students: int, runs: dict[str, Audit] | None = None) -> list[SlotShare]:
+    """Per quiz slot: the largest share of `students` (ids '0', '1' …) who get an identical question or part. A
+    slot of one template that pins and shares nothing gets its template's variants: `runs` (check's own, by
+    template id) holds them already."""
     found = []
     for quiz in bank.quizzes.values():
         for slot in quiz.slots:
-            built: dict[str, Question] = {}
-            questions, parts = Counter(), Counter()
-            contents: dict[tuple, str] = {}
-            for student in range(students):
-                question = slot.question(bank.salt, quiz.id, str(student), built)
-                content = question.content_id()
-                questions[content] += 1
-                if content not in contents:
-                    contents[content] = repr((question.template, question.statement))
-                for part in question.parts:
-                    parts[(part.id, contents[content], repr(part.prompt),
-                           json.dumps(part.answer.expected_json()))] += 1
-            (top_part, top_count), = parts.most_common(1)
+            (first, *others) = slot.alternatives
+            template = get(first.template)
+            plain = not others and not first.params and all(name in slot.vary for name in template.shared)
+            if plain and runs and first.template in runs:
+                alike = runs[first.template].alike
+            else:
+                alike, built = Alike(), {}
+                for student in range(students):
+                    alike.add(slot.question(bank.salt, quiz.id, str(student), built))
             templates = " / ".join(dict.fromkeys(a.template for a in slot.alternatives))
-            found.append(SlotShare(f"{quiz.id} q{slot.number}", templates,
-                                   not any(a.params for a in slot.alternatives),
-                                   questions.most_common(1)[0][1] / students, top_count / students, top_part[0]))
+            found.append(SlotShare(f"{quiz.id} q{slot.number}", templates, not any(a.params for a in
+                                                                                   slot.alternatives), *alike.share()))
     return found

@@ -71,6 +71,8 @@ def repeating(text: str) -> Fraction | None:
 
 def approximates(value: Fraction | int, exact: Fraction | int) -> bool:
     """Whether a decimal `value` (two places or more) is a non-terminating `exact` value rounded or cut off."""
+    if type(value) is int or type(exact) is int:  # no decimal places, or a value that terminates
+        return False
     if not isinstance(value, (int, Fraction)) or not isinstance(exact, (int, Fraction)):
         return False  # e.g. an LMS box that could not be read
     value, exact = Fraction(value), Fraction(exact)

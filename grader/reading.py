@@ -16,11 +16,17 @@ from grader.parsing import FormatError, shorten
 
 @dataclass(frozen=True)
 class Reading:
-    """The outcome of reading one answer: `value` is the parsed value when `valid`."""
+    """The outcome of reading one answer: `value` is the parsed value when `valid`. What was read is put into
+    words (`message`) only when asked: grading a valid answer does not need it."""
 
     valid: bool
-    message: str
+    said: str = ""  # why an invalid answer could not be read
     value: Any = None
+    expected: Answer | None = None  # for a valid answer: the part it answers, to say what was read
+
+    @property
+    def message(self) -> str:
+        return describe_value(self.expected, self.value) if self.valid and self.expected is not None else self.said
 
 
 def read_answer(expected: Answer, text: str) -> Reading:
@@ -35,7 +41,7 @@ def read_answer(expected: Answer, text: str) -> Reading:
         return Reading(False, f"Could not read {expected.describe()}: {error.explain()}")
     except (ValueError, ArithmeticError, RecursionError) as error:  # defensive: still a format problem
         return Reading(False, f"Could not read {expected.describe()}: {shorten(str(error), 120)}")
-    return Reading(True, describe_value(expected, value), value)
+    return Reading(True, value=value, expected=expected)
 
 
 def describe_value(expected: Answer, value: Any) -> str:

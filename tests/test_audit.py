@@ -153,7 +153,7 @@ def test_a_trivial_answer_earns_nothing_unless_it_is_the_key(spec):
     is the key itself): a constant never gets partial credit, whatever the dimension."""
     for name, value in strategies(spec, {}).items():
         result = grade(spec, spec.to_text(value))
-        assert result.score == float(spec.compare(value).score)  # the audit's shortcut is the grader's score
+        assert result.score == float(spec.score(value)) == float(spec.compare(value).score)  # the audit's shortcut
         assert result.score == (1 if spec.same(value, spec.value) else 0), (name, value, result)
         assert result.status != "partial"
 
@@ -182,4 +182,5 @@ def test_no_trivial_answer_scores_in_any_variant_of_any_template(seed):
             if part.answer.kind in ("integer", "number"):
                 continue
             for name, value in strategies(part.answer, inputs).items():
-                assert part.answer.compare(value).score <= MAX_SCORE, (template_id, seed, part.id, name)
+                assert part.answer.score(value) == part.answer.compare(value).score <= MAX_SCORE, \
+                    (template_id, seed, part.id, name)

@@ -35,8 +35,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     total = len(templates) * args.seeds + len(pinned_runs) * bank_seeds
     print(f"{'template':<32}{'seeds':>7}{'failures':>10}")
     with Progress(total, "checking") as bar:
+        runs = {}
         for template in templates:
             variety, audit = Variety(template.id), Audit(template.id)
+            runs[template.id] = audit
             found = check_template(template, range(args.seeds), tick=bar.tick, variety=variety, audit=audit)
             found += variety.failures() + audit_failures(template.id, audit)
             failures += found
@@ -56,8 +58,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             print("\n".join(audit.lines()))
     if bank is not None:
         _print_sittings(bank)
-        print(f"identical questions per slot, over {args.seeds} students:")
-        for share in shares(bank, args.seeds):
+        print(f"identical questions per slot, over {args.seeds} students (a slot that pins nothing: its "
+              f"template's {args.seeds} variants):")
+        for share in shares(bank, args.seeds, runs):
             print("  " + share.line())
     elapsed = time.perf_counter() - started
     for failure in failures[:20]:

@@ -67,6 +67,11 @@ class Answer:
         """Score a parsed value against the expected one."""
         raise NotImplementedError
 
+    def score(self, value: Any) -> Fraction:
+        """The score `compare` gives a parsed value, without putting what is off into words (the fairness audit
+        grades thousands of trivial answers)."""
+        return self.compare(value).score
+
     def expected_json(self) -> Any:
         """The expected value as plain JSON."""
         raise NotImplementedError

@@ -223,9 +223,9 @@ class Choices(_Options):
         wrong_picks, missed = sorted(picked - right, key=self.ids.index), sorted(right - picked, key=self.ids.index)
         return Comparison(self.score(picked), _choice_detail(self, wrong_picks, missed))
 
-    def score(self, picked: set[str]) -> Fraction:
-        """The credit for a set of picks under this part's rule."""
-        right = set(self.value)
+    def score(self, picked: Any) -> Fraction:
+        """The credit for a set of picks (any collection of option ids) under this part's rule."""
+        picked, right = set(picked), set(self.value)
         if picked == right:
             return Fraction(1)
         if self.rule == "all-or-nothing" or not self.partial:

@@ -127,6 +127,13 @@ def text_entry(value: object) -> str:
     return str(value)
 
 
+def entries_score(got: list, expected: list, partial: bool) -> Fraction:
+    """The score `compare_entries` gives, without its feedback."""
+    if len(got) != len(expected) or rounded_entries(got, expected, str) is not None:
+        return Fraction(0)
+    return entry_credit(got, expected, partial)
+
+
 def compare_entries(got: list, expected: list, partial: bool, entry: str, entries: str) -> Comparison:
     if len(got) != len(expected):
         where = missing_or_extra(got, expected, entry, entries)

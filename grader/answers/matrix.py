@@ -10,6 +10,7 @@ from grader.answers.base import Answer, Comparison, exact, from_json_number, jso
 from grader.answers.entries import (
     all_numbers,
     constant_answers,
+    entries_score,
     entry_credit,
     no_credit_note,
     order_detail,
@@ -89,6 +90,11 @@ class Matrix(Answer):
         where = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong[:6]) + (", …" if len(wrong) > 6 else "")
         return Comparison(score, f"{len(wrong)} of {rows * cols} entries wrong, at (row, column) {where}."
                           + no_credit_note(got, expected, score))
+
+    def score(self, value: tuple[tuple[Rational, ...], ...]) -> Fraction:
+        if self.entries(value) is None:
+            return Fraction(0)
+        return entries_score(self.entries(value), self.entries(self.value), self.partial)  # type: ignore[arg-type]
 
     def expected_json(self) -> list:
         return json_nested(self.value)

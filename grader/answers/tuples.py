@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import compare_entries, constant_answers, flat
+from grader.answers.entries import compare_entries, constant_answers, entries_score, flat
 from grader.parsing import Number as Rational
 from grader.parsing import parse_numbers, read
 
@@ -61,6 +61,12 @@ class Tuple(Answer):
             wrong = [names[i] for i, (a, b) in enumerate(zip(value, target, strict=True)) if a != b]
             return Comparison(result.score, f"check the {' and '.join(wrong)}.")
         return result
+
+    def score(self, value: tuple[Rational, ...]) -> Fraction:
+        if tuple(value) in self.alternatives:
+            return Fraction(1)
+        targets = (self.value, *self.alternatives)
+        return max(entries_score(list(value), list(target), self.partial) for target in targets)
 
     def _against(self, value: tuple[Rational, ...], target: tuple[Rational, ...]) -> Comparison:
         return compare_entries(list(value), list(target), self.partial, "component", "components")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import compare_entries, constant_answers, flat, parse_nested
+from grader.answers.entries import compare_entries, constant_answers, entries_score, flat, parse_nested
 from grader.parsing import Number as Rational
 
 
@@ -26,6 +27,9 @@ class Vector(Answer):
 
     def compare(self, value: tuple[Rational, ...]) -> Comparison:
         return compare_entries(list(value), list(self.value), self.partial, "entry", "entries")
+
+    def score(self, value: tuple[Rational, ...]) -> Fraction:
+        return entries_score(list(value), list(self.value), self.partial)
 
     def entries(self, value: Any) -> list:
         return list(value)
