@@ -99,9 +99,11 @@ def _check_key(path: str) -> int:
 
 def add(commands: Any) -> None:
     p = commands.add_parser(
-        "check", help="prove every answer key over many seeds",
+        "check", help="prove every answer key over many seeds, and that the questions are fair",
         description="Prove the templates the bank uses and the course's own templates (the bank's templates:) "
-        "over many seeds, then every pinned question of the bank; exit 1 naming each failure.")
+        "over many seeds, then every pinned question of the bank: keys right, variants varied and fair (no trivial "
+        "answer scores, no misconception gives the key, no hint gives an answer away); report how many students "
+        "of each slot share a question; exit 1 naming each failure.")
     p.add_argument("--bank", help="question bank (default ./question_bank.yaml, else the shipped one)")
     p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
     p.add_argument("--template", help="check only this template")
