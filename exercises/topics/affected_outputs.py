@@ -263,6 +263,8 @@ class AffectedOutputs(Template):
     }
 
     def sample(self, rng: np.random.Generator, params: dict[str, Any]) -> dict[str, Any]:
+        _draw(rng, params)  # a first draw, thrown away: kept so that every seed gives the question it gave
+
         def draw() -> dict[str, Any]:
             q = _draw(rng, params)
             if not _mismatched(q) and min(sizes(q)) >= 1:
