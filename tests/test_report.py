@@ -206,8 +206,9 @@ def test_re_teach_leaves_out_parts_everybody_got_right_and_unreadable_answers(tm
     assert not parts["q1.p1"].to_reteach and parts["q1.p5"].misconceptions == []
     md = report_md(book, stats)
     reteach = re.findall(r"^\d+\. (q\S+): mean score ([\d.]+)", md, flags=re.M)
-    # p3: two reversed, each 1 of 3 entries right (mean 2/3); p4: one all wrong (0.75); p2: two with 2 of 3 (5/6)
-    assert reteach == [("q1.p3", "0.67"), ("q1.p4", "0.75"), ("q1.p2", "0.83")]
+    # per entry beyond what a constant gets (1 of 3 distinct entries): p3: two reversed, 1 of 3 right, score 0 (mean
+    # 1/2); p2: two with 2 of 3, each (2 - 1)/(3 - 1) = 1/2 (mean 3/4); p4: one all wrong (3/4); ties by column
+    assert reteach == [("q1.p3", "0.50"), ("q1.p2", "0.75"), ("q1.p4", "0.75")]
     assert [m.id for m in stats.misconceptions] == ["reversed"] and stats.misconceptions[0].students == 2
 
 

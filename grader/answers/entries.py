@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from fractions import Fraction
+from typing import Any, ClassVar
 
-from grader.answers.base import Comparison
+from grader.answers.base import Comparison, count_of
 from grader.decimals import approximates
 from grader.parsing import FormatError, Nested, parse_numbers, rounded_message
 from grader.parsing import Number as Rational
@@ -72,6 +73,24 @@ def missing_or_extra(got: list, expected: list, entry: str, entries: str) -> str
             if long[:index] + long[index + 1:] == short:
                 return f"{entry} {index + 1} is {word}"
     return ""
+
+
+class FlatEntries:
+    """What a flat list of numbers (a vector, a tuple) says about its size, and the answers that need no work."""
+
+    kind: ClassVar[str]
+    value: tuple
+    hide_size: bool
+
+    def describe(self) -> str:
+        return f"a {self.kind} of " + ("numbers" if self.hide_size else count_of(len(self.value), "number"))
+
+    def stated_size(self) -> tuple[int, ...]:
+        return () if self.hide_size else (len(self.value),)
+
+    def trivial_answers(self) -> dict[str, Any]:
+        length = len(self.value)
+        return {**constant_answers(list(self.value), lambda v: (v,) * length), "its length": (length,)}
 
 
 def constant_answers(flat: list, shaped: Callable[[object], object]) -> dict[str, object]:

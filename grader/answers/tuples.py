@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import compare_entries, constant_answers, entries_score, flat
+from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.entries import FlatEntries, compare_entries, entries_score, flat
 from grader.parsing import Number as Rational
 from grader.parsing import parse_numbers, read
 
@@ -18,7 +18,7 @@ _TIMES = re.compile(r"[xX*]|by")
 
 
 @dataclass(frozen=True, kw_only=True)
-class Tuple(Answer):
+class Tuple(FlatEntries, Answer):
     """An ordered tuple such as a shape (rows, cols): '(6, 4)', '6x4', '6 × 4'."""
 
     kind: ClassVar[str] = "tuple"
@@ -78,15 +78,6 @@ class Tuple(Answer):
         values = self.value if value is None else value
         return "(" + ", ".join(text_number(v) for v in values) + ")"
 
-    def describe(self) -> str:
-        return "a tuple of numbers" if self.hide_size else f"a tuple of {count_of(len(self.value), 'number')}"
-
-    def stated_size(self) -> tuple[int, ...]:
-        return () if self.hide_size else (len(self.value),)
-
-    def trivial_answers(self) -> dict[str, Any]:
-        length = len(self.value)
-        return {**constant_answers(list(self.value), lambda v: (v,) * length), "its length": (length,)}
 
     def extra_json(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"names": list(self.names)} if self.names else {}

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, json_nested, text_number
-from grader.answers.entries import compare_entries, constant_answers, entries_score, flat, parse_nested
+from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.entries import FlatEntries, compare_entries, entries_score, flat, parse_nested
 from grader.parsing import Number as Rational
 
 
 @dataclass(frozen=True, kw_only=True)
-class Vector(Answer):
+class Vector(FlatEntries, Answer):
     """A list of exact numbers; partial credit per entry when the length is right."""
 
     kind: ClassVar[str] = "vector"
@@ -41,15 +41,6 @@ class Vector(Answer):
         values = self.value if value is None else value
         return "[" + ", ".join(text_number(v) for v in values) + "]"
 
-    def describe(self) -> str:
-        return "a vector of numbers" if self.hide_size else f"a vector of {count_of(len(self.value), 'number')}"
-
-    def stated_size(self) -> tuple[int, ...]:
-        return () if self.hide_size else (len(self.value),)
-
-    def trivial_answers(self) -> dict[str, Any]:
-        length = len(self.value)
-        return {**constant_answers(list(self.value), lambda v: (v,) * length), "its length": (length,)}
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Vector:
