@@ -315,9 +315,9 @@ class ShapeTrace(Template):
     def _mistaken(p: dict[str, Any]) -> bool:
         """Whether a named mistake gives the shape after some layer (one-sided padding that the stride swallows)."""
         layers, _, after = trace(p)
-        return any(gives_key(Integer, shape[0], p, layer_mistakes(index)) if layer.ends_spatial
-                   else gives_key(Tuple, shape, p, layer_mistakes(index))
-                   for index, (layer, shape) in enumerate(zip(layers, after, strict=True)))
+        end = next((i for i, layer in enumerate(layers) if layer.ends_spatial), len(layers))
+        return any(gives_key(Integer, shape[0], p, layer_mistakes(index)) if index >= end
+                   else gives_key(Tuple, shape, p, layer_mistakes(index)) for index, shape in enumerate(after))
 
     def validate(self, p: dict[str, Any]) -> None:
         check_input(p, needed="a shape trace starts from a known input shape")
