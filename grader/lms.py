@@ -9,9 +9,10 @@ each answer box. `assemble` then builds a key of the students' own variants and 
 in our notation, which `grader.batch` grades like answers.csv.
 
 The answer boxes of a part are its `cells`: one per entry of a vector, tuple or matrix (row by
-row), one for any other kind, and one for a grid whose size must stay hidden (`hide_size`: its whole answer
-in our notation, since a box per entry would count the entries). The exporters lay the boxes out in this
-order; the readers rely on it.
+row), one for any other kind, and one for the whole answer in our notation (`whole_answer`) where a box per
+entry cannot stand for it: a grid whose size must stay hidden (`hide_size`: a box per entry would count the
+entries) and a tuple that accepts other values too (`alternatives`: boxes scored one by one would take any mix
+of them, (3, 3) for (3, 2) or (2, 3)). The exporters lay the boxes out in this order; the readers rely on it.
 """
 
 from __future__ import annotations
@@ -87,10 +88,16 @@ def find_tags(text: str) -> list[Tag]:
 # -- answer boxes -----------------------------------------------------------------------------
 
 
+def whole_answer(answer: Answer) -> bool:
+    """Whether a grid part is answered in one box, as a whole: its size must stay hidden, or it accepts other values
+    than the key (a box per entry cannot tell (3, 2) or (2, 3) from (3, 3))."""
+    return answer.kind in GRID_KINDS and (answer.hide_size or bool(getattr(answer, "alternatives", ())))
+
+
 def cells(answer: Answer) -> list[tuple[int, ...]]:
     """The answer boxes of a part, in order: an entry's position for grids, () for a single box."""
     value = answer.value  # type: ignore[attr-defined]
-    if answer.hide_size:
+    if whole_answer(answer):
         return [()]
     if answer.kind == "matrix":
         return [(i, j) for i, row in enumerate(value) for j in range(len(row))]
@@ -119,7 +126,7 @@ def canvas_type(parts: list[Answer]) -> str:
 
 def join_cells(answer: Answer, texts: list[str]) -> str:
     """A part's box texts as one answer in our notation: '[1, 2, 3]', '[[1, 0], [0, 1]]', '(6, 4)'."""
-    if answer.kind not in GRID_KINDS or answer.hide_size:
+    if answer.kind not in GRID_KINDS or whole_answer(answer):
         return texts[0] if texts else ""
     if not any(text.strip() for text in texts):
         return ""
@@ -198,7 +205,7 @@ _BOX_CLASSES: dict[type, type] = {}
 
 def boxed(answer: Answer) -> Answer:
     """The same answer spec, reading `join_cells` texts box by box when they do not parse as a whole."""
-    if answer.kind not in GRID_KINDS or answer.hide_size:
+    if answer.kind not in GRID_KINDS or whole_answer(answer):
         return answer
     kind = type(answer)
     if kind not in _BOX_CLASSES:

@@ -6,7 +6,8 @@ response exports an LMS would give back.
   `%fraction%answer#feedback`; inside an answer `~`, `#` and `}` end it unless escaped with `\\`
   (a `#` after `&` is an HTML entity), inside feedback only `~` and `}`; then HTML entities are
   decoded once and `\\}`, `\\#` unescaped.
-- `run_processing` evaluates the subset of QTI 2.1 response processing the export writes.
+- `run_processing` evaluates the subset of QTI 2.1 response processing the export writes, with the
+  engine's types (a 32-bit integer box refuses larger numbers).
 - `moodle_responses` / `canvas_analysis` write the CSV reports of Moodle and Canvas.
 """
 
@@ -30,6 +31,7 @@ class Alternative:
     fraction: Fraction
     answer: str
     feedback: str
+    percent: bool = False  # the fraction was written %…% (Moodle then keeps the wrong options' fractions as given)
 
 
 @dataclass
@@ -40,8 +42,10 @@ class Field:
 
     @property
     def right(self) -> list[str]:
-        """The right answers, as a student would type them (a NUMERICAL answer without its tolerance)."""
-        return [a.answer.split(":")[0] if self.kind == "NUMERICAL" else a.answer
+        """The right answers, as a student would type them (a NUMERICAL answer without its tolerance, a
+        SHORTANSWER's escaped `\\*` a star)."""
+        return [a.answer.split(":")[0] if self.kind == "NUMERICAL" else
+                a.answer.replace("\\*", "*") if self.kind == "SHORTANSWER" else a.answer
                 for a in self.alternatives if a.fraction > 0]
 
     @property
@@ -76,19 +80,19 @@ def cloze_fields(text: str) -> tuple[list[Field], str]:
         out.append(text[position:match.start()])
         i, alternatives = match.end(), []
         while True:
-            fraction = Fraction(0)
+            fraction, percent = Fraction(0), False
             if text.startswith("=", i):
                 fraction, i = Fraction(1), i + 1
             elif text.startswith("%", i):
                 end = text.index("%", i + 1)
-                fraction, i = Fraction(text[i + 1:end]) / 100, end + 1
+                fraction, percent, i = Fraction(text[i + 1:end].replace(",", ".")) / 100, True, end + 1
             end = _scan(text, i, "~#}", True)
             answer = text[i:end]
             feedback = ""
             if text.startswith("#", end):
                 stop = _scan(text, end + 1, "~}", False)
                 feedback, end = text[end + 1:stop], stop
-            alternatives.append(Alternative(fraction, _unescape(answer), _unescape(feedback)))
+            alternatives.append(Alternative(fraction, _unescape(answer), _unescape(feedback), percent))
             i = end + 1
             if text[end] == "}":
                 break
@@ -104,62 +108,114 @@ def plain_text(markup: str) -> str:
 
 # -- QTI 2.1 response processing (the subset the export writes) -------------------------------
 
+INT32 = (-2**31, 2**31 - 1)  # QTI 2.1's integer is a 32-bit signed integer
+
+
+def typed_response(declaration: ET.Element, raw):
+    """A candidate's raw response as the engine holds it: an integer box takes a 32-bit integer literal, a float
+    box a number; anything else is refused (None, as if nothing was entered). Identifiers and sets as given."""
+    if raw is None or raw == set():
+        return None
+    base = declaration.get("baseType")
+    if base == "integer":
+        text = str(raw).strip()
+        if not re.fullmatch(r"[+-]?\d+", text) or not INT32[0] <= int(text) <= INT32[1]:
+            return None
+        return int(text)
+    if base == "float":
+        try:
+            return float(str(raw).strip())
+        except ValueError:
+            return None
+    return raw
+
 
 def run_processing(item: ET.Element, responses: dict[str, object]) -> dict[str, object]:
-    """Run an item's responseProcessing on responses (None: no response); its outcome values."""
+    """Run an item's responseProcessing on raw responses (None: no response), as a QTI 2.1 engine would: integers
+    stay integers (sum, product, subtract, max of integers), divide gives a float, NULL propagates, a condition that
+    is NULL is false, outcomes start at their defaults. Returns the outcome values."""
     declarations = {d.get("identifier"): d for d in item.iter(f"{QTI}responseDeclaration")}
-    outcomes: dict[str, object] = {"SCORE": 0.0, "FEEDBACK": None}
+    typed = {ident: typed_response(d, responses.get(ident)) for ident, d in declarations.items()}
+
+    def literal(text, base):
+        return int(text) if base == "integer" else float(text) if base == "float" else text
+
+    outcomes: dict[str, object] = {"FEEDBACK": None}
+    for outcome in item.iter(f"{QTI}outcomeDeclaration"):
+        default = outcome.find(f"{QTI}defaultValue/{QTI}value")
+        if default is not None:
+            outcomes[outcome.get("identifier")] = literal(default.text, outcome.get("baseType"))
 
     def correct(ident):
-        values = [v.text for v in declarations[ident].iter(f"{QTI}value")]
-        return values[0] if declarations[ident].get("cardinality") == "single" else set(values)
+        declaration = declarations[ident]
+        values = [literal(v.text, declaration.get("baseType")) for v in declaration.iter(f"{QTI}value")]
+        return values[0] if declaration.get("cardinality") == "single" else set(values)
 
-    def typed(text, base):
-        return int(text) if base == "integer" else float(text) if base == "float" else text
+    def numeric(values, combine):
+        if any(v is None for v in values):
+            return None
+        result = combine(values)
+        return result if all(isinstance(v, int) for v in values) else float(result)
 
     def value(node):
         tag = node.tag.removeprefix(QTI)
+        args = list(node)
         if tag == "variable":
             ident = node.get("identifier")
-            return responses.get(ident) if ident in declarations else outcomes.get(ident)
+            return typed.get(ident) if ident in declarations else outcomes.get(ident)
         if tag == "correct":
-            d = declarations[node.get("identifier")]
-            got = correct(node.get("identifier"))
-            return got if isinstance(got, set) else typed(got, d.get("baseType"))
+            return correct(node.get("identifier"))
         if tag == "baseValue":
-            return typed(node.text, node.get("baseType"))
-        if tag == "match":
-            a, b = (value(n) for n in node)
-            return None if a is None or b is None else a == b
-        if tag == "stringMatch":
-            a, b = (value(n) for n in node)
-            return None if a is None else str(a).casefold() == str(b).casefold()
-        if tag == "equal":
-            a, b = (value(n) for n in node)
-            return None if a is None else abs(float(a) - float(b)) <= float(node.get("tolerance").split()[0])
-        if tag == "or":
-            return any(value(n) for n in node)
-        if tag == "isNull":
-            got = value(node[0])
-            return got is None or got == set()
-        if tag == "sum":
-            parts = [value(n) for n in node]
-            return None if None in parts else sum(float(p) for p in parts)
-        if tag == "product":
-            parts = [value(n) for n in node]
-            return None if None in parts else float(parts[0]) * float(parts[1])
-        if tag == "multiple":
-            found = set()
-            for n in node:
-                got = value(n)
-                found |= got if isinstance(got, set) else ({got} if got is not None else set())
-            return found
+            return literal(node.text, node.get("baseType"))
         if tag == "mapResponse":
             ident = node.get("identifier")
             mapping = declarations[ident].find(f"{QTI}mapping")
             entries = {e.get("mapKey"): float(e.get("mappedValue")) for e in mapping}
-            total = sum(entries.get(k, float(mapping.get("defaultValue"))) for k in responses.get(ident) or ())
+            got = typed.get(ident)
+            picks = got if isinstance(got, set) else {got} if got is not None else set()
+            total = sum(entries.get(k, float(mapping.get("defaultValue"))) for k in picks)
             return min(max(total, float(mapping.get("lowerBound"))), float(mapping.get("upperBound")))
+        got = [value(n) for n in args]
+        if tag in ("match", "stringMatch", "equal", "member", "gte", "lte"):
+            if any(v is None for v in got):
+                return None
+            a, b = got
+            if tag == "match":
+                assert not isinstance(a, float), "match on floats: use equal"
+                return a == b
+            if tag == "stringMatch":
+                return a.casefold() == b.casefold() if node.get("caseSensitive") == "false" else a == b
+            if tag == "equal":
+                assert node.get("toleranceMode") == "absolute"
+                return abs(float(a) - float(b)) <= float(node.get("tolerance").split()[0])
+            if tag == "member":
+                return a in b
+            return a >= b if tag == "gte" else a <= b
+        if tag == "or":
+            return True if any(v is True for v in got) else None if None in got else False
+        if tag == "and":
+            return False if any(v is False for v in got) else None if None in got else True
+        if tag == "not":
+            return None if got[0] is None else not got[0]
+        if tag == "isNull":
+            return got[0] is None or got[0] == set()
+        if tag == "sum":
+            return numeric(got, sum)
+        if tag == "product":
+            return numeric(got, lambda v: v[0] * v[1])
+        if tag == "subtract":
+            return numeric(got, lambda v: v[0] - v[1])
+        if tag == "max":
+            return numeric(got, max)
+        if tag == "divide":
+            return None if None in got or got[1] == 0 else float(got[0]) / float(got[1])
+        if tag == "integerDivide":
+            return None if None in got or got[1] == 0 else got[0] // got[1]
+        if tag == "multiple":
+            found = set()
+            for v in got:
+                found |= v if isinstance(v, set) else ({v} if v is not None else set())
+            return found
         raise AssertionError(f"unexpected expression {tag}")
 
     def run(rules):
@@ -170,7 +226,7 @@ def run_processing(item: ET.Element, responses: dict[str, object]) -> dict[str, 
             elif tag == "responseCondition":
                 for branch in rule:
                     kind = branch.tag.removeprefix(QTI)
-                    if kind == "responseElse" or value(branch[0]):
+                    if kind == "responseElse" or value(branch[0]) is True:
                         run(list(branch) if kind == "responseElse" else list(branch)[1:])
                         break
             else:

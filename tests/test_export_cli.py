@@ -23,6 +23,14 @@ def test_export_week_04_in_every_format(cli, tmp_path, fmt, name):
         assert "imsmanifest.xml" in zipfile.ZipFile(path).namelist()
     key = read_key(tmp_path / "week-04" / "lms-key.json")
     assert [s.student_id for s in key.students] == ["replicate-1", "replicate-2", "replicate-3"]
+    notes = [line for line in result.stdout.splitlines() if line.startswith("note: ")]
+    if fmt == "moodle":  # the slots' maximum marks, since Moodle's default mark is the sum of the box weights
+        assert len(notes) == 1 and "set each slot's maximum mark to its points (q1: 6, q2: 4," in notes[0]
+    elif fmt == "qti12":  # Canvas's own scores are not the grades where it weighs the parts otherwise
+        assert len(notes) == 1 and "cnnquiz grade week-04 RESPONSES.csv --from canvas" in notes[0]
+        assert "questions would weigh their parts otherwise than cnnquiz" in notes[0]
+    else:
+        assert notes == []  # QTI 2.1 computes cnnquiz's score itself
 
 
 def test_replicates_are_seeded_like_the_build_and_regenerate(cli, tmp_path):

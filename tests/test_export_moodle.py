@@ -13,7 +13,8 @@ from fractions import Fraction
 import pytest
 from lms_files import QUIZ, box_values, cloze_fields, export_to, plain_text
 
-from grader.lms import NONE_OF_THESE, cells, find_tags, option_text, replicate_questions
+import grader
+from grader.lms import NONE_OF_THESE, cells, find_tags, option_text, replicate_questions, whole_answer
 from grader.parsing import parse_single_number
 
 IMPORTER_READS = {"name", "questiontext", "generalfeedback", "penalty", "hidden"}  # import_multianswer
@@ -82,7 +83,7 @@ def test_every_box_expects_the_key_of_its_replicate(moodle):
         position = 0
         for part in expected.parts:
             kinds.add(part.answer.kind)
-            grid = part.answer.kind not in ("choice", "choices", "formula") and not part.answer.hide_size
+            grid = part.answer.kind not in ("choice", "choices", "formula") and not whole_answer(part.answer)
             for value in box_values(part.answer) if grid else [None]:
                 field = fields[position]
                 position += 1
@@ -91,8 +92,10 @@ def test_every_box_expects_the_key_of_its_replicate(moodle):
 
 
 def _check_box(field, spec, value):
-    if spec.kind == "formula" or spec.hide_size:  # a formula, or a whole answer whose size must stay hidden
-        assert field.kind == "SHORTANSWER" and field.right == [spec.to_text()]
+    if spec.kind == "formula" or whole_answer(spec):  # a formula, or a whole answer: its spellings cnnquiz reads
+        assert field.kind == "SHORTANSWER" and field.right[0] == spec.to_text()
+        assert spec.kind != "formula" or field.right == [spec.to_text()]
+        assert all(grader.grade(spec, text).status == "correct" for text in field.right)
         assert field.alternatives[-1].answer == "*" and spec.to_text() in field.alternatives[-1].feedback
     elif spec.kind == "choice":
         assert field.kind == "MULTICHOICE_V"
@@ -160,7 +163,7 @@ def test_a_box_where_a_misconception_differs_carries_its_feedback(moodle):
                     given = {Fraction(a.answer.split(":")[0]) if field.kind == "NUMERICAL" else a.answer: a.feedback
                              for a in field.wrong}
                     spelled = wrong if field.kind == "NUMERICAL" else \
-                        part.answer.to_text(wrong) if part.answer.hide_size else str(wrong)  # a whole answer
+                        part.answer.to_text(wrong) if whole_answer(part.answer) else str(wrong)  # a whole answer
                     assert given.get(spelled), f"{tag} {part.column}: {misconception.id} gives {wrong} here"
                     attached += 1
     assert attached > 20

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from lms_files import QTI, QUIZ, box_values, export_to, run_processing
 
+import grader
 from grader.answers import option_label
-from grader.lms import NONE_OF_THESE, canvas_type, cells, find_tags, option_text, replicate_questions
+from grader.answers.entries import entry_credit
+from grader.lms import NONE_OF_THESE, canvas_type, cells, find_tags, option_text, replicate_questions, whole_answer
 from grader.parsing import parse_single_number
 
 etree = pytest.importorskip("lxml.etree", reason="lxml (the test extra) validates the XML against the XSDs")
@@ -102,7 +104,7 @@ def test_qti21_correct_responses_are_the_key(qti21):
             spec = part.answer
             values = [v.text for d in declared.values() if d.get("identifier").startswith(f"R{index}_")
                       for v in d.iter(f"{QTI}value")]
-            if spec.kind == "formula" or spec.hide_size:  # one box for the whole answer, in our notation
+            if spec.kind == "formula" or whole_answer(spec):  # one box for the whole answer, in our notation
                 assert values == [spec.to_text()]
             elif spec.kind in ("choice", "choices"):
                 chosen = [spec.value] if spec.kind == "choice" else list(spec.value)
@@ -127,26 +129,23 @@ def test_qti21_processing_gives_per_entry_credit_and_names_misconceptions(qti21)
     files, key = qti21
     checked = named = 0
     for item, question in _items(files, key):
-        machine = sum(p.points for p in question.parts if p.answer.kind != "formula" and not p.answer.hide_size)
+        total = sum(p.points for p in question.parts)
         right = _right_responses(item, question)
         outcome = run_processing(item, right)
-        assert outcome["SCORE"] == pytest.approx(machine)
+        assert outcome["SCORE"] == total  # every part scored, to the last bit
         assert "SOLUTION" in outcome["FEEDBACK"]
-        assert run_processing(item, {})["SCORE"] == pytest.approx(sum(  # nothing answered: only an empty set scores
-            p.points for p in question.parts if p.answer.kind == "choices" and not p.answer.value))
+        assert run_processing(item, {})["SCORE"] == sum(  # nothing answered: only an empty set scores
+            p.points for p in question.parts if p.answer.kind == "choices" and not p.answer.value)
         for index, part in enumerate(question.parts, start=1):
-            if part.answer.kind not in ("vector", "tuple"):
+            if part.answer.kind not in ("vector", "tuple") or whole_answer(part.answer):
                 continue
             first = f"R{index}_1"
             if not isinstance(right[first], int):
                 continue  # an exact fraction: a string matched against its spellings
-            wrong = dict(right, **{first: right[first] + 1})  # one entry wrong: that entry's share is lost
+            wrong = dict(right, **{first: right[first] + 1})  # one entry wrong: the grader's per-entry credit
             values = list(part.answer.value)
-            counts = [values.count(v) for v in values]
-            constant = values[counts.index(max(counts))] if 1 < max(counts) < len(values) else None
-            share = 0 if values[0] == constant else \
-                Fraction(part.points, len(values) - (max(counts) if constant is not None else 0))
-            assert run_processing(item, wrong)["SCORE"] == pytest.approx(machine - share)
+            credit = entry_credit([values[0] + 1, *values[1:]], values, part.answer.partial)
+            assert run_processing(item, wrong)["SCORE"] == pytest.approx(total - part.points * (1 - credit), rel=1e-15)
             checked += 1
             for misconception in part.answer.misconceptions:
                 value, key_value = misconception.value, part.answer.value
@@ -167,7 +166,7 @@ def test_qti21_multi_select_is_net_correct(qti21):
             if spec.kind != "choices" or not spec.value:
                 continue
             right = _right_responses(item, question)
-            machine = sum(p.points for p in question.parts if p.answer.kind != "formula" and not p.answer.hide_size)
+            total = sum(p.points for p in question.parts)
             labels = [option_label(i) for i in range(len(spec.ids))]
             chosen = {option_label(spec.ids.index(v)) for v in spec.value}
             extra = next(label for label in labels if label not in chosen)
@@ -175,7 +174,7 @@ def test_qti21_multi_select_is_net_correct(qti21):
             for picks in (chosen | {extra}, one_less, {extra}):
                 expected = max(Fraction(0), Fraction(len(picks & chosen) - len(picks - chosen), len(chosen)))
                 got = run_processing(item, dict(right, **{f"R{index}_1": picks}))["SCORE"]
-                assert got == pytest.approx(machine - part.points + part.points * expected)
+                assert got == pytest.approx(total - part.points + part.points * expected, rel=1e-15)
             return
     raise AssertionError("the test bank has a multi-select part")
 
@@ -241,7 +240,7 @@ def test_qti12_items_expect_the_key(qti12):
             assert all(f"[{b[0]}]" in text for b in blanks)
             accepted = iter(b[1:] for b in blanks)
             for part in question.parts:
-                whole = part.answer.kind in ("choice", "choices", "formula") or part.answer.hide_size
+                whole = part.answer.kind in ("choice", "choices", "formula") or whole_answer(part.answer)
                 for value in [part.answer.value] if whole else box_values(part.answer):
                     _accepts(next(accepted), part.answer, value)
         elif kind == "numerical_question":
@@ -256,15 +255,17 @@ def test_qti12_items_expect_the_key(qti12):
 
 
 def _accepts(accepted: list[str], spec, value) -> None:
-    if spec.kind == "formula" or spec.hide_size:
+    if spec.kind == "formula":
         assert accepted == [spec.to_text()]
+    elif whole_answer(spec):  # the usual spellings of the whole answer, cnnquiz's first
+        assert accepted[0] == spec.to_text() and all(grader.grade(spec, text).status == "correct" for text in accepted)
     elif spec.kind == "choice":
         assert accepted == [option_label(spec.ids.index(value))]
     elif spec.kind == "choices":
         letters = "".join(sorted(option_label(spec.ids.index(v)) for v in value)) or "none"
         assert letters in accepted
     else:
-        assert accepted and all(parse_single_number(text) == value for text in accepted)
+        assert accepted and all(parse_single_number(text.replace(" ", "")) == value for text in accepted)
 
 
 def test_qti12_and_qti21_exports_are_reproducible(tmp_path, qti12, qti21):

@@ -22,7 +22,7 @@ from lms_files import QUIZ, box_values, canvas_analysis, cloze_fields, export_to
 
 from exercises.cli import main
 from grader.answers import option_label
-from grader.lms import Tag, find_tags, option_text, replicate_questions
+from grader.lms import Tag, find_tags, option_text, replicate_questions, whole_answer
 
 QTI12 = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 MODES = (["right"] * 8 + ["wrong"] * 4 + ["misconception"] * 4 + ["blank"] * 2 + ["garbage"] * 2
@@ -49,7 +49,7 @@ def _box_texts(question, mode: str, lms: str) -> list[str]:
         if spec.kind == "formula":
             text = {"wrong": "n + 1000", "garbage": "(((", "blank": ""}.get(mode, spec.to_text(value))
             texts.append(text)
-        elif spec.hide_size:  # one box for the whole answer, in our notation
+        elif whole_answer(spec):  # one box for the whole answer, in our notation
             wrong = spec.to_text(tuple(v + 1000 for v in value) if spec.kind != "matrix" else
                                  tuple(tuple(v + 1000 for v in row) for row in value))
             texts.append({"wrong": wrong, "garbage": "abc", "blank": ""}.get(mode, spec.to_text(value)))

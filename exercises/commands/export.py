@@ -14,6 +14,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     result = export(args.quiz, args.to, replicates=args.replicates, bank_path=args.bank, out=args.out)
     print(f"exported {args.quiz} for {args.to}: {result.slots} question slots, {result.questions} questions "
           f"(up to {args.replicates} replicates per slot) in {result.path}; key for grading: {result.key}")
+    if result.note:
+        print(f"note: {result.note}")
     return EXIT_OK
 
 

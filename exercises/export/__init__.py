@@ -22,7 +22,8 @@ from grader.errors import UserError
 class ExportFormat:
     """An LMS format of `cnnquiz export --to NAME`: the file it writes into OUT/QUIZ/, what that is and which
     systems import it (for --help), and the module whose `export_file(quiz, pools) -> bytes` makes it (imported
-    only when that format is exported)."""
+    only when that format is exported); the module may also have `grading_note(quiz, pools) -> str | None`, what
+    the user must know for the LMS's scores to be cnnquiz's (or that they are not)."""
 
     file: str
     kind: str
@@ -49,6 +50,7 @@ class ExportResult:
     key: Path  # lms-key.json
     slots: int
     questions: int  # distinct replicates written, all slots together
+    note: str | None = None  # the format's grading note, if any
 
 
 def export(quiz_id: str, fmt: str, replicates: int = 20, bank_path: str | None = None,
@@ -69,9 +71,11 @@ def export(quiz_id: str, fmt: str, replicates: int = 20, bank_path: str | None =
     folder = Path(out) / quiz.id
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / FORMATS[fmt].file
-    _write(target, importlib.import_module(FORMATS[fmt].module).export_file(quiz, pools))
+    module = importlib.import_module(FORMATS[fmt].module)
+    _write(target, module.export_file(quiz, pools))
     _write(folder / KEY_FILE, key_json(key).encode("utf-8"))
-    return ExportResult(target, folder / KEY_FILE, len(pools), sum(len(pool.replicates) for pool in pools))
+    note = module.grading_note(quiz, pools) if hasattr(module, "grading_note") else None
+    return ExportResult(target, folder / KEY_FILE, len(pools), sum(len(pool.replicates) for pool in pools), note)
 
 
 def _write(path: Path, data: bytes) -> None:

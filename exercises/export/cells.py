@@ -2,10 +2,12 @@
 
 A part has one box per entry of a vector, tuple or matrix (row by row) and one box otherwise, in
 the order of `grader.lms.cells` (the LMS readers rely on it); a vector, tuple or matrix whose size must
-stay hidden (`hide_size`: a box per entry would count its entries) has one box for its whole answer in
-cnnquiz's notation. Each box knows its expected value, how the LMS should check it (an integer exactly,
-an exact fraction by its spellings, a number within a tolerance, a choice, a formula by hand, or a whole
-answer as text, which cnnquiz regrades), its share of the part's points, and the wrong values that a
+stay hidden (`hide_size`: a box per entry would count its entries), or that accepts other values than the key
+(a tuple's `alternatives`: boxes scored one by one would take any mix of them), has one box for its whole
+answer in cnnquiz's notation (`grader.lms.whole_answer`). Each box knows its expected value, how the LMS should
+check it (an integer exactly, an exact fraction by its spellings, a number within a tolerance, a choice, a
+formula by its key's spelling, or a whole answer by its usual spellings, which cnnquiz regrades), the texts an
+LMS that compares text should accept (`accepted`), its share of the part's points, and the wrong values that a
 misconception gives in this box, with the misconception's feedback.
 
 Per-entry credit as near the grader's as fixed weights come: the grader gives credit only for the right
@@ -13,7 +15,7 @@ entries beyond those that the best constant answer gets right (every entry the k
 when a value fills several entries of the key those entries carry no points and the others share the part's
 points equally (an all-zero answer to a banded matrix or a sparse gradient earns nothing, as with the grader,
 which also takes off for a wrong entry among them: an LMS cannot); when every value appears once, the entries
-share the points equally.
+share the points equally. An LMS that computes (QTI 2.1) applies the grader's rule itself (`constant_count`).
 """
 
 from __future__ import annotations
@@ -25,8 +27,13 @@ from fractions import Fraction
 from typing import Any
 
 from exercises.model import Part, Question
+from grader.answers.base import text_number
+from grader.answers.entries import most_common_count
 from grader.answers.number import decimal_text
-from grader.lms import cells
+from grader.lms import cells, whole_answer
+from grader.parsing import FormatError
+
+GROUPED_FROM = 10_000  # integers from here on are also accepted with their digits grouped by spaces (12 209 103 000)
 
 
 @dataclass(frozen=True)
@@ -35,11 +42,12 @@ class Box:
 
     part: int  # the part's index in the question
     position: tuple[int, ...]  # the entry's position in a grid, () for a single box
-    check: str  # integer, exact, tolerance, choice, choices, formula or text (a whole answer of a hidden size)
+    check: str  # integer, exact, tolerance, choice, choices, formula or text (a whole answer of a grid)
     value: Any  # the expected value: an exact number, an option id, a tuple of option ids, a formula or answer text
     share: Fraction  # this box's share of the part's points
     wrong: tuple[tuple[Any, str], ...] = ()  # (a misconception's value in this box, its feedback)
     tolerance: Fraction = Fraction(0)
+    accepted: tuple[str, ...] = ()  # what an LMS comparing text takes as right (every spelling, every alternative)
 
 
 def boxes(question: Question) -> list[list[Box]]:
@@ -50,12 +58,16 @@ def boxes(question: Question) -> list[list[Box]]:
 def part_boxes(index: int, part: Part) -> list[Box]:
     spec = part.answer
     positions = cells(spec)
-    if spec.kind in ("choice", "choices", "formula") or spec.hide_size:
-        written = spec.kind not in ("choice", "choices")  # a formula, or a whole answer as text
-        wrong = _distinct((spec.to_text(m.value) if written else m.value, m.feedback) for m in spec.misconceptions)
-        value = spec.to_text() if written else spec.value  # type: ignore[attr-defined]
-        check = spec.kind if spec.kind in ("choice", "choices", "formula") else "text"
-        return [Box(index, (), check, value, Fraction(1), wrong)]
+    if spec.kind in ("choice", "choices"):
+        wrong = _distinct((m.value, m.feedback) for m in spec.misconceptions)
+        return [Box(index, (), spec.kind, spec.value, Fraction(1), wrong)]  # type: ignore[attr-defined]
+    if spec.kind == "formula" or whole_answer(spec):
+        wrong = _distinct((spec.to_text(m.value), m.feedback) for m in spec.misconceptions)
+        if spec.kind == "formula":
+            return [Box(index, (), "formula", spec.to_text(), Fraction(1), wrong, accepted=(spec.to_text(),))]
+        right = [spec.value, *getattr(spec, "alternatives", ())]  # type: ignore[attr-defined]
+        accepted = tuple(dict.fromkeys(text for value in right for text in whole_spellings(spec, value)))
+        return [Box(index, (), "text", spec.to_text(), Fraction(1), wrong, accepted=accepted)]
     values = [_entry(spec.value, position) for position in positions]  # type: ignore[attr-defined]
     shares = _shares(values)
     tolerance = getattr(spec, "tolerance", Fraction(0))
@@ -63,11 +75,48 @@ def part_boxes(index: int, part: Part) -> list[Box]:
     for position, value, share in zip(positions, values, shares, strict=True):
         wrong = _distinct((_entry(m.value, position), m.feedback) for m in spec.misconceptions
                           if _same_shape(m.value, spec.value) and _entry(m.value, position) != value)  # type: ignore[attr-defined]
-        check = "integer" if Fraction(value).denominator == 1 else "exact"
-        if tolerance:
-            check = "tolerance"
-        out.append(Box(index, position, check, value, share, wrong, tolerance))
+        check = "tolerance" if tolerance else "integer" if Fraction(value).denominator == 1 else "exact"
+        out.append(Box(index, position, check, value, share, wrong, tolerance,
+                       tuple(number_spellings(check, value))))
     return out
+
+
+def number_spellings(check: str, value: Any) -> list[str]:
+    """What an LMS comparing text should take for a number in a box: an integer as written (and, when large,
+    with its digits grouped by spaces, as the quiz instructions allow), a fraction by its spellings, a number
+    with a tolerance as a decimal."""
+    if check == "integer":
+        grouped = f"{abs(int(value)):,}".replace(",", " ")
+        return [str(value)] + ([("-" if value < 0 else "") + grouped] if abs(value) >= GROUPED_FROM else [])
+    if check == "exact":
+        return spellings(value)
+    return [number_text(value)]
+
+
+def whole_spellings(spec: Any, value: Any) -> list[str]:
+    """The usual spellings of a whole grid answer, cnnquiz's first: brackets or none, commas or spaces between
+    entries (rows separated by ';' for a matrix); only those cnnquiz reads as `value`."""
+    if spec.kind == "matrix":
+        rows = [[text_number(v) for v in row] for row in value]
+        candidates = [spec.to_text(value), "[" + ",".join("[" + ",".join(row) + "]" for row in rows) + "]",
+                      "; ".join(" ".join(row) for row in rows), "; ".join(", ".join(row) for row in rows)]
+    else:
+        entries = [text_number(v) for v in value]
+        candidates = [spec.to_text(value)] + [f"{left}{separator.join(entries)}{right}" for left, right in
+                                              ("()", "[]", ("", "")) for separator in (", ", ",", " ")]
+    return [text for text in dict.fromkeys(candidates) if _reads_as(spec, text, value)]
+
+
+def _reads_as(spec: Any, text: str, value: Any) -> bool:
+    try:
+        return spec.entries(spec.parse(text)) == spec.entries(value)
+    except (FormatError, ValueError, ArithmeticError):
+        return False
+
+
+def constant_count(part_boxes_: list[Box]) -> int:
+    """How many of a grid part's boxes the best constant answer gets right (the grader's c in (k − c)/(n − c))."""
+    return most_common_count([box.value for box in part_boxes_])
 
 
 def _entry(value: Any, position: tuple[int, ...]) -> Any:

@@ -15,6 +15,7 @@ from exercises.figures import Figure
 from exercises.model import Block, Display, Prose, Question, Table
 from exercises.render.latex import LatexPrinter
 from exercises.render.svg import to_svg
+from grader.lms import whole_answer
 
 
 class LmsHtmlPrinter(LatexPrinter):
@@ -73,8 +74,8 @@ def points_text(points: int) -> str:
 
 def grid_html(spec: Any, fields: list[str]) -> str:
     """A part's answer boxes laid out like its value: a row for a vector, rows for a matrix, (a, b) for a
-    tuple, a paragraph for a single box (and for a whole answer whose size must stay hidden)."""
-    if spec.hide_size:
+    tuple, a paragraph for a single box (and for a whole answer: `grader.lms.whole_answer`)."""
+    if whole_answer(spec):
         return f"<p>{fields[0]}</p>"
     if spec.kind == "matrix":
         width = len(spec.value[0])

@@ -3,12 +3,20 @@
 The assessment has one section per slot, a Canvas question group that picks one of its items
 (`selection_number` 1, `points_per_item` the slot's points); each item is one replicate, typed for Canvas by
 `grader.lms.canvas_type`: a single integer part is a "numerical" question, a single choice a "multiple
-choice", a single multi-select a "multiple answers" question (with a last option "None of these"), anything
-else "fill in multiple blanks" with one blank per answer box (`[b1]`, `[b2]`, …) accepting the box's exact
-spellings; a choice part's blank takes the option's letter, a formula's (and a whole answer's, for a part
-whose size must stay hidden) the key's spelling (cnnquiz regrades it). The solution is the general feedback.
-The item structure follows Canvas's own QTI export (lib/cc/qti in canvas-lms). Canvas gives each blank the
-same share of the points; `cnnquiz grade --from canvas` applies the part points of the key.
+choice", a single multi-select a "multiple answers" question (with a last option "None of these"; Canvas
+scores it (right picks − wrong picks)/right options, at least 0: cnnquiz's net-correct rule), anything
+else "fill in multiple blanks" with one blank per answer box (`[b1]`, `[b2]`, …) accepting the box's
+spellings (a large integer also with its digits grouped, a whole answer every usual spelling of every accepted
+value); a choice part's blank takes the option's letter, a multi-select's its letters in any order and
+separation (all or nothing: a Canvas question has one type, so no checkboxes among blanks), a formula's the key's
+spelling (cnnquiz regrades it). The solution is the general feedback. The item structure follows Canvas's own QTI
+export (lib/cc/qti in canvas-lms).
+
+Canvas gives each blank of a question the same share of its points (FillInMultipleBlanksQuestion: right blanks
+over blanks), and a quiz's question groups draw independently, so the parts of a replicate cannot become Canvas
+questions of their own points and stay together: where the parts' blank counts are not in proportion to their
+points, Canvas's own score differs from cnnquiz's (`weighs_as_cnnquiz`), and `grading_note` says to bring the
+grades back through `cnnquiz grade --from canvas`, which applies the part points of the key.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from html import escape
 from itertools import permutations
 
 from exercises.bank import Quiz
-from exercises.export.cells import Box, boxes, number_text, spellings
+from exercises.export.cells import Box, boxes, number_text
 from exercises.export.html import LmsHtmlPrinter, grid_html, points_text
 from exercises.export.package import child, document, element, identifier, manifest, zip_bytes
 from exercises.export.replicates import Pool, Replicate
@@ -27,11 +35,33 @@ from grader.lms import NONE_OF_THESE, canvas_type, option_text
 
 QTI12 = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI12_XSD = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
+MAX_ORDERED = 4  # a multi-select blank accepts every order of up to this many letters (4! = 24 orders)
 
 
 def export_file(quiz: Quiz, pools: list[Pool]) -> bytes:
     """qti12.zip, as `cnnquiz export --to qti12` writes it (exercises.export.FORMATS)."""
     return zip_bytes(qti12_files(quiz, pools))
+
+
+def weighs_as_cnnquiz(question) -> bool:
+    """Whether Canvas's equal share per blank gives every part of a replicate its points (a question of one
+    part always does: numerical, multiple choice or answers, or blanks of one part)."""
+    if canvas_type([part.answer for part in question.parts]) != "fill_in_multiple_blanks_question":
+        return True
+    counts = [len(part_boxes) for part_boxes in boxes(question)]
+    points = [part.points for part in question.parts]
+    return all(count * sum(points) == share * sum(counts) for count, share in zip(counts, points, strict=True))
+
+
+def grading_note(quiz: Quiz, pools: list[Pool]) -> str | None:
+    """What `cnnquiz export --to qti12` tells the user when Canvas's own scores are not cnnquiz's."""
+    off = sum(not weighs_as_cnnquiz(r.question) for pool in pools for r in pool.replicates)
+    if not off:
+        return None
+    return (f"Canvas gives every blank of a question the same share of its points: {off} of "
+            f"{sum(len(pool.replicates) for pool in pools)} questions would weigh their parts otherwise than "
+            f"cnnquiz, so Canvas's own scores are not the grades; download the quiz's Student Analysis and grade it "
+            f"with `cnnquiz grade {quiz.id} RESPONSES.csv --from canvas`")
 
 
 def qti12_files(quiz: Quiz, pools: list[Pool]) -> dict[str, bytes]:
@@ -161,22 +191,17 @@ def _blanks(presentation: ET.Element, processing: ET.Element, blanks: list[tuple
 
 
 def accepted(box: Box, spec) -> list[str]:
-    """What a fill-in blank accepts: a number's spellings, an option's letter, sets of letters, the formula."""
-    if box.check == "integer":
-        return [number_text(box.value)]
-    if box.check in ("exact",):
-        return spellings(box.value)
-    if box.check == "tolerance":
-        return [number_text(box.value)]
-    if box.check in ("formula", "text"):
-        return [box.value]
+    """What a fill-in blank accepts: a number's or a whole answer's spellings, an option's letter, a multi-select's
+    letters in any order (all orders up to 4 letters, else sorted), with or without commas or spaces."""
     if box.check == "choice":
         return [option_label(spec.ids.index(box.value))]
-    labels = [option_label(spec.ids.index(v)) for v in box.value]
+    if box.check != "choices":
+        return list(box.accepted)
+    labels = sorted(option_label(spec.ids.index(v)) for v in box.value)
     if not labels:
         return ["none"]
-    orders = [list(order) for order in permutations(sorted(labels))][:6]
-    return list(dict.fromkeys(separator.join(order) for order in orders for separator in ("", ", ", ",")))
+    orders = permutations(labels) if len(labels) <= MAX_ORDERED else [labels]
+    return list(dict.fromkeys(separator.join(order) for order in orders for separator in (", ", ",", " ", "")))
 
 
 def _meta(parent: ET.Element, label: str, entry: str) -> None:

@@ -1,14 +1,22 @@
 """IMS QTI 2.1 package (OpenOLAT, ONYX, Inspera): one assessmentItem per replicate, and an
 assessmentTest with one section per slot that selects one of its replicates for each candidate.
 
-An item has a textEntryInteraction per answer box (an integer as baseType integer, an exact fraction
-as a string matched against its spellings, a number with a tolerance as a float), a choiceInteraction
-per choice part (a multi-select scored by a mapping: the grader's net-correct rule), an
-extendedTextInteraction per formula part and per part whose size must stay hidden (scored by hand or by
-`cnnquiz grade`: its key is in the solution), and
-responseProcessing that adds each box's share of the part's points to SCORE. A box where a
-misconception's value was typed shows that misconception's feedback; the worked solution is a
-modalFeedback shown after every attempt. Figures are SVG files in the package.
+An item has a textEntryInteraction per answer box, a choiceInteraction per choice part and an
+extendedTextInteraction per formula part and per part answered as a whole (`grader.lms.whole_answer`), and
+responseProcessing that computes cnnquiz's own score rather than a sum of rounded weights, so that SCORE is the
+points exactly:
+- a grid part counts its right boxes k in an outcome N<part> and adds points × max(0, (k − c)/(n − c)), c the
+  boxes the best constant answer gets right (the grader's per-entry rule; all or nothing without partial credit);
+- a multi-select adds points × its rule: net-correct as a mapping of +1 per right and −1 per wrong pick over the
+  number of right options, each-answer as the options judged right over all, or all or nothing;
+- any other part adds its points when its box holds the key.
+Each value is declared with a type it fits: an integer as baseType integer while it fits QTI's 32 bits, a larger
+one as a string matched against its spellings (plain, and grouped by spaces as the quiz instructions allow: a
+float would take 1.2209103e10 and refuse the grouped form, and is exact only up to 2^53); an exact fraction as
+a string matched against its spellings, a number with a tolerance as a float, a formula or a whole answer as a
+string matched against its accepted spellings (cnnquiz regrades any other). A box where a misconception's value
+was typed shows that misconception's feedback; the worked solution is a modalFeedback shown after every attempt.
+Figures are SVG files in the package.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 from exercises.bank import Quiz
-from exercises.export.cells import Box, boxes, number_text, spellings
+from exercises.export.cells import Box, boxes, constant_count, number_spellings, number_text
 from exercises.export.html import LmsHtmlPrinter, points_text
 from exercises.export.package import child, document, element, fragment, identifier, manifest, zip_bytes
 from exercises.export.replicates import Pool, Replicate
@@ -25,6 +33,7 @@ from grader.answers import option_label
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
+INT32 = (-2**31, 2**31 - 1)  # QTI 2.1's integer is 32-bit
 
 
 def export_file(quiz: Quiz, pools: list[Pool]) -> bytes:
@@ -87,9 +96,11 @@ def item(replicate: Replicate) -> tuple[bytes, dict[str, bytes]]:
     for part_boxes in parts:
         for box in part_boxes:
             _declare(root, box, q.parts[box.part].answer)
-    for name, default, cardinality, base in (("SCORE", "0", "single", "float"),
-                                             ("MAXSCORE", str(sum(p.points for p in q.parts)), "single", "float"),
-                                             ("FEEDBACK", None, "multiple", "identifier")):
+    outcomes = [("SCORE", "0", "single", "float"), ("MAXSCORE", str(sum(p.points for p in q.parts)), "single", "float"),
+                ("FEEDBACK", None, "multiple", "identifier")]
+    outcomes += [(counter(index), "0", "single", "integer") for index, part in enumerate(q.parts)
+                 if counted(part.answer, parts[index])]
+    for name, default, cardinality, base in outcomes:
         outcome = child(root, "outcomeDeclaration", {"identifier": name, "cardinality": cardinality, "baseType": base})
         if default is not None:
             _value(child(outcome, "defaultValue"), default)
@@ -116,28 +127,45 @@ def response_id(box: Box) -> str:
                                                                  else "")
 
 
+def counter(index: int) -> str:
+    """The outcome that counts part `index`'s right boxes (or options judged right)."""
+    return f"N{index + 1}"
+
+
+def counted(spec, part_boxes: list[Box]) -> bool:
+    """Whether a part's score is computed from a count: a grid of several boxes, a multi-select by each answer."""
+    if part_boxes[0].check == "choices":
+        return spec.rule == "each-answer" and spec.partial
+    return len(part_boxes) > 1
+
+
+def base_type(box: Box) -> str:
+    """The baseType a box's value fits: QTI's integer is 32-bit, larger integers are matched as text."""
+    if box.check == "integer":
+        return "integer" if INT32[0] <= box.value <= INT32[1] else "string"
+    return {"tolerance": "float", "choice": "identifier", "choices": "identifier"}.get(box.check, "string")
+
+
 def _declare(root: ET.Element, box: Box, spec) -> None:
     if box.check in ("choice", "choices"):
         cardinality = "single" if box.check == "choice" else "multiple"
         declaration = child(root, "responseDeclaration", {"identifier": response_id(box), "cardinality": cardinality,
                                                           "baseType": "identifier"})
         right = [box.value] if box.check == "choice" else list(box.value)
-        labels = [option_label(spec.ids.index(option_id)) for option_id in right]
-        if labels:
+        if right:
             correct = child(declaration, "correctResponse")
-            for label in sorted(labels):
+            for label in sorted(_label(spec, option_id) for option_id in right):
                 _value(correct, label)
-        if box.check == "choices" and right:  # net-correct: +1/|right| per right pick, -1/|right| per wrong one
-            mapping = child(declaration, "mapping", {"lowerBound": "0", "upperBound": "1", "defaultValue": "0"})
+        if box.check == "choices" and right:  # net-correct: +1 per right pick, -1 per wrong one, at least 0
+            mapping = child(declaration, "mapping", {"lowerBound": "0", "upperBound": str(len(right)),
+                                                     "defaultValue": "0"})
             for index, option_id in enumerate(spec.ids):
-                share = Fraction(1 if option_id in right else -1, len(right))
-                child(mapping, "mapEntry", {"mapKey": option_label(index), "mappedValue": _float(share)})
+                child(mapping, "mapEntry", {"mapKey": option_label(index),
+                                            "mappedValue": "1" if option_id in right else "-1"})
         return
-    base = {"integer": "integer", "tolerance": "float"}.get(box.check, "string")
     declaration = child(root, "responseDeclaration", {"identifier": response_id(box), "cardinality": "single",
-                                                      "baseType": base})
-    value = spellings(box.value)[0] if box.check == "exact" else \
-        box.value if box.check in ("formula", "text") else number_text(box.value)
+                                                      "baseType": base_type(box)})
+    value = number_text(box.value) if box.check in ("integer", "tolerance") else box.accepted[0]
     _value(child(declaration, "correctResponse"), value)
 
 
@@ -181,60 +209,125 @@ def _processing(root: ET.Element, q, parts: list[list[Box]]) -> dict[str, str]:
         feedbacks[f"M{len(feedbacks) + 1}"] = text
         return f"M{len(feedbacks)}"
 
-    for part, part_boxes in zip(q.parts, parts, strict=True):
+    for index, (part, part_boxes) in enumerate(zip(q.parts, parts, strict=True)):
+        if part_boxes[0].check == "choices":
+            _choices(processing, index, part_boxes[0], part.points, part.answer, feedback_id)
+            continue
+        count = counted(part.answer, part_boxes)
         for box in part_boxes:
-            if box.check in ("formula", "text"):
-                continue  # scored by hand, or by cnnquiz grade
-            weight = part.points * box.share
             condition = child(processing, "responseCondition")
-            if box.check == "choices":
-                _choices(processing, condition, box, weight, part.answer, feedback_id)
-                continue
             branch = child(condition, "responseIf")
             branch.append(_matches(box, None, part.answer))
-            _add(branch, weight)
+            if count:
+                _increment(branch, counter(index))
+            else:
+                _add(branch, part.points)
             for value, text in box.wrong:
-                if box.check == "integer" and Fraction(value).denominator != 1:
-                    continue  # an integer box cannot hold it
+                if not _typable(box, value):
+                    continue
                 other = child(condition, "responseElseIf")
                 other.append(_matches(box, value, part.answer))
                 _flag(other, feedback_id(text))
+        if count:
+            _grid_score(processing, index, part_boxes, part.points, part.answer.partial)
     _flag(processing, "SOLUTION")
     return feedbacks
 
 
-def _choices(processing: ET.Element, condition: ET.Element, box: Box, weight: Fraction, spec, feedback_id) -> None:
-    """A multi-select: nothing chosen is right only when no option is; else the mapping scores the picks."""
-    empty = child(condition, "responseIf")
-    child(child(empty, "isNull"), "variable", {"identifier": response_id(box)})
-    if not box.value:
-        _add(empty, weight)
-    else:
+def _typable(box: Box, value) -> bool:
+    """Whether a misconception's value can be typed into the box (an integer box takes 32-bit integers only)."""
+    if base_type(box) != "integer":
+        return True
+    return Fraction(value).denominator == 1 and INT32[0] <= value <= INT32[1]
+
+
+def _grid_score(processing: ET.Element, index: int, part_boxes: list[Box], points: int, partial: bool) -> None:
+    """SCORE += points × max(0, (k − c)/(n − c)) for k right boxes of n (all or nothing when c = n or no partial
+    credit): the grader's per-entry rule."""
+    n, c = len(part_boxes), constant_count(part_boxes)
+    if not partial or c >= n:
+        branch = child(child(processing, "responseCondition"), "responseIf")
+        match = child(branch, "match")
+        child(match, "variable", {"identifier": counter(index)})
+        child(match, "baseValue", {"baseType": "integer"}, str(n))
+        _add(branch, points)
+        return
+    total = child(child(processing, "setOutcomeValue", {"identifier": "SCORE"}), "sum")
+    child(total, "variable", {"identifier": "SCORE"})
+    bounded = child(total, "max")
+    child(bounded, "baseValue", {"baseType": "float"}, "0")
+    beyond = element(QTI, "subtract")
+    child(beyond, "variable", {"identifier": counter(index)})
+    child(beyond, "baseValue", {"baseType": "integer"}, str(c))
+    bounded.append(_share(points, beyond, n - c))
+
+
+def _share(points: int, count: ET.Element, whole: int) -> ET.Element:
+    """points × count / whole, with one rounding (the product of integers is exact)."""
+    ratio = element(QTI, "divide")
+    product = child(ratio, "product")
+    child(product, "baseValue", {"baseType": "integer"}, str(points))
+    product.append(count)
+    child(ratio, "baseValue", {"baseType": "integer"}, str(whole))
+    return ratio
+
+
+def _choices(processing: ET.Element, index: int, box: Box, points: int, spec, feedback_id) -> None:
+    """A multi-select by its rule (nothing chosen: right when no option is, and no picks to map)."""
+    ident = response_id(box)
+    if spec.rule == "each-answer" and spec.partial:
+        for option_index, option_id in enumerate(spec.ids):  # options judged right, counted in N<part>
+            branch = child(child(processing, "responseCondition"), "responseIf")
+            picked = element(QTI, "member")
+            child(picked, "baseValue", {"baseType": "identifier"}, option_label(option_index))
+            child(picked, "variable", {"identifier": ident})
+            if option_id in box.value:
+                branch.append(picked)
+            else:
+                either = child(branch, "or")
+                child(child(either, "isNull"), "variable", {"identifier": ident})
+                child(either, "not").append(picked)
+            _increment(branch, counter(index))
+        _ratio(processing, points, counter(index), len(spec.ids))
+    elif not box.value:
+        empty = child(child(processing, "responseCondition"), "responseIf")
+        child(child(empty, "isNull"), "variable", {"identifier": ident})
+        _add(empty, points)
+    elif spec.rule == "net-correct" and spec.partial:
+        condition = child(processing, "responseCondition")
+        empty = child(condition, "responseIf")
+        child(child(empty, "isNull"), "variable", {"identifier": ident})
         scored = child(condition, "responseElse")
         total = child(child(scored, "setOutcomeValue", {"identifier": "SCORE"}), "sum")
         child(total, "variable", {"identifier": "SCORE"})
-        product = child(total, "product")
-        child(product, "baseValue", {"baseType": "float"}, _float(weight))
-        child(product, "mapResponse", {"identifier": response_id(box)})
+        total.append(_share(points, element(QTI, "mapResponse", {"identifier": ident}), len(box.value)))
+    else:  # all or nothing
+        right = child(child(processing, "responseCondition"), "responseIf")
+        match = child(right, "match")
+        child(match, "variable", {"identifier": ident})
+        child(match, "correct", {"identifier": ident})
+        _add(right, points)
     for value, text in box.wrong:  # a misconception is a whole set of picks
         branch = child(child(processing, "responseCondition"), "responseIf")
         if value:
             match = child(branch, "match")
-            child(match, "variable", {"identifier": response_id(box)})
+            child(match, "variable", {"identifier": ident})
             picks = child(match, "multiple")
-            for label in sorted(option_label(spec.ids.index(v)) for v in value):
+            for label in sorted(_label(spec, v) for v in value):
                 child(picks, "baseValue", {"baseType": "identifier"}, label)
         else:
-            child(child(branch, "isNull"), "variable", {"identifier": response_id(box)})
+            child(child(branch, "isNull"), "variable", {"identifier": ident})
         _flag(branch, feedback_id(text))
 
 
 def _matches(box: Box, value, spec) -> ET.Element:
     """The condition that the box holds the key (value None) or `value`."""
     ident = response_id(box)
-    if box.check == "exact":
+    if base_type(box) == "string":
+        texts = box.accepted if value is None else [value] if box.check in ("formula", "text") else \
+            number_spellings(box.check, value)
         either = element(QTI, "or")
-        for text in spellings(box.value if value is None else value):
+        for text in texts:
             match = child(either, "stringMatch", {"caseSensitive": "false"})
             child(match, "variable", {"identifier": ident})
             child(match, "baseValue", {"baseType": "string"}, text)
@@ -253,16 +346,33 @@ def _matches(box: Box, value, spec) -> ET.Element:
     if value is None:
         child(match, "correct", {"identifier": ident})
     elif box.check == "choice":
-        child(match, "baseValue", {"baseType": "identifier"}, option_label(spec.ids.index(value)))
+        child(match, "baseValue", {"baseType": "identifier"}, _label(spec, value))
     else:
         child(match, "baseValue", {"baseType": "integer"}, number_text(value))
     return match
 
 
-def _add(parent: ET.Element, weight: Fraction) -> None:
+def _label(spec, option_id: str) -> str:
+    return option_label(spec.ids.index(option_id))
+
+
+def _add(parent: ET.Element, points: int) -> None:
     total = child(child(parent, "setOutcomeValue", {"identifier": "SCORE"}), "sum")
     child(total, "variable", {"identifier": "SCORE"})
-    child(total, "baseValue", {"baseType": "float"}, _float(weight))
+    child(total, "baseValue", {"baseType": "float"}, str(points))
+
+
+def _ratio(parent: ET.Element, points: int, count: str, whole: int) -> None:
+    """SCORE += points × count / whole."""
+    total = child(child(parent, "setOutcomeValue", {"identifier": "SCORE"}), "sum")
+    child(total, "variable", {"identifier": "SCORE"})
+    total.append(_share(points, element(QTI, "variable", {"identifier": count}), whole))
+
+
+def _increment(parent: ET.Element, count: str) -> None:
+    total = child(child(parent, "setOutcomeValue", {"identifier": count}), "sum")
+    child(total, "variable", {"identifier": count})
+    child(total, "baseValue", {"baseType": "integer"}, "1")
 
 
 def _flag(parent: ET.Element, ident: str) -> None:
@@ -273,10 +383,6 @@ def _flag(parent: ET.Element, ident: str) -> None:
 
 def _value(parent: ET.Element, text: str) -> None:
     child(parent, "value", text=text)
-
-
-def _float(value: Fraction) -> str:
-    return f"{float(value):.10g}"
 
 
 def _escape(text: str) -> str:
