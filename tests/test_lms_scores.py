@@ -228,3 +228,38 @@ def test_the_weeks_are_scored_as_cnnquiz(quiz_id):
                 assert qti21_score(item, question.parts, answers) == float(score), (replicate.name, what)
                 canvas_exact &= abs(canvas_score(canvas, question.parts, answers) - float(score)) <= 1e-9
             assert canvas_exact == qti12.weighs_as_cnnquiz(question), replicate.name
+
+
+@pytest.mark.parametrize("strictness", ["all-or-nothing", "each-answer"])
+def test_qti21_follows_every_multi_select_rule_and_a_bank_without_partial_credit(strictness):
+    """The rules no shipped template uses: a bank's `scoring: all-or-nothing` (no partial credit, grids too) and
+    a multi-select scored by each answer; QTI 2.1 gives cnnquiz's score for any picks and any one entry wrong."""
+    import dataclasses
+    from itertools import combinations
+
+    from exercises.bank import apply_scoring
+
+    question = exercises.generate("sparsity", seed=0)
+    if strictness == "all-or-nothing":
+        question = apply_scoring(question, "all-or-nothing")
+    else:
+        question = dataclasses.replace(question, parts=tuple(
+            dataclasses.replace(p, answer=dataclasses.replace(p.answer, rule="each-answer"))
+            if p.answer.kind == "choices" else p for p in question.parts))
+    item = ET.fromstring(qti21.item(Replicate(Tag("scores", 1, 1), question))[0])
+    index = next(i for i, p in enumerate(question.parts) if p.answer.kind == "choices")
+    spec = question.parts[index].answer
+    key = [typed(part.answer, key_value(part.answer)) for part in question.parts]
+    scores = set()
+    for size in range(len(spec.ids) + 1):
+        for picks in combinations(spec.ids, size):
+            answers = [*key[:index], [Picks(picks)], *key[index + 1:]]
+            expected = float(cnnquiz_score(question.parts, answers))
+            assert qti21_score(item, question.parts, answers) == pytest.approx(expected, rel=1e-15, abs=0), picks
+            scores.add(expected)
+    assert len(scores) > (2 if strictness == "each-answer" else 1)
+    if strictness == "all-or-nothing":  # a grid without partial credit: one wrong entry loses the part
+        grid = apply_scoring(exercises.generate("conv1d", seed=0), "all-or-nothing")
+        grid_item = ET.fromstring(qti21.item(Replicate(Tag("scores", 1, 1), grid))[0])
+        for what, answers in one_entry_wrong(grid):
+            assert qti21_score(grid_item, grid.parts, answers) == float(cnnquiz_score(grid.parts, answers)) == 0, what
