@@ -55,7 +55,8 @@ def arrays(runs: list[Run]) -> list[tuple[Run | None, list[Run]]]:
     while index < len(runs):
         if runs[index].math and runs[index].text.strip() == "[":
             before = runs[index - 1] if index and runs[index - 1].math else None
-            end = next(k for k in range(index + 1, len(runs)) if runs[k].math and runs[k].text.strip() == "]")
+            end = next((k for k in range(index + 1, len(runs)) if runs[k].math and runs[k].text.strip() == "]"),
+                       len(runs))  # an unclosed bracket keeps the rest of the page: a test then fails on it
             entries = [run for run in runs[index + 1:end] if re.search(r"\d", run.text)]
             found.append((before, entries))
             index = end
