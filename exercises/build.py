@@ -312,9 +312,8 @@ class _Sheets:
         context = self._context(fmt)
         sources = {kind: render_sheet(kind, fmt, context) for kind in ("key", "quiz")}
         names = [(v.student.student_id, v.student.name) for v in self.variants]
-        quiz = self.quiz
-        missing = find_missing(sources, names, (quiz.title, self.bank.course, quiz.date, quiz.instructions),
-                               engine, self.fonts)
+        shared = [context[name] for name in ("title", "course", "date", "instructions")]  # as the sheets print them
+        missing = find_missing(sources, names, shared, engine, self.fonts)
         for kind, source in sources.items():
             class_pdfs.add(kind, source)
             self.staged.add(f"{kind}.{fmt}", source.encode("utf-8"))

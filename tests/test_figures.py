@@ -241,3 +241,24 @@ def test_latex_sheet_typesets_a_shared_figure_once(tmp_path):
     for name in boxes:
         assert key.count(f"\\usebox{{\\{name}}}") >= 2
     assert key.count("\\begin{picture}") >= len(boxes)
+
+
+def test_show_says_which_variants_draw_a_figure(cli, tmp_path):
+    """A template that draws a figure for some variants only says which ones, with a seed that has one."""
+    out = tmp_path / "f.svg"
+    done = cli("show", "pooling", "--seed", "3", "--figure", str(out))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "pooling --seed 3 has no figure: its variants with image (input image" in done.stderr
+    seed = re.search(r"e\.g\. --seed (\d+)", done.stderr).group(1)
+    assert cli("show", "pooling", "--seed", seed, "--figure", str(out)).returncode == 0 and out.is_file()
+    from exercises.commands.questions import _no_figure
+
+    plain = next(q for q in (exercises.generate("conv-backprop", seed=s) for s in range(20)) if not q.figures())
+    assert "its variants with dims = 2 (1 for a signal, 2 for an image) have none; those with dims = 1 draw one" \
+        in _no_figure(plain, {})
+    plain = next(q for q in (exercises.generate("grouped-conv", seed=s) for s in range(20)) if not q.figures())
+    assert "with out_channels > 24 have none; those with out_channels ≤ 24 draw one" in _no_figure(plain, {})
+    assert _no_figure(exercises.generate("conv-cost"), {}) == "conv-cost has no figure: none of its variants draws one"
+    pinned = exercises.generate("conv-backprop", seed=0, dims=2)
+    assert _no_figure(pinned, {"dims": 2}) == "conv-backprop has no figure: none of its variants with these --set " \
+        "values draws one"

@@ -21,7 +21,9 @@ from exercises.build import BuildError, BuildOptions, build
 from exercises.registry import all_templates
 from exercises.render.coverage import MissingGlyphs
 from exercises.render.fonts import FontSetup, to_unicode_text, typst_missing
+from exercises.render.pdf import latex_program
 from exercises.render.question import render_question
+from exercises.render.texescape import escape_latex
 from exercises.render.texfonts import font_environment, missing_in_log
 
 ROSTER = str(ROOT / "examples" / "roster.csv")
@@ -193,3 +195,66 @@ def test_cnnquiz_fonts_for_latex_names_the_font_folders_cjk_font():
     assert done.returncode == 0, done.stderr
     assert "CJK font (xeCJK): CnnquizTestCJK-Regular.otf (font folder)" in done.stdout
     assert "Chinese (Han)" in done.stdout.split("xelatex prints:")[1].splitlines()[0]
+
+
+def latex_sheets(tmp_path: Path, roster: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Week 7's LaTeX sheets for a roster (its instructions have a ⋆, which LaTeX prints as math) and the names."""
+    out = build("week-07", BuildOptions(roster_path=str(roster), out=str(tmp_path), formats="tex")).out_dir
+    sources = {kind: (out / f"{kind}.tex").read_text(encoding="utf-8") for kind in ("key", "quiz")}
+    names = [(line.split(",")[0], line.split(",")[1]) for line in roster.read_text(encoding="utf-8").splitlines()[1:]]
+    return sources, names
+
+
+def test_latex_coverage_probes_only_what_xelatex_typesets(tmp_path, monkeypatch):
+    """pdflatex gets the sheets of a Latin class: nothing is probed, nothing is missing; for other names, xelatex's
+    probe gets the characters of the LaTeX sheets, not those of the bank's plain text (its ⋆ is typeset as math)."""
+    import exercises.render.coverage as coverage
+    import exercises.render.pdf as pdf
+
+    monkeypatch.setattr(pdf, "_pdflatex_ready", lambda: True)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: f"/usr/bin/{name}")
+    probed: list[set[str]] = []
+    monkeypatch.setattr(coverage, "xelatex_missing", lambda source, chars, fonts: probed.append(set(chars)) or set())
+    latin = tmp_path / "latin.csv"
+    latin.write_text("student_id,name\na1,Ada Lovelace\na2,José Núñez\n", encoding="utf-8")
+    sources, names = latex_sheets(tmp_path / "latin", latin)
+    assert "⋆" not in sources["quiz"] and "\\ensuremath{\\star}" in sources["quiz"]
+    shared = [escape_latex(text) for text in ("Quiz 7", "Deep Learning", "2026-12-22", "⋆ is cross-correlation")]
+    assert coverage.find_missing(sources, names, shared, "latex", BARE) is None and probed == []
+    sources, names = latex_sheets(tmp_path / "world", Path(ROSTER))
+    assert coverage.find_missing(sources, names, shared, "latex", BARE) is None
+    assert len(probed) == 1 and {"张", "伟", "Ε"} <= probed[0] and "⋆" not in probed[0]
+
+
+@WORLD
+def test_a_latex_build_of_weeks_6_and_7_is_strict_clean(tmp_path):
+    """Their instructions' ⋆ prints (as math): no warning, and --strict passes."""
+    for week in ("week-06", "week-07"):
+        done = run_cli("build", week, "--roster", ROSTER, "--out", str(tmp_path), "--engine", "latex", "--strict",
+                       "--font-path", FONTS[0], "--format", "pdf")
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        assert f"built {week} for 6 students" in done.stdout
+        assert "⋆" in text_of(tmp_path / week / "students" / "s1001.pdf")
+
+
+def test_the_summary_counts_one_student_in_the_singular(tmp_path):
+    roster = tmp_path / "one.csv"
+    roster.write_text("student_id,name\na1,Ada\n", encoding="utf-8")
+    done = run_cli("build", "week-t", "--bank", str(BANK), "--roster", str(roster), "--out", str(tmp_path),
+                   "--format", "md")
+    assert done.returncode == 0 and "built week-t for 1 student in" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(latex_unavailable() is not None, reason=str(latex_unavailable()))
+def test_a_latin_class_goes_to_pdflatex_unprobed(tmp_path, monkeypatch):
+    """Week 7 (a ⋆ in its instructions) for a Latin class compiles with pdflatex, and no XeLaTeX probe runs."""
+    import exercises.render.coverage as coverage
+
+    probed = []
+    monkeypatch.setattr(coverage, "xelatex_missing", lambda *args: probed.append(args) or set())
+    latin = tmp_path / "latin.csv"
+    latin.write_text("student_id,name\na1,Ada Lovelace\n", encoding="utf-8")
+    result = build("week-07", BuildOptions(roster_path=str(latin), out=str(tmp_path), formats="pdf,tex",
+                                           engine="latex"))
+    assert result.missing_glyphs is None and probed == []
+    assert latex_program((result.out_dir / "quiz.tex").read_text(encoding="utf-8")) == "pdflatex"

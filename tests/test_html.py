@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,6 +98,27 @@ def test_figures_are_inline_svg_with_an_escaped_caption():
     figure = ET.fromstring(f"<div>{page}</div>").find(".//figure")
     assert figure is not None and figure.find("{http://www.w3.org/2000/svg}svg") is not None
     assert figure.findtext("figcaption") == question.figures()[0].caption
+
+
+PAPER_COLUMN_CM = 17.0  # the sheets' text column: A4 less 2 cm margins
+PAGE_COLUMN_PX = 800  # the pages' widest column (page.css: main 52rem less its padding, at 16 px)
+
+
+@pytest.mark.parametrize("template", ["pooling", "conv1d", "circulant", "receptive-field", "dilated-stack"])
+def test_figures_on_pages_are_as_readable_as_on_paper_or_more(template):
+    """On a page a figure's labels are at the text size (1em; on paper 7 pt beside 11 pt text), and the figure takes
+    at least the share of the column it takes on paper; the stylesheet narrows it to a narrower column."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    for seed in range(3):
+        question = exercises.generate(template, seed=seed)
+        for figure in question.figures():
+            svg = ET.fromstring(HtmlPrinter().figure(figure)).find(f"{svg_ns}svg")
+            width_em = float(svg.get("width").removesuffix("em"))
+            view_width = float(svg.get("viewBox").split()[2])
+            assert width_em == pytest.approx(view_width / float(svg.get("font-size")), rel=0.01)  # labels at 1em
+            assert width_em * 16 / PAGE_COLUMN_PX >= figure.width_cm() / PAPER_COLUMN_CM
+    css = (Path(exercises.__file__).parent.parent / "web" / "static" / "page.css").read_text(encoding="utf-8")
+    assert "figure svg { max-width: 100%; height: auto; }" in css
 
 
 def test_question_shows_itself_in_jupyter():

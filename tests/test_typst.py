@@ -17,7 +17,7 @@ from exercises.model import Call, Dot, Eq, Op, Sum, Sym
 from exercises.registry import all_templates
 from exercises.render.fonts import FontSetup
 from exercises.render.question import render_question
-from exercises.render.typst import TypstPrinter, escape_typst
+from exercises.render.typst import TypstPrinter, escape_typst, matrix_rows
 
 P = TypstPrinter()
 
@@ -32,8 +32,8 @@ def compile_text(markup: str) -> str:
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    (np.array([-1, 99, 100, 1]), 'mat(delim: "[", -1, 99, 100, 1)'),
-    (np.array([[1, 2], [3, 4]]), 'mat(delim: "[", 1, 2; 3, 4)'),
+    (np.array([-1, 99, 100, 1]), 'display(mat(delim: "[", -1, 99, 100, 1))'),
+    (np.array([[1, 2], [3, 4]]), 'display(mat(delim: "[", 1, 2; 3, 4))'),
     (Fraction(-3, 4), "-frac(3, 4)"),
     (Fraction(6, 3), "2"),
     ((6, 4), "(6, 4)"),
@@ -59,6 +59,17 @@ def test_math_nodes_print_as_typst(value, expected):
 
 def test_inline_and_display_math_delimiters():
     assert P.inline("x") == "$x$" and P.display("x") == "$ x $"
+
+
+def test_inline_math_with_a_vector_or_matrix_is_one_box():
+    """A box never breaks across lines; a matrix of several rows is a block equation (in text style) in it, so
+    its line is as tall as the matrix (tests/test_sheet_layout.py measures both on the sheets)."""
+    row = P.doprint(Eq(Sym("x"), np.array([1, -2])))
+    assert P.inline(row) == '#box($x = display(mat(delim: "[", 1, -2))$);'
+    matrix = P.doprint(np.array([[1, 2], [3, 4]]))
+    assert P.inline(matrix) == '#box($ inline(display(mat(delim: "[", 1, 2; 3, 4))) $);'
+    assert matrix_rows(f'{matrix} + op(";")({row}) + {P.doprint(np.array([[1], [2], [3]]))}') == [2, 1, 3]
+    assert compile_text(f"before {P.inline(matrix)}(after)") == "before [1 3 2 4](after)"  # (after) stays text
 
 
 def test_sympy_formulas_print_as_typst():

@@ -16,7 +16,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                            engine=args.engine, font_paths=tuple(args.font_path),
                            system_fonts=not args.ignore_system_fonts, base_url=args.base_url)
     result = build(args.quiz, options)
-    who = f"{result.students} students" if result.students else "one variant (no roster)"
+    who = (f"{result.students} student{'s' if result.students > 1 else ''}" if result.students
+           else "one variant (no roster)")
     pages = ", ".join(f"{name} {count} pages" for name, count in result.pages.items())
     print(f"built {args.quiz} for {who} in {result.seconds:.1f} s: {len(result.files)} files in {result.out_dir}"
           + (f" ({pages})" if pages else ""))

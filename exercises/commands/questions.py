@@ -50,7 +50,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     course_templates(args)
     question = generate(args.template, seed=args.seed, **pinned(args.set))
     if args.figure:
-        return _write_figure(question, args.figure)
+        return _write_figure(question, args.figure, pinned(args.set))
     if args.format == "json":
         print(json.dumps(question.to_json(), indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -60,13 +60,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_figure(question: Any, path: str) -> int:
+def _write_figure(question: Any, path: str, pins: dict[str, Any]) -> int:
     """`show --figure FILE`: the question's first figure alone, SVG or (for .tex) TikZ."""
     from pathlib import Path
 
     figures = question.figures()
     if not figures:
-        raise UsageError(f"{question.template} has no figure")
+        raise UsageError(_no_figure(question, pins))
     if path.endswith(".tex"):
         from exercises.render.tikz import to_tikz
 
@@ -80,6 +80,49 @@ def _write_figure(question: Any, path: str) -> int:
     Path(path).write_text(text, encoding="utf-8")
     print(f"wrote {path}: {figures[0].caption}")
     return EXIT_OK
+
+
+FIGURE_SEEDS = 40  # the seeds looked at to say which variants of a template draw a figure
+
+
+def _no_figure(question: Any, pins: dict[str, Any]) -> str:
+    """Why `show --figure` has nothing to write: no variant of the template draws a figure, or which ones do (the
+    parameter that tells them apart, among the first FIGURE_SEEDS seeds), with a seed that has one."""
+    from exercises.registry import generate, get
+
+    name, settings = question.template, " with these --set values" if pins else ""
+    variants = [(seed, generate(name, seed=seed, **pins)) for seed in range(FIGURE_SEEDS)]
+    drawn = [(seed, variant.params) for seed, variant in variants if variant.figures()]
+    if not drawn:
+        return f"{name} has no figure: none of its variants{settings} draws one"
+    plain = [variant.params for _, variant in variants if not variant.figures()] + [question.params]
+    which = _telling_apart(get(name).params, [params for _, params in drawn], plain)
+    return (f"{name} --seed {question.seed} has no figure: {which or 'only some of its variants draw one'} "
+            f"(e.g. --seed {drawn[0][0]}{settings})")
+
+
+def _telling_apart(specs: dict[str, Any], drawn: list[dict], plain: list[dict]) -> str | None:
+    """The parameter whose values tell the variants with a figure (`drawn`) from those without (`plain`), said
+    in words; None when no one parameter does."""
+    sentences = []
+    for name, spec in specs.items():
+        have, lack = ([json.dumps(params.get(name), sort_keys=True) for params in side] for side in (drawn, plain))
+        if set(have) & set(lack):
+            continue
+        doc = f" ({spec.doc.split(' (')[0]})" if spec.doc else ""
+        if len(set(have)) == len(set(lack)) == 1:
+            sentences.append((0, f"its variants with {name} = {lack[0]}{doc} have none; those with {name} = "
+                                 f"{have[0]} draw one"))
+        elif set(have) == {"null"}:
+            sentences.append((1, f"its variants with {name}{doc} have none; the others draw one"))
+        elif set(lack) == {"null"}:
+            sentences.append((2, f"only its variants with {name}{doc} draw one"))
+        elif all(value.lstrip("-").isdigit() for value in have + lack):
+            highest, lowest = max(map(int, have)), min(map(int, lack))
+            if highest < lowest:
+                sentences.append((3, f"its variants with {name} > {highest} have none; those with {name} ≤ "
+                                     f"{highest} draw one"))
+    return min(sentences)[1] if sentences else None
 
 
 def cmd_answer(args: argparse.Namespace) -> int:

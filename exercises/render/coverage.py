@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from exercises.render.classpdfs import split_sheets
+from exercises.render.classpdfs import CHUNK_STUDENTS, chunk_sources, split_sheets
 from exercises.render.fonts import FontSetup, printed_characters, typst_missing
 from exercises.render.pdf import EngineError, latex_program
 from exercises.render.texfonts import ProbeError, xelatex_missing
@@ -75,10 +75,14 @@ def find_missing(sources: Mapping[str, str], names: Sequence[tuple[str, str]], s
                  engine: str, fonts: FontSetup) -> MissingGlyphs | None:
     """The characters of the class sheets `sources` (quiz and key, of engine's format, one student mark per
     student of `names`: (id, name) pairs) that the engine's fonts lack; None when every one prints.
-    `shared_texts` are printed on every sheet (title, course, date, instructions)."""
+    `shared_texts` are printed on every sheet (title, course, date, instructions), as the sheet prints them
+    (LaTeX writes a ⋆ of the prose as math, for one)."""
     shared = printed_characters("".join(shared_texts))
-    everything = shared.union(*(printed_characters(source) for source in sources.values()))
-    missing = _engine_missing(everything, engine, next(iter(sources.values()), ""), fonts) if everything else set()
+    if engine == "typst":
+        everything = shared.union(*(printed_characters(source) for source in sources.values()))
+        missing = typst_missing(everything, fonts) if everything else set()
+    else:
+        missing = _xelatex_missing(sources, len(names), fonts)
     if not missing:
         return None
     per_student: list[set[str]] = [set() for _ in names]
@@ -103,13 +107,18 @@ def _in_order(characters: set[str], name: str) -> str:
     return "".join(sorted(characters, key=lambda ch: (name.find(ch) % (len(name) + 1), ch)))
 
 
-def _engine_missing(characters: set[str], engine: str, source: str, fonts: FontSetup) -> set[str]:
-    """What the engine's fonts lack of `characters` (for LaTeX, with the preamble of the sheet `source`)."""
-    if engine == "typst":
-        return typst_missing(characters, fonts)
-    if latex_program("".join(sorted(characters))) == "pdflatex":
-        return set()  # chosen only when its T1 fonts have every character
+def _xelatex_missing(sources: Mapping[str, str], count: int, fonts: FontSetup) -> set[str]:
+    """What XeLaTeX's fonts lack of the characters it typesets: those of the chunks of the LaTeX sheets (as
+    exercises.render.classpdfs compiles them) that go to xelatex; pdflatex gets a chunk only when its T1 fonts
+    have every character of it."""
+    characters: set[str] = set()
+    for source in sources.values():
+        for chunk, _ in chunk_sources(source, count, CHUNK_STUDENTS):
+            if latex_program(chunk) == "xelatex":
+                characters |= printed_characters(chunk)
+    if not characters:
+        return set()
     try:
-        return xelatex_missing(source, characters, fonts)
+        return xelatex_missing(next(iter(sources.values())), characters, fonts)
     except ProbeError as error:
         raise EngineError(str(error)) from None

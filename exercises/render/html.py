@@ -103,7 +103,7 @@ class HtmlPrinter(Printer):
         from exercises.render.svg import to_svg
 
         caption = f"<figcaption>{escape_html(figure.caption)}</figcaption>" if figure.caption else ""
-        return f'<figure class="figure">{to_svg(figure).strip()}{caption}</figure>'
+        return f'<figure class="figure">{to_svg(figure, screen=True).strip()}{caption}</figure>'
 
     def quotient(self, numerator: str, denominator: str) -> str:
         return f"<mfrac>{numerator}{denominator}</mfrac>"

@@ -48,7 +48,8 @@ class LatexPrinter(Printer):
         return escape_latex(text)
 
     def inline(self, math: str) -> str:
-        return f"${math}$"
+        """Inline math; with a vector or matrix in it, as one group, which TeX never breaks across lines."""
+        return f"${{{math}}}$" if r"\begin{bmatrix}" in math else f"${math}$"
 
     def display(self, math: str) -> str:
         return f"\\[ {math} \\]"

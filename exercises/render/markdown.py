@@ -42,6 +42,9 @@ class MarkdownPrinter(LatexPrinter):
     def text(self, text: str) -> str:
         return escape_markdown(text)
 
+    def inline(self, math: str) -> str:
+        return f"${math}$"  # the browser breaks the lines
+
     def display(self, math: str) -> str:
         return f"$$ {math} $$"
 

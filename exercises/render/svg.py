@@ -23,17 +23,21 @@ def _n(value: float) -> str:
     return f"{value * SCALE:.1f}".rstrip("0").rstrip(".")
 
 
-def to_svg(figure: Figure) -> str:
-    """The figure as an SVG document string."""
+def to_svg(figure: Figure, screen: bool = False) -> str:
+    """The figure as an SVG document string, sized for paper (in cm: its labels print at 7 pt, two thirds of the
+    sheet's text), or with `screen` for a web page (in em: its labels at the page's text size, larger than on
+    paper next to the text and the column; the page's stylesheet narrows it to a column narrower than it)."""
     left, top, right, bottom = figure.bounds()
     left, top, right, bottom = left - MARGIN, top - MARGIN, right + MARGIN, bottom + MARGIN
     unit_cm = figure.unit_cm()
     # Printed at unit_cm per grid unit; the font grows as the drawing shrinks, so text keeps its size.
     font = FONT_PX * 0.55 / unit_cm
+    width, height = (right - left) * SCALE, (bottom - top) * SCALE  # in viewBox pixels
+    size = (f'width="{width / font:.2f}em" height="{height / font:.2f}em"' if screen else
+            f'width="{width / SCALE * unit_cm:.2f}cm" height="{height / SCALE * unit_cm:.2f}cm"')
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_n(left)} {_n(top)} {_n(right - left)} '
-        f'{_n(bottom - top)}" width="{(right - left) * unit_cm:.2f}cm" height="{(bottom - top) * unit_cm:.2f}cm" '
-        f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="{font:.1f}">'
+        f'{_n(bottom - top)}" {size} font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="{font:.1f}">'
     ]
     if figure.caption:
         out.append(f"<title>{escape(figure.caption)}</title>")

@@ -19,6 +19,9 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "kappa",
           "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Sigma",
           "Phi", "Psi", "Omega"}
 _TOKEN = re.compile(r"[A-Za-z]+|\d+|\s+|.", re.DOTALL)
+# Vectors and matrices: in display style, since Typst sets the entries of an inline one at script size
+_MATRIX = 'mat(delim: "[", '
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def escape_typst(text: str) -> str:
@@ -51,6 +54,32 @@ def math_identifier(text: str) -> str:
     return "".join(out).strip() or '""'
 
 
+def matrix_rows(math: str) -> list[int]:
+    """The number of rows of each vector and matrix (`mat(delim: "[", …)`, rows split by `;`) in Typst math
+    that this printer wrote."""
+    rows = []
+    start = math.find(_MATRIX)
+    while start >= 0:
+        depth, count, index = 0, 1, start + len("mat")
+        while index < len(math):
+            ch = math[index]
+            if ch == '"':
+                closed = _STRING.match(math, index)
+                index = closed.end() - 1 if closed else len(math)
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif ch == ";" and depth == 1:
+                count += 1
+            index += 1
+        rows.append(count)
+        start = math.find(_MATRIX, index)
+    return rows
+
+
 def _symbol(name: str) -> str:
     base, sep, sub = name.partition("_")
     printed = math_identifier(base)
@@ -74,7 +103,14 @@ class TypstPrinter(Printer):
         return escape_typst(text)
 
     def inline(self, math: str) -> str:
-        return f"${math}$"
+        """Inline math. With a vector or matrix in it, the equation is one box that no line break splits; with a
+        matrix of several rows, a block equation (in text style) in that box, which gives the line the height
+        the matrix needs: Typst trims an inline equation's height to keep lines even, and a tall one would
+        overlap the line above. The `;` ends the embedded expression, so the text after it stays text."""
+        rows = matrix_rows(math)
+        if not rows:
+            return f"${math}$"
+        return f"#box($ inline({math}) $);" if max(rows) > 1 else f"#box(${math}$);"
 
     def display(self, math: str) -> str:
         return f"$ {math} $"
@@ -93,10 +129,10 @@ class TypstPrinter(Printer):
         return f"frac({numerator}, {denominator})"
 
     def vector(self, entries: list[str]) -> str:
-        return 'mat(delim: "[", ' + ", ".join(entries) + ")"
+        return f"display({_MATRIX}" + ", ".join(entries) + "))"
 
     def matrix(self, rows: list[list[str]]) -> str:
-        return 'mat(delim: "[", ' + "; ".join(", ".join(row) for row in rows) + ")"
+        return f"display({_MATRIX}" + "; ".join(", ".join(row) for row in rows) + "))"
 
     def tuple(self, entries: list[str]) -> str:
         return "(" + ", ".join(entries) + ")"
