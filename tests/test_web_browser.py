@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 import pytest
-from webquiz import ROOT, SALT, free_port, key_of, make_quiz, serve, stop
+from webquiz import ROOT, SALT, free_port, key_of, make_quiz, serve, staff_path, stop
 
 from web.tokens import student_token
 
@@ -194,8 +194,6 @@ def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(s
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from web.tokens import staff_token
-
     column = next(p.column for p in key_of(served.settings).student("s1").parts if p.answer.kind == "tuple")
     browser.get(f"{served.base}/q/{student_token(SALT, 'wq', 's1')}")
     browser.find_element(By.ID, f"answer-{column}").send_keys("(6, 4)")
@@ -209,7 +207,7 @@ def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(s
     student_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
     assert len(student_times) == 3 and all(t.endswith(zone) for t in student_times)  # due, saved, submitted
     assert "Jan 1, 2999" in student_times[0] and "05:00" in student_times[0]  # 00:30 at +01:00 is 05:00 at +05:30
-    browser.get(f"{served.base}/staff/{staff_token(SALT, 'wq')}")
+    browser.get(served.base + staff_path(served.settings))
     staff_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
     assert len(staff_times) == 3 and all(t.endswith(zone) for t in staff_times)
     browser.get(f"{served.base}/practice/conv1d?seed=3")

@@ -66,6 +66,13 @@ def token(settings: Settings, student_id: str = "s1") -> str:
     return student_token(settings.salt, settings.quiz, student_id)
 
 
+def staff_path(settings: Settings, quiz: str = "wq") -> str:
+    """The staff page of a quiz (the course's staff token, then the quiz)."""
+    from web.tokens import staff_token
+
+    return f"/staff/{staff_token(settings.salt)}/{quiz}"
+
+
 def matrix_column(settings: Settings, student_id: str = "s1") -> str:
     """The column of the student's matrix part."""
     return next(p.column for p in key_of(settings).student(student_id).parts if p.answer.kind == "matrix")

@@ -12,11 +12,11 @@ from grader.submissions import Submission, Submissions
 from web.storage import Store, describe_url
 
 
-def submissions_from_store(store: Store, key: Key) -> Submissions:
-    """One Submission per student who saved anything, with the latest text of each column. Answers saved or
-    submitted after the deadline (kept with `late: accept`) flag the row late."""
-    latest = store.latest(key.quiz)
-    submitted = store.submitted(key.quiz)
+def submissions_from_store(store: Store, key: Key, only: str | None = None) -> Submissions:
+    """One Submission per student who saved anything (or only the student `only`), with the latest text of each
+    column. Answers saved or submitted after the deadline (kept with `late: accept`) flag the row late."""
+    latest = store.latest(key.quiz, only)
+    submitted = store.submitted(key.quiz, only)
     students = {student.student_id: student for student in key.students}
     by_student: dict[str, Submission] = {}
     label = describe_url(store.url)

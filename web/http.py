@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from web.deadline import SharedDeadline
-from web.quiz import LiveQuiz
+from web.course import Course
+from web.overview import Overviews
+from web.release import ReleaseHooks
 from web.settings import Settings
-from web.storage import Store
 from web.throttle import GuessThrottle
 
 T = TypeVar("T")
@@ -30,11 +30,13 @@ class ApiError(Exception):
 
 @dataclass
 class Context:
+    """What the routes reach through `request.app.state.web`: one per app."""
+
     settings: Settings
-    quiz: LiveQuiz
-    store: Store
+    course: Course
     throttle: GuessThrottle
-    deadline: SharedDeadline
+    releases: ReleaseHooks
+    overviews: Overviews
 
 
 def context(request: Request) -> Context:

@@ -1,4 +1,4 @@
-"""The served quiz: key.json (reloaded when a rebuild changes it), read lazily: the head and the token index at
+"""A served quiz's key.json (reloaded when a rebuild changes it), read lazily: the head and the token index at
 once, a student's variant when the student first comes, the whole key only for the staff pages; each variant
 printed as HTML once (students whose questions share template, version and parameters share the printing)."""
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, key_from_data, load_key_data, student_from_data
-from web.settings import ServeError, Settings, check_key
-from web.tokens import TokenIndex, staff_token
+from web.settings import ServeError, check_key
+from web.tokens import TokenIndex
 
 if TYPE_CHECKING:
     from web.storage import Store
@@ -36,10 +36,14 @@ class ServedKey:
             self._raw = {str(s["student_id"]): s for s in data["students"] if s["student_id"]}
         except (KeyError, TypeError) as error:
             raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
-        self.index = TokenIndex(salt, self.quiz, list(self._raw))
+        self.index = TokenIndex.of_quiz(salt, self.quiz, list(self._raw))
         self._students: dict[str, KeyStudent] = {}
         self._full: Key | None = None
         self._lock = threading.Lock()
+        self.graded: dict[int, Any] = {}  # web.results' cache of graded answers of this key's variants
+
+    def name(self, student_id: str) -> str:
+        return str(self._raw[student_id].get("name", "")) if student_id in self._raw else ""
 
     def student_ids(self) -> list[str]:
         """The ids of the students with personal pages, in the key's order."""
@@ -56,6 +60,12 @@ class ServedKey:
             found = self._students.setdefault(student_id, student_from_data(self._raw[student_id], self.path))
         return found
 
+    def key_of(self, students: tuple[KeyStudent, ...]) -> Key:
+        """A Key of this quiz holding only `students` (to grade one student as the class is graded)."""
+        data = self._data
+        return Key(self.quiz, self.title, str(data.get("salt_fingerprint", "")), str(data.get("cnnquiz_version", "")),
+                   students)
+
     def full(self) -> Key:
         """The grader's whole Key (the staff page, the download)."""
         with self._lock:
@@ -67,35 +77,34 @@ class ServedKey:
 
 
 class LiveQuiz:
-    """The quiz being served. `served()` checks key.json's size and time on every call and reloads it. With a
+    """A quiz being served. `served()` checks key.json's size and time on every call and reloads it. With a
     store, the variants recorded there after the build (students the roster lacks, web.lti) are served too."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
-        self.settings, self.store = settings, store
+    def __init__(self, quiz: str, key_path: Path, salt: str, bank: str, store: Store | None = None) -> None:
+        self.quiz, self.key_path, self.salt, self.bank = quiz, Path(key_path), salt, bank
+        self.store = store
         self._recorded_students: dict[str, KeyStudent] = {}  # by token digest: a recorded variant never changes
-        self.staff_token = staff_token(settings.salt, settings.quiz)
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._served: ServedKey | None = None
         self.served()
 
     def served(self) -> ServedKey:
-        path = Path(self.settings.key_path)
+        path = self.key_path
         try:
             stat = path.stat()
         except OSError:
-            raise BuildGone(f"the build of {self.settings.quiz} is gone ({path}): run cnnquiz build "
-                            f"{self.settings.quiz} again") from None
+            raise BuildGone(f"the build of {self.quiz} is gone ({path}): run cnnquiz build {self.quiz} again") from None
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
                     try:
                         data = load_key_data(path)
-                        check_key(data, self.settings)
-                        served = ServedKey(data, path, self.settings.salt)
+                        check_key(data, self.quiz, path, self.salt, self.bank)
+                        served = ServedKey(data, path, self.salt)
                     except KeyFileError as error:
-                        raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
+                        raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
                     except ServeError as error:
                         raise BuildGone(str(error)) from None
                     self._served, self._stamp = served, stamp
@@ -108,36 +117,37 @@ class LiveQuiz:
             key = self.served().full()
             if self.store is None:
                 return key
-            return with_recorded(key, self.store.recorded_variants(key.quiz), self.settings.key_path)
+            return with_recorded(key, self.store.recorded_variants(key.quiz), self.key_path)
         except KeyFileError as error:
-            raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
+            raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
 
     def student(self, token: str) -> KeyStudent | None:
         """The student whose personal token this is (None for any other text)."""
-        served = self.served()
-        student_id = served.index.find(token)
-        if student_id is None:
-            return self._recorded(token)
+        student_id = self.served().index.find(token)
+        return self._recorded(token) if student_id is None else self.variant(student_id)
+
+    def variant(self, student_id: str) -> KeyStudent | None:
+        """The student's variant (None for a student the quiz does not have)."""
         try:
-            return served.student(student_id)
+            return self.served().student(student_id)
         except KeyFileError as error:
-            raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
+            raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
 
     def _recorded(self, token: str) -> KeyStudent | None:
         """The recorded variant of a token unknown to key.json (one indexed lookup in the store, and only when
-        the bank takes LTI launches: nothing else records variants)."""
-        if self.store is None or not self.settings.lti or not token or len(token) > 64:
+        the course takes LTI launches: nothing else records variants)."""
+        if self.store is None or not token or len(token) > 64:
             return None
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
         if digest in self._recorded_students:
             return self._recorded_students[digest]
-        found = self.store.recorded_variants(self.settings.quiz, token_digest=digest)
+        found = self.store.recorded_variants(self.quiz, token_digest=digest)
         if not found:
             return None
         try:
-            student = student_from_data(json.loads(found[0]), self.settings.key_path)
+            student = student_from_data(json.loads(found[0]), self.key_path)
         except (KeyFileError, ValueError) as error:
-            raise BuildGone(f"a recorded variant of {self.settings.quiz} cannot be read: {error}") from None
+            raise BuildGone(f"a recorded variant of {self.quiz} cannot be read: {error}") from None
         return self._recorded_students.setdefault(digest, student)
 
     def question_context(self, question: KeyQuestion) -> dict[str, Any]:

@@ -1,0 +1,228 @@
+"""The course being served: every quiz of the bank built under OUT (or the one quiz `serve QUIZ` names), each with
+its key (web.quiz), its answer store and its schedule (web.schedule), and the students' course tokens.
+
+`refresh()` (the app's watcher runs it every REFRESH seconds, off the requests) finds new builds, reloads the
+bank when its file changed (a new quiz, another due time), and publishes each quiz's timing to its store when it
+is first served or the bank changed. A quiz once served stays served: if its build goes away, its pages say so
+(503) until it is built again.
+
+For other parts of the app (web.lti): `quiz(quiz_id)` is a served quiz, `CourseQuiz.variant(student_id)` a
+student's variant, and `quiz_path`, `course_path` and `staff_path` the pages' paths (append them to the base URL).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from exercises.bank import Bank, BankError, Quiz
+from grader.keyfile import KeyStudent
+from web.quiz import BuildGone, LiveQuiz
+from web.schedule import Deadline, SharedSchedule
+from web.settings import Settings, built_quizzes
+from web.storage import Store
+from web.tokens import TokenIndex, course_token, staff_token, student_token
+
+log = logging.getLogger("cnnquiz.web")
+REFRESH = 2.0  # seconds between looks for new builds and a changed bank
+
+
+@dataclass
+class CourseQuiz:
+    """One served quiz: its bank entry (title, due, late, release), key, answer store and shared schedule."""
+
+    id: str
+    rules: Quiz
+    key: LiveQuiz
+    store: Store
+    schedule: SharedSchedule
+
+    @property
+    def title(self) -> str:
+        return self.rules.title or self.id
+
+    def variant(self, student_id: str) -> KeyStudent | None:
+        """The student's variant of this quiz (None if the build has no such student)."""
+        return self.key.variant(student_id)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+class Course:
+    """The served quizzes, in the bank's order; safe to use from several threads."""
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings, self.salt = settings, settings.salt
+        self.staff_token = staff_token(self.salt)
+        self._shared_store = store  # one store for every quiz (tests), else one per database URL
+        self._stores: dict[str, Store] = {}
+        self._bank, self._bank_stamp = settings.loaded, _stamp(Path(settings.bank))
+        self._quizzes: dict[str, CourseQuiz] = {}
+        self._published: dict[str, object] = {}  # quiz → the bank it was published from
+        self._skipped: dict[str, tuple[int, int] | None] = {}  # quiz → the key.json (stamp) it could not serve
+        self._lock, self._refreshing = threading.Lock(), threading.Lock()
+        self._last_scan = 0.0
+        self._index: tuple[tuple[int, ...], TokenIndex] | None = None
+        self._scan()
+        if not self._quizzes:
+            raise BuildGone(f"no quiz of {settings.bank} is built under {settings.out}")
+
+    # -- what is served -------------------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self._bank.course
+
+    def quizzes(self) -> list[CourseQuiz]:
+        return list(self._quizzes.values())
+
+    def quiz(self, quiz_id: str) -> CourseQuiz | None:
+        return self._quizzes.get(quiz_id)
+
+    def stores(self) -> list[Store]:
+        return list({id(q.store): q.store for q in self._quizzes.values()}.values())
+
+    def find(self, token: str) -> tuple[CourseQuiz, KeyStudent] | None:
+        """The quiz and student of a quiz page's token (None for any other text). A quiz whose build is gone
+        answers BuildGone, unless another quiz knows the token."""
+        gone: BuildGone | None = None
+        for quiz in self._quizzes.values():
+            try:
+                student = quiz.key.student(token)
+            except BuildGone as error:
+                gone = error
+                continue
+            if student is not None:
+                return quiz, student
+        if gone is not None:
+            raise gone
+        return None
+
+    def course_student(self, token: str) -> str | None:
+        """The student id of a course page's token (None for any other text)."""
+        return self._course_index().find(token)
+
+    def student_count(self) -> int:
+        """How many students the served quizzes have (each counted once)."""
+        return len(self._course_index())
+
+    def student_name(self, student_id: str) -> str:
+        for quiz in self._quizzes.values():
+            try:
+                name = quiz.key.served().name(student_id)
+            except BuildGone:
+                continue
+            if name:
+                return name
+        return ""
+
+    def _course_index(self) -> TokenIndex:
+        """The course tokens of every student of every served quiz (made again when a key changes)."""
+        served = []
+        for quiz in self._quizzes.values():
+            try:
+                served.append(quiz.key.served())
+            except BuildGone:
+                continue
+        identity = tuple(id(key) for key in served)
+        index = self._index
+        if index is None or index[0] != identity:
+            ids = dict.fromkeys(student_id for key in served for student_id in key.student_ids())
+            index = (identity, TokenIndex.of_course(self.salt, ids))
+            self._index = index
+        return index[1]
+
+    # -- paths (append to the base URL) ---------------------------------------------------------------
+    def quiz_path(self, quiz_id: str, student_id: str) -> str:
+        return f"/q/{student_token(self.salt, quiz_id, student_id)}"
+
+    def course_path(self, student_id: str) -> str:
+        return f"/c/{course_token(self.salt, student_id)}"
+
+    def staff_path(self, quiz_id: str = "") -> str:
+        return f"/staff/{self.staff_token}" + (f"/{quiz_id}" if quiz_id else "")
+
+    # -- finding builds, publishing the bank ------------------------------------------------------------
+    def refresh(self) -> None:
+        """Look for new builds and a changed bank (at most every REFRESH seconds), then publish every quiz's
+        timing that this process has not published from this bank yet (blocking: call it off the event loop)."""
+        with self._refreshing:
+            if time.monotonic() - self._last_scan >= REFRESH:
+                self._reload_bank()
+                self._scan()
+            source = f"{self.settings.bank} on {socket.gethostname()}"
+            for quiz in self.quizzes():
+                if self._published.get(quiz.id) is not self._bank:
+                    rules = quiz.rules
+                    quiz.schedule.publish(Deadline(rules.due, rules.late), rules.release, self._bank.extensions,
+                                          source)
+                    self._published[quiz.id] = self._bank
+
+    def _reload_bank(self) -> None:
+        path = Path(self.settings.bank)
+        stamp = _stamp(path)
+        if stamp is None or stamp == self._bank_stamp:
+            return
+        self._bank_stamp = stamp
+        from exercises.bank import load_bank
+
+        try:
+            bank = load_bank(path)
+        except BankError as error:
+            log.warning("the bank changed but cannot be used (still serving the one read before): %s", error)
+            return
+        if bank.salt != self.salt:
+            log.warning("%s: the salt changed; restart cnnquiz serve to serve its links", path)
+            return
+        self._bank = bank
+        for quiz in self.quizzes():
+            if quiz.id in bank.quizzes:
+                quiz.rules = bank.quizzes[quiz.id]
+
+    def _scan(self) -> None:
+        self._last_scan = time.monotonic()
+        bank: Bank = self._bank
+        wanted = [self.settings.quiz] if self.settings.quiz else built_quizzes(self.settings.out, bank.quizzes)
+        for quiz_id in wanted:
+            if quiz_id in self._quizzes or quiz_id not in bank.quizzes:
+                continue
+            path = self.settings.key_path_of(quiz_id)
+            if quiz_id in self._skipped and self._skipped[quiz_id] == _stamp(path):
+                continue
+            try:
+                key = LiveQuiz(quiz_id, path, self.salt, self.settings.bank)
+            except BuildGone as error:
+                if self.settings.quiz:
+                    raise
+                log.warning("not serving %s: %s", quiz_id, error)
+                self._skipped[quiz_id] = _stamp(path)
+                continue
+            self._add(quiz_id, bank.quizzes[quiz_id], key)
+
+    def _add(self, quiz_id: str, rules: Quiz, key: LiveQuiz) -> None:
+        store = self._store(self.settings.db_url_of(quiz_id))
+        with self._lock:
+            order = list(self._bank.quizzes)
+            quizzes = {**self._quizzes, quiz_id: CourseQuiz(quiz_id, rules, key, store, SharedSchedule(store, quiz_id))}
+            self._quizzes = dict(sorted(quizzes.items(), key=lambda item: order.index(item[0])
+                                        if item[0] in order else len(order)))
+
+    def _store(self, url: str) -> Store:
+        if self._shared_store is not None:
+            return self._shared_store
+        if url not in self._stores:
+            self._stores[url] = Store(url)
+        return self._stores[url]
+
+    def close(self) -> None:
+        for store in self.stores():
+            store.close()
