@@ -28,20 +28,44 @@ s3,Ελένη & Sons,e@example.org
 POSTGRES_ENV = "CNNQUIZ_TEST_POSTGRES_URL"
 
 
-def bank_text(due: str | None = None, late: str | None = None, quiz: str = "wq") -> str:
-    deadline = (f"    due: {due}\n" if due else "") + (f"    late: {late}\n" if late else "")
-    return f"""course: "Web test course"
-salt: "{SALT}"
-quizzes:
-  {quiz}:
-    title: "Web quiz"
-{deadline}    questions:
+QUESTIONS = """    questions:
       - template: toeplitz
-        params: {{signal: [100, 101, 99, 200, 199, 201], kernel: [-1, 0, 1]}}
-        points: {{shape: 1, matrix: 3, output: 2}}
+        params: {signal: [100, 101, 99, 200, 199, 201], kernel: [-1, 0, 1]}
+        points: {shape: 1, matrix: 3, output: 2}
       - template: concepts
       - template: conv1d
 """
+
+
+def quiz_text(quiz: str, title: str = "Web quiz", **timing: str | None) -> str:
+    """One quiz of the bank, with due:, late:, release: as given."""
+    lines = "".join(f"    {name}: {value}\n" for name, value in timing.items() if value)
+    return f"  {quiz}:\n    title: \"{title}\"\n{lines}{QUESTIONS}"
+
+
+def bank_text(due: str | None = None, late: str | None = None, quiz: str = "wq") -> str:
+    return f"""course: "Web test course"
+salt: "{SALT}"
+quizzes:
+{quiz_text(quiz, due=due, late=late)}"""
+
+
+def make_course(folder: Path, quizzes: dict[str, dict[str, str]], extensions: str | None = None,
+                built: tuple[str, ...] | None = None, db: str | None = None) -> Settings:
+    """A bank of several quizzes ({quiz: {due, late, release}}), an extensions file if given, every quiz (or
+    those of `built`) built for three students into folder/out; the settings of `cnnquiz serve` without a quiz."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = f'course: "Web test course"\nsalt: "{SALT}"\n'
+    if extensions is not None:
+        (folder / "extensions.csv").write_text(extensions, encoding="utf-8")
+        text += "extensions: extensions.csv\n"
+    text += "quizzes:\n" + "".join(quiz_text(quiz, f"Quiz {quiz}", **timing) for quiz, timing in quizzes.items())
+    (folder / "bank.yaml").write_text(text, encoding="utf-8")
+    (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    for quiz in quizzes if built is None else built:
+        build(quiz, bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
+              out=str(folder / "out"), formats="md")
+    return load_settings(None, str(folder / "bank.yaml"), str(folder / "out"), db)
 
 
 def make_quiz(folder: Path, due: str | None = None, late: str | None = None, db: str | None = None,

@@ -65,4 +65,4 @@ async def page(request: Request) -> Response:
     course = context(request).course
     quizzes = await in_thread(quizzes_of, course, student_id)
     return HTMLResponse(render("course.html.j2", course=course.title, student_id=student_id,
-                               name=course.student_name(student_id), quizzes=quizzes))
+                               student_name=course.student_name(student_id), quizzes=quizzes))
