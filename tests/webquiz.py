@@ -163,3 +163,28 @@ def postgres_url() -> str:
     except Exception as error:  # noqa: BLE001 - any failure to reach it is a reason to skip
         pytest.skip(f"PostgreSQL at {describe_url(url)} is unreachable: {str(error).splitlines()[0]}")
     return url
+
+
+def saved_before_due(settings: Settings, quiz: str, student_id: str, texts: dict[str, str]) -> None:
+    """Store answers as the page stores them (read, then appended), as if saved before a due time that has
+    passed by now: a test cannot save through the app before a due time in the past."""
+    from grader.reading import read_answer
+    from web.storage import Store
+
+    store = Store(settings.db_url_of(quiz))
+    for part in read_key(settings.key_path_of(quiz)).student(student_id).parts:
+        if part.column in texts:
+            reading = read_answer(part.answer, texts[part.column])
+            store.save(quiz, student_id, part.column, texts[part.column], reading.valid, reading.message, "test")
+    store.close()
+
+
+def mixed_answers(settings: Settings, quiz: str, student_id: str) -> dict[str, str]:
+    """The student's answers: the key for the first part, a named misconception where a part has one, else a
+    wrong number, so that the result has points, feedback sentences and misconceptions to show."""
+    parts = read_key(settings.key_path_of(quiz)).student(student_id).parts
+    texts = {parts[0].column: parts[0].answer.to_text()}
+    for part in parts[1:]:
+        mistakes = part.answer.misconceptions
+        texts[part.column] = part.answer.to_text(mistakes[0].value) if mistakes else "7"
+    return texts
