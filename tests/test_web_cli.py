@@ -65,6 +65,8 @@ def test_build_with_a_base_url_writes_links_and_puts_them_on_the_sheets(tmp_path
     assert [r["student_id"] for r in rows] == ["s1", "s2", "s3"] and rows[0]["email"] == "ada@example.org"
     for row in rows:
         assert row["url"] == f"{URL}/q/{student_token(SALT, 'wq', row['student_id'])}"
+        assert row["course_url"] == f"{URL}/c/{course_token(SALT, row['student_id'])}"  # the same for every quiz
+    assert list(rows[0]) == ["student_id", "name", "email", "url", "course_url"]
     for fmt in ("md", "tex", "typ"):
         sheet = (out / f"quiz.{fmt}").read_text(encoding="utf-8")
         assert sheet.count("Answer online") == 3
