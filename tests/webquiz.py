@@ -125,12 +125,14 @@ def wait_healthy(base: str, server: subprocess.Popen, log: Path, seconds: float 
 
 
 def serve(settings: Settings, port: int, *extra: str, bank: Path | None = None) -> subprocess.Popen:
-    """`cnnquiz serve` of the settings' quiz in its own process on 127.0.0.1:port, once it answers /healthz.
+    """`cnnquiz serve` of the settings' quiz (or course) in its own process on 127.0.0.1:port, once it answers
+    /healthz.
     Its output goes to serve-PORT.log next to the build; stop it with stop()."""
-    folder = settings.key_path.parent.parent
+    folder = Path(settings.out)
     log = folder / f"serve-{port}.log"
-    command = [sys.executable, "-m", "exercises.cli", "serve", settings.quiz, "--bank", str(bank or settings.bank),
-               "--out", str(folder), "--port", str(port), "--db", settings.db_url, *extra]
+    command = [sys.executable, "-m", "exercises.cli", "serve", *([settings.quiz] if settings.quiz else []), "--bank",
+               str(bank or settings.bank), "--out", str(folder), "--port", str(port),
+               *(["--db", settings.db_url] if settings.db_url else []), *extra]
     with open(log, "w") as output:  # the child keeps its own copy of the descriptor
         server = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     wait_healthy(f"http://127.0.0.1:{port}", server, log)
