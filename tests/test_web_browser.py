@@ -214,7 +214,7 @@ def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(s
     assert "Jan 1, 2999" in student_times[0] and "05:00" in student_times[0]  # 00:30 at +01:00 is 05:00 at +05:30
     browser.get(served.base + staff_path(served.settings))
     staff_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
-    assert len(staff_times) == 3 and all(t.endswith(zone) for t in staff_times)
+    assert len(staff_times) == 4 and all(t.endswith(zone) for t in staff_times)  # and the analysis's time
     browser.get(f"{served.base}/practice/conv1d?seed=3")
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []  # no favicon.ico 404, nothing else

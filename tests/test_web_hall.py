@@ -209,7 +209,7 @@ def test_every_time_on_the_pages_is_in_utc_and_says_so(tmp_path):
         client.post(f"/api/q/{token(settings)}/submit", json={})
         student = client.get(f"/q/{token(settings)}").text
         staff = client.get(staff_path(settings)).text
-    for page, count in ((student, 3), (staff, 3)):  # due, saved and submitted
+    for page, count in ((student, 3), (staff, 4)):  # due, saved and submitted; the staff page: the analysis too
         times = re.findall(r'<time datetime="([^"]+)" data-show="(clock|date)">([^<]*)</time>', page)
         assert len(times) == count and all(text.endswith(" UTC") for _, _, text in times)
         assert page.count("<time") == count

@@ -106,7 +106,8 @@ def app_from_environment() -> Starlette:
 
 
 def _warm(ctx: Context, stop: threading.Event) -> None:
-    """Read every student and print every variant once (importing the grader's heavy parts on the way)."""
+    """Read every student and print every variant once (importing the grader's heavy parts on the way), then
+    grade each quiz's saved answers once (the staff page's first load then finds them graded)."""
     try:
         for quiz in ctx.course.quizzes():
             served = quiz.key.served()
@@ -116,6 +117,10 @@ def _warm(ctx: Context, stop: threading.Event) -> None:
                     if stop.is_set():
                         return
                     quiz.key.question_context(question)
+        for quiz in ctx.course.quizzes():
+            if stop.is_set():
+                return
+            ctx.overviews.state(quiz)
     except Exception:  # noqa: BLE001 - warming is an optimisation: a failure shows again on the real request
         log.exception("warming the quiz pages failed")
 

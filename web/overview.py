@@ -2,66 +2,130 @@
 release) and one quiz (per student: parts saved, last save, submitted, their own due time, their score as graded
 now and whether it is released; the item analysis).
 
-A quiz's graded class is kept until the store's last answer or submit row or the key changes (one small query
-tells), and the grading behind it keeps each graded answer (web.results): a staff page after a save regrades
-that answer only. What depends on the clock (who is released) is worked out on each load.
+A load does not regrade the class. Each quiz's class is kept (`ClassState`) and brought up to date from the rows
+the store gained since the last load; only the students with a new answer are graded again, each as
+`cnnquiz grade --db` grades them (web.results), and their answers are graded only if their text changed. The
+item analysis looks at the whole class (0.5–1 s for 500 students): it is made again in the background when
+answers came in, and the page shows the latest one with the time it was made.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from grader.batch import GradedRow
+from grader.batch import GradedRow, grade_class
+from web.collect import submissions_from_rows
 from web.course import Course, CourseQuiz
-from web.quiz import BuildGone
-from web.results import class_book
+from web.quiz import BuildGone, ServedKey
+from web.results import grade_memo
 from web.schedule import Schedule
+from web.storage import Saved, describe_url, now
+
+log = logging.getLogger("cnnquiz.web")
+OVERLAP = 500  # rows read again on each update: a row committed late (another process) is not missed
 
 
-@dataclass(frozen=True)
-class ClassView:
-    """The expensive part of a quiz's staff page, for one state of its store and key."""
+@dataclass
+class Analysis:
+    """The item analysis of the answers up to an answer row."""
 
-    stamp: tuple[Any, ...]
-    latest: dict
-    submitted: dict[str, str]
-    rows: dict[str, GradedRow]  # student id → their gradebook row
+    answer_id: int
+    made_at: str
     svg: str
     counted: int
 
 
+@dataclass
+class ClassState:
+    """A quiz's saved answers, submits and graded rows as of the store's rows up to `answer_id`/`submit_id`."""
+
+    served: ServedKey
+    answer_id: int = 0
+    submit_id: int = 0
+    latest: dict[str, dict[str, Saved]] = field(default_factory=dict)  # student → column → their latest row
+    submitted: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, GradedRow] = field(default_factory=dict)  # student → their gradebook row, graded now
+    analysis: Analysis | None = None
+    analysing: bool = False
+
+    def update(self, quiz: CourseQuiz) -> None:
+        """Read the rows the store gained, and grade again the students they changed."""
+        saved, submits = quiz.store.since(quiz.id, max(0, self.answer_id - OVERLAP), max(0, self.submit_id - OVERLAP))
+        changed = set()
+        for row in saved:
+            columns = self.latest.setdefault(row.student_id, {})
+            current = columns.get(row.column)
+            if current is None or row.id > current.id:
+                columns[row.column] = row
+                changed.add(row.student_id)
+            self.answer_id = max(self.answer_id, row.id)
+        for number, student_id, when in submits:
+            self.submitted[student_id] = max(when, self.submitted.get(student_id, ""))
+            self.submit_id = max(self.submit_id, number)
+        label = describe_url(quiz.store.url)
+        for student_id in changed:
+            student = self.served.student(student_id)
+            if student is None:
+                continue  # a student no longer in the build
+            key = self.served.key_of((student,))
+            mine = {(student_id, column): row for column, row in self.latest[student_id].items()}
+            self.rows[student_id] = grade_class(key, submissions_from_rows(key, mine, {}, label),
+                                                grade_memo(self.served)).rows[0]
+
+    def snapshot(self) -> tuple[int, dict[tuple[str, str], Saved], dict[str, str]]:
+        """What the item analysis looks at (taken while no update runs)."""
+        latest = {(student, column): row for student, columns in self.latest.items() for column, row in columns.items()}
+        return self.answer_id, latest, dict(self.submitted)
+
+    def analyse(self, quiz: CourseQuiz, answer_id: int, latest: dict, submitted: dict[str, str]) -> Analysis:
+        """The item analysis of the class in a snapshot (as `cnnquiz grade --db`'s report makes it)."""
+        from grader.report import analyse, report_svg
+
+        key = self.served.full()
+        book = grade_class(key, submissions_from_rows(key, latest, submitted, describe_url(quiz.store.url)),
+                           grade_memo(self.served))
+        stats = analyse(book)
+        return Analysis(answer_id, now(), report_svg(book, stats) if stats.counted else "", stats.counted)
+
+
 class Overviews:
-    """The quizzes' ClassViews, each kept until its store or key changes."""
+    """Each quiz's ClassState, kept between loads (and made afresh when the quiz is built again)."""
 
     def __init__(self) -> None:
-        self._views: dict[str, ClassView] = {}
+        self._states: dict[str, ClassState] = {}
+        self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def view(self, quiz: CourseQuiz) -> ClassView:
-        served = quiz.key.served()
-        stamp = (id(served), *quiz.store.last_rows(quiz.id))
-        kept = self._views.get(quiz.id)
-        if kept is not None and kept.stamp == stamp:
-            return kept
-        with self._lock:  # two staff pages at once grade the class once
-            kept = self._views.get(quiz.id)
-            if kept is not None and kept.stamp == stamp:
-                return kept
-            view = _class_view(quiz, stamp)
-            self._views[quiz.id] = view
-            return view
+    def state(self, quiz: CourseQuiz) -> ClassState:
+        """The quiz's class brought up to date; its item analysis made here when there is none yet, else again
+        in the background when answers came in since it was made."""
+        with self._lock:
+            lock = self._locks.setdefault(quiz.id, threading.Lock())
+        with lock:
+            served = quiz.key.served()
+            state = self._states.get(quiz.id)
+            if state is None or state.served is not served:
+                state = self._states[quiz.id] = ClassState(served)
+            state.update(quiz)
+            if state.analysis is None:
+                state.analysis = state.analyse(quiz, *state.snapshot())
+            elif state.analysis.answer_id < state.answer_id and not state.analysing:
+                state.analysing = True
+                threading.Thread(target=self._analyse, args=(quiz, state, state.snapshot()),
+                                 name="cnnquiz-analysis", daemon=True).start()
+            return state
 
-
-def _class_view(quiz: CourseQuiz, stamp: tuple[Any, ...]) -> ClassView:
-    from grader.report import analyse, report_svg
-
-    latest, submitted = quiz.store.latest(quiz.id), quiz.store.submitted(quiz.id)
-    book = class_book(quiz)
-    stats = analyse(book)
-    rows = {row.key_id: row for row in book.rows if row.key_id}
-    return ClassView(stamp, latest, submitted, rows, report_svg(book, stats) if stats.counted else "", stats.counted)
+    @staticmethod
+    def _analyse(quiz: CourseQuiz, state: ClassState, snapshot: tuple) -> None:
+        try:
+            state.analysis = state.analyse(quiz, *snapshot)
+        except Exception:  # noqa: BLE001 - the next load tries again; the page keeps the last one
+            log.exception("the item analysis of %s failed", quiz.id)
+        finally:
+            state.analysing = False
 
 
 def release_summary(schedule: Schedule, student_ids: list[str]) -> dict[str, Any]:
@@ -73,25 +137,28 @@ def release_summary(schedule: Schedule, student_ids: list[str]) -> dict[str, Any
 
 def quiz_overview(quiz: CourseQuiz, overviews: Overviews, base: str, course: Course) -> dict[str, Any]:
     """The quiz's staff page (blocking)."""
-    view = overviews.view(quiz)
+    state = overviews.state(quiz)
     schedule = quiz.schedule.current()
-    key = quiz.key.key()
+    key = state.served.full()
     rows = []
     for student in key.students:
         sid = student.student_id
-        saved = [view.latest[(sid, p.column)] for p in student.parts if (sid, p.column) in view.latest]
-        graded = view.rows.get(sid)
+        columns = state.latest.get(sid, {})
+        saved = [columns[p.column] for p in student.parts if p.column in columns]
+        graded = state.rows.get(sid)
         rows.append({"student": student, "parts": len(student.parts), "saved": sum(bool(s.text.strip()) for s in saved),
                      "valid": sum(s.valid for s in saved), "last": max((s.saved_at for s in saved), default=None),
-                     "late": any(s.late for s in saved), "submitted": view.submitted.get(sid),
+                     "late": any(s.late for s in saved), "submitted": state.submitted.get(sid),
                      "extension": schedule.extensions.get(sid), "released": schedule.released(sid),
                      "score": graded.total if graded is not None and graded.graded else None,
-                     "maximum": graded.maximum if graded is not None else 0,
+                     "maximum": sum(part.points for part in student.parts),
                      "link": base + course.quiz_path(quiz.id, sid)})
-    ids = [student.student_id for student in key.students]
-    return {"rows": rows, "svg": view.svg, "counted": view.counted, "submitted": len(view.submitted),
-            "rows_saved": sum(row["saved"] > 0 for row in rows), "deadline": schedule.deadline,
-            "release": release_summary(schedule, ids),
+    analysis = state.analysis
+    return {"rows": rows, "svg": analysis.svg if analysis else "", "counted": analysis.counted if analysis else 0,
+            "analysed_at": analysis.made_at if analysis else "",
+            "analysis_behind": analysis is not None and analysis.answer_id < state.answer_id,
+            "submitted": len(state.submitted), "rows_saved": sum(row["saved"] > 0 for row in rows),
+            "deadline": schedule.deadline, "release": release_summary(schedule, [s.student_id for s in key.students]),
             "extensions": sorted(schedule.extensions.values(), key=lambda row: row.set_at)}
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, key_from_data, load_key_data, student_from_data
+from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, load_key_data, student_from_data
 from web.settings import ServeError, check_key
 from web.tokens import TokenIndex
 
@@ -67,12 +67,12 @@ class ServedKey:
                    students)
 
     def full(self) -> Key:
-        """The grader's whole Key (the staff page, the download)."""
+        """The grader's whole Key (the staff page, the download), of the very variants `student` gives (so that
+        web.results' graded answers serve both)."""
         with self._lock:
             if self._full is None:
-                self._full = key_from_data(self._data, self.path)
-                for student in self._full.students:
-                    self._students.setdefault(student.student_id, student)
+                self._full = self.key_of(tuple(self.student(str(raw["student_id"])) or student_from_data(raw, self.path)
+                                               for raw in self._data["students"]))
             return self._full
 
 

@@ -378,6 +378,16 @@ class Store:
             rows = connection.execute(query).all()
         return {(row.student_id, row.column): _saved(row) for row in rows}
 
+    def since(self, quiz: str, answer_id: int, submit_id: int) -> tuple[list[Saved], list[tuple[int, str, str]]]:
+        """The quiz's answer rows after `answer_id` and its submits (id, student, time) after `submit_id`, oldest
+        first: what changed since they were read last."""
+        saved = sa.select(answers).where(answers.c.quiz == quiz, answers.c.id > answer_id).order_by(answers.c.id)
+        submits = (sa.select(submissions.c.id, submissions.c.student_id, submissions.c.submitted_at)
+                   .where(submissions.c.quiz == quiz, submissions.c.id > submit_id).order_by(submissions.c.id))
+        with self._errors("read the answers"), self.engine.connect() as connection:
+            return ([_saved(row) for row in connection.execute(saved)],
+                    [(int(row.id), row.student_id, row.submitted_at) for row in connection.execute(submits)])
+
     def history(self, quiz: str, student_id: str) -> list[Saved]:
         """Every saved row of a student, oldest first."""
         query = (sa.select(answers).where(answers.c.quiz == quiz, answers.c.student_id == student_id)
