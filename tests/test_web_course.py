@@ -51,7 +51,9 @@ def staff(path: str = "") -> str:
 
 # -- one server for the whole course -------------------------------------------------------------------
 def test_serve_without_a_quiz_serves_every_built_quiz_and_with_one_only_that(client, settings):
-    assert client.get("/healthz").json() == {"ok": True, "quizzes": {"wa": 3, "wb": 3}, "students": 3}
+    health = client.get("/healthz").json()  # a course's keys are read in the background: null until then
+    assert health["ok"] is True and set(health["quizzes"]) == {"wa", "wb"}
+    assert set(health["quizzes"].values()) <= {3, None}
     for quiz in ("wa", "wb"):
         assert client.get(f"/q/{student_token(SALT, quiz, 's3')}").status_code == 200
     alone = load_settings("wb", settings.bank, str(settings.out), settings.db_url)

@@ -44,11 +44,14 @@ SERVE_ENVIRONMENT = "CNNQUIZ_SERVE"  # load_settings' arguments as JSON, for the
 
 
 async def healthz(request: Request) -> Response:
+    """The server answers, its databases too; each quiz's students (null while its key is being read)."""
     course = context(request).course
-    quizzes = {quiz.id: quiz.key.served().student_count for quiz in course.quizzes()}
+    for quiz in course.quizzes():
+        if quiz.key.loaded is not None:
+            quiz.key.served()  # a build that went away since: 503
     for store in course.stores():
         await in_thread(store.ping)
-    return JSONResponse({"ok": True, "quizzes": quizzes, "students": course.student_count()})
+    return JSONResponse({"ok": True, "quizzes": course.read_so_far()})
 
 
 async def favicon(request: Request) -> Response:
@@ -106,9 +109,14 @@ def app_from_environment() -> Starlette:
 
 
 def _warm(ctx: Context, stop: threading.Event) -> None:
-    """Read every student and print every variant once (importing the grader's heavy parts on the way), then
-    grade each quiz's saved answers once (the staff page's first load then finds them graded)."""
+    """Read every quiz's key, then every student, and print every variant once (importing the grader's heavy
+    parts on the way), then grade each quiz's saved answers once (the staff page's first load finds them
+    graded)."""
     try:
+        for quiz in ctx.course.quizzes():  # every key first: the students' tokens
+            if stop.is_set():
+                return
+            quiz.key.served()
         for quiz in ctx.course.quizzes():
             served = quiz.key.served()
             for student_id in served.student_ids():

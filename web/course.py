@@ -69,7 +69,6 @@ class Course:
         self._bank, self._bank_stamp = settings.loaded, _stamp(Path(settings.bank))
         self._quizzes: dict[str, CourseQuiz] = {}
         self._published: dict[str, object] = {}  # quiz → the bank it was published from
-        self._skipped: dict[str, tuple[int, int] | None] = {}  # quiz → the key.json (stamp) it could not serve
         self._lock, self._refreshing = threading.Lock(), threading.Lock()
         self._last_scan = 0.0
         self._index: tuple[tuple[int, ...], TokenIndex] | None = None
@@ -92,28 +91,28 @@ class Course:
         return list({id(q.store): q.store for q in self._quizzes.values()}.values())
 
     def find(self, token: str) -> tuple[CourseQuiz, KeyStudent] | None:
-        """The quiz and student of a quiz page's token (None for any other text). A quiz whose build is gone
-        answers BuildGone, unless another quiz knows the token."""
-        gone: BuildGone | None = None
+        """The quiz and student of a quiz page's token (None for any other text). A token of a quiz whose build
+        went away (or cannot be read) since it was read gets BuildGone."""
         for quiz in self._quizzes.values():
             try:
                 student = quiz.key.student(token)
-            except BuildGone as error:
-                gone = error
+            except BuildGone:
+                last = quiz.key.loaded
+                if last is not None and last.index.find(token) is not None:
+                    raise
                 continue
             if student is not None:
                 return quiz, student
-        if gone is not None:
-            raise gone
         return None
 
     def course_student(self, token: str) -> str | None:
         """The student id of a course page's token (None for any other text)."""
         return self._course_index().find(token)
 
-    def student_count(self) -> int:
-        """How many students the served quizzes have (each counted once)."""
-        return len(self._course_index())
+    def read_so_far(self) -> dict[str, int | None]:
+        """Each quiz's number of students, None for a quiz whose key was not read yet (nothing is read here)."""
+        return {quiz.id: None if quiz.key.loaded is None else quiz.key.loaded.student_count
+                for quiz in self._quizzes.values()}
 
     def student_name(self, student_id: str) -> str:
         for quiz in self._quizzes.values():
@@ -193,20 +192,12 @@ class Course:
         bank: Bank = self._bank
         wanted = [self.settings.quiz] if self.settings.quiz else built_quizzes(self.settings.out, bank.quizzes)
         for quiz_id in wanted:
-            if quiz_id in self._quizzes or quiz_id not in bank.quizzes:
-                continue
-            path = self.settings.key_path_of(quiz_id)
-            if quiz_id in self._skipped and self._skipped[quiz_id] == _stamp(path):
-                continue
-            try:
-                key = LiveQuiz(quiz_id, path, self.salt, self.settings.bank)
-            except BuildGone as error:
-                if self.settings.quiz:
-                    raise
-                log.warning("not serving %s: %s", quiz_id, error)
-                self._skipped[quiz_id] = _stamp(path)
-                continue
-            self._add(quiz_id, bank.quizzes[quiz_id], key)
+            if quiz_id not in self._quizzes and quiz_id in bank.quizzes:
+                # the one quiz of `serve QUIZ` is read at once (a wrong build is an error at the start); a course's
+                # keys are read in the background (web.app's warm-up) or when first asked for
+                key = LiveQuiz(quiz_id, self.settings.key_path_of(quiz_id), self.salt, self.settings.bank,
+                               eager=bool(self.settings.quiz))
+                self._add(quiz_id, bank.quizzes[quiz_id], key)
 
     def _add(self, quiz_id: str, rules: Quiz, key: LiveQuiz) -> None:
         store = self._store(self.settings.db_url_of(quiz_id))

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.batch import GradedRow, grade_class
+from grader.batch import grade_class
 from web.collect import submissions_from_rows
 from web.course import Course, CourseQuiz
 from web.quiz import BuildGone, ServedKey
@@ -25,7 +25,9 @@ from web.schedule import Schedule
 from web.storage import Saved, describe_url, now
 
 log = logging.getLogger("cnnquiz.web")
-OVERLAP = 500  # rows read again on each update: a row committed late (another process) is not missed
+# PostgreSQL: rows read again on each update, so that a row committed after a later one (by another process) is
+# not missed; SQLite commits one writer at a time, in the order of the ids
+OVERLAP = 500
 
 
 @dataclass
@@ -47,13 +49,15 @@ class ClassState:
     submit_id: int = 0
     latest: dict[str, dict[str, Saved]] = field(default_factory=dict)  # student → column → their latest row
     submitted: dict[str, str] = field(default_factory=dict)
-    rows: dict[str, GradedRow] = field(default_factory=dict)  # student → their gradebook row, graded now
+    scores: dict[str, float | None] = field(default_factory=dict)  # student → their total, graded now
+    links: dict[str, str] = field(default_factory=dict)  # student → the path of their quiz page
     analysis: Analysis | None = None
     analysing: bool = False
 
     def update(self, quiz: CourseQuiz) -> None:
         """Read the rows the store gained, and grade again the students they changed."""
-        saved, submits = quiz.store.since(quiz.id, max(0, self.answer_id - OVERLAP), max(0, self.submit_id - OVERLAP))
+        overlap = 0 if quiz.store.sqlite else OVERLAP
+        saved, submits = quiz.store.since(quiz.id, max(0, self.answer_id - overlap), max(0, self.submit_id - overlap))
         changed = set()
         for row in saved:
             columns = self.latest.setdefault(row.student_id, {})
@@ -72,8 +76,8 @@ class ClassState:
                 continue  # a student no longer in the build
             key = self.served.key_of((student,))
             mine = {(student_id, column): row for column, row in self.latest[student_id].items()}
-            self.rows[student_id] = grade_class(key, submissions_from_rows(key, mine, {}, label),
-                                                grade_memo(self.served)).rows[0]
+            self.scores[student_id] = grade_class(key, submissions_from_rows(key, mine, {}, label),
+                                                  grade_memo(self.served)).rows[0].total
 
     def snapshot(self) -> tuple[int, dict[tuple[str, str], Saved], dict[str, str]]:
         """What the item analysis looks at (taken while no update runs)."""
@@ -142,17 +146,17 @@ def quiz_overview(quiz: CourseQuiz, overviews: Overviews, base: str, course: Cou
     key = state.served.full()
     rows = []
     for student in key.students:
-        sid = student.student_id
+        sid, parts = student.student_id, student.parts
         columns = state.latest.get(sid, {})
-        saved = [columns[p.column] for p in student.parts if p.column in columns]
-        graded = state.rows.get(sid)
-        rows.append({"student": student, "parts": len(student.parts), "saved": sum(bool(s.text.strip()) for s in saved),
+        saved = [columns[p.column] for p in parts if p.column in columns]
+        if sid not in state.links:
+            state.links[sid] = course.quiz_path(quiz.id, sid)
+        rows.append({"student": student, "parts": len(parts), "saved": sum(bool(s.text.strip()) for s in saved),
                      "valid": sum(s.valid for s in saved), "last": max((s.saved_at for s in saved), default=None),
                      "late": any(s.late for s in saved), "submitted": state.submitted.get(sid),
                      "extension": schedule.extensions.get(sid), "released": schedule.released(sid),
-                     "score": graded.total if graded is not None and graded.graded else None,
-                     "maximum": sum(part.points for part in student.parts),
-                     "link": base + course.quiz_path(quiz.id, sid)})
+                     "score": state.scores.get(sid), "maximum": sum(part.points for part in parts),
+                     "link": base + state.links[sid]})
     analysis = state.analysis
     return {"rows": rows, "svg": analysis.svg if analysis else "", "counted": analysis.counted if analysis else 0,
             "analysed_at": analysis.made_at if analysis else "",

@@ -6,9 +6,10 @@ the LMS's gradebook).
 
 A listener is called with the quiz id and the students whose results have just been released (web.schedule
 says when that is, per student), once per student and quiz among all the `serve` processes that share the
-database (the store's `announcements` decide which process tells), from a background thread: at once when the
-staff page's release button is pressed, else within REFRESH seconds (web.course) of a release time passing,
-and on the next start for releases that passed while no server ran. Only processes with a listener announce
+database (the store's `announcements` decide which process tells), in a worker thread (never on the event
+loop, so it may block): at once in the request of the staff page's release button, else in the watcher
+thread within REFRESH seconds (web.course) of a release time passing, and after the next start for releases
+that passed while no server ran. Only processes with a listener announce
 (a course without one records nothing). `web.results.result(quiz, student)` gives a student's result. A
 listener that raises is logged and does not stop the others; its students are not announced again.
 """
