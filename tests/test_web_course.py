@@ -81,6 +81,24 @@ def test_a_new_build_and_a_new_quiz_in_the_bank_are_served_without_a_restart(tmp
         assert course["quizzes"][1]["title"] == "Week C" and course["quizzes"][1]["due"] == FUTURE
 
 
+def test_a_quiz_rebuilt_with_another_salt_gets_503_and_the_rest_of_the_course_goes_on(tmp_path):
+    settings = make_course(tmp_path, {"wa": {"due": FUTURE}, "wb": {"due": FUTURE}})
+    with TestClient(create_app(settings)) as client:
+        assert client.get(f"/q/{student_token(SALT, 'wb', 's1')}").status_code == 200
+        other = tmp_path / "other.yaml"
+        other.write_text((tmp_path / "bank.yaml").read_text(encoding="utf-8").replace(SALT, "another salt"),
+                         encoding="utf-8")
+        build("wb", bank_path=str(other), roster_path=str(tmp_path / "roster.csv"), out=str(tmp_path / "out"),
+              formats="md")
+        broken = client.get(f"/api/q/{student_token(SALT, 'wb', 's1')}")
+        assert broken.status_code == 503 and "another salt" in broken.json()["error"]
+        assert client.get(f"/q/{student_token(SALT, 'wa', 's1')}").status_code == 200
+        assert client.get("/q/nothing").status_code == 404  # an unknown link is still just not found
+        course = client.get(f"/api/c/{course_token(SALT, 's1')}").json()
+        assert [quiz["quiz"] for quiz in course["quizzes"]] == ["wa"]
+        assert "another salt" in client.get(staff()).text
+
+
 def test_a_course_without_builds_is_a_clear_error(cli, tmp_path):
     (tmp_path / "bank.yaml").write_text(f'salt: "{SALT}"\nquizzes:\n' + quiz_text("wa"), encoding="utf-8")
     result = cli("serve", "--bank", str(tmp_path / "bank.yaml"), "--out", str(tmp_path / "out"))
