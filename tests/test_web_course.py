@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 from starlette.testclient import TestClient
-from webquiz import HOSTILE, ROSTER, SALT, make_course, quiz_text
+from webquiz import HOSTILE, ROSTER, SALT, analysed_page, make_course, quiz_text
 
 from exercises.bank import BankError, load_bank
 from exercises.build import build
@@ -146,7 +146,7 @@ def test_the_staff_page_is_the_courses_and_each_quiz_has_its_own(client, setting
     assert course.status_code == 200 and course.headers["cache-control"] == "no-store"
     assert f'href="{staff("/wa")}"' in course.text and f'href="{staff("/wb")}"' in course.text
     assert "released to 2 of 3" in course.text  # wa: after its due time, but s1 has an extension
-    quiz = client.get(staff("/wb")).text
+    quiz = analysed_page(client, staff("/wb"))
     assert "1 with saved answers" in quiz and "<svg" in quiz and f'href="{staff("/wb")}/answers.csv"' in quiz
     assert f'href="http://testserver/q/{student_token(SALT, "wb", "s3")}"' in quiz
     assert "<td>1 of 11</td>" in quiz and "(released)" not in quiz  # s3's score as graded now, not released

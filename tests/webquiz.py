@@ -190,3 +190,15 @@ def mixed_answers(settings: Settings, quiz: str, student_id: str) -> dict[str, s
         mistakes = part.answer.misconceptions
         texts[part.column] = part.answer.to_text(mistakes[0].value) if mistakes else "7"
     return texts
+
+
+def analysed_page(client, path: str, seconds: float = 15) -> str:
+    """The staff page once its item analysis covers the answers saved so far (it is made in a thread of its own
+    and a load waits for it only briefly)."""
+    waited = time.monotonic()
+    while True:
+        page = client.get(path).text
+        if "being analysed" not in page and "being made" not in page:
+            return page
+        assert time.monotonic() - waited < seconds, "the item analysis did not come"
+        time.sleep(0.1)

@@ -5,8 +5,9 @@ now and whether it is released; the item analysis).
 A load does not regrade the class. Each quiz's class is kept (`ClassState`) and brought up to date from the rows
 the store gained since the last load; only the students with a new answer are graded again, each as
 `cnnquiz grade --db` grades them (web.results), and their answers are graded only if their text changed. The
-item analysis looks at the whole class (0.5–1 s for 500 students): it is made again in the background when
-answers came in, and the page shows the latest one with the time it was made.
+item analysis looks at the whole class (0.5–1 s for 500 students): it is made again in a thread of its own when
+answers came in; a load waits for it up to ANALYSIS_WAIT seconds (a small class's is ready by then), else shows
+the last one, with the time it was made.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger("cnnquiz.web")
 # PostgreSQL: rows read again on each update, so that a row committed after a later one (by another process) is
 # not missed; SQLite commits one writer at a time, in the order of the ids
 OVERLAP = 500
+ANALYSIS_WAIT = 0.15  # seconds a load waits for a new item analysis before it shows the last one
 
 
 @dataclass
@@ -52,7 +54,7 @@ class ClassState:
     scores: dict[str, float | None] = field(default_factory=dict)  # student → their total, graded now
     links: dict[str, str] = field(default_factory=dict)  # student → the path of their quiz page
     analysis: Analysis | None = None
-    analysing: bool = False
+    analyst: threading.Thread | None = None  # the thread making a new analysis
 
     def update(self, quiz: CourseQuiz) -> None:
         """Read the rows the store gained, and grade again the students they changed."""
@@ -104,8 +106,8 @@ class Overviews:
         self._lock = threading.Lock()
 
     def state(self, quiz: CourseQuiz) -> ClassState:
-        """The quiz's class brought up to date; its item analysis made here when there is none yet, else again
-        in the background when answers came in since it was made."""
+        """The quiz's class brought up to date, with its item analysis made again if answers came in (waiting
+        for it up to ANALYSIS_WAIT seconds)."""
         with self._lock:
             lock = self._locks.setdefault(quiz.id, threading.Lock())
         with lock:
@@ -114,13 +116,15 @@ class Overviews:
             if state is None or state.served is not served:
                 state = self._states[quiz.id] = ClassState(served)
             state.update(quiz)
-            if state.analysis is None:
-                state.analysis = state.analyse(quiz, *state.snapshot())
-            elif state.analysis.answer_id < state.answer_id and not state.analysing:
-                state.analysing = True
-                threading.Thread(target=self._analyse, args=(quiz, state, state.snapshot()),
-                                 name="cnnquiz-analysis", daemon=True).start()
-            return state
+            behind = state.analysis is None or state.analysis.answer_id < state.answer_id
+            if behind and (state.analyst is None or not state.analyst.is_alive()):
+                state.analyst = threading.Thread(target=self._analyse, args=(quiz, state, state.snapshot()),
+                                                 name="cnnquiz-analysis", daemon=True)
+                state.analyst.start()
+            analyst = state.analyst
+        if analyst is not None:
+            analyst.join(ANALYSIS_WAIT)
+        return state
 
     @staticmethod
     def _analyse(quiz: CourseQuiz, state: ClassState, snapshot: tuple) -> None:
@@ -128,8 +132,6 @@ class Overviews:
             state.analysis = state.analyse(quiz, *snapshot)
         except Exception:  # noqa: BLE001 - the next load tries again; the page keeps the last one
             log.exception("the item analysis of %s failed", quiz.id)
-        finally:
-            state.analysing = False
 
 
 def release_summary(schedule: Schedule, student_ids: list[str]) -> dict[str, Any]:
@@ -160,7 +162,7 @@ def quiz_overview(quiz: CourseQuiz, overviews: Overviews, base: str, course: Cou
     analysis = state.analysis
     return {"rows": rows, "svg": analysis.svg if analysis else "", "counted": analysis.counted if analysis else 0,
             "analysed_at": analysis.made_at if analysis else "",
-            "analysis_behind": analysis is not None and analysis.answer_id < state.answer_id,
+            "analysis_behind": analysis is None or analysis.answer_id < state.answer_id,
             "submitted": len(state.submitted), "rows_saved": sum(row["saved"] > 0 for row in rows),
             "deadline": schedule.deadline, "release": release_summary(schedule, [s.student_id for s in key.students]),
             "extensions": sorted(schedule.extensions.values(), key=lambda row: row.set_at)}
