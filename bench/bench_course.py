@@ -49,13 +49,13 @@ def free_port() -> int:
 
 
 def build_course(out: Path, students: int) -> None:
-    from exercises.build import build
+    from exercises.build import BuildOptions, build
 
     roster = out.parent / "roster.csv"
     roster.write_text("student_id,name\n" + "".join(f"s{i:03d},Student {i}\n" for i in range(students)))
     for quiz in QUIZZES:
         started = time.perf_counter()
-        build(quiz, roster_path=str(roster), out=str(out), formats="md")
+        build(quiz, BuildOptions(roster_path=str(roster), out=str(out), formats="md"))
         print(f"built {quiz} in {time.perf_counter() - started:.1f} s", flush=True)
 
 

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.errors import UserError
+
 AFTER_DUE, MANUAL = "after-due", "manual"
 EXAMPLE_TIME = "2026-12-01T23:59:00+01:00"
 EXTENSION_COLUMNS = ("student_id", "quiz", "due")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """A release or an extension that cannot be used; the message says why (the caller adds where)."""
 
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from webquiz import HOSTILE, ROSTER, SALT, analysed_page, make_course, quiz_text
 
 from exercises.bank import BankError, load_bank
-from exercises.build import build
+from exercises.build import BuildOptions, build
 from grader.keyfile import read_key
 from web.app import create_app
 from web.settings import load_settings
@@ -70,8 +70,8 @@ def test_a_new_build_and_a_new_quiz_in_the_bank_are_served_without_a_restart(tmp
         assert client.get(link).status_code == 404
         bank = tmp_path / "bank.yaml"
         bank.write_text(bank.read_text(encoding="utf-8") + quiz_text("wc", "Week C", due=FUTURE), encoding="utf-8")
-        build("wc", bank_path=str(bank), roster_path=str(tmp_path / "roster.csv"), out=str(tmp_path / "out"),
-              formats="md")
+        build("wc", BuildOptions(bank_path=str(bank), roster_path=str(tmp_path / "roster.csv"),
+                                 out=str(tmp_path / "out"), formats="md"))
         waited = time.monotonic()
         while client.get(link).status_code != 200:
             assert time.monotonic() - waited < 15, "the new build was not served"
@@ -88,8 +88,8 @@ def test_a_quiz_rebuilt_with_another_salt_gets_503_and_the_rest_of_the_course_go
         other = tmp_path / "other.yaml"
         other.write_text((tmp_path / "bank.yaml").read_text(encoding="utf-8").replace(SALT, "another salt"),
                          encoding="utf-8")
-        build("wb", bank_path=str(other), roster_path=str(tmp_path / "roster.csv"), out=str(tmp_path / "out"),
-              formats="md")
+        build("wb", BuildOptions(bank_path=str(other), roster_path=str(tmp_path / "roster.csv"),
+                                 out=str(tmp_path / "out"), formats="md"))
         broken = client.get(f"/api/q/{student_token(SALT, 'wb', 's1')}")
         assert broken.status_code == 503 and "another salt" in broken.json()["error"]
         assert client.get(f"/q/{student_token(SALT, 'wa', 's1')}").status_code == 200

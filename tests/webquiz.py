@@ -63,8 +63,8 @@ def make_course(folder: Path, quizzes: dict[str, dict[str, str]], extensions: st
     (folder / "bank.yaml").write_text(text, encoding="utf-8")
     (folder / "roster.csv").write_text(ROSTER, encoding="utf-8")
     for quiz in quizzes if built is None else built:
-        build(quiz, bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
-              out=str(folder / "out"), formats="md")
+        build(quiz, BuildOptions(bank_path=str(folder / "bank.yaml"), roster_path=str(folder / "roster.csv"),
+                                 out=str(folder / "out"), formats="md"))
     return load_settings(None, str(folder / "bank.yaml"), str(folder / "out"), db)
 
 
