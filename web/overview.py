@@ -6,14 +6,15 @@ A load does not regrade the class. Each quiz's class is kept (`ClassState`) and 
 the store gained since the last load; only the students with a new answer are graded again, each as
 `cnnquiz grade --db` grades them (web.results), and their answers are graded only if their text changed. The
 item analysis looks at the whole class (0.5–1 s for 500 students): it is made again in a thread of its own when
-answers came in; a load waits for it up to ANALYSIS_WAIT seconds (a small class's is ready by then), else shows
-the last one, with the time it was made.
+answers came in; a load waits for it up to ANALYSIS_WAIT seconds if the last one took less than that (a small
+class's), else shows the last one at once, with the time it was made.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ class Analysis:
     made_at: str
     svg: str
     counted: int
+    seconds: float  # how long making it took
 
 
 @dataclass
@@ -90,11 +92,13 @@ class ClassState:
         """The item analysis of the class in a snapshot (as `cnnquiz grade --db`'s report makes it)."""
         from grader.report import analyse, report_svg
 
+        started = time.perf_counter()
         key = self.served.full()
         book = grade_class(key, submissions_from_rows(key, latest, submitted, describe_url(quiz.store.url)),
                            grade_memo(self.served))
         stats = analyse(book)
-        return Analysis(answer_id, now(), report_svg(book, stats) if stats.counted else "", stats.counted)
+        svg = report_svg(book, stats) if stats.counted else ""
+        return Analysis(answer_id, now(), svg, stats.counted, time.perf_counter() - started)
 
 
 class Overviews:
@@ -106,8 +110,8 @@ class Overviews:
         self._lock = threading.Lock()
 
     def state(self, quiz: CourseQuiz) -> ClassState:
-        """The quiz's class brought up to date, with its item analysis made again if answers came in (waiting
-        for it up to ANALYSIS_WAIT seconds)."""
+        """The quiz's class brought up to date, with its item analysis made again if answers came in (waited
+        for up to ANALYSIS_WAIT seconds when it is quick to make)."""
         with self._lock:
             lock = self._locks.setdefault(quiz.id, threading.Lock())
         with lock:
@@ -122,7 +126,8 @@ class Overviews:
                                                  name="cnnquiz-analysis", daemon=True)
                 state.analyst.start()
             analyst = state.analyst
-        if analyst is not None:
+            quick = state.analysis is None or state.analysis.seconds < ANALYSIS_WAIT
+        if analyst is not None and quick:
             analyst.join(ANALYSIS_WAIT)
         return state
 
