@@ -24,9 +24,10 @@ def routes() -> list[TokenRoute]:
     ]
 
 
-def _student_id(request: Request) -> str:
-    """The token's student; 429 for a client that guessed too often, the app's one 404 for anything else."""
-    return guarded(request, context(request).course.course_student)
+async def _student_id(request: Request) -> str:
+    """The token's student; 429 for a client that guessed too often, the app's one 404 for anything else. Looked
+    up in a thread: the course's keys may still be being read (web.course)."""
+    return await in_thread(guarded, request, context(request).course.course_student)
 
 
 def quizzes_of(course: Course, student_id: str) -> list[dict[str, Any]]:
@@ -53,7 +54,7 @@ def quizzes_of(course: Course, student_id: str) -> list[dict[str, Any]]:
 
 
 async def state(request: Request) -> Response:
-    student_id = _student_id(request)
+    student_id = await _student_id(request)
     course = context(request).course
     quizzes = await in_thread(quizzes_of, course, student_id)
     return JSONResponse({"course": course.title, "student_id": student_id, "name": course.student_name(student_id),
@@ -61,7 +62,7 @@ async def state(request: Request) -> Response:
 
 
 async def page(request: Request) -> Response:
-    student_id = _student_id(request)
+    student_id = await _student_id(request)
     course = context(request).course
     quizzes = await in_thread(quizzes_of, course, student_id)
     return HTMLResponse(render("course.html.j2", course=course.title, student_id=student_id,

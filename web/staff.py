@@ -66,14 +66,14 @@ async def quiz_page(request: Request, notice: str = "", status: int = 200) -> Re
     overview = await in_thread(quiz_overview, quiz, ctx.overviews, _base(request), ctx.course)
     overview["svg"] = Markup(overview["svg"])  # noqa: S704 - report_svg escapes every text it draws
     token = request.path_params["token"]
-    return HTMLResponse(render("staff.html.j2", quiz=quiz.key.served(), token=token, notice=notice,
-                               csrf=csrf_token(ctx.settings.salt, token), example=EXAMPLE_TIME, **overview),
-                        status_code=status)
+    html = await in_thread(render, "staff.html.j2", quiz=quiz.key.served(), token=token, notice=notice,
+                           csrf=csrf_token(ctx.settings.salt, token), example=EXAMPLE_TIME, **overview)
+    return HTMLResponse(html, status_code=status)  # (500 rows take a while to print: not on the event loop)
 
 
 async def download(request: Request) -> Response:
     quiz = _quiz(request)
-    text = await in_thread(answers_csv, quiz.store, quiz.key.key())
+    text = await in_thread(lambda: answers_csv(quiz.store, quiz.key.key()))
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{quiz.id}-answers.csv"'})
 

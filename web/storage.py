@@ -22,9 +22,16 @@ from typing import Any
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+
+def _row_id() -> sa.Column:
+    """Every table's key: the order rows were appended in (a 64-bit integer; SQLite's rowid)."""
+    return sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True)
+
+
 answers = sa.Table(
     "answers", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("column", sa.String(100), nullable=False),
@@ -38,7 +45,7 @@ answers = sa.Table(
 )
 submissions = sa.Table(
     "submissions", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("submitted_at", sa.String(40), nullable=False),
@@ -49,7 +56,7 @@ submissions = sa.Table(
 
 deadlines = sa.Table(  # the quiz's deadline as `serve` last published it from the bank: every process reads it here
     "deadlines", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("due", sa.String(40), nullable=False),  # ISO 8601 with its UTC offset; "" for no deadline
     sa.Column("late", sa.String(20), nullable=False),  # "refuse" or "accept"
@@ -71,7 +78,7 @@ recorded_variants = sa.Table(  # variants made after the build (a student the ro
 )
 release_rules = sa.Table(  # the bank's `release:` as `serve` last published it: after-due, manual or an ISO time
     "release_rules", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("release", sa.String(40), nullable=False),
     sa.Column("set_at", sa.String(40), nullable=False),
@@ -80,7 +87,7 @@ release_rules = sa.Table(  # the bank's `release:` as `serve` last published it:
 )
 releases = sa.Table(  # each press of the staff page's release button (`release: manual`)
     "releases", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("released_at", sa.String(40), nullable=False),
     sa.Column("source", sa.String(200), nullable=False),  # who pressed it: the staff page, address and browser
@@ -88,7 +95,7 @@ releases = sa.Table(  # each press of the staff page's release button (`release:
 )
 extensions = sa.Table(  # a student's own due time for a quiz; their latest row holds
     "extensions", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("due", sa.String(40), nullable=False),  # ISO 8601 with its UTC offset
@@ -99,7 +106,7 @@ extensions = sa.Table(  # a student's own due time for a quiz; their latest row 
 )
 announcements = sa.Table(  # a student's release, told to the release hooks (web.release) once by one process
     "announcements", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("announced_at", sa.String(40), nullable=False),

@@ -47,9 +47,10 @@ def routes() -> list[TokenRoute]:
     ]
 
 
-def _student(request: Request) -> tuple[CourseQuiz, KeyStudent]:
-    """The token's quiz and student; 429 for a client that guessed too often, the app's one 404 for anything else."""
-    return guarded(request, context(request).course.find)
+async def _student(request: Request) -> tuple[CourseQuiz, KeyStudent]:
+    """The token's quiz and student; 429 for a client that guessed too often, the app's one 404 for anything else.
+    Looked up in a thread: a course's key may still be being read (web.course)."""
+    return await in_thread(guarded, request, context(request).course.find)
 
 
 def _part(student: KeyStudent, column: str) -> KeyPart:
@@ -93,7 +94,7 @@ def _stored(quiz: CourseQuiz, student: KeyStudent) -> tuple[dict, dict, Schedule
 
 
 async def state(request: Request) -> Response:
-    quiz, student = _student(request)
+    quiz, student = await _student(request)
     latest, submitted, schedule = await in_thread(_stored, quiz, student)
     return JSONResponse({
         "quiz": quiz.id, "student_id": student.student_id, "name": student.name,
@@ -104,7 +105,7 @@ async def state(request: Request) -> Response:
 
 
 async def save(request: Request) -> Response:
-    quiz, student = _student(request)
+    quiz, student = await _student(request)
     part = _part(student, request.path_params["column"])
     text = text_field(await json_body(request))
     saved, preview = await in_thread(_save, request, quiz, student, part, text)
@@ -119,7 +120,7 @@ def _submit(request: Request, quiz: CourseQuiz, student: KeyStudent) -> tuple[st
 
 
 async def submit(request: Request) -> Response:
-    quiz, student = _student(request)
+    quiz, student = await _student(request)
     await json_body(request, empty_ok=True)
     when, late = await in_thread(_submit, request, quiz, student)
     return JSONResponse({"submitted_at": when, "late": late})
@@ -133,12 +134,12 @@ def _result(quiz: CourseQuiz, student: KeyStudent) -> dict[str, Any]:
 
 
 async def result(request: Request) -> Response:
-    quiz, student = _student(request)
+    quiz, student = await _student(request)
     return JSONResponse(await in_thread(_result, quiz, student))
 
 
 async def page(request: Request, notice: str = "", status: int = 200) -> Response:
-    quiz, student = _student(request)
+    quiz, student = await _student(request)
     ctx = context(request)
     latest, submitted, questions, schedule, graded = await in_thread(_page_data, quiz, student)
     token = request.path_params["token"]
@@ -185,7 +186,7 @@ def _questions(quiz: CourseQuiz, student: KeyStudent, latest: dict,
 
 async def form(request: Request) -> Response:
     """The page without JavaScript: one form with every part; changed answers are saved, then maybe submitted."""
-    quiz, student = _student(request)
+    quiz, student = await _student(request)
     ctx = context(request)
     raw = await body(request)
     try:
