@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.answers import Answer
-from grader.batch import GradeAnswer, Gradebook, GradedRow, PartGrade, grade_class
+from grader.batch import GradeAnswer, GradedRow, PartGrade, grade_class
 from grader.feedback import Result, grade
 from grader.gradebook import part_json
 from grader.keyfile import KeyQuestion, KeyStudent
@@ -36,13 +36,6 @@ def grade_memo(served: ServedKey) -> GradeAnswer:
         return result
 
     return cached
-
-
-def class_book(quiz: CourseQuiz) -> Gradebook:
-    """The whole class graded as `cnnquiz grade --db` grades it (blocking)."""
-    served = quiz.key.served()
-    key = quiz.key.key()
-    return grade_class(key, submissions_from_store(quiz.store, key), grade_memo(served))
 
 
 def graded_row(quiz: CourseQuiz, student: KeyStudent) -> GradedRow:
