@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from exercises.course import CourseError, load_templates
-from exercises.lti_platforms import LtiPlatform, PlatformError, read_platforms
+from exercises.lti_platforms import LtiPlatform, PlatformError, read_lti_scores, read_platforms
 from exercises.model import Question
 from exercises.params import ParamError
 from exercises.registry import all_templates, generate, get, resolve_params
@@ -96,6 +96,7 @@ class Quiz:
     minutes: float | None = None  # how long the sitting is (`cnnquiz check` compares the questions' estimates)
     calculator: bool | None = None  # pinned as `calculator` in every question whose template takes it
     release: str = "after-due"  # when results are shown: after-due, manual or an ISO time (exercises.schedule)
+    lti_scores: str = "on-release"  # when the LMS's gradebook hears of it: on-release or on-submit (lti_platforms)
 
 
 @dataclass(frozen=True)
@@ -354,7 +355,7 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
     path = ("quizzes", quiz_id)
     data = _mapping(doc, path, data, f"quiz {quiz_id!r}")
     _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions", "due", "late", "release", "minutes",
-                                    "calculator"))
+                                    "calculator", "lti_scores"))
     late = data.get("late", "refuse")
     if late not in ("refuse", "accept"):
         raise doc.error((*path, "late"), f"late {late!r}: choose refuse (saves after due are refused) or accept "
@@ -369,6 +370,10 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
         release = read_release(data.get("release"), due)
     except ScheduleError as error:
         raise doc.error((*path, "release"), str(error)) from None
+    try:
+        lti_scores = read_lti_scores(data.get("lti_scores"))
+    except PlatformError as error:
+        raise doc.error((*path, "lti_scores"), str(error)) from None
     return Quiz(
         id=quiz_id,
         title=_text(doc, (*path, "title"), data.get("title"), "title") or quiz_id,
@@ -380,6 +385,7 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
         minutes=minutes_value(doc, (*path, "minutes"), data.get("minutes"), per_part=False),
         calculator=calculator,
         release=release,
+        lti_scores=lti_scores,
     )
 
 

@@ -60,7 +60,7 @@ def test_launches_and_score_posts_are_shared_and_the_latest_holds(two):
     assert second.id > first.id
     assert {s: launch.lineitem for s, launch in two[0].learner_launches(quiz).items()} == {
         "s1": "https://lms.example/li/2"}
-    assert two[1].student_of("https://lms.example", "u2", quiz) == "s2"
+    assert two[1].student_of("https://lms.example", "u2") == "s2"
     assert two[1].launch(first.id).lineitem == "https://lms.example/li/1"
     two[0].record_post(ScorePost(quiz, "s1", second.id, second.lineitem, 3.0, 6.0, False, "503", now()))
     two[1].record_post(ScorePost(quiz, "s1", second.id, second.lineitem, 3.0, 6.0, True, "200 OK", now()))

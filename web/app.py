@@ -1,10 +1,12 @@
 """The ASGI app: `create_app(settings)` wires the routes, the served course, the release hooks and the error
 pages; `app_from_environment` builds the same app in each worker process of `cnnquiz serve --workers N`.
 
-Routes live in web.student, web.course_page, web.practice and web.staff; they reach what they need through
-`request.app.state.web` (a web.http.Context), so each app (and each test) has its own, with no globals. A route
-whose URL holds a token is a web.routing.TokenRoute: its pages are never cached. A background thread (the
-watcher) looks for new builds and a changed bank, and tells the release hooks (web.release) of releases.
+Routes live in web.student, web.course_page, web.practice and web.staff, and LTI's in web.lti.routes and
+web.lti.staff_actions; they reach what they need through `request.app.state.web` (a web.http.Context) and
+`request.app.state.lti` (a web.lti.state.LtiState), so each app (and each test) has its own, with no globals. A
+route whose URL holds a token is a web.routing.TokenRoute: its pages are never cached. A background thread (the
+watcher) looks for new builds and a changed bank, and tells the release hooks (web.release) of releases; when the
+bank takes LTI launches, those and the submits go to web.lti.scores, whose sender thread posts to the LMS.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from web import course_page, practice, staff, student
 from web.course import REFRESH, Course
 from web.errors import HANDLERS
 from web.http import Context, context, in_thread
+from web.lti import routes as lti_routes
+from web.lti import scores as lti_scores
 from web.lti import session as lti_session
+from web.lti import staff_actions as lti_staff
+from web.lti.state import LtiState
 from web.overview import Overviews
 from web.quiz import BuildGone
 from web.release import ReleaseHooks
@@ -68,7 +74,8 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
-        *student.routes(), *course_page.routes(), *practice.routes(), *staff.routes(),
+        *student.routes(), *course_page.routes(), *practice.routes(), *staff.routes(), *lti_routes.routes(),
+        *lti_staff.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
@@ -79,6 +86,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     course = Course(settings, store)
     ctx = Context(settings, course, GuessThrottle(settings.failed_lookups, settings.lookup_window), ReleaseHooks(),
                   Overviews())
+    lti = LtiState(settings, course)
+    if settings.lti:
+        lti_scores.subscribe(lti, ctx)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -88,6 +98,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         # within 2 s with 500 students) and a student who comes first waits only for their own page
         threading.Thread(target=_warm, args=(ctx, stop), name="cnnquiz-warm", daemon=True).start()
         threading.Thread(target=_watch, args=(ctx, stop), name="cnnquiz-watch", daemon=True).start()
+        if settings.lti:
+            threading.Thread(target=lti_scores.send_scores, args=(lti, stop), name="cnnquiz-lti-scores",
+                             daemon=True).start()
         yield
         stop.set()
         course.close()
@@ -95,6 +108,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     all_routes = routes()
     app = Starlette(routes=all_routes, lifespan=lifespan, exception_handlers=HANDLERS)
     app.state.web = ctx
+    app.state.lti = lti
     return SecurityHeaders(app, settings.max_body, private_prefixes(all_routes),  # type: ignore[return-value]
                            timing=settings.timing, framing=lti_session.frame_ancestors(settings.salt))
 

@@ -7,7 +7,10 @@ is first served or the bank changed. A quiz once served stays served: if its bui
 (503) until it is built again.
 
 For other parts of the app (web.lti): `quiz(quiz_id)` is a served quiz, `CourseQuiz.variant(student_id)` a
-student's variant, and `quiz_path`, `course_path` and `staff_path` the pages' paths (append them to the base URL).
+student's variant, `bank` the bank as last read, `shared_store()` the database of what belongs to the course
+rather than to one quiz (LTI's logins and launches), and `quiz_path`, `course_path` and `staff_path` the pages'
+paths (append them to the base URL). When the bank takes LTI launches, each quiz also serves the variants
+recorded in its store (web.recorded), and the course page knows their students.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exercises.bank import Bank, BankError, Quiz
-from grader.keyfile import KeyStudent
+from grader.keyfile import KeyFileError, KeyStudent
 from web.quiz import BuildGone, LiveQuiz
 from web.schedule import Deadline, SharedSchedule
 from web.settings import Settings, built_quizzes
@@ -72,6 +75,7 @@ class Course:
         self._lock, self._refreshing = threading.Lock(), threading.Lock()
         self._last_scan = 0.0
         self._index: tuple[tuple[int, ...], TokenIndex] | None = None
+        self._recorded_index: tuple[tuple[str, ...], TokenIndex] | None = None
         self._scan()
         if not self._quizzes:
             raise BuildGone(f"no quiz of {settings.bank} is built under {settings.out}")
@@ -81,6 +85,11 @@ class Course:
     def title(self) -> str:
         return self._bank.course
 
+    @property
+    def bank(self) -> Bank:
+        """The bank as last read (reloaded when its file changes)."""
+        return self._bank
+
     def quizzes(self) -> list[CourseQuiz]:
         return list(self._quizzes.values())
 
@@ -88,7 +97,14 @@ class Course:
         return self._quizzes.get(quiz_id)
 
     def stores(self) -> list[Store]:
-        return list({id(q.store): q.store for q in self._quizzes.values()}.values())
+        """Every database in use: the quizzes' and, once opened, the course's own (shared_store)."""
+        stores = [q.store for q in self._quizzes.values()] + list(self._stores.values())
+        return list({id(store): store for store in stores}.values())
+
+    def shared_store(self) -> Store:
+        """The database of the course's own state: the one of --db (or the tests' store), else the build folder's
+        SHARED_DB (opened when first asked for)."""
+        return self._store(self.settings.shared_db_url)
 
     def find(self, token: str) -> tuple[CourseQuiz, KeyStudent] | None:
         """The quiz and student of a quiz page's token (None for any other text). A token of a quiz whose build
@@ -106,8 +122,17 @@ class Course:
         return None
 
     def course_student(self, token: str) -> str | None:
-        """The student id of a course page's token (None for any other text)."""
-        return self._course_index().find(token)
+        """The student id of a course page's token (None for any other text): the builds' students, else (when the
+        quizzes serve recorded variants) a recorded student's (blocking: that reads the stores)."""
+        found = self._course_index().find(token)
+        if found is not None or not self.settings.lti:
+            return found
+        recorded = tuple(dict.fromkeys(sid for quiz in self.quizzes() if quiz.key.recorded is not None
+                                       for sid in quiz.key.recorded.student_ids()))
+        index = self._recorded_index
+        if index is None or index[0] != recorded:
+            index = self._recorded_index = (recorded, TokenIndex.of_course(self.salt, recorded))
+        return index[1].find(token)
 
     def read_so_far(self) -> dict[str, int | None]:
         """Each quiz's number of students, None for a quiz whose key was not read yet (nothing is read here)."""
@@ -115,10 +140,14 @@ class Course:
                 for quiz in self._quizzes.values()}
 
     def student_name(self, student_id: str) -> str:
+        """The student's name in the first quiz that has it (a recorded variant's too)."""
         for quiz in self._quizzes.values():
             try:
                 name = quiz.key.served().name(student_id)
-            except BuildGone:
+                if not name and quiz.key.recorded is not None:
+                    recorded = quiz.key.recorded.by_id(student_id)
+                    name = recorded.name if recorded is not None else ""
+            except (BuildGone, KeyFileError):
                 continue
             if name:
                 return name
@@ -195,12 +224,12 @@ class Course:
             if quiz_id not in self._quizzes and quiz_id in bank.quizzes:
                 # the one quiz of `serve QUIZ` is read at once (a wrong build is an error at the start); a course's
                 # keys are read in the background (web.app's warm-up) or when first asked for
+                store = self._store(self.settings.db_url_of(quiz_id))
                 key = LiveQuiz(quiz_id, self.settings.key_path_of(quiz_id), self.salt, self.settings.bank,
-                               eager=bool(self.settings.quiz))
-                self._add(quiz_id, bank.quizzes[quiz_id], key)
+                               eager=bool(self.settings.quiz), store=store if self.settings.lti else None)
+                self._add(quiz_id, bank.quizzes[quiz_id], key, store)
 
-    def _add(self, quiz_id: str, rules: Quiz, key: LiveQuiz) -> None:
-        store = self._store(self.settings.db_url_of(quiz_id))
+    def _add(self, quiz_id: str, rules: Quiz, key: LiveQuiz, store: Store) -> None:
         with self._lock:
             order = list(self._bank.quizzes)
             quizzes = {**self._quizzes, quiz_id: CourseQuiz(quiz_id, rules, key, store, SharedSchedule(store, quiz_id))}
@@ -210,9 +239,10 @@ class Course:
     def _store(self, url: str) -> Store:
         if self._shared_store is not None:
             return self._shared_store
-        if url not in self._stores:
-            self._stores[url] = Store(url)
-        return self._stores[url]
+        with self._lock:
+            if url not in self._stores:
+                self._stores[url] = Store(url)
+            return self._stores[url]
 
     def close(self) -> None:
         for store in self.stores():

@@ -75,7 +75,7 @@ class ClassState:
             self.submit_id = max(self.submit_id, number)
         label = describe_url(quiz.store.url)
         for student_id in changed:
-            student = self.served.student(student_id)
+            student = quiz.key.variant(student_id)  # key.json's, or a recorded variant (web.recorded)
             if student is None:
                 continue  # a student no longer in the build
             key = self.served.key_of((student,))
@@ -93,7 +93,7 @@ class ClassState:
         from grader.report import analyse, report_svg
 
         started = time.perf_counter()
-        key = self.served.full()
+        key = quiz.key.key()  # with the recorded variants, as grade --db grades them
         book = grade_class(key, submissions_from_rows(key, latest, submitted, describe_url(quiz.store.url)),
                            grade_memo(self.served))
         stats = analyse(book)
@@ -150,7 +150,7 @@ def quiz_overview(quiz: CourseQuiz, overviews: Overviews, base: str, course: Cou
     """The quiz's staff page (blocking)."""
     state = overviews.state(quiz)
     schedule = quiz.schedule.current()
-    key = state.served.full()
+    key = quiz.key.key()  # with the recorded variants
     rows = []
     for student in key.students:
         sid, parts = student.student_id, student.parts
@@ -178,7 +178,7 @@ def course_overview(course: Course) -> list[dict[str, Any]]:
     out = []
     for quiz in course.quizzes():
         try:
-            ids, gone = quiz.key.served().student_ids(), ""
+            ids, gone = quiz.key.student_ids(), ""
         except BuildGone as error:
             ids, gone = [], str(error)
         saved, submitted = quiz.store.progress(quiz.id)

@@ -5,7 +5,6 @@ printed as HTML once (students whose questions share template, version and param
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import threading
 from functools import lru_cache
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, load_key_data, student_from_data
+from web.recorded import RecordedVariants
 from web.settings import ServeError, check_key
 from web.tokens import TokenIndex
 
@@ -53,6 +53,15 @@ class ServedKey:
     def student_count(self) -> int:
         return len(self._data["students"])
 
+    @property
+    def points(self) -> int:
+        """The quiz's points (every variant has the same: its first one's); KeyFileError for a damaged key."""
+        try:
+            return sum(int(part["points"]) for question in self._data["students"][0]["questions"]
+                       for part in question["parts"])
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            raise KeyFileError(f"{self.path}: damaged key file ({type(error).__name__}: {error})") from None
+
     def student(self, student_id: str) -> KeyStudent | None:
         """A student's variant (read from the key the first time it is asked for)."""
         found = self._students.get(student_id)
@@ -80,13 +89,12 @@ class LiveQuiz:
     """A quiz being served. `served()` checks key.json's size and time on every call and reloads it. With `eager`
     the key is read at once (its errors are raised here), else when first asked for (0.1–0.3 s for 500 students:
     a course of several quizzes answers before they are read). With a store, the variants recorded there after the
-    build (students the roster lacks, web.lti) are served too."""
+    build (web.recorded: students the roster lacks, launched from the LMS) are served too."""
 
     def __init__(self, quiz: str, key_path: Path, salt: str, bank: str, eager: bool = True,
                  store: Store | None = None) -> None:
         self.quiz, self.key_path, self.salt, self.bank = quiz, Path(key_path), salt, bank
-        self.store = store
-        self._recorded_students: dict[str, KeyStudent] = {}  # by token digest: a recorded variant never changes
+        self.recorded = RecordedVariants(store, quiz, self.key_path) if store is not None else None
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._served: ServedKey | None = None
@@ -123,54 +131,50 @@ class LiveQuiz:
     def key(self) -> Key:
         """The whole key (read in full the first time; the staff pages need it), with the recorded variants."""
         try:
-            key = self.served().full()
-            if self.store is None:
+            served = self.served()
+            key = served.full()
+            if self.recorded is None:
                 return key
-            return with_recorded(key, self.store.recorded_variants(key.quiz), self.key_path)
+            known = set(served.student_ids())
+            extra = [self.recorded.by_id(sid) for sid in self.recorded.student_ids() if sid not in known]
+            students = tuple(student for student in extra if student is not None)
+            return dataclasses.replace(key, students=(*key.students, *students)) if students else key
         except KeyFileError as error:
             raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
+
+    def student_ids(self) -> list[str]:
+        """The students with personal pages: key.json's, in its order, then the recorded ones (blocking: with
+        recorded variants it reads the store)."""
+        ids = self.served().student_ids()
+        if self.recorded is None:
+            return ids
+        known = set(ids)
+        return ids + [sid for sid in self.recorded.student_ids() if sid not in known]
 
     def student(self, token: str) -> KeyStudent | None:
         """The student whose personal token this is (None for any other text)."""
         student_id = self.served().index.find(token)
-        return self._recorded(token) if student_id is None else self.variant(student_id)
+        if student_id is not None:
+            return self.variant(student_id)
+        return self._or_gone(self.recorded.by_token, token) if self.recorded is not None else None
 
     def variant(self, student_id: str) -> KeyStudent | None:
-        """The student's variant (None for a student the quiz does not have)."""
+        """The student's variant: key.json's, else a recorded one (None for a student the quiz does not have)."""
+        found = self._or_gone(self.served().student, student_id)
+        if found is None and self.recorded is not None:
+            return self._or_gone(self.recorded.by_id, student_id)
+        return found
+
+    def _or_gone(self, read: Any, *args: Any) -> Any:
         try:
-            return self.served().student(student_id)
+            return read(*args)
         except KeyFileError as error:
             raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
-
-    def _recorded(self, token: str) -> KeyStudent | None:
-        """The recorded variant of a token unknown to key.json (one indexed lookup in the store, and only when
-        the course takes LTI launches: nothing else records variants)."""
-        if self.store is None or not token or len(token) > 64:
-            return None
-        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-        if digest in self._recorded_students:
-            return self._recorded_students[digest]
-        found = self.store.recorded_variants(self.quiz, token_digest=digest)
-        if not found:
-            return None
-        try:
-            student = student_from_data(json.loads(found[0]), self.key_path)
-        except (KeyFileError, ValueError) as error:
-            raise BuildGone(f"a recorded variant of {self.quiz} cannot be read: {error}") from None
-        return self._recorded_students.setdefault(digest, student)
 
     def question_context(self, question: KeyQuestion) -> dict[str, Any]:
         """The printed question (HTML) of one of the key's variants."""
         parts = tuple((part.id, part.points) for part in question.parts)
         return printed_question(question.template, json.dumps(question.params, sort_keys=True), parts)
-
-
-def with_recorded(key: Key, recorded: list[str], path: Path) -> Key:
-    """The key with the recorded variants (key.json entries as JSON) after its own students."""
-    known = {student.student_id for student in key.students}
-    extra = [student_from_data(json.loads(data), path) for data in recorded]
-    extra = [student for student in extra if student.student_id not in known]
-    return dataclasses.replace(key, students=(*key.students, *extra)) if extra else key
 
 
 @lru_cache(maxsize=4096)

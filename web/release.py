@@ -11,19 +11,17 @@ loop, so it may block): at once in the request of the staff page's release butto
 thread within REFRESH seconds (web.course) of a release time passing, and after the next start for releases
 that passed while no server ran. Only processes with a listener announce
 (a course without one records nothing). `web.results.result(quiz, student)` gives a student's result. A
-listener that raises is logged and does not stop the others; its students are not announced again.
+listener that raises is logged and does not stop the others (web.events); its students are not announced again.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from web.course import CourseQuiz
-
-log = logging.getLogger("cnnquiz.web")
+from web.events import Listeners
 
 
 @dataclass(frozen=True)
@@ -34,19 +32,16 @@ class Released:
     student_ids: tuple[str, ...]
 
 
-Listener = Callable[[Released], None]
-
-
 class ReleaseHooks:
     """The listeners, and which releases this process has seen announced."""
 
     def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[Released] = Listeners()
         self._seen: dict[str, set[str]] = {}  # quiz → students announced (here or by another process)
         self._lock = threading.Lock()
 
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+    def subscribe(self, listener: Callable[[Released], None]) -> None:
+        self._listeners.subscribe(listener)
 
     def check(self, quiz: CourseQuiz) -> Released | None:
         """Announce the quiz's students whose results are now released and were not announced yet; returns what
@@ -56,7 +51,7 @@ class ReleaseHooks:
         with self._lock:
             schedule = quiz.schedule.current()
             seen = self._seen.setdefault(quiz.id, set())
-            due = [student for student in quiz.key.served().student_ids()
+            due = [student for student in quiz.key.student_ids()
                    if student not in seen and schedule.released(student)]
             if not due:
                 return None
@@ -65,9 +60,5 @@ class ReleaseHooks:
         if not fresh:
             return None
         released = Released(quiz.id, tuple(fresh))
-        for listener in list(self._listeners):
-            try:
-                listener(released)
-            except Exception:  # noqa: BLE001 - one listener's failure must not stop the others or the server
-                log.exception("a release listener failed on %s", quiz.id)
+        self._listeners.tell(released)
         return released

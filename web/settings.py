@@ -15,6 +15,7 @@ FAILED_LOOKUPS = 20  # distinct unknown tokens an address may try per window bef
 LOOKUP_WINDOW = 60.0  # seconds
 LTI_KEY_FILE = "lti-keys.json"  # the tool's signing keys (`cnnquiz lti keygen`), beside the bank, kept out of git
 KEY_FILE = "key.json"
+SHARED_DB = "course.sqlite"  # under OUT: what belongs to the course, not to one quiz (LTI's logins and launches)
 
 
 class ServeError(ValueError):
@@ -64,6 +65,13 @@ class Settings:
         from web.storage import sqlite_url
 
         return self.db_url or sqlite_url(Path(self.out) / quiz / "answers.sqlite")
+
+    @property
+    def shared_db_url(self) -> str:
+        """Where the course's own state is stored: the one database of --db (or of `serve QUIZ`), else SHARED_DB."""
+        from web.storage import sqlite_url
+
+        return self.db_url or sqlite_url(Path(self.out) / SHARED_DB)
 
 
 def load_settings(quiz: str | None = None, bank: str | None = None, out: str = "out", db: str | None = None,

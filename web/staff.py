@@ -3,11 +3,10 @@ and release; GET /staff/{token}/{quiz} is a quiz's student table (with each stud
 item analysis, its extensions and the release button; GET /staff/{token}/{quiz}/answers.csv the saved answers as
 the build's answers.csv. Plain forms with a CSRF token: POST /staff/{token}/{quiz}/release (the button of
 `release: manual`) and POST /staff/{token}/{quiz}/extensions (a student's own due time); both are recorded,
-append-only, in the quiz's store."""
+append-only, in the quiz's store. When the bank takes LTI launches, the quiz's page has its LMS part
+(web.lti.staff_actions)."""
 
 from __future__ import annotations
-
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -15,11 +14,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from exercises.schedule import EXAMPLE_TIME, iso_time
 from web.collect import answers_csv
 from web.course import CourseQuiz
-from web.http import ApiError, body, client_label, context, guarded, in_thread
+from web.http import client_label, context, in_thread, staff_form, staff_only, staff_quiz
+from web.lti.staff_actions import overview as lti_overview
+from web.lti.state import lti_state
 from web.overview import course_overview, quiz_overview
 from web.pages import render
 from web.routing import TokenRoute
-from web.tokens import csrf_token, same
+from web.tokens import csrf_token
 
 
 def routes() -> list[TokenRoute]:
@@ -32,26 +33,12 @@ def routes() -> list[TokenRoute]:
     ]
 
 
-def _check(request: Request) -> None:
-    """The staff token or the app's one 404 (throttled like students' tokens)."""
-    staff = context(request).course.staff_token
-    guarded(request, lambda token: True if same(token, staff) else None)
-
-
-def _quiz(request: Request) -> CourseQuiz:
-    _check(request)
-    found = context(request).course.quiz(request.path_params["quiz"])
-    if found is None:
-        raise ApiError(404, "not found")
-    return found
-
-
 def _base(request: Request) -> str:
     return context(request).settings.base_url or str(request.base_url).rstrip("/")
 
 
 async def course_page(request: Request) -> Response:
-    _check(request)
+    staff_only(request)
     course = context(request).course
     quizzes = await in_thread(course_overview, course)
     return HTMLResponse(render("staff_course.html.j2", course=course.title, quizzes=quizzes,
@@ -61,9 +48,10 @@ async def course_page(request: Request) -> Response:
 async def quiz_page(request: Request, notice: str = "", status: int = 200) -> Response:
     from markupsafe import Markup
 
-    quiz = _quiz(request)
+    quiz = staff_quiz(request)
     ctx = context(request)
     overview = await in_thread(quiz_overview, quiz, ctx.overviews, _base(request), ctx.course)
+    overview["lti"] = await in_thread(lti_overview, lti_state(request), quiz)
     overview["svg"] = Markup(overview["svg"])  # noqa: S704 - report_svg escapes every text it draws
     token = request.path_params["token"]
     html = await in_thread(render, "staff.html.j2", quiz=quiz.key.served(), token=token, notice=notice,
@@ -72,22 +60,10 @@ async def quiz_page(request: Request, notice: str = "", status: int = 200) -> Re
 
 
 async def download(request: Request) -> Response:
-    quiz = _quiz(request)
+    quiz = staff_quiz(request)
     text = await in_thread(lambda: answers_csv(quiz.store, quiz.key.key()))
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{quiz.id}-answers.csv"'})
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """A staff form's fields, once its CSRF token is checked."""
-    raw = await body(request)
-    try:
-        fields = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=20))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "The form could not be read; reload the page and try again.") from None
-    if not same(fields.get("csrf", ""), csrf_token(context(request).settings.salt, request.path_params["token"])):
-        raise ApiError(403, "The form has expired or did not come from this page; reload the page and try again.")
-    return fields
 
 
 def _release(request: Request, quiz: CourseQuiz) -> str:
@@ -102,8 +78,8 @@ def _release(request: Request, quiz: CourseQuiz) -> str:
 
 
 async def release(request: Request) -> Response:
-    quiz = _quiz(request)
-    await _form(request)
+    quiz = staff_quiz(request)
+    await staff_form(request)
     refused = await in_thread(_release, request, quiz)
     if refused:
         return await quiz_page(request, notice=refused, status=409)
@@ -111,10 +87,10 @@ async def release(request: Request) -> Response:
 
 
 async def extend(request: Request) -> Response:
-    quiz = _quiz(request)
-    fields = await _form(request)
+    quiz = staff_quiz(request)
+    fields = await staff_form(request)
     student_id, due = fields.get("student_id", "").strip(), iso_time(fields.get("due", ""))
-    if student_id not in quiz.key.served().student_ids():
+    if student_id not in await in_thread(quiz.key.student_ids):
         return await quiz_page(request, notice=f"No student {student_id!r} in {quiz.id}.", status=400)
     if due is None:
         return await quiz_page(request, notice=f"The due time {fields.get('due', '')!r} must be a date and time "

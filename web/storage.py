@@ -3,17 +3,19 @@
 Append-only: every save is a new row of `answers` (who, column, text, what the grader read, when, from
 which client), every submit a new row of `submissions`, every published deadline a new row of `deadlines`,
 every published release rule a row of `release_rules`, every press of the staff page's release button a row of
-`releases`, every extension (from the bank's file or the staff page) a row of `extensions`, and each student's
-release, once announced to the release hooks, a row of `announcements`; nothing is updated or deleted. A
-student's current answer to a column is their latest row (the largest id). Everything several `serve` processes
-must agree on lives here; each process keeps only caches.
+`releases`, every extension (from the bank's file or the staff page) a row of `extensions`, each student's
+release, once announced to the release hooks, a row of `announcements`, and the variant of a student the roster
+lacks, made when they came from the LMS (web.recorded), a row of `recorded_variants`; nothing is updated or
+deleted. A student's current answer to a column is their latest row (the largest id). Everything several
+`serve` processes must agree on lives here; each process keeps only caches. (web.lti.records adds LTI's own
+tables through `create_tables`, `writes` and `reads`.)
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +68,7 @@ deadlines = sa.Table(  # the quiz's deadline as `serve` last published it from t
 )
 recorded_variants = sa.Table(  # variants made after the build (a student the roster lacks, launched from the LMS)
     "recorded_variants", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("token_digest", sa.String(64), nullable=False),  # SHA-256 (hex) of the student's personal token
@@ -208,12 +210,15 @@ class Store:
         self._write_lock = threading.Lock() if self.sqlite else None
         self.create_tables(metadata)
 
-    def create_tables(self, tables: sa.MetaData) -> None:
-        """Create the tables of `tables` that are missing (once, when processes start together)."""
+    def create_tables(self, tables: sa.MetaData, upgrade: Callable[[sa.Connection], None] | None = None) -> None:
+        """Create the tables of `tables` that are missing (once, when processes start together), then run
+        `upgrade` (columns that tables made by an earlier version lack) in the same transaction."""
         with self._errors("create the tables"), self.engine.begin() as connection:
             if not self.sqlite:
                 connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})"))
             tables.create_all(connection)
+            if upgrade is not None:
+                upgrade(connection)
 
     @contextmanager
     def writes(self, doing: str) -> Iterator[sa.Connection]:
@@ -335,6 +340,13 @@ class Store:
             query = query.where(recorded_variants.c.student_id == student_id)
         with self._errors("read the recorded variants"), self.engine.connect() as connection:
             return list(connection.execute(query.order_by(recorded_variants.c.id)).scalars())
+
+    def recorded_students(self, quiz: str) -> list[str]:
+        """The students of the quiz's recorded variants, oldest first."""
+        query = (sa.select(recorded_variants.c.student_id).where(recorded_variants.c.quiz == quiz)
+                 .order_by(recorded_variants.c.id))
+        with self._errors("read the recorded variants"), self.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
 
     def schedule(self, quiz: str) -> ScheduleRows:
         """The quiz's deadline, release rule, release presses and extensions, read on one connection."""

@@ -1,5 +1,6 @@
 """A student's page of one quiz and its JSON API: GET /q/{token}, GET /api/q/{token}, PUT /api/q/{token}/{column},
-POST /api/q/{token}/submit, GET /api/q/{token}/result, and POST /q/{token} (the plain form).
+POST /api/q/{token}/submit, GET /api/q/{token}/result, and POST /q/{token} (the plain form). A recorded submit
+is told to the context's `submits` listeners (web.events) once the response is sent.
 
 The token says which quiz of the course and which student. The student's own due time (web.schedule) governs
 their saves; once their results are released the page shows them (web.results) and takes no more answers, and
@@ -10,12 +11,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from grader.keyfile import KeyPart, KeyStudent
 from grader.reading import read_answer
 from web.course import CourseQuiz
+from web.events import Submitted
 from web.http import (
     ApiError,
     body,
@@ -123,7 +126,13 @@ async def submit(request: Request) -> Response:
     quiz, student = await _student(request)
     await json_body(request, empty_ok=True)
     when, late = await in_thread(_submit, request, quiz, student)
-    return JSONResponse({"submitted_at": when, "late": late})
+    return JSONResponse({"submitted_at": when, "late": late}, background=_told(request, quiz, student))
+
+
+def _told(request: Request, quiz: CourseQuiz, student: KeyStudent) -> BackgroundTask | None:
+    """The submit's listeners (web.events), told in a worker thread once the response is sent."""
+    submits = context(request).submits
+    return BackgroundTask(submits.tell, Submitted(quiz.id, student.student_id)) if submits else None
 
 
 def _result(quiz: CourseQuiz, student: KeyStudent) -> dict[str, Any]:
@@ -207,4 +216,5 @@ async def form(request: Request) -> Response:
         await in_thread(_save, request, quiz, student, part, text)
     if fields.get("action") == "submit":
         await in_thread(_submit, request, quiz, student)
+        return RedirectResponse(request.url.path, status_code=303, background=_told(request, quiz, student))
     return RedirectResponse(request.url.path, status_code=303)
