@@ -13,7 +13,7 @@ from web.course import Course
 from web.http import context, guarded, in_thread
 from web.pages import render
 from web.quiz import BuildGone
-from web.results import graded_row
+from web.results import graded_row, score_of
 from web.routing import TokenRoute
 
 
@@ -49,7 +49,7 @@ def quizzes_of(course: Course, student_id: str) -> list[dict[str, Any]]:
                     "saved": sum(bool(saved.text.strip()) for saved in latest.values()),
                     "submitted_at": quiz.store.submitted(quiz.id, student_id).get(student_id),
                     "points": sum(part.points for part in student.parts), "released": released,
-                    "score": round(row.total or 0.0, 2) + 0.0 if row is not None else None})
+                    "score": score_of(row) if row is not None else None})
     return out
 
 

@@ -45,6 +45,12 @@ def graded_row(quiz: CourseQuiz, student: KeyStudent) -> GradedRow:
     return grade_class(key, submissions_from_store(quiz.store, key, student.student_id), grade_memo(served)).rows[0]
 
 
+def score_of(row: GradedRow) -> float:
+    """A graded row's total as the gradebook writes it (two decimals; 0 when nothing was graded): what the
+    student, the course page and the LMS are shown."""
+    return round(row.total or 0.0, 2) + 0.0
+
+
 def solution_html(quiz: CourseQuiz, question: KeyQuestion) -> str:
     """The question's key and worked solution, as the HTML printer prints them."""
     return render("solution.html.j2", q=printed(quiz.key.question_context(question)))
@@ -61,5 +67,5 @@ def result(quiz: CourseQuiz, student: KeyStudent) -> dict[str, Any]:
             detail["feedback"] = NOTHING_SAVED
         shown.append({**detail, "key": part.answer.to_text()})
     return {"released": True, "quiz": quiz.id, "student_id": student.student_id,
-            "score": round(row.total or 0.0, 2) + 0.0, "max": row.maximum, "status": row.status, "parts": shown,
+            "score": score_of(row), "max": row.maximum, "status": row.status, "parts": shown,
             "solution_html": "\n".join(solution_html(quiz, question) for question in student.questions)}

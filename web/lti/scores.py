@@ -32,7 +32,7 @@ from web.lti.records import FULLY_GRADED, PENDING, Launch, ScorePost
 from web.lti.services import ServiceError
 from web.lti.state import LtiState
 from web.release import Released
-from web.results import graded_row
+from web.results import graded_row, score_of
 from web.storage import now
 
 log = logging.getLogger("cnnquiz.lti")
@@ -96,7 +96,7 @@ def post_scores(lti: LtiState, quiz: CourseQuiz, student_ids: tuple[str, ...] | 
                     report.failed[student_id] = "not in the key: rebuild the quiz or launch again"
                     continue
                 row = graded_row(quiz, student)
-                owed = Owed(FULLY_GRADED, round(row.total or 0.0, 4), float(row.maximum))
+                owed = Owed(FULLY_GRADED, score_of(row), float(row.maximum))
             elif student_id in submitted:
                 owed = Owed(PENDING)
             else:
