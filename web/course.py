@@ -108,8 +108,10 @@ class Course:
 
     def find(self, token: str) -> tuple[CourseQuiz, KeyStudent] | None:
         """The quiz and student of a quiz page's token (None for any other text). A token of a quiz whose build
-        went away (or cannot be read) since it was read gets BuildGone."""
-        for quiz in self._quizzes.values():
+        went away (or cannot be read) since it was read gets BuildGone. The builds' tokens are looked up first
+        (in memory), then the recorded students' (those already seen, then the stores)."""
+        quizzes = list(self._quizzes.values())
+        for quiz in quizzes:
             try:
                 student = quiz.key.student(token)
             except BuildGone:
@@ -119,6 +121,11 @@ class Course:
                 continue
             if student is not None:
                 return quiz, student
+        for seen_only in (True, False):
+            for quiz in quizzes:
+                student = quiz.key.recorded_student(token, seen_only)
+                if student is not None:
+                    return quiz, student
         return None
 
     def course_student(self, token: str) -> str | None:
@@ -127,10 +134,13 @@ class Course:
         found = self._course_index().find(token)
         if found is not None or not self.settings.lti:
             return found
+        index = self._recorded_index
+        found = index[1].find(token) if index is not None else None
+        if found is not None:
+            return found
         recorded = tuple(dict.fromkeys(sid for quiz in self.quizzes() if quiz.key.recorded is not None
                                        for sid in quiz.key.recorded.student_ids()))
-        index = self._recorded_index
-        if index is None or index[0] != recorded:
+        if index is None or index[0] != recorded:  # someone was recorded since: index them too
             index = self._recorded_index = (recorded, TokenIndex.of_course(self.salt, recorded))
         return index[1].find(token)
 

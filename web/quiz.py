@@ -152,11 +152,16 @@ class LiveQuiz:
         return ids + [sid for sid in self.recorded.student_ids() if sid not in known]
 
     def student(self, token: str) -> KeyStudent | None:
-        """The student whose personal token this is (None for any other text)."""
+        """The key.json student whose personal token this is (None for any other text)."""
         student_id = self.served().index.find(token)
-        if student_id is not None:
-            return self.variant(student_id)
-        return self._or_gone(self.recorded.by_token, token) if self.recorded is not None else None
+        return None if student_id is None else self.variant(student_id)
+
+    def recorded_student(self, token: str, seen_only: bool = False) -> KeyStudent | None:
+        """The recorded student whose personal token this is (None for any other text); with `seen_only`, only
+        among those this process has already read (no database)."""
+        if self.recorded is None:
+            return None
+        return self.recorded.seen(token) if seen_only else self._or_gone(self.recorded.by_token, token)
 
     def variant(self, student_id: str) -> KeyStudent | None:
         """The student's variant: key.json's, else a recorded one (None for a student the quiz does not have)."""

@@ -37,14 +37,19 @@ class RecordedVariants:
         """The recorded students, oldest first (one query)."""
         return self.store.recorded_students(self.quiz)
 
-    def by_token(self, token: str) -> KeyStudent | None:
-        """The variant of a personal token (one indexed lookup the first time); None for any other text."""
+    def seen(self, token: str) -> KeyStudent | None:
+        """The variant of a personal token already found once (no database); None for any other text."""
         if not token or len(token) > MAX_TOKEN:
             return None
+        student_id = self._by_digest.get(token_digest(token))
+        return None if student_id is None else self._by_id[student_id]
+
+    def by_token(self, token: str) -> KeyStudent | None:
+        """The variant of a personal token (one indexed lookup the first time); None for any other text."""
+        found = self.seen(token)
+        if found is not None or not token or len(token) > MAX_TOKEN:
+            return found
         digest = token_digest(token)
-        student_id = self._by_digest.get(digest)
-        if student_id is not None:
-            return self._by_id[student_id]
         student = self._read(self.store.recorded_variants(self.quiz, token_digest=digest))
         if student is not None:
             self._by_digest[digest] = student.student_id

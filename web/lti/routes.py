@@ -154,9 +154,8 @@ def _land(request: Request, lti: LtiState, verified: Verified) -> Response:
         response = RedirectResponse(course.quiz_path(quiz.id, student_id), status_code=303)
         if record.lineitem and quiz.schedule.current().released(student_id):
             lti.post_soon(quiz.id, (student_id,))  # released before this launch: the LMS may not have the score
-    response.headers.append("set-cookie", session.cookie_header(session.COOKIE, session.encode(lti.settings.salt,
-                                                                                               cookie),
-                                                                session.LIFETIME))
+    value = session.encode(lti.settings.salt, cookie)
+    response.headers.append("set-cookie", session.cookie_header(session.COOKIE, value, session.LIFETIME))
     log.info("LTI launch %s: %s of %s as %s", record.id, verified.message_type, record.quiz or "the course",
              "staff" if staff else student_id)
     return response
