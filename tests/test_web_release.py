@@ -203,8 +203,7 @@ def _secrets(client, quiz: str) -> list[str]:
 
 
 def test_nothing_of_the_result_is_sent_before_its_time(client, settings):
-    for quiz in ("timed", "was-timed"):
-        saved_before_due(settings, quiz, "s1", mixed_answers(settings, quiz, "s1"))
+    saved_before_due(settings, "timed", "s1", mixed_answers(settings, "timed", "s1"))
 
     def everything(quiz: str) -> str:
         responses = [client.get(f"/q/{q(quiz)}"), client.get(f"/api/q/{q(quiz)}"),
@@ -217,5 +216,7 @@ def test_nothing_of_the_result_is_sent_before_its_time(client, settings):
     leaked = [secret for secret in _secrets(client, "timed") if secret in sent]
     assert leaked == []
     assert '"score":null' in sent and '"released":false' in sent
+    # was-timed's answers only now: its released score on the course page might read as timed's ("1 of 11")
+    saved_before_due(settings, "was-timed", "s1", mixed_answers(settings, "was-timed", "s1"))
     released = everything("was-timed")  # the same check finds them once released: it could fail
     assert all(secret in released for secret in _secrets(client, "was-timed"))
