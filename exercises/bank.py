@@ -7,7 +7,6 @@ Every error names the file, line and column and says what to do, e.g.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import difflib
 import json
 from dataclasses import dataclass
@@ -17,10 +16,11 @@ from typing import Any
 import yaml
 
 from exercises.course import CourseError, load_templates
-from exercises.lti_platforms import LtiPlatform, PlatformError, read_platforms
+from exercises.lti_platforms import LtiPlatform, PlatformError, read_lti_scores, read_platforms
 from exercises.model import Question
 from exercises.params import ParamError
 from exercises.registry import all_templates, generate, get, resolve_params
+from exercises.schedule import EXAMPLE_TIME, Extension, ScheduleError, iso_time, read_extensions, read_release
 from exercises.seeding import derive_seed
 from exercises.sitting import CALCULATOR_PARAM, calculator_value, minutes_value
 from grader.errors import UserError
@@ -95,6 +95,8 @@ class Quiz:
     late: str = "refuse"  # after `due`: refuse saves, or accept them flagged late
     minutes: float | None = None  # how long the sitting is (`cnnquiz check` compares the questions' estimates)
     calculator: bool | None = None  # pinned as `calculator` in every question whose template takes it
+    release: str = "after-due"  # when results are shown: after-due, manual or an ISO time (exercises.schedule)
+    lti_scores: str = "on-release"  # when the LMS's gradebook hears of it: on-release or on-submit (lti_platforms)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class Bank:
     course_templates: tuple[str, ...] = ()  # ids of the course's own templates (the bank's `templates:`)
     fonts: tuple[Path, ...] = ()  # font folders for the PDF engines (`fonts:`, relative to the bank file)
     base_url: str = ""  # web: {base_url: …}: where `cnnquiz serve` is reached (links on the sheets)
+    extensions: tuple[Extension, ...] = ()  # `extensions: FILE`: students' own due times (exercises.schedule)
     lti: tuple[LtiPlatform, ...] = ()  # the LMSs that may launch the answer pages (LTI 1.3)
 
     def used_templates(self) -> list[str]:
@@ -245,7 +248,7 @@ def _read(path: str | Path | None) -> tuple[_Located, dict]:
         raise BankError(f"{bank_path}: cannot read: {error}") from None
     doc = _Located(bank_path, text)
     top = _mapping(doc, (), doc.data, "the bank")
-    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes", "fonts", "web", "lti"))
+    _unknown_keys(doc, (), top, ("course", "salt", "templates", "quizzes", "fonts", "web", "extensions", "lti"))
     return doc, top
 
 
@@ -259,7 +262,8 @@ def load_bank(path: str | Path | None = None) -> Bank:
     quizzes_data = _mapping(doc, ("quizzes",), top.get("quizzes"), "quizzes")
     quizzes = {str(qid): _quiz(doc, str(qid), q) for qid, q in quizzes_data.items()}
     return Bank(doc.path, _text(doc, ("course",), top.get("course"), "course"), salt, quizzes, course_templates,
-                _font_folders(doc, top.get("fonts")), _base_url(doc, top.get("web")), _lti(doc, top.get("lti")))
+                _font_folders(doc, top.get("fonts")), _base_url(doc, top.get("web")),
+                _extensions(doc, top.get("extensions"), quizzes), _lti(doc, top.get("lti")))
 
 
 def load_bank_templates(path: str | Path | None = None) -> tuple[str, ...]:
@@ -329,23 +333,29 @@ def _due(doc: _Located, path: tuple, value: Any) -> str:
     """An ISO datetime with its offset (YAML may already have read it as a datetime)."""
     if value is None:
         return ""
-    when = value
-    if not isinstance(when, datetime.datetime):
-        try:
-            when = datetime.datetime.fromisoformat(str(value))
-        except ValueError:
-            when = None
-    if when is None or when.tzinfo is None:
-        raise doc.error(path, f"due {str(value)!r} must be a date and time with its UTC offset, "
-                              "e.g. 2026-12-01T23:59:00+01:00")
-    return when.isoformat()
+    when = iso_time(value)
+    if when is None:
+        raise doc.error(path, f"due {str(value)!r} must be a date and time with its UTC offset, e.g. {EXAMPLE_TIME}")
+    return when
+
+
+def _extensions(doc: _Located, value: Any, quizzes: dict[str, Quiz]) -> tuple[Extension, ...]:
+    """`extensions: FILE`, relative to the bank: the CSV read and checked (its own file:line on an error)."""
+    if value is None:
+        return ()
+    if not isinstance(value, str) or not value.strip():
+        raise doc.error(("extensions",), "extensions must name a CSV file (student_id,quiz,due), relative to the bank")
+    try:
+        return read_extensions(doc.path.parent / value.strip(), quizzes)
+    except ScheduleError as error:
+        raise BankError(str(error)) from None
 
 
 def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
     path = ("quizzes", quiz_id)
     data = _mapping(doc, path, data, f"quiz {quiz_id!r}")
-    _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions", "due", "late", "minutes",
-                                    "calculator"))
+    _unknown_keys(doc, path, data, ("title", "date", "instructions", "questions", "due", "late", "release", "minutes",
+                                    "calculator", "lti_scores"))
     late = data.get("late", "refuse")
     if late not in ("refuse", "accept"):
         raise doc.error((*path, "late"), f"late {late!r}: choose refuse (saves after due are refused) or accept "
@@ -355,16 +365,27 @@ def _quiz(doc: _Located, quiz_id: str, data: Any) -> Quiz:
         raise doc.error((*path, "questions"), f"quiz {quiz_id!r} needs a non-empty list of questions")
     calculator = calculator_value(doc, (*path, "calculator"), data.get("calculator"))
     slots = tuple(_slot(doc, (*path, "questions", i), i + 1, q, calculator) for i, q in enumerate(questions))
+    due = _due(doc, (*path, "due"), data.get("due"))
+    try:
+        release = read_release(data.get("release"), due)
+    except ScheduleError as error:
+        raise doc.error((*path, "release"), str(error)) from None
+    try:
+        lti_scores = read_lti_scores(data.get("lti_scores"))
+    except PlatformError as error:
+        raise doc.error((*path, "lti_scores"), str(error)) from None
     return Quiz(
         id=quiz_id,
         title=_text(doc, (*path, "title"), data.get("title"), "title") or quiz_id,
         date=_text(doc, (*path, "date"), data.get("date"), "date"),
         instructions=_text(doc, (*path, "instructions"), data.get("instructions"), "instructions"),
         slots=slots,
-        due=_due(doc, (*path, "due"), data.get("due")),
+        due=due,
         late=late,
         minutes=minutes_value(doc, (*path, "minutes"), data.get("minutes"), per_part=False),
         calculator=calculator,
+        release=release,
+        lti_scores=lti_scores,
     )
 
 

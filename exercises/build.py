@@ -148,14 +148,19 @@ def personal_links(bank: Bank, quiz: Quiz, students: tuple[Student, ...], base_u
     return {s.student_id: f"{base_url}/q/{student_token(bank.salt, quiz.id, s.student_id)}" for s in students}
 
 
-def links_csv(students: tuple[Student, ...], links: dict[str, str]) -> str:
-    """links.csv: student_id,name,email,url, for mailing each student their link (every cell spreadsheet-safe)."""
+def links_csv(bank: Bank, students: tuple[Student, ...], links: dict[str, str], base_url: str) -> str:
+    """links.csv: student_id,name,email,url (this quiz's page),course_url (BASE/c/TOKEN: the student's page of every
+    quiz of the course, the same in every build), for mailing each student their links (every cell
+    spreadsheet-safe)."""
+    from exercises.seeding import course_token
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", "name", "email", "url"])
+    writer.writerow(["student_id", "name", "email", "url", "course_url"])
     for student in students:
+        course_url = f"{base_url}/c/{course_token(bank.salt, student.student_id)}"
         writer.writerow([safe_cell(text) for text in (student.student_id, student.name, student.email,
-                                                      links[student.student_id])])
+                                                      links[student.student_id], course_url)])
     return buffer.getvalue()
 
 
@@ -224,7 +229,7 @@ def build(quiz_id: str, options: BuildOptions | None = None,
             bar.tick()
         sheets = _Sheets(bank, quiz, variants, bar.tick, staged, fonts, links)
         if links:
-            staged.add("links.csv", links_csv(students, links).encode("utf-8"))
+            staged.add("links.csv", links_csv(bank, students, links, base).encode("utf-8"))
 
         def stage_sources() -> None:
             _stage_key_files(staged, quiz, make_key(bank, quiz, variants), bool(roster))

@@ -1,6 +1,10 @@
-"""The bank's `lti:` list: the LMSs (LTI 1.3 platforms) whose launches the course service accepts, checked.
+"""The bank's LTI settings, checked: its `lti:` list, the LMSs (LTI 1.3 platforms) whose launches the course
+service accepts, and a quiz's `lti_scores:`, when the LMS's gradebook hears of the quiz:
+- `on-release` (the default): at the release of a student's results, their score (web.lti.scores);
+- `on-submit`: also at each submit, that the student submitted (grading pending, no score: nothing of the
+  result leaves before its release).
 
-exercises.bank reads it; a PlatformError names the place in the list, which the bank turns into file:line:col.
+exercises.bank reads them; a PlatformError names the place, which the bank turns into file:line:col.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Any
 
 from grader.errors import UserError
 
+ON_RELEASE, ON_SUBMIT = "on-release", "on-submit"
 REQUIRED = ("issuer", "client_id", "deployment_ids", "auth_login_url", "auth_token_url", "key_set_url")
 URLS = ("issuer", "auth_login_url", "auth_token_url", "key_set_url")
 
@@ -50,6 +55,15 @@ def read_platforms(value: Any) -> tuple[LtiPlatform, ...]:
                                           "listed twice")
         platforms.append(platform)
     return tuple(platforms)
+
+
+def read_lti_scores(value: Any) -> str:
+    """A quiz's `lti_scores:` (None: the default, on-release)."""
+    if value is None or value in (ON_RELEASE, ON_SUBMIT):
+        return value or ON_RELEASE
+    raise PlatformError((), f"lti_scores {str(value)!r}: choose on-release (the default: the LMS gets each "
+                            "student's score when their results are released) or on-submit (it also hears of each "
+                            "submit, without a score)")
 
 
 def _platform(index: int, item: Any) -> LtiPlatform:

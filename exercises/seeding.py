@@ -37,3 +37,8 @@ def salted_token(salt: str, message: str) -> str:
 def student_token(salt: str, quiz: str, student_id: str) -> str:
     """The token of a student's personal answer page (web.tokens looks them up): a rebuild keeps it."""
     return salted_token(salt, f"cnnquiz-student|{quiz}|{student_id}")
+
+
+def course_token(salt: str, student_id: str) -> str:
+    """The token of a student's course page (every quiz of the course on one page): a rebuild keeps it."""
+    return salted_token(salt, f"cnnquiz-course|{student_id}")

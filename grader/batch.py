@@ -8,6 +8,7 @@ column or an unreadable row is graded as far as possible and explained in the ro
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from grader.answers import Answer
@@ -114,8 +115,14 @@ class Gradebook:
         return [row for row in self.rows if row.counted]
 
 
-def grade_class(key: Key, submissions: Submissions) -> Gradebook:
-    """Grade every submission against its student's variant; add the key's students with no submission."""
+GradeAnswer = Callable[[Answer, str], Result]
+
+
+def grade_class(key: Key, submissions: Submissions, grade_answer: GradeAnswer | None = None) -> Gradebook:
+    """Grade every submission against its student's variant; add the key's students with no submission.
+    `grade_answer` is grader.feedback.grade (the default), or the same function behind a cache (the course
+    service's)."""
+    grade_answer = grade_answer or grade
     shared = key.students[0] if len(key.students) == 1 and not key.students[0].student_id else None
     find = _finder(key)
     default_maximum = _maximum(key.students[0]) if key.students else 0
@@ -137,7 +144,7 @@ def grade_class(key: Key, submissions: Submissions) -> Gradebook:
         row.name = student.name or submission.name
         row.key_id = student.student_id
         row.maximum = _maximum(student)
-        row.questions = _grade_student(student, submission)
+        row.questions = _grade_student(student, submission, grade_answer)
         all_blank = _flag_answers(row)
         row.counted = not (all_blank or repeated)
     unclaimed = [s.student_id for s in key.students if s.student_id not in first_row]
@@ -197,19 +204,19 @@ def _identify(submission: Submission, shared: KeyStudent | None, find, row: Grad
     return student, True
 
 
-def _grade_student(student: KeyStudent, submission: Submission) -> tuple[QuestionGrade, ...]:
+def _grade_student(student: KeyStudent, submission: Submission, grade_answer: GradeAnswer) -> tuple[QuestionGrade, ...]:
     return tuple(
-        QuestionGrade(question, tuple(_grade_part(part, submission.answers.get(part.column))
+        QuestionGrade(question, tuple(_grade_part(part, submission.answers.get(part.column), grade_answer)
                                       for part in question.parts))
         for question in student.questions
     )
 
 
-def _grade_part(part: KeyPart, text: str | None) -> PartGrade:
+def _grade_part(part: KeyPart, text: str | None, grade_answer: GradeAnswer) -> PartGrade:
     if text is None:
         return PartGrade(part.column, part.points, part.answer, None, None)
     try:
-        return PartGrade(part.column, part.points, part.answer, text, grade(part.answer, text))
+        return PartGrade(part.column, part.points, part.answer, text, grade_answer(part.answer, text))
     except Exception as error:  # one answer that breaks the grader must not stop the class
         result = Result("invalid", 0.0, "This answer could not be graded automatically; your instructor will "
                                         "grade it by hand.")

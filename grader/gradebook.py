@@ -130,11 +130,12 @@ def _question_json(question: QuestionGrade) -> dict:
         "template": question.question.template,
         "points": _round(question.earned),
         "maximum": question.maximum,
-        "parts": [_part_json(part) for part in question.parts],
+        "parts": [part_json(part) for part in question.parts],
     }
 
 
-def _part_json(part: PartGrade) -> dict:
+def part_json(part: PartGrade) -> dict:
+    """One graded part as grades.json holds it (and the course service shows the student after release)."""
     result = part.result
     return {
         "column": part.column,

@@ -1,7 +1,8 @@
 """A test LMS written from the LTI 1.3 specifications (Core 1.3, Security Framework 1.0, Deep Linking 2.0,
 AGS 2.0, NRPS 2.0): an RSA key and its JWK Set served on 127.0.0.1, the OIDC authorization answer (a signed
 id_token for the login the tool started), a token endpoint that checks the tool's client-credentials JWT
-against the tool's JWK Set, a line item's score endpoint and a membership service that record what they get."""
+against the tool's JWK Set, a line item's score endpoint and a membership service that record what they get;
+and `login`/`launch`, a browser going through the tool's login and launch with the platform's id_token."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+TOOL = "https://testserver"  # where the tests' TestClient reaches the tool
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -98,6 +100,14 @@ class Platform:
     def sign(self, claims: dict[str, Any], kid: str = "platform-key-1", key: Any = None,
              algorithm: str = "RS256") -> str:
         return jwt.encode(claims, key or self.keys[kid], algorithm=algorithm, headers={"kid": kid})
+
+    def wait_scores(self, count: int, seconds: float = 20.0) -> list[dict[str, Any]]:
+        """The scores received once there are `count` of them (the tool sends them from a thread of its own);
+        whatever came when `seconds` have passed."""
+        deadline = time.monotonic() + seconds
+        while len(self.received.scores) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.received.scores
 
     def rotate(self, kid: str) -> None:
         """A new key, published beside the old ones."""
@@ -194,3 +204,23 @@ class Platform:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+def login(client, platform, target: str = f"{TOOL}/lti/launch") -> dict[str, str]:
+    """The OIDC login initiation (`client`: a TestClient of the tool); the tool's authorization request to the
+    platform, as a dict."""
+    response = client.get("/lti/login", params={"iss": platform.issuer, "login_hint": "user-1",
+                                                "target_link_uri": target, "client_id": CLIENT_ID,
+                                                "lti_message_hint": "hint-7"}, follow_redirects=False)
+    assert response.status_code == 302, response.text
+    location = urlsplit(response.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{platform.base}/auth"
+    return {name: values[0] for name, values in parse_qs(location.query).items()}
+
+
+def launch(client, platform, roles=(LEARNER,), sub="user-1", token=None, endpoint="/lti/launch", **claims):
+    """A whole launch: login, the platform's signed id_token, the form post to the tool."""
+    auth = login(client, platform)
+    id_token = token(auth) if token else platform.sign(platform.claims(auth, list(roles), sub, **claims))
+    return client.post(endpoint, data={"id_token": id_token, "state": auth["state"]}, follow_redirects=False,
+                       headers={"origin": platform.base})

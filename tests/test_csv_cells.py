@@ -83,7 +83,7 @@ def test_the_staff_download_neutralises_answers_and_grade_reads_back_what_was_ty
                 text = ANSWERS[(number + index) % len(ANSWERS)]
                 assert client.put(f"/api/q/{token}/{column}", json={"text": text}).status_code == 200
                 typed[(student_id, column)] = text
-        download = client.get(f"/staff/{staff_token(settings.salt, 'wq')}/answers.csv").text
+        download = client.get(f"/staff/{staff_token(settings.salt)}/wq/answers.csv").text
     rows = rows_of(download)
     assert formulas(rows) == []
     assert {cell for row in rows[1:] for cell in row[2:]} == {safe_cell(text) for text in ANSWERS}

@@ -14,7 +14,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-from lti_platform import CLIENT_ID, DEPLOYMENT, INSTRUCTOR, LEARNER, LTI, SCORE_SCOPE, Platform, rsa_key
+from lti_platform import (
+    CLIENT_ID,
+    DEPLOYMENT,
+    INSTRUCTOR,
+    LEARNER,
+    LTI,
+    SCORE_SCOPE,
+    TOOL,
+    Platform,
+    launch,
+    login,
+    rsa_key,
+)
 from starlette.testclient import TestClient
 from webquiz import ROSTER, bank_text
 
@@ -24,9 +36,8 @@ from web.app import create_app
 from web.lti.keys import rotate
 from web.lti.scores import post_scores
 from web.settings import load_settings
-from web.tokens import csrf_token, staff_token, student_token
+from web.tokens import course_token, csrf_token, staff_token, student_token
 
-TOOL = "https://testserver"
 LIS = LTI + "lis"
 DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
@@ -67,25 +78,6 @@ def client(app, platform):
     with TestClient(app, base_url=TOOL) as test_client:
         platform.tool_jwks = test_client.get("/lti/jwks").json()
         yield test_client
-
-
-def login(client, platform, target: str = f"{TOOL}/lti/launch") -> dict[str, str]:
-    """The OIDC login initiation; the tool's authorization request to the platform, as a dict."""
-    response = client.get("/lti/login", params={"iss": platform.issuer, "login_hint": "user-1",
-                                                "target_link_uri": target, "client_id": CLIENT_ID,
-                                                "lti_message_hint": "hint-7"}, follow_redirects=False)
-    assert response.status_code == 302, response.text
-    location = urlsplit(response.headers["location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{platform.base}/auth"
-    return {name: values[0] for name, values in parse_qs(location.query).items()}
-
-
-def launch(client, platform, roles=(LEARNER,), sub="user-1", token=None, endpoint="/lti/launch", **claims):
-    """A whole launch: login, the platform's signed id_token, the form post to the tool."""
-    auth = login(client, platform)
-    id_token = token(auth) if token else platform.sign(platform.claims(auth, list(roles), sub, **claims))
-    return client.post(endpoint, data={"id_token": id_token, "state": auth["state"]}, follow_redirects=False,
-                       headers={"origin": platform.base})
 
 
 # -- login ------------------------------------------------------------------------------------------------
@@ -182,16 +174,16 @@ def test_a_learner_the_roster_lacks_gets_a_recorded_variant_that_grade_db_grades
 def test_an_instructor_lands_on_the_staff_page_of_the_quiz(client, platform, settings):
     response = launch(client, platform, roles=(INSTRUCTOR,), sub="teacher")
     assert response.status_code == 303
-    assert response.headers["location"] == f"/staff/{staff_token(settings.salt, 'wq')}"
+    assert response.headers["location"] == f"/staff/{staff_token(settings.salt)}/wq"  # the course's staff page, wq
     page = client.get(response.headers["location"])
-    assert page.status_code == 200 and "Send scores to the LMS" in page.text
+    assert page.status_code == 200 and "Send the released scores to the LMS" in page.text
     assert f"frame-ancestors {platform.base}" in page.headers["content-security-policy"]
 
 
 def test_a_teaching_assistant_is_staff_too(client, platform, settings):
     ta = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
     response = launch(client, platform, roles=(ta,), sub="ta")
-    assert response.headers["location"] == f"/staff/{staff_token(settings.salt, 'wq')}"
+    assert response.headers["location"] == f"/staff/{staff_token(settings.salt)}/wq"
 
 
 def test_only_the_course_roles_count_not_the_institutions(client, platform, settings):
@@ -205,7 +197,8 @@ def test_only_the_course_roles_count_not_the_institutions(client, platform, sett
 
 def test_a_resource_link_for_another_quiz_is_refused_by_this_server(client, platform):
     response = launch(client, platform, **{LTI + "custom": {"quiz": "week-09"}})
-    assert response.status_code == 400 and "not &#39;week-09&#39;" in response.text
+    assert response.status_code == 400 and "quiz &#39;week-09&#39;, which is not served here (served: wq)" in \
+        response.text
 
 
 # -- refused launches, each with its reason ------------------------------------------------------------------
@@ -334,16 +327,25 @@ def _answer_correctly(client, settings, student_id: str, parts: int) -> None:
         assert client.put(f"/api/q/{token}/{part.column}", json={"text": text}).json()["valid"], text
 
 
+def _release(client, settings) -> None:
+    """Press the staff page's release button of wq (no due time: its results wait for the button)."""
+    token = staff_token(settings.salt)
+    pressed = client.post(f"/staff/{token}/wq/release", data={"csrf": csrf_token(settings.salt, token)},
+                          follow_redirects=False)
+    assert pressed.status_code == 303
+
+
 def test_a_released_score_reaches_the_line_item_with_the_graders_values(client, platform, settings, app, tmp_path):
     assert launch(client, platform, sub="ada", **{LIS: {"person_sourcedid": "s1"}}).status_code == 303
     _answer_correctly(client, settings, "s1", 2)
     token = student_token(settings.salt, "wq", "s1")
     assert client.post(f"/api/q/{token}/submit", json={}).status_code == 200
-    report = post_scores(_lti_state(app))
-    assert report.sent == ["s1"] and not report.failed
+    before = post_scores(_lti_state(app), _quiz(app))
+    assert before.waiting == ["s1"] and not before.sent and not platform.received.scores  # nothing before release
+    _release(client, settings)
+    [score] = platform.wait_scores(1)  # the release hook sends it, from the sender thread
     [request] = platform.received.token_requests
     assert request["scope"].split() == [SCORE_SCOPE]
-    [score] = platform.received.scores
     assert score["path"] == "/courses/7/lineitems/1/lineitem/scores?type=cnnquiz"
     assert score["headers"]["content-type"] == "application/vnd.ims.lis.v1.score+json"
     from exercises.cli import main
@@ -356,60 +358,67 @@ def test_a_released_score_reaches_the_line_item_with_the_graders_values(client, 
     assert body["scoreGiven"] > 0 and body["scoreMaximum"] == float(graded["maximum"])
     assert body["activityProgress"] == "Completed" and body["gradingProgress"] == "FullyGraded"
     assert body["timestamp"].endswith("+00:00") and "T" in body["timestamp"]
-    again = post_scores(_lti_state(app))
+    again = post_scores(_lti_state(app), _quiz(app))
     assert again.unchanged == ["s1"] and len(platform.received.scores) == 1  # a repost of the same score is skipped
-    from grader.batch import grade_class
-    from grader.submissions import Submissions
-
-    regraded = grade_class(read_key(settings.key_path), Submissions([], "nothing", "student_id", []))
-    given = post_scores(_lti_state(app), book=regraded)  # the release passes the results it graded
-    assert given.sent == ["s1"] and platform.received.scores[-1]["body"]["scoreGiven"] == 0
 
 
 def _lti_state(app):
     return app.app.state.lti
 
 
+def _quiz(app, quiz: str = "wq"):
+    return app.app.state.web.course.quiz(quiz)
+
+
+def _pending(app, student_id: str = "s1", seconds: float = 20.0):
+    """The student's latest post once one is recorded (the sender thread tries RETRIES times first)."""
+    deadline = time.monotonic() + seconds
+    while student_id not in _lti_state(app).records.latest_posts("wq") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _lti_state(app).records.latest_posts("wq")[student_id]
+
+
 def test_a_failed_post_is_retried_shown_on_the_staff_page_and_sent_by_the_button(client, platform, settings, app):
     assert launch(client, platform, sub="ada", **{LIS: {"person_sourcedid": "s1"}}).status_code == 303
     platform.fail_scores = 3
-    report = post_scores(_lti_state(app), backoff=0.01)
-    assert report.failed and "503" in report.failed["s1"] and not platform.received.scores
-    staff = f"/staff/{staff_token(settings.salt, 'wq')}"
+    _release(client, settings)
+    failed = _pending(app)
+    assert not failed.ok and "503" in failed.detail and not platform.received.scores
+    staff = f"/staff/{staff_token(settings.salt)}/wq"
     page = client.get(staff).text
-    assert "1 score is not sent yet" in page and "pending" in page and "0 of " in page
+    assert "1 post is not through yet" in page and "pending" in page and "score 0 of " in page
     refused = client.post(f"{staff}/lti/scores", data={"csrf": "forged"})
     assert refused.status_code == 403
-    form = {"csrf": csrf_token(settings.salt, staff_token(settings.salt, "wq"))}
+    form = {"csrf": csrf_token(settings.salt, staff_token(settings.salt))}
     sent = client.post(f"{staff}/lti/scores", data=form, follow_redirects=False)
-    assert sent.status_code == 303 and len(platform.received.scores) == 1
-    assert "not sent yet" not in client.get(staff).text
+    assert sent.status_code == 303 and sent.headers["location"] == f"{staff}#lti"
+    assert len(platform.received.scores) == 1
+    assert "not through yet" not in client.get(staff).text
 
 
-def test_pending_scores_are_sent_again_in_the_background(client, platform, app):
+def test_pending_scores_are_sent_again_in_the_background(client, platform, settings, app):
     import threading
 
-    from web.lti.scores import retry_pending
+    from web.lti.scores import send_scores
 
     assert launch(client, platform, sub="ada", **{LIS: {"person_sourcedid": "s1"}}).status_code == 303
     platform.fail_scores = 3
-    assert post_scores(_lti_state(app), backoff=0.01).failed
+    _release(client, settings)
+    assert not _pending(app).ok
     stop = threading.Event()
-    worker = threading.Thread(target=retry_pending, args=(_lti_state(app), stop, 0.05))
+    worker = threading.Thread(target=send_scores, args=(_lti_state(app), stop, 0.05))  # a sweep every 0.05 s
     worker.start()
-    deadline = time.monotonic() + 20
-    while not platform.received.scores and time.monotonic() < deadline:
-        time.sleep(0.05)
+    platform.wait_scores(1)
     stop.set()
     worker.join()
     assert len(platform.received.scores) == 1 and _lti_state(app).records.latest_posts("wq")["s1"].ok
 
 
-def test_a_score_post_that_fails_once_succeeds_on_the_retry(client, platform, app):
+def test_a_score_post_that_fails_once_succeeds_on_the_retry(client, platform, settings, app):
     assert launch(client, platform, sub="ada", **{LIS: {"person_sourcedid": "s1"}}).status_code == 303
     platform.fail_scores = 1
-    report = post_scores(_lti_state(app), backoff=0.01)
-    assert report.sent == ["s1"] and len(platform.received.scores) == 1
+    _release(client, settings)
+    assert len(platform.wait_scores(1)) == 1 and platform.fail_scores == 0 and _pending(app).ok
 
 
 # -- members (NRPS) --------------------------------------------------------------------------------------------
@@ -424,13 +433,14 @@ def test_the_members_button_gives_links_for_the_students_the_roster_lacks(client
         {"user_id": "u-sis", "roles": ["Learner"], "name": "Kurt Gödel", "lis_person_sourcedid": "k77"},
     ]
     assert launch(client, platform, roles=(INSTRUCTOR,), sub="teacher").status_code == 303
-    staff = staff_token(settings.salt, "wq")
-    response = client.post(f"/staff/{staff}/lti/members", data={"csrf": csrf_token(settings.salt, staff)})
+    staff = staff_token(settings.salt)
+    response = client.post(f"/staff/{staff}/wq/lti/members", data={"csrf": csrf_token(settings.salt, staff)})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["student_id"], r["name"], r["email"]) for r in rows] == [
         ("lti-u-new", "Alan Turing", "alan@example.org"), ("k77", "Kurt Gödel", "")]
     assert rows[0]["url"] == f"{TOOL}/q/{student_token(settings.salt, 'wq', 'lti-u-new')}"
+    assert rows[0]["course_url"] == f"{TOOL}/c/{course_token(settings.salt, 'lti-u-new')}"
     assert client.get(urlsplit(rows[1]["url"]).path).status_code == 200  # recorded: the link works
     assert platform.received.member_reads == ["application/vnd.ims.lti-nrps.v2.membershipcontainer+json"] * 2
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,7 +18,7 @@ from web.app import create_app
 from web.lti.keys import rotate
 from web.lti.scores import post_scores
 from web.settings import load_settings
-from web.tokens import student_token
+from web.tokens import csrf_token, staff_token, student_token
 
 lti1p3platform = pytest.importorskip("lti1p3platform", reason="the test extra lti1p3platform is not installed "
                                                                "(pip install -e '.[test]')")
@@ -171,8 +172,15 @@ def test_a_launch_and_a_score_through_lti1p3platform(tmp_path, library_platform)
                              follow_redirects=False)
         assert landed.status_code == 303, landed.text
         assert landed.headers["location"] == f"/q/{student_token(settings.salt, 'wq', 's1')}"
-        report = post_scores(app.app.state.lti)
-    assert report.sent == ["s1"], report.failed
+        assert post_scores(app.app.state.lti, app.app.state.web.course.quiz("wq")).waiting == ["s1"]
+        assert not Grades.received  # nothing before the release
+        staff = staff_token(settings.salt)
+        released = client.post(f"/staff/{staff}/wq/release", data={"csrf": csrf_token(settings.salt, staff)},
+                               follow_redirects=False)
+        assert released.status_code == 303
+        deadline = time.monotonic() + 20
+        while not Grades.received and time.monotonic() < deadline:  # sent by the tool's sender thread
+            time.sleep(0.05)
     [(line_item, score)] = Grades.received
     assert line_item == "1" and score["userId"] == "user-42" and score["gradingProgress"] == "FullyGraded"
     assert score["scoreGiven"] == 0 and score["scoreMaximum"] > 0  # nothing answered yet

@@ -60,7 +60,7 @@ def test_launches_and_score_posts_are_shared_and_the_latest_holds(two):
     assert second.id > first.id
     assert {s: launch.lineitem for s, launch in two[0].learner_launches(quiz).items()} == {
         "s1": "https://lms.example/li/2"}
-    assert two[1].student_of("https://lms.example", "u2", quiz) == "s2"
+    assert two[1].student_of("https://lms.example", "u2") == "s2"
     assert two[1].launch(first.id).lineitem == "https://lms.example/li/1"
     two[0].record_post(ScorePost(quiz, "s1", second.id, second.lineitem, 3.0, 6.0, False, "503", now()))
     two[1].record_post(ScorePost(quiz, "s1", second.id, second.lineitem, 3.0, 6.0, True, "200 OK", now()))
@@ -79,3 +79,30 @@ def test_a_variant_is_recorded_once_for_every_process(url):
     finally:
         for store in stores:
             store.close()
+
+
+def test_score_posts_of_an_earlier_version_get_the_grading_column(tmp_path):
+    """A database whose lti_score_posts was made before posts without a score: the column is added, its rows
+    count as scores (SQLite; PostgreSQL runs the same ALTER TABLE under the schema lock)."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "CREATE TABLE lti_score_posts (id INTEGER PRIMARY KEY, quiz VARCHAR(100) NOT NULL, student_id "
+            "VARCHAR(200) NOT NULL, launch_id BIGINT NOT NULL, lineitem TEXT NOT NULL, score_given FLOAT NOT NULL, "
+            "score_maximum FLOAT NOT NULL, ok BOOLEAN NOT NULL, detail TEXT NOT NULL, attempted_at VARCHAR(40) "
+            "NOT NULL)"))
+        connection.execute(sa.text("INSERT INTO lti_score_posts VALUES (1, 'wq', 's1', 1, 'li', 3, 6, 1, '200', 't')"))
+    engine.dispose()
+    store = Store(url)
+    try:
+        records = Records(store)
+        [old] = records.latest_posts("wq").values()
+        assert old.grading == "FullyGraded" and old.scored and old.score_given == 3.0
+        records.record_post(ScorePost("wq", "s2", 2, "li", 0.0, 0.0, True, "200", now(), "Pending"))
+        assert not records.latest_posts("wq")["s2"].scored
+        Records(store)  # a second start finds the column there
+    finally:
+        store.close()

@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 from starlette.testclient import TestClient
-from webquiz import HOSTILE, key_of, make_quiz, matrix_column, token
+from webquiz import HOSTILE, analysed_page, key_of, make_quiz, matrix_column, staff_path, token
 
 from web.app import create_app
 from web.storage import Store
-from web.tokens import csrf_token, staff_token
+from web.tokens import csrf_token
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_saving_shows_what_the_grader_read_and_keeps_every_version(client, setti
     state = client.get(f"/api/q/{token(settings)}").json()
     part = next(p for p in state["parts"] if p["column"] == column)
     assert part["text"] == "1 2; 3" and part["valid"] is False and part["saved_at"] == bad["saved_at"]
-    assert set(state) == {"quiz", "student_id", "name", "due", "submitted_at", "parts"}
+    assert set(state) == {"quiz", "student_id", "name", "due", "submitted_at", "released", "parts"}
     assert set(part) == {"column", "kind", "points", "text", "valid", "read_as", "saved_at"}
     history = Store(settings.db_url).history(settings.quiz, "s1")
     assert [row.text for row in history] == ["1 2 3; 4 5 6", "1 2; 3"]  # appended, never overwritten
@@ -261,7 +261,7 @@ def test_a_locked_database_gets_503_and_nothing_is_lost(settings):
     with TestClient(create_app(settings)) as client:
         column = matrix_column(settings)
         assert client.put(f"/api/q/{token(settings)}/{column}", json={"text": "1"}).status_code == 200
-        store = client.app.app.state.web.store
+        store = client.app.app.state.web.course.quiz("wq").store
         store.busy_seconds = 0.1
         blocker = sqlite3.connect(settings.db_url.removeprefix("sqlite:///"), timeout=0.1)
         blocker.execute("BEGIN EXCLUSIVE")
@@ -291,7 +291,7 @@ def test_an_internal_error_is_a_500_message_and_the_next_request_is_served(setti
 
 
 def test_healthz(client):
-    assert client.get("/healthz").json() == {"ok": True, "quiz": "wq", "students": 3}
+    assert client.get("/healthz").json() == {"ok": True, "quizzes": {"wq": 3}}
 
 
 # -- staff ------------------------------------------------------------------------------------------
@@ -299,17 +299,18 @@ def test_the_staff_page_lists_students_and_the_item_analysis(client, settings):
     column = matrix_column(settings)
     client.put(f"/api/q/{token(settings)}/{column}", json={"text": "1 0; 0 1"})
     client.post(f"/api/q/{token(settings)}/submit", json={})
-    page = client.get(f"/staff/{staff_token(settings.salt, settings.quiz)}")
-    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    assert "Ada Lovelace" in page.text and "&lt;script&gt;" in page.text and HOSTILE not in page.text
-    assert "1 submitted" in page.text and "<svg" in page.text and "answers.csv" in page.text
+    response = client.get(staff_path(settings))
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    page = analysed_page(client, staff_path(settings))
+    assert "Ada Lovelace" in page and "&lt;script&gt;" in page and HOSTILE not in page
+    assert "1 submitted" in page and "<svg" in page and "answers.csv" in page
     for student_id in ("s1", "s2", "s3"):  # each student's link, for classes built without a base URL
-        assert f'href="http://testserver/q/{token(settings, student_id)}"' in page.text
+        assert f'href="http://testserver/q/{token(settings, student_id)}"' in page
 
 
 def test_the_staff_download_has_the_builds_answer_columns(client, settings):
     client.put(f"/api/q/{token(settings, 's3')}/{matrix_column(settings, 's3')}", json={"text": "-1 0; 0 1"})
-    response = client.get(f"/staff/{staff_token(settings.salt, settings.quiz)}/answers.csv")
+    response = client.get(staff_path(settings) + "/answers.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     lines = response.text.splitlines()
     blank = (settings.key_path.parent / "answers.csv").read_text(encoding="utf-8").splitlines()
@@ -387,7 +388,7 @@ def test_pages_print_the_same_question_as_the_build(settings):
     from exercises.render.question import question_context
     from web.quiz import LiveQuiz
 
-    quiz = LiveQuiz(settings)
+    quiz = LiveQuiz(settings.quiz, settings.key_path, settings.salt, settings.bank)
     for student in key_of(settings).students:
         for recorded in student.questions:
             question = exercises.generate(recorded.template, seed=recorded.seed, **recorded.params)

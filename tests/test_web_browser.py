@@ -2,14 +2,18 @@
 personal link served by `cnnquiz serve`, types a matrix, sees what the grader read, reloads and finds it
 saved, submits; then `cnnquiz grade --db` gives the student the expected score. The server is killed while
 Chromium types and restarted (the answer is saved without a click), a tab is closed during an outage (its
-answer is saved when the link is opened again); times, the console and a phone's buttons are checked.
+answer is saved when the link is opened again); times, the console and a phone's buttons are checked. On a
+course served whole (issue 24), a student opens their course link, answers two quizzes, the staff releases them
+with the staff page's button, and the student sees the scores and the feedback that `cnnquiz grade --db` gives.
 
-The screenshot goes to tmp; set CNNQUIZ_SCREENSHOT=docs/answer-page.png to refresh the README's picture."""
+The screenshots go to tmp; set CNNQUIZ_SCREENSHOT=docs/answer-page.png (and CNNQUIZ_RESULT_SCREENSHOT=
+docs/result-page.png) to refresh the README's pictures."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import signal
@@ -17,9 +21,10 @@ import subprocess
 import sys
 
 import pytest
-from webquiz import ROOT, SALT, free_port, key_of, make_quiz, serve, stop
+from webquiz import ROOT, SALT, free_port, key_of, make_course, make_quiz, mixed_answers, serve, staff_path, stop
 
-from web.tokens import student_token
+from grader.keyfile import read_key
+from web.tokens import course_token, staff_token, student_token
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -194,8 +199,6 @@ def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(s
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from web.tokens import staff_token
-
     column = next(p.column for p in key_of(served.settings).student("s1").parts if p.answer.kind == "tuple")
     browser.get(f"{served.base}/q/{student_token(SALT, 'wq', 's1')}")
     browser.find_element(By.ID, f"answer-{column}").send_keys("(6, 4)")
@@ -209,9 +212,11 @@ def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(s
     student_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
     assert len(student_times) == 3 and all(t.endswith(zone) for t in student_times)  # due, saved, submitted
     assert "Jan 1, 2999" in student_times[0] and "05:00" in student_times[0]  # 00:30 at +01:00 is 05:00 at +05:30
-    browser.get(f"{served.base}/staff/{staff_token(SALT, 'wq')}")
+    browser.get(served.base + staff_path(served.settings))
+    WebDriverWait(browser, 30).until(lambda _: "being" not in browser.find_element(By.TAG_NAME, "main").text
+                                     or browser.refresh())  # the item analysis, made in a thread of its own
     staff_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
-    assert len(staff_times) == 3 and all(t.endswith(zone) for t in staff_times)
+    assert len(staff_times) == 4 and all(t.endswith(zone) for t in staff_times)  # and the analysis's time
     browser.get(f"{served.base}/practice/conv1d?seed=3")
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []  # no favicon.ico 404, nothing else
@@ -225,3 +230,80 @@ def test_on_a_phone_every_button_is_at_least_44_px_tall(served, browser):
         browser.get(served.base + path)
         heights = [button.rect["height"] for button in browser.find_elements(By.TAG_NAME, "button")]
         assert heights and min(heights) >= 44, (path, heights)
+
+
+def test_a_student_answers_two_quizzes_from_the_course_link_and_sees_what_grade_db_gives(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    settings = make_course(tmp_path, {"wa": {"release": "manual"}, "wb": {"release": "manual"}})
+    port = free_port()
+    server = serve(settings, port)
+    base, wait = f"http://127.0.0.1:{port}", WebDriverWait(browser, 30)
+    try:
+        browser.get(f"{base}/c/{course_token(SALT, 's1')}")
+        assert "Ada Lovelace" in browser.find_element(By.CSS_SELECTOR, "p.who").text
+        typed: dict[str, dict[str, str]] = {}
+        for quiz in ("wa", "wb"):
+            browser.find_element(By.LINK_TEXT, f"Quiz {quiz}").click()
+            texts = mixed_answers(settings, quiz, "s1")
+            columns = list(texts)[:3]  # the key, a named misconception, another
+            for column in columns:
+                box = browser.find_element(By.ID, f"answer-{column}")
+                box.send_keys(texts[column].replace("\n", Keys.ENTER))
+                box.send_keys(Keys.TAB)
+                status = browser.find_element(By.ID, f"status-{column}")
+                wait.until(lambda _, status=status: status.text.startswith("saved "))
+            typed[quiz] = {column: texts[column] for column in columns}
+            browser.find_element(By.ID, "submit").click()
+            wait.until(lambda _: browser.find_element(By.ID, "submitted").text.startswith("Submitted at"))
+            browser.find_element(By.LINK_TEXT, "All your quizzes").click()
+        course_page = browser.find_element(By.TAG_NAME, "table").text
+        assert course_page.count("3 of 5 saved") == 2 and course_page.count("not released yet") == 2
+
+        for quiz in ("wa", "wb"):  # the staff page's button, a real form
+            browser.get(f"{base}/staff/{staff_token(SALT)}/{quiz}")
+            browser.find_element(By.XPATH, "//button[text()='Release the results']").click()
+            wait.until(lambda _: "Released to 3 of 3 students" in browser.find_element(By.TAG_NAME, "main").text)
+
+        graded = {}
+        for quiz in ("wa", "wb"):
+            result = subprocess.run([sys.executable, "-m", "exercises.cli", "grade", quiz, "--db",
+                                     settings.db_url_of(quiz), "--out", str(tmp_path / "graded"), "--key",
+                                     str(settings.key_path_of(quiz))], cwd=ROOT, capture_output=True, text=True,
+                                    timeout=120)
+            assert result.returncode in (0, 1), result.stderr
+            book = json.loads((tmp_path / "graded" / quiz / "grades" / "grades.json").read_text(encoding="utf-8"))
+            graded[quiz] = next(row for row in book["rows"] if row["student_id"] == "s1")
+
+        browser.get(f"{base}/c/{course_token(SALT, 's1')}")
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.quizzes tbody tr")
+        for row, quiz in zip(rows, ("wa", "wb"), strict=True):
+            assert f"{graded[quiz]['total']:g} of {graded[quiz]['maximum']} points" in row.text
+        rows[0].find_element(By.TAG_NAME, "a").click()
+        heading = browser.find_element(By.ID, "result-title").text
+        assert heading == f"Your result: {graded['wa']['total']:g} of {graded['wa']['maximum']} points"
+        parts = {part["column"]: part for question in graded["wa"]["questions"] for part in question["parts"]}
+        key = read_key(settings.key_path_of("wa")).student("s1")
+        for part in key.parts:
+            shown = browser.find_element(By.ID, f"result-{part.column}").text
+            written = parts[part.column]
+            assert f"{written['points']:g} of {written['maximum']}" in shown
+            assert written["feedback"].splitlines()[0] in shown
+            assert f"Key: {part.answer.to_text()}" in shown
+            if written["misconception"]:
+                assert f"Misconception: {written['misconception']}" in shown
+        assert any(parts[column]["misconception"] for column in typed["wa"])
+        solutions = browser.find_elements(By.CSS_SELECTOR, "details.solution")
+        assert len(solutions) == len(key.questions) and all(s.is_displayed() for s in solutions)
+        assert browser.find_element(By.ID, f"answer-{key.parts[0].column}").get_attribute("readonly")
+        browser.execute_script("window.scrollTo(0, 0)")
+        shot = tmp_path / "result-page.png"
+        assert browser.save_screenshot(str(shot))
+        if os.environ.get("CNNQUIZ_RESULT_SCREENSHOT"):
+            shutil.copy(shot, ROOT / os.environ["CNNQUIZ_RESULT_SCREENSHOT"])
+        errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
+    finally:
+        stop(server)

@@ -14,7 +14,7 @@ from webquiz import ROSTER, SALT, bank_text, key_of, make_quiz
 from exercises.build import BuildOptions, build
 from exercises.render.qr import modules, qr_picture, qr_svg
 from web.app import create_app
-from web.tokens import TokenIndex, csrf_token, staff_token, student_token
+from web.tokens import TokenIndex, course_token, csrf_token, staff_token, student_token
 
 URL = "https://quiz.example.edu"
 
@@ -24,12 +24,12 @@ def test_tokens_are_long_stable_and_distinct():
     assert len(token) == 24 and token == student_token(SALT, "wq", "s1")
     assert len(set(token) - set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")) == 0
     others = {student_token(SALT, "wq", "s2"), student_token(SALT, "wq2", "s1"), student_token("other", "wq", "s1"),
-              staff_token(SALT, "wq"), csrf_token(SALT, token)}
-    assert token not in others and len(others) == 5
+              staff_token(SALT), course_token(SALT, "s1"), csrf_token(SALT, token)}
+    assert token not in others and len(others) == 6
 
 
 def test_the_token_index_finds_only_exact_tokens():
-    index = TokenIndex(SALT, "wq", ["s1", "s2"])
+    index = TokenIndex.of_quiz(SALT, "wq", ["s1", "s2"])
     token = student_token(SALT, "wq", "s2")
     assert index.find(token) == "s2" and len(index) == 2
     for wrong in (token[:-1], token + "A", token.lower(), "", "x" * 1000, "\udcff"):
@@ -65,6 +65,8 @@ def test_build_with_a_base_url_writes_links_and_puts_them_on_the_sheets(tmp_path
     assert [r["student_id"] for r in rows] == ["s1", "s2", "s3"] and rows[0]["email"] == "ada@example.org"
     for row in rows:
         assert row["url"] == f"{URL}/q/{student_token(SALT, 'wq', row['student_id'])}"
+        assert row["course_url"] == f"{URL}/c/{course_token(SALT, row['student_id'])}"  # the same for every quiz
+    assert list(rows[0]) == ["student_id", "name", "email", "url", "course_url"]
     for fmt in ("md", "tex", "typ"):
         sheet = (out / f"quiz.{fmt}").read_text(encoding="utf-8")
         assert sheet.count("Answer online") == 3

@@ -15,13 +15,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
-from webquiz import key_of, make_quiz, matrix_column, token
+from webquiz import analysed_page, bank_text, key_of, make_quiz, matrix_column, staff_path, token
 
 from web.app import create_app, routes
 from web.routing import TokenRoute, private_prefixes
-from web.settings import FAILED_LOOKUPS
+from web.settings import FAILED_LOOKUPS, load_settings
 from web.storage import Store
-from web.tokens import staff_token
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,7 @@ def test_twenty_wrong_links_from_the_halls_address_do_not_stop_a_student_behind_
         saves = [client.put(url, json={"text": f"{i} 0; 0 1"}).status_code for i in range(20)]
         assert saves == [200] * 20
         assert client.get(f"/q/{token(settings, 's3')}").status_code == 200
-        assert client.get(f"/staff/{staff_token(settings.salt, settings.quiz)}").status_code == 200
+        assert client.get(staff_path(settings)).status_code == 200
         assert client.get("/q/one-more-guess").status_code == 429  # guessing is what is slowed
         assert client.get("/q/mistyped0").status_code == 404  # the same wrong link again: still just not found
     assert Store(settings.db_url).count() == 20
@@ -135,7 +134,7 @@ def test_every_route_with_a_token_in_its_url_is_declared_private():
     declared = routes()
     holding = [route for route in declared if "{token}" in getattr(route, "path", "")]
     assert holding and all(isinstance(route, TokenRoute) for route in holding)
-    assert private_prefixes(declared) == ("/api/q/", "/q/", "/staff/")
+    assert private_prefixes(declared) == ("/api/c/", "/api/q/", "/c/", "/q/", "/staff/")
     with pytest.raises(ValueError, match="holds no"):
         TokenRoute("/course/{course}", lambda request: None, methods=["GET"])
 
@@ -162,9 +161,9 @@ def test_the_server_answers_before_the_pages_are_printed(settings, monkeypatch):
     started = time.monotonic()
     try:
         with TestClient(create_app(settings)) as client:
-            assert client.get("/healthz").json() == {"ok": True, "quiz": "wq", "students": 3}
+            assert client.get("/healthz").json() == {"ok": True, "quizzes": {"wq": 3}}
             assert time.monotonic() - started < 10 and not release.is_set()
-            served = client.app.app.state.web.quiz.served()
+            served = client.app.app.state.web.course.quiz("wq").key.served()
             assert served._students == {}  # no student's answers read yet
             assert client.get(f"/q/{token(settings)}").status_code == 200  # a page is printed when asked for
             assert list(served._students) == ["s1"]
@@ -179,9 +178,12 @@ def test_the_deadline_is_read_from_the_database_that_processes_share(tmp_path):
     with TestClient(create_app(settings)) as first:
         assert first.put(url, json={"text": "1"}).status_code == 200
         # a second process starts with a bank whose deadline has passed: it publishes that deadline
-        with TestClient(create_app(replace(settings, due="2020-01-01T00:00:00+00:00"))) as second:
+        later = tmp_path / "later.yaml"  # the same course, its deadline moved into the past
+        later.write_text(bank_text("2020-01-01T00:00:00+00:00"), encoding="utf-8")
+        second_settings = load_settings("wq", str(later), str(settings.out), settings.db_url)
+        with TestClient(create_app(second_settings)) as second:
             assert second.put(url, json={"text": "2"}).status_code == 403
-            first.app.app.state.web.deadline.refresh = 0  # (a process re-reads the deadline every 2 s)
+            first.app.app.state.web.course.quiz("wq").schedule.refresh = 0  # (a process re-reads it every 2 s)
             refused = first.put(url, json={"text": "3"})
             assert refused.status_code == 403 and "2020-01-01" in refused.json()["error"]
             assert first.get(f"/api/q/{token(settings)}").json()["due"] == "2020-01-01T00:00:00+00:00"
@@ -206,8 +208,8 @@ def test_every_time_on_the_pages_is_in_utc_and_says_so(tmp_path):
         client.put(f"/api/q/{token(settings)}/{matrix_column(settings)}", json={"text": "1"})
         client.post(f"/api/q/{token(settings)}/submit", json={})
         student = client.get(f"/q/{token(settings)}").text
-        staff = client.get(f"/staff/{staff_token(settings.salt, settings.quiz)}").text
-    for page, count in ((student, 3), (staff, 3)):  # due, saved and submitted
+        staff = analysed_page(client, staff_path(settings))
+    for page, count in ((student, 3), (staff, 4)):  # due, saved and submitted; the staff page: the analysis too
         times = re.findall(r'<time datetime="([^"]+)" data-show="(clock|date)">([^<]*)</time>', page)
         assert len(times) == count and all(text.endswith(" UTC") for _, _, text in times)
         assert page.count("<time") == count

@@ -49,7 +49,7 @@ def test_a_server_for_500_students_answers_healthz_at_once(tmp_path):
         wait_healthy(f"http://127.0.0.1:{port}", server, tmp_path / "serve.log")
         cpu, wall = cpu_seconds(server.pid), time.monotonic() - started
         assert cpu < 2.0, f"the server used {cpu:.2f} CPU-s ({wall:.2f} s) before /healthz answered"
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json()["students"] == 500
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json()["quizzes"] == {"week-04": 500}
     finally:
         stop(server)
 

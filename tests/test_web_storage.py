@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from webquiz import postgres_url
 
-from web.storage import Store, StoreUnavailable
+from web.storage import ScheduleRows, Store, StoreUnavailable
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -103,3 +103,52 @@ def test_the_database_refuses_to_change_or_remove_a_row(store, quiz):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as connection:
             connection.execute(sa.text(statement), {"id": saved.id, "quiz": quiz})
     assert [row.text for row in store.history(quiz, "s1")] == ["1"] and store.submitted(quiz)
+
+
+def test_the_schedule_is_stored_as_rows_and_read_back_on_one_connection(store, quiz):
+    assert store.schedule(quiz) == ScheduleRows(None, None, (), ())
+    store.set_deadline(quiz, "2026-12-01T23:59:00+01:00", "accept", "bank")
+    store.set_release_rule(quiz, "after-due", "bank")
+    store.set_release_rule(quiz, "manual", "bank, changed")
+    first = store.record_release(quiz, "staff page")
+    store.record_release(quiz, "staff page again")
+    store.add_extension(quiz, "s1", "2026-12-08T23:59:00+01:00", "bank", "ext.csv:2")
+    store.add_extension(quiz, "s1", "2026-12-09T23:59:00+01:00", "staff", "staff page")
+    rows = store.schedule(quiz)
+    assert rows.deadline == ("2026-12-01T23:59:00+01:00", "accept") and rows.release == "manual"
+    assert len(rows.releases) == 2 and rows.releases[0] == first
+    assert [(row.student_id, row.due, row.origin) for row in rows.extensions] == [
+        ("s1", "2026-12-08T23:59:00+01:00", "bank"), ("s1", "2026-12-09T23:59:00+01:00", "staff")]
+    assert store.schedule(quiz + "-other") == ScheduleRows(None, None, (), ())
+
+
+def test_each_release_is_announced_once(store, quiz):
+    assert sorted(store.announce(quiz, ["s1", "s2"])) == ["s1", "s2"]
+    assert store.announce(quiz, ["s2", "s3"]) == ["s3"]  # s2 was announced (by this or another process)
+    assert store.announce(quiz, ["s1", "s2", "s3"]) == []
+    assert store.announce(quiz + "-other", ["s1"]) == ["s1"]
+    many = [f"x{i}" for i in range(1203)]  # more than one statement's worth
+    assert sorted(store.announce(quiz, many)) == sorted(many)
+
+
+def test_rows_since_an_id_and_the_progress(store, quiz):
+    first = store.save(quiz, "s1", "q1.a", "1", True, "", "")
+    store.save(quiz, "s2", "q1.a", "2", True, "", "")
+    store.submit(quiz, "s2")
+    saved, submits = store.since(quiz, first.id, 0)
+    assert [row.text for row in saved] == ["2"] and [(s, bool(w)) for _, s, w in submits] == [("s2", True)]
+    assert store.since(quiz, saved[-1].id, submits[-1][0]) == ([], [])
+    assert store.last_rows(quiz) == (saved[-1].id, submits[-1][0]) and store.progress(quiz) == (2, 1)
+
+
+def test_the_new_tables_are_append_only_too(store, quiz):
+    store.add_extension(quiz, "s1", "2026-12-08T23:59:00+01:00", "staff")
+    store.record_release(quiz)
+    store.announce(quiz, ["s1"])
+    store.set_release_rule(quiz, "manual")
+    store.set_deadline(quiz, "", "refuse")
+    for table in ("extensions", "releases", "announcements", "release_rules", "deadlines"):
+        for statement in (f"UPDATE {table} SET quiz = 'forged' WHERE quiz = :quiz",
+                          f"DELETE FROM {table} WHERE quiz = :quiz"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as connection:
+                connection.execute(sa.text(statement), {"quiz": quiz})

@@ -9,17 +9,22 @@ import io
 from grader.keyfile import Key
 from grader.spreadsheet import safe_cell
 from grader.submissions import Submission, Submissions
-from web.storage import Store, describe_url
+from web.storage import Saved, Store, describe_url
 
 
-def submissions_from_store(store: Store, key: Key) -> Submissions:
-    """One Submission per student who saved anything, with the latest text of each column. Answers saved or
-    submitted after the deadline (kept with `late: accept`) flag the row late."""
-    latest = store.latest(key.quiz)
-    submitted = store.submitted(key.quiz)
+def submissions_from_store(store: Store, key: Key, only: str | None = None) -> Submissions:
+    """One Submission per student who saved anything (or only the student `only`), with the latest text of each
+    column. Answers saved or submitted after the deadline (kept with `late: accept`) flag the row late."""
+    return submissions_from_rows(key, store.latest(key.quiz, only), store.submitted(key.quiz, only),
+                                 describe_url(store.url))
+
+
+def submissions_from_rows(key: Key, latest: dict[tuple[str, str], Saved], submitted: dict[str, str],
+                          label: str) -> Submissions:
+    """submissions_from_store's Submissions made from the rows it reads (Store.latest's and Store.submitted's, of
+    the class or of one student), wherever they were read."""
     students = {student.student_id: student for student in key.students}
     by_student: dict[str, Submission] = {}
-    label = describe_url(store.url)
     for (student_id, column), saved in sorted(latest.items(), key=lambda item: item[1].id):
         if student_id not in by_student:  # a part never typed in is blank, as an empty cell of answers.csv
             known = students.get(student_id)

@@ -1,21 +1,25 @@
 """Request helpers shared by the routes: the app's Context, the client, tokens looked up under the guessing
-throttle, bodies within the limit, JSON objects and answer texts a database can store."""
+throttle, the staff pages' token, quiz and forms, bodies within the limit, JSON objects and answer texts a
+database can store."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from web.deadline import SharedDeadline
-from web.quiz import LiveQuiz
+from web.course import Course, CourseQuiz
+from web.events import Listeners, Submitted
+from web.overview import Overviews
+from web.release import ReleaseHooks
 from web.settings import Settings
-from web.storage import Store
 from web.throttle import GuessThrottle
+from web.tokens import csrf_token, same
 
 T = TypeVar("T")
 
@@ -30,11 +34,14 @@ class ApiError(Exception):
 
 @dataclass
 class Context:
+    """What the routes reach through `request.app.state.web`: one per app."""
+
     settings: Settings
-    quiz: LiveQuiz
-    store: Store
+    course: Course
     throttle: GuessThrottle
-    deadline: SharedDeadline
+    releases: ReleaseHooks
+    overviews: Overviews
+    submits: Listeners[Submitted] = field(default_factory=Listeners)  # told after each recorded submit
 
 
 def context(request: Request) -> Context:
@@ -65,11 +72,31 @@ def guarded(request: Request, lookup: Callable[[str], T | None]) -> T:
 
 
 def staff_only(request: Request) -> None:
-    """The staff token of the request's URL, or the app's one 404 (throttled like students' tokens)."""
-    from web.tokens import same
-
-    staff = context(request).quiz.staff_token
+    """The course's staff token in the request's URL, or the app's one 404 (throttled like students' tokens)."""
+    staff = context(request).course.staff_token
     guarded(request, lambda token: True if same(token, staff) else None)
+
+
+def staff_quiz(request: Request) -> CourseQuiz:
+    """The quiz of a staff page's URL (/staff/{token}/{quiz}), once the staff token is checked; else the 404."""
+    staff_only(request)
+    found = context(request).course.quiz(request.path_params["quiz"])
+    if found is None:
+        raise ApiError(404, "not found")
+    return found
+
+
+async def staff_form(request: Request) -> dict[str, str]:
+    """A staff page form's fields, once its CSRF token is checked (the LMS's session cookie travels with
+    cross-site posts; the CSRF token does not)."""
+    raw = await body(request)
+    try:
+        fields = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=20))
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "The form could not be read; reload the page and try again.") from None
+    if not same(fields.get("csrf", ""), csrf_token(context(request).settings.salt, request.path_params["token"])):
+        raise ApiError(403, "The form has expired or did not come from this page; reload the page and try again.")
+    return fields
 
 
 async def body(request: Request) -> bytes:

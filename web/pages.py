@@ -14,10 +14,12 @@ def environment() -> Any:
     import jinja2
 
     from exercises.render.question import template_dir
+    from grader.gradebook import number
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir() / "web"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["utc"] = utc
+    env.filters["number"] = number  # points as the gradebook writes them: 3, 1.5, 0.67
     return env
 
 

@@ -1,20 +1,20 @@
-"""The served quiz: key.json (reloaded when a rebuild changes it), read lazily: the head and the token index at
+"""A served quiz's key.json (reloaded when a rebuild changes it), read lazily: the head and the token index at
 once, a student's variant when the student first comes, the whole key only for the staff pages; each variant
 printed as HTML once (students whose questions share template, version and parameters share the printing)."""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, key_from_data, load_key_data, student_from_data
-from web.settings import ServeError, Settings, check_key
-from web.tokens import TokenIndex, staff_token
+from grader.keyfile import Key, KeyFileError, KeyQuestion, KeyStudent, load_key_data, student_from_data
+from web.recorded import RecordedVariants
+from web.settings import ServeError, check_key
+from web.tokens import TokenIndex
 
 if TYPE_CHECKING:
     from web.storage import Store
@@ -36,10 +36,14 @@ class ServedKey:
             self._raw = {str(s["student_id"]): s for s in data["students"] if s["student_id"]}
         except (KeyError, TypeError) as error:
             raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
-        self.index = TokenIndex(salt, self.quiz, list(self._raw))
+        self.index = TokenIndex.of_quiz(salt, self.quiz, list(self._raw))
         self._students: dict[str, KeyStudent] = {}
         self._full: Key | None = None
         self._lock = threading.Lock()
+        self.graded: dict[int, Any] = {}  # web.results' cache of graded answers of this key's variants
+
+    def name(self, student_id: str) -> str:
+        return str(self._raw[student_id].get("name", "")) if student_id in self._raw else ""
 
     def student_ids(self) -> list[str]:
         """The ids of the students with personal pages, in the key's order."""
@@ -49,6 +53,15 @@ class ServedKey:
     def student_count(self) -> int:
         return len(self._data["students"])
 
+    @property
+    def points(self) -> int:
+        """The quiz's points (every variant has the same: its first one's); KeyFileError for a damaged key."""
+        try:
+            return sum(int(part["points"]) for question in self._data["students"][0]["questions"]
+                       for part in question["parts"])
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            raise KeyFileError(f"{self.path}: damaged key file ({type(error).__name__}: {error})") from None
+
     def student(self, student_id: str) -> KeyStudent | None:
         """A student's variant (read from the key the first time it is asked for)."""
         found = self._students.get(student_id)
@@ -56,46 +69,59 @@ class ServedKey:
             found = self._students.setdefault(student_id, student_from_data(self._raw[student_id], self.path))
         return found
 
+    def key_of(self, students: tuple[KeyStudent, ...]) -> Key:
+        """A Key of this quiz holding only `students` (to grade one student as the class is graded)."""
+        data = self._data
+        return Key(self.quiz, self.title, str(data.get("salt_fingerprint", "")), str(data.get("cnnquiz_version", "")),
+                   students)
+
     def full(self) -> Key:
-        """The grader's whole Key (the staff page, the download)."""
+        """The grader's whole Key (the staff page, the download), of the very variants `student` gives (so that
+        web.results' graded answers serve both)."""
         with self._lock:
             if self._full is None:
-                self._full = key_from_data(self._data, self.path)
-                for student in self._full.students:
-                    self._students.setdefault(student.student_id, student)
+                self._full = self.key_of(tuple(self.student(str(raw["student_id"])) or student_from_data(raw, self.path)
+                                               for raw in self._data["students"]))
             return self._full
 
 
 class LiveQuiz:
-    """The quiz being served. `served()` checks key.json's size and time on every call and reloads it. With a
-    store, the variants recorded there after the build (students the roster lacks, web.lti) are served too."""
+    """A quiz being served. `served()` checks key.json's size and time on every call and reloads it. With `eager`
+    the key is read at once (its errors are raised here), else when first asked for (0.1–0.3 s for 500 students:
+    a course of several quizzes answers before they are read). With a store, the variants recorded there after the
+    build (web.recorded: students the roster lacks, launched from the LMS) are served too."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
-        self.settings, self.store = settings, store
-        self._recorded_students: dict[str, KeyStudent] = {}  # by token digest: a recorded variant never changes
-        self.staff_token = staff_token(settings.salt, settings.quiz)
+    def __init__(self, quiz: str, key_path: Path, salt: str, bank: str, eager: bool = True,
+                 store: Store | None = None) -> None:
+        self.quiz, self.key_path, self.salt, self.bank = quiz, Path(key_path), salt, bank
+        self.recorded = RecordedVariants(store, quiz, self.key_path) if store is not None else None
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._served: ServedKey | None = None
-        self.served()
+        if eager:
+            self.served()
+
+    @property
+    def loaded(self) -> ServedKey | None:
+        """The key as last read (None before it was), without looking at the file."""
+        return self._served
 
     def served(self) -> ServedKey:
-        path = Path(self.settings.key_path)
+        path = self.key_path
         try:
             stat = path.stat()
         except OSError:
-            raise BuildGone(f"the build of {self.settings.quiz} is gone ({path}): run cnnquiz build "
-                            f"{self.settings.quiz} again") from None
+            raise BuildGone(f"the build of {self.quiz} is gone ({path}): run cnnquiz build {self.quiz} again") from None
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
                     try:
                         data = load_key_data(path)
-                        check_key(data, self.settings)
-                        served = ServedKey(data, path, self.settings.salt)
+                        check_key(data, self.quiz, path, self.salt, self.bank)
+                        served = ServedKey(data, path, self.salt)
                     except KeyFileError as error:
-                        raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
+                        raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
                     except ServeError as error:
                         raise BuildGone(str(error)) from None
                     self._served, self._stamp = served, stamp
@@ -105,53 +131,55 @@ class LiveQuiz:
     def key(self) -> Key:
         """The whole key (read in full the first time; the staff pages need it), with the recorded variants."""
         try:
-            key = self.served().full()
-            if self.store is None:
+            served = self.served()
+            key = served.full()
+            if self.recorded is None:
                 return key
-            return with_recorded(key, self.store.recorded_variants(key.quiz), self.settings.key_path)
+            known = set(served.student_ids())
+            extra = [self.recorded.by_id(sid) for sid in self.recorded.student_ids() if sid not in known]
+            students = tuple(student for student in extra if student is not None)
+            return dataclasses.replace(key, students=(*key.students, *students)) if students else key
         except KeyFileError as error:
-            raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
+            raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
+
+    def student_ids(self) -> list[str]:
+        """The students with personal pages: key.json's, in its order, then the recorded ones (blocking: with
+        recorded variants it reads the store)."""
+        ids = self.served().student_ids()
+        if self.recorded is None:
+            return ids
+        known = set(ids)
+        return ids + [sid for sid in self.recorded.student_ids() if sid not in known]
 
     def student(self, token: str) -> KeyStudent | None:
-        """The student whose personal token this is (None for any other text)."""
-        served = self.served()
-        student_id = served.index.find(token)
-        if student_id is None:
-            return self._recorded(token)
-        try:
-            return served.student(student_id)
-        except KeyFileError as error:
-            raise BuildGone(f"the build of {self.settings.quiz} cannot be read: {error}") from None
+        """The key.json student whose personal token this is (None for any other text)."""
+        student_id = self.served().index.find(token)
+        return None if student_id is None else self.variant(student_id)
 
-    def _recorded(self, token: str) -> KeyStudent | None:
-        """The recorded variant of a token unknown to key.json (one indexed lookup in the store, and only when
-        the bank takes LTI launches: nothing else records variants)."""
-        if self.store is None or not self.settings.lti or not token or len(token) > 64:
+    def recorded_student(self, token: str, seen_only: bool = False) -> KeyStudent | None:
+        """The recorded student whose personal token this is (None for any other text); with `seen_only`, only
+        among those this process has already read (no database)."""
+        if self.recorded is None:
             return None
-        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-        if digest in self._recorded_students:
-            return self._recorded_students[digest]
-        found = self.store.recorded_variants(self.settings.quiz, token_digest=digest)
-        if not found:
-            return None
+        return self.recorded.seen(token) if seen_only else self._or_gone(self.recorded.by_token, token)
+
+    def variant(self, student_id: str) -> KeyStudent | None:
+        """The student's variant: key.json's, else a recorded one (None for a student the quiz does not have)."""
+        found = self._or_gone(self.served().student, student_id)
+        if found is None and self.recorded is not None:
+            return self._or_gone(self.recorded.by_id, student_id)
+        return found
+
+    def _or_gone(self, read: Any, *args: Any) -> Any:
         try:
-            student = student_from_data(json.loads(found[0]), self.settings.key_path)
-        except (KeyFileError, ValueError) as error:
-            raise BuildGone(f"a recorded variant of {self.settings.quiz} cannot be read: {error}") from None
-        return self._recorded_students.setdefault(digest, student)
+            return read(*args)
+        except KeyFileError as error:
+            raise BuildGone(f"the build of {self.quiz} cannot be read: {error}") from None
 
     def question_context(self, question: KeyQuestion) -> dict[str, Any]:
         """The printed question (HTML) of one of the key's variants."""
         parts = tuple((part.id, part.points) for part in question.parts)
         return printed_question(question.template, json.dumps(question.params, sort_keys=True), parts)
-
-
-def with_recorded(key: Key, recorded: list[str], path: Path) -> Key:
-    """The key with the recorded variants (key.json entries as JSON) after its own students."""
-    known = {student.student_id for student in key.students}
-    extra = [student_from_data(json.loads(data), path) for data in recorded]
-    extra = [student for student in extra if student.student_id not in known]
-    return dataclasses.replace(key, students=(*key.students, *extra)) if extra else key
 
 
 @lru_cache(maxsize=4096)

@@ -1,16 +1,21 @@
 """The answer store (SQLAlchemy Core): SQLite in WAL mode by default, PostgreSQL by URL.
 
 Append-only: every save is a new row of `answers` (who, column, text, what the grader read, when, from
-which client), every submit a new row of `submissions`, every published deadline a new row of `deadlines`;
-nothing is updated or deleted. A student's current answer to a column is their latest row (the largest id).
-Everything several `serve` processes must agree on lives here; each process keeps only caches.
+which client), every submit a new row of `submissions`, every published deadline a new row of `deadlines`,
+every published release rule a row of `release_rules`, every press of the staff page's release button a row of
+`releases`, every extension (from the bank's file or the staff page) a row of `extensions`, each student's
+release, once announced to the release hooks, a row of `announcements`, and the variant of a student the roster
+lacks, made when they came from the LMS (web.recorded), a row of `recorded_variants`; nothing is updated or
+deleted. A student's current answer to a column is their latest row (the largest id). Everything several
+`serve` processes must agree on lives here; each process keeps only caches. (web.lti.records adds LTI's own
+tables through `create_tables`, `writes` and `reads`.)
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +24,16 @@ from typing import Any
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+
+def _row_id() -> sa.Column:
+    """Every table's key: the order rows were appended in (a 64-bit integer; SQLite's rowid)."""
+    return sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True)
+
+
 answers = sa.Table(
     "answers", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("column", sa.String(100), nullable=False),
@@ -35,7 +47,7 @@ answers = sa.Table(
 )
 submissions = sa.Table(
     "submissions", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("submitted_at", sa.String(40), nullable=False),
@@ -46,7 +58,7 @@ submissions = sa.Table(
 
 deadlines = sa.Table(  # the quiz's deadline as `serve` last published it from the bank: every process reads it here
     "deadlines", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("due", sa.String(40), nullable=False),  # ISO 8601 with its UTC offset; "" for no deadline
     sa.Column("late", sa.String(20), nullable=False),  # "refuse" or "accept"
@@ -56,7 +68,7 @@ deadlines = sa.Table(  # the quiz's deadline as `serve` last published it from t
 )
 recorded_variants = sa.Table(  # variants made after the build (a student the roster lacks, launched from the LMS)
     "recorded_variants", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _row_id(),
     sa.Column("quiz", sa.String(100), nullable=False),
     sa.Column("student_id", sa.String(200), nullable=False),
     sa.Column("token_digest", sa.String(64), nullable=False),  # SHA-256 (hex) of the student's personal token
@@ -66,7 +78,43 @@ recorded_variants = sa.Table(  # variants made after the build (a student the ro
     sa.UniqueConstraint("quiz", "student_id", name="recorded_variants_once"),
     sa.Index("recorded_variants_by_token", "quiz", "token_digest"),
 )
-APPEND_ONLY = (answers, submissions, deadlines, recorded_variants)
+release_rules = sa.Table(  # the bank's `release:` as `serve` last published it: after-due, manual or an ISO time
+    "release_rules", metadata,
+    _row_id(),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("release", sa.String(40), nullable=False),
+    sa.Column("set_at", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Index("release_rules_by_quiz", "quiz", "id"),
+)
+releases = sa.Table(  # each press of the staff page's release button (`release: manual`)
+    "releases", metadata,
+    _row_id(),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("released_at", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),  # who pressed it: the staff page, address and browser
+    sa.Index("releases_by_quiz", "quiz", "id"),
+)
+extensions = sa.Table(  # a student's own due time for a quiz; their latest row holds
+    "extensions", metadata,
+    _row_id(),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("student_id", sa.String(200), nullable=False),
+    sa.Column("due", sa.String(40), nullable=False),  # ISO 8601 with its UTC offset
+    sa.Column("set_at", sa.String(40), nullable=False),
+    sa.Column("origin", sa.String(10), nullable=False),  # "bank" (its extensions file) or "staff" (the staff page)
+    sa.Column("source", sa.String(200), nullable=False),  # the file and line, or the staff page's client
+    sa.Index("extensions_by_quiz", "quiz", "id"),
+)
+announcements = sa.Table(  # a student's release, told to the release hooks (web.release) once by one process
+    "announcements", metadata,
+    _row_id(),
+    sa.Column("quiz", sa.String(100), nullable=False),
+    sa.Column("student_id", sa.String(200), nullable=False),
+    sa.Column("announced_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("quiz", "student_id", name="announcements_once"),
+)
+APPEND_ONLY = (answers, submissions, deadlines, recorded_variants, release_rules, releases, extensions, announcements)
 _SCHEMA_LOCK = 0x636E6E71  # PostgreSQL advisory lock: processes starting together create the tables once
 
 # The database itself refuses to change or remove a row (created with the tables).
@@ -81,6 +129,28 @@ for _table in APPEND_ONLY:
     sa.event.listen(_table, "after_create", sa.DDL(
         f"CREATE TRIGGER {_table.name}_append_only BEFORE UPDATE OR DELETE ON {_table.name} "
         "FOR EACH ROW EXECUTE FUNCTION cnnquiz_append_only()").execute_if(dialect="postgresql"))
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    """One row of `extensions`."""
+
+    student_id: str
+    due: str
+    set_at: str
+    origin: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ScheduleRows:
+    """What the store holds about a quiz's timing: the latest deadline and release rule (None if none was
+    published), the release button's presses (oldest first) and every extension row (oldest first)."""
+
+    deadline: tuple[str, str] | None
+    release: str | None
+    releases: tuple[str, ...]
+    extensions: tuple[ExtensionRow, ...]
 
 
 class StoreUnavailable(RuntimeError):
@@ -140,12 +210,15 @@ class Store:
         self._write_lock = threading.Lock() if self.sqlite else None
         self.create_tables(metadata)
 
-    def create_tables(self, tables: sa.MetaData) -> None:
-        """Create the tables of `tables` that are missing (once, when processes start together)."""
+    def create_tables(self, tables: sa.MetaData, upgrade: Callable[[sa.Connection], None] | None = None) -> None:
+        """Create the tables of `tables` that are missing (once, when processes start together), then run
+        `upgrade` (columns that tables made by an earlier version lack) in the same transaction."""
         with self._errors("create the tables"), self.engine.begin() as connection:
             if not self.sqlite:
                 connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})"))
             tables.create_all(connection)
+            if upgrade is not None:
+                upgrade(connection)
 
     @contextmanager
     def writes(self, doing: str) -> Iterator[sa.Connection]:
@@ -204,6 +277,43 @@ class Store:
         with self._errors("record the deadline"), self._writing() as connection:
             connection.execute(deadlines.insert(), row)
 
+    def set_release_rule(self, quiz: str, release: str, source: str = "") -> None:
+        """Publish the quiz's release rule (a new row; the latest row is the rule)."""
+        row = {"quiz": quiz, "release": release, "set_at": now(), "source": source[:200]}
+        with self._errors("record the release rule"), self._writing() as connection:
+            connection.execute(release_rules.insert(), row)
+
+    def record_release(self, quiz: str, source: str = "") -> str:
+        """Record a press of the release button; returns its time."""
+        when = now()
+        with self._errors("record the release"), self._writing() as connection:
+            connection.execute(releases.insert(), {"quiz": quiz, "released_at": when, "source": source[:200]})
+        return when
+
+    def add_extension(self, quiz: str, student_id: str, due: str, origin: str, source: str = "") -> None:
+        """Give a student their own due time (a new row; their latest row holds)."""
+        row = {"quiz": quiz, "student_id": student_id, "due": due, "set_at": now(), "origin": origin,
+               "source": source[:200]}
+        with self._errors("record the extension"), self._writing() as connection:
+            connection.execute(extensions.insert(), row)
+
+    def announce(self, quiz: str, student_ids: list[str]) -> list[str]:
+        """Record that these students' release was announced; returns those no process had announced before
+        (the database's unique constraint decides, so each student is announced once among all processes)."""
+        if self.sqlite:
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        fresh: list[str] = []
+        when = now()
+        with self._errors("record the release announcements"), self._writing() as connection:
+            for start in range(0, len(student_ids), 500):
+                rows = [{"quiz": quiz, "student_id": s, "announced_at": when} for s in student_ids[start:start + 500]]
+                statement = insert(announcements).values(rows).on_conflict_do_nothing(
+                    index_elements=["quiz", "student_id"]).returning(announcements.c.student_id)
+                fresh += [student_id for (student_id,) in connection.execute(statement)]
+        return fresh
+
     def record_variant(self, quiz: str, student_id: str, token_digest: str, variant: str, source: str) -> bool:
         """Record a variant made after the build (key.json's entry as JSON); False if the student already has
         one (another process may have recorded it first: the first one stays)."""
@@ -231,6 +341,43 @@ class Store:
         with self._errors("read the recorded variants"), self.engine.connect() as connection:
             return list(connection.execute(query.order_by(recorded_variants.c.id)).scalars())
 
+    def recorded_students(self, quiz: str) -> list[str]:
+        """The students of the quiz's recorded variants, oldest first."""
+        query = (sa.select(recorded_variants.c.student_id).where(recorded_variants.c.quiz == quiz)
+                 .order_by(recorded_variants.c.id))
+        with self._errors("read the recorded variants"), self.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
+    def schedule(self, quiz: str) -> ScheduleRows:
+        """The quiz's deadline, release rule, release presses and extensions, read on one connection."""
+        deadline = (sa.select(deadlines.c.due, deadlines.c.late).where(deadlines.c.quiz == quiz)
+                    .order_by(deadlines.c.id.desc()).limit(1))
+        rule = (sa.select(release_rules.c.release).where(release_rules.c.quiz == quiz)
+                .order_by(release_rules.c.id.desc()).limit(1))
+        pressed = sa.select(releases.c.released_at).where(releases.c.quiz == quiz).order_by(releases.c.id)
+        extended = (sa.select(extensions.c.student_id, extensions.c.due, extensions.c.set_at, extensions.c.origin,
+                              extensions.c.source).where(extensions.c.quiz == quiz).order_by(extensions.c.id))
+        with self._errors("read the schedule"), self.engine.connect() as connection:
+            found = connection.execute(deadline).first()
+            return ScheduleRows(None if found is None else (found.due, found.late),
+                                connection.execute(rule).scalar(),
+                                tuple(connection.execute(pressed).scalars()),
+                                tuple(ExtensionRow(*row) for row in connection.execute(extended)))
+
+    def last_rows(self, quiz: str) -> tuple[int, int]:
+        """The ids of the quiz's latest answer and submit rows (0 for none): what changes when anything is saved."""
+        last_answer = sa.select(sa.func.max(answers.c.id)).where(answers.c.quiz == quiz)
+        last_submit = sa.select(sa.func.max(submissions.c.id)).where(submissions.c.quiz == quiz)
+        with self._errors("read the answers"), self.engine.connect() as connection:
+            return connection.execute(last_answer).scalar() or 0, connection.execute(last_submit).scalar() or 0
+
+    def progress(self, quiz: str) -> tuple[int, int]:
+        """How many students saved an answer, and how many submitted."""
+        saved = sa.select(sa.func.count(sa.distinct(answers.c.student_id))).where(answers.c.quiz == quiz)
+        submitted = sa.select(sa.func.count(sa.distinct(submissions.c.student_id))).where(submissions.c.quiz == quiz)
+        with self._errors("count the answers"), self.engine.connect() as connection:
+            return int(connection.execute(saved).scalar_one()), int(connection.execute(submitted).scalar_one())
+
     def deadline(self, quiz: str) -> tuple[str, str] | None:
         """The quiz's published deadline as (due, late), or None if none was ever published."""
         query = (sa.select(deadlines.c.due, deadlines.c.late).where(deadlines.c.quiz == quiz)
@@ -249,6 +396,16 @@ class Store:
         with self._errors("read the answers"), self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return {(row.student_id, row.column): _saved(row) for row in rows}
+
+    def since(self, quiz: str, answer_id: int, submit_id: int) -> tuple[list[Saved], list[tuple[int, str, str]]]:
+        """The quiz's answer rows after `answer_id` and its submits (id, student, time) after `submit_id`, oldest
+        first: what changed since they were read last."""
+        saved = sa.select(answers).where(answers.c.quiz == quiz, answers.c.id > answer_id).order_by(answers.c.id)
+        submits = (sa.select(submissions.c.id, submissions.c.student_id, submissions.c.submitted_at)
+                   .where(submissions.c.quiz == quiz, submissions.c.id > submit_id).order_by(submissions.c.id))
+        with self._errors("read the answers"), self.engine.connect() as connection:
+            return ([_saved(row) for row in connection.execute(saved)],
+                    [(int(row.id), row.student_id, row.submitted_at) for row in connection.execute(submits)])
 
     def history(self, quiz: str, student_id: str) -> list[Saved]:
         """Every saved row of a student, oldest first."""

@@ -55,7 +55,7 @@ def _stored_submissions(url: str, key: Any, key_path: Any) -> tuple[Any, Any]:
     """`grade --db URL`: the latest answers saved on the answer pages of `cnnquiz serve` (web.collect), graded
     against the key and the variants recorded in the store (students the roster lacked, launched from the LMS)."""
     from web.collect import submissions_from_store
-    from web.quiz import with_recorded
+    from web.recorded import with_recorded
     from web.storage import Store, StoreUnavailable
 
     try:

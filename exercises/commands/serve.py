@@ -1,4 +1,5 @@
-"""`cnnquiz serve`: the students' answer pages of the last build, the practice page and the staff page."""
+"""`cnnquiz serve [QUIZ]`: the course service: every quiz built under OUT (or the one QUIZ), the students' quiz
+and course pages, the practice page and the staff page."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
 
         from web.app import SERVE_ENVIRONMENT, check, create_app
+        from web.settings import built_quizzes
         from web.tokens import staff_token
 
         if args.workers == 1:
@@ -35,9 +37,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     local = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
     base = settings.base_url or local
     workers = f" with {args.workers} worker processes" if args.workers > 1 else ""
-    print(f"serving {args.quiz} on {local}{workers} (answers in {describe_url(settings.db_url)}; practice: "
-          f"{base}/practice)")
-    print(f"staff page (keep it private): {base}/staff/{staff_token(settings.salt, args.quiz)}", flush=True)
+    served = args.quiz or f"the course ({', '.join(built_quizzes(settings.out, settings.loaded.quizzes))}; new " \
+                          "builds are served as they appear)"
+    answers = describe_url(settings.db_url) if settings.db_url else f"{settings.out}/QUIZ/answers.sqlite"
+    print(f"serving {served} on {local}{workers} (answers in {answers}; practice: {base}/practice)")
+    print(f"staff page (keep it private): {base}/staff/{staff_token(settings.salt)}", flush=True)
     if settings.lti:
         missing = "" if settings.lti_key_path and settings.lti_key_path.is_file() else \
             f"; no signing key yet: run `cnnquiz lti keygen` (scores and deep linking need {settings.lti_key_path})"
@@ -56,16 +60,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def add(commands: Any) -> None:
     p = commands.add_parser(
-        "serve", help="serve the students' answer pages of the last build, and the practice page",
-        description="Serve OUT/QUIZ/key.json: each student's personal page (the link on their sheet and in "
-        "links.csv), the practice page /practice and a staff page (its URL is printed once). Answers go to "
-        "OUT/QUIZ/answers.sqlite, or to --db URL (postgresql+psycopg://user:password@host/db), which several "
-        "serve processes (--workers, or other machines) may share.")
-    p.add_argument("quiz", help="quiz id, e.g. week-04 (build it first)")
+        "serve", help="serve the course: every built quiz's answer pages, the course pages, practice, staff",
+        description="Serve every quiz of the bank built under OUT (OUT/QUIZ/key.json; new builds are picked up "
+        "without a restart), or only QUIZ: each student's quiz pages (the link on their sheet and in links.csv), "
+        "their course page (links.csv's course_url: every quiz, due times, released scores), the practice page "
+        "/practice and the course's staff page (its URL is printed once). Results are shown to each student when "
+        "the bank's release: says. Answers go to OUT/QUIZ/answers.sqlite, or to --db URL "
+        "(postgresql+psycopg://user:password@host/db), which several serve processes (--workers, or other "
+        "machines) may share.")
+    p.add_argument("quiz", nargs="?", help="serve only this quiz, e.g. week-04 (default: every built quiz)")
     p.add_argument("--bank", help="question bank the quiz was built from (default ./question_bank.yaml, else the "
-                   "shipped one): its salt makes the links, its due: and late: the deadline")
+                   "shipped one): its salt makes the links, its due:, late:, release: and extensions: the timing")
     p.add_argument("--out", default="out", help="output folder of the build (default out)")
-    p.add_argument("--db", metavar="URL", help="answer store (default sqlite:///OUT/QUIZ/answers.sqlite)")
+    p.add_argument("--db", metavar="URL", help="answer store of every quiz (default: each quiz's "
+                   "sqlite:///OUT/QUIZ/answers.sqlite)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--workers", type=int, default=1, metavar="N",

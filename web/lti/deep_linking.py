@@ -1,25 +1,25 @@
-"""Deep linking (LTI Deep Linking 2.0): an instructor adding a quiz to the course picks one of the built
-quizzes; the tool answers the LMS with a signed LtiDeepLinkingResponse holding a resource link to /lti/launch
-with the custom parameter `quiz` and a line item worth the quiz's points."""
+"""Deep linking (LTI Deep Linking 2.0): an instructor adding a quiz to the course picks one of the quizzes the
+course service serves (every quiz built under OUT); the tool answers the LMS with a signed LtiDeepLinkingResponse
+holding a resource link to /lti/launch with the custom parameter `quiz` and a line item worth the quiz's points."""
 
 from __future__ import annotations
 
 import datetime
-import json
 import secrets
 import time
-from pathlib import Path
 from typing import Any
 
 from starlette.responses import HTMLResponse
 
 from exercises.seeding import salted_token
+from grader.keyfile import KeyFileError
 from web.lti import claims as c
 from web.lti import session
 from web.lti.launch import LaunchError
 from web.lti.records import Launch
 from web.lti.state import LtiState
 from web.pages import render
+from web.quiz import BuildGone
 from web.security import csp
 from web.tokens import same
 
@@ -27,23 +27,14 @@ PICK_WITHIN = 3600  # seconds an instructor has to pick a quiz after the LMS ask
 
 
 def built_quizzes(lti: LtiState) -> list[dict[str, Any]]:
-    """The bank's quizzes that have a build (key.json): id, title and points."""
-    out = Path(lti.settings.key_path).parent.parent
+    """The served quizzes whose build can be read, in the bank's order: id, title and points."""
     found = []
-    for quiz_id, title in lti.settings.quizzes:
-        points = _points(out / quiz_id / "key.json")
-        if points is not None:
-            found.append({"id": quiz_id, "title": title, "points": points})
+    for quiz in lti.course.quizzes():
+        try:
+            found.append({"id": quiz.id, "title": quiz.title, "points": quiz.key.served().points})
+        except (BuildGone, KeyFileError):
+            continue
     return found
-
-
-def _points(path: Path) -> int | None:
-    """The points of a built quiz (its first variant's: every variant has the same), None without a build."""
-    try:
-        students = json.loads(path.read_text(encoding="utf-8"))["students"]
-        return sum(int(part["points"]) for question in students[0]["questions"] for part in question["parts"])
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        return None
 
 
 def _tag(salt: str, launch_id: int) -> str:
@@ -52,8 +43,11 @@ def _tag(salt: str, launch_id: int) -> str:
 
 def picker(lti: LtiState, launch: Launch, origins: tuple[str, ...]) -> HTMLResponse:
     """The page of a deep-linking request: the built quizzes to choose from."""
-    html = render("lti_pick.html.j2", quizzes=built_quizzes(lti), launch=launch.id,
-                  tag=_tag(lti.settings.salt, launch.id), served=lti.settings.quiz)
+    quizzes = built_quizzes(lti)
+    ids = [quiz["id"] for quiz in quizzes]
+    chosen = launch.quiz if launch.quiz in ids else ids[0] if ids else ""  # the link's quiz, else the first
+    html = render("lti_pick.html.j2", quizzes=quizzes, launch=launch.id, tag=_tag(lti.settings.salt, launch.id),
+                  chosen=chosen)
     return HTMLResponse(html, headers={"content-security-policy": csp(origins)})
 
 

@@ -1,25 +1,28 @@
-"""Who a learner's launch is: a student of the roster (by the LMS's SIS id, `lis.person_sourcedid`, else by
-email), else the student an earlier launch recorded, else a new student whose variant is made now, derived
-like everybody's from the salt, the quiz and their LMS id, and recorded in the store (so that the answer page,
-the staff page and `cnnquiz grade --db` all know it)."""
+"""Who a learner's launch is: a student of the quiz's roster (by the LMS's SIS id, `lis.person_sourcedid`, else
+by email), else the student an earlier launch of the course recorded, else a new student. A student the quiz's
+build lacks gets a variant made now, derived like everybody's from the salt, the quiz and their id, and recorded
+in the quiz's store (web.recorded: the answer page, the course page, the staff page and `cnnquiz grade --db` all
+know it)."""
 
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from web.course import CourseQuiz
 from web.lti import claims as c
 from web.lti.records import Records
-from web.quiz import LiveQuiz
-from web.storage import Store
+from web.recorded import token_digest
 from web.tokens import student_token
+
+if TYPE_CHECKING:
+    from exercises.bank import Bank
 
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")  # a roster's kind of id: safe as a file name
 
@@ -51,53 +54,42 @@ class Person:
         return "lti-" + hashlib.sha256(f"{self.issuer}|{self.sub}".encode()).hexdigest()[:24]
 
 
-def find_student(person: Person, quiz: LiveQuiz, records: Records) -> str | None:
-    """The id of the roster's (or an earlier launch's) student this person is, or None."""
-    served = quiz.served()
-    roster = set(served.student_ids())
-    if person.sourcedid in roster:
-        return person.sourcedid
-    by_email = roster_emails(quiz.settings.key_path.parent / "links.csv")
-    if person.email and person.email.lower() in by_email:
-        return by_email[person.email.lower()]
-    return records.student_of(person.issuer, person.sub, quiz.settings.quiz)
+def find_student(person: Person, quizzes: list[CourseQuiz], records: Records) -> str | None:
+    """The id of the student this person is: on a quiz's roster (of `quizzes`, in order), else matched by an
+    earlier launch of any quiz of the course; None for someone new."""
+    for quiz in quizzes:
+        roster = set(quiz.key.served().student_ids())
+        if person.sourcedid in roster:
+            return person.sourcedid
+        by_email = roster_emails(quiz.key.key_path.parent / "links.csv")
+        if person.email and person.email.lower() in by_email:
+            return by_email[person.email.lower()]
+    return records.student_of(person.issuer, person.sub)
 
 
-def student_for(person: Person, quiz: LiveQuiz, records: Records, store: Store) -> str:
-    """The student id of a learner's launch; a new student's variant is made and recorded first."""
-    found = find_student(person, quiz, records)
-    if found is not None:
-        return found
-    student_id = person.new_id
-    record_variant(quiz, store, student_id, person.name or student_id, person.email,
+def student_for(person: Person, quiz: CourseQuiz, records: Records, bank: Bank) -> str:
+    """The student id of a learner's launch of a quiz; a variant is made and recorded first for a student the
+    quiz's build lacks."""
+    student_id = find_student(person, [quiz], records) or person.new_id
+    record_variant(quiz, bank, student_id, person.name or student_id, person.email,
                    f"LTI launch from {person.issuer}")
     return student_id
 
 
-def record_variant(quiz: LiveQuiz, store: Store, student_id: str, name: str, email: str, source: str) -> None:
+def record_variant(quiz: CourseQuiz, bank: Bank, student_id: str, name: str, email: str, source: str) -> None:
     """Make the student's variant as `cnnquiz build` would (same salt, quiz and id: the same questions) and
-    record it, unless the build or the store already has one."""
-    settings = quiz.settings
-    if quiz.served().student(student_id) is not None or store.recorded_variants(settings.quiz, student_id=student_id):
+    record it in the quiz's store, unless the build or the store already has one (BankError when the bank no
+    longer has the quiz)."""
+    if quiz.variant(student_id) is not None:
         return
     from exercises.build import make_key
     from exercises.roster import Student
     from exercises.variant import make_variant
 
-    bank = _bank(settings.bank)
-    chosen = bank.quiz(settings.quiz)
+    chosen = bank.quiz(quiz.id)
     entry = make_key(bank, chosen, [make_variant(bank, chosen, Student(student_id, name, email))]).students[0]
-    token = student_token(settings.salt, settings.quiz, student_id)
-    store.record_variant(settings.quiz, student_id, hashlib.sha256(token.encode()).hexdigest(),
-                         json.dumps(entry.to_json(), sort_keys=True), source)
-
-
-@functools.lru_cache(maxsize=4)
-def _bank(path: str) -> Any:
-    """The bank `serve` was started with (loaded once: it generates every question to check it)."""
-    from exercises.bank import load_bank
-
-    return load_bank(path or None)
+    quiz.store.record_variant(quiz.id, student_id, token_digest(student_token(bank.salt, quiz.id, student_id)),
+                              json.dumps(entry.to_json(), sort_keys=True), source)
 
 
 def roster_emails(links: Path) -> dict[str, str]:

@@ -1,6 +1,7 @@
-"""The LTI state in the database (the answer store's), shared by every `serve` process: OIDC logins (state and
-the nonce sent), nonces used, launches (who, from which platform, the line item and the services) and every
-attempt to post a score. Rows are only ever added; the latest row is what holds."""
+"""The LTI state in the database (the course's shared one: web.course), shared by every `serve` process: OIDC
+logins (state and the nonce sent), nonces used, launches (who, from which platform, which quiz, the line item and
+the services) and every attempt to post to a line item (a score, or only that the student submitted). Rows are
+only ever added; the latest row is what holds."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from web.storage import Store, StoreUnavailable, now
 
+FULLY_GRADED, PENDING = "FullyGraded", "Pending"  # AGS gradingProgress: a score, or none yet
 tables = sa.MetaData()
 _ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 logins = sa.Table(
@@ -66,6 +68,8 @@ score_posts = sa.Table(
     sa.Column("ok", sa.Boolean, nullable=False),
     sa.Column("detail", sa.Text, nullable=False),  # the platform's answer, or why the post failed
     sa.Column("attempted_at", sa.String(40), nullable=False),
+    # FullyGraded (a score) or Pending (only that the student submitted: score_given and score_maximum are 0)
+    sa.Column("grading", sa.String(20), nullable=False, server_default=FULLY_GRADED),
     sa.Index("lti_score_posts_by_quiz", "quiz", "student_id", "id"),
 )
 
@@ -107,6 +111,11 @@ class ScorePost:
     ok: bool
     detail: str
     attempted_at: str
+    grading: str = FULLY_GRADED  # or PENDING: no score was sent, only that the student submitted
+
+    @property
+    def scored(self) -> bool:
+        return self.grading == FULLY_GRADED
 
 
 def digest(text: str) -> str:
@@ -118,7 +127,7 @@ class Records:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        store.create_tables(tables)
+        store.create_tables(tables, _add_grading)
 
     def record_login(self, state: str, nonce: str, issuer: str, client_id: str) -> None:
         row = {"state_digest": digest(state), "nonce": nonce, "issuer": issuer[:300], "client_id": client_id[:300],
@@ -159,28 +168,32 @@ class Records:
             row = connection.execute(sa.select(launches).where(launches.c.id == launch_id)).first()
         return None if row is None else Launch(**row._mapping)
 
-    def student_of(self, issuer: str, sub: str, quiz: str) -> str | None:
-        """The student id a learner's earlier launch was matched to (the latest), or None."""
+    def student_of(self, issuer: str, sub: str) -> str | None:
+        """The student id a learner's earlier launch (of any quiz of the course) was matched to, or None."""
         query = (sa.select(launches.c.student_id).where(launches.c.issuer == issuer, launches.c.sub == sub,
-                                                        launches.c.quiz == quiz, launches.c.student_id != "")
+                                                        launches.c.student_id != "")
                  .order_by(launches.c.id.desc()).limit(1))
         with self.store.reads("read the launches") as connection:
             return connection.execute(query).scalar()
 
-    def learner_launches(self, quiz: str) -> dict[str, Launch]:
-        """Each student's latest launch of the quiz that came with a line item (where the score goes)."""
+    def learner_launches(self, quiz: str, student_ids: tuple[str, ...] | None = None) -> dict[str, Launch]:
+        """Each student's (or each of `student_ids`') latest launch of the quiz that came with a line item (where
+        the score goes)."""
         newest = (sa.select(sa.func.max(launches.c.id)).where(launches.c.quiz == quiz, launches.c.student_id != "",
                                                               launches.c.lineitem != "")
                   .group_by(launches.c.student_id))
+        if student_ids is not None:
+            newest = newest.where(launches.c.student_id.in_(student_ids))
         query = sa.select(launches).where(launches.c.id.in_(newest.scalar_subquery()))
         with self.store.reads("read the launches") as connection:
             return {row.student_id: Launch(**row._mapping) for row in connection.execute(query)}
 
-    def staff_launch(self, quiz: str) -> Launch | None:
-        """The latest staff launch of the quiz that came with the course's membership service."""
-        query = (sa.select(launches).where(launches.c.quiz == quiz, launches.c.staff.is_(True),
-                                           launches.c.memberships_url != "")
+    def staff_launch(self, quiz: str | None = None) -> Launch | None:
+        """The latest staff launch (of the quiz, or of any) that came with the course's membership service."""
+        query = (sa.select(launches).where(launches.c.staff.is_(True), launches.c.memberships_url != "")
                  .order_by(launches.c.id.desc()).limit(1))
+        if quiz is not None:
+            query = query.where(launches.c.quiz == quiz)
         with self.store.reads("read the launches") as connection:
             row = connection.execute(query).first()
         return None if row is None else Launch(**row._mapping)
@@ -190,15 +203,32 @@ class Records:
         with self.store.writes("record the score post") as connection:
             connection.execute(score_posts.insert(), {**row, "detail": row["detail"][:2000]})
 
-    def latest_posts(self, quiz: str) -> dict[str, ScorePost]:
-        """Each student's latest attempt to post a score of the quiz."""
+    def latest_posts(self, quiz: str, student_ids: tuple[str, ...] | None = None) -> dict[str, ScorePost]:
+        """Each student's (or each of `student_ids`') latest attempt to post to the quiz's line item."""
         newest = (sa.select(sa.func.max(score_posts.c.id)).where(score_posts.c.quiz == quiz)
                   .group_by(score_posts.c.student_id))
+        if student_ids is not None:
+            newest = newest.where(score_posts.c.student_id.in_(student_ids))
         query = sa.select(score_posts).where(score_posts.c.id.in_(newest.scalar_subquery()))
         names = [f.name for f in fields(ScorePost)]
         with self.store.reads("read the score posts") as connection:
             return {row.student_id: ScorePost(**{name: getattr(row, name) for name in names})
                     for row in connection.execute(query)}
+
+
+def _add_grading(connection: sa.Connection) -> None:
+    """lti_score_posts made before posts without a score lack `grading`: add it (each earlier post was a score)."""
+    def has_it() -> bool:
+        return "grading" in {column["name"] for column in sa.inspect(connection).get_columns("lti_score_posts")}
+
+    if has_it():
+        return
+    try:
+        connection.execute(sa.text("ALTER TABLE lti_score_posts ADD COLUMN grading VARCHAR(20) NOT NULL "
+                                   f"DEFAULT '{FULLY_GRADED}'"))
+    except sa.exc.OperationalError:  # SQLite: another process added it since (PostgreSQL holds the schema lock)
+        if not has_it():
+            raise
 
 
 _SHORT = {"issuer", "client_id", "deployment_id", "sub", "name", "email", "context_id", "student_id", "quiz",
