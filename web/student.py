@@ -23,7 +23,7 @@ from web.http import (
     stored_text,
     text_field,
 )
-from web.pages import printed, render, value_html
+from web.pages import printed, render, text_rows, value_html
 from web.routing import TokenRoute
 from web.storage import Saved
 from web.tokens import csrf_token, same
@@ -150,10 +150,9 @@ def _questions(request: Request, student: KeyStudent, latest: dict) -> list[dict
             if saved is not None and saved.valid:
                 reading = read_answer(part.answer, saved.text)
                 preview = value_html(part.answer, reading.value) if reading.valid else ""
-            height = len(part.answer.value) + 1 if part.answer.kind == "matrix" else 2  # type: ignore[attr-defined]
             letter = by_id[part.id]["label"] if part.id in by_id else part.id
             parts.append({"printed": by_id.get(part.id), "column": part.column, "describe": part.answer.describe(),
-                          "label": f"{number}({letter})", "rows": min(height, 12), "saved": saved,
+                          "label": f"{number}({letter})", "rows": text_rows(part.answer), "saved": saved,
                           "preview": printed(preview), "points": part.points})
         out.append({"number": number, "printed": printed_question, "parts": parts})
     return out
