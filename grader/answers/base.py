@@ -143,6 +143,11 @@ class Answer:
         table); [()] for a value asked as a whole, in one box."""
         return [()]
 
+    def usual_spellings(self, value: Any) -> list[str]:
+        """The usual spellings of a value typed into one LMS box, this kind's notation first: what an LMS that
+        compares text accepts for it (the exports keep those the kind reads as the value)."""
+        return [self.to_text(value)]
+
     def scored_per_entry(self) -> bool:
         """Whether boxes scored one by one (an LMS's, at `positions()`) score this answer as the grader does."""
         return True

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Comparison, count_of
+from grader.answers.base import Comparison, count_of, text_number
 from grader.decimals import approximates
 from grader.parsing import FormatError, Nested, parse_numbers, rounded_message
 from grader.parsing import Number as Rational
@@ -99,6 +99,11 @@ class FlatEntries:
 
     def positions(self) -> list[tuple[int, ...]]:
         return [(i,) for i in range(len(self.value))]
+
+    def usual_spellings(self, value: Any) -> list[str]:
+        entries = [text_number(v) for v in value]
+        return [self.to_text(value)] + [f"{left}{separator.join(entries)}{right}" for left, right in
+                                        ("()", "[]", ("", "")) for separator in (", ", ",", " ")]
 
     def entry_texts(self, text: str) -> list[str] | None:
         body = inside_brackets(text)

@@ -133,6 +133,11 @@ class Matrix(Answer):
     def positions(self) -> list[tuple[int, ...]]:
         return [(i, j) for i, row in enumerate(self.value) for j in range(len(row))]
 
+    def usual_spellings(self, value: Any) -> list[str]:
+        rows = [[text_number(v) for v in row] for row in value]
+        return [self.to_text(value), "[" + ",".join("[" + ",".join(row) + "]" for row in rows) + "]",
+                "; ".join(" ".join(row) for row in rows), "; ".join(", ".join(row) for row in rows)]
+
     def write(self, texts: list[str]) -> str:
         width = self.shape[1] or 1
         return _rows_text([texts[i:i + width] for i in range(0, len(texts), width)])
