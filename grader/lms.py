@@ -188,10 +188,10 @@ def boxed(answer: Answer) -> Answer:
     """The same answer spec, reading `join_cells` texts box by box when they do not parse as a whole."""
     if cells(answer) == [()]:
         return answer
-    kind = type(answer)
-    if kind not in _BOX_CLASSES:
-        _BOX_CLASSES[kind] = type(f"Boxed{kind.__name__}", (kind,), {"parse": _parse_boxes, "__doc__": kind.__doc__})
-    return _BOX_CLASSES[kind](**{f.name: getattr(answer, f.name) for f in fields(answer)})  # type: ignore[arg-type]
+    cls = type(answer)
+    if cls not in _BOX_CLASSES:
+        _BOX_CLASSES[cls] = type(f"Boxed{cls.__name__}", (cls,), {"parse": _parse_boxes, "__doc__": cls.__doc__})
+    return _BOX_CLASSES[cls](**{f.name: getattr(answer, f.name) for f in fields(answer)})  # type: ignore[arg-type]
 
 
 # -- rows from an LMS export -----------------------------------------------------------------
