@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Comparison, count_of, text_number
+from grader.answers.base import Comparison, count_of, json_nested, text_number
 from grader.decimals import approximates
 from grader.parsing import FormatError, Nested, parse_numbers, rounded_message
 from grader.parsing import Number as Rational
@@ -96,6 +96,15 @@ class FlatEntries:
 
     def entries(self, value: Any) -> list:
         return list(value)
+
+    def expected_json(self) -> list:
+        return json_nested(self.value)
+
+    def to_text(self, value: Any = None) -> str:
+        return self.write([text_number(v) for v in (self.value if value is None else value)])
+
+    def write(self, texts: list[str]) -> str:
+        raise NotImplementedError  # each kind its brackets
 
     def positions(self) -> list[tuple[int, ...]]:
         return [(i,) for i in range(len(self.value))]

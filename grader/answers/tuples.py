@@ -68,12 +68,6 @@ class Tuple(FlatEntries, Answer):
     def _against(self, value: tuple[Rational, ...], target: tuple[Rational, ...]) -> Comparison:
         return compare_entries(list(value), list(target), self.partial, "component", "components")
 
-    def expected_json(self) -> list:
-        return json_nested(self.value)
-
-    def to_text(self, value: Any = None) -> str:
-        return self.write([text_number(v) for v in (self.value if value is None else value)])
-
     def write(self, texts: list[str]) -> str:
         return "(" + ", ".join(texts) + ")"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, json_nested, text_number
+from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, text_number
 from grader.answers.entries import FlatEntries, compare_entries, entries_score, flat, parse_nested
 from grader.answers.spellings import latex_lines, latex_number, unicode_minus
 from grader.parsing import Number as Rational
@@ -31,12 +31,6 @@ class Vector(FlatEntries, Answer):
 
     def score(self, value: tuple[Rational, ...]) -> Fraction:
         return entries_score(list(value), list(self.value), self.partial)
-
-    def expected_json(self) -> list:
-        return json_nested(self.value)
-
-    def to_text(self, value: Any = None) -> str:
-        return self.write([text_number(v) for v in (self.value if value is None else value)])
 
     def write(self, texts: list[str]) -> str:
         return "[" + ", ".join(texts) + "]"
