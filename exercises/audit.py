@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from exercises.fairness import MAX_MEAN, MAX_SCORE, SCALAR_KINDS, array_inputs, strategies
+from exercises.fairness import MAX_MEAN, MAX_SCORE, array_inputs, strategies
 from exercises.model import Part, Question
 from exercises.registry import get
 from grader.answers import Answer
@@ -89,7 +89,7 @@ class Audit:
         inputs = array_inputs(question.params)
         noted = list(collisions)
         for part in question.parts:
-            figures = self.parts.setdefault(part.id, PartFigures(scalar=part.answer.kind in SCALAR_KINDS))
+            figures = self.parts.setdefault(part.id, PartFigures(scalar=part.answer.scalar))
             for strategy, value in strategies(part.answer, inputs).items():
                 figures.add_score(strategy, part.answer.score(value), seed)
             for answer, mistake in noted:
@@ -165,19 +165,11 @@ def leaks(question: Question, part: Part) -> list[tuple[str, str]]:
         return []
     found = []
     for other in question.parts:
-        if other is part:
-            continue
-        key = other.answer.expected_json()
-        if other.answer.kind in SCALAR_KINDS and isinstance(key, int) and key in numbers:
-            found.append((other.id, f"the hint '{part.answer.describe()}' (or its {len(cells(part.answer))} LMS "
-                                    f"boxes) gives away part {other.id} ({key}); set hide_size on the part"))
-        elif other.answer.kind == "vector" and size and tuple(key) == tuple(size):
-            found.append((other.id, f"the hint '{part.answer.describe()}' gives away part {other.id} "
-                                    f"({tuple(key)}); set hide_size on the part"))
-        elif other.answer.kind == "tuple" and any(isinstance(v, int) and v in numbers for v in key):
-            shown = ", ".join(str(v) for v in key if v in numbers)
-            found.append((other.id, f"the hint '{part.answer.describe()}' gives away part {other.id} ({shown} of "
-                                    f"{tuple(key)}); set hide_size on the part"))
+        shown = None if other is part else other.answer.revealed_by(numbers, size)
+        if shown is not None:
+            boxes = f" (or its {len(cells(part.answer))} LMS boxes)" if other.answer.scalar else ""
+            found.append((other.id, f"the hint '{part.answer.describe()}'{boxes} gives away part {other.id} "
+                                    f"({shown}); set hide_size on the part"))
     return found
 
 

@@ -17,8 +17,8 @@ from exercises.misconceptions import Mistake, gives_key
 from grader.answers import Answer
 
 MAX_SCORE = Fraction(1, 4)  # no trivial answer may score more than this of a part in any variant …
-MAX_MEAN = Fraction(1, 20)  # … nor more than this on average over the variants
-SCALAR_KINDS = ("integer", "number")  # right or wrong: their guesses 0 and 1 are held to the mean alone
+MAX_MEAN = Fraction(1, 20)  # … nor more than this on average over the variants (a kind whose answer is a single
+# number, `Answer.scalar`, is right or wrong: its guesses 0 and 1 are held to the mean alone)
 
 
 def unfair(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake] = (),
@@ -27,9 +27,9 @@ def unfair(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
     given = gives_key(kind, value, params, mistakes)
     if given:
         return f"misconception {given[0]} gives the key"
-    if kind.kind in SCALAR_KINDS:
+    if kind.scalar:
         return None
-    answer = kind(value=kind.coerce(value), **options)  # type: ignore[call-arg]
+    answer = kind(value=kind.coerce(value), **options)
     for name, trivial in strategies(answer, array_inputs(params)).items():
         if answer.score(trivial) > MAX_SCORE:
             return f"the trivial answer '{name}' scores more than {float(MAX_SCORE):.0%}"
@@ -40,9 +40,9 @@ def unfair(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
 def strategies(answer: Answer, inputs: dict[str, Any]) -> dict[str, Any]:
     """The part's trivial answers: its kind's own, and each input of the question that has the key's shape."""
     found = dict(answer.trivial_answers())
-    if answer.kind not in ("vector", "matrix", "tuple"):
+    if answer.entries(answer.value) is None:  # a kind without entries copies no input
         return found
-    shape = _shape(answer.value)  # type: ignore[attr-defined]
+    shape = _shape(answer.value)
     for name, value in inputs.items():
         if _shape(value) == shape:
             try:

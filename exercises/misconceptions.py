@@ -71,7 +71,7 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
         elif wrong not in seen:
             seen.append(wrong)
             found.append(Misconception(mistake.id, mistake.feedback, wrong))
-    answer = kind(value=expected, misconceptions=tuple(found), **options)  # type: ignore[call-arg]
+    answer = kind(value=expected, misconceptions=tuple(found), **options)
     recorder = _COLLISIONS.get()
     if recorder is not None:
         recorder.extend((answer, mistake_id) for mistake_id in collisions)

@@ -8,11 +8,13 @@ LMS's response export says which replicate each student drew. The readers (`grad
 each answer box. `assemble` then builds a key of the students' own variants and their submissions
 in our notation, which `grader.batch` grades like answers.csv.
 
-The answer boxes of a part are its `cells`: one per entry of a vector, tuple or matrix (row by
-row), one for any other kind, and one for the whole answer in our notation (`whole_answer`) where a box per
-entry cannot stand for it: a grid whose size must stay hidden (`hide_size`: a box per entry would count the
-entries) and a tuple that accepts other values too (`alternatives`: boxes scored one by one would take any mix
-of them, (3, 3) for (3, 2) or (2, 3)). The exporters lay the boxes out in this order; the readers rely on it.
+The answer boxes of a part are its `cells`: one per entry at its kind's `positions` (a vector's, tuple's
+or matrix's entries, row by row), one for a kind asked as a whole, and one for the whole answer in our notation
+(`whole_answer`) where a box per entry cannot stand for it: a grid whose size must stay hidden (`hide_size`: a box
+per entry would count the entries) and one whose kind says boxes scored one by one would not score it as the
+grader does (`Answer.scored_per_entry`: a tuple that accepts other values too would take any mix of them, (3, 3)
+for (3, 2) or (2, 3)). What a box holds is its kind's `box`. The exporters lay the boxes out in this order; the
+readers rely on it, and the kind writes their texts as one answer in its notation (`Answer.write`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from grader.submissions import (
     read_file,
 )
 
-GRID_KINDS = ("vector", "tuple", "matrix")
 NONE_OF_THESE = "None of these"  # the extra option of an exported multi-select part (so 'none' can be chosen)
 _TAG = re.compile(r"\[cnnquiz\s+(?P<quiz>.+?)\s+q(?P<slot>\d+)\s+r(?P<replicate>\d+)\s*\]", re.DOTALL)
 _DECIMAL_COMMA = re.compile(r"\s*[-+−]?\d+,\d+\s*")
@@ -87,23 +88,25 @@ def find_tags(text: str) -> list[Tag]:
 
 # -- answer boxes -----------------------------------------------------------------------------
 
+NUMBER_BOXES = ("integer", "number")  # the kinds' boxes with a number each, one per entry (Answer.box)
+
 
 def whole_answer(answer: Answer) -> bool:
-    """Whether a grid part is answered in one box, as a whole: its size must stay hidden, or it accepts other values
-    than the key (a box per entry cannot tell (3, 2) or (2, 3) from (3, 3))."""
-    return answer.kind in GRID_KINDS and (answer.hide_size or bool(getattr(answer, "alternatives", ())))
+    """Whether a part with entries is answered in one box, as a whole: its size must stay hidden, or its kind says
+    boxes scored one by one do not score it as the grader does (a tuple that accepts other values: a box per
+    entry cannot tell (3, 2) or (2, 3) from (3, 3))."""
+    return answer.positions() != [()] and (answer.hide_size or not answer.scored_per_entry())
 
 
 def cells(answer: Answer) -> list[tuple[int, ...]]:
-    """The answer boxes of a part, in order: an entry's position for grids, () for a single box."""
-    value = answer.value  # type: ignore[attr-defined]
-    if whole_answer(answer):
-        return [()]
-    if answer.kind == "matrix":
-        return [(i, j) for i, row in enumerate(value) for j in range(len(row))]
-    if answer.kind in ("vector", "tuple"):
-        return [(i,) for i in range(len(value))]
-    return [()]
+    """The answer boxes of a part, in order: its kind's entry positions, or () for a single box (also for a
+    whole answer)."""
+    return [()] if whole_answer(answer) else answer.positions()
+
+
+def box_type(answer: Answer) -> str:
+    """What a part's boxes hold: its kind's `box`, or "text" for a whole answer."""
+    return "text" if whole_answer(answer) else answer.box
 
 
 def option_text(answer: Answer, index: int) -> str:
@@ -113,30 +116,27 @@ def option_text(answer: Answer, index: int) -> str:
     return f"{option_label(index)}. {answer.options[index][1]}"  # type: ignore[attr-defined]
 
 
+_CANVAS_SINGLE = {"choice": "multiple_choice_question", "choices": "multiple_answers_question",
+                  "integer": "numerical_question"}  # a replicate of a single part, by what its box holds
+
+
 def canvas_type(parts: list[Answer]) -> str:
     """The Canvas question type a replicate is exported as (the Canvas reader needs the same answer)."""
-    if len(parts) == 1 and parts[0].kind == "choice":
-        return "multiple_choice_question"
-    if len(parts) == 1 and parts[0].kind == "choices":
-        return "multiple_answers_question"
-    if len(parts) == 1 and parts[0].kind == "integer":
-        return "numerical_question"
+    if len(parts) == 1 and parts[0].box in _CANVAS_SINGLE:
+        return _CANVAS_SINGLE[parts[0].box]
     return "fill_in_multiple_blanks_question"
 
 
 def join_cells(answer: Answer, texts: list[str]) -> str:
-    """A part's box texts as one answer in our notation: '[1, 2, 3]', '[[1, 0], [0, 1]]', '(6, 4)'."""
-    if answer.kind not in GRID_KINDS or whole_answer(answer):
+    """A part's box texts as one answer in our notation: '[1, 2, 3]', '[[1, 0], [0, 1]]', '(6, 4)' (its kind
+    writes the entries); an option's text as its label ('B', 'A, C')."""
+    if cells(answer) == [()]:
+        if answer.box in ("choice", "choices") and texts and texts[0].strip():
+            return choice_text(answer, texts[0])
         return texts[0] if texts else ""
     if not any(text.strip() for text in texts):
         return ""
-    boxes = [_box(text) for text in texts]
-    if answer.kind == "matrix":
-        width = len(answer.value[0]) if answer.value else 1  # type: ignore[attr-defined]
-        rows = [boxes[i:i + width] for i in range(0, len(boxes), width)]
-        return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
-    inner = ", ".join(boxes)
-    return f"({inner})" if answer.kind == "tuple" else f"[{inner}]"
+    return answer.write([_box(text) for text in texts])
 
 
 def _box(text: str) -> str:
@@ -169,7 +169,7 @@ def _parse_boxes(self: Answer, text: str) -> Any:
     try:
         return super(type(self), self).parse(text)  # the kind's own parse
     except FormatError as error:
-        boxes = _split_boxes(self, text)
+        boxes = self.entry_texts(text)
         if boxes is None:
             raise error from None
         entries = []
@@ -178,26 +178,7 @@ def _parse_boxes(self: Answer, text: str) -> Any:
                 entries.append(parse_single_number(box) if box.strip() else UNREADABLE)
             except (FormatError, ValueError, ArithmeticError):
                 entries.append(UNREADABLE)
-        if self.kind == "matrix":
-            width = len(self.value[0])  # type: ignore[attr-defined]
-            return tuple(tuple(entries[i:i + width]) for i in range(0, len(entries), width))
-        return tuple(entries)
-
-
-def _split_boxes(answer: Answer, text: str) -> list[str] | None:
-    """The boxes of a `join_cells` text, or None if the text is not one (or has the wrong count)."""
-    body = text.strip()
-    if len(body) < 2 or body[0] + body[-1] not in ("[]", "()"):
-        return None
-    body = body[1:-1]
-    if answer.kind == "matrix":
-        if not (body.startswith("[") and body.endswith("]")):
-            return None
-        rows = body[1:-1].split("], [")
-        boxes = [box for row in rows for box in row.split(", ")]
-    else:
-        boxes = body.split(", ")
-    return boxes if len(boxes) == len(cells(answer)) and not any("[" in b or "]" in b for b in boxes) else None
+        return self.from_entries(entries)
 
 
 _BOX_CLASSES: dict[type, type] = {}
@@ -205,12 +186,12 @@ _BOX_CLASSES: dict[type, type] = {}
 
 def boxed(answer: Answer) -> Answer:
     """The same answer spec, reading `join_cells` texts box by box when they do not parse as a whole."""
-    if answer.kind not in GRID_KINDS or whole_answer(answer):
+    if cells(answer) == [()]:
         return answer
-    kind = type(answer)
-    if kind not in _BOX_CLASSES:
-        _BOX_CLASSES[kind] = type(f"Boxed{kind.__name__}", (kind,), {"parse": _parse_boxes, "__doc__": kind.__doc__})
-    return _BOX_CLASSES[kind](**{f.name: getattr(answer, f.name) for f in fields(answer)})  # type: ignore[arg-type]
+    cls = type(answer)
+    if cls not in _BOX_CLASSES:
+        _BOX_CLASSES[cls] = type(f"Boxed{cls.__name__}", (cls,), {"parse": _parse_boxes, "__doc__": cls.__doc__})
+    return _BOX_CLASSES[cls](**{f.name: getattr(answer, f.name) for f in fields(answer)})  # type: ignore[arg-type]
 
 
 # -- rows from an LMS export -----------------------------------------------------------------
@@ -239,7 +220,7 @@ def choice_text(answer: Answer, raw: str, separator: str = "; ") -> str:
     """An LMS's option text(s) as option labels ('B', 'A, C', 'none'); unknown text stays as it is."""
     names = {_plain(option_text(answer, i)): option_text(answer, i)[0] for i in range(len(answer.options))}  # type: ignore[attr-defined]
     names.update({_plain(text): option_text(answer, i)[0] for i, (_, text) in enumerate(answer.options)})  # type: ignore[attr-defined]
-    if answer.kind == "choice":
+    if answer.box == "choice":
         return names.get(_plain(raw), raw)
     pieces = [p for p in raw.split(separator)] if raw.strip() else []
     chosen, start = [], 0
@@ -329,10 +310,7 @@ def _answers(question: KeyQuestion, texts: list[str], tag: Tag, issues: list[str
     for part, count in zip(question.parts, counts, strict=True):
         boxes = texts[start:start + count]
         start += count
-        if part.answer.kind in ("choice", "choices") and boxes[0].strip():
-            answers[part.column] = choice_text(part.answer, boxes[0])
-        else:
-            answers[part.column] = join_cells(part.answer, boxes)
+        answers[part.column] = join_cells(part.answer, boxes)
     return answers
 
 

@@ -45,37 +45,9 @@ def read_answer(expected: Answer, text: str) -> Reading:
 
 
 def describe_value(expected: Answer, value: Any) -> str:
-    """'Read as …': the parsed value named by its own shape (not by the expected one), in student notation.
-    Never raises: a value this cannot write out (an LMS box left unreadable) is named without it."""
+    """'Read as …': the parsed value named by its own shape (not by the expected one), in student notation (the
+    kind's `read_as`). Never raises: a value this cannot write out (an LMS box left unreadable) is named without it."""
     try:
-        return _describe(expected, value)
+        return expected.read_as(value)
     except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, RecursionError):
         return f"Read as {expected.describe()}"
-
-
-def _describe(expected: Answer, value: Any) -> str:
-    kind = expected.kind
-    if kind == "matrix":
-        rows, cols = len(value), len(value[0]) if value else 0
-        return f"Read as a {rows}×{cols} matrix: {expected.to_text(value)}"
-    if kind == "vector":
-        count = len(value)
-        return f"Read as a vector of {count} number{'' if count == 1 else 's'}: {expected.to_text(value)}"
-    if kind == "tuple":
-        return f"Read as the tuple {expected.to_text(value)}"
-    if kind == "integer":
-        return f"Read as the integer {expected.to_text(value)}"
-    if kind == "number":
-        return f"Read as the number {expected.to_text(value)}"
-    if kind == "choice":
-        return f"Read as option {expected.to_text(value)}"
-    if kind == "choices":
-        return f"Read as the options {expected.to_text(value)}" if value else "Read as: none of the options"
-    if kind == "formula":
-        return f"Read as the formula {formula_text(expected, value)}"
-    return f"Read as {expected.to_text(value)}"
-
-
-def formula_text(expected: Answer, tree: Any) -> str:
-    """A parsed formula in student syntax (through sympy, which prints floor(), ceiling() and **)."""
-    return shorten(str(expected.tree_expression(tree)), 200)  # type: ignore[attr-defined]

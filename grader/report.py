@@ -184,7 +184,7 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
 
 def _variant(part: PartGrade) -> str:
     """What identifies a part's variant: its kind and expected value (cheaper than writing it out)."""
-    return f"{part.answer.kind}:{part.answer.value!r}"  # type: ignore[attr-defined]
+    return f"{part.answer.kind}:{part.answer.value!r}"
 
 
 def _wrong_text(part: PartGrade) -> str:

@@ -5,7 +5,6 @@ import pytest
 
 from exercises.registry import all_templates, generate
 from grader import grade
-from grader.notations import notations
 
 SEEDS = range(6)
 
@@ -16,12 +15,12 @@ def test_keys_and_misconceptions_in_every_notation(template_id):
     for seed in SEEDS:
         for part in generate(template_id, seed=seed).parts:
             spec = part.answer
-            for text in notations(spec):
+            for text in spec.notations():
                 result = grade(spec, text)
                 assert result.status == "correct", (seed, part.id, text, result.feedback)
                 checked += 1
             for misconception in spec.misconceptions:
-                for text in notations(spec, misconception.value):
+                for text in spec.notations(misconception.value):
                     result = grade(spec, text)
                     assert result.status != "correct" and result.misconception == misconception.id, \
                         (seed, part.id, misconception.id, text, result)
@@ -40,7 +39,7 @@ def test_notations_cover_every_kind():
              Formula(value="k^2*c_in*c_out + c_out", variables=("k", "c_in", "c_out"))]
     assert {spec.kind for spec in specs} == set(KINDS)
     for spec in specs:
-        texts = notations(spec)
+        texts = spec.notations()
         assert len(texts) >= 4
         for text in texts:
             assert grade(spec, text).status == "correct", (spec.kind, text)

@@ -4,9 +4,16 @@ already escaped and is marked safe here; everything else (names, answers, messag
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
-from grader.answers import Answer
+from grader.answers import Answer, Matrix, for_kind
+
+TEXT_ROWS: dict[type[Answer], Callable[[Any], int]] = {  # the rows of a part's text box, by its answer's kind
+    Answer: lambda spec: 2,
+    Matrix: lambda spec: len(spec.value) + 1,  # a row per row, and one more
+}
+MAX_TEXT_ROWS = 12
 
 
 @functools.cache
@@ -40,30 +47,20 @@ def printed(value: Any) -> Any:
     return value
 
 
+def text_rows(spec: Answer) -> int:
+    """How many rows the text box of a part has (TEXT_ROWS by its answer's kind, at most MAX_TEXT_ROWS)."""
+    return min(for_kind(TEXT_ROWS, spec)(spec), MAX_TEXT_ROWS)
+
+
 def value_html(spec: Answer, value: Any) -> str:
-    """What the grader read, as MathML (a matrix as a matrix), or "" when it is not math."""
-    from exercises.render.html import HtmlPrinter, sympy_to_mathml
+    """What the grader read, as MathML (a matrix as a matrix), or "" when it is not math (the HTML printer's
+    `answer_value`, by the answer's kind)."""
+    from exercises.render.html import HtmlPrinter
 
-    printer = HtmlPrinter()
     try:
-        if spec.kind == "matrix":
-            return printer.inline(printer.matrix([[printer.doprint(v) for v in row] for row in value]))
-        if spec.kind == "vector":
-            return printer.inline(printer.vector([printer.doprint(v) for v in value]))
-        if spec.kind == "tuple":
-            return printer.inline(printer.tuple([printer.doprint(v) for v in value]))
-        if spec.kind in ("integer", "number"):
-            return printer.inline(printer.doprint(value))
-        if spec.kind == "formula":
-            import sympy
-
-            from grader.expression import to_sympy
-
-            symbols = {name: sympy.Symbol(name, integer=True) for name in spec.variables}  # type: ignore[attr-defined]
-            return printer.inline(sympy_to_mathml(to_sympy(value, symbols)))
+        return HtmlPrinter().answer_value(spec, value)
     except (TypeError, ValueError, ArithmeticError, RecursionError):
         return ""  # the message still says what was read
-    return ""
 
 
 def utc(iso: str | None, show: str = "clock") -> str:

@@ -30,7 +30,7 @@ from web.http import (
     stored_text,
     text_field,
 )
-from web.pages import printed, render, value_html
+from web.pages import printed, render, text_rows, value_html
 from web.results import result as released_result
 from web.results import solution_html
 from web.routing import TokenRoute
@@ -183,10 +183,9 @@ def _questions(quiz: CourseQuiz, student: KeyStudent, latest: dict,
             if saved is not None and saved.valid:
                 reading = read_answer(part.answer, saved.text)
                 preview = value_html(part.answer, reading.value) if reading.valid else ""
-            height = len(part.answer.value) + 1 if part.answer.kind == "matrix" else 2  # type: ignore[attr-defined]
             letter = by_id[part.id]["label"] if part.id in by_id else part.id
             parts.append({"printed": by_id.get(part.id), "column": part.column, "describe": part.answer.describe(),
-                          "label": f"{number}({letter})", "rows": min(height, 12), "saved": saved,
+                          "label": f"{number}({letter})", "rows": text_rows(part.answer), "saved": saved,
                           "preview": printed(preview), "points": part.points, "result": results.get(part.column)})
         solution = printed(solution_html(quiz, question)) if graded else ""
         out.append({"number": number, "printed": printed_question, "parts": parts, "solution": solution})

@@ -1,14 +1,15 @@
 """What every exported format needs to know about a part's answer boxes, format-neutral.
 
-A part has one box per entry of a vector, tuple or matrix (row by row) and one box otherwise, in
-the order of `grader.lms.cells` (the LMS readers rely on it); a vector, tuple or matrix whose size must
-stay hidden (`hide_size`: a box per entry would count its entries), or that accepts other values than the key
-(a tuple's `alternatives`: boxes scored one by one would take any mix of them), has one box for its whole
+A part has one box per entry of a vector, tuple or matrix (row by row, at its kind's positions) and one box
+otherwise, in the order of `grader.lms.cells` (the LMS readers rely on it); a vector, tuple or matrix whose size
+must stay hidden (`hide_size`: a box per entry would count its entries), or that accepts other values than the
+key (a tuple's `alternatives`: boxes scored one by one would take any mix of them), has one box for its whole
 answer in cnnquiz's notation (`grader.lms.whole_answer`). Each box knows its expected value, how the LMS should
 check it (an integer exactly, an exact fraction by its spellings, a number within a tolerance, a choice, a
-formula by its key's spelling, or a whole answer by its usual spellings, which cnnquiz regrades), the texts an
-LMS that compares text should accept (`accepted`), its share of the part's points, and the wrong values that a
-misconception gives in this box, with the misconception's feedback.
+formula by its key's spelling, or a whole answer by its kind's usual spellings, which cnnquiz regrades: its kind's
+`box`), the texts an LMS that compares text should accept (`accepted`), its share of the part's points, and the
+wrong values that a misconception gives in this box, with the misconception's feedback. The boxes are laid out
+like the value (`box_rows`, `brackets`, by the answer's kind).
 
 Per-entry credit as near the grader's as fixed weights come: the grader gives credit only for the right
 entries beyond those that the best constant answer gets right (every entry the key's most common value), so
@@ -22,18 +23,20 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from exercises.model import Part, Question
-from grader.answers.base import text_number
+from grader.answers import Answer, Matrix, Tuple, Vector, for_kind
 from grader.answers.entries import most_common_count
 from grader.answers.number import decimal_text
-from grader.lms import cells, whole_answer
+from grader.lms import NUMBER_BOXES, box_type, cells
 from grader.parsing import FormatError
 
 GROUPED_FROM = 10_000  # integers from here on are also accepted with their digits grouped by spaces (12 209 103 000)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,23 +61,24 @@ def boxes(question: Question) -> list[list[Box]]:
 def part_boxes(index: int, part: Part) -> list[Box]:
     spec = part.answer
     positions = cells(spec)
-    if spec.kind in ("choice", "choices"):
+    check = box_type(spec)
+    if check in ("choice", "choices"):
         wrong = _distinct((m.value, m.feedback) for m in spec.misconceptions)
-        return [Box(index, (), spec.kind, spec.value, Fraction(1), wrong)]  # type: ignore[attr-defined]
-    if spec.kind == "formula" or whole_answer(spec):
+        return [Box(index, (), check, spec.value, Fraction(1), wrong)]
+    if check not in NUMBER_BOXES:  # one box: a formula, or a whole answer as text
         wrong = _distinct((spec.to_text(m.value), m.feedback) for m in spec.misconceptions)
-        if spec.kind == "formula":
+        if check == "formula":
             return [Box(index, (), "formula", spec.to_text(), Fraction(1), wrong, accepted=(spec.to_text(),))]
-        right = [spec.value, *getattr(spec, "alternatives", ())]  # type: ignore[attr-defined]
+        right = [spec.value, *getattr(spec, "alternatives", ())]
         accepted = tuple(dict.fromkeys(text for value in right for text in whole_spellings(spec, value)))
         return [Box(index, (), "text", spec.to_text(), Fraction(1), wrong, accepted=accepted)]
-    values = [_entry(spec.value, position) for position in positions]  # type: ignore[attr-defined]
+    values = [_entry(spec.value, position) for position in positions]
     shares = _shares(values)
     tolerance = getattr(spec, "tolerance", Fraction(0))
     out = []
     for position, value, share in zip(positions, values, shares, strict=True):
         wrong = _distinct((_entry(m.value, position), m.feedback) for m in spec.misconceptions
-                          if _same_shape(m.value, spec.value) and _entry(m.value, position) != value)  # type: ignore[attr-defined]
+                          if _same_shape(m.value, spec.value) and _entry(m.value, position) != value)
         check = "tolerance" if tolerance else "integer" if Fraction(value).denominator == 1 else "exact"
         out.append(Box(index, position, check, value, share, wrong, tolerance,
                        tuple(number_spellings(check, value))))
@@ -93,23 +97,15 @@ def number_spellings(check: str, value: Any) -> list[str]:
     return [number_text(value)]
 
 
-def whole_spellings(spec: Any, value: Any) -> list[str]:
-    """The usual spellings of a whole grid answer, cnnquiz's first: brackets or none, commas or spaces between
-    entries (rows separated by ';' for a matrix); only those cnnquiz reads as `value`."""
-    if spec.kind == "matrix":
-        rows = [[text_number(v) for v in row] for row in value]
-        candidates = [spec.to_text(value), "[" + ",".join("[" + ",".join(row) + "]" for row in rows) + "]",
-                      "; ".join(" ".join(row) for row in rows), "; ".join(", ".join(row) for row in rows)]
-    else:
-        entries = [text_number(v) for v in value]
-        candidates = [spec.to_text(value)] + [f"{left}{separator.join(entries)}{right}" for left, right in
-                                              ("()", "[]", ("", "")) for separator in (", ", ",", " ")]
-    return [text for text in dict.fromkeys(candidates) if _reads_as(spec, text, value)]
+def whole_spellings(spec: Answer, value: Any) -> list[str]:
+    """The usual spellings of a whole answer, cnnquiz's first (its kind's `usual_spellings`: brackets or none,
+    commas or spaces between entries, rows separated by ';' for a matrix); only those cnnquiz reads as `value`."""
+    return [text for text in dict.fromkeys(spec.usual_spellings(value)) if _reads_as(spec, text, value)]
 
 
-def _reads_as(spec: Any, text: str, value: Any) -> bool:
+def _reads_as(spec: Answer, text: str, value: Any) -> bool:
     try:
-        return spec.entries(spec.parse(text)) == spec.entries(value)
+        return spec.same(spec.parse(text), value)
     except (FormatError, ValueError, ArithmeticError):
         return False
 
@@ -117,6 +113,25 @@ def _reads_as(spec: Any, text: str, value: Any) -> bool:
 def constant_count(part_boxes_: list[Box]) -> int:
     """How many of a grid part's boxes the best constant answer gets right (the grader's c in (k − c)/(n − c))."""
     return most_common_count([box.value for box in part_boxes_])
+
+
+BOX_ROWS: dict[type[Answer], Callable[[Any, list], list[list] | None]] = {  # a part's boxes as table rows, like
+    Answer: lambda spec, boxes: None,  # its value (None: in a line)
+    Vector: lambda spec, boxes: [boxes],
+    Matrix: lambda spec, boxes: [boxes[i:i + spec.shape[1]] for i in range(0, len(boxes), spec.shape[1])],
+}
+BRACKETS: dict[type[Answer], tuple[str, str]] = {Answer: ("", ""), Tuple: ("(", ")")}  # around boxes in a line
+
+
+def box_rows(spec: Answer, boxes: list[T]) -> list[list[T]] | None:
+    """A part's boxes (or what stands for them) in the rows of a table laid out like its value, by its kind (a
+    vector one row, a matrix its rows); None for boxes that stand in a line, between its kind's BRACKETS."""
+    return for_kind(BOX_ROWS, spec)(spec, boxes)
+
+
+def brackets(spec: Answer) -> tuple[str, str]:
+    """What stands before and after a part's boxes in a line: '(' and ')' for a tuple (by its kind)."""
+    return for_kind(BRACKETS, spec)
 
 
 def _entry(value: Any, position: tuple[int, ...]) -> Any:

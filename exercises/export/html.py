@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from html import escape
-from typing import Any
 
+from exercises.export.cells import box_rows, brackets
 from exercises.figures import Figure
 from exercises.model import Block, Display, Prose, Question, Table
 from exercises.render.latex import LatexPrinter
 from exercises.render.svg import to_svg
+from grader.answers import Answer
 from grader.lms import whole_answer
 
 
@@ -72,18 +73,15 @@ def points_text(points: int) -> str:
     return f"{points} point" if points == 1 else f"{points} points"
 
 
-def grid_html(spec: Any, fields: list[str]) -> str:
-    """A part's answer boxes laid out like its value: a row for a vector, rows for a matrix, (a, b) for a
-    tuple, a paragraph for a single box (and for a whole answer: `grader.lms.whole_answer`)."""
+def grid_html(spec: Answer, fields: list[str]) -> str:
+    """A part's answer boxes laid out like its value (exercises.export.cells.box_rows): a row for a vector, rows
+    for a matrix, (a, b) for a tuple, a paragraph for a single box (and for a whole answer:
+    `grader.lms.whole_answer`)."""
     if whole_answer(spec):
         return f"<p>{fields[0]}</p>"
-    if spec.kind == "matrix":
-        width = len(spec.value[0])
-        rows = [fields[i:i + width] for i in range(0, len(fields), width)]
+    rows = box_rows(spec, fields)
+    if rows is not None:
         return "<table>" + "".join("<tr>" + "".join(f"<td>{f}</td>" for f in row) + "</tr>" for row in rows) \
             + "</table>"
-    if spec.kind == "vector":
-        return "<table><tr>" + "".join(f"<td>{f}</td>" for f in fields) + "</tr></table>"
-    if spec.kind == "tuple":
-        return "<p>(" + ", ".join(fields) + ")</p>"
-    return f"<p>{fields[0]}</p>"
+    opening, closing = brackets(spec)
+    return f"<p>{opening}" + ", ".join(fields) + f"{closing}</p>"

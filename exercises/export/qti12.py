@@ -90,12 +90,12 @@ def item(replicate: Replicate, figures: dict[str, bytes]) -> ET.Element:
     """One replicate as a Canvas question; the figures it shows are added to `figures`."""
     q = replicate.question
     parts = boxes(q)
-    kind = canvas_type([part.answer for part in q.parts])
+    question_type = canvas_type([part.answer for part in q.parts])
     printer = LmsHtmlPrinter(src="figures/")
     node = element(QTI12, "item", {"ident": f"q{replicate.tag.slot}-r{replicate.tag.replicate:02d}",
                                    "title": replicate.name})
     meta = child(child(node, "itemmetadata"), "qtimetadata")
-    _meta(meta, "question_type", kind)
+    _meta(meta, "question_type", question_type)
     _meta(meta, "points_possible", str(sum(part.points for part in q.parts)))
     presentation = child(node, "presentation")
     html = printer.blocks(q.statement)
@@ -103,7 +103,7 @@ def item(replicate: Replicate, figures: dict[str, bytes]) -> ET.Element:
     for index, part in enumerate(q.parts):
         html.append(f"<p><b>({chr(ord('a') + index)})</b> {printer.prose(part.prompt)} "
                     f"<small>({points_text(part.points)})</small></p>")
-        if kind == "fill_in_multiple_blanks_question":
+        if question_type == "fill_in_multiple_blanks_question":
             names = [f"b{len(blanks) + k + 1}" for k in range(len(parts[index]))]
             blanks += list(zip(names, parts[index], strict=True))
             html.append(grid_html(part.answer, [f"[{name}]" for name in names]))
@@ -115,9 +115,9 @@ def item(replicate: Replicate, figures: dict[str, bytes]) -> ET.Element:
     other = child(processing, "respcondition", {"continue": "Yes"})
     child(child(other, "conditionvar"), "other")
     child(other, "displayfeedback", {"feedbacktype": "Response", "linkrefid": "general_fb"})
-    if kind == "fill_in_multiple_blanks_question":
+    if question_type == "fill_in_multiple_blanks_question":
         _blanks(presentation, processing, blanks, q)
-    elif kind == "numerical_question":
+    elif question_type == "numerical_question":
         _numerical(presentation, processing, parts[0][0])
     else:
         _choices(presentation, processing, parts[0][0], q.parts[0].answer, node)

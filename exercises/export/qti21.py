@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 from exercises.bank import Quiz
-from exercises.export.cells import Box, boxes, constant_count, number_spellings, number_text
+from exercises.export.cells import Box, box_rows, boxes, brackets, constant_count, number_spellings, number_text
 from exercises.export.html import LmsHtmlPrinter, points_text
 from exercises.export.package import child, document, element, fragment, identifier, manifest, zip_bytes
 from exercises.export.replicates import Pool, Replicate
@@ -181,18 +181,19 @@ def _interaction(part_boxes: list[Box], spec, printer: LmsHtmlPrinter) -> ET.Ele
         return element(QTI, "extendedTextInteraction", {"responseIdentifier": response_id(box), "expectedLines": "1"})
     fields = [element(QTI, "textEntryInteraction", {"responseIdentifier": response_id(b), "expectedLength": "8"})
               for b in part_boxes]
-    if spec.kind in ("vector", "matrix"):
-        width = len(spec.value[0]) if spec.kind == "matrix" else len(fields)
+    rows = box_rows(spec, fields)
+    if rows is not None:
         table = element(QTI, "table")
         tbody = child(table, "tbody")
-        for start in range(0, len(fields), width):
+        for fields_of_row in rows:
             row = child(tbody, "tr")
-            for field in fields[start:start + width]:
+            for field in fields_of_row:
                 child(row, "td").append(field)
         return table
-    paragraph = element(QTI, "p", text="(" if spec.kind == "tuple" else None)
+    opening, closing = brackets(spec)
+    paragraph = element(QTI, "p", text=opening or None)
     for index, field in enumerate(fields):
-        field.tail = ", " if index < len(fields) - 1 else (")" if spec.kind == "tuple" else None)
+        field.tail = ", " if index < len(fields) - 1 else closing or None
         paragraph.append(field)
     return paragraph
 

@@ -39,6 +39,14 @@ from exercises.model import (
 from exercises.symbolic import is_sympy, math_nodes
 from grader.answers import (
     Answer,
+    Choice,
+    Choices,
+    Formula,
+    Integer,
+    Matrix,
+    Number,
+    Tuple,
+    Vector,
     option_label,  # the grader reads labels by the same rule
 )
 
@@ -192,20 +200,60 @@ class Printer:
         written, a column vector), else the answer's own value."""
         return self.answer(part.answer) if part.shown is None else self.inline(self.doprint(part.shown))
 
+    # -- answers, by their kind's class (as content nodes by theirs) ----------------------------
     def answer(self, spec: Answer) -> str:
-        """An expected answer as inline math (or text, for kinds that are not math)."""
-        value = spec.value  # type: ignore[attr-defined]
-        if spec.kind in ("choice", "choices"):
-            labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec)}
-            chosen = [i for i in labelled if i == value or (spec.kind == "choices" and i in value)]  # letter order
-            return "; ".join(labelled[c] for c in chosen) if chosen else self.text("none of the options")
-        if spec.kind == "formula":
-            return self.inline(self.formula(spec.expression(as_written=True)))  # type: ignore[attr-defined]
-        if spec.kind == "vector":
-            return self.inline(self.vector([self.doprint(v) for v in value]))
-        if spec.kind == "matrix":
-            return self.inline(self.matrix([[self.doprint(v) for v in row] for row in value]))
+        """An expected answer as inline math (or text, for kinds that are not math): `_answer_<Kind>` of the
+        answer's class, else of its nearest base class; every kind has `_answer_Answer`."""
+        return self._for_kind("_answer_", spec)(spec)
+
+    def answer_value(self, spec: Answer, value: Any) -> str:
+        """A value of the answer's kind (what the grader read) as inline math, "" for kinds that are not math:
+        `_value_<Kind>` of the answer's class, else of its nearest base class."""
+        return self._for_kind("_value_", spec)(spec, value)
+
+    def _for_kind(self, prefix: str, spec: Answer) -> Any:
+        return next(getattr(self, prefix + cls.__name__) for cls in type(spec).__mro__
+                    if hasattr(self, prefix + cls.__name__))
+
+    def _answer_Answer(self, spec: Answer) -> str:
+        """Any kind: its value as math where it is, else its text in student notation."""
+        return self.answer_value(spec, spec.value) or self.text(spec.to_text())
+
+    def _answer_Choice(self, spec: Choice) -> str:
+        return self.chosen(spec, [spec.value])
+
+    def _answer_Choices(self, spec: Choices) -> str:
+        return self.chosen(spec, spec.value)
+
+    def chosen(self, spec: Answer, ids: Any) -> str:
+        """The chosen options of a choice part, in letter order: 'B (text); D (text)'."""
+        labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec)}
+        chosen = [i for i in labelled if i in ids]
+        return "; ".join(labelled[c] for c in chosen) if chosen else self.text("none of the options")
+
+    def _answer_Formula(self, spec: Formula) -> str:
+        return self.inline(self.formula(spec.expression(as_written=True)))
+
+    def _value_Answer(self, spec: Answer, value: Any) -> str:
+        return ""
+
+    def _value_Integer(self, spec: Integer, value: Any) -> str:
         return self.inline(self.doprint(value))
+
+    def _value_Number(self, spec: Number, value: Any) -> str:
+        return self.inline(self.doprint(value))
+
+    def _value_Tuple(self, spec: Tuple, value: Any) -> str:
+        return self.inline(self.tuple([self.doprint(v) for v in value]))
+
+    def _value_Vector(self, spec: Vector, value: Any) -> str:
+        return self.inline(self.vector([self.doprint(v) for v in value]))
+
+    def _value_Matrix(self, spec: Matrix, value: Any) -> str:
+        return self.inline(self.matrix([[self.doprint(v) for v in row] for row in value]))
+
+    def _value_Formula(self, spec: Formula, value: Any) -> str:
+        return self.inline(self.doprint(spec.tree_expression(value)))
 
     def formula(self, expression: Any) -> str:
         """A formula answer (an unevaluated sympy expression) in the order its key was written."""

@@ -14,6 +14,7 @@ from exercises.figures import Figure
 from exercises.model import Part, Question
 from exercises.render.printer import Printer
 from exercises.render.question import environment, printer_for, question_context
+from grader.answers import Answer, Choice, Choices, Matrix, Vector, for_kind
 
 if TYPE_CHECKING:
     from exercises.bank import Quiz
@@ -21,14 +22,18 @@ if TYPE_CHECKING:
     from exercises.variant import Variant
 
 
+ANSWER_SPACE_CM: dict[type[Answer], Callable[[Any], float]] = {  # room to write an answer on paper, by its kind
+    Answer: lambda answer: 1.6,
+    Vector: lambda answer: 2.2,
+    Matrix: lambda answer: round(1.2 + 0.7 * len(answer.value), 1),
+    Choice: lambda answer: 0,  # students tick an option
+    Choices: lambda answer: 0,
+}
+
+
 def answer_space_cm(part: Part) -> float:
-    """Room to write the answer of a part on paper (none for choices: students tick an option)."""
-    kind = part.answer.kind
-    if kind in ("choice", "choices"):
-        return 0
-    if kind == "matrix":
-        return round(1.2 + 0.7 * len(part.answer.value), 1)  # type: ignore[attr-defined]
-    return 2.2 if kind == "vector" else 1.6
+    """Room to write the answer of a part on paper (ANSWER_SPACE_CM by its answer's kind)."""
+    return for_kind(ANSWER_SPACE_CM, part.answer)(part.answer)
 
 
 class PrintedQuestions:

@@ -120,8 +120,8 @@ class AdaptivePool(Template):
 
     def verify(self, question: Question) -> None:
         n, m = question.params["n"], question.params["m"]
-        windows = [tuple(row) for row in question.part("windows").answer.value]  # type: ignore[attr-defined]
-        sizes = list(question.part("sizes").answer.value)  # type: ignore[attr-defined]
+        windows = [tuple(row) for row in question.part("windows").answer.value]
+        sizes = list(question.part("sizes").answer.value)
         for i, (start, end) in enumerate(windows):  # the definition, by enumeration of the integers
             assert start == max(a for a in range(n + 1) if a * m <= i * n), f"window {i} starts at {start}"
             assert end == min(b for b in range(n + 1) if b * m >= (i + 1) * n), f"window {i} ends at {end}"

@@ -341,5 +341,5 @@ class AffectedOutputs(Template):
             "field": np.flatnonzero(reach[-1][p["unit"]]).tolist(),
         }
         for part_id, want in expected.items():
-            got = list(question.part(part_id).answer.value)  # type: ignore[attr-defined]
+            got = list(question.part(part_id).answer.value)
             assert got == want, f"{part_id}: key {got}, from the connection matrices {want}"

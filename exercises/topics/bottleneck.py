@@ -348,7 +348,7 @@ class Bottleneck(Template):
                     "plain_params": sum(c.params for c in plain),
                     "bottleneck_madds": sum(c.madds for c in bottleneck), "plain_madds": sum(c.madds for c in plain)}
         for part_id, want in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             assert got == want, f"bottleneck {part_id}: key {got}, counted on the layers {want}"
         spec = question.part("why").answer
         seen = [i for i, _ in spec.options if BY_ID[i].observed(p)]  # type: ignore[attr-defined]

@@ -259,16 +259,16 @@ class Conv2dChannels(Template):
         image, kernel = np.array(p["image"], dtype=np.int64), np.array(p["kernel"], dtype=np.int64)
         windows = sliding_window_view(image, kernel.shape[1:], axis=(1, 2))  # C_in × H' × W' × kh × kw
         output = np.einsum("cijab,cab->ij", windows, kernel) + p["bias"]
-        got = np.array(question.part("output").answer.value, dtype=object)  # type: ignore[attr-defined]
+        got = np.array(question.part("output").answer.value, dtype=object)
         assert got.shape == output.shape and (got == output).all(), \
             f"conv2d-channels output {got.tolist()} != einsum {output.tolist()}"
         layer = np.zeros((p["channels_out"], *kernel.shape), dtype=np.int64)  # the whole C_out × C_in × kh × kw
         shape = np.einsum("cijab,ocab->oij", windows, layer).shape
-        key = question.part("shape").answer.value  # type: ignore[attr-defined]
+        key = question.part("shape").answer.value
         assert tuple(key) == shape, f"conv2d-channels shape {key} != einsum's {shape}"
         mixed = np.tensordot(np.array(p["mix"], dtype=np.int64), image, axes=1)  # Z = M·X at every pixel at once
         r, c = p["pixel"]
-        got_mix = list(question.part("mix").answer.value)  # type: ignore[attr-defined]
+        got_mix = list(question.part("mix").answer.value)
         assert got_mix == mixed[:, r, c].tolist(), f"conv2d-channels mix {got_mix} != tensordot {mixed[:, r, c]}"
 
 

@@ -337,11 +337,11 @@ class Circulant(Template):
             return sum(kernel[a] * np.roll(x, tuple(-i for i in a), axis=axes) for a in np.ndindex(kernel.shape))
 
         output = by_rolls(data)
-        got = np.array(question.part("output").answer.value, dtype=object)  # type: ignore[attr-defined]
+        got = np.array(question.part("output").answer.value, dtype=object)
         assert (got == output).all(), f"circulant output {got.tolist()} != roll sums {output.tolist()}"
         units = np.eye(data.size, dtype=np.int64).reshape(data.size, *data.shape)
         explicit = np.array([by_rolls(unit).reshape(-1) for unit in units])  # row i: the outputs of input e_i
-        key = np.array(question.part("matrix").answer.value, dtype=object)  # type: ignore[attr-defined]
+        key = np.array(question.part("matrix").answer.value, dtype=object)
         row_key = key if p["convention"] == "row" else key.T
         assert (row_key == explicit).all(), f"circulant matrix {key.tolist()} != roll sums of unit inputs"
         assert ((data.reshape(-1) @ row_key) == output.reshape(-1)).all(), "circulant: x·C is not the output"
@@ -349,7 +349,7 @@ class Circulant(Template):
             toeplitz = toeplitz_matrix(kernel.tolist(), len(data))
         else:
             toeplitz = doubly_block_toeplitz(kernel, *data.shape)
-        key = np.array(question.part("toeplitz").answer.value, dtype=object)  # type: ignore[attr-defined]
+        key = np.array(question.part("toeplitz").answer.value, dtype=object)
         row_key = key if p["convention"] == "row" else key.T
         assert row_key.shape == toeplitz.shape and (row_key == toeplitz).all(), \
             f"circulant toeplitz part {key.tolist()} != the Toeplitz matrix {toeplitz.tolist()}"

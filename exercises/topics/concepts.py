@@ -153,7 +153,8 @@ class Concepts(Template):
         p = question.params
         (part,) = question.parts
         spec = part.answer
-        options = dict(spec.options)  # type: ignore[attr-defined]
+        assert isinstance(spec, Choice | Choices), "a concepts question is answered by its options"
+        options = dict(spec.options)
         assert list(options) == p["statements"], "the options are not the drawn statements in order"
         truth = {}
         for option_id, text in options.items():
@@ -163,9 +164,9 @@ class Concepts(Template):
             assert isinstance(matches[0].true, bool), f"statement {option_id} has no truth value"
             truth[option_id] = matches[0].true
         if p["form"] == "select-all":
-            assert spec.kind == "choices" and len(options) >= 2, "a multi-select needs a choices part"
+            assert isinstance(spec, Choices) and len(options) >= 2, "a multi-select needs a choices part"
             assert list(spec.value) == sorted(i for i, t in truth.items() if t), "key is not the true statements"
         else:
             wanted = p["form"] == "one-true"
             odd = [i for i, t in truth.items() if t == wanted]
-            assert spec.kind == "choice" and odd == [spec.value], f"key {spec.value}, the odd one out is {odd}"
+            assert isinstance(spec, Choice) and odd == [spec.value], f"key {spec.value}, the odd one out is {odd}"

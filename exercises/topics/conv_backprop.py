@@ -325,10 +325,10 @@ class ConvBackprop(Template):
             "grad_kernel": _perturbed(lambda e: loss(data, kernel + e, 0) - base, kernel.shape),
         }
         for part_id, value in expected.items():
-            got = np.array(question.part(part_id).answer.value, dtype=object)  # type: ignore[attr-defined]
+            got = np.array(question.part(part_id).answer.value, dtype=object)
             assert got.shape == value.shape and (got == value).all(), \
                 f"conv-backprop {part_id}: key {got.tolist()} != perturbation {value.tolist()}"
-        bias = question.part("grad_bias").answer.value  # type: ignore[attr-defined]
+        bias = question.part("grad_bias").answer.value
         assert bias == loss(data, kernel, 1) - base, f"conv-backprop grad_bias: key {bias} != perturbation"
         if data.ndim == 1:
             matrix = toeplitz_matrix(kernel.tolist(), len(data))  # y = x·T, so dL/dx = δ·Tᵀ = T·δ

@@ -304,5 +304,5 @@ class ConvCost(Template):
         expected = {"shape": out.shape, "conv_flops": operations, "dense_entries": image.size * out.size,
                     "dense_flops": per_row * out.size, "nonzeros": nonzeros}
         for part_id, want in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             assert (tuple(got) if part_id == "shape" else got) == want, f"{part_id}: key {got}, counted {want}"

@@ -217,5 +217,5 @@ class Conv1d(Template):
     def verify(self, question: Question) -> None:
         p = question.params
         expected = correlate1d_numpy(p["signal"], p["kernel"], p["padding"], p["stride"], p["dilation"])
-        got = list(question.part("output").answer.value)  # type: ignore[attr-defined]
+        got = list(question.part("output").answer.value)
         assert got == expected, f"conv1d output {got} != numpy {expected}"

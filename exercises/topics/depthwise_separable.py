@@ -272,5 +272,5 @@ class DepthwiseSeparable(Template):
                     "standard_madds": standard.madds, "separable_madds": depthwise.madds + pointwise.madds}
         expected["factor"] = Fraction(expected["standard_madds"], expected["separable_madds"])
         for part_id, want in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             assert got == want, f"depthwise-separable {part_id}: key {got}, counted on the layers {want}"

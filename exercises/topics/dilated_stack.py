@@ -276,6 +276,6 @@ class DilatedStack(Template):
         expected = {"fields": dilated, "plain_field": plain[-1], "layers_needed": undilated_layers_for(p, dilated[-1]),
                     "seen": indicator_dependence(p)}
         for part_id, want in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             got = list(got) if isinstance(want, list) else got
             assert got == want, f"dilated-stack {part_id}: key {got}, found on the layers {want}"

@@ -212,7 +212,7 @@ class Equivariance(Template):
             "changed": int(np.count_nonzero(shifted_output != translated)),
         }
         for part_id, value in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             got = list(got) if isinstance(got, tuple) else got
             assert got == value, f"equivariance {part_id}: key {got} != numpy {value}"
         assert not np.any(shifted_output[: len(output) - s] != output[s:]), "equivariance fails away from the border"

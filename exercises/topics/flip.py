@@ -257,7 +257,7 @@ class Flip(Template):
             "swapped": np.correlate(w, x, "full").tolist(),
         }
         for part_id, value in expected.items():
-            got = list(question.part(part_id).answer.value)  # type: ignore[attr-defined]
+            got = list(question.part(part_id).answer.value)
             assert got == value, f"flip {part_id}: key {got} != numpy {value}"
         spec = question.part("symmetric").answer
         probes = np.random.default_rng(17).integers(-9, 10, size=(5, 8))  # the two agree on every probe signal?

@@ -265,5 +265,5 @@ class GroupedConv(Template):
         expected = {"filter_weights": layer.filter_weights, "params": layer.params, "connections": layer.connections,
                     "depthwise_params": counted(k, c_in, c_in, d, c_in, bias).params}
         for part_id, want in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             assert got == want, f"grouped-conv {part_id}: key {got}, counted on the layer {want}"

@@ -331,7 +331,7 @@ class OutputSize(Template):
 
     def verify(self, question: Question) -> None:
         p = dict(question.params)
-        got = question.part("size").answer.value  # type: ignore[attr-defined]
+        got = question.part("size").answer.value
         if p["layer"] == "transpose":
             expected = scattered_size(p["n"], p["kernel"], p["stride"], p["padding"], p["dilation"],
                                       p["output_padding"])

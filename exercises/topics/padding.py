@@ -244,15 +244,15 @@ class SamePadding(Template):
     def verify(self, question: Question) -> None:
         p = question.params
         k, d, convention = p["kernel"], p["dilation"], p["convention"]
-        total = question.part("total").answer.value  # type: ignore[attr-defined]
+        total = question.part("total").answer.value
         spec = question.part("split").answer
-        splits = [spec.value, *getattr(spec, "alternatives", ())]  # type: ignore[attr-defined]
+        splits = [spec.value, *getattr(spec, "alternatives", ())]
         for length in (k * d + 1, 2 * k * d + 3):
             assert padded_output_length(length, k, d, 0, 0) + total == length, f"total {total} is not what is lost"
             for left, right in splits:
                 got = padded_output_length(length, k, d, left, right)
                 assert got == length, f"split ({left}, {right}) gives {got} outputs for {length} inputs"
-        left, right = spec.value  # type: ignore[attr-defined]
+        left, right = spec.value
         assert left + right == total and abs(left - right) <= 1, f"split {spec.value} is not balanced"
         if convention == "numpy":
             assert (left, right) == numpy_same_split(k, d), f"numpy pads {numpy_same_split(k, d)}, key {spec.value}"

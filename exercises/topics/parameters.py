@@ -353,9 +353,9 @@ class ParamCount(Template):
                                    strict=True):
                 assert flat is None or flat == layer.inputs, f"{layer.name}: in {layer.inputs} != flattened {flat}"
         expected = [layer.tensor_entries() for layer in stack.layers]
-        total = question.part("total").answer.value  # type: ignore[attr-defined]
+        total = question.part("total").answer.value
         if "per_layer" in question.part_ids:
-            per_layer = list(question.part("per_layer").answer.value)  # type: ignore[attr-defined]
+            per_layer = list(question.part("per_layer").answer.value)
             assert per_layer == expected, f"per-layer counts {per_layer} != counted from tensors {expected}"
         assert total == sum(expected), f"total {total} != {sum(expected)} counted from tensors"
         if "network" in params:

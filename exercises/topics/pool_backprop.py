@@ -274,7 +274,7 @@ class PoolBackprop(Template):
             bumped = spread.copy()
             bumped[i] += 1
             expected[i] = loss(bumped) - base
-        got = np.array(question.part("grad_input").answer.value, dtype=object)  # type: ignore[attr-defined]
+        got = np.array(question.part("grad_input").answer.value, dtype=object)
         assert (got == expected).all(), f"pool-backprop grad_input: key {got.tolist()} != perturbation " \
                                         f"{expected.tolist()}"
 

@@ -212,7 +212,7 @@ class PoolInvariance(Template):
                     "shifted_output": [Fraction(int(v), scale) for v in shifted_output],
                     "changed": int(np.count_nonzero(output != shifted_output))}
         for part_id, value in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             got = list(got) if isinstance(got, tuple) else got
             assert got == value, f"pool-invariance {part_id}: key {got} != numpy {value}"
 

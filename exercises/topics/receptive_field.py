@@ -221,7 +221,7 @@ class ReceptiveField(Template):
         first, second = dependency_positions(layers, 0), dependency_positions(layers, 1)
         size = max(first) - min(first) + 1
         assert question.part("size").answer.value == size, \
-            f"receptive field {question.part('size').answer.value} != back-projected {size}"  # type: ignore[attr-defined]
+            f"receptive field {question.part('size').answer.value} != back-projected {size}"
         if "stride" in question.part_ids:
             jump = min(second) - min(first)
             assert question.part("stride").answer.value == jump, \

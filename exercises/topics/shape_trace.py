@@ -367,7 +367,7 @@ class ShapeTrace(Template):
         for index, layer in enumerate(layers):
             x = layer.reads(x)
             expected = x.shape[0] if x.ndim == 1 else tuple(x.shape)
-            got = question.part(f"layer{index + 1}").answer.value  # type: ignore[attr-defined]
+            got = question.part(f"layer{index + 1}").answer.value
             got = got if isinstance(got, int) else tuple(got)
             assert got == expected, f"layer {index + 1} ({layer.name}): key {got}, run on ones: {expected}"
 

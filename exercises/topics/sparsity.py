@@ -290,7 +290,7 @@ class Sparsity(Template):
             "nonzeros": int(np.count_nonzero(matrix)),
         }
         for part_id, value in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             assert got == value, f"{part_id}: key {got}, counted {value} in the matrix"
         longer = correlation_matrix(p["n"] + 1, kernel)
         spec = question.part("properties").answer

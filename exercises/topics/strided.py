@@ -202,7 +202,7 @@ class StridedConv(Template):
         full = np.correlate(np.array(p["signal"]), np.array(p["kernel"]), "valid")
         expected = {"full": full.tolist(), "strided": full[::p["stride"]].tolist()}  # stride by subsampling
         for part_id, value in expected.items():
-            got = list(question.part(part_id).answer.value)  # type: ignore[attr-defined]
+            got = list(question.part(part_id).answer.value)
             assert got == value, f"strided-conv {part_id}: key {got} != numpy {value}"
         n, k, s = _sizes(p)
         multiplications = {1: 0, s: 0}  # count the multiplications of both loops, one by one
@@ -210,6 +210,6 @@ class StridedConv(Template):
             for start in range(0, n - k + 1, step):
                 for j in range(k):
                     multiplications[step] += 1 if start + j < n else 0
-        got = question.part("saved").answer.value  # type: ignore[attr-defined]
+        got = question.part("saved").answer.value
         assert got == multiplications[1] - multiplications[s], f"strided-conv saved: key {got} != counted " \
                                                                f"{multiplications[1] - multiplications[s]}"

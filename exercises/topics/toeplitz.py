@@ -261,15 +261,15 @@ class Toeplitz(Template):
         x, w = p["signal"], p["kernel"]
         n, k = len(x), len(w)
         expected = _toeplitz_by_formula(w, n)
-        key = np.array(question.part("matrix").answer.value, dtype=object)  # type: ignore[attr-defined]
+        key = np.array(question.part("matrix").answer.value, dtype=object)
         row_key = key if p["convention"] == "row" else key.T
         assert row_key.shape == (n, n - k + 1), f"toeplitz matrix shape {key.shape} for n={n}, k={k}"
         assert (row_key == expected).all(), f"toeplitz matrix {key.tolist()} != T[r,i]=w[r-i] {expected.tolist()}"
         product = (np.array(x, dtype=object) @ row_key).tolist()
         assert product == correlate1d_numpy(x, w), f"x·T = {product} != numpy correlate {correlate1d_numpy(x, w)}"
-        shape = question.part("shape").answer.value  # type: ignore[attr-defined]
+        shape = question.part("shape").answer.value
         assert tuple(shape) == key.shape, f"toeplitz shape {shape} != matrix shape {key.shape}"
-        output = list(question.part("output").answer.value)  # type: ignore[attr-defined]
+        output = list(question.part("output").answer.value)
         assert output == product, f"toeplitz output {output} != x·T {product}"
 
 

@@ -256,12 +256,12 @@ class Toeplitz2d(Template):
         image, kernel = p["image"], p["kernel"]
         height, width, out_height, out_width = _image_shape(p)
         windows = _correlate2d_by_windows(image, kernel)
-        output = [list(row) for row in question.part("output").answer.value]  # type: ignore[attr-defined]
+        output = [list(row) for row in question.part("output").answer.value]
         assert output == windows, f"toeplitz2d output {output} != sliding windows {windows}"
-        key = np.array(question.part("matrix").answer.value, dtype=object)  # type: ignore[attr-defined]
+        key = np.array(question.part("matrix").answer.value, dtype=object)
         row_key = key if p["convention"] == "row" else key.T
         assert row_key.shape == (height * width, out_height * out_width), f"toeplitz2d matrix shape {key.shape}"
-        shape = question.part("shape").answer.value  # type: ignore[attr-defined]
+        shape = question.part("shape").answer.value
         assert tuple(shape) == key.shape, f"toeplitz2d shape {shape} != matrix shape {key.shape}"
         flat_image = np.array([v for row in image for v in row], dtype=object)
         product = (flat_image @ row_key).tolist()

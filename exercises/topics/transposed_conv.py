@@ -300,7 +300,7 @@ class TransposedConv(Template):
             "transposed-conv: the convolution with these settings does not map the output back to the input's length"
         expected = {"size": side, "output": y, "copies": count}
         for part_id, want in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             got = list(got) if isinstance(want, list) else got
             assert got == want and (part_id == "size" or len(want) == size), \
                 f"transposed-conv {part_id}: key {got}, scattered {want}"

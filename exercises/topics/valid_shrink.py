@@ -255,5 +255,5 @@ class ValidShrink(Template):
         padded = simulated_sizes(p, p["padding"], p["padding"])
         expected = {"sizes": sizes, "depth": len(sizes), "padding": zeros_to_keep(p), "padded_depth": len(padded)}
         for part_id, want in expected.items():
-            got = question.part(part_id).answer.value  # type: ignore[attr-defined]
+            got = question.part(part_id).answer.value
             assert (list(got) if part_id == "sizes" else got) == want, f"{part_id}: key {got}, simulated {want}"

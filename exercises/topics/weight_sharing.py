@@ -275,6 +275,6 @@ class WeightSharing(Template):
     def verify(self, question: Question) -> None:
         p = question.params
         for layer in LAYERS:
-            got = question.part(layer).answer.value  # type: ignore[attr-defined]
+            got = question.part(layer).answer.value
             listed = enumerated(p, layer)
             assert got == listed, f"{layer}: key {got} != {listed} parameters found by listing the connections"

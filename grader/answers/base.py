@@ -1,18 +1,25 @@
-"""The base of the answer kinds: an expected value, its misconceptions, and how a kind is written in JSON.
+"""The base of the answer kinds: an expected value, its misconceptions, and what every other place asks of a kind.
 
-Each kind lives in a module of its own and registers itself here (in KINDS) by subclassing Answer.
-Values are exact: Python ints and fractions.Fraction (no sympy on this path).
+Each kind lives in a module of its own and registers itself here (in KINDS) by subclassing Answer. A kind owns
+its value, how students write it and how it is read and compared, how it is written in JSON, how it describes
+what to type and what was read, its answer boxes in an LMS, and the answers a student could give without working
+the problem. The printers (sheets, answer page, LMS exports) dispatch on a kind's class, the nearest base class
+first (`for_kind`, or `_answer_<Class>` methods as for content nodes), so a new kind gets the generic form of
+`Answer` wherever it has no entry of its own. Values are exact: Python ints and fractions.Fraction (no sympy on
+this path).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from grader.parsing import Number as Rational
 
 KINDS: dict[str, type[Answer]] = {}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,11 @@ class Answer:
     """Base of the answer kinds: an expected value plus its known misconceptions."""
 
     kind: ClassVar[str]
+    box: ClassVar[str] = "text"  # what its LMS answer boxes hold: "integer" or "number" (a box per entry, see
+    # `positions`), "choice" or "choices" (its options), "formula", or "text" (the whole answer in cnnquiz's
+    # notation, which cnnquiz regrades)
+    scalar: ClassVar[bool] = False  # a single number, right or wrong (the fairness audit holds its guesses apart)
+    value: Any  # the expected value, in the kind's exact form (`coerce`)
     misconceptions: tuple[Misconception, ...] = ()
     partial: bool = True  # per-entry partial credit where the kind allows it
     hide_size: bool = False  # the hint must not state the size: it is asked, or follows from what is asked
@@ -49,7 +61,7 @@ class Answer:
             KINDS[cls.kind] = cls
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", self.coerce(self.value))  # type: ignore[attr-defined]
+        object.__setattr__(self, "value", self.coerce(self.value))
         known = tuple(replace(m, value=self.coerce(m.value)) for m in self.misconceptions)
         object.__setattr__(self, "misconceptions", known)
 
@@ -95,14 +107,62 @@ class Answer:
         (without the size when `hide_size`: 'a vector of numbers')."""
         return f"a {self.kind}"
 
+    def read_as(self, value: Any) -> str:
+        """What the grader read, named by the value's own shape (not the expected one), in student notation:
+        'Read as a 2×3 matrix: [[1, 2, 3], [4, 5, 6]]' (see grader.reading)."""
+        return f"Read as {self.to_text(value)}"
+
     def stated_size(self) -> tuple[int, ...]:
         """The numbers that `describe` states about the answer's size ((4, 2) for 'a 4×2 matrix'), () if none."""
         return ()
+
+    def revealed_by(self, numbers: set[int], size: tuple[int, ...]) -> str | None:
+        """What of this answer another part's hint gives away when it states `numbers` (`size` the size it states,
+        its product and its number of LMS boxes among the numbers), as the fairness audit shows it ('5',
+        '(4, 2)', '4 of (4, 2)'); None when it gives nothing away."""
+        return None
 
     def trivial_answers(self) -> dict[str, Any]:
         """Answers a student could give without working the problem (all zeros, one constant …), by name, as
         values of this kind: the fairness audit of `cnnquiz check` grades them. None by default."""
         return {}
+
+    def notations(self, value: Any = None) -> list[str]:
+        """A value (default: the expected one) written in each notation the kind reads, as students write it
+        (brackets or none, rows on lines, LaTeX, fractions or decimals, labels or ids …), each once: every one
+        must grade as the value does (round-trip tests, checks and benchmarks)."""
+        return list(dict.fromkeys(self.spellings(self.value if value is None else value)))
+
+    def spellings(self, value: Any) -> list[str]:
+        """The notations of a value, as `notations` lists them (repeats allowed); each kind its own."""
+        return [self.to_text(value)]
+
+    # -- answer boxes in an LMS (grader.lms) -----------------------------------------------------
+    def positions(self) -> list[tuple[int, ...]]:
+        """The positions of the value's entries, row by row, one LMS answer box each ((i,) in a list, (i, j) in a
+        table); [()] for a value asked as a whole, in one box."""
+        return [()]
+
+    def usual_spellings(self, value: Any) -> list[str]:
+        """The usual spellings of a value typed into one LMS box, this kind's notation first: what an LMS that
+        compares text accepts for it (the exports keep those the kind reads as the value)."""
+        return [self.to_text(value)]
+
+    def scored_per_entry(self) -> bool:
+        """Whether boxes scored one by one (an LMS's, at `positions()`) score this answer as the grader does."""
+        return True
+
+    def write(self, texts: list[str]) -> str:
+        """The texts of the entries at `positions()`, in order, as one answer in this kind's notation."""
+        return texts[0] if texts else ""
+
+    def entry_texts(self, text: str) -> list[str] | None:
+        """The entry texts that `write` wrote into `text` (None if it is not such a text, or has another count)."""
+        return None
+
+    def from_entries(self, entries: list) -> Any:
+        """A value of this kind from its entries at `positions()`, in order."""
+        return entries[0]
 
     def entries(self, value: Any) -> list | None:
         """A value as a flat list of entries, for kinds with per-entry credit (None otherwise)."""
@@ -113,7 +173,7 @@ class Answer:
 
         They must be at least half the entries where the mistake differs from the key, so that a
         single coincidence does not name a misconception."""
-        got, key, wrong_answer = self.entries(value), self.entries(self.value), self.entries(mistake)  # type: ignore[attr-defined]
+        got, key, wrong_answer = self.entries(value), self.entries(self.value), self.entries(mistake)
         if got is None or key is None or wrong_answer is None or not len(got) == len(key) == len(wrong_answer):
             return False
         wrong = [i for i, (a, b) in enumerate(zip(got, key, strict=True)) if a != b]
@@ -188,3 +248,12 @@ def count_of(number: int, noun: str) -> str:
 def text_number(value: Rational) -> str:
     value = Fraction(value)
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def for_kind(table: Mapping[type, T], answer: Answer) -> T:
+    """The entry of a table by answer kind (a class) for `answer`: its own class's, else the nearest base class's.
+    A table that holds an entry for Answer gives every kind one, the generic form; KeyError for a table without."""
+    for cls in type(answer).__mro__:
+        if cls in table:
+            return table[cls]
+    raise KeyError(f"no entry for the answer kind {type(answer).__name__}")

@@ -54,7 +54,7 @@ class _Options(Answer):
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _check_options(self.options))
         super().__post_init__()
-        for value in (self.value, *(m.value for m in self.misconceptions)):  # type: ignore[attr-defined]
+        for value in (self.value, *(m.value for m in self.misconceptions)):
             unknown = [v for v in ([value] if isinstance(value, str) else value) if v not in self.ids]
             if unknown:
                 raise ValueError(f"not an option id: {', '.join(unknown)} (options: {', '.join(self.ids)})")
@@ -113,6 +113,7 @@ class Choice(_Options):
     """Exactly one option is right; the value is its id."""
 
     kind: ClassVar[str] = "choice"
+    box: ClassVar[str] = "choice"
     value: str
 
     @staticmethod
@@ -152,6 +153,14 @@ class Choice(_Options):
     def describe(self) -> str:
         return f"one of the options {self.labels()}"
 
+    def read_as(self, value: Any) -> str:
+        return f"Read as option {self.to_text(value)}"
+
+    def spellings(self, value: str) -> list[str]:
+        label, text = self.label(value), dict(self.options)[value]
+        return [label, label.lower(), f"({label.lower()})", f"{label}.", value, text, f"{label}) {text}",
+                f"answer: {label}"]
+
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Choice:
         return cls(value=cls.coerce(data), **options)
@@ -167,6 +176,7 @@ class Choices(_Options):
     """
 
     kind: ClassVar[str] = "choices"
+    box: ClassVar[str] = "choices"
     value: tuple[str, ...]
     rule: str = "net-correct"
 
@@ -249,6 +259,20 @@ class Choices(_Options):
 
     def describe(self) -> str:
         return f"a set of the options {self.labels()} (or 'none')"
+
+    def read_as(self, value: Any) -> str:
+        return f"Read as the options {self.to_text(value)}" if value else "Read as: none of the options"
+
+    def spellings(self, value: tuple[str, ...]) -> list[str]:
+        if not value:
+            return ["none", "None", "{}", "none of the options"]
+        labels = sorted(self.label(v) for v in value)
+        found = [", ".join(labels), "".join(labels), " ".join(labels).lower(), "{" + ",".join(labels) + "}",
+                 " and ".join(labels), ", ".join(value)]
+        texts = [dict(self.options)[v] for v in value]
+        if not any(mark in text for text in texts for mark in ",;\n"):
+            found.append("; ".join(texts))
+        return found
 
     def trivial_answers(self) -> dict[str, Any]:
         return {"every option": self.ids, "no option": ()}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Comparison, count_of
+from grader.answers.base import Comparison, count_of, json_nested, text_number
 from grader.decimals import approximates
 from grader.parsing import FormatError, Nested, parse_numbers, rounded_message
 from grader.parsing import Number as Rational
@@ -76,9 +76,11 @@ def missing_or_extra(got: list, expected: list, entry: str, entries: str) -> str
 
 
 class FlatEntries:
-    """What a flat list of numbers (a vector, a tuple) says about its size, and the answers that need no work."""
+    """What a flat list of numbers (a vector, a tuple) says about its size, its answer boxes (one per entry), and
+    the answers that need no work."""
 
     kind: ClassVar[str]
+    box: ClassVar[str] = "number"
     value: tuple
     hide_size: bool
 
@@ -91,6 +93,44 @@ class FlatEntries:
     def trivial_answers(self) -> dict[str, Any]:
         length = len(self.value)
         return {**constant_answers(list(self.value), lambda v: (v,) * length), "its length": (length,)}
+
+    def entries(self, value: Any) -> list:
+        return list(value)
+
+    def expected_json(self) -> list:
+        return json_nested(self.value)
+
+    def to_text(self, value: Any = None) -> str:
+        return self.write([text_number(v) for v in (self.value if value is None else value)])
+
+    def write(self, texts: list[str]) -> str:
+        raise NotImplementedError  # each kind its brackets
+
+    def positions(self) -> list[tuple[int, ...]]:
+        return [(i,) for i in range(len(self.value))]
+
+    def usual_spellings(self, value: Any) -> list[str]:
+        entries = [text_number(v) for v in value]
+        return [self.to_text(value)] + [f"{left}{separator.join(entries)}{right}" for left, right in
+                                        ("()", "[]", ("", "")) for separator in (", ", ",", " ")]
+
+    def entry_texts(self, text: str) -> list[str] | None:
+        body = inside_brackets(text)
+        return None if body is None else counted(body.split(", "), len(self.value))
+
+    def from_entries(self, entries: list) -> tuple:
+        return tuple(entries)
+
+
+def inside_brackets(text: str) -> str | None:
+    """The text between the outer brackets or parentheses of an answer that `write` wrote (None without them)."""
+    body = text.strip()
+    return body[1:-1] if len(body) >= 2 and body[0] + body[-1] in ("[]", "()") else None
+
+
+def counted(texts: list[str], count: int) -> list[str] | None:
+    """Entry texts split from a written answer, if there are `count` of them and none holds a bracket."""
+    return texts if len(texts) == count and not any("[" in t or "]" in t for t in texts) else None
 
 
 def constant_answers(flat: list, shaped: Callable[[object], object]) -> dict[str, object]:

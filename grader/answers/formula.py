@@ -32,7 +32,7 @@ from grader.expression import (
     substitute,
 )
 from grader.expression import to_sympy as tree_to_sympy
-from grader.parsing import FormatError
+from grader.parsing import FormatError, shorten
 
 DEFAULT_RANGE = (1, 20)
 POINTS = 48
@@ -104,6 +104,7 @@ class Formula(Answer):
     """
 
     kind: ClassVar[str] = "formula"
+    box: ClassVar[str] = "formula"
     value: str
     variables: tuple[str, ...]
     ranges: tuple[tuple[str, int, int], ...] = ()
@@ -238,6 +239,16 @@ class Formula(Answer):
 
     def describe(self) -> str:
         return f"a formula in {', '.join(self.variables)}"
+
+    def read_as(self, value: Tree) -> str:
+        """The parsed formula in student syntax (through sympy, which prints floor(), ceiling() and **)."""
+        return f"Read as the formula {shorten(str(self.tree_expression(value)), 200)}"
+
+    def spellings(self, value: str) -> list[str]:
+        import sympy
+
+        expression = self.expression(value)
+        return [value, str(expression), sympy.latex(expression), f"${sympy.latex(expression)}$", f"f = {value}"]
 
     def extra_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"variables": list(self.variables),

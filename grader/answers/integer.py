@@ -7,7 +7,8 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, exact
-from grader.answers.number import decimal_text
+from grader.answers.number import decimal_text, revealed_number
+from grader.answers.spellings import unicode_minus
 from grader.parsing import FormatError, parse_integer
 
 
@@ -16,6 +17,8 @@ class Integer(Answer):
     """A single integer."""
 
     kind: ClassVar[str] = "integer"
+    box: ClassVar[str] = "integer"
+    scalar: ClassVar[bool] = True
     value: int
 
     @staticmethod
@@ -43,8 +46,22 @@ class Integer(Answer):
     def describe(self) -> str:
         return "an integer"
 
+    def read_as(self, value: Any) -> str:
+        return f"Read as the integer {self.to_text(value)}"
+
+    def revealed_by(self, numbers: set[int], size: tuple[int, ...]) -> str | None:
+        return revealed_number(self, numbers)
+
     def trivial_answers(self) -> dict[str, Any]:
         return {"zero": 0, "one": 1}
+
+    def spellings(self, value: int) -> list[str]:
+        found = [str(value), f"answer: {value}", f"{value}.", unicode_minus(str(value)), f"$ {value} $"]
+        if abs(value) >= 1000:  # grouped by spaces (any kind); by commas only where several groups leave no doubt
+            found += [f"{value:,}".replace(",", " "), f"{value:,}".replace(",", "\u202f")]
+        if abs(value) >= 10**6:
+            found.append(f"{value:,}")
+        return found
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Integer:

@@ -10,13 +10,16 @@ from grader.answers.base import Answer, Comparison, exact, from_json_number, jso
 from grader.answers.entries import (
     all_numbers,
     constant_answers,
+    counted,
     entries_score,
     entry_credit,
+    inside_brackets,
     no_credit_note,
     order_detail,
     parse_nested,
     rounded_entries,
 )
+from grader.answers.spellings import latex_lines, latex_number, unicode_minus
 from grader.parsing import FormatError
 from grader.parsing import Number as Rational
 
@@ -26,6 +29,7 @@ class Matrix(Answer):
     """A matrix of exact numbers: shape first, then partial credit per entry."""
 
     kind: ClassVar[str] = "matrix"
+    box: ClassVar[str] = "number"
     value: tuple[tuple[Rational, ...], ...]
 
     @staticmethod
@@ -100,11 +104,53 @@ class Matrix(Answer):
         return json_nested(self.value)
 
     def to_text(self, value: Any = None) -> str:
-        rows = self.value if value is None else value
-        return "[" + ", ".join("[" + ", ".join(text_number(v) for v in row) + "]" for row in rows) + "]"
+        return _rows_text([[text_number(v) for v in row] for row in (self.value if value is None else value)])
 
     def describe(self) -> str:
         return "a matrix" if self.hide_size else "a {}×{} matrix".format(*self.shape)
+
+    def read_as(self, value: Any) -> str:
+        rows, cols = len(value), len(value[0]) if value else 0
+        return f"Read as a {rows}×{cols} matrix: {self.to_text(value)}"
+
+    def spellings(self, value: Any) -> list[str]:
+        plain = [[text_number(v) for v in row] for row in value]
+        latex = [[latex_number(v) for v in row] for row in value]
+        body = " \\\\ ".join(" & ".join(row) for row in latex)
+        return [
+            "[" + ", ".join("[" + ", ".join(row) + "]" for row in plain) + "]",
+            "; ".join(" ".join(row) for row in plain),
+            "\n".join(" ".join(row) for row in plain),
+            unicode_minus("\n".join(", ".join(row) for row in plain)),
+            "\\begin{bmatrix} " + body + " \\end{bmatrix}",
+            "$$\\left[\\begin{array}{" + "c" * len(value[0]) + "} " + body + " \\end{array}\\right]$$",
+            "T = [" + "; ".join(" ".join(row) for row in plain) + "]",
+            latex_lines("bmatrix", [" & ".join(row) for row in latex]),
+            latex_lines("pmatrix", [" & ".join(row) for row in latex], newline="\r\n", last_break=True),
+            latex_lines("array", [" & ".join(row) for row in latex], columns="{" + "r" * len(value[0]) + "}"),
+        ]
+
+    def positions(self) -> list[tuple[int, ...]]:
+        return [(i, j) for i, row in enumerate(self.value) for j in range(len(row))]
+
+    def usual_spellings(self, value: Any) -> list[str]:
+        rows = [[text_number(v) for v in row] for row in value]
+        return [self.to_text(value), "[" + ",".join("[" + ",".join(row) + "]" for row in rows) + "]",
+                "; ".join(" ".join(row) for row in rows), "; ".join(", ".join(row) for row in rows)]
+
+    def write(self, texts: list[str]) -> str:
+        width = self.shape[1] or 1
+        return _rows_text([texts[i:i + width] for i in range(0, len(texts), width)])
+
+    def entry_texts(self, text: str) -> list[str] | None:
+        body = inside_brackets(text)
+        if body is None or not (body.startswith("[") and body.endswith("]")):
+            return None
+        return counted([entry for row in body[1:-1].split("], [") for entry in row.split(", ")], len(self.positions()))
+
+    def from_entries(self, entries: list) -> tuple[tuple, ...]:
+        width = self.shape[1]
+        return tuple(tuple(entries[i:i + width]) for i in range(0, len(entries), width))
 
     def stated_size(self) -> tuple[int, ...]:
         return () if self.hide_size else self.shape
@@ -119,3 +165,8 @@ class Matrix(Answer):
         if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
             raise ValueError(f"not a list of rows: {data!r}")
         return cls(value=tuple(tuple(from_json_number(v) for v in row) for row in data), **options)
+
+
+def _rows_text(rows: list[list[str]]) -> str:
+    """Rows of entry texts in the matrix notation: '[[1, 0], [0, 1]]'."""
+    return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"

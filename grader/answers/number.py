@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, exact, from_json_number, json_number, text_number
+from grader.answers.spellings import decimal_point, latex_number
 from grader.decimals import approximates, decimal_places
 from grader.parsing import Number as Rational
 from grader.parsing import parse_single_number, rounded_message
@@ -23,6 +24,8 @@ class Number(Answer):
     """
 
     kind: ClassVar[str] = "number"
+    box: ClassVar[str] = "number"
+    scalar: ClassVar[bool] = True
     value: Rational
     rtol: Fraction | None = None
     atol: Fraction | None = None
@@ -84,8 +87,23 @@ class Number(Answer):
     def describe(self) -> str:
         return "a number"
 
+    def read_as(self, value: Any) -> str:
+        return f"Read as the number {self.to_text(value)}"
+
+    def revealed_by(self, numbers: set[int], size: tuple[int, ...]) -> str | None:
+        return revealed_number(self, numbers)
+
     def trivial_answers(self) -> dict[str, Any]:
         return {"zero": 0, "one": 1}
+
+    def spellings(self, value: Rational) -> list[str]:
+        found = [text_number(value), f"answer: {text_number(value)}", f"${latex_number(value)}$", latex_number(value)]
+        decimal = decimal_point(value)
+        if decimal is not None:
+            found.append(decimal)
+            if len(decimal.split(".")[1]) != 3:
+                found.append(decimal.replace(".", ","))
+        return found
 
     def extra_json(self) -> dict[str, Any]:
         return {name: json_number(getattr(self, name)) for name in ("rtol", "atol") if getattr(self, name) is not None}
@@ -97,6 +115,12 @@ class Number(Answer):
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Number:
         return cls(value=from_json_number(data), **options)
+
+
+def revealed_number(answer: Answer, numbers: set[int]) -> str | None:
+    """A single number that is whole is given away when a hint states it."""
+    key = answer.expected_json()
+    return str(key) if isinstance(key, int) and key in numbers else None
 
 
 def _tolerance(value: Any) -> Fraction:

@@ -40,9 +40,6 @@ class Tuple(FlatEntries, Answer):
             source = source.sub(_TIMES, lambda m: ",")
         return tuple(flat(parse_numbers(source), text))
 
-    def entries(self, value: Any) -> list:
-        return list(value)
-
     def compare(self, value: tuple[Rational, ...]) -> Comparison:
         """Per-component credit against the closest accepted answer (the key or an alternative)."""
         if tuple(value) in self.alternatives:
@@ -71,13 +68,27 @@ class Tuple(FlatEntries, Answer):
     def _against(self, value: tuple[Rational, ...], target: tuple[Rational, ...]) -> Comparison:
         return compare_entries(list(value), list(target), self.partial, "component", "components")
 
-    def expected_json(self) -> list:
-        return json_nested(self.value)
+    def write(self, texts: list[str]) -> str:
+        return "(" + ", ".join(texts) + ")"
 
-    def to_text(self, value: Any = None) -> str:
-        values = self.value if value is None else value
-        return "(" + ", ".join(text_number(v) for v in values) + ")"
+    def read_as(self, value: Any) -> str:
+        return f"Read as the tuple {self.to_text(value)}"
 
+    def scored_per_entry(self) -> bool:
+        return not self.alternatives  # boxes scored one by one would take any mix of the accepted values
+
+    def revealed_by(self, numbers: set[int], size: tuple[int, ...]) -> str | None:
+        key = self.expected_json()
+        if not any(isinstance(v, int) and v in numbers for v in key):
+            return None
+        return ", ".join(str(v) for v in key if v in numbers) + f" of {tuple(key)}"
+
+    def spellings(self, value: Any) -> list[str]:
+        plain = [text_number(v) for v in value]
+        found = ["(" + ", ".join(plain) + ")", "[" + ", ".join(plain) + "]", " ".join(plain)]
+        if all(Fraction(v).denominator == 1 and v >= 0 for v in value):
+            found += ["x".join(plain), " × ".join(plain), " \\times ".join(plain)]
+        return found
 
     def extra_json(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"names": list(self.names)} if self.names else {}

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, text_number
 from grader.answers.entries import FlatEntries, compare_entries, entries_score, flat, parse_nested
+from grader.answers.spellings import latex_lines, latex_number, unicode_minus
 from grader.parsing import Number as Rational
 
 
@@ -31,16 +32,30 @@ class Vector(FlatEntries, Answer):
     def score(self, value: tuple[Rational, ...]) -> Fraction:
         return entries_score(list(value), list(self.value), self.partial)
 
-    def entries(self, value: Any) -> list:
-        return list(value)
+    def write(self, texts: list[str]) -> str:
+        return "[" + ", ".join(texts) + "]"
 
-    def expected_json(self) -> list:
-        return json_nested(self.value)
+    def read_as(self, value: Any) -> str:
+        return f"Read as a vector of {count_of(len(value), 'number')}: {self.to_text(value)}"
 
-    def to_text(self, value: Any = None) -> str:
-        values = self.value if value is None else value
-        return "[" + ", ".join(text_number(v) for v in values) + "]"
+    def revealed_by(self, numbers: set[int], size: tuple[int, ...]) -> str | None:
+        key = tuple(self.expected_json())
+        return str(key) if size and key == tuple(size) else None
 
+    def spellings(self, value: Any) -> list[str]:
+        plain = [text_number(v) for v in value]
+        latex = [latex_number(v) for v in value]
+        return [
+            "[" + ", ".join(plain) + "]",
+            " ".join(plain),
+            unicode_minus("(" + "; ".join(plain) + ")"),
+            "y = [" + ", ".join(plain) + "]",
+            "[" + ", ".join(plain) + ",]",
+            "\\begin{pmatrix} " + " \\\\ ".join(latex) + " \\end{pmatrix}",
+            "$\\left[" + ", ".join(latex) + "\\right]$",
+            latex_lines("bmatrix", [" & ".join(latex)]),
+            latex_lines("pmatrix", latex, newline="\r\n", last_break=True),
+        ]
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Vector:
