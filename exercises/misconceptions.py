@@ -56,7 +56,10 @@ def gives_key(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: 
 
 def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake] = (),
            **options: Any) -> Answer:
-    """The answer spec of `kind` for `value`, with each applicable, distinct mistake attached."""
+    """The answer spec of `kind` for `value`, with each applicable, distinct mistake attached. A choice's options
+    may be given as prose with math (the part prints them, `Part.options`): the grader keeps their plain text."""
+    if "options" in options:
+        options["options"] = plain_options(options["options"])
     expected = kind.coerce(value)
     found: list[Misconception] = []
     right = [expected, *(kind.coerce(other) for other in options.get("alternatives", ()))]
@@ -76,3 +79,11 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
     if recorder is not None:
         recorder.extend((answer, mistake_id) for mistake_id in collisions)
     return answer
+
+
+def plain_options(options: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """(id, text) pairs for the grader: an option given as prose becomes the plain text of that prose."""
+    from exercises.model import Prose
+    from exercises.render.plain import plain_text  # the one printer of plain text (no format is imported)
+
+    return tuple((option_id, plain_text(text) if isinstance(text, Prose) else text) for option_id, text in options)

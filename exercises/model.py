@@ -254,6 +254,12 @@ class Part:
     points: int = 1
     solution: tuple[Block, ...] = ()
     shown: Any = None  # how the key prints the answer, if not as its value (decimals as written, a column)
+    options: tuple[Prose, ...] = ()  # a choice's options as printed, with their math (the grader keeps plain text)
+
+    def __post_init__(self) -> None:
+        count = len(getattr(self.answer, "options", ()))
+        if self.options and len(self.options) != count:
+            raise ValueError(f"part {self.id}: {len(self.options)} printed options for {count} options of the answer")
 
 
 @dataclass(frozen=True)

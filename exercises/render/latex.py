@@ -40,6 +40,7 @@ class LatexPrinter(Printer):
     """Math for LaTeX documents (and for KaTeX/MathJax inside Markdown)."""
 
     times = r"\cdot"
+    digit_space = r"\,"
 
     def __init__(self, shared_figures: dict[Figure, str] | None = None):
         self.shared_figures = shared_figures or {}

@@ -37,6 +37,7 @@ from exercises.model import (
     starts_with_number,
 )
 from exercises.symbolic import is_sympy, math_nodes
+from exercises.wording import digit_groups
 from grader.answers import (
     Answer,
     option_label,  # the grader reads labels by the same rule
@@ -61,10 +62,15 @@ class Printer:
         raise TypeError("booleans are not math values")
 
     def _print_int(self, value: int) -> str:
-        return str(value)
+        return self.whole(value)
 
     def _print_integer(self, value: np.integer) -> str:
-        return str(int(value))
+        return self.whole(int(value))
+
+    def whole(self, value: int) -> str:
+        """A whole number, its digits grouped by three from five digits on (exercises.wording.digit_groups), as
+        the sheets ask students to write large numbers: 267 960, never 267,960."""
+        return (self.minus if value < 0 else "") + self.digit_space.join(digit_groups(value))
 
     def _print_Fraction(self, value: Fraction) -> str:
         return self.doprint(value.numerator) if value.denominator == 1 else self.fraction(value)
@@ -180,23 +186,28 @@ class Printer:
     def blocks(self, nodes: tuple[Block, ...]) -> list[str]:
         return [self.block(node) for node in nodes]
 
-    def options(self, spec: Answer) -> list[dict[str, str]]:
-        """The options of a choice part, labelled A, B, C … in display order (empty otherwise)."""
+    def options(self, spec: Answer, shown: tuple[Prose, ...] = ()) -> list[dict[str, str]]:
+        """The options of a choice part, labelled A, B, C … in display order (empty otherwise): their prose with
+        its math when the part has it (`Part.options`), else the grader's plain text."""
         return [
-            {"label": option_label(index), "id": option_id, "text": self.text(text)}
+            {"label": option_label(index), "id": option_id, "text": self.prose(shown[index]) if shown else
+             self.text(text)}
             for index, (option_id, text) in enumerate(getattr(spec, "options", ()))
         ]
 
     def part_answer(self, part: Part) -> str:
         """A part's expected answer as the key prints it: as `part.shown` when the template set it (decimals as
         written, a column vector), else the answer's own value."""
-        return self.answer(part.answer) if part.shown is None else self.inline(self.doprint(part.shown))
+        if part.shown is not None:
+            return self.inline(self.doprint(part.shown))
+        return self.answer(part.answer, part.options)
 
-    def answer(self, spec: Answer) -> str:
-        """An expected answer as inline math (or text, for kinds that are not math)."""
+    def answer(self, spec: Answer, shown: tuple[Prose, ...] = ()) -> str:
+        """An expected answer as inline math (or text, for kinds that are not math); a choice's options printed
+        from `shown` as in `options`."""
         value = spec.value  # type: ignore[attr-defined]
         if spec.kind in ("choice", "choices"):
-            labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec)}
+            labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec, shown)}
             chosen = [i for i in labelled if i == value or (spec.kind == "choices" and i in value)]  # letter order
             return "; ".join(labelled[c] for c in chosen) if chosen else self.text("none of the options")
         if spec.kind == "formula":
@@ -214,6 +225,7 @@ class Printer:
     # -- primitives each format implements --------------------------------------------------
     times = "*"
     minus = "-"  # a negation's sign
+    digit_space = " "  # between groups of three digits
     juxtaposition = " "  # between the factors of a product written without a sign
 
     def text(self, text: str) -> str:

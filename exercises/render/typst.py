@@ -69,6 +69,7 @@ class TypstPrinter(Printer):
     """Math and markup for Typst documents."""
 
     times = "dot.op"
+    digit_space = " thin "
 
     def text(self, text: str) -> str:
         return escape_typst(text)

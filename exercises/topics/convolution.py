@@ -185,8 +185,9 @@ class Conv1d(Template):
         ]
         if p["padding"]:
             padded_signal = np.array([0] * p["padding"] + p["signal"] + [0] * p["padding"])
-            statement.append(prose("Call u the padded signal, x with " + plural(p["padding"], "zero") + " added on "
-                                   "each side: {u}, so that {shift}.", u=Op("=", Sym("u"), padded_signal),
+            statement.append(prose("Call {u} the padded signal, {x} with " + plural(p["padding"], "zero") + " added "
+                                   "on each side: {padded}, so that {shift}.", u=Sym("u"), x=Sym("x"),
+                                   padded=Op("=", Sym("u"), padded_signal),
                                    shift=Eq(Sym("u_r"), Sym(f"x_{{r-{p['padding']}}}"))))
         statement.append(prose("In deep learning, convolution is cross-correlation, {y} (indices from 0): the kernel "
                                "is not flipped.", y=formula))
