@@ -49,7 +49,7 @@ class Eq:
 
 @dataclass(frozen=True)
 class Op:
-    """A binary infix expression `left op right`; op is one of + - * / × ≤ < ≥ > ≠ → ⋆ (cross-correlation) ∗
+    """A binary infix expression `left op right`; op is one of + - * / × ≤ < ≥ > ≠ ≈ → ⋆ (cross-correlation) ∗
     (true convolution)."""
 
     op: str
