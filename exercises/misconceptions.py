@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from exercises.model import Prose
 from grader.answers import Answer, Misconception
 
 
@@ -25,11 +26,12 @@ from grader.answers import Answer, Misconception
 class Mistake:
     """A typical mistake: its id, the feedback that names it, and how to compute its answer.
 
-    `compute(params)` returns the wrong answer, or None where the mistake cannot happen
-    (e.g. 'stride ignored' when the stride is 1)."""
+    The feedback is plain Unicode text (q − 1, 3 × 3), or prose with math placeholders that `expect` writes out
+    as plain text for the grader. `compute(params)` returns the wrong answer, or None where the mistake cannot
+    happen (e.g. 'stride ignored' when the stride is 1)."""
 
     id: str
-    feedback: str
+    feedback: str | Prose
     compute: Callable[[dict[str, Any]], Any]
 
 
@@ -73,7 +75,7 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
             collisions.append(mistake.id)
         elif wrong not in seen:
             seen.append(wrong)
-            found.append(Misconception(mistake.id, mistake.feedback, wrong))
+            found.append(Misconception(mistake.id, _plain(mistake.feedback), wrong))
     answer = kind(value=expected, misconceptions=tuple(found), **options)  # type: ignore[call-arg]
     recorder = _COLLISIONS.get()
     if recorder is not None:
@@ -83,7 +85,13 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
 
 def plain_options(options: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], ...]:
     """(id, text) pairs for the grader: an option given as prose becomes the plain text of that prose."""
-    from exercises.model import Prose
-    from exercises.render.plain import plain_text  # the one printer of plain text (no format is imported)
+    return tuple((option_id, _plain(text)) for option_id, text in options)
 
-    return tuple((option_id, plain_text(text) if isinstance(text, Prose) else text) for option_id, text in options)
+
+def _plain(text: str | Prose) -> str:
+    """What the grader keeps of a text: prose written out as plain Unicode text, plain text as it is."""
+    if not isinstance(text, Prose):
+        return text
+    from exercises.render.plain import plain_text  # the one printer of plain text; it imports no format
+
+    return plain_text(text)

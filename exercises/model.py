@@ -243,6 +243,23 @@ def prose(text: str, **math: Any) -> Prose:
     return Prose(text, math)
 
 
+def joined(*pieces: str | Prose) -> Prose:
+    """One paragraph from plain text and paragraphs in order, their placeholders renamed apart ("x" of the second
+    piece becomes "x_1"), e.g. a statement and why it holds: joined("'", text, "' is true: ", why)."""
+    out: list[str] = []
+    math: dict[str, Any] = {}
+    for index, piece in enumerate(pieces):
+        if isinstance(piece, str):
+            out.append(piece.replace("{", "{{").replace("}", "}}"))
+            continue
+        for literal, name, _, _ in string.Formatter().parse(piece.text):
+            out.append(literal.replace("{", "{{").replace("}", "}}"))
+            if name is not None:
+                math[f"{name}_{index}"] = piece.math[name]
+                out.append(f"{{{name}_{index}}}")
+    return Prose("".join(out), math)
+
+
 # -- the question ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Part:

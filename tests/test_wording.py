@@ -35,7 +35,7 @@ def test_no_hedged_plurals(template_id):
 
 def test_counts_of_one_read_as_singular():
     conv = render_question(exercises.generate("conv1d", signal=[1, 2, 3], kernel=[1, 2], padding=1), "md")
-    assert "1 zero of padding on each side" in conv and "x with 1 zero added" in conv
+    assert "1 zero of padding on each side" in conv and "$x$ with 1 zero added" in conv
     equivariance = exercises.generate("equivariance", signal=[100, 101, 99, 200, 199, 201], kernel=[-1, 1])
     assert "So 1 position differs" in render_question(equivariance, "md", solution=True)
     shifted = exercises.generate("equivariance", signal=[1, 2, 3, 4, 5], kernel=[1, -1], shift=2)
@@ -46,7 +46,7 @@ def test_multi_select_keys_are_listed_in_letter_order():
     """The key of a select-all question lists its options A, B, C … in display order, not by their ids."""
     pinned = {"n": 6, "k": 3, "statements": ["symmetric", "sparse", "shared", "dense", "local", "used-once"]}
     text = render_question(exercises.generate("sparsity", **pinned), "md", solution=True)
-    answer = re.search(r"\*\*Answer:\*\* (B \(T is sparse.*)", text).group(1)
+    answer = re.search(r"\*\*Answer:\*\* (B \(\$T\$ is sparse.*)", text).group(1)
     assert [label for label in re.findall(r"(?:^|; )([A-F]) \(", answer)] == ["B", "C", "E"]
     for seed in range(60):
         question = exercises.generate("concepts", seed=seed, form="select-all")
