@@ -43,7 +43,7 @@ EQUAL = ("You gave every window the size floor(n/m): then the windows do not rea
          "PyTorch's windows start at floor(i·n/m) and end at ceil((i+1)·n/m).")
 FLOOR = ("You rounded the end down, floor((i+1)·n/m): the end is rounded up, ceil((i+1)·n/m), so neighbouring "
          "windows can overlap.")
-INCLUSIVE = "The end is not included: window [start, end) covers start … end-1 and has end - start values."
+INCLUSIVE = "The end is not included: window [start, end) covers start … end-1 and has end − start values."
 
 WINDOW_MISTAKES = (
     Mistake("equal-size", EQUAL, _equal_size),

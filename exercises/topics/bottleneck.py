@@ -193,20 +193,20 @@ def _plain_kernel_not_squared(p: dict[str, Any]) -> int:
     return 6 * p["width"] ** 2
 
 
-FORGOT_LAST = "The block has three convolutions: the last 1x1 takes the d channels back to w (d·w weights)."
-FREE = "The 1x1 convolutions have weights too: one per pair of input and output channels."
-ALL_THREE = "Only the middle convolution is 3x3: a 1x1 convolution has one tap per channel pair."
-INNER = "The first 1x1 convolution reads w channels and the last one writes w: w·d weights each, not d·d."
+FORGOT_LAST = "The block has three convolutions: the last 1×1 takes the d channels back to w (d·w weights)."
+FREE = "The 1×1 convolutions have weights too: one per pair of input and output channels."
+ALL_THREE = "Only the middle convolution is 3×3: a 1×1 convolution has one tap per channel pair."
+INNER = "The first 1×1 convolution reads w channels and the last one writes w: w·d weights each, not d·d."
 BOTTLENECK_MISTAKES = (
     Mistake("last-layer-forgotten", FORGOT_LAST, _last_forgotten),
     Mistake("one-by-one-free", FREE, _free_one_by_one),
     Mistake("all-three-by-three", ALL_THREE, _all_three),
     Mistake("inner-width-everywhere", INNER, _inner_everywhere),
 )
-ONE = "There are two 3x3 convolutions, each with 3·3·w·w weights."
-AT_INNER = ("That is two 3x3 convolutions at the inner width d (ResNet-34's basic block); the question compares them "
+ONE = "There are two 3×3 convolutions, each with 3·3·w·w weights."
+AT_INNER = ("That is two 3×3 convolutions at the inner width d (ResNet-34's basic block); the question compares them "
             "at the block's width w.")
-NOT_SQUARED = "A 3x3 kernel has 3·3 = 9 taps per channel pair, not 3."
+NOT_SQUARED = "A 3×3 kernel has 3·3 = 9 taps per channel pair, not 3."
 PLAIN_MISTAKES = (
     Mistake("one-layer-only", ONE, _one_plain_layer),
     Mistake("plain-at-inner-width", AT_INNER, _plain_at_inner),

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect, gives_key
-from exercises.model import Eq, Op, Part, Question, prose
+from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, OneOf, ParamError
 from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import KINDS, Conv, Window
 from exercises.topics.layers import (
+    CHW,
     Layer,
     LayerRef,
     LayerStack,
@@ -247,10 +248,10 @@ class Connections(Template):
         layers, before, after = resolved(p)
         _, network = stack_of(p)
         start = Op("×", Op("×", before[0][0], before[0][1]), before[0][2])
-        intro = (f"The network is {network.title}, on {{shape}} inputs (channels x height x width). Its layers:"
-                 if network else "A network takes {shape} inputs (channels x height x width) and applies, in order:")
+        intro = (f"The network is {network.title}, on {{shape}} inputs ({{dims}}). Its layers:"
+                 if network else "A network takes {shape} inputs ({dims}) and applies, in order:")
         statement = (
-            prose(intro, shape=start),
+            prose(intro, shape=start, dims=CHW),
             *(describe_layer(i + 1, layer) for i, layer in enumerate(layers)),
             prose("As in LeCun et al. (1998), a connection joins an input unit to an output unit it feeds, and a "
                   "unit's trainable bias counts as one more connection. Max pooling has connections but no "
@@ -273,8 +274,8 @@ class Connections(Template):
                              for i, (layer, (text, math)) in enumerate(
                                  (layer, layer.counting()) for layer in layers)),
                            prose("A kernel (and its bias) is shared by all positions of its map, so a "
-                                 "convolution with P output positions per map has P times as many connections "
-                                 "as parameters."))),
+                                 "convolution with {P} output positions per map has {P} times as many connections "
+                                 "as parameters.", P=Sym("P")))),
             Part("reuse", prose(f"Take one weight of the kernels of {asked.name}. How many of {asked.name}'s "
                                 "connections use that very weight?"),
                  expect(Integer, reuse, p, REUSE_MISTAKES),

@@ -104,12 +104,12 @@ STANDARD_PARAM_MISTAKES = (
             _if_bias(lambda p: standard_params({**p, "bias": False}))),
     Mistake("input-channels-forgotten", "Each filter of a standard convolution spans all M input channels: "
             "k·k·M weights per filter, and there are N filters.", _input_channels_forgotten),
-    Mistake("kernel-not-squared", "A k x k kernel has k·k taps per input channel, not k.",
+    Mistake("kernel-not-squared", "A k × k kernel has k·k taps per input channel, not k.",
             lambda p: p["kernel"] * p["in_channels"] * p["out_channels"] + (p["out_channels"] if p["bias"] else 0)),
     Mistake(*PARAMETER_MISTAKES, lambda p: standard_madds(p) + (p["out_channels"] if p["bias"] else 0)),
 )
 SEPARABLE_PARAM_MISTAKES = (
-    Mistake("pointwise-forgotten", "That is the depthwise convolution alone: the 1 x 1 pointwise convolution that "
+    Mistake("pointwise-forgotten", "That is the depthwise convolution alone: the 1 × 1 pointwise convolution that "
             "mixes the M channels into N has M·N weights of its own.", _pointwise_forgotten),
     Mistake("depthwise-as-full", "A depthwise filter sees only its own input channel (groups = M): k·k weights, "
             "not k·k·M.", _depthwise_as_full),
@@ -171,9 +171,9 @@ class DepthwiseSeparable(Template):
     id = "depthwise-separable"
     version = 1
     topic = "architectures"
-    summary = "parameters and multiply-adds of a k x k convolution against depthwise k x k plus pointwise 1 x 1"
+    summary = "parameters and multiply-adds of a k × k convolution against depthwise k × k plus pointwise 1 × 1"
     params = {
-        "kernel": Int(doc="kernel size k (k x k)", low=2, high=11),
+        "kernel": Int(doc="kernel size k (k × k)", low=2, high=11),
         "in_channels": Int(doc="input channels M", low=1, high=2048),
         "out_channels": Int(doc="output channels N", low=2, high=2048),
         "size": Int(doc="side D of the feature map, the same before and after (stride 1, 'same' padding)",

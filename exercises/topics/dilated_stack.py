@@ -136,31 +136,31 @@ def _unless_key(key, compute):
 
 
 FIELD_MISTAKES = (
-    Mistake("dilation-ignored", "You ignored the dilations: a layer with dilation d widens the field by (k - 1)·d, "
-            "not k - 1.", lambda p: fields(p, [1] * len(p["dilations"]))),
+    Mistake("dilation-ignored", "You ignored the dilations: a layer with dilation d widens the field by (k − 1)·d, "
+            "not k − 1.", lambda p: fields(p, [1] * len(p["dilations"]))),
     Mistake("spans-added", "You added the kernels' spans: neighbouring windows overlap, so each layer adds only "
-            "(k - 1)·d, one less than its span d(k - 1) + 1.", _spans_added),
-    Mistake("spans-multiplied", "Receptive fields grow by adding (k - 1)·d per layer, not by multiplying the spans.",
+            "(k − 1)·d, one less than its span d(k − 1) + 1.", _spans_added),
+    Mistake("spans-multiplied", "Receptive fields grow by adding (k − 1)·d per layer, not by multiplying the spans.",
             _spans_multiplied),
-    Mistake("span-k-times-d", "A dilated kernel spans d(k - 1) + 1 positions, not k·d.", _span_k_times_d),
-    Mistake("off-by-one", "Start from one input position, r = 1, and add (k - 1)·d per layer.",
+    Mistake("span-k-times-d", "A dilated kernel spans d(k − 1) + 1 positions, not k·d.", _span_k_times_d),
+    Mistake("off-by-one", "Start from one input position, r = 1, and add (k − 1)·d per layer.",
             lambda p: [r - 1 for r in fields(p)]),
 )
 PLAIN_MISTAKES = (
-    Mistake("dilation-kept", "That is the dilated stack's field: without dilation every layer adds k - 1.",
+    Mistake("dilation-kept", "That is the dilated stack's field: without dilation every layer adds k − 1.",
             lambda p: fields(p)[-1]),
-    Mistake("summed-kernels", "Each layer widens the field by k - 1, not k: neighbouring windows overlap.",
+    Mistake("summed-kernels", "Each layer widens the field by k − 1, not k: neighbouring windows overlap.",
             lambda p: p["kernel"] * len(p["dilations"])),
-    Mistake("off-by-one", "Start from r = 1: L layers give 1 + L(k - 1).", lambda p: plain_field(p) - 1),
+    Mistake("off-by-one", "Start from r = 1: L layers give 1 + L(k − 1).", lambda p: plain_field(p) - 1),
 )
 NEEDED_MISTAKES = (
     Mistake("same-depth", "With the same number of layers the undilated stack sees far less: each undilated layer "
-            "adds only k - 1.", lambda p: len(p["dilations"])),
-    Mistake("field-as-layers", "That is the field itself: each undilated layer adds k - 1 to it, starting from 1.",
+            "adds only k − 1.", lambda p: len(p["dilations"])),
+    Mistake("field-as-layers", "That is the field itself: each undilated layer adds k − 1 to it, starting from 1.",
             lambda p: fields(p)[-1]),
-    Mistake("kernel-step-forgotten", "Each undilated layer adds k - 1 positions, not one: divide by k - 1.",
+    Mistake("kernel-step-forgotten", "Each undilated layer adds k − 1 positions, not one: divide by k − 1.",
             _unless_key(layers_needed, lambda p: fields(p)[-1] - 1)),
-    Mistake("off-by-one", "r = 1 + m(k - 1) for m layers: solve for m exactly.", lambda p: layers_needed(p) + 1),
+    Mistake("off-by-one", "r = 1 + m(k − 1) for m layers: solve for m exactly.", lambda p: layers_needed(p) + 1),
 )
 SEEN_MISTAKES = (
     Mistake("gaps-ignored", "Not every position inside the field reaches the unit: with these dilations some "

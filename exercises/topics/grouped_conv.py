@@ -88,12 +88,12 @@ BIAS = "Count the biases too: one per output channel."
 FILTER_MISTAKES = (
     Mistake("groups-ignored", "A filter of a grouped convolution sees only the C_in / g input channels of its own "
             "group, not all C_in.", _changed(filter_weights, groups=1)),
-    Mistake("output-channels-per-group", "A filter reads input channels: C_in / g of them, each through a k x k "
+    Mistake("output-channels-per-group", "A filter reads input channels: C_in / g of them, each through a k × k "
             "kernel; the output channels per group say how many filters there are.",
             _unless_equal(lambda p: p["kernel"] ** 2 * p["out_channels"] // p["groups"], "in_channels",
                           "out_channels")),
     Mistake("groups-as-channels", "A filter sees C_in / g channels, not g.", _groups_as_channels),
-    Mistake("kernel-not-squared", "A k x k kernel has k·k taps per channel, not k.",
+    Mistake("kernel-not-squared", "A k × k kernel has k·k taps per channel, not k.",
             lambda p: p["kernel"] * p["in_channels"] // p["groups"]),
 )
 PARAM_MISTAKES = (
@@ -161,7 +161,7 @@ class GroupedConv(Template):
         "out_channels": Int(doc="output channels C_out, a multiple of groups", low=1, high=4096),
         "groups": Int(doc="groups g, from 2 to C_in / 2 (g = C_in is the last part's depthwise case)", low=2,
                       high=2048),
-        "kernel": Int(doc="kernel size k (k x k)", low=1, high=11),
+        "kernel": Int(doc="kernel size k (k × k)", low=1, high=11),
         "size": Int(doc="side of the output map (H = W)", low=1, high=512),
         "bias": Bool(doc="one bias per output channel"),
         "calculator": Bool(doc="whether students may use a calculator (the sheet says so where the products need "

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from exercises.model import Prose, prose
+from exercises.model import Op, Prose, prose
 from exercises.params import Param, ParamError, _is_int
 from exercises.topics.layer_kinds import Field, Layer
 from exercises.topics.layer_kinds.base import Shape, infer_path, nested
@@ -59,6 +59,10 @@ class LayerRef(Param):
 
     def describe(self) -> str:
         return "a layer name (like C3 or conv2) or a layer number counted from 1"
+
+
+CHW = Op("×", Op("×", "channels", "height"), "width")  # how a shape is read: (channels × height × width)
+HW = Op("×", "height", "width")
 
 
 def find_layer(layers: tuple[Layer, ...], ref: int | str, param: str = "unit") -> int:

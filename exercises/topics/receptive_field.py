@@ -93,17 +93,17 @@ def _summed_strides(p: dict[str, Any]) -> int:
 
 
 _OFF_BY_ONE = ("You are off by one: start from a single input pixel (r = 1) and let each layer add "
-               "(k - 1) times the jump.")
+               "(k − 1) times the jump.")
 SIZE_MISTAKES = (
-    Mistake("summed-kernels", "You added the kernel sizes: each layer widens the field by k - 1 (not k) times "
+    Mistake("summed-kernels", "You added the kernel sizes: each layer widens the field by k − 1 (not k) times "
             "the current jump, because neighbouring windows overlap.", _summed_kernels),
     Mistake("strides-ignored", "You ignored the strides: after a stride-s layer, one step of the next kernel "
-            "moves s input pixels, so later layers add (k - 1) times the product of the earlier strides.",
+            "moves s input pixels, so later layers add (k − 1) times the product of the earlier strides.",
             _strides_ignored),
     Mistake("off-by-one", _OFF_BY_ONE, _off_by_one_low),
     Mistake("off-by-one-high", _OFF_BY_ONE, _off_by_one_high),
     Mistake("multiplied-kernels", "You multiplied the kernel sizes: receptive fields grow by adding "
-            "(k - 1) times the jump per layer, not by multiplying.", _multiplied_kernels),
+            "(k − 1) times the jump per layer, not by multiplying.", _multiplied_kernels),
 )
 STRIDE_MISTAKES = (
     Mistake("own-stride-only", "You gave only this layer's own stride: the effective stride is the product "

@@ -66,7 +66,7 @@ class Statement:
     why: Callable[[int, int], Prose]
 
 
-T, I, R = Sym("T"), Sym("i"), Sym("r")
+T, INDEX, R = Sym("T"), Sym("i"), Sym("r")
 
 
 def _zeros(n: int, k: int) -> Prose:
@@ -118,7 +118,7 @@ LECTURE = (
     Statement("local", prose("In each column the non-zero entries sit next to each other: each output depends only "
                              "on neighbouring inputs."), lambda n, k: True, lambda t, _: columns_are_local(t),
               lambda n, k: prose(f"column {{i}} holds the kernel in rows {{i}} to {{last}}: output {{i}} sees {k} "
-                                 "adjacent inputs.", i=I, last=Plus(I, k - 1))),
+                                 "adjacent inputs.", i=INDEX, last=Plus(INDEX, k - 1))),
     Statement("shared", prose("The same few values repeat in every column: all outputs share one set of weights."),
               lambda n, k: True, lambda t, _: columns_share_values(t),
               lambda n, k: prose(f"every column holds the same {k} kernel weights, one row further down.")),
@@ -144,7 +144,7 @@ DISTRACTORS = (  # false for every valid layer (1 < k < n)
               lambda t, _: bool(np.all(t != 0)),
               lambda n, k: prose(f"output {{i}} depends only on the {k} inputs under the kernel; the other "
                                  f"{plural(n - k, 'entry', 'entries')} of its column "
-                                 f"{'is' if n - k == 1 else 'are'} zero.", i=I)),
+                                 f"{'is' if n - k == 1 else 'are'} zero.", i=INDEX)),
     Statement("used-once", prose("Each weight appears in {T} only once.", T=T), lambda n, k: n == k,
               lambda t, _: bool(np.all(np.unique(t[t != 0], return_counts=True)[1] == 1)),
               lambda n, k: prose(f"each weight appears once in every column: {n - k + 1} times.")),
