@@ -16,11 +16,12 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect, gives_key
-from exercises.model import Eq, Op, Part, Question, Sym, Table, prose
+from exercises.model import Eq, Op, Part, Plus, Product, Question, Sym, Table, prose
 from exercises.params import OneOf, ParamError
 from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import Window
+from exercises.topics.layer_kinds.base import Placeholders
 from exercises.topics.layers import (
     Field,
     Layer,
@@ -236,16 +237,17 @@ def solution(layers: tuple[Layer, ...], side: int | None) -> tuple:
     for a short chain of small windows."""
     steps: list[Any] = [prose(
         "Start from one input pixel, {r0}, with jump {j0} (the input pixels between neighbouring units). A layer "
-        "with kernel k, dilation d and stride s widens the field by (k - 1) d times the jump so far and "
-        "multiplies the jump by s; a layer without a window changes neither."
+        "with kernel {k}, dilation {d} and stride {s} widens the field by {growth} times the jump so far and "
+        "multiplies the jump by {s}; a layer without a window changes neither."
         + "".join(" " + note for note in dict.fromkeys(layer.field_note for layer in layers if layer.field_note)),
-        r0=Eq(Sym("r_0"), 1), j0=Eq(Sym("j_0"), 1))]
+        r0=Eq(Sym("r_0"), 1), j0=Eq(Sym("j_0"), 1), k=Sym("k"), d=Sym("d"), s=Sym("s"),
+        growth=Product(Plus(Sym("k"), -1), Sym("d")))]
     steps.append(Table(("layers", "window", "field r", "jump j"), tuple(_rows(layers))))
     size, jump = receptive_fields(layers)[-1]
     name = layers[-1].name
     if side == 1:
-        steps.append(prose(f"So one unit of {name} sees {{size}} input pixels ({name}'s map is 1x1 at this input "
-                           "size: it has no neighbouring units).", size=Op("×", size, size)))
+        steps.append(prose(f"So one unit of {name} sees {{size}} input pixels ({name}'s map is {{one}} at this "
+                           "input size: it has no neighbouring units).", size=Op("×", size, size), one=Op("×", 1, 1)))
     else:
         steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} "
                            + ("pixel" if jump == 1 else "pixels") + " apart.", size=Op("×", size, size), jump=jump))
@@ -292,7 +294,9 @@ def _rows(layers: tuple[Layer, ...]) -> list[tuple]:
         window = "; ".join([layer.window_text() for layer in group if layer.windowed]
                            + [layer.noun for layer in group if not layer.windowed][:1]) or "none"
         window += " (each)" if repeats > 1 else ""
-        rows.append((prose(f"{numbers} {names}"), prose(window), prose("{r}", r=r_math), prose("{j}", j=j_math)))
+        slots = Placeholders()
+        rows.append((prose(f"{numbers} {names}"), prose(slots.sizes(window), **slots.math), prose("{r}", r=r_math),
+                     prose("{j}", j=j_math)))
         field = after
     return rows
 
