@@ -21,6 +21,7 @@ _ESCAPES = {
     "×": r"\ensuremath{\times}",
     "·": r"\ensuremath{\cdot}",
     "≈": r"\ensuremath{\approx}",
+    "…": r"\ldots{}",
     "∗": r"\ensuremath{\ast}",
     "≤": r"\ensuremath{\le}",
     "≥": r"\ensuremath{\ge}",

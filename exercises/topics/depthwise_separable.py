@@ -13,7 +13,7 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Plus, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
@@ -212,17 +212,18 @@ class DepthwiseSeparable(Template):
             prose("A convolution layer maps a feature map of {m} channels to {n} channels with {kk} kernels and "
                   "keeps the map's size, {dd} (stride 1, 'same' padding). MobileNet (Howard et al. 2017) replaces "
                   "such a layer by a depthwise separable convolution: a depthwise {k_k} convolution, one filter per "
-                  "input channel (groups = M), followed by a pointwise {one} convolution that mixes the M channels "
-                  "into N.", m=Eq(Sym("M"), m), n=Eq(Sym("N"), n), kk=Eq(Op("×", Sym("k"), Sym("k")), kk), k_k=kk,
+                  "input channel ({groups} groups), followed by a pointwise {one} convolution that mixes the {M} "
+                  "channels into {N}.", m=Eq(Sym("M"), m), n=Eq(Sym("N"), n), kk=Eq(Op("×", Sym("k"), Sym("k")), kk),
+                  k_k=kk, groups=Sym("M"), M=Sym("M"), N=Sym("N"),
                   dd=Eq(Op("×", Sym("D"), Sym("D")), Op("×", d, d)), one=Op("×", 1, 1)),
             prose("Every convolution has one bias per output channel." if p["bias"] else
                   "The convolutions have no biases (batch normalization follows each; do not count it)."),
             prose("A multiply-add is one weight times one input value, added to a sum; count them over the whole "
                   "output map (every position reads a full window)."),
             *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
-            draw.block_columns([("standard", [f"{k}x{k} conv, {m} to {n} channels"]),
-                                ("depthwise separable", [f"{k}x{k} depthwise, {m} channels",
-                                                         f"1x1 pointwise, {m} to {n} channels"])],
+            draw.block_columns([("standard", [f"{k}×{k} conv, {m} to {n} channels"]),
+                                ("depthwise separable", [f"{k}×{k} depthwise, {m} channels",
+                                                         f"1×1 pointwise, {m} to {n} channels"])],
                                "The standard layer (left) and its depthwise separable replacement (right)."),
         ]
         bias_n, bias_mn = (Op("+", _times(kk, m, n), n), Op("+", Op("+", _times(kk, m), m), Op("+", _times(m, n), n))) \
@@ -252,9 +253,10 @@ class DepthwiseSeparable(Template):
                            Op("+", Op("/", 1, n), Op("/", 1, Op("×", k, k))), share(p)),
                        factor=Eq(Op("/", 1, share(p)), factor(p))),
         )
-        closing = prose(f"That is about {float(factor(p)):.1f} times fewer multiply-adds. With 3x3 kernels "
-                        "the share 1/N + 1/9 makes that 8 to 9 times from N = 72 channels on, as Howard et al. "
-                        "(2017) report for MobileNet.")
+        closing = prose(f"That is about {float(factor(p)):.1f} times fewer multiply-adds. With {{three}} kernels "
+                        "the share {share} makes that 8 to 9 times from {N} channels on, as Howard et al. (2017) "
+                        "report for MobileNet.", three=Op("×", 3, 3), N=Eq(Sym("N"), 72),
+                        share=Plus(Op("/", 1, Sym("N")), Op("/", 1, 9)))
         return self.question(p, title="Depthwise separable convolution", statement=tuple(statement), parts=parts,
                              solution=(closing,))
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Plus, Product, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layer_costs import mistaken
@@ -223,7 +223,8 @@ class DilatedStack(Template):
         statement = (
             prose(f"A stack of {count} convolutions, each with kernel size {{k}} and stride 1 (no pooling), uses the "
                   "dilations {d}, from the input up (as WaveNet and DeepLab grow their receptive fields). A kernel "
-                  "with dilation d reads k inputs d positions apart.", k=k, d=np.array(dilations)),
+                  "with dilation {d0} reads {k0} inputs {d0} positions apart.", k=Eq(Sym("k"), k),
+                  d=np.array(dilations), d0=Sym("d"), k0=Sym("k")),
         )
         found = fields(p)
         steps, before = {}, 1
@@ -231,8 +232,9 @@ class DilatedStack(Template):
             steps[f"r{number}"] = Eq(Sym(f"r_{number}"), Op("+", before, Op("×", k - 1, d)), after)
             before = after
         field_solution: tuple = (
-            prose("Each layer widens the field by (k - 1)·d, from {r0}: "
-                  + ", ".join("{" + name + "}" for name in steps) + ".", r0=Eq(Sym("r_0"), 1), **steps),
+            prose("Each layer widens the field by {growth}, from {r0}: "
+                  + ", ".join("{" + name + "}" for name in steps) + ".", r0=Eq(Sym("r_0"), 1),
+                  growth=Product(Plus(Sym("k"), -1), Sym("d")), **steps),
         )
         if found[-1] <= FIGURE_MAX_FIELD and count <= FIGURE_MAX_LAYERS:
             field_solution += (draw.receptive_field([k] * count, [1] * count, dilations,
@@ -240,8 +242,8 @@ class DilatedStack(Template):
         parts = (
             self._part(p, "fields", prose("Give the receptive field (in input positions) of one unit after each "
                                           "layer, in order."), field_solution, points=2),
-            self._part(p, "plain_field", prose("The same stack without dilation (every d = 1): how many input "
-                                               "positions does its top unit see?"),
+            self._part(p, "plain_field", prose("The same stack without dilation (every {d}): how many input "
+                                               "positions does its top unit see?", d=Eq(Sym("d"), 1)),
                        (prose(f"Each of the {count} layers adds {{step}}: {{r}}.", step=k - 1,
                               r=Eq(Op("+", 1, Op("×", count, k - 1)), plain_field(p))),)),
             self._part(p, "layers_needed", prose("How many undilated layers with the same kernel would a stack "
@@ -257,12 +259,14 @@ class DilatedStack(Template):
     @staticmethod
     def _seen_solution(p: dict[str, Any]) -> Any:
         field, found = fields(p)[-1], seen(p)
-        text = ("The unit reads input offset j_1·d_1 + ... + j_L·d_L for taps j_l from 0 to k - 1; these sums take "
-                "{n} distinct values")
+        text = ("The unit reads input offset {offset} for taps {tap} from 0 to {last}; these sums take {n} distinct "
+                "values")
+        offsets = {"offset": Plus(Product(Sym("j_1"), Sym("d_1")), "…", Product(Sym("j_L"), Sym("d_L"))),
+                   "tap": Sym("j_l"), "last": Plus(Sym("k"), -1), "n": found}
         if found == field:
-            return prose(text + ", every position of the field: no gaps.", n=found)
+            return prose(text + ", every position of the field: no gaps.", **offsets)
         return prose(text + f", so {plural(field - found, 'position')} inside the field of {{field}} never reach it: "
-                     "the dilations skip offsets (gridding).", n=found, field=field)
+                     "the dilations skip offsets (gridding).", field=field, **offsets)
 
     @staticmethod
     def _part(p: dict[str, Any], part_id: str, prompt: Any, solution: tuple, points: int = 1) -> Part:
