@@ -26,20 +26,22 @@ SEEDS = range(30)
 HOLE = "◊"  # where a placeholder was: math that the printers render
 COURSE = Path(__file__).resolve().parent.parent / "templates" / "course"
 
-_LETTER = r"(?<![\w'’.])(?<!\d-)[A-Za-z](?![\w]|\.\w)"  # a one-letter word: a symbol (x, k, T), primed or not (x')
+_LETTER = r"(?<![\w'’.])(?<!\w-)[A-Za-z](?![\w]|\.\w)"  # a one-letter word: a symbol (x, k, T), primed or not (x')
+# (not the end of a name: 1-D, ConvNeXt-T)
 _OPERAND = rf"(?:{_LETTER}|\d+|{HOLE}|\))"
 _RIGHT = rf"(?:{_LETTER}|\d+|{HOLE}|\()"
 _OPERATOR = r"[+*/=^<>·×−⋆∗≤≥≠≈]"
-_CODE = re.compile(r"\b\w+(?:\.\w+)+\([^)]*\)|\b\w+\((?:\w+=[^,)]+(?:,\s*)?)+\)")  # np.convolve(x, w), Conv1D(a=1)
+_CODE = re.compile(r"\b\w+(?:\.\w+)+\([^)]*\)|\b\w+\((?:\w+=[^,)]+(?:,\s*)?)+\)"  # np.convolve(x, w), Conv1D(a=1)
+                   r"|\btype \w+\(\.\.\.\)")  # what to type: 'type floor(...) to round down'
 _TIMES_X = re.compile(r"(?:\d|\b[A-Za-z]\b|\b(?:height|width|channels)\b|◊)\s*\bx\b\s*"
-                      r"(?:\d|\b[A-Za-z]\b|\b(?:height|width|channels)\b|◊)|\d+x\d+")
+                      r"(?:\d|\b[A-Za-z]\b|\b(?:height|width|channels)\b|◊)|\b\d+x\d+\b")  # not 32x4d, Conv2d_3x3
 _HYPHEN_MINUS = re.compile(rf"{_OPERAND}\s+-\s+{_RIGHT}|(?<![\w'’.])[A-Za-z]-(?:[A-Za-z]|\d+)\b"
                            rf"|\b\d+-[A-Za-z]\b(?<!\d-D)|(?:^|[\s(\[,=])-(?:\d|{_LETTER})")
 _GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+\b(?!\.)|\b\d{5,}\b")
 
 PROSE_RULES = {  # text of a paragraph outside its placeholders
-    "operator": re.compile(rf"{_OPERAND}\s*{_OPERATOR}\s*{_RIGHT}|{_OPERAND}\s*-\s*{_RIGHT}(?<!\d-D)"
-                           rf"|{_OPERATOR}\s*{HOLE}|{HOLE}\s*{_OPERATOR}"),
+    "operator": re.compile(rf"{_OPERAND}\s*{_OPERATOR}\s*{_RIGHT}|{_OPERAND}\s+-\s+{_RIGHT}|{_LETTER}-{_RIGHT}"
+                           rf"|{_OPERAND}-{_LETTER}|{_OPERATOR}\s*{HOLE}|{HOLE}\s*{_OPERATOR}"),  # not ResNet-50-2
     "x for ×": _TIMES_X,
     "numbers in brackets": re.compile(r"[\[(]\s*[-−]?\d+(?:\s*,\s*[-−]?\d+)+\s*[\])]"),
     "symbol": re.compile(rf"{_LETTER}(?<!\ba)(?<!\bA)(?<!\bI)"),
@@ -57,7 +59,8 @@ _LABEL = re.compile(r"^[A-Z]\. ")  # an option's letter starting a line of a sol
 
 def literal(node: Prose) -> str:
     """A paragraph's own text, each placeholder a HOLE."""
-    return "".join(text + (HOLE if name is not None else "") for text, name, _, _ in string.Formatter().parse(node.text))
+    pieces = string.Formatter().parse(node.text)
+    return "".join(text + (HOLE if name is not None else "") for text, name, _, _ in pieces)
 
 
 def _paragraphs(blocks: tuple) -> Iterator[Prose]:
@@ -117,6 +120,7 @@ def test_the_rules_catch_maths_typed_as_text(text, kind, rule):
     ("A 1-D convolution with stride 2 and a kernel of ◊ weights, as in He et al. (2016).", "prose"),
     ("Split them as numpy's np.convolve(x, w, mode='same') does.", "prose"),
     ("B. True: a stride-1 output is a layer's ◊-th entry; ResNet-50 needs 3.8 billion.", "prose"),
+    ("The network is Wide ResNet-50-2 or ResNeXt-50 32x4d or ConvNeXt-T; (1) Conv2d_1a_3x3: convolution.", "prose"),
     ("You used stride 1: with stride s the window moves s positions, n − k + 1 = 267 960.", "plain"),
     ("w = [1, 0, −1] is antisymmetric; a 3 × 3 kernel has k·k taps, 1/k² of them.", "plain"),
 ])
@@ -150,4 +154,28 @@ def test_no_maths_typed_as_text(template_id, course_template):
             for where, kind, text in texts(exercises.generate(tid, seed=seed)):
                 for rule, hit in problems(text, kind):
                     found.setdefault((where, rule, hit), f"{tid} seed {seed}, {where}: {rule} {hit!r} in {text!r}")
+    assert not found, f"{len(found)} texts with maths typed as text:\n" + "\n".join(sorted(found.values())[:40])
+
+
+def _pinned_variants() -> list[tuple[str, dict]]:
+    """Every named network of a template that takes one, and every alternative the shipped bank pins."""
+    from conftest import ROOT
+
+    from exercises.bank import load_bank
+
+    variants = [(tid, {"network": name}) for tid, tmpl in all_templates().items()
+                for name in getattr(tmpl.params.get("network"), "options", ())]
+    for quiz in load_bank(ROOT / "question_bank.yaml").quizzes.values():
+        variants += [(alt.template, dict(alt.params)) for slot in quiz.slots for alt in slot.alternatives
+                     if alt.params]
+    return variants
+
+
+def test_no_maths_typed_as_text_in_named_networks_and_the_banks_pins():
+    """The layers of torchvision's networks and the bank's pinned questions write their text as the drawn ones do."""
+    found: dict[tuple[str, str, str], str] = {}
+    for tid, params in _pinned_variants():
+        for where, kind, text in texts(exercises.generate(tid, seed=0, **params)):
+            for rule, hit in problems(text, kind):
+                found.setdefault((tid, rule, hit), f"{tid} {params}, {where}: {rule} {hit!r} in {text!r}")
     assert not found, f"{len(found)} texts with maths typed as text:\n" + "\n".join(sorted(found.values())[:40])

@@ -27,6 +27,7 @@ class PlainPrinter(Printer):
 
     times = "·"
     minus = "\u2212"
+    juxtaposition = ""  # 2p, d(k − 1), as written by hand
     digit_space = NARROW_SPACE
 
     def text(self, text: str) -> str:

@@ -30,6 +30,7 @@ from exercises.topics.layers import (
     infer_shapes,
     layers_to_data,
     parse_layers,
+    sized_prose,
 )
 from exercises.topics.networks import check_input, stack_of
 from exercises.topics.parameters import PER_LAYER_MISTAKES
@@ -251,7 +252,7 @@ class Connections(Template):
         intro = (f"The network is {network.title}, on {{shape}} inputs ({{dims}}). Its layers:"
                  if network else "A network takes {shape} inputs ({dims}) and applies, in order:")
         statement = (
-            prose(intro, shape=start, dims=CHW),
+            sized_prose(intro, shape=start, dims=CHW),
             *(describe_layer(i + 1, layer) for i, layer in enumerate(layers)),
             prose("As in LeCun et al. (1998), a connection joins an input unit to an output unit it feeds, and a "
                   "unit's trainable bias counts as one more connection. Max pooling has connections but no "
@@ -295,7 +296,7 @@ class Connections(Template):
         units = after[0] if layer.gives_vector else Op("×", Op("×", after[0], after[1]), after[2])
         inputs = layer.fan_in(before)
         bias = 1 if layer.biases() else 0
-        extra = " + 1 bias" if bias else ""
+        extra = " and 1 bias" if bias else ""
         if len(set(inputs)) == 1:
             count = after[0] * after[1] * after[2]
             unit_words = "output unit, reading" if count == 1 else "output units, each reading"

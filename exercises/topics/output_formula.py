@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Call, Neg, Op, Plus, Product, Sym
+from exercises.model import Call, Neg, Op, Plus, Product, Prose, Sym, prose
 from grader.answers import Formula
 
 # Variables: n, k, p (per side), s, and d when the question is dilated, a (output_padding, as in
@@ -101,21 +101,22 @@ def formula_where(p: dict[str, Any]) -> tuple[str, ...]:
     return {"zeros": (f"{reach} + 1 <= n + 2*p",), "valid": (f"{reach} + 1 <= n",)}.get(mode(p), ())
 
 
-def formula_prompt(p: dict[str, Any]) -> str:
+def formula_prompt(p: dict[str, Any]) -> Prose:
     """What is asked, exactly: the variables, and which layers the formula must hold for."""
     names = formula_variables(p)
     meaning = {**MEANING, "p": MEANING["p"] if p["layer"] != "transpose" else "padding"}
-    listed = ", ".join(f"{v} ({meaning[v]})" for v in names)
-    zeros = "d(k - 1)" if "d" in names else "k - 1"
+    listed = ", ".join(f"{{{v}}} ({meaning[v]})" for v in names)
+    zeros = Product(Sym("d"), Plus(Sym("k"), -1)) if "d" in names else Plus(Sym("k"), -1)
     layers = {
         "zeros": "any such layer",
         "valid": "any such layer with 'valid' padding (no zeros added)",
         "same": "any such layer with 'same' padding (stride 1, as PyTorch requires)",
-        "full": f"any such layer with 'full' padding ({zeros} zeros on each side)",
+        "full": "any such layer with 'full' padding ({zeros} zeros on each side)",
     }[mode(p) if p["layer"] != "transpose" else "zeros"]
     rounds = p["layer"] != "transpose" and mode(p) != "same"
-    return f"Give the output size as a formula in {listed}, valid for {layers}" + (
-        " (write floor(...) to round down)." if rounds else ".")
+    text = f"Give the output size as a formula in {listed}, valid for {layers}" + (
+        " (type floor(...) to round down)." if rounds else ".")
+    return prose(text, **{v: Sym(v) for v in names}, **({"zeros": zeros} if "{zeros}" in text else {}))
 
 
 def _mistake(applies: Callable[[dict[str, Any]], bool], **switches: Any) -> Callable:

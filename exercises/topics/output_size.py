@@ -260,7 +260,7 @@ class OutputSize(Template):
         parts = (Part("size", prose("How large is the output along that dimension?"),
                       expect(Integer, size, p, SIZE_MISTAKES), points=2),)
         if p["ask_formula"]:
-            parts += (Part("formula", prose(formula_prompt(p)), formula_answer(p), points=2),)
+            parts += (Part("formula", formula_prompt(p), formula_answer(p), points=2),)
         return self.question(p, title="Output size", statement=statement, parts=parts, solution=self._solution(p))
 
     def _symbols(self, p: dict[str, Any]) -> dict[str, Any]:

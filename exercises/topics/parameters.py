@@ -42,6 +42,7 @@ from exercises.topics.layers import (
     layers_to_data,
     parse_layers,
     runs,
+    sized_prose,
 )
 from exercises.topics.networks import NETWORKS, PUBLISHED, check_input, stack_of
 from exercises.wording import plural
@@ -340,7 +341,7 @@ class ParamCount(Template):
         intro = f"The network is {network.title}, on {inputs}. Its layers, in order:" if network else \
             f"A network takes {inputs} and applies, in order:"
         shown = tuple(layer.stated(raw) for raw, layer in zip(stack.given, stack.layers, strict=True))
-        statement = (prose(intro, **math), *describe_stack(shown),
+        statement = (sized_prose(intro, **math), *describe_stack(shown),
                      prose("Count trainable parameters only: weights and biases (a batch normalization has a "
                            "trainable scale and shift per channel; its running statistics are not trained)."))
         notes = list(dict.fromkeys(layer.count_note for layer in stack.layers if layer.count_note))

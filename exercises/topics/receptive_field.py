@@ -35,6 +35,7 @@ from exercises.topics.layers import (
     parse_layers,
     receptive_fields,
     runs,
+    sized_prose,
 )
 from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
 from grader.answers import Integer
@@ -201,7 +202,7 @@ class ReceptiveField(Template):
         shown = layers[: index + 1] if network else layers
         intro = (f"The network is {network.title}; its layers up to {unit.name}, in order:" if network
                  else "A stack of layers processes an image, in this order:")
-        statement = (prose(intro), *describe_stack(shown, counts=False))
+        statement = (sized_prose(intro), *describe_stack(shown, counts=False))
         size, jump = receptive_fields(layers[: index + 1])[-1]
         side = map_side(p)
         where = f"one unit of {unit.name} (layer {index + 1})"

@@ -30,6 +30,7 @@ from exercises.topics.layers import (
     layers_to_data,
     output_size,
     parse_layers,
+    sized_prose,
 )
 from exercises.topics.networks import NETWORKS, check_input, stack_of
 from exercises.wording import plural
@@ -335,7 +336,7 @@ class ShapeTrace(Template):
                     + ("; a pooling in ceil mode rounds up instead, keeping a last window that runs past the input "
                        "as long as it starts inside it (or in the left padding)." if _rounds_up(given) else "."))
         statement = (
-            prose(intro, shape=Op("×", Op("×", start[0], start[1]), start[2]), dims=CHW),
+            sized_prose(intro, shape=Op("×", Op("×", start[0], start[1]), start[2]), dims=CHW),
             *describe_stack(given),
             prose(rounding),
         )
