@@ -61,3 +61,32 @@ def test_concepts_pooling_wording():
     assert "by about a factor s per dimension" in plain_text(BY_ID["pooling-memory.stride-factor"].text)
     why = plain_text(BY_ID["pooling-memory.stride-1"].why)
     assert "n − 2 outputs, 2 values fewer, not a factor 3 fewer" in why and "shrinks only by 2" not in why
+
+
+STUMBLES = {  # words a student stumbled on (issue 27), and what the sheets say instead
+    r"\bturned\b": "rotated by 180°",
+    r"Output entries": "Number of output values",
+    r"times less\b": "times fewer",
+    r"-inf\b": "minus infinity",
+    r"`": "no code quotes in prose or feedback",
+}
+
+
+@pytest.mark.parametrize("template_id", list(all_templates()))
+def test_no_stumbling_words_and_every_given_value_is_named(template_id):
+    """Read as a student (issue 27): no 'kernels not turned', no code quotes in feedback; and a statement that
+    gives a signal, image or kernel names it ('Let x = [..] be the signal'), since the parts speak of x."""
+    from exercises.model import Eq, Prose
+
+    for seed in range(15):
+        question = exercises.generate(template_id, seed=seed)
+        text = render_question(question, "md", solution=True).split("<svg")[0]
+        text += " ".join(m.feedback for part in question.parts for m in part.answer.misconceptions)
+        for pattern, instead in STUMBLES.items():
+            assert not re.search(pattern, text), (seed, pattern, instead)
+        for block in question.statement:
+            given = re.match(r"(?:Let|Pool the \w+|A detector row|.* maps the input) \{(\w+)\}", block.text) \
+                if isinstance(block, Prose) else None
+            kernel = re.search(r"and \{(\w+)\} the kernel", block.text) if given else None
+            for name in [given.group(1)] * bool(given) + [kernel.group(1)] * bool(kernel):
+                assert isinstance(block.math[name], Eq), (seed, name, block.text[:60])

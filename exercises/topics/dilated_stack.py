@@ -14,7 +14,7 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Plus, Product, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Plus, Product, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layer_costs import mistaken
@@ -259,10 +259,10 @@ class DilatedStack(Template):
     @staticmethod
     def _seen_solution(p: dict[str, Any]) -> Any:
         field, found = fields(p)[-1], seen(p)
-        text = ("The unit reads input offset {offset} for taps {tap} from 0 to {last}; these sums take {n} distinct "
-                "values")
-        offsets = {"offset": Plus(Product(Sym("j_1"), Sym("d_1")), "…", Product(Sym("j_L"), Sym("d_L"))),
-                   "tap": Sym("j_l"), "last": Plus(Sym("k"), -1), "n": found}
+        text = ("The unit reads the input offsets {offset}, one tap {tap} from 0 to {last} per layer {l}; these sums "
+                "take {n} distinct values")
+        offsets = {"offset": Sum("l", Product(Sym("j_l"), Sym("d_l"))), "tap": Sym("j_l"), "last": Plus(Sym("k"), -1),
+                   "n": found, "l": Sym("l")}
         if found == field:
             return prose(text + ", every position of the field: no gaps.", **offsets)
         return prose(text + f", so {plural(field - found, 'position')} inside the field of {{field}} never reach it: "

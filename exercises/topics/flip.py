@@ -207,8 +207,8 @@ class Flip(Template):
     def _swapped_solution(x: list[int], w: list[int]) -> tuple[Block, ...]:
         n, k = len(x), len(w)
         padded = [0] * (n - 1) + list(w) + [0] * (n - 1)
-        steps: list[Block] = [prose("The padded kernel is {wp}. Slide {x} along it:", wp=np.array(padded),
-                                    x=Sym("x"))]
+        steps: list[Block] = [prose("The padded kernel is {wp}. Slide {x} along it for {z}:", wp=np.array(padded),
+                                    x=Sym("x"), z=Op("=", Sym("z"), _op("⋆", "w", "x")))]
         for i, value in enumerate(full_correlation(w, x)):
             terms = tuple((padded[i + j], xj) for j, xj in enumerate(x) if padded[i + j])
             steps.append(prose("{step}", step=Eq(Sym(f"z_{i}"), Dot(terms) if terms else 0, value)))

@@ -187,11 +187,12 @@ class SamePadding(Template):
 
     def build(self, p: dict[str, Any]) -> Question:
         k, d = p["kernel"], p["dilation"]
-        dilated = (" and dilation {d}", {"d": d}) if d > 1 else ("", {})
+        dilated = (" and dilation {d}", {"d": Eq(Sym("d"), d)}) if d > 1 else ("", {})
         statement = (
             prose("A 1-D convolution layer with stride 1 has a kernel of size {k}" + dilated[0] + ". Without "
                   "padding its output is shorter than its input. We add zeros at the borders of the input so that "
-                  "the output has exactly as many samples as the input ('same' padding).", k=k, **dilated[1]),
+                  "the output has exactly as many samples as the input ('same' padding).", k=Eq(Sym("k"), k),
+                  **dilated[1]),
         )
         return self.question(
             p,

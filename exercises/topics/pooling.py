@@ -328,15 +328,15 @@ class Pooling(Template):
         k, s, pad, ceil_mode = p["width"], p["stride"], p["padding"], p["ceil_mode"]
         rounding = "ceil" if ceil_mode else "floor"
         lines = []
-        for axis, n in zip(("rows", "columns") if len(shape) == 2 else ("entries",), shape, strict=True):
+        for axis, n in zip(("rows", "columns") if len(shape) == 2 else ("values",), shape, strict=True):
             formula = Op("+", Call(rounding, Op("/", Op("-", Op("+", n, Op("*", 2, pad)), k), s)), 1)
             span = n + 2 * pad - k
             rounded = (-(-span // s) if ceil_mode else span // s) + 1
             size = pool_output_size(n, k, s, pad, ceil_mode)
             if size == rounded:
-                lines.append(prose(f"Output {axis}: {{size}}.", size=Eq(formula, size)))
+                lines.append(prose(f"Number of output {axis}: {{size}}.", size=Eq(formula, size)))
             else:
-                lines.append(prose(f"Output {axis}: {{size}}, less the last window, which would start in the "
+                lines.append(prose(f"Number of output {axis}: {{size}}, less the last window, which would start in the "
                                    f"right padding: {size}.", size=Eq(formula, rounded)))
         return lines
 

@@ -237,9 +237,9 @@ def solution(layers: tuple[Layer, ...], side: int | None) -> tuple:
     """The recurrence as a table, one row per layer (or per run of identical layers), and a drawing
     for a short chain of small windows."""
     steps: list[Any] = [prose(
-        "Start from one input pixel, {r0}, with jump {j0} (the input pixels between neighbouring units). A layer "
-        "with kernel {k}, dilation {d} and stride {s} widens the field by {growth} times the jump so far and "
-        "multiplies the jump by {s}; a layer without a window changes neither."
+        "Start from one input pixel, {r0}, with jump {j0} (the distance, in input pixels, between neighbouring "
+        "units). A layer with kernel {k}, dilation {d} and stride {s} widens the field by {growth} times the jump so "
+        "far and multiplies the jump by {s}; a layer without a window changes neither."
         + "".join(" " + note for note in dict.fromkeys(layer.field_note for layer in layers if layer.field_note)),
         r0=Eq(Sym("r_0"), 1), j0=Eq(Sym("j_0"), 1), k=Sym("k"), d=Sym("d"), s=Sym("s"),
         growth=Product(Plus(Sym("k"), -1), Sym("d")))]

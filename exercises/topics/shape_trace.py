@@ -210,7 +210,7 @@ _WRONG: dict[str, tuple[str, Callable[[Layer, Shape], Any]]] = {
     "ceil-mode-ignored": ("You rounded down: this pooling rounds up (ceil_mode), so a last window that runs past "
                           "the input still counts, as long as it starts inside it.", _ceil_mode_ignored),
     "off-by-one": ("You are off by one: the first window position counts too, hence the + 1.", _plus_one_forgotten),
-    "channels-unchanged": ("You kept the input's channels: a convolution outputs one map per filter, its `out` "
+    "channels-unchanged": ("You kept the input's channels: a convolution outputs one map per filter, its output "
                            "channels.", _channels_unchanged),
     "flatten-channels-forgotten": ("You flattened one map only: all channels go into the vector, "
                                    "channels × height × width numbers.", _flatten_channels_forgotten),

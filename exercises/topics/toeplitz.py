@@ -197,7 +197,8 @@ class Toeplitz(Template):
         statement = (
             prose("Let {x} be the input signal and {w} the kernel. Their valid cross-correlation {y} "
                   "(indices from 0; no padding, stride 1, kernel not flipped) is linear in {x0}.",
-                  x=as_vector(x, convention), w=np.array(w), y=CORRELATION, x0=Sym("x")),
+                  x=Eq(Sym("x"), as_vector(x, convention)), w=Eq(Sym("w"), np.array(w)), y=CORRELATION,
+                  x0=Sym("x")),
             prose("Write it as the matrix product {product}, with {x} and {y} " + vector + " ({x} of size {size}).",
                   product=product, size=size, x=Sym("x"), y=Sym("y")),
         )

@@ -193,9 +193,11 @@ class Toeplitz2d(Template):
         product = Op("=", vec_y, Op("*", vec_x, name) if p["convention"] == "row" else Op("*", name, vec_x))
         kind = "row" if p["convention"] == "row" else "column"
         statement = (
-            prose("Let {X} be the image and {K} the kernel. Their valid 2-D cross-correlation is {Y} "
+            prose("Let {X} be the image ({H} rows, {W} columns) and {K} the kernel. Their valid 2-D "
+                  "cross-correlation is {Y} "
                   "(no padding, stride 1; the kernel is used as it is, not rotated by 180°).",
                   X=Eq(Sym("X"), np.array(p["image"])), K=Eq(Sym("K"), np.array(p["kernel"])),
+                  H=Eq(Sym("H"), height), W=Eq(Sym("W"), width),
                   Y=Eq(Sym("Y_{i,j}"), Sum("a,b", Op("*", Sym("X_{i+a,j+b}"), Sym("K_{a,b}"))))),
             prose("Flatten {X0} row by row (row-major) into the " + kind + " vector {vx} of length {hw}, and {Y0} "
                   "likewise into {vy}. Write the correlation as the matrix product {product}.", X0=Sym("X"),

@@ -208,13 +208,14 @@ class ValidShrink(Template):
     def build(self, p: dict[str, Any]) -> Question:
         n, k, d, pad, step = p["n"], p["kernel"], p["dilation"], p["padding"], shrink(p)
         sizes, slower = sizes_after(n, step), shrink(p, pad)
-        dilated = f" with dilation {d}" if d > 1 else ""
+        dilated = " with dilation {d}" if d > 1 else ""
         statement = (
             prose(f"A signal of {{n}} samples passes through a stack of identical valid convolutions (no padding, "
                   f"stride 1), each with a kernel of {{k}} taps{dilated}. Layers are added as long as the kernel "
-                  "still fits in the signal.", n=Eq(Sym("n"), n), k=Eq(Sym("k"), k)),
+                  "still fits in the signal.", n=Eq(Sym("n"), n), k=Eq(Sym("k"), k),
+                  **({"d": Eq(Sym("d"), d)} if d > 1 else {})),
         )
-        span = Op("+", Op("*", d, k - 1), 1) if d > 1 else k
+        span = Eq(Op("+", Op("*", d, k - 1), 1), d * (k - 1) + 1) if d > 1 else k
         parts = (
             Part("sizes", prose("Give the output length of each layer, in order, up to the last layer that "
                                 "still has room for its kernel."),
