@@ -88,5 +88,5 @@ def test_no_stumbling_words_and_every_given_value_is_named(template_id):
             given = re.match(r"(?:Let|Pool the \w+|A detector row|.* maps the input) \{(\w+)\}", block.text) \
                 if isinstance(block, Prose) else None
             kernel = re.search(r"and \{(\w+)\} the kernel", block.text) if given else None
-            for name in [given.group(1)] * bool(given) + [kernel.group(1)] * bool(kernel):
-                assert isinstance(block.math[name], Eq), (seed, name, block.text[:60])
+            for found in (given, kernel):
+                assert found is None or isinstance(block.math[found.group(1)], Eq), (seed, block.text[:60])
