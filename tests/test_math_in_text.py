@@ -41,7 +41,8 @@ _GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+\b(?!\.)|\b\d{5,}\b")
 
 PROSE_RULES = {  # text of a paragraph outside its placeholders
     "operator": re.compile(rf"{_OPERAND}\s*{_OPERATOR}\s*{_RIGHT}|{_OPERAND}\s+-\s+{_RIGHT}|{_LETTER}-{_RIGHT}"
-                           rf"|{_OPERAND}-{_LETTER}|{_OPERATOR}\s*{HOLE}|{HOLE}\s*{_OPERATOR}"),  # not ResNet-50-2
+                           rf"|{_OPERAND}-{_LETTER}|{_OPERATOR}\s*{HOLE}|{HOLE}\s*{_OPERATOR}"  # not ResNet-50-2
+                           r"|\w\s[=+]\s\w"),  # nor words as maths: 'output = main path + shortcut'
     "x for ×": _TIMES_X,
     "numbers in brackets": re.compile(r"[\[(]\s*[-−]?\d+(?:\s*,\s*[-−]?\d+)+\s*[\])]"),
     "symbol": re.compile(rf"{_LETTER}(?<!\ba)(?<!\bA)(?<!\bI)"),
@@ -111,6 +112,7 @@ def problems(text: str, kind: str) -> list[tuple[str, str]]:
     ("each layer loses k - 1 positions", "plain", "hyphen for minus"),
     ("the output of ◊ - 1 positions", "prose", "operator"),
     ("Σ_j δ_j w_(i−j)", "prose", "notation"),
+    ("residual block, output = main path + shortcut", "prose", "operator"),
 ])
 def test_the_rules_catch_maths_typed_as_text(text, kind, rule):
     assert rule in dict(problems(text, kind)), problems(text, kind)
