@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from exercises.model import Prose
 from grader.answers import Answer, Misconception
 
 
@@ -25,11 +26,12 @@ from grader.answers import Answer, Misconception
 class Mistake:
     """A typical mistake: its id, the feedback that names it, and how to compute its answer.
 
-    `compute(params)` returns the wrong answer, or None where the mistake cannot happen
-    (e.g. 'stride ignored' when the stride is 1)."""
+    The feedback is plain Unicode text (q − 1, 3 × 3), or prose with math placeholders that `expect` writes out
+    as plain text for the grader. `compute(params)` returns the wrong answer, or None where the mistake cannot
+    happen (e.g. 'stride ignored' when the stride is 1)."""
 
     id: str
-    feedback: str
+    feedback: str | Prose
     compute: Callable[[dict[str, Any]], Any]
 
 
@@ -56,7 +58,10 @@ def gives_key(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: 
 
 def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake] = (),
            **options: Any) -> Answer:
-    """The answer spec of `kind` for `value`, with each applicable, distinct mistake attached."""
+    """The answer spec of `kind` for `value`, with each applicable, distinct mistake attached. A choice's options
+    may be given as prose with math (the part prints them, `Part.options`): the grader keeps their plain text."""
+    if "options" in options:
+        options["options"] = plain_options(options["options"])
     expected = kind.coerce(value)
     found: list[Misconception] = []
     right = [expected, *(kind.coerce(other) for other in options.get("alternatives", ()))]
@@ -70,9 +75,23 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
             collisions.append(mistake.id)
         elif wrong not in seen:
             seen.append(wrong)
-            found.append(Misconception(mistake.id, mistake.feedback, wrong))
+            found.append(Misconception(mistake.id, _plain(mistake.feedback), wrong))
     answer = kind(value=expected, misconceptions=tuple(found), **options)
     recorder = _COLLISIONS.get()
     if recorder is not None:
         recorder.extend((answer, mistake_id) for mistake_id in collisions)
     return answer
+
+
+def plain_options(options: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """(id, text) pairs for the grader: an option given as prose becomes the plain text of that prose."""
+    return tuple((option_id, _plain(text)) for option_id, text in options)
+
+
+def _plain(text: str | Prose) -> str:
+    """What the grader keeps of a text: prose written out as plain Unicode text, plain text as it is."""
+    if not isinstance(text, Prose):
+        return text
+    from exercises.render.plain import plain_text  # the one printer of plain text; it imports no format
+
+    return plain_text(text)

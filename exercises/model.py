@@ -49,7 +49,7 @@ class Eq:
 
 @dataclass(frozen=True)
 class Op:
-    """A binary infix expression `left op right`; op is one of + - * / × ≤ < ≥ > ≠ → ⋆ (cross-correlation) ∗
+    """A binary infix expression `left op right`; op is one of + - * / × ≤ < ≥ > ≠ ≈ → ⋆ (cross-correlation) ∗
     (true convolution)."""
 
     op: str
@@ -243,6 +243,23 @@ def prose(text: str, **math: Any) -> Prose:
     return Prose(text, math)
 
 
+def joined(*pieces: str | Prose) -> Prose:
+    """One paragraph from plain text and paragraphs in order, their placeholders renamed apart ("x" of the second
+    piece becomes "x_1"), e.g. a statement and why it holds: joined("'", text, "' is true: ", why)."""
+    out: list[str] = []
+    math: dict[str, Any] = {}
+    for index, piece in enumerate(pieces):
+        if isinstance(piece, str):
+            out.append(piece.replace("{", "{{").replace("}", "}}"))
+            continue
+        for literal, name, _, _ in string.Formatter().parse(piece.text):
+            out.append(literal.replace("{", "{{").replace("}", "}}"))
+            if name is not None:
+                math[f"{name}_{index}"] = piece.math[name]
+                out.append(f"{{{name}_{index}}}")
+    return Prose("".join(out), math)
+
+
 # -- the question ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Part:
@@ -254,6 +271,12 @@ class Part:
     points: int = 1
     solution: tuple[Block, ...] = ()
     shown: Any = None  # how the key prints the answer, if not as its value (decimals as written, a column)
+    options: tuple[Prose, ...] = ()  # a choice's options as printed, with their math (the grader keeps plain text)
+
+    def __post_init__(self) -> None:
+        count = len(getattr(self.answer, "options", ()))
+        if self.options and len(self.options) != count:
+            raise ValueError(f"part {self.id}: {len(self.options)} printed options for {count} options of the answer")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def test_vector_notations(text):
 def test_vector_partial_credit_names_entries():
     result = grade(VECTOR, "[-1, 99, 100, 2]")  # 3 of 4 right, 1 of them what a constant gets: (3 - 1)/(4 - 1)
     assert (result.status, result.score) == ("partial", 0.6667)
-    assert "entry 4" in result.feedback
+    assert "entry 3." in result.feedback  # the last of 4, counted from 0 as the sheets count
 
 
 def test_vector_wrong_length_is_feedback_not_crash():
@@ -54,7 +54,7 @@ def test_matrix_shape_mismatch_is_feedback():
 
 def test_ragged_matrix_is_a_format_error():
     result = grade(MATRIX, "1 2 3\n4 5")
-    assert result.status == "invalid" and "row 2 has 2" in result.feedback
+    assert result.status == "invalid" and "row 0 has 3 entries but row 1 has 2" in result.feedback
 
 
 def test_garbled_is_invalid_with_caret():
@@ -206,13 +206,13 @@ FLIP = Vector(value=[1, 2, 3, 4], misconceptions=(Misconception("flipped", "You 
 
 
 def test_partly_right_answer_whose_wrong_entries_are_a_mistake_is_told_so():
-    result = grade(FLIP, "[1, 3, 2, 4]")  # entries 2 and 3 are what the flipped answer has there
+    result = grade(FLIP, "[1, 3, 2, 4]")  # entries 1 and 2 are what the flipped answer has there
     assert (result.status, result.score, result.misconception) == ("partial", 0.3333, "flipped")
     assert "the right values in another order" in result.feedback and "You flipped it." in result.feedback
 
 
 def test_a_single_coincidence_does_not_name_a_mistake():
-    result = grade(FLIP, "[1, 2, 2, 4]")  # entry 3 happens to equal the flipped answer's entry 3
+    result = grade(FLIP, "[1, 2, 2, 4]")  # entry 2 happens to equal the flipped answer's entry 2
     assert (result.status, result.score, result.misconception) == ("partial", 0.6667, None)
 
 
@@ -276,11 +276,11 @@ def test_sparse_matrix_credit_counts_only_entries_that_matter():
 @pytest.mark.parametrize(("text", "says"), [
     ("[4, 5]", "2 of 3 entries: the last position is missing."),
     ("[5, 6]", "2 of 3 entries: the first position is missing."),
-    ("[4, 6]", "2 of 3 entries: entry 2 is missing."),
+    ("[4, 6]", "2 of 3 entries: entry 1 is missing."),  # counted from 0, as on the sheets
     ("[4]", "1 of 3 entries: the last 2 positions are missing."),
     ("[4, 5, 6, 9]", "4 entries instead of 3: the last position is extra."),
     ("[0, 4, 5, 6]", "4 entries instead of 3: the first position is extra."),
-    ("[4, 0, 5, 6]", "4 entries instead of 3: entry 2 is extra."),
+    ("[4, 0, 5, 6]", "4 entries instead of 3: entry 1 is extra."),
     ("[1, 2]", "expected 3 entries, got 2."),
 ])
 def test_wrong_number_of_entries_is_located(text, says):
@@ -294,12 +294,12 @@ def test_tuple_component_missing_is_located():
 
 @pytest.mark.parametrize(("spec", "text", "says"), [
     (Vector(value=[1, Fraction(46, 9)]), "[1, 5.11]",
-     "entry 2: 5.11 is a rounded decimal: write it exactly, e.g. 46/9"),
+     "entry 1: 5.11 is a rounded decimal: write it exactly, e.g. 46/9"),
     (Vector(value=[Fraction(-1, 3), 2]), "[-0.33, 2]",
-     "entry 1: -0.33 is a rounded decimal: write it exactly, e.g. 1/3"),
+     "entry 0: -0.33 is a rounded decimal: write it exactly, e.g. 1/3"),
     (Matrix(value=[[1, 2], [3, Fraction(2, 3)]]), "[[1, 2], [3, 0.67]]",
-     "the entry at (2,2): 0.67 is a rounded decimal: write it exactly, e.g. 2/3"),
-    (Tuple(value=(Fraction(1, 7), 1)), "(0.14, 1)", "component 1: 0.14 is a rounded decimal"),
+     "the entry at (1,1): 0.67 is a rounded decimal: write it exactly, e.g. 2/3"),
+    (Tuple(value=(Fraction(1, 7), 1)), "(0.14, 1)", "component 0: 0.14 is a rounded decimal"),
     (Number(value=Fraction(46, 9)), "5.11", "5.11 is a rounded decimal: write it exactly, e.g. 46/9"),
 ])
 def test_decimals_for_fractions_are_format_problems(spec, text, says):

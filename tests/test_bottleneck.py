@@ -65,7 +65,7 @@ def test_statements_are_true_or_false_on_the_layer_stacks(width):
     p = {"width": width, "inner": width // 4, "size": 7}
     for statement in STATEMENTS:
         assert statement.holds(p) == statement.observed(p) == (statement.id in TRUE), statement.id
-        assert statement.text(p).endswith(".") and statement.why(p)
+        assert statement.text(p).text.endswith(".") and statement.why(p).text
 
 
 def test_every_true_statement_is_a_key():

@@ -90,19 +90,33 @@ def test_circular_convolution_is_named_only_where_it_differs_from_the_key():
 def test_part_c_asks_for_the_matrix_the_box_takes():
     for params in (ONE_D, TWO_D, {**ONE_D, "convention": "column"}):
         prompt = render_question(exercises.generate("circulant", **params), "md").split("**(c)**")[1]
-        assert "Write down the matrix T itself, entry by entry" in prompt and "which" not in prompt
+        assert "Write down the matrix $T$ itself, entry by entry" in prompt and "which" not in prompt
 
 
 def test_statement_and_solution_name_the_structure():
     two_d = render_question(exercises.generate("circulant", **TWO_D), "md", solution=True)
     assert "doubly block circulant" in two_d and "numbered 0, 1, 3, 4" in two_d
     one_d = render_question(exercises.generate("circulant", **ONE_D), "md", solution=True)
-    assert "first n − k + 1 = 3 columns of C" in one_d and "The 1 wrap-around entry (marked) is" in one_d
+    assert "first $n - k + 1 = 3$ columns of $C$" in one_d and "The 1 non-zero wrap-around entry (marked) is" in one_d
     (figure,) = exercises.generate("circulant", **ONE_D).figures()
     assert [s.label for s in figure.shapes if s.style == "mark"] == ["-1"]
-    # a zero weight where the band wraps is still a wrap-around position: k(k − 1)/2 of them
+    # a zero weight where the band wraps prints as a plain 0 (issue 27): only the weights that wrap are marked
     (figure,) = exercises.generate("circulant", signal=[1, 2, 3, 4], kernel=[1, 2, 0]).figures()
-    assert sorted(s.label for s in figure.shapes if s.style == "mark") == ["0", "0", "2"]
+    assert sorted(s.label for s in figure.shapes if s.style == "mark") == ["2"]
+    assert "The 1 non-zero wrap-around entry is marked." in figure.caption
+
+
+def test_the_key_figure_marks_only_weights_that_wrap_round():
+    """Issue 27: at seed 2 (a 2-D kernel with zeros) 8 of the 11 marked cells were 0. Every marked cell holds a
+    weight, and the count the solution and the caption give is the number of marked cells."""
+    for seed in range(40):
+        question = exercises.generate("circulant", seed=seed)
+        (figure,) = question.figures()
+        marked = [s.label for s in figure.shapes if s.style == "mark"]
+        assert "0" not in marked, (seed, marked)
+        text = render_question(question, "md", solution=True)
+        assert not marked or f"The {len(marked)} non-zero wrap-around entr" in text, seed
+        assert not marked or f"The {len(marked)} non-zero wrap-around entr" in figure.caption, seed
 
 
 @pytest.mark.parametrize(("pinned", "message"), [

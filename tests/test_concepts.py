@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.render.plain import plain_text
 from exercises.topics.concept_pool import BY_ID, CLASHES, POOL, TOPICS, clash
 from grader.answers import Choice, Choices
 
@@ -45,10 +46,11 @@ def test_lecture_facts_have_their_truth():
 
 
 def test_lecture_numbers_in_the_pool(lecture):
-    assert "3 + (3 - 1) x 2 = 7" in BY_ID["receptive-field.stride-case"].why
+    assert "3 + (3 − 1) × 2 = 7" in plain_text(BY_ID["receptive-field.stride-case"].why)
     assert lecture["receptive_field"][1]["size"] == 7 and lecture["receptive_field"][0]["size"] == 5
-    assert lecture["pooling"][0]["size_reduction_2d"] == 4 and "factor 4" in BY_ID["pooling-memory.lecture-2d"].text
-    assert "16, 11, 6, 1" in BY_ID["padding.valid-shrinks"].why
+    assert lecture["pooling"][0]["size_reduction_2d"] == 4
+    assert "factor 4" in plain_text(BY_ID["pooling-memory.lecture-2d"].text)
+    assert "16, 11, 6, 1" in plain_text(BY_ID["padding.valid-shrinks"].why)
     assert lecture["padding"][0]["sizes_without_padding_from_16"] == [16, 11, 6, 1]
 
 
@@ -58,8 +60,9 @@ def test_pool_is_well_formed():
         truths = Counter(s.true for s in POOL if s.topic == topic)
         assert 6 <= truths[True] + truths[False] <= 10 and truths[True] >= 4 and truths[False] >= 4, topic
     for statement in POOL:
-        assert statement.id.startswith(statement.topic + ".") and statement.text.strip() and statement.why.strip()
-        assert "{" not in statement.text and statement.text.endswith(".") and statement.why.endswith(".")
+        text, why = plain_text(statement.text), plain_text(statement.why)
+        assert statement.id.startswith(statement.topic + ".") and text.strip() and why.strip()
+        assert "{" not in text and text.endswith(".") and why.endswith(".")
     for pair in CLASHES:
         a, b = (BY_ID[i] for i in pair)
         assert a.topic == b.topic and a.true != b.true, pair
@@ -125,7 +128,7 @@ def test_select_all_partial_credit_and_named_statement():
     missed = exercises.answer("concepts", "answer", "A, C", **pinned)
     assert missed["status"] == "partial" and missed["misconception"] == "pooling-memory.fixed-output"
     extra = exercises.answer("concepts", "answer", "A, B, C, E", **pinned)
-    assert extra["misconception"] == "pooling-memory.3d-half" and "2 x 2 x 2 = 8" in extra["feedback"]
+    assert extra["misconception"] == "pooling-memory.3d-half" and "2 × 2 × 2 = 8" in extra["feedback"]
 
 
 @pytest.mark.parametrize(("pinned", "message"), [

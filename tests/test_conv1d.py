@@ -92,7 +92,7 @@ def test_points_do_not_depend_on_the_output_length():
 def test_padded_signal_is_named():
     """With padding the formula indexes u, the padded signal, which the statement defines and shows."""
     text = render_question(exercises.generate("conv1d", signal=[1, 2, 3, 4], kernel=[1, -1], padding=2), "md")
-    assert "Call u the padded signal, x with 2 zeros added on each side" in text
+    assert "Call $u$ the padded signal, $x$ with 2 zeros added on each side" in text
     assert "0 & 0 & 1 & 2 & 3 & 4 & 0 & 0" in text and "u_{i+j}" in text
     plain = render_question(exercises.generate("conv1d", signal=[1, 2, 3, 4], kernel=[1, -1]), "md")
     assert "padded" not in plain and "x_{i+j}" in plain

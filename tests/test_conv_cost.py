@@ -1,6 +1,7 @@
 """conv-cost: the book's edge-detection figures, misconceptions, bad pins, the counting verifier (operations
 counted while computing, the dense matrix built on a crop) over many seeds, and varied keys."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.render.question import render_question
 from exercises.topics.conv_cost import counted_convolution, counted_dot, dense_matrix
 from grader import Integer
 
@@ -33,8 +35,23 @@ def test_the_books_edge_detector():
     assert got["dense_flops"] > CASE["dense_flops_over"]  # "over sixteen billion"
     assert got["nonzeros"] == CASE["nonzeros"] == 2 * 319 * 280
     assert round(got["dense_flops"] / got["conv_flops"], -4) == CASE["efficiency_about"]  # "roughly 60,000 times"
-    solution = exercises.generate("conv-cost", **PINNED).solution[0].text
-    assert "59,733 times" in solution
+    text = render_question(exercises.generate("conv-cost", **PINNED), "md", solution=True)
+    assert "the dense product takes $59\\,733$ times the operations" in text  # grouped as the sheet asks
+    assert "\\frac{179\\,199}{3} = 59\\,733" in text  # per output: a row of M against the kernel's 3 operations
+
+
+def test_the_worked_solution_is_steps_with_numbers_grouped_as_the_sheet_says():
+    """Issue 27: the worked solution was one sentence starting 'So …' with 68,799, the grouping the sheet tells
+    students not to use. It works the ratio out in steps; every number of five digits or more is grouped by thin
+    spaces, in every format."""
+    for seed in range(20):
+        question = exercises.generate("conv-cost", seed=seed)
+        assert len(question.solution) >= 3 and not question.solution[0].text.startswith("So")
+        for fmt in ("md", "tex", "typ", "html"):
+            text = render_question(question, fmt, solution=True)
+            assert not re.search(r"\d,\d{3}\b|\d{5}", text.split("<svg")[0]), (seed, fmt)
+        typst = render_question(question, "typ", solution=True)
+        assert re.search(r"\d+ thin \d{3}", typst), seed
 
 
 def test_hand_worked_square_kernel():

@@ -87,3 +87,19 @@ def test_affected_outputs_numbers_from_zero_as_the_sheet_says():
     assert template_conventions("affected-outputs").keys() == {0}
     result = exercises.answer("affected-outputs", "affected", "[2, 3]", seed=1)  # issue 22's example
     assert result["status"] == "correct", result
+
+
+def test_the_grader_counts_positions_from_0_as_the_sheets_do():
+    """Feedback names entries as the sheets index them (issue 27): the first entry is entry 0, the top-left entry
+    of a matrix (0,0), the first typed row row 0, on every page and in every feedback file (they print these)."""
+    from fractions import Fraction
+
+    from grader import grade
+    from grader.answers import Matrix, Tuple, Vector
+
+    assert "wrong: entries 0, 1, 2." in grade(Vector(value=[1, 2, 3, 4, 5]), "[9, 9, 9, 4, 5]").feedback
+    assert "entry 1 is extra" in grade(Vector(value=[4, 5, 6]), "[4, 0, 5, 6]").feedback
+    assert "at (row, column) (0,0), (1,2)." in grade(Matrix(value=[[1, 2, 3], [4, 5, 6]]),
+                                                     "[[0, 2, 3], [4, 5, 0]]").feedback
+    assert "row 0 has 3 entries but row 1 has 2" in grade(Matrix(value=[[1, 2, 3], [4, 5, 6]]), "1 2 3\n4 5").feedback
+    assert "component 0: 0.14 is a rounded decimal" in grade(Tuple(value=(Fraction(1, 7), 1)), "(0.14, 1)").feedback

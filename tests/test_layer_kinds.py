@@ -131,7 +131,7 @@ def test_a_new_kind_goes_through_the_templates_and_their_verifiers(with_scale, t
         per_layer = question.part("per_layer").answer.value
         assert per_layer[1] == 4 and per_layer[3] == 4 * 9 * 4 + 4 + 4  # the block: its conv and its scale
         assert "| (2) scale1 | one factor per channel, $4$ |" in text
-        assert "main path (3x3 conv, 4 to 4, scaling)" in text
+        assert "main path ($3 \\times 3$ conv, 4 to 4, scaling)" in text
     if template == "shape-trace":
         assert tuple(question.part("layer2").answer.value) == (4, 10, 10)
         assert "scaling keeps the shape" in text

@@ -56,7 +56,7 @@ def test_an_empty_or_unreadable_box_is_one_wrong_entry():
     for text in ("[1, , 3]", "[1, abc, 3]"):
         result = grader.grade(spec, text)
         assert (result.status, result.score) == ("partial", 0.5), text  # (2 - 1)/(3 - 1): per entry
-        assert "entry 2" in result.feedback
+        assert "entry 1" in result.feedback  # the middle box, counted from 0
     assert grader.grade(spec, "[1, 2, 3]").status == "correct"
     assert grader.grade(spec, "[1, 2]").score == 0  # a whole answer that parses is graded as it is
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import exercises
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.render.plain import plain_text
 from exercises.topics.connections import connections, counted_connections
 from exercises.topics.layers import (
     describe_stack,
@@ -185,7 +186,7 @@ def test_dropout_and_stochastic_depth_learn_nothing():
         {"type": "globalpool"}, {"type": "dropout", "p": 0.2}, {"type": "dense", "out": 2}]), 3, (4, 4))
     assert [layer.param_count() for layer in layers] == [84, 0, 0, 8]
     assert shapes[2] == (3, 1, 1)
-    assert "stochastic depth with p = 0.1" in describe_stack(layers)[0].text
+    assert "stochastic depth with p = 0.1" in plain_text(describe_stack(layers)[0])
     with pytest.raises(ParamError, match=r"p must be a probability from 0 to below 1, got 1.5"):
         parse_layers([{"type": "dropout", "p": 1.5}])
     question = exercises.generate("shape-trace", layers=layers_to_data(layers), input_channels=3, input_size=4)

@@ -11,6 +11,7 @@ import exercises
 from exercises.check import check_template
 from exercises.params import ParamError
 from exercises.registry import get
+from exercises.render.plain import plain_text
 from exercises.topics.layers import output_size, transposed_output_size
 from exercises.topics.output_size import count_windows, scattered_size, size_of
 from grader import Formula, Integer
@@ -239,8 +240,8 @@ def test_full_padding_formula_and_its_domain():
     pinned = {**WORDED, "padding": "full", "stride": 2, "dilation": 2, "n": 8, "kernel": 3}
     question = exercises.generate("output-size", **pinned)
     spec = question.part("formula").answer
-    prompt = question.part("formula").prompt.text
-    assert spec.variables == ("n", "k", "s", "d") and "d(k - 1) zeros on each side" in prompt
+    prompt = plain_text(question.part("formula").prompt)
+    assert spec.variables == ("n", "k", "s", "d") and "d(k − 1) zeros on each side" in prompt
     for text in ("floor((n + 2d(k-1) - d(k-1) - 1)/s) + 1", "floor((n + d(k - 1) - 1)/s) + 1",
                  "floor((n + 2p - d(k-1) - 1)/s) + 1"):
         assert exercises.answer("output-size", "formula", text, **pinned)["status"] == "correct", text

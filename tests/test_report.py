@@ -183,7 +183,7 @@ def test_a_misconception_counts_once_per_student_across_the_quiz(tmp_path):
 
 
 def test_the_feedback_column_has_no_students_specifics(tmp_path):
-    partly = "[1, 2, 1]"  # entry 3 wrong, as the reversed vector has it: named, with a 'Partly right' prefix
+    partly = "[1, 2, 1]"  # entry 2 wrong, as the reversed vector has it: named, with a 'Partly right' prefix
     book = flip_class(tmp_path, {"s1": [partly] * 5, "s2": [partly] * 5, "s3": ["[3, 2, 1]"] * 5,
                                  "s4": ["[1, 2, 3]"] * 5})
     result = book.rows[0].parts[0].result

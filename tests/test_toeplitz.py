@@ -66,7 +66,7 @@ def test_one_index_convention_across_the_convolution_templates():
         assert r"y_{i} = \sum_{j} x_{i+j} \cdot w_{j}" in text and rule in text
         assert "y_{j}" not in text and "w_{i}" not in text and "T_{i,j}" not in text and "column j" not in text
     two = render_question(exercises.generate("toeplitz2d", seed=1), "md", solution=True)
-    assert r"Y_{i,j} = \sum_{a,b} X_{i+a,j+b} \cdot K_{a,b}" in two and "kernel row a = r - i" in two
+    assert r"Y_{i,j} = \sum_{a,b} X_{i+a,j+b} \cdot K_{a,b}" in two and "kernel row $a = r - i$" in two
 
 
 def test_column_convention_prints_x_and_y_as_columns():

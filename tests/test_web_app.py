@@ -64,7 +64,7 @@ def test_saving_shows_what_the_grader_read_and_keeps_every_version(client, setti
     for word in ("correct", "wrong", "incorrect"):
         assert word not in body["message"].lower()
     bad = client.put(f"/api/q/{token(settings)}/{column}", json={"text": "1 2; 3"}).json()
-    assert bad["saved"] is True and bad["valid"] is False and "row 2" in bad["message"]
+    assert bad["saved"] is True and bad["valid"] is False and "row 1 has 1" in bad["message"]
     state = client.get(f"/api/q/{token(settings)}").json()
     part = next(p for p in state["parts"] if p["column"] == column)
     assert part["text"] == "1 2; 3" and part["valid"] is False and part["saved_at"] == bad["saved_at"]
@@ -73,7 +73,7 @@ def test_saving_shows_what_the_grader_read_and_keeps_every_version(client, setti
     history = Store(settings.db_url).history(settings.quiz, "s1")
     assert [row.text for row in history] == ["1 2 3; 4 5 6", "1 2; 3"]  # appended, never overwritten
     page = client.get(f"/q/{token(settings)}").text
-    assert "1 2; 3</textarea>" in page and "row 1 has 2 entries" in page
+    assert "1 2; 3</textarea>" in page and "row 0 has 2 entries" in page
 
 
 def test_submit_records_the_time_and_may_be_repeated(client, settings):

@@ -15,6 +15,7 @@ import numpy as np
 from exercises.figures import Figure
 from exercises.model import POWER, Block, Call, Num, Power, Prose, Sum, Sym
 from exercises.render.printer import Printer
+from exercises.wording import NARROW_SPACE, digit_groups
 
 MINUS = "\u2212"
 NEGATIVE = f"<mrow><mo>{MINUS}</mo>"  # how every negative value starts
@@ -75,7 +76,9 @@ def symbol(name: str) -> str:
 
 
 def number(value: int) -> str:
-    return f"{NEGATIVE}<mn>{-value}</mn></mrow>" if value < 0 else f"<mn>{value}</mn>"
+    """A whole number as <mn>, its digits grouped by narrow spaces as on the sheets (267 960)."""
+    digits = NARROW_SPACE.join(digit_groups(value))
+    return f"{NEGATIVE}<mn>{digits}</mn></mrow>" if value < 0 else f"<mn>{digits}</mn>"
 
 
 class HtmlPrinter(Printer):

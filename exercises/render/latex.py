@@ -11,7 +11,7 @@ from exercises.render.printer import Printer
 from exercises.render.texescape import escape_latex
 
 _OPS = {"*": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "→": r"\to", "⋆": r"\star",
-        "∗": r"\ast"}
+        "∗": r"\ast", "≈": r"\approx"}
 TABLE_LINES = 30  # printed lines per tabular (one does not break across pages)
 _GREEK = {"alpha", "beta", "gamma", "delta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
 
@@ -40,6 +40,7 @@ class LatexPrinter(Printer):
     """Math for LaTeX documents (and for KaTeX/MathJax inside Markdown)."""
 
     times = r"\cdot"
+    digit_space = r"\,"
 
     def __init__(self, shared_figures: dict[Figure, str] | None = None):
         self.shared_figures = shared_figures or {}

@@ -37,6 +37,7 @@ from exercises.model import (
     starts_with_number,
 )
 from exercises.symbolic import is_sympy, math_nodes
+from exercises.wording import digit_groups
 from grader.answers import (
     Answer,
     Choice,
@@ -69,10 +70,15 @@ class Printer:
         raise TypeError("booleans are not math values")
 
     def _print_int(self, value: int) -> str:
-        return str(value)
+        return self.whole(value)
 
     def _print_integer(self, value: np.integer) -> str:
-        return str(int(value))
+        return self.whole(int(value))
+
+    def whole(self, value: int) -> str:
+        """A whole number, its digits grouped by three from five digits on (exercises.wording.digit_groups), as
+        the sheets ask students to write large numbers: 267 960, never 267,960."""
+        return (self.minus if value < 0 else "") + self.digit_space.join(digit_groups(value))
 
     def _print_Fraction(self, value: Fraction) -> str:
         return self.doprint(value.numerator) if value.denominator == 1 else self.fraction(value)
@@ -188,23 +194,28 @@ class Printer:
     def blocks(self, nodes: tuple[Block, ...]) -> list[str]:
         return [self.block(node) for node in nodes]
 
-    def options(self, spec: Answer) -> list[dict[str, str]]:
-        """The options of a choice part, labelled A, B, C … in display order (empty otherwise)."""
+    def options(self, spec: Answer, shown: tuple[Prose, ...] = ()) -> list[dict[str, str]]:
+        """The options of a choice part, labelled A, B, C … in display order (empty otherwise): their prose with
+        its math when the part has it (`Part.options`), else the grader's plain text."""
         return [
-            {"label": option_label(index), "id": option_id, "text": self.text(text)}
+            {"label": option_label(index), "id": option_id, "text": self.prose(shown[index]) if shown else
+             self.text(text)}
             for index, (option_id, text) in enumerate(getattr(spec, "options", ()))
         ]
 
     def part_answer(self, part: Part) -> str:
         """A part's expected answer as the key prints it: as `part.shown` when the template set it (decimals as
         written, a column vector), else the answer's own value."""
-        return self.answer(part.answer) if part.shown is None else self.inline(self.doprint(part.shown))
+        if part.shown is not None:
+            return self.inline(self.doprint(part.shown))
+        return self.answer(part.answer, part.options)
 
     # -- answers, by their kind's class (as content nodes by theirs) ----------------------------
-    def answer(self, spec: Answer) -> str:
+    def answer(self, spec: Answer, shown: tuple[Prose, ...] = ()) -> str:
         """An expected answer as inline math (or text, for kinds that are not math): `_answer_<Kind>` of the
-        answer's class, else of its nearest base class; every kind has `_answer_Answer`."""
-        return self._for_kind("_answer_", spec)(spec)
+        answer's class, else of its nearest base class; every kind has `_answer_Answer`. A choice's options are
+        printed from `shown` as in `options`."""
+        return self._for_kind("_answer_", spec)(spec, shown)
 
     def answer_value(self, spec: Answer, value: Any) -> str:
         """A value of the answer's kind (what the grader read) as inline math, "" for kinds that are not math:
@@ -215,23 +226,23 @@ class Printer:
         return next(getattr(self, prefix + cls.__name__) for cls in type(spec).__mro__
                     if hasattr(self, prefix + cls.__name__))
 
-    def _answer_Answer(self, spec: Answer) -> str:
+    def _answer_Answer(self, spec: Answer, shown: tuple[Prose, ...]) -> str:
         """Any kind: its value as math where it is, else its text in student notation."""
         return self.answer_value(spec, spec.value) or self.text(spec.to_text())
 
-    def _answer_Choice(self, spec: Choice) -> str:
-        return self.chosen(spec, [spec.value])
+    def _answer_Choice(self, spec: Choice, shown: tuple[Prose, ...]) -> str:
+        return self.chosen(spec, [spec.value], shown)
 
-    def _answer_Choices(self, spec: Choices) -> str:
-        return self.chosen(spec, spec.value)
+    def _answer_Choices(self, spec: Choices, shown: tuple[Prose, ...]) -> str:
+        return self.chosen(spec, spec.value, shown)
 
-    def chosen(self, spec: Answer, ids: Any) -> str:
+    def chosen(self, spec: Answer, ids: Any, shown: tuple[Prose, ...] = ()) -> str:
         """The chosen options of a choice part, in letter order: 'B (text); D (text)'."""
-        labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec)}
+        labelled = {o["id"]: f"{o['label']} ({o['text']})" for o in self.options(spec, shown)}
         chosen = [i for i in labelled if i in ids]
         return "; ".join(labelled[c] for c in chosen) if chosen else self.text("none of the options")
 
-    def _answer_Formula(self, spec: Formula) -> str:
+    def _answer_Formula(self, spec: Formula, shown: tuple[Prose, ...]) -> str:
         return self.inline(self.formula(spec.expression(as_written=True)))
 
     def _value_Answer(self, spec: Answer, value: Any) -> str:
@@ -262,6 +273,7 @@ class Printer:
     # -- primitives each format implements --------------------------------------------------
     times = "*"
     minus = "-"  # a negation's sign
+    digit_space = " "  # between groups of three digits
     juxtaposition = " "  # between the factors of a product written without a sign
 
     def text(self, text: str) -> str:

@@ -73,7 +73,7 @@ def question_context(question: Question, printer: Printer) -> dict[str, Any]:
                 "label": chr(ord("a") + index),
                 "prompt": printer.prose(part.prompt),
                 "points": part.points,
-                "options": printer.options(part.answer),
+                "options": printer.options(part.answer, part.options),
                 "answer": printer.part_answer(part),
                 "solution": printer.blocks(part.solution),
             }

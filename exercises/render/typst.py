@@ -14,7 +14,7 @@ from exercises.render.printer import Printer
 # line start. An escaped character prints as itself.
 _MARKUP_SPECIAL = re.compile(r"[\\#$*_@<>\[\]`~]|-(?=[-?\d])|/(?=[/*])|^[ \t]*(?:[-+=/]|\d+\.)", re.MULTILINE)
 _OPS = {"*": "dot.op", "×": "times", "≤": "<=", "≥": ">=", "≠": "!=", "→": "->", "⋆": "star.op", "∗": "ast.op",
-        "-": "-"}
+        "-": "-", "≈": "approx"}
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi", "pi",
           "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Sigma",
           "Phi", "Psi", "Omega"}
@@ -98,6 +98,7 @@ class TypstPrinter(Printer):
     """Math and markup for Typst documents."""
 
     times = "dot.op"
+    digit_space = " thin "
 
     def text(self, text: str) -> str:
         return escape_typst(text)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Call, Eq, Op, Part, Question, Sym, prose
+from exercises.model import Call, Eq, Op, Part, Plus, Question, Sym, joined, prose
 from exercises.params import Int
 from exercises.registry import Template, template
 from grader.answers import Matrix, Vector
@@ -43,7 +43,7 @@ EQUAL = ("You gave every window the size floor(n/m): then the windows do not rea
          "PyTorch's windows start at floor(i·n/m) and end at ceil((i+1)·n/m).")
 FLOOR = ("You rounded the end down, floor((i+1)·n/m): the end is rounded up, ceil((i+1)·n/m), so neighbouring "
          "windows can overlap.")
-INCLUSIVE = "The end is not included: window [start, end) covers start … end-1 and has end - start values."
+INCLUSIVE = "The end is not included: window [start, end) covers start … end − 1 and has end − start values."
 
 WINDOW_MISTAKES = (
     Mistake("equal-size", EQUAL, _equal_size),
@@ -93,28 +93,31 @@ class AdaptivePool(Template):
         n, m = p["n"], p["m"]
         windows = adaptive_windows(n, m)
         start = Eq(Sym("s_i"), Call("floor", Op("/", Op("*", Sym("i"), Sym("n")), Sym("m"))))
-        end = Eq(Sym("e_i"), Call("ceil", Op("/", Op("*", Sym("(i+1)"), Sym("n")), Sym("m"))))
+        end = Eq(Sym("e_i"), Call("ceil", Op("/", Op("*", Plus(Sym("i"), 1), Sym("n")), Sym("m"))))
         statement = (
             prose("Adaptive pooling (PyTorch's AdaptiveMaxPool1d and AdaptiveAvgPool1d) turns an input of any size "
-                  "into a fixed number of outputs. Here {n} inputs (positions 0 to n-1) give {m} outputs.",
-                  n=Eq(Sym("n"), n), m=Eq(Sym("m"), m)),
-            prose("Output i (i = 0 to m-1) pools the inputs from position {s} up to, but not including, position "
-                  "{e}, where {start} and {end}.", s=Sym("s_i"), e=Sym("e_i"), start=start, end=end),
+                  "into a fixed number of outputs. Here {n} inputs (positions 0 to {last}) give {m} outputs.",
+                  n=Eq(Sym("n"), n), m=Eq(Sym("m"), m), last=Plus(Sym("n"), -1)),
+            prose("Output {i}, for {i} from 0 to {last}, pools the inputs from position {s} up to, but not including, "
+                  "position {e}, where {start} and {end}.", s=Sym("s_i"), e=Sym("e_i"), start=start, end=end,
+                  i=Sym("i"), last=Plus(Sym("m"), -1)),
         )
         steps = tuple(
             prose("{start}, {end}", start=Eq(Sym(f"s_{i}"), Call("floor", Op("/", i * n, m)), a),
                   end=Eq(Sym(f"e_{i}"), Call("ceil", Op("/", (i + 1) * n, m)), b))
             for i, (a, b) in enumerate(windows)
         )
-        note = (f"n/m = {Fraction(n, m)} is not a whole number, so the windows differ in size or overlap."
-                if n % m else f"n/m = {n // m}: m divides n, so the windows are disjoint, each of size n/m.")
+        note = prose("{ratio} is not a whole number, so the windows differ in size or overlap." if n % m else
+                     "{ratio}: {m} divides {n}, so the windows are disjoint, each of size {size}.",
+                     ratio=Eq(Op("/", Sym("n"), Sym("m")), Fraction(n, m)),
+                     **({} if n % m else {"m": Sym("m"), "n": Sym("n"), "size": Op("/", Sym("n"), Sym("m"))}))
         parts = (
-            Part("windows", prose("Give the windows as an m×2 matrix whose row i is {row}.",
-                                  row=(Sym("s_i"), Sym("e_i"))),
+            Part("windows", prose("Give the windows as an {shape} matrix whose row {i} is {row}.",
+                                  row=(Sym("s_i"), Sym("e_i")), shape=Op("×", Sym("m"), 2), i=Sym("i")),
                  expect(Matrix, windows, p, WINDOW_MISTAKES), points=2, solution=steps),
             Part("sizes", prose("Give the window sizes {size}.", size=Op("-", Sym("e_i"), Sym("s_i"))),
                  expect(Vector, _sizes(windows), p, SIZE_MISTAKES), points=1,
-                 solution=(prose("Each size is {size}. " + note, size=Op("-", Sym("e_i"), Sym("s_i"))),)),
+                 solution=(joined(prose("Each size is {size}. ", size=Op("-", Sym("e_i"), Sym("s_i"))), note),)),
         )
         return self.question(p, title="Adaptive pooling", statement=statement, parts=parts)
 

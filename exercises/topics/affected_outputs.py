@@ -16,7 +16,7 @@ import numpy as np
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Part, Prose, Question, Sym, prose
+from exercises.model import Neg, Part, Plus, Product, Prose, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.redraw import prefer
 from exercises.registry import Template, template
@@ -153,14 +153,14 @@ def _top_layer_only(p: dict[str, Any]) -> list[int]:
 def _mistakes(part: str) -> tuple[Mistake, ...]:
     """The part's mistakes; numbering from 1 comes first: where another mistake gives the same numbers, it is
     the likelier reason (the book's figures number from 1)."""
-    one_based = Mistake("one-based", "You numbered from 1: here units are numbered from 0, as x_0, x_1, ...",
+    one_based = Mistake("one-based", "You numbered from 1: here units are numbered from 0, as x_0, x_1, …",
                         _one_based(part))
     common = (
         Mistake("border-ignored", "You counted positions beyond the border: they are padding zeros (or nothing), "
                 "not units; number only real units, from 0.", _wrong(part, clip=False)),
         Mistake("padding-ignored", "You left out the padding: p zeros on each side shift which positions a unit "
                 "reads.", _wrong(part, padding=False)),
-        Mistake("stride-ignored", "You ignored the stride: unit o starts reading at position os - p, so "
+        Mistake("stride-ignored", "You ignored the stride: unit o starts reading at position os − p, so "
                 "neighbouring units are s positions apart.", _wrong(part, stride=False)),
     )
     if part == "affected":
@@ -220,9 +220,11 @@ def _problem(p: dict[str, Any]) -> str | None:
 
 
 def units(text: str, name: str, values: list[int]) -> Prose:
-    """Prose listing units as math: 'text {u0}, {u1}' with u_i the symbols name_v."""
+    """Prose listing units as math: 'text {u0}, {u1}' with u_i the symbols name_v; {name} in the text is the
+    layer's name as a symbol."""
     slots = ", ".join(f"{{u{i}}}" for i in range(len(values))) or "none"
-    return prose(text.replace("{units}", slots), **{f"u{i}": Sym(f"{name}_{v}") for i, v in enumerate(values)})
+    return prose(text.replace("{units}", slots), name=Sym(name),
+                 **{f"u{i}": Sym(f"{name}_{v}") for i, v in enumerate(values)})
 
 
 def _centres(p: dict[str, Any]) -> list[list[float]]:
@@ -298,12 +300,14 @@ class AffectedOutputs(Template):
         names = NAMES[:depth + 1]
         statement = (
             prose("A stack of 1-D convolutions takes the inputs {first} to {last}; units and positions are "
-                  "numbered from 0. Unit o of a layer with kernel width k, stride s and p zeros of padding on each "
-                  "side reads positions os - p to os - p + k - 1 of the row below; positions outside that row are "
-                  "padding zeros, not units.", first=Sym("x_0"), last=Sym(f"x_{p['n'] - 1}")),
-            *(prose(f"Layer {names[number]}, units {{first}} to {{last}}: kernel width {k}, stride {s}, "
+                  "numbered from 0. Unit {o} of a layer with kernel width {k}, stride {s} and {p} zeros of padding "
+                  "on each side reads positions {start} to {end} of the row below; positions outside that row are "
+                  "padding zeros, not units.", first=Sym("x_0"), last=Sym(f"x_{p['n'] - 1}"), o=Sym("o"),
+                  k=Sym("k"), s=Sym("s"), p=Sym("p"), start=Plus(Product(Sym("o"), Sym("s")), Neg(Sym("p"))),
+                  end=Plus(Product(Sym("o"), Sym("s")), Neg(Sym("p")), Sym("k"), -1)),
+            *(prose(f"Layer {{name}}, units {{first}} to {{last}}: kernel width {k}, stride {s}, "
                     + (f"{pad} zero{'s' if pad > 1 else ''} of padding on each side." if pad else "no padding."),
-                    first=Sym(f"{names[number]}_0"),
+                    name=Sym(names[number]), first=Sym(f"{names[number]}_0"),
                     last=Sym(f"{names[number]}_{rows[number] - 1}"))
               for number, (k, s, pad) in enumerate(layers(p), start=1)),
         )
@@ -311,21 +315,21 @@ class AffectedOutputs(Template):
         x, unit, top = Sym(f"x_{p['input']}"), Sym(f"{names[-1]}_{p['unit']}"), names[-1]
         in_order = " List the unit numbers, in increasing order."
         parts = (
-            Part("affected", prose(f"Seen from below: which units of layer {names[1]} does a change of {{x}} affect?"
-                                   + in_order, x=x),
+            Part("affected", prose("Seen from below: which units of layer {h} does a change of {x} affect?"
+                                   + in_order, x=x, h=Sym(names[1])),
                  expect(Vector, key["affected"], p, _mistakes("affected"), partial=False, hide_size=True),
-                 solution=(units(f"A unit of {names[1]} is affected when its window covers position {p['input']}: "
+                 solution=(units(f"A unit of {{name}} is affected when its window covers position {p['input']}: "
                                  "{units}.", names[1], key["affected"]),)),
-            Part("affected_top", prose(f"Which units of the top layer {top} does a change of {{x}} affect, through "
-                                       "the layers in between?" + in_order, x=x),
+            Part("affected_top", prose("Which units of the top layer {top} does a change of {x} affect, through "
+                                       "the layers in between?" + in_order, x=x, top=Sym(top)),
                  expect(Vector, key["affected_top"], p, _mistakes("affected_top"), partial=False, hide_size=True),
-                 solution=(*(units(f"Layer {names[row]}: {{units}}.", names[row], numbered(up[row]))
+                 solution=(*(units("Layer {name}: {units}.", names[row], numbered(up[row]))
                              for row in range(1, depth + 1)),
                            figure(p, up, f"Everything that input {p['input']} affects is shaded."))),
             Part("field", prose("Seen from above: which inputs does {unit} depend on (its receptive field)? List "
                                 "the input numbers, in increasing order.", unit=unit),
                  expect(Vector, key["field"], p, _mistakes("field"), partial=False, hide_size=True),
-                 solution=(*(units(f"Row {names[row]}: {{units}}.", names[row], numbered(down[row]))
+                 solution=(*(units("Row {name}: {units}.", names[row], numbered(down[row]))
                              for row in range(depth - 1, -1, -1)),
                            figure(p, down, f"Everything that unit {p['unit']} of {top} depends on is shaded."))),
         )

@@ -16,7 +16,7 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, prose
+from exercises.model import Eq, Op, Part, Product, Prose, Question, Sym, joined, prose
 from exercises.params import Bool, IdList, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
@@ -58,10 +58,10 @@ class Statement:
     layer stacks (shapes, parameters and receptive fields found on the layers); `why(p)` explains it."""
 
     id: str
-    text: Callable[[dict[str, Any]], str]
+    text: Callable[[dict[str, Any]], Prose]
     holds: Callable[[dict[str, Any]], bool]
     observed: Callable[[dict[str, Any]], bool]
-    why: Callable[[dict[str, Any]], str]
+    why: Callable[[dict[str, Any]], Prose]
 
 
 def stacks(p: dict[str, Any]) -> dict[str, tuple]:
@@ -83,61 +83,75 @@ def _params_of(layers: tuple) -> int:
     return sum(layer.param_count() for layer in layers)
 
 
+_SIZES = {"one": Op("×", 1, 1), "three": Op("×", 3, 3), "five": Op("×", 5, 5)}
+
+
+def sized(text: str, **math: Any) -> Prose:
+    """Prose whose {one}, {three} and {five} are the kernel sizes 1 × 1, 3 × 3 and 5 × 5, as math."""
+    return prose(text, **{name: size for name, size in _SIZES.items() if "{" + name + "}" in text}, **math)
+
+
 STATEMENTS = (
     Statement("cheap-middle",
-              lambda p: f"The first 1x1 convolution reduces the channels from {p['width']} to {p['inner']}, so the "
-                        f"3x3 convolution works on {p['inner']} channels and costs a share "
-                        f"{Fraction(p['inner'], p['width']) ** 2} of a 3x3 convolution at {p['width']} channels.",
+              lambda p: sized("The first {one} convolution reduces the channels from {w} to {d}, so the {three} "
+                              "convolution works on {d} channels and costs a share {share} of a {three} convolution "
+                              "at {w} channels.", w=p["width"], d=p["inner"],
+                              share=Fraction(p["inner"], p["width"]) ** 2),
               lambda p: True,
               _observed(lambda s, p: Fraction(s["bottleneck"][0][1].param_count(), s["plain"][0][0].param_count())
                         == Fraction(p["inner"], p["width"]) ** 2),
-              lambda p: "the 3x3 convolution's cost grows with the product of its input and output channels."),
+              lambda p: sized("the {three} convolution's cost grows with the product of its input and output "
+                              "channels.")),
     Statement("restores-width",
-              lambda p: f"The last 1x1 convolution brings the channels back to {p['width']}, so that the block's "
-                        "output can be added to its input through the identity shortcut, which has no parameters.",
+              lambda p: sized("The last {one} convolution brings the channels back to {w}, so that the block's "
+                              "output can be added to its input through the identity shortcut, which has no "
+                              "parameters.", w=p["width"]),
               lambda p: True,
               _observed(lambda s, p: s["bottleneck"][1][-1] == (p["width"], p["size"], p["size"])),
-              lambda p: "the sum of the two paths needs the input's shape, channels included."),
+              lambda p: sized("the sum of the two paths needs the input's shape, channels included.")),
     Statement("deeper-for-less",
-              lambda p: f"With fewer parameters than two 3x3 convolutions at {p['width']} channels, the block has "
-                        "three layers, each followed by a non-linearity, instead of two.",
+              lambda p: sized("With fewer parameters than two {three} convolutions at {w} channels, the block has "
+                              "three layers, each followed by a non-linearity, instead of two.", w=p["width"]),
               lambda p: True,
               _observed(lambda s, p: len(s["bottleneck"][0]) > len(s["plain"][0])
                         and _params_of(s["bottleneck"][0]) < _params_of(s["plain"][0])),
-              lambda p: f"{weights(p, 'bottleneck')} weights in three layers against {weights(p, 'plain')} in two."),
+              lambda p: sized("{a} weights in three layers against {b} in two.", a=weights(p, "bottleneck"),
+                              b=weights(p, "plain"))),
     Statement("shrinks-map",
-              lambda p: "The 1x1 convolutions shrink the feature map's height and width, so the 3x3 convolution has "
-                        "fewer positions to compute.",
+              lambda p: sized("The {one} convolutions shrink the feature map's height and width, so the {three} "
+                              "convolution has fewer positions to compute."),
               lambda p: False,
               _observed(lambda s, p: s["bottleneck"][1][0][1:] != (p["size"], p["size"])),
-              lambda p: f"a 1x1 convolution with stride 1 keeps the {p['size']}x{p['size']} map; it changes only "
-                        "the number of channels."),
+              lambda p: sized("a {one} convolution with stride 1 keeps the {map} map; it changes only the number "
+                              "of channels.", map=Op("×", p["size"], p["size"]))),
     Statement("more-parameters",
-              lambda p: f"The block has more parameters than two 3x3 convolutions at {p['width']} channels, which "
-                        "lets it learn more.",
+              lambda p: sized("The block has more parameters than two {three} convolutions at {w} channels, which "
+                              "lets it learn more.", w=p["width"]),
               lambda p: weights(p, "bottleneck") > weights(p, "plain"),
               _observed(lambda s, p: _params_of(s["bottleneck"][0]) > _params_of(s["plain"][0])),
-              lambda p: f"it has {weights(p, 'bottleneck')} weights against {weights(p, 'plain')}: far fewer."),
+              lambda p: sized("it has {a} weights against {b}: far fewer.", a=weights(p, "bottleneck"),
+                              b=weights(p, "plain"))),
     Statement("free-one-by-one",
-              lambda p: "The 1x1 convolutions have no weights: they only pass the channels on.",
+              lambda p: sized("The {one} convolutions have no weights: they only pass the channels on."),
               lambda p: False,
               _observed(lambda s, p: s["bottleneck"][0][0].param_count() == 0),
-              lambda p: f"each has {p['width']}·{p['inner']} = {p['width'] * p['inner']} weights, one for every "
-                        "pair of input and output channels."),
+              lambda p: sized("each has {count} weights, one for every pair of input and output channels.",
+                              count=Eq(Op("×", p["width"], p["inner"]), p["width"] * p["inner"]))),
     Statement("wider-field",
-              lambda p: "Its three layers see a wider neighbourhood of the input than the two 3x3 convolutions, since "
-                        "every layer widens the receptive field.",
+              lambda p: sized("Its three layers see a wider neighbourhood of the input than the two {three} "
+                              "convolutions, since every layer widens the receptive field."),
               lambda p: False,
               _observed(lambda s, p: receptive_fields(s["bottleneck"][0])[-1][0]
                         > receptive_fields(s["plain"][0])[-1][0]),
-              lambda p: "1x1 convolutions do not widen it: the block sees 3x3 input pixels, the two 3x3 "
-                        "convolutions 5x5."),
+              lambda p: sized("{one} convolutions do not widen it: the block sees {three} input pixels, the two "
+                              "{three} convolutions {five}.")),
     Statement("narrow-output",
-              lambda p: f"The block's output has {p['inner']} channels, which makes the next block cheaper.",
+              lambda p: sized("The block's output has {d} channels, which makes the next block cheaper.",
+                              d=p["inner"]),
               lambda p: False,
               _observed(lambda s, p: s["bottleneck"][1][-1][0] == p["inner"]),
-              lambda p: f"the last 1x1 convolution restores {p['width']} channels; only the inside of the block is "
-                        "narrow."),
+              lambda p: sized("the last {one} convolution restores {w} channels; only the inside of the block is "
+                              "narrow.", w=p["width"])),
 )
 BY_ID = {s.id: s for s in STATEMENTS}
 TRUE = [s.id for s in STATEMENTS if s.id in ("cheap-middle", "restores-width", "deeper-for-less")]
@@ -193,20 +207,20 @@ def _plain_kernel_not_squared(p: dict[str, Any]) -> int:
     return 6 * p["width"] ** 2
 
 
-FORGOT_LAST = "The block has three convolutions: the last 1x1 takes the d channels back to w (d·w weights)."
-FREE = "The 1x1 convolutions have weights too: one per pair of input and output channels."
-ALL_THREE = "Only the middle convolution is 3x3: a 1x1 convolution has one tap per channel pair."
-INNER = "The first 1x1 convolution reads w channels and the last one writes w: w·d weights each, not d·d."
+FORGOT_LAST = "The block has three convolutions: the last 1×1 takes the d channels back to w (d·w weights)."
+FREE = "The 1×1 convolutions have weights too: one per pair of input and output channels."
+ALL_THREE = "Only the middle convolution is 3×3: a 1×1 convolution has one tap per channel pair."
+INNER = "The first 1×1 convolution reads w channels and the last one writes w: w·d weights each, not d·d."
 BOTTLENECK_MISTAKES = (
     Mistake("last-layer-forgotten", FORGOT_LAST, _last_forgotten),
     Mistake("one-by-one-free", FREE, _free_one_by_one),
     Mistake("all-three-by-three", ALL_THREE, _all_three),
     Mistake("inner-width-everywhere", INNER, _inner_everywhere),
 )
-ONE = "There are two 3x3 convolutions, each with 3·3·w·w weights."
-AT_INNER = ("That is two 3x3 convolutions at the inner width d (ResNet-34's basic block); the question compares them "
+ONE = "There are two 3×3 convolutions, each with 3·3·w·w weights."
+AT_INNER = ("That is two 3×3 convolutions at the inner width d (ResNet-34's basic block); the question compares them "
             "at the block's width w.")
-NOT_SQUARED = "A 3x3 kernel has 3·3 = 9 taps per channel pair, not 3."
+NOT_SQUARED = "A 3×3 kernel has 3·3 = 9 taps per channel pair, not 3."
 PLAIN_MISTAKES = (
     Mistake("one-layer-only", ONE, _one_plain_layer),
     Mistake("plain-at-inner-width", AT_INNER, _plain_at_inner),
@@ -239,7 +253,7 @@ class Bottleneck(Template):
     id = "bottleneck"
     version = 1
     topic = "architectures"
-    summary = "ResNet-50's 1x1-3x3-1x1 bottleneck against two 3x3 convolutions: parameters, multiply-adds, why"
+    summary = "ResNet-50's 1×1-3×3-1×1 bottleneck against two 3×3 convolutions: parameters, multiply-adds, why"
     params = {
         "width": Int(doc="the block's channels w (in and out; ResNet-50: 256 to 2048)", low=2, high=4096),
         "inner": Int(doc="the bottleneck's inner width d, less than w (ResNet-50: w / 4)", low=1, high=4096),
@@ -285,18 +299,18 @@ class Bottleneck(Template):
     def build(self, p: dict[str, Any]) -> Question:
         w, d, n = p["width"], p["inner"], p["size"]
         statement = (
-            prose("ResNet-50 (He et al. 2016) builds its blocks as a bottleneck: a 1x1 convolution from {w} to {d} "
-                  "channels, a 3x3 convolution at {d} channels and a 1x1 convolution back to {w}, with an identity "
-                  "shortcut around them. Compare it with two 3x3 convolutions at {w} channels, on the same {nn} "
-                  "feature map.", w=w, d=d, nn=Op("×", n, n)),
-            prose("No convolution has biases (batch normalization follows each; do not count it). Every layer keeps "
-                  "the map's size (stride 1; the 3x3 convolutions pad by 1). A multiply-add is one weight used at "
-                  "one output position (every position reads a full window)."),
+            sized("ResNet-50 (He et al. 2016) builds its blocks as a bottleneck: a {one} convolution from {w} to {d} "
+                  "channels, a {three} convolution at {d} channels and a {one} convolution back to {w}, with an "
+                  "identity shortcut around them. Compare it with two {three} convolutions at {w} channels, on the "
+                  "same {nn} feature map.", w=w, d=d, nn=Op("×", n, n)),
+            sized("No convolution has biases (batch normalization follows each; do not count it). Every layer keeps "
+                  "the map's size (stride 1; the {three} convolutions pad by 1). A multiply-add is one weight used "
+                  "at one output position (every position reads a full window)."),
             *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
-            draw.block_columns([("bottleneck", [f"1x1 conv, {w} to {d}", f"3x3 conv, {d} to {d}",
-                                                f"1x1 conv, {d} to {w}"]),
-                                ("two 3x3 convolutions", [f"3x3 conv, {w} to {w}", f"3x3 conv, {w} to {w}"])],
-                               "The bottleneck block (left) and two 3x3 convolutions of the same width (right)."),
+            draw.block_columns([("bottleneck", [f"1×1 conv, {w} to {d}", f"3×3 conv, {d} to {d}",
+                                                f"1×1 conv, {d} to {w}"]),
+                                ("two 3×3 convolutions", [f"3×3 conv, {w} to {w}", f"3×3 conv, {w} to {w}"])],
+                               "The bottleneck block (left) and two 3×3 convolutions of the same width (right)."),
         )
         terms = Op("+", Op("+", Op("×", w, d), Op("×", Op("×", Op("×", 3, 3), d), d)), Op("×", d, w))
         plain = Op("×", Op("×", Op("×", 2, Op("×", 3, 3)), w), w)
@@ -305,40 +319,42 @@ class Bottleneck(Template):
             self._part(p, "bottleneck_params", "How many parameters do the three convolutions of the bottleneck "
                        "block have?", "One weight per channel pair and tap: {total}.",
                        total=Eq(terms, weights(p, "bottleneck"))),
-            self._part(p, "plain_params", "How many parameters do the two 3x3 convolutions have?",
-                       "Each has 3·3 taps for each of {pairs} channel pairs: {total}.", pairs=Op("×", w, w),
-                       total=Eq(plain, weights(p, "plain"))),
+            self._part(p, "plain_params", "How many parameters do the two {three} convolutions have?",
+                       "Each has {taps} taps for each of {pairs} channel pairs: {total}.", pairs=Op("×", w, w),
+                       taps=Op("×", 3, 3), total=Eq(plain, weights(p, "plain"))),
             self._part(p, "bottleneck_madds", "How many multiply-adds does the bottleneck block take on the map?",
                        "Every weight once at each of the {nn} positions: {total}.", nn=nn,
                        total=Eq(Op("×", weights(p, "bottleneck"), nn), madds(p, "bottleneck"))),
-            self._part(p, "plain_madds", "How many multiply-adds do the two 3x3 convolutions take on the map?",
+            self._part(p, "plain_madds", "How many multiply-adds do the two {three} convolutions take on the map?",
                        "Every weight once at each of the {nn} positions: {total}.", nn=nn,
                        total=Eq(Op("×", weights(p, "plain"), nn), madds(p, "plain"))),
             self._why_part(p),
         )
         factor = Fraction(weights(p, "plain"), weights(p, "bottleneck"))
-        closing = prose(f"So the bottleneck costs about {float(factor):.1f} times less than two 3x3 convolutions at "
-                        "the same width, while it is one layer deeper. ResNet-50 replaces each two-layer block of "
-                        "ResNet-34 (two 3x3 convolutions at d channels) by such a block at 4d channels for a similar "
-                        "cost: 3.8 against 3.6 billion multiply-adds for the whole network (He et al. 2016).")
+        closing = sized(f"So the bottleneck has about {float(factor):.1f} times fewer weights and multiply-adds than "
+                        "two {three} convolutions at the same width, while it is one layer deeper. ResNet-50 replaces "
+                        "each two-layer block of ResNet-34 (two {three} convolutions at {d} channels) by such a block "
+                        "at {wide} channels for a similar cost: 3.8 against 3.6 billion multiply-adds for the whole "
+                        "network (He et al. 2016).", d=Sym("d"), wide=Product(4, Sym("d")))
         return self.question(p, title="The bottleneck block", statement=statement, parts=parts, solution=(closing,))
 
     @staticmethod
     def _part(p: dict[str, Any], part_id: str, prompt: str, worked: str, **math: Any) -> Part:
         key, mistakes = PARTS[part_id]
-        return Part(part_id, prose(prompt), expect(Integer, key(p), p, mistakes), solution=(prose(worked, **math),))
+        return Part(part_id, sized(prompt), expect(Integer, key(p), p, mistakes), solution=(sized(worked, **math),))
 
     @staticmethod
     def _why_part(p: dict[str, Any]) -> Part:
         shown = [BY_ID[i] for i in p["statements"]]
         key = next(s.id for s in shown if s.holds(p))
-        mistakes = [Mistake(s.id, f"That statement is false: {s.why(p)}", lambda _, s=s: s.id)
+        mistakes = [Mistake(s.id, joined("That statement is false: ", s.why(p)), lambda _, s=s: s.id)
                     for s in shown if s.id != key]
-        solution = tuple(prose(f"{option_label(i)}. {'True' if s.holds(p) else 'False'}: {s.why(p)}")
+        solution = tuple(joined(f"{option_label(i)}. {'True' if s.holds(p) else 'False'}: ", s.why(p))
                          for i, s in enumerate(shown))
+        options = tuple((s.id, s.text(p)) for s in shown)
         return Part("why", prose("Why is the block built this way? Which statement is true?"),
-                    expect(Choice, key, p, mistakes, options=tuple((s.id, s.text(p)) for s in shown)),
-                    points=2, solution=solution)
+                    expect(Choice, key, p, mistakes, options=options), points=2, solution=solution,
+                    options=tuple(text for _, text in options))
 
     def verify(self, question: Question) -> None:
         p = question.params

@@ -70,7 +70,7 @@ OUTPUT_MISTAKES = (
     Mistake("same-slice-for-all-channels", "Each input channel has its own kernel slice K_(0,c); you used the first "
             "slice for every channel.", lambda p: output_map(p["image"], [p["kernel"][0]] * len(p["image"]),
                                                              p["bias"])),
-    Mistake("flipped-kernel", "You turned the kernel slices by 180°: in deep learning, ⋆ is cross-correlation, so "
+    Mistake("flipped-kernel", "You rotated the kernel slices by 180°: in deep learning, ⋆ is cross-correlation, so "
             "the kernel is used as it is.",
             lambda p: output_map(p["image"], [rotate180(s) for s in p["kernel"]], p["bias"])),
 )
@@ -104,11 +104,11 @@ MIX_MISTAKES = (
 
 
 def _draw_kernel(rng: np.random.Generator, c_in: int, kh: int, kw: int) -> list:
-    """C_in slices of -1..2, each with at least two non-zero taps, that change when turned by 180°."""
+    """C_in slices of -1..2, each with at least two non-zero taps, that change when rotated by 180°."""
     kernel = redraw(lambda: rng.integers(-1, 3, size=(c_in, kh, kw)),
                     lambda k: all(np.count_nonzero(s) >= min(2, s.size) for s in k)
                     and not np.array_equal(k, k[:, ::-1, ::-1]) and len({s.tobytes() for s in k}) == c_in,
-                    "kernel slices with two non-zero taps each, different, that change when turned", tries=1000)
+                    "kernel slices with two non-zero taps each, different, that change when rotated", tries=1000)
     return kernel.tolist()
 
 
@@ -200,10 +200,11 @@ class Conv2dChannels(Template):
         channels = {f"X{c}": Eq(Sym(f"X_{c}"), np.array(x)) for c, x in enumerate(image)}
         slices = {f"K{c}": Eq(Sym(f"K_{{0,{c}}}"), np.array(k)) for c, k in enumerate(kernel)}
         statement = (
-            prose("A convolution layer maps {cin} input channels to {cout} output channels with " + f"{kh}×{kw} "
-                  "kernels, stride 1 and no padding (valid cross-correlation, kernels not turned). Its input X has "
-                  "the channels " + _list(channels) + " (indices from 0).", cin=Eq(Sym("C_in"), c_in),
-                  cout=Eq(Sym("C_out"), p["channels_out"]), **channels),
+            prose("A convolution layer maps {cin} input channels to {cout} output channels with {kk} kernels, stride "
+                  "1 and no padding (valid cross-correlation: the kernels are used as they are, not rotated by 180°). "
+                  "Its input {X} has the channels " + _list(channels) + " (indices from 0).",
+                  cin=Eq(Sym("C_in"), c_in), cout=Eq(Sym("C_out"), p["channels_out"]), kk=Op("×", kh, kw),
+                  X=Sym("X"), **channels),
             prose("Output channel 0 has one kernel slice per input channel, " + _list(slices) + ", and the bias "
                   "{b}: {rule}.", **slices, b=Eq(Sym("b_0"), p["bias"]),
                   rule=Eq(Sym("Y_0"), Op("+", Sym("b_0"), Sum("c", Op("⋆", Sym("X_c"), Sym("K_{0,c}")))))),
@@ -211,8 +212,8 @@ class Conv2dChannels(Template):
         parts = (
             Part("shape", prose("What is the shape (channels, rows, columns) of the layer's output?"),
                  expect(Tuple, shape, p, SHAPE_MISTAKES, names=SHAPE_NAMES), points=1,
-                 solution=(prose("One channel per output channel's kernel, {c}; each map has one entry per position "
-                                 "where the kernel fits, {rows} rows and {cols} columns. Shape {shape}.",
+                 solution=(prose("One map per output channel, {c}; each map has one entry per position where the "
+                                 "kernel fits, {rows} rows and {cols} columns. Shape {shape}.",
                                  c=Eq(Sym("C_out"), p["channels_out"]), rows=Eq(Op("+", Op("-", height, kh), 1),
                                                                                 shape[1]),
                                  cols=Eq(Op("+", Op("-", width, kw), 1), shape[2]), shape=shape),)),
@@ -227,8 +228,8 @@ class Conv2dChannels(Template):
     def _output_solution(p: dict[str, Any], output: list[list[int]]) -> tuple[Block, ...]:
         image, kernel = np.array(p["image"]), np.array(p["kernel"])
         kh, kw = kernel.shape[1:]
-        steps: list[Block] = [prose("Each entry adds the bias and, for every input channel, its kh×kw window "
-                                    "times that channel's kernel slice:")]
+        steps: list[Block] = [prose("Each entry adds the bias and, for every input channel, its {kk} window "
+                                    "times that channel's kernel slice:", kk=Op("×", kh, kw))]
         for i, row in enumerate(output):
             for j, value in enumerate(row):
                 terms = tuple((image[c, i + a, j + b], kernel[c, a, b]) for c in range(len(image))
@@ -242,16 +243,18 @@ class Conv2dChannels(Template):
         mix, (r, c) = np.array(p["mix"]), p["pixel"]
         values = np.array([channel[r][c] for channel in p["image"]])
         answer = mix_pixel(p["mix"], p["image"], p["pixel"])
-        steps = [prose("At pixel {rc} the input's channels are {v}. A 1×1 kernel sees only this pixel, so output "
-                       "channel o is row o of M times that vector: at every pixel, the 1×1 convolution is the same "
-                       "matrix product, mixing the channels.", rc=(r, c), v=values)]
+        steps = [prose("At pixel {rc} the input's channels are {v}. A {one} kernel sees only this pixel, so output "
+                       "channel {o} is row {o} of {M} times that vector: at every pixel, the {one} convolution is the "
+                       "same matrix product, mixing the channels.", rc=(r, c), v=values, one=Op("×", 1, 1),
+                       o=Sym("o"), M=Sym("M"))]
         steps += [prose("{step}", step=Eq(Sym(f"Z_{{{o},{r},{c}}}"), Dot(tuple(zip(row, values, strict=True))),
                                           answer[o])) for o, row in enumerate(mix)]
         return Part(
             "mix",
-            prose("A 1×1 convolution (stride 1, no bias) with the weights {M} (one row per output channel, one "
-                  "column per input channel) maps X to Z with {n} channels. Compute the vector of Z's channels at "
-                  "pixel {rc} (row, column).", M=Eq(Sym("M"), mix), n=len(mix), rc=(r, c)),
+            prose("A {one} convolution (stride 1, no bias) with the weights {M} (one row per output channel, one "
+                  "column per input channel) maps {X} to {Z} with {n} channels. Compute the vector of {Z}'s channels "
+                  "at pixel {rc} (row, column).", M=Eq(Sym("M"), mix), n=len(mix), rc=(r, c), one=Op("×", 1, 1),
+                  X=Sym("X"), Z=Sym("Z")),
             expect(Vector, answer, p, MIX_MISTAKES), points=2, solution=tuple(steps))
 
     def verify(self, question: Question) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, Sum, Sym, prose
+from exercises.model import Block, Call, Display, Dot, Eq, Neg, Op, Part, Plus, Question, Sum, Sym, prose
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
 from exercises.redraw import prefer
 from exercises.registry import Template, template
@@ -233,22 +233,25 @@ class Circulant(Template):
             rule = Eq(Sym("Y_{i,j}"), Sum("a,b", Op("*", Sym("X_{i+a,j+b}"), Sym("K_{a,b}"))))
             inputs = prose("Let {X} be the image and {K} the kernel ({H} rows, {W} columns). Circular 2-D "
                            "cross-correlation {rule} treats the image as periodic in both directions: indices wrap "
-                           "round, {wrap}, so Y has the size of X.", X=Eq(Sym("X"), np.array(p["image"])),
+                           "round, {wrap}, so {Y} has the size of {X0}.", X=Eq(Sym("X"), np.array(p["image"])),
+                           Y=Sym("Y"), X0=Sym("X"),
                            K=Eq(Sym("K"), np.array(p["kernel"])), rule=rule, H=Eq(Sym("H"), shape[0]),
                            W=Eq(Sym("W"), shape[1]), wrap=Eq(Sym("X_{i+H,j}"), Sym("X_{i,j+W}"), Sym("X_{i,j}")))
-            flat = ("Flatten X row by row into vec(X) (a " + ("row" if row else "column") + " vector of {hw} "
-                    "entries), and Y likewise. Then {product} for a {hw} × {hw} matrix C: the book's doubly block "
+            flat = ("Flatten {X} row by row into {x} (a " + ("row" if row else "column") + " vector of {hw} "
+                    "entries), and {Y} likewise. Then {product} for a {size} matrix {C}: the book's doubly block "
                     "circulant matrix.")
+            symbols = {"X": Sym("X"), "x": x, "Y": Sym("Y"), "size": Op("×", size, size)}
         else:
             rule = Eq(Sym("y_j"), Sum("a", Op("*", Sym("x_{j+a}"), Sym("w_a"))))
             inputs = prose("Let {x} be the signal and {w} the kernel. Circular cross-correlation {rule} treats the "
                            "signal as periodic: with {n}, an index past the end wraps round to the start, {wrap}, "
-                           "so y has n entries.", x=Eq(Sym("x"), np.array(p["signal"])),
+                           "so {y} has {n0} entries.", x=Eq(Sym("x"), np.array(p["signal"])),
                            w=Eq(Sym("w"), np.array(p["kernel"])), rule=rule, n=Eq(Sym("n"), shape[0]),
-                           wrap=Eq(Sym("x_{n+i}"), Sym("x_i")))
-            flat = ("It is linear in x: {product} for an n × n matrix C, with x a " + ("row" if row else "column")
-                    + " vector ({hw} entries).")
-        statement = (inputs, prose(flat, product=product, hw=size))
+                           wrap=Eq(Sym("x_{n+i}"), Sym("x_i")), y=Sym("y"), n0=Sym("n"))
+            flat = ("It is linear in {x}: {product} for an {size} matrix {C}, with {x} a " +
+                    ("row" if row else "column") + " vector ({hw} entries).")
+            symbols = {"x": x, "size": Op("×", Sym("n"), Sym("n"))}
+        statement = (inputs, prose(flat, product=product, hw=size, C=Sym("C"), **symbols))
         kind = Matrix if image else Vector
         parts = (
             Part("matrix", prose("Write down the circulant matrix {C}.", C=Sym("C")),
@@ -257,8 +260,8 @@ class Circulant(Template):
                                  y=Sym("Y" if image else "y")),
                  expect(kind, output, p, OUTPUT_MISTAKES), points=2, solution=self._output_solution(p, output)),
             Part("toeplitz", prose("The valid cross-correlation of the same data (no wrap-around, no padding) is "
-                                   "{valid} with the Toeplitz matrix T. Write down the matrix T itself, entry "
-                                   "by entry, as for C.", valid=valid),
+                                   "{valid} with the Toeplitz matrix {T}. Write down the matrix {T} itself, entry "
+                                   "by entry, as for {C}.", valid=valid, T=Sym("T"), C=Sym("C")),
                  expect(Matrix, toeplitz.tolist(), p, TOEPLITZ_MISTAKES), points=2,
                  solution=self._toeplitz_solution(p, shape, kshape)),
         )
@@ -270,7 +273,8 @@ class Circulant(Template):
         row, image = p["convention"] == "row", "image" in p
         matrix = _matrix(p)
         ones = np.ones(np.shape(p["kernel"]), dtype=np.int64)  # where the band wraps, whatever the weights there
-        wrapped = frozenset(zip(*np.nonzero(_matrix(p, ones) - _matrix(p, ones, wrap=False)), strict=True))
+        wrapped = frozenset((i, j) for i, j in zip(*np.nonzero(_matrix(p, ones) - _matrix(p, ones, wrap=False)),
+                                                   strict=True) if matrix[i, j])  # a weight 0 wraps as a plain 0
         if not row:
             wrapped = frozenset((j, i) for i, j in wrapped)
         line, lines = ("column", "columns") if row else ("row", "rows")
@@ -280,27 +284,31 @@ class Circulant(Template):
             layout = np.array([[Sym(f"C_{(r - i) % height}") if (r - i) % height < kh else 0 for i in range(height)]
                                for r in range(height)], dtype=object)
             steps: list[Block] = [
-                prose(f"Cut C into {height} × {height} blocks, each {width} × {width}: image row r "
-                      "feeds output row i through kernel row a = (r − i) mod H (rows wrap round too). The block is "
-                      "the 1-D circulant matrix {Ca} of that kernel row, and zero when a is not a kernel row:",
-                      Ca=Sym("C_a")),
+                prose("Cut {C} into {blocks} blocks, each {each}: image row {r} feeds output row {i} through kernel "
+                      "row {a} (rows wrap round too). The block is the 1-D circulant matrix {Ca} of that kernel row, "
+                      "and zero when {a0} is not a kernel row:", C=Sym("C"), blocks=Op("×", height, height),
+                      each=Op("×", width, width), r=Sym("r"), i=Sym("i"), a0=Sym("a"), Ca=Sym("C_a"),
+                      a=Eq(Sym("a"), Call("mod", Op("-", Sym("r"), Sym("i")), Sym("H")))),
                 Display(Eq(Sym("C"), layout if row else layout.T)),
                 *(Display(Eq(Sym(f"C_{a}"), in_convention(block, p["convention"]))) for a, block in enumerate(blocks)),
-                prose("The blocks repeat along wrapping block diagonals and each block is circulant: C is doubly "
-                      "block circulant."),
+                prose("The blocks repeat along wrapping block diagonals and each block is circulant: {C} is doubly "
+                      "block circulant.", C=Sym("C")),
             ]
         else:
             rule = Eq(Sym("C_{i,j}" if row else "C_{j,i}"), Sym("w_a"))
-            steps = [prose(f"Output j reads inputs j, j+1, …, j+k−1, wrapping past the end: {line} j of C holds the "
-                           f"kernel starting at entry j and wrapping round, {{rule}} with {{a}} where a < k = "
-                           f"{len(p['kernel'])}, and 0 elsewhere. Each {line} is the previous one shifted by one, "
-                           "cyclically: C is circulant.", rule=rule,
+            steps = [prose(f"Output {{j}} reads the inputs {{j}} to {{last}}, wrapping past the end: {line} {{j}} of "
+                           f"{{C}} holds the kernel starting at entry {{j}} and wrapping round, {{rule}} with {{a}} "
+                           f"where {{fits}}, and 0 elsewhere. Each {line} is the previous one shifted by one, "
+                           "cyclically: {C} is circulant.", rule=rule, j=Sym("j"), C=Sym("C"),
+                           last=Plus(Sym("j"), Sym("k"), -1), fits=Eq(Op("<", Sym("a"), Sym("k")), len(p["kernel"])),
                            a=Eq(Sym("a"), Call("mod", Op("-", Sym("i"), Sym("j")), Sym("n"))))]
-        entries = "entry (marked) is" if len(wrapped) == 1 else "entries (marked) are"
-        steps.append(prose(f"The {len(wrapped)} wrap-around {entries} what valid correlation does not have: the "
-                           f"{lines} without one, those of the outputs whose window fits without wrapping, are "
-                           "exactly the Toeplitz matrix's."))
-        steps.append(draw.matrix_band(in_convention(matrix, p["convention"]).tolist(), wrapped, "wrap-around"))
+        if wrapped:
+            entries = "entry (marked) is" if len(wrapped) == 1 else "entries (marked) are"
+            steps.append(prose(f"The {len(wrapped)} non-zero wrap-around {entries} what valid correlation does not "
+                               f"have. The {lines} of the outputs whose window fits without wrapping hold none of "
+                               "them: they are exactly the Toeplitz matrix's."))
+        steps.append(draw.matrix_band(in_convention(matrix, p["convention"]).tolist(), wrapped,
+                                      "non-zero wrap-around"))
         return tuple(steps)
 
     @staticmethod
@@ -320,12 +328,13 @@ class Circulant(Template):
         line = "columns" if p["convention"] == "row" else "rows"
         kept = straight_outputs(shape, kshape)
         if len(shape) == 1:
-            where = f"the first n − k + 1 = {len(kept)} {line} of C"
+            where, count = f"the first {{count}} {line} of {{C}}", Eq(Plus(Sym("n"), Neg(Sym("k")), 1), len(kept))
         else:
-            where = f"the {line} of C numbered " + ", ".join(str(i) for i in kept) + " (from 0)"
+            where, count = f"the {line} of {{C}} numbered " + ", ".join(str(i) for i in kept) + " (from 0)", None
         return (prose("Valid correlation has only the outputs whose window fits without wrapping, and their "
-                      f"{line} of C hold no wrap-around entry. So T is {where}, in order; the dropped {line} are the "
-                      "ones whose band wraps round."),)
+                      f"{line} of {{C}} hold no wrap-around entry. So {{T}} is {where}, in order; the dropped {line} "
+                      "are the ones whose band wraps round.", C=Sym("C"), T=Sym("T"),
+                      **({"count": count} if count is not None else {})),)
 
     def verify(self, question: Question) -> None:
         p = question.params

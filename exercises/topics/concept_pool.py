@@ -2,12 +2,26 @@
 
 Each statement has a stable id (its option id in keys and answers), a truth value and an explanation
 that says why it is true or false; the explanation is the feedback when a student picks it wrongly.
-Texts are plain ASCII-friendly prose: they are printed as option text in every format.
+Texts are prose whose symbols and formulas are math placeholders (`_math` below): they are printed as option
+text in every format, and the grader keeps their plain text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from exercises.model import Call, Eq, Neg, Op, Plus, Product, Prose, Sym, prose
+
+_F, _G, _X = Sym("f"), Sym("g"), Sym("x")
+_SYMBOLS = {name: Sym(name) for name in "kmnsd"}  # k kernel width, m and n sizes, s stride, d dilation
+_FORMULAS = {
+    "k1": Plus(Sym("k"), -1),  # k − 1
+    "valid": Plus(Sym("m"), Neg(Sym("k")), 1),  # m − k + 1
+    "full": Plus(Sym("m"), Sym("k"), -1),  # m + k − 1
+    "three": Op("×", 3, 3), "five": Op("×", 5, 5), "six": Op("×", 6, 6),
+    "two_3x3": Eq(Op("+", 3, Op("-", 3, 1)), 5),  # 3 + 3 − 1 = 5
+}
 
 
 @dataclass(frozen=True)
@@ -15,18 +29,31 @@ class Statement:
     id: str
     topic: str
     true: bool
-    text: str
-    why: str
+    text: Prose
+    why: Prose
 
 
-def _pool(topic: str, *rows: tuple[str, bool, str, str]) -> tuple[Statement, ...]:
-    return tuple(Statement(f"{topic}.{name}", topic, true, text, why) for name, true, text, why in rows)
+def _math(text: str, **math: Any) -> Prose:
+    """Prose of the pool: the placeholders {k}, {m}, {n}, {s}, {d} are those symbols, {k1}, {valid}, {full} …
+    the formulas of _FORMULAS; others are given."""
+    known = {**_SYMBOLS, **_FORMULAS}
+    return prose(text, **{name: value for name, value in known.items() if "{" + name + "}" in text}, **math)
+
+
+def _pool(topic: str, *rows: tuple[str, bool, str | Prose, str | Prose]) -> tuple[Statement, ...]:
+    return tuple(Statement(f"{topic}.{name}", topic, true, _as_prose(text), _as_prose(why))
+                 for name, true, text, why in rows)
+
+
+def _as_prose(text: str | Prose) -> Prose:
+    return text if isinstance(text, Prose) else _math(text)
 
 
 POOL: tuple[Statement, ...] = (
     *_pool(
         "equivariance",
-        ("definition", True, "A function f is equivariant to a transformation g if f(g(x)) = g(f(x)).",
+        ("definition", True, _math("A function {f} is equivariant to a transformation {g} if {rule}.", f=_F, g=_G,
+                                   rule=Eq(Call("f", Call("g", _X)), Call("g", Call("f", _X)))),
          "That is the definition: transforming the input transforms the output in the same way."),
         ("translation", True, "Convolution is equivariant to translation: shifting the input shifts the "
          "feature map by the same amount, away from the borders.",
@@ -55,7 +82,8 @@ POOL: tuple[Statement, ...] = (
     ),
     *_pool(
         "invariance",
-        ("definition", True, "A function f is invariant to a transformation g if f(g(x)) = f(x).",
+        ("definition", True, _math("A function {f} is invariant to a transformation {g} if {rule}.", f=_F, g=_G,
+                                   rule=Eq(Call("f", Call("g", _X)), Call("f", _X))),
          "That is the definition: the output does not change when the input is transformed."),
         ("max-pooling", True, "Max pooling makes the representation approximately invariant to small "
          "translations of the input.",
@@ -96,17 +124,19 @@ POOL: tuple[Statement, ...] = (
          "The kernel simply slides over more or fewer positions; only the output size changes."),
         ("lecture-count", True, "A dense layer from 6 inputs to 4 outputs has 24 free weights; the convolution "
          "with a kernel of size 3 that gives the same 4 outputs has 3.",
-         "6 x 4 = 24 dense weights against the 3 shared kernel weights (the lecture's Toeplitz example)."),
+         _math("{count} dense weights against the 3 shared kernel weights (the lecture's Toeplitz example).",
+               count=Eq(Op("×", 6, 4), 24))),
         ("grows", False, "The number of weights of a convolutional layer grows with the size of the input image.",
          "It depends only on the kernel size and the numbers of channels, not on the input size."),
         ("runtime", False, "Parameter sharing reduces the number of multiplications of the forward pass.",
-         "The forward pass still multiplies each of the n outputs by k weights, O(k n); sharing reduces the "
-         "storage to k parameters, not the runtime."),
+         _math("The forward pass still multiplies each of the {n} outputs by {k} weights, {cost}; sharing reduces "
+               "the storage to {k} parameters, not the runtime.", cost=Call("O", Product(Sym("k"), Sym("n"))))),
         ("used-once", False, "In a convolution each kernel weight is used only once per output map.",
          "Each weight is used at every position of the input, once per output value."),
         ("dense-equal", False, "A dense layer from 6 inputs to 4 outputs has as many free weights as the "
          "convolution with a kernel of size 3 that gives the same 4 outputs.",
-         "The dense layer has 6 x 4 = 24 free weights, the convolution only its 3 kernel weights."),
+         _math("The dense layer has {count} free weights, the convolution only its 3 kernel weights.",
+               count=Eq(Op("×", 6, 4), 24))),
         ("any-transform", False, "Parameter sharing makes convolution equivariant to every transformation of the "
          "input, such as rotation and scaling.",
          "Sharing weights across positions gives equivariance to translation only."),
@@ -114,47 +144,52 @@ POOL: tuple[Statement, ...] = (
     *_pool(
         "padding",
         ("keeps-size", True, "Zero padding lets us keep the spatial size from shrinking with each layer.",
-         "Adding k - 1 zeros in total makes a stride-1 output as long as its input ('same')."),
-        ("valid-shrinks", True, "Without padding ('valid'), a kernel of width k shrinks the signal by k - 1 at "
+         "With a kernel of width {k}, adding {k1} zeros in total makes a stride-1 output as long as its input "
+         "('same')."),
+        ("valid-shrinks", True, "Without padding ('valid'), a kernel of width {k} shrinks the signal by {k1} at "
          "each layer.",
-         "A signal of m samples gives m - k + 1 outputs: 16, 11, 6, 1 for a kernel of 6 in the book's figure."),
+         "A signal of {m} samples gives {valid} outputs: 16, 11, 6, 1 for a kernel of 6 in the book's figure."),
         ("even-kernel", True, "With an even kernel, 'same' output needs an odd number of zeros, so the two borders "
          "get different numbers of zeros.",
-         "k - 1 is odd for an even k: the lecture puts the extra zero left, PyTorch and TensorFlow right."),
-        ("full", True, "'Full' padding adds k - 1 zeros on each side, so m inputs give m + k - 1 outputs.",
+         "{k1} is odd for an even {k}: the lecture puts the extra zero left, PyTorch and TensorFlow right."),
+        ("full", True, "'Full' padding adds {k1} zeros on each side, so {m} inputs give {full} outputs.",
          "Every position where the kernel overlaps the signal by at least one sample gives an output."),
-        ("shrinks-by-k", False, "Without padding, a kernel of width k shrinks the signal by k samples at each "
+        ("shrinks-by-k", False, "Without padding, a kernel of width {k} shrinks the signal by {k} samples at each "
          "layer.",
-         "It shrinks by k - 1: m samples give m - k + 1 outputs."),
+         "It shrinks by {k1}: {m} samples give {valid} outputs."),
         ("always-equal", False, "'Same' padding always puts the same number of zeros on both sides.",
-         "For an even kernel the k - 1 zeros are odd in number and cannot be split evenly."),
-        ("full-size", False, "'Full' convolution of m samples with a kernel of width k gives m + k outputs.",
-         "It gives m + k - 1: the kernel overlaps the signal in m + k - 1 positions."),
+         "For an even kernel width {k} the {k1} zeros are odd in number and cannot be split evenly."),
+        ("full-size", False, _math("'Full' convolution of {m} samples with a kernel of width {k} gives {wrong} "
+                                   "outputs.", wrong=Plus(Sym("m"), Sym("k"))),
+         "It gives {full}: the kernel overlaps the signal in {full} positions."),
         ("valid-borders", False, "With 'valid' convolution, input pixels at the border influence as many outputs "
          "as pixels in the centre.",
          "A border pixel is covered by the kernel at fewer positions, so it influences fewer outputs."),
         ("unlimited-depth", False, "Without padding, a network can stack any number of convolution layers, however "
          "small the input.",
-         "Each layer shrinks the signal by k - 1, so after a few layers nothing is left (16, 11, 6, 1 for k = 6)."),
+         _math("Each layer shrinks the signal by {k1}, so after a few layers nothing is left (16, 11, 6, 1 for "
+               "{k6}).", k6=Eq(Sym("k"), 6))),
     ),
     *_pool(
         "receptive-field",
         ("grows", True, "The receptive field of a unit grows with depth: deeper units are indirectly connected to "
          "more of the input.",
          "Each layer adds what its kernel covers to the receptive field of the layer below."),
-        ("two-3x3", True, "Two stacked 3 x 3 convolutions with stride 1 give each unit a 5 x 5 receptive field.",
-         "3 + (3 - 1) = 5: the second layer's kernel sees 3 units that each see 3 inputs, overlapping."),
+        ("two-3x3", True, "Two stacked {three} convolutions with stride 1 give each unit a {five} receptive field.",
+         "{two_3x3}: the second layer's kernel sees 3 units that each see 3 inputs, overlapping."),
         ("stride", True, "Strides and pooling in earlier layers make the receptive field grow faster in the later "
          "layers.",
-         "A stride s spreads the next layer's kernel over inputs s apart, multiplying its growth."),
+         "A stride {s} spreads the next layer's kernel over inputs {s} apart, multiplying its growth."),
         ("stride-case", True, "A width-3 convolution with stride 2 followed by a width-3 convolution gives a "
          "receptive field of 7 input samples.",
-         "The second kernel covers 3 units 2 apart: 3 + (3 - 1) x 2 = 7 (the lecture's example)."),
+         _math("The second kernel covers 3 units 2 apart: {sum} (the lecture's example).",
+               sum=Eq(Op("+", 3, Op("×", Op("-", 3, 1), 2)), 7))),
         ("dilation", True, "Dilation enlarges a layer's receptive field without adding weights.",
-         "A dilated kernel of k weights spans d(k - 1) + 1 positions."),
-        ("two-3x3-six", False, "Two stacked 3 x 3 convolutions with stride 1 give each unit a 6 x 6 receptive "
+         _math("A dilated kernel of {k} weights spans {span} positions.",
+               span=Plus(Product(Sym("d"), Plus(Sym("k"), -1)), 1))),
+        ("two-3x3-six", False, "Two stacked {three} convolutions with stride 1 give each unit a {six} receptive "
          "field.",
-         "The windows overlap: 3 + (3 - 1) = 5, not 3 + 3."),
+         _math("The windows overlap: {two_3x3}, not {wrong}.", wrong=Op("+", 3, 3))),
         ("never-far", False, "Because of sparse connectivity, a deep convolutional network can never relate input "
          "values that are far apart.",
          "Deeper units have larger receptive fields, so deep layers do combine distant inputs indirectly."),
@@ -163,36 +198,36 @@ POOL: tuple[Statement, ...] = (
          "It depends on the kernels, strides and dilations of the layers below, not on the input size."),
         ("stride-no-effect", False, "A stride only changes the output size, never the receptive field of later "
          "layers.",
-         "After a stride of s, each step of the next kernel moves s inputs, so later receptive fields grow "
+         "After a stride of {s}, each step of the next kernel moves {s} inputs, so later receptive fields grow "
          "faster."),
     ),
     *_pool(
         "pooling-memory",
-        ("stride-factor", True, "With stride s, pooling reduces the size of the representation by about a factor "
-         "s per dimension.",
-         "One output every s positions: about a factor s per dimension (exactly s only when the windows tile the "
-         "input), about s x s for an image."),
+        ("stride-factor", True, "With stride {s}, pooling reduces the size of the representation by about a "
+         "factor {s} per dimension.",
+         _math("One output every {s} positions: about a factor {s} per dimension (exactly {s} only when the windows "
+               "tile the input), about {ss} for an image.", ss=Op("×", Sym("s"), Sym("s")))),
         ("lecture-2d", True, "Max pooling of width 3 with stride 2 on an image reduces the number of values by "
          "about a factor 4.",
-         "Stride 2 in each of the 2 dimensions: 2 x 2 = 4."),
+         _math("Stride 2 in each of the 2 dimensions: {factor}.", factor=Eq(Op("×", 2, 2), 4))),
         ("no-params", True, "A max pooling layer has no parameters to learn.",
          "It only takes the maximum of each region."),
-        ("fixed-output", True, "For inputs of varying size n, pooling regions of width n / m give a fixed output "
-         "size m.",
+        ("fixed-output", True, _math("For inputs of varying size {n}, pooling regions of width {width} give a "
+                                     "fixed output size {m}.", width=Op("/", Sym("n"), Sym("m"))),
          "Scaling the pooling regions with the input is how a network handles inputs of different sizes."),
         ("efficiency", True, "Pooling improves computational efficiency: the next layer has fewer inputs to "
          "process.",
-         "With stride s the next layer sees about s times fewer values per dimension."),
+         "With stride {s} the next layer sees about {s} times fewer values per dimension."),
         ("width-decides", False, "The memory saving of pooling is set by the pooling width, not by the stride.",
          "The stride sets how many outputs there are; a width-3 pool with stride 1 keeps almost every value."),
         ("one-weight-each", False, "A max pooling layer has one learned weight per input position.",
          "Max pooling has no weights at all: it takes the maximum of each region."),
         ("stride-1", False, "Max pooling of width 3 with stride 1 reduces the memory of the next layer by a factor "
          "3.",
-         "With stride 1 there is an output at almost every position: n inputs give n - 2 outputs, 2 values fewer, "
-         "not a factor 3 fewer."),
+         _math("With stride 1 there is an output at almost every position: {n} inputs give {out} outputs, 2 values "
+               "fewer, not a factor 3 fewer.", out=Plus(Sym("n"), -2))),
         ("3d-half", False, "Pooling with stride 2 along each of 3 dimensions halves the memory.",
-         "A factor 2 per dimension: 2 x 2 x 2 = 8."),
+         _math("A factor 2 per dimension: {factor}.", factor=Eq(Op("×", Op("×", 2, 2), 2), 8))),
     ),
 )
 

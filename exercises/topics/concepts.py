@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from exercises.misconceptions import Mistake, expect
-from exercises.model import Part, Question, prose
+from exercises.misconceptions import Mistake, expect, plain_options
+from exercises.model import Part, Prose, Question, joined, prose
 from exercises.params import IdList, OneOf, ParamError
 from exercises.redraw import redraw
 from exercises.registry import Template, template
@@ -67,13 +67,8 @@ def form_of(ids: list[str]) -> str:
     return "select-all"
 
 
-def _literal(text: str) -> str:
-    """Plain text for prose(): braces doubled so that none reads as a math placeholder."""
-    return text.replace("{", "{{").replace("}", "}}")
-
-
-def _verdict(statement: Statement) -> str:
-    return ("That statement is true. " if statement.true else "That statement is false. ") + statement.why
+def _verdict(statement: Statement) -> Prose:
+    return joined("That statement is true. " if statement.true else "That statement is false. ", statement.why)
 
 
 def _picked(statement: Statement) -> Mistake:
@@ -137,16 +132,15 @@ class Concepts(Template):
             key = next(s.id for s in chosen if s.true == wanted)
             mistakes = [_picked(s) for s in chosen if s.id != key]
             answer = expect(Choice, key, p, mistakes, options=options)
-        solution = tuple(
-            prose(_literal(f"{option_label(i)}. {'True' if s.true else 'False'}: {s.text} {s.why}"))
-            for i, s in enumerate(chosen)
-        )
+        solution = tuple(joined(f"{option_label(i)}. {'True' if s.true else 'False'}: ", s.text, " ", s.why)
+                         for i, s in enumerate(chosen))
         return self.question(
             p,
             title="Concepts: " + p["topic"].replace("-", " "),
             statement=(),
             # One part id and one worth for every form, so all students of a quiz share the answer columns.
-            parts=(Part(id="answer", prompt=prose(PROMPTS[p["form"]]), answer=answer, points=2, solution=solution),),
+            parts=(Part(id="answer", prompt=prose(PROMPTS[p["form"]]), answer=answer, points=2, solution=solution,
+                        options=tuple(s.text for s in chosen)),),
         )
 
     def verify(self, question: Question) -> None:
@@ -159,8 +153,9 @@ class Concepts(Template):
         truth = {}
         for option_id, text in options.items():
             topic, _, name = option_id.partition(".")
-            matches = [s for s in POOL if s.topic == topic and s.id.endswith("." + name) and s.text == text]
-            assert len(matches) == 1 and matches[0].why.strip(), f"option {option_id} is not one pool statement"
+            matches = [s for s in POOL if s.topic == topic and s.id.endswith("." + name)
+                       and plain_options([(s.id, s.text)])[0][1] == text]
+            assert len(matches) == 1 and matches[0].why.text.strip(), f"option {option_id} is not one pool statement"
             assert isinstance(matches[0].true, bool), f"statement {option_id} has no truth value"
             truth[option_id] = matches[0].true
         if p["form"] == "select-all":

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect, gives_key
-from exercises.model import Eq, Op, Part, Question, prose
+from exercises.model import Eq, Op, Part, Question, Sym, prose
 from exercises.params import Int, OneOf, ParamError
 from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import KINDS, Conv, Window
 from exercises.topics.layers import (
+    CHW,
     Layer,
     LayerRef,
     LayerStack,
@@ -29,6 +30,7 @@ from exercises.topics.layers import (
     infer_shapes,
     layers_to_data,
     parse_layers,
+    sized_prose,
 )
 from exercises.topics.networks import check_input, stack_of
 from exercises.topics.parameters import PER_LAYER_MISTAKES
@@ -247,10 +249,10 @@ class Connections(Template):
         layers, before, after = resolved(p)
         _, network = stack_of(p)
         start = Op("×", Op("×", before[0][0], before[0][1]), before[0][2])
-        intro = (f"The network is {network.title}, on {{shape}} inputs (channels x height x width). Its layers:"
-                 if network else "A network takes {shape} inputs (channels x height x width) and applies, in order:")
+        intro = (f"The network is {network.title}, on {{shape}} inputs ({{dims}}). Its layers:"
+                 if network else "A network takes {shape} inputs ({dims}) and applies, in order:")
         statement = (
-            prose(intro, shape=start),
+            sized_prose(intro, shape=start, dims=CHW),
             *(describe_layer(i + 1, layer) for i, layer in enumerate(layers)),
             prose("As in LeCun et al. (1998), a connection joins an input unit to an output unit it feeds, and a "
                   "unit's trainable bias counts as one more connection. Max pooling has connections but no "
@@ -273,8 +275,8 @@ class Connections(Template):
                              for i, (layer, (text, math)) in enumerate(
                                  (layer, layer.counting()) for layer in layers)),
                            prose("A kernel (and its bias) is shared by all positions of its map, so a "
-                                 "convolution with P output positions per map has P times as many connections "
-                                 "as parameters."))),
+                                 "convolution with {P} output positions per map has {P} times as many connections "
+                                 "as parameters.", P=Sym("P")))),
             Part("reuse", prose(f"Take one weight of the kernels of {asked.name}. How many of {asked.name}'s "
                                 "connections use that very weight?"),
                  expect(Integer, reuse, p, REUSE_MISTAKES),
@@ -294,7 +296,7 @@ class Connections(Template):
         units = after[0] if layer.gives_vector else Op("×", Op("×", after[0], after[1]), after[2])
         inputs = layer.fan_in(before)
         bias = 1 if layer.biases() else 0
-        extra = " + 1 bias" if bias else ""
+        extra = " and 1 bias" if bias else ""
         if len(set(inputs)) == 1:
             count = after[0] * after[1] * after[2]
             unit_words = "output unit, reading" if count == 1 else "output units, each reading"

@@ -16,7 +16,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect, gives_key
-from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
+from exercises.model import Block, Call, Dot, Eq, Op, Part, Plus, Power, Question, Sum, Sym, prose
 from exercises.params import IntArray, IntList, IntMatrix, ParamError
 from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
@@ -234,10 +234,10 @@ class ConvBackprop(Template):
             forward = Eq(Sym("y_i"), Op("+", Sum("j", Op("*", Sym("x_{i+j}"), Sym("w_j"))), Sym("b")))
         statement = (
             prose("A convolution layer computes {forward} (valid cross-correlation, stride 1, kernel not flipped) "
-                  "with the input {x}, the kernel {w} and a bias b.", forward=forward,
-                  x=Eq(Sym(x), data), w=Eq(Sym(w), kernel)),
-            prose("Backpropagation brings the gradient of the loss L with respect to the output, {delta}.",
-                  delta=Eq(Sym("delta"), _d("Y" if image else "y"), delta)),
+                  "with the input {x}, the kernel {w} and a bias {b}.", forward=forward,
+                  x=Eq(Sym(x), data), w=Eq(Sym(w), kernel), b=Sym("b")),
+            prose("Backpropagation brings the gradient of the loss {L} with respect to the output, {delta}.",
+                  L=Sym("L"), delta=Eq(Sym("delta"), _d("Y" if image else "y"), delta)),
         )
         gx, gw = grad_input(delta, kernel), grad_kernel(data, delta)
         gb = int(delta.sum())
@@ -266,20 +266,22 @@ class ConvBackprop(Template):
         if image:
             path = {"xi": Sym("X_{i,j}"), "yj": Sym("Y_{s,t}"), "wij": Sym("K_{i-s,j-t}")}
             rule = Eq(Sym("dX_{i,j}"), Sum("s,t", Op("*", Sym("delta_{s,t}"), Sym("K_{i-s,j-t}"))))
-            flipped = "the kernel turned by 180°"
-            names = ("dX", "dL/dX", "vec(Y) = A·vec(X) + b")
+            flipped = "the kernel rotated by 180°"
+            names = (Sym("dX"), _d("X"), Eq(Call("vec", Sym("Y")), Op("+", Op("*", Sym("A"), Call("vec", Sym("X"))),
+                                                                      Sym("b"))))
         else:
             path = {"xi": Sym("x_i"), "yj": Sym("y_j"), "wij": Sym("w_{i-j}")}
             rule = Eq(Sym("dx_i"), Sum("j", Op("*", Sym("delta_j"), Sym("w_{i-j}"))))
             flipped = "the flipped kernel"
-            names = ("dx", "dL/dx", "y = A·x + b")
+            names = (Sym("dx"), _d("x"), Eq(Sym("y"), Op("+", Op("*", Sym("A"), Sym("x")), Sym("b"))))
         steps: list[Block] = [
             prose("Input {xi} reaches output {yj} through the weight {wij} (where that weight exists). By the chain "
-                  f"rule the gradient adds all these paths: {{rule}}, writing {names[0]} for {names[1]}. That is the "
-                  "full correlation of {d} (padded with k − 1 zeros on each side) with " + flipped + ", {flipped}. "
-                  f"In matrix form: with {names[2]} for the Toeplitz matrix A of the forward pass (one row per "
-                  "output), the gradient is Aᵀ times {d}.", **path, rule=rule, d=Sym("delta"),
-                  flipped=np.array(flip(kernel).tolist())),
+                  "rule the gradient adds all these paths: {rule}, writing {short} for {long}. That is the full "
+                  "correlation of {d} (padded with {zeros} zeros on each side) with " + flipped + ", {flipped}. In "
+                  "matrix form: with {forward} for the Toeplitz matrix {A} of the forward pass (one row per output), "
+                  "the gradient is {AT} times {d}.", **path, rule=rule, d=Sym("delta"), short=names[0],
+                  long=names[1], forward=names[2], A=Sym("A"), AT=Power(Sym("A"), Sym("T")),
+                  zeros=Plus(Sym("k"), -1), flipped=np.array(flip(kernel).tolist())),
         ]
         for i in np.ndindex(gx.shape):
             terms = tuple((delta[j], kernel[tuple(a - b for a, b in zip(i, j, strict=True))])

@@ -8,12 +8,13 @@ q multiplications and q − 1 additions (no bias).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Block, Display, Eq, Op, Part, Plus, Question, Sym, prose
 from exercises.params import Bool, Int, IntMatrix, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
@@ -158,17 +159,19 @@ def _nonzeros_per_input(p: dict[str, Any]) -> int:
 
 SHAPE_MISTAKES = (
     Mistake("full-instead-of-valid", "You counted positions where the kernel hangs over the border ('full'): here "
-            "the kernel stays inside the image, so each axis loses k - 1.", _full_shape),
-    Mistake("no-shrink", "A valid convolution shrinks the image: each axis loses k - 1 positions.", _same_shape),
-    Mistake("off-by-one", "You are off by one: there are n - k + 1 positions for a kernel of size k.",
+            "the kernel stays inside the image, so an axis of n pixels and a kernel k wide leave n − k + 1.",
+            _full_shape),
+    Mistake("no-shrink", "A valid convolution shrinks the image: an axis of n pixels and a kernel k wide leave "
+            "n − k + 1 positions.", _same_shape),
+    Mistake("off-by-one", "You are off by one: there are n − k + 1 positions for a kernel of size k.",
             _shape_off_by_one),
     Mistake("kernel-transposed", "You swapped the kernel's height and width: it has as many rows as it is tall.",
             _kernel_transposed),
 )
 CONV_MISTAKES = (
-    Mistake("multiplications-only", "You counted the multiplications only: adding up q products takes q - 1 "
+    Mistake("multiplications-only", "You counted the multiplications only: adding up q products takes q − 1 "
             "additions as well.", _multiplications_only),
-    Mistake("additions-overcounted", "Adding up q products takes q - 1 additions, not q: the first product starts "
+    Mistake("additions-overcounted", "Adding up q products takes q − 1 additions, not q: the first product starts "
             "the sum.", _additions_overcounted),
     Mistake("input-pixels", "You counted per input pixel: the work is per output pixel, and there are fewer of "
             "them.", _input_pixels),
@@ -186,7 +189,7 @@ DENSE_FLOP_MISTAKES = (
             "up, one addition fewer than products.", _entries_as_operations),
     Mistake("square-matrix", "M has one row per output pixel, not per input pixel.", _square_product),
     Mistake("additions-overcounted", "A row adds up as many products as it has entries, and adding up q products "
-            "takes q - 1 additions, not q: the first product starts the sum.", _dense_additions_overcounted),
+            "takes q − 1 additions, not q: the first product starts the sum.", _dense_additions_overcounted),
 )
 NONZERO_MISTAKES = (
     Mistake("all-entries", "Most entries of M are zero: each output reads only the pixels under the kernel.",
@@ -196,6 +199,25 @@ NONZERO_MISTAKES = (
     Mistake("per-input-pixel", "There is one row per output pixel (fewer than input pixels), each with one "
             "non-zero per kernel weight.", _nonzeros_per_input),
 )
+
+
+def _comparison(c: dict[str, Any], inputs: int, q: int) -> tuple[Block, ...]:
+    """The worked comparison: per output, a whole row of M against the kernel's weights; the sparse product."""
+    dense, conv = 2 * inputs - 1, 2 * q - 1
+    quotients = Eq(Op("/", c["dense_flops"], c["conv_flops"]), Op("/", dense, conv))
+    ratio, exact = round(Fraction(dense, conv)), dense % conv == 0
+    return (
+        prose("Both compute the same outputs. Per output, the dense product takes {dense} operations (a whole row of "
+              "{M}), the convolution {conv} (one product per kernel weight):", M=Sym("M"),
+              dense=Eq(Op("-", Op("×", 2, inputs), 1), dense), conv=Eq(Op("-", Op("×", 2, q), 1), conv)),
+        Display(Eq(quotients, ratio) if exact else Op("≈", quotients, ratio)),
+        prose("So the dense product takes " + ("" if exact else "about ") + "{ratio} times the operations of the "
+              "convolution.", ratio=ratio),
+        prose("Stored with its non-zero entries only, {M} keeps {q} numbers per row, and its product with {x} takes "
+              "{total} operations, exactly as many as the convolution: the convolution is that sparse product, with "
+              "the {q} weights stored once.", M=Sym("M"), x=Sym("x"), q=q,
+              total=Eq(Op("×", c["shape"][0] * c["shape"][1], conv), c["conv_flops"])),
+    )
 
 
 @template
@@ -247,18 +269,21 @@ class ConvCost(Template):
         rows, cols = c["shape"]
         outputs, inputs = rows * cols, h * w
         statement = (
-            prose("An image {hw} pixels (height x width) is convolved with the kernel {k} (valid cross-correlation, "
-                  "stride 1, no bias), as in the book's figure 9.6.", hw=Op("×", h, w), k=kernel),
-            prose("Count floating-point operations as multiplications plus additions: an output that adds up q "
-                  "products costs q multiplications and q - 1 additions. The same linear map can be written as "
-                  "a matrix product {y}, with the image flattened into the vector x and the output into y.",
-                  y=Eq(Sym("y"), Op("*", Sym("M"), Sym("x")))),
+            prose("An image of {hw} pixels ({dims}) is convolved with the kernel {k} (valid cross-correlation, "
+                  "stride 1, no bias), as in the book's figure 9.6.", hw=Op("×", h, w),
+                  dims=Op("×", "height", "width"), k=kernel),
+            prose("Count floating-point operations as multiplications plus additions: an output that adds up {q} "
+                  "products costs {q} multiplications and {q1} additions. The same linear map can be written as "
+                  "a matrix product {y}, with the image flattened into the vector {x} and the output into {y0}.",
+                  y=Eq(Sym("y"), Op("*", Sym("M"), Sym("x"))), q=Sym("q"), q1=Plus(Sym("q"), -1), x=Sym("x"),
+                  y0=Sym("y")),
             *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
         )
         parts = (
             Part("shape", prose("What size is the output? Give (height, width)."),
                  expect(Tuple, c["shape"], p, SHAPE_MISTAKES, names=("height", "width")),
-                 solution=(prose("Each axis loses k - 1 positions: {rows} and {cols}.",
+                 solution=(prose("The kernel fits at every position where it lies inside the image: {rows} rows "
+                                 "and {cols} columns.",
                                  rows=Eq(Op("+", Op("-", h, kh), 1), rows),
                                  cols=Eq(Op("+", Op("-", w, kw), 1), cols)),)),
             Part("conv_flops", prose("How many floating-point operations does the convolution take?"),
@@ -267,27 +292,25 @@ class ConvCost(Template):
                                  + ("addition" if q == 2 else "additions") + ": {total}.",
                                  n=Eq(Op("×", rows, cols), outputs), q=q, a=q - 1,
                                  total=Eq(Op("×", Op("×", rows, cols), 2 * q - 1), c["conv_flops"])),)),
-            Part("dense_entries", prose("How many entries does the matrix M have?"),
+            Part("dense_entries", prose("How many entries does the matrix {M} have?", M=Sym("M")),
                  expect(Integer, c["dense_entries"], p, ENTRY_MISTAKES),
                  solution=(prose("One row per output pixel and one column per input pixel: {total}.",
                                  total=Eq(Op("×", Op("×", Op("×", rows, cols), h), w), c["dense_entries"])),)),
-            Part("dense_flops", prose("How many floating-point operations does the straightforward product of M "
-                                      "with x take?"),
+            Part("dense_flops", prose("How many floating-point operations does the straightforward product of {M} "
+                                      "with {x} take?", M=Sym("M"), x=Sym("x")),
                  expect(Integer, c["dense_flops"], p, DENSE_FLOP_MISTAKES),
-                 solution=(prose("Each of the {n} rows multiplies its {m} entries with x and adds the products: "
-                                 "{total}.", n=outputs, m=inputs,
+                 solution=(prose("Each of the {n} rows multiplies its {m} entries with {x} and adds the products: "
+                                 "{total}.", n=outputs, m=inputs, x=Sym("x"),
                                  total=Eq(Op("×", outputs, 2 * inputs - 1), c["dense_flops"])),)),
-            Part("nonzeros", prose("If M is stored with its non-zero entries only, how many entries are stored?"),
+            Part("nonzeros", prose("If {M} is stored with its non-zero entries only, how many entries are stored?",
+                                   M=Sym("M")),
                  expect(Integer, c["nonzeros"], p, NONZERO_MISTAKES),
                  solution=(prose("Each row holds the {q} kernel weights and zeros elsewhere: {total}. The "
                                  "convolution reuses those {q} numbers instead.", q=q,
                                  total=Eq(Op("×", q, outputs), c["nonzeros"])),)),
         )
-        ratio = c["dense_flops"] // c["conv_flops"]
-        closing = prose(f"So the dense product takes about {ratio:,} times the operations of the convolution, "
-                        "while a sparse matrix would need as many multiplications as the convolution.")
         return self.question(p, title="Convolution against a dense matrix", statement=statement, parts=parts,
-                             solution=(closing,))
+                             solution=_comparison(c, inputs, q))
 
     def verify(self, question: Question) -> None:
         p = question.params

@@ -95,7 +95,8 @@ OUTPUT_MISTAKES = (
             "In deep learning, ⋆ is cross-correlation: slide the kernel as it is.", _flipped),
     Mistake("full-instead-of-valid", "You computed the 'full' correlation (kernel hanging over the borders). "
             "This asks for positions where the kernel fits entirely inside the (padded) signal.", _full),
-    Mistake("stride-ignored", "You used stride 1: with stride s, keep only every s-th position of the kernel.",
+    Mistake("stride-ignored", "You used stride 1: with stride s the kernel moves s positions at a time, so only "
+            "every s-th output of stride 1 is kept.",
             _stride_ignored),
     Mistake("padding-ignored", "You left out the zero padding: add the zeros on both sides first.",
             _padding_ignored),
@@ -173,20 +174,23 @@ class Conv1d(Template):
         if p["padding"]:
             settings.append(plural(p["padding"], "zero") + " of padding on each side")
         if p["stride"] > 1:
-            settings.append(f"stride {p['stride']}")
+            settings.append("stride {s}")
         if p["dilation"] > 1:
-            settings.append(f"dilation {p['dilation']}")
+            settings.append("dilation {d}")
         how = ", ".join(settings) if settings else "no padding ('valid'), stride 1"
         padded = "u" if p["padding"] else "x"
         index = padded + "_{" + ("i" if p["stride"] == 1 else "is") + "+" + ("j" if p["dilation"] == 1 else "jd") + "}"
         formula = Eq(Sym("y_i"), Sum("j", Op("*", Sym(index), Sym("w_j"))))
         statement = [
-            prose("Let {x} be the input signal and {w} the kernel. Use " + how + ".", x=x, w=w),
+            prose("Let {x} be the input signal and {w} the kernel. Use " + how + ".", x=Eq(Sym("x"), x),
+                  w=Eq(Sym("w"), w), **({"s": Eq(Sym("s"), p["stride"])} if p["stride"] > 1 else {}),
+                  **({"d": Eq(Sym("d"), p["dilation"])} if p["dilation"] > 1 else {})),
         ]
         if p["padding"]:
             padded_signal = np.array([0] * p["padding"] + p["signal"] + [0] * p["padding"])
-            statement.append(prose("Call u the padded signal, x with " + plural(p["padding"], "zero") + " added on "
-                                   "each side: {u}, so that {shift}.", u=Op("=", Sym("u"), padded_signal),
+            statement.append(prose("Call {u} the padded signal, {x} with " + plural(p["padding"], "zero") + " added "
+                                   "on each side: {padded}, so that {shift}.", u=Sym("u"), x=Sym("x"),
+                                   padded=Op("=", Sym("u"), padded_signal),
                                    shift=Eq(Sym("u_r"), Sym(f"x_{{r-{p['padding']}}}"))))
         statement.append(prose("In deep learning, convolution is cross-correlation, {y} (indices from 0): the kernel "
                                "is not flipped.", y=formula))

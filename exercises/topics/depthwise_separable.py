@@ -13,7 +13,7 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Plus, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
@@ -104,12 +104,12 @@ STANDARD_PARAM_MISTAKES = (
             _if_bias(lambda p: standard_params({**p, "bias": False}))),
     Mistake("input-channels-forgotten", "Each filter of a standard convolution spans all M input channels: "
             "k·k·M weights per filter, and there are N filters.", _input_channels_forgotten),
-    Mistake("kernel-not-squared", "A k x k kernel has k·k taps per input channel, not k.",
+    Mistake("kernel-not-squared", "A k × k kernel has k·k taps per input channel, not k.",
             lambda p: p["kernel"] * p["in_channels"] * p["out_channels"] + (p["out_channels"] if p["bias"] else 0)),
     Mistake(*PARAMETER_MISTAKES, lambda p: standard_madds(p) + (p["out_channels"] if p["bias"] else 0)),
 )
 SEPARABLE_PARAM_MISTAKES = (
-    Mistake("pointwise-forgotten", "That is the depthwise convolution alone: the 1 x 1 pointwise convolution that "
+    Mistake("pointwise-forgotten", "That is the depthwise convolution alone: the 1 × 1 pointwise convolution that "
             "mixes the M channels into N has M·N weights of its own.", _pointwise_forgotten),
     Mistake("depthwise-as-full", "A depthwise filter sees only its own input channel (groups = M): k·k weights, "
             "not k·k·M.", _depthwise_as_full),
@@ -171,9 +171,9 @@ class DepthwiseSeparable(Template):
     id = "depthwise-separable"
     version = 1
     topic = "architectures"
-    summary = "parameters and multiply-adds of a k x k convolution against depthwise k x k plus pointwise 1 x 1"
+    summary = "parameters and multiply-adds of a k × k convolution against depthwise k × k plus pointwise 1 × 1"
     params = {
-        "kernel": Int(doc="kernel size k (k x k)", low=2, high=11),
+        "kernel": Int(doc="kernel size k (k × k)", low=2, high=11),
         "in_channels": Int(doc="input channels M", low=1, high=2048),
         "out_channels": Int(doc="output channels N", low=2, high=2048),
         "size": Int(doc="side D of the feature map, the same before and after (stride 1, 'same' padding)",
@@ -212,17 +212,18 @@ class DepthwiseSeparable(Template):
             prose("A convolution layer maps a feature map of {m} channels to {n} channels with {kk} kernels and "
                   "keeps the map's size, {dd} (stride 1, 'same' padding). MobileNet (Howard et al. 2017) replaces "
                   "such a layer by a depthwise separable convolution: a depthwise {k_k} convolution, one filter per "
-                  "input channel (groups = M), followed by a pointwise {one} convolution that mixes the M channels "
-                  "into N.", m=Eq(Sym("M"), m), n=Eq(Sym("N"), n), kk=Eq(Op("×", Sym("k"), Sym("k")), kk), k_k=kk,
+                  "input channel ({groups} groups), followed by a pointwise {one} convolution that mixes the {M} "
+                  "channels into {N}.", m=Eq(Sym("M"), m), n=Eq(Sym("N"), n), kk=Eq(Op("×", Sym("k"), Sym("k")), kk),
+                  k_k=kk, groups=Sym("M"), M=Sym("M"), N=Sym("N"),
                   dd=Eq(Op("×", Sym("D"), Sym("D")), Op("×", d, d)), one=Op("×", 1, 1)),
             prose("Every convolution has one bias per output channel." if p["bias"] else
                   "The convolutions have no biases (batch normalization follows each; do not count it)."),
             prose("A multiply-add is one weight times one input value, added to a sum; count them over the whole "
                   "output map (every position reads a full window)."),
             *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
-            draw.block_columns([("standard", [f"{k}x{k} conv, {m} to {n} channels"]),
-                                ("depthwise separable", [f"{k}x{k} depthwise, {m} channels",
-                                                         f"1x1 pointwise, {m} to {n} channels"])],
+            draw.block_columns([("standard", [f"{k}×{k} conv, {m} to {n} channels"]),
+                                ("depthwise separable", [f"{k}×{k} depthwise, {m} channels",
+                                                         f"1×1 pointwise, {m} to {n} channels"])],
                                "The standard layer (left) and its depthwise separable replacement (right)."),
         ]
         bias_n, bias_mn = (Op("+", _times(kk, m, n), n), Op("+", Op("+", _times(kk, m), m), Op("+", _times(m, n), n))) \
@@ -252,9 +253,10 @@ class DepthwiseSeparable(Template):
                            Op("+", Op("/", 1, n), Op("/", 1, Op("×", k, k))), share(p)),
                        factor=Eq(Op("/", 1, share(p)), factor(p))),
         )
-        closing = prose(f"That is about {float(factor(p)):.1f} times fewer multiply-adds. With 3x3 kernels "
-                        "the share 1/N + 1/9 makes that 8 to 9 times from N = 72 channels on, as Howard et al. "
-                        "(2017) report for MobileNet.")
+        closing = prose(f"That is about {float(factor(p)):.1f} times fewer multiply-adds. With {{three}} kernels "
+                        "the share {share} makes that 8 to 9 times from {N} channels on, as Howard et al. (2017) "
+                        "report for MobileNet.", three=Op("×", 3, 3), N=Eq(Sym("N"), 72),
+                        share=Plus(Op("/", 1, Sym("N")), Op("/", 1, 9)))
         return self.question(p, title="Depthwise separable convolution", statement=tuple(statement), parts=parts,
                              solution=(closing,))
 

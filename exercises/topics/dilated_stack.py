@@ -14,7 +14,7 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Plus, Product, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.layer_costs import mistaken
@@ -136,31 +136,31 @@ def _unless_key(key, compute):
 
 
 FIELD_MISTAKES = (
-    Mistake("dilation-ignored", "You ignored the dilations: a layer with dilation d widens the field by (k - 1)·d, "
-            "not k - 1.", lambda p: fields(p, [1] * len(p["dilations"]))),
+    Mistake("dilation-ignored", "You ignored the dilations: a layer with dilation d widens the field by (k − 1)·d, "
+            "not k − 1.", lambda p: fields(p, [1] * len(p["dilations"]))),
     Mistake("spans-added", "You added the kernels' spans: neighbouring windows overlap, so each layer adds only "
-            "(k - 1)·d, one less than its span d(k - 1) + 1.", _spans_added),
-    Mistake("spans-multiplied", "Receptive fields grow by adding (k - 1)·d per layer, not by multiplying the spans.",
+            "(k − 1)·d, one less than its span d(k − 1) + 1.", _spans_added),
+    Mistake("spans-multiplied", "Receptive fields grow by adding (k − 1)·d per layer, not by multiplying the spans.",
             _spans_multiplied),
-    Mistake("span-k-times-d", "A dilated kernel spans d(k - 1) + 1 positions, not k·d.", _span_k_times_d),
-    Mistake("off-by-one", "Start from one input position, r = 1, and add (k - 1)·d per layer.",
+    Mistake("span-k-times-d", "A dilated kernel spans d(k − 1) + 1 positions, not k·d.", _span_k_times_d),
+    Mistake("off-by-one", "Start from one input position, r = 1, and add (k − 1)·d per layer.",
             lambda p: [r - 1 for r in fields(p)]),
 )
 PLAIN_MISTAKES = (
-    Mistake("dilation-kept", "That is the dilated stack's field: without dilation every layer adds k - 1.",
+    Mistake("dilation-kept", "That is the dilated stack's field: without dilation every layer adds k − 1.",
             lambda p: fields(p)[-1]),
-    Mistake("summed-kernels", "Each layer widens the field by k - 1, not k: neighbouring windows overlap.",
+    Mistake("summed-kernels", "Each layer widens the field by k − 1, not k: neighbouring windows overlap.",
             lambda p: p["kernel"] * len(p["dilations"])),
-    Mistake("off-by-one", "Start from r = 1: L layers give 1 + L(k - 1).", lambda p: plain_field(p) - 1),
+    Mistake("off-by-one", "Start from r = 1: L layers give 1 + L(k − 1).", lambda p: plain_field(p) - 1),
 )
 NEEDED_MISTAKES = (
     Mistake("same-depth", "With the same number of layers the undilated stack sees far less: each undilated layer "
-            "adds only k - 1.", lambda p: len(p["dilations"])),
-    Mistake("field-as-layers", "That is the field itself: each undilated layer adds k - 1 to it, starting from 1.",
+            "adds only k − 1.", lambda p: len(p["dilations"])),
+    Mistake("field-as-layers", "That is the field itself: each undilated layer adds k − 1 to it, starting from 1.",
             lambda p: fields(p)[-1]),
-    Mistake("kernel-step-forgotten", "Each undilated layer adds k - 1 positions, not one: divide by k - 1.",
+    Mistake("kernel-step-forgotten", "Each undilated layer adds k − 1 positions, not one: divide by k − 1.",
             _unless_key(layers_needed, lambda p: fields(p)[-1] - 1)),
-    Mistake("off-by-one", "r = 1 + m(k - 1) for m layers: solve for m exactly.", lambda p: layers_needed(p) + 1),
+    Mistake("off-by-one", "r = 1 + m(k − 1) for m layers: solve for m exactly.", lambda p: layers_needed(p) + 1),
 )
 SEEN_MISTAKES = (
     Mistake("gaps-ignored", "Not every position inside the field reaches the unit: with these dilations some "
@@ -223,7 +223,8 @@ class DilatedStack(Template):
         statement = (
             prose(f"A stack of {count} convolutions, each with kernel size {{k}} and stride 1 (no pooling), uses the "
                   "dilations {d}, from the input up (as WaveNet and DeepLab grow their receptive fields). A kernel "
-                  "with dilation d reads k inputs d positions apart.", k=k, d=np.array(dilations)),
+                  "with dilation {d0} reads {k0} inputs {d0} positions apart.", k=Eq(Sym("k"), k),
+                  d=np.array(dilations), d0=Sym("d"), k0=Sym("k")),
         )
         found = fields(p)
         steps, before = {}, 1
@@ -231,8 +232,9 @@ class DilatedStack(Template):
             steps[f"r{number}"] = Eq(Sym(f"r_{number}"), Op("+", before, Op("×", k - 1, d)), after)
             before = after
         field_solution: tuple = (
-            prose("Each layer widens the field by (k - 1)·d, from {r0}: "
-                  + ", ".join("{" + name + "}" for name in steps) + ".", r0=Eq(Sym("r_0"), 1), **steps),
+            prose("Each layer widens the field by {growth}, from {r0}: "
+                  + ", ".join("{" + name + "}" for name in steps) + ".", r0=Eq(Sym("r_0"), 1),
+                  growth=Product(Plus(Sym("k"), -1), Sym("d")), **steps),
         )
         if found[-1] <= FIGURE_MAX_FIELD and count <= FIGURE_MAX_LAYERS:
             field_solution += (draw.receptive_field([k] * count, [1] * count, dilations,
@@ -240,8 +242,8 @@ class DilatedStack(Template):
         parts = (
             self._part(p, "fields", prose("Give the receptive field (in input positions) of one unit after each "
                                           "layer, in order."), field_solution, points=2),
-            self._part(p, "plain_field", prose("The same stack without dilation (every d = 1): how many input "
-                                               "positions does its top unit see?"),
+            self._part(p, "plain_field", prose("The same stack without dilation (every {d}): how many input "
+                                               "positions does its top unit see?", d=Eq(Sym("d"), 1)),
                        (prose(f"Each of the {count} layers adds {{step}}: {{r}}.", step=k - 1,
                               r=Eq(Op("+", 1, Op("×", count, k - 1)), plain_field(p))),)),
             self._part(p, "layers_needed", prose("How many undilated layers with the same kernel would a stack "
@@ -257,12 +259,14 @@ class DilatedStack(Template):
     @staticmethod
     def _seen_solution(p: dict[str, Any]) -> Any:
         field, found = fields(p)[-1], seen(p)
-        text = ("The unit reads input offset j_1·d_1 + ... + j_L·d_L for taps j_l from 0 to k - 1; these sums take "
-                "{n} distinct values")
+        text = ("The unit reads the input offsets {offset}, one tap {tap} from 0 to {last} per layer {l}; these sums "
+                "take {n} distinct values")
+        offsets = {"offset": Sum("l", Product(Sym("j_l"), Sym("d_l"))), "tap": Sym("j_l"), "last": Plus(Sym("k"), -1),
+                   "n": found, "l": Sym("l")}
         if found == field:
-            return prose(text + ", every position of the field: no gaps.", n=found)
+            return prose(text + ", every position of the field: no gaps.", **offsets)
         return prose(text + f", so {plural(field - found, 'position')} inside the field of {{field}} never reach it: "
-                     "the dilations skip offsets (gridding).", n=found, field=field)
+                     "the dilations skip offsets (gridding).", field=field, **offsets)
 
     @staticmethod
     def _part(p: dict[str, Any], part_id: str, prompt: Any, solution: tuple, points: int = 1) -> Part:

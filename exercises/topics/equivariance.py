@@ -9,7 +9,7 @@ import numpy as np
 
 from exercises.fairness import unfair
 from exercises.misconceptions import Mistake, expect, gives_key
-from exercises.model import Dot, Eq, Op, Part, Question, Sum, Sym, prose
+from exercises.model import Dot, Eq, Op, Part, Plus, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.redraw import prefer
 from exercises.registry import Template, template
@@ -146,11 +146,11 @@ class Equivariance(Template):
         statement = (
             prose("Let {x} be the input signal and {w} the kernel. Convolution is cross-correlation, "
                   "{y} (no padding, stride 1; the kernel is not flipped).",
-                  x=np.array(p["signal"]), w=np.array(p["kernel"]),
+                  x=Eq(Sym("x"), np.array(p["signal"])), w=Eq(Sym("w"), np.array(p["kernel"])),
                   y=Eq(Sym("y_i"), Sum("j", Op("*", Sym("x_{i+j}"), Sym("w_j"))))),
             prose(f"Translate the input {steps} to the left, repeating the last value at the right border: "
-                  "{xs}, where an index past the end means the last value of x.",
-                  xs=Eq(Sym("x'_i"), Sym("x_{i+" + str(s) + "}"))),
+                  "{xs}, where an index past the end means the last value of {x}.",
+                  xs=Eq(Sym("x'_i"), Sym("x_{i+" + str(s) + "}")), x=Sym("x")),
         )
         parts = (
             Part("output", prose("Compute {y}.", y=Op("=", Sym("y"), Op("⋆", Sym("x"), Sym("w")))),
@@ -160,9 +160,10 @@ class Equivariance(Template):
                                          ys=Op("=", Sym("y'"), Op("⋆", Sym("x'"), Sym("w")))),
                  expect(Vector, shifted_output, p, SHIFTED_MISTAKES), points=2,
                  solution=self._shifted_solution(p, shifted_output)),
-            Part("changed", prose(f"Now convolve first, then translate: let z be y moved {steps} to the left with "
-                                  "its last value repeated, {z} (the last value of y wherever i+" + str(s) +
-                                  " runs past its end). At how many positions i does {ys} differ from {zi}?",
+            Part("changed", prose(f"Now convolve first, then translate: let {{z0}} be {{y}} moved {steps} to the left "
+                                  "with its last value repeated, {z} (the last value of {y} wherever {index} runs "
+                                  "past its end). At how many positions {i} does {ys} differ from {zi}?",
+                                  z0=Sym("z"), y=Sym("y"), index=Plus(Sym("i"), s), i=Sym("i"),
                                   z=Eq(Sym("z_i"), Sym("y_{i+" + str(s) + "}")), ys=Sym("y'_i"), zi=Sym("z_i")),
                  expect(Integer, changed, p, CHANGED_MISTAKES), points=1,
                  solution=self._changed_solution(p, output, shifted_output, changed)),
@@ -188,10 +189,11 @@ class Equivariance(Template):
         z = shift_left(output, s)
         border = [i for i in range(len(output)) if i + s > last]
         return (
-            prose("Translating y gives {z}; the convolution of the translated input is {ys}.",
+            prose("Translating {y} gives {z}; the convolution of the translated input is {ys}.", y=Sym("y"),
                   z=Op("=", Sym("z"), np.array(z)), ys=Op("=", Sym("y'"), np.array(shifted_output))),
-            prose(f"Away from the border (i ≤ {last - s}) the window of x' is the window of x moved by {s}, so "
-                  "y' and z agree there: translating and convolving commute. Only the border positions can differ:"),
+            prose(f"Away from the border ({{away}}) the window of {{xs}} is the window of {{x}} moved by {s}, so "
+                  "{ys} and {z} agree there: translating and convolving commute. Only the border positions can "
+                  "differ:", away=Op("≤", Sym("i"), last - s), xs=Sym("x'"), x=Sym("x"), ys=Sym("y'"), z=Sym("z")),
             *(prose("{a} and {b}: " + ("equal." if shifted_output[i] == z[i] else "different."),
                     a=Eq(Sym(f"y'_{i}"), shifted_output[i]), b=Eq(Sym(f"z_{i}"), z[i]))
               for i in border),

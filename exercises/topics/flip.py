@@ -14,11 +14,12 @@ import numpy as np
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
+from exercises.model import Block, Dot, Eq, Neg, Op, Part, Question, Sum, Sym, prose
 from exercises.params import IntList, IntMatrix, ParamError
 from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
 from exercises.topics.convolution import check_fits, correlate1d, draw_taps
+from exercises.wording import number
 from grader.answers import Choices, Vector
 
 
@@ -94,7 +95,13 @@ def _op(op: str, left: str, right: str) -> Op:
 
 
 def _text(kernel: list[int]) -> str:
-    return "w = [" + ", ".join(str(v) for v in kernel) + "]"
+    """A candidate kernel in plain text (feedback): 'w = [1, 0, −1]'."""
+    return "w = [" + ", ".join(number(v) for v in kernel) + "]"
+
+
+def _candidate(kernel: list[int]) -> Eq:
+    """A candidate kernel as math (options and solutions), printed as the statement prints vectors."""
+    return Eq(Sym("w"), np.array(kernel))
 
 
 @template
@@ -155,8 +162,8 @@ class Flip(Template):
         statement = (
             prose("Let {x} be the signal and {w} the kernel. Deep learning's convolution is cross-correlation, "
                   "{c} with {corr}; true convolution, as in signal processing, flips the kernel: {s} with {conv}, "
-                  "where k = {k} is the kernel's length. Both are valid (no padding, stride 1) unless said "
-                  "otherwise.", x=Eq(Sym("x"), np.array(x)), w=Eq(Sym("w"), np.array(w)), k=len(w),
+                  "where {k} is the kernel's length. Both are valid (no padding, stride 1) unless said "
+                  "otherwise.", x=Eq(Sym("x"), np.array(x)), w=Eq(Sym("w"), np.array(w)), k=Eq(Sym("k"), len(w)),
                   c=Op("=", Sym("c"), _op("⋆", "x", "w")), s=Op("=", Sym("s"), _op("∗", "x", "w")),
                   corr=Eq(Sym("c_i"), Sum("j", Op("*", Sym("x_{i+j}"), Sym("w_j")))),
                   conv=Eq(Sym("s_i"), Sum("j", Op("*", Sym("x_{i+j}"), Sym("w_{k-1-j}"))))),
@@ -168,8 +175,9 @@ class Flip(Template):
             Part("convolution", prose("Compute the true convolution {y}.", y=_op("∗", "x", "w")),
                  expect(Vector, convolution, p, CONVOLUTION_MISTAKES), points=2,
                  solution=self._convolution_solution(x, w, correlation, convolution)),
-            Part("swapped", prose("Swap the roles: compute the full cross-correlation {y}, that is, pad w with {pad} "
-                                  "zeros on each side and slide x along it.", y=_op("⋆", "w", "x"), pad=len(x) - 1),
+            Part("swapped", prose("Swap the roles: compute the full cross-correlation {y}, that is, pad {w} with "
+                                  "{pad} zeros on each side and slide {x} along it.", y=_op("⋆", "w", "x"),
+                                  pad=len(x) - 1, w=Sym("w"), x=Sym("x")),
                  expect(Vector, swapped, p, SWAPPED_MISTAKES), points=2, solution=self._swapped_solution(x, w)),
             self._symmetric_part(p),
         )
@@ -180,17 +188,18 @@ class Flip(Template):
                               convolution: list[int]) -> tuple[Block, ...]:
         flipped = w[::-1]
         if correlation == convolution:
-            verdict = "The same as x ⋆ w: this kernel is symmetric, so flipping it changes nothing."
+            verdict = "The same as {c}: this kernel is symmetric, so flipping it changes nothing."
         elif [-v for v in correlation] == convolution:
-            verdict = ("Exactly minus x ⋆ w: this kernel is antisymmetric (flipped, it is -w), so the two differ "
-                       "in sign everywhere.")
+            verdict = ("The negative of {c}: this kernel is antisymmetric (flipped, it is {minus_w}), so the two "
+                       "differ in sign everywhere.")
         else:
-            verdict = "Different from x ⋆ w: the kernel is not symmetric, so flipping it matters."
+            verdict = "Different from {c}: the kernel is not symmetric, so flipping it matters."
+        math = {"c": _op("⋆", "x", "w")} | ({"minus_w": Neg(Sym("w"))} if "minus_w" in verdict else {})
         return (
-            prose("Flipping the kernel gives {wf}; slide it along x as in cross-correlation:",
-                  wf=np.array(flipped)),
+            prose("Flipping the kernel gives {wf}; slide it along {x} as in cross-correlation:",
+                  wf=np.array(flipped), x=Sym("x")),
             *_steps(x, flipped, "s"),
-            prose(verdict),
+            prose(verdict, **math),
             draw.signal_and_kernel(x, flipped, names=("x", "w flipped")),
         )
 
@@ -198,19 +207,22 @@ class Flip(Template):
     def _swapped_solution(x: list[int], w: list[int]) -> tuple[Block, ...]:
         n, k = len(x), len(w)
         padded = [0] * (n - 1) + list(w) + [0] * (n - 1)
-        steps: list[Block] = [prose("The padded kernel is {wp}. Slide x along it:", wp=np.array(padded))]
+        steps: list[Block] = [prose("The padded kernel is {wp}. Slide {x} along it for {z}:", wp=np.array(padded),
+                                    x=Sym("x"), z=Op("=", Sym("z"), _op("⋆", "w", "x")))]
         for i, value in enumerate(full_correlation(w, x)):
             terms = tuple((padded[i + j], xj) for j, xj in enumerate(x) if padded[i + j])
             steps.append(prose("{step}", step=Eq(Sym(f"z_{i}"), Dot(terms) if terms else 0, value)))
         forward = full_correlation(x, w)
         same = forward == forward[::-1]
-        steps.append(prose("The full x ⋆ w is {f}: w ⋆ x is that reversed. " + (
-            "Here the two happen to coincide (the full x ⋆ w is a palindrome), but in general they differ: "
+        steps.append(prose("The full {xw} is {f}: {wx} is that reversed. " + (
+            "Here the two happen to coincide (the full {xw} is a palindrome), but in general they differ: "
             if same else "So cross-correlation is not commutative: ") +
-            "sliding x along w visits the same overlaps in the opposite order. The full convolution is "
+            "sliding {x} along {w} visits the same overlaps in the opposite order. The full convolution is "
             "commutative, {comm} when both are full, because flipping the kernel undoes exactly that reversal (the "
-            "valid ∗ of the statement is another matter: w ∗ x is defined only when w is at least as long as x).",
-            f=np.array(forward), comm=Eq(_op("∗", "w", "x"), _op("∗", "x", "w"))))
+            "valid convolution {conv} of the statement is another matter: {wconv} is defined only when {w} is at "
+            "least as long as {x}).", xw=_op("⋆", "x", "w"), wx=_op("⋆", "w", "x"), x=Sym("x"), w=Sym("w"),
+            f=np.array(forward), comm=Eq(_op("∗", "w", "x"), _op("∗", "x", "w")), conv=_op("∗", "x", "w"),
+            wconv=_op("∗", "w", "x")))
         if k == 1:
             steps.append(prose("With a single-entry kernel both orders trivially agree."))
         return tuple(steps)
@@ -218,7 +230,7 @@ class Flip(Template):
     def _symmetric_part(self, p: dict[str, Any]) -> Part:
         rows = [list(row) for row in p["candidates"]]
         ids = [f"w{i + 1}" for i in range(len(rows))]
-        options = tuple((i, _text(row)) for i, row in zip(ids, rows, strict=True))
+        options = tuple((i, prose("{w}", w=_candidate(row))) for i, row in zip(ids, rows, strict=True))
         key = sorted(i for i, row in zip(ids, rows, strict=True) if is_palindrome(row))
         mistakes, solution = [], []
         for i, row in zip(ids, rows, strict=True):
@@ -229,7 +241,7 @@ class Flip(Template):
                                         "backwards), so flipping it changes nothing: the two coincide.",
                                         lambda _, i=i: [j for j in key if j != i]))
             elif row == [-v for v in row[::-1]]:
-                why = "antisymmetric: flipped, it is -w, so x ∗ w = -(x ⋆ w): the two differ in sign."
+                why = "antisymmetric: flipped, it is {minus_w}, so {conv} is the negative of {corr}."
                 mistakes.append(Mistake("antisymmetric-chosen", f"{_text(row)} flipped is minus itself: the "
                                         "convolution is the negative of the correlation, not equal to it.",
                                         lambda _, i=i: sorted([*key, i])))
@@ -238,14 +250,17 @@ class Flip(Template):
                 mistakes.append(Mistake("asymmetric-chosen", f"{_text(row)} does not read the same backwards: "
                                         "flipping it changes the kernel, so the two differ.",
                                         lambda _, i=i: sorted([*key, i])))
-            solution.append(prose(f"{label}. {_text(row)} is {why}"))
+            math = {"minus_w": Neg(Sym("w")), "conv": _op("∗", "x", "w"), "corr": _op("⋆", "x", "w")} \
+                if "{conv}" in why else {}
+            solution.append(prose(f"{label}. {{w}} is {why}", w=_candidate(row), **math))
         return Part(
             "symmetric",
-            prose("For which of these kernels is {eq} for every signal x? Select all that apply.",
-                  eq=Eq(_op("∗", "x", "w"), _op("⋆", "x", "w"))),
+            prose("For which of these kernels is {eq} for every signal {x}? Select all that apply.",
+                  eq=Eq(_op("∗", "x", "w"), _op("⋆", "x", "w")), x=Sym("x")),
             expect(Choices, key, p, mistakes, options=options, rule="net-correct"),
             points=2,
             solution=tuple(solution),
+            options=tuple(text for _, text in options),
         )
 
     def verify(self, question: Question) -> None:
@@ -269,8 +284,9 @@ class Flip(Template):
 
 
 def _kernel(text: str) -> np.ndarray:
-    """The kernel of an option's text 'w = [a, b, c]'."""
-    return np.array([int(v) for v in text.split("[", 1)[1].rstrip("]").split(",")], dtype=np.int64)
+    """The kernel of an option's plain text 'w = [a, b, c]' (the minus sign read as one)."""
+    entries = text.split("[", 1)[1].rstrip("]").replace("\u2212", "-").split(",")
+    return np.array([int(v) for v in entries], dtype=np.int64)
 
 
 def _steps(x: list[int], w: list[int], name: str) -> tuple[Block, ...]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from exercises.figures import Figure, draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Prose, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
@@ -88,12 +88,12 @@ BIAS = "Count the biases too: one per output channel."
 FILTER_MISTAKES = (
     Mistake("groups-ignored", "A filter of a grouped convolution sees only the C_in / g input channels of its own "
             "group, not all C_in.", _changed(filter_weights, groups=1)),
-    Mistake("output-channels-per-group", "A filter reads input channels: C_in / g of them, each through a k x k "
+    Mistake("output-channels-per-group", "A filter reads input channels: C_in / g of them, each through a k × k "
             "kernel; the output channels per group say how many filters there are.",
             _unless_equal(lambda p: p["kernel"] ** 2 * p["out_channels"] // p["groups"], "in_channels",
                           "out_channels")),
     Mistake("groups-as-channels", "A filter sees C_in / g channels, not g.", _groups_as_channels),
-    Mistake("kernel-not-squared", "A k x k kernel has k·k taps per channel, not k.",
+    Mistake("kernel-not-squared", "A k × k kernel has k·k taps per channel, not k.",
             lambda p: p["kernel"] * p["in_channels"] // p["groups"]),
 )
 PARAM_MISTAKES = (
@@ -161,7 +161,7 @@ class GroupedConv(Template):
         "out_channels": Int(doc="output channels C_out, a multiple of groups", low=1, high=4096),
         "groups": Int(doc="groups g, from 2 to C_in / 2 (g = C_in is the last part's depthwise case)", low=2,
                       high=2048),
-        "kernel": Int(doc="kernel size k (k x k)", low=1, high=11),
+        "kernel": Int(doc="kernel size k (k × k)", low=1, high=11),
         "size": Int(doc="side of the output map (H = W)", low=1, high=512),
         "bias": Bool(doc="one bias per output channel"),
         "calculator": Bool(doc="whether students may use a calculator (the sheet says so where the products need "
@@ -213,10 +213,10 @@ class GroupedConv(Template):
         kk, per_in = Op("×", k, k), c_in // g
         statement = (
             prose("A convolution layer with {kk} kernels maps {c_in} input channels to {c_out} output channels in "
-                  "{g} groups: the channels are split into g groups, and each filter reads only the input channels "
+                  "{g} groups: the channels are split into {g0} groups, and each filter reads only the input channels "
                   "of its own group (AlexNet split its layers this way over two GPUs; ResNeXt uses 32 groups). Its "
                   "output maps are {hw}.", kk=kk, c_in=Eq(Sym("C_in"), c_in), c_out=Eq(Sym("C_out"), c_out),
-                  g=Eq(Sym("g"), g), hw=Op("×", d, d)),
+                  g=Eq(Sym("g"), g), g0=Sym("g"), hw=Op("×", d, d)),
             *((prose(CALCULATOR_ALLOWED),) if big_products(p) else ()),
             prose("The layer has one bias per output channel. Count connections as LeCun et al. (1998) do: an output "
                   "unit has one connection per input value it reads and one for its bias." if p["bias"] else
@@ -240,23 +240,25 @@ class GroupedConv(Template):
                                                                                     else "") + ": {total}.",
                        units=Eq(Op("×", Op("×", d, d), c_out), d * d * c_out), w=filter_weights(p),
                        total=Eq(Op("×", d * d * c_out, filter_weights(p) + (1 if p["bias"] else 0)), connections(p))),
-            self._part(p, "depthwise_params", "Now take g = C_in, with as many output channels as input channels: a "
-                       "depthwise convolution. How many parameters does it have?",
+            self._part(p, "depthwise_params", prose("Now take {g}, with as many output channels as input channels: "
+                                                    "a depthwise convolution. How many parameters does it have?",
+                                                    g=Eq(Sym("g"), Sym("C_in"))),
                        "Every group holds a single channel, so each of the {c_in} filters has {kk} weights"
                        + bias_text + ": {total}. The filters no longer mix channels: a depthwise convolution is "
-                       "followed by a 1x1 (pointwise) convolution that does (MobileNet's depthwise separable "
-                       "convolution).", c_in=c_in, kk=kk,
+                       "followed by a {one} (pointwise) convolution that does (MobileNet's depthwise separable "
+                       "convolution).", c_in=c_in, kk=kk, one=Op("×", 1, 1),
                        total=Eq(Op("+", Op("×", c_in, kk), c_in) if p["bias"] else Op("×", c_in, kk),
                                 depthwise_params(p))),
         )
         return self.question(p, title="Grouped convolution", statement=statement, parts=parts)
 
     @staticmethod
-    def _part(p: dict[str, Any], part_id: str, prompt: str, worked: str, figure: Figure | None = None,
+    def _part(p: dict[str, Any], part_id: str, prompt: str | Prose, worked: str, figure: Figure | None = None,
               **math: Any) -> Part:
         key, mistakes = PARTS[part_id]
         solution = (prose(worked, **math),) + ((figure,) if figure else ())
-        return Part(part_id, prose(prompt), expect(Integer, key(p), p, mistakes), solution=solution)
+        asked = prompt if isinstance(prompt, Prose) else prose(prompt)
+        return Part(part_id, asked, expect(Integer, key(p), p, mistakes), solution=solution)
 
     def verify(self, question: Question) -> None:
         p = question.params

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from exercises.model import Prose, prose
+from exercises.model import Op, Prose, prose
 from exercises.params import Param, ParamError, _is_int
 from exercises.topics.layer_kinds import Field, Layer
-from exercises.topics.layer_kinds.base import Shape, infer_path, nested
+from exercises.topics.layer_kinds.base import Placeholders, Shape, infer_path, nested
 from exercises.topics.layer_kinds.transposed import transposed_output_size
 from exercises.topics.layer_kinds.window import output_size
 from exercises.topics.layer_spec import MAX_LAYERS, NAME, count_layers, layers_to_data, parse_layers
@@ -59,6 +59,16 @@ class LayerRef(Param):
 
     def describe(self) -> str:
         return "a layer name (like C3 or conv2) or a layer number counted from 1"
+
+
+CHW = Op("×", Op("×", "channels", "height"), "width")  # how a shape is read: (channels × height × width)
+HW = Op("×", "height", "width")
+
+
+def sized_prose(text: str, **math: Any) -> Prose:
+    """Prose whose window sizes written as `kernel_text` writes them ('3×3', in a network's title) print as math."""
+    slots = Placeholders("size_")
+    return prose(slots.sizes(text), **math, **slots.math)
 
 
 def find_layer(layers: tuple[Layer, ...], ref: int | str, param: str = "unit") -> int:

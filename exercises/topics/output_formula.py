@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from exercises.misconceptions import Mistake, expect
+from exercises.model import Call, Neg, Op, Plus, Product, Prose, Sym, prose
 from grader.answers import Formula
 
 # Variables: n, k, p (per side), s, and d when the question is dilated, a (output_padding, as in
@@ -33,12 +34,22 @@ FEEDBACK = {
     "off-by-one": "You are off by one: the first window position counts too, hence the + 1.",
     "full-instead-of-valid": "You computed the 'full' size (the kernel hanging over the borders): here a window "
                              "must lie inside the (padded) input.",
-    "dilation-ignored": "You ignored the dilation: a kernel of size k with dilation d spans d(k - 1) + 1 positions.",
+    "dilation-ignored": "You ignored the dilation: a kernel of size k with dilation d spans d(k − 1) + 1 positions.",
     "conv-formula-for-transpose": "You used the convolution formula: a transposed convolution goes the other way, "
-                                  "(n - 1)s - 2p + d(k - 1) + output_padding + 1.",
+                                  "(n − 1)s − 2p + d(k − 1) + output_padding + 1.",
     "floor-forgotten": "You left out the rounding: when the windows do not tile the input exactly, the division "
                        "is not whole, and PyTorch rounds it down with floor.",
 }
+
+
+def size_formula(transpose: bool = False, extra: Any = "output_padding") -> Any:
+    """PyTorch's output size as math: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 for a convolution or pooling,
+    (n − 1)s − 2p + d(k − 1) + `extra` + 1 for a transposed convolution (`extra` its output_padding)."""
+    n, k, pad, s, d = (Sym(name) for name in "nkpsd")
+    span = Product(d, Plus(k, -1))
+    if transpose:
+        return Plus(Product(Plus(n, -1), s), Neg(Product(2, pad)), span, extra, 1)
+    return Plus(Call("floor", Op("/", Plus(n, Product(2, pad), Neg(span), -1), s)), 1)
 
 
 def mode(p: dict[str, Any]) -> str:
@@ -90,21 +101,22 @@ def formula_where(p: dict[str, Any]) -> tuple[str, ...]:
     return {"zeros": (f"{reach} + 1 <= n + 2*p",), "valid": (f"{reach} + 1 <= n",)}.get(mode(p), ())
 
 
-def formula_prompt(p: dict[str, Any]) -> str:
+def formula_prompt(p: dict[str, Any]) -> Prose:
     """What is asked, exactly: the variables, and which layers the formula must hold for."""
     names = formula_variables(p)
     meaning = {**MEANING, "p": MEANING["p"] if p["layer"] != "transpose" else "padding"}
-    listed = ", ".join(f"{v} ({meaning[v]})" for v in names)
-    zeros = "d(k - 1)" if "d" in names else "k - 1"
+    listed = ", ".join(f"{{{v}}} ({meaning[v]})" for v in names)
+    zeros = Product(Sym("d"), Plus(Sym("k"), -1)) if "d" in names else Plus(Sym("k"), -1)
     layers = {
         "zeros": "any such layer",
         "valid": "any such layer with 'valid' padding (no zeros added)",
         "same": "any such layer with 'same' padding (stride 1, as PyTorch requires)",
-        "full": f"any such layer with 'full' padding ({zeros} zeros on each side)",
+        "full": "any such layer with 'full' padding ({zeros} zeros on each side)",
     }[mode(p) if p["layer"] != "transpose" else "zeros"]
     rounds = p["layer"] != "transpose" and mode(p) != "same"
-    return f"Give the output size as a formula in {listed}, valid for {layers}" + (
-        " (write floor(...) to round down)." if rounds else ".")
+    text = f"Give the output size as a formula in {listed}, valid for {layers}" + (
+        " (type floor(...) to round down)." if rounds else ".")
+    return prose(text, **{v: Sym(v) for v in names}, **({"zeros": zeros} if "{zeros}" in text else {}))
 
 
 def _mistake(applies: Callable[[dict[str, Any]], bool], **switches: Any) -> Callable:

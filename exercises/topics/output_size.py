@@ -22,7 +22,7 @@ from exercises.params import Bool, Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.redraw import prefer
 from exercises.registry import Template, template
 from exercises.topics.layers import output_size, transposed_output_size
-from exercises.topics.output_formula import FEEDBACK, formula_answer, formula_prompt
+from exercises.topics.output_formula import FEEDBACK, formula_answer, formula_prompt, size_formula
 from grader.answers import Formula, Integer
 
 MODES = ("valid", "same", "full")
@@ -260,7 +260,7 @@ class OutputSize(Template):
         parts = (Part("size", prose("How large is the output along that dimension?"),
                       expect(Integer, size, p, SIZE_MISTAKES), points=2),)
         if p["ask_formula"]:
-            parts += (Part("formula", prose(formula_prompt(p)), formula_answer(p), points=2),)
+            parts += (Part("formula", formula_prompt(p), formula_answer(p), points=2),)
         return self.question(p, title="Output size", statement=statement, parts=parts, solution=self._solution(p))
 
     def _symbols(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -297,8 +297,8 @@ class OutputSize(Template):
             chain: Any = Op("*", n - 1, s)
             for op, term in (("-", 2 * p["padding"]), ("+", reach), ("+", p["output_padding"])):
                 chain = Op(op, chain, term) if term else chain
-            return (prose("A transposed convolution maps n positions to (n - 1)s - 2p + d(k - 1) + output_padding "
-                          "+ 1 positions: {m}.", m=Eq(Sym("m"), Op("+", chain, 1), size)),)
+            return (prose("A transposed convolution maps {n} positions to {formula} positions: {m}.", n=Sym("n"),
+                          formula=size_formula(transpose=True), m=Eq(Sym("m"), Op("+", chain, 1), size)),)
         left, right = paddings(p)
         steps = []
         if isinstance(p["padding"], str):
@@ -312,14 +312,14 @@ class OutputSize(Template):
         rounding = "ceil" if p["ceil_mode"] else "floor"
         rounded = (-(-_room(p) // s) if p["ceil_mode"] else _room(p) // s) + 1
         whose = "The formula" if p["padding"] == "full" else "PyTorch's formula"  # PyTorch has no 'full' padding
-        formula = whose + " floor((n + 2p - d(k - 1) - 1) / s) + 1" + (
+        formula = whose + " {formula}" + (" (dilation {d})" if d == 1 else "") + (
             ", with ceil instead of floor," if p["ceil_mode"] else "") + " gives {m}."
         if s == 1:
             worked = Eq(Sym("m"), Op("+", numerator, 1), rounded)
         else:
             worked = Eq(Sym("m"), Op("+", Call(rounding, Op("/", numerator, s)), 1),
                         Op("+", Call(rounding, Op("/", _room(p), s)), 1), rounded)
-        steps.append(prose(formula, m=worked))
+        steps.append(prose(formula, m=worked, formula=size_formula(), **({"d": Eq(Sym("d"), 1)} if d == 1 else {})))
         if _room(p) % s and not p["ceil_mode"]:
             steps.append(prose("The windows do not tile the padded input exactly: a window that would stick out past "
                                "the padding is dropped, hence the rounding down."))

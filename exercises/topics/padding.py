@@ -15,7 +15,7 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Plus, Product, Question, Sym, prose
 from exercises.params import Int, OneOf
 from exercises.redraw import prefer
 from exercises.registry import Template, template
@@ -31,7 +31,7 @@ LIBRARY = {
 DILATED_LIBRARY = {
     "pytorch": "PyTorch's nn.Conv1d(padding='same', dilation={d})",
     "tensorflow": "TensorFlow's Conv1D(padding='same', dilation_rate={d})",
-    "numpy": "numpy's np.convolve(x, w_d, mode='same') with the dilated kernel w_d (zeros between the taps)",
+    "numpy": "numpy's np.convolve(x, w_d, mode='same') with the dilated kernel {wd} (zeros between the taps)",
 }
 CONVENTION_ODDS = {"any": 0.4, "pytorch": 0.25, "tensorflow": 0.15, "numpy": 0.2}
 SPLIT_POINTS = 2  # the same for every variant, odd total or even
@@ -58,9 +58,14 @@ def accepted_splits(kernel: int, dilation: int, convention: str) -> tuple[tuple[
     return (split, split[::-1]) if convention == "any" and split[0] != split[1] else (split,)
 
 
+def _kernel_symbol(text: str) -> dict[str, Sym]:
+    """The math of a library's text: the dilated kernel w_d where numpy is named."""
+    return {"wd": Sym("w_d")} if "{wd}" in text else {}
+
+
 def library(convention: str, dilation: int) -> str:
     """The library call whose 'same' padding is asked for."""
-    return LIBRARY[convention] if dilation == 1 else DILATED_LIBRARY[convention].format(d=dilation)
+    return LIBRARY[convention] if dilation == 1 else DILATED_LIBRARY[convention].replace("{d}", str(dilation))
 
 
 # -- independent checks (verifier and tests) ---------------------------------------------------
@@ -182,11 +187,12 @@ class SamePadding(Template):
 
     def build(self, p: dict[str, Any]) -> Question:
         k, d = p["kernel"], p["dilation"]
-        dilated = (" and dilation {d}", {"d": d}) if d > 1 else ("", {})
+        dilated = (" and dilation {d}", {"d": Eq(Sym("d"), d)}) if d > 1 else ("", {})
         statement = (
             prose("A 1-D convolution layer with stride 1 has a kernel of size {k}" + dilated[0] + ". Without "
                   "padding its output is shorter than its input. We add zeros at the borders of the input so that "
-                  "the output has exactly as many samples as the input ('same' padding).", k=k, **dilated[1]),
+                  "the output has exactly as many samples as the input ('same' padding).", k=Eq(Sym("k"), k),
+                  **dilated[1]),
         )
         return self.question(
             p,
@@ -198,7 +204,7 @@ class SamePadding(Template):
     def _total_part(self, p: dict[str, Any]) -> Part:
         k, d = p["kernel"], p["dilation"]
         total = same_total(k, d)
-        lost = Op("-", Sym("k"), 1) if d == 1 else Sym("d(k - 1)")
+        lost = Op("-", Sym("k"), 1) if d == 1 else Product(Sym("d"), Plus(Sym("k"), -1))
         formula = Eq(Sym("P"), Op("-", k, 1), total) if d == 1 else Eq(Sym("P"), Op("*", d, k - 1), total)
         solution = (
             prose("The kernel covers {span} input positions, so a valid convolution of {n} samples gives {out} "
@@ -230,10 +236,12 @@ class SamePadding(Template):
         else:
             side = "right" if convention in EXTRA_ON_RIGHT else "left"
             why = prose("The total {P} is odd, so one side gets an extra zero; " + library(convention, d)
-                        + f" puts it on the {side}: {{split}}. " + CONVENTIONS_EXPLAINED, P=total, split=split)
+                        + f" puts it on the {side}: {{split}}. " + CONVENTIONS_EXPLAINED, P=total, split=split,
+                        **_kernel_symbol(library(convention, d)))
         return Part(
             id="split",
-            prompt=prose(how + " How many zeros go on the left and how many on the right? Answer as (left, right)."),
+            prompt=prose(how + " How many zeros go on the left and how many on the right? Answer as (left, right).",
+                         **_kernel_symbol(how)),
             answer=expect(Tuple, split, p, SPLIT_MISTAKES, names=("left", "right"),
                           alternatives=tuple(others)),
             points=SPLIT_POINTS,

@@ -32,7 +32,18 @@ from exercises.topics.layer_kinds import (
     Transposed,
     Window,
 )
-from exercises.topics.layers import Layer, LayerStack, describe_stack, infer_shapes, layers_to_data, parse_layers, runs
+from exercises.topics.layers import (
+    CHW,
+    HW,
+    Layer,
+    LayerStack,
+    describe_stack,
+    infer_shapes,
+    layers_to_data,
+    parse_layers,
+    runs,
+    sized_prose,
+)
 from exercises.topics.networks import NETWORKS, PUBLISHED, check_input, stack_of
 from exercises.wording import plural
 from grader.answers import Integer, Vector
@@ -169,22 +180,22 @@ def _flatten_forgotten(layer: Layer, raw: Layer, shape: Shape) -> int:
 
 _FEEDBACK = {
     "bias-forgotten": "You left out the biases: each output channel (or unit, or subsampled map) has one.",
-    "input-channels-forgotten": "You forgot the input channels: each filter is k x k x (input channels), "
-                                "so a convolution has k * k * in * out weights.",
+    "input-channels-forgotten": "You forgot the input channels: each filter is k × k × (input channels), "
+                                "so a convolution has k · k · in · out weights.",
     "pooling-as-conv": "You counted a pooling layer like a convolution with as many output as input maps: "
                        "max pooling learns nothing (LeNet's subsampling learns one coefficient and one bias per map).",
     "connection-table-ignored": "You ignored the connection table: each output map is connected only to the "
                                 "input maps listed for it, not to all of them.",
     "flatten-forgotten": "You took only the channels as the dense layer's input: it sees the flattened feature maps, "
-                         "channels x height x width of them.",
+                         "channels × height × width of them.",
     "running-stats-counted": "You counted batch normalization's running mean and variance: they are statistics "
                              "gathered during training, not trained; only the scale and the shift are, 2 per channel.",
     "batchnorm-forgotten": "You counted batch normalization as nothing: it learns a scale and a shift per channel.",
     "shortcut-forgotten": "You left out the projection shortcuts: a block whose shape changes adds its input through "
-                          "a 1x1 convolution (and its batch normalization), which has weights too.",
+                          "a 1×1 convolution (and its batch normalization), which has weights too.",
     "groups-ignored": "You counted a grouped convolution as a full one: with g groups each filter sees only in/g "
                       "input channels (a depthwise convolution, g = in, sees one), so it has g times fewer weights.",
-    "se-forgotten": "You counted squeeze-and-excitation as nothing: its two 1x1 convolutions (C to S and back) "
+    "se-forgotten": "You counted squeeze-and-excitation as nothing: its two 1×1 convolutions (C to S and back) "
                     "have weights and biases, 2CS + S + C.",
     "auxiliary-forgotten": "You left out the auxiliary classifier: it is used in training only, but its weights "
                            "are part of the model, and torchvision counts them.",
@@ -323,14 +334,14 @@ class ParamCount(Template):
         if stack.size is None:
             inputs, math = "inputs", {}
         elif stack.channels is None:
-            inputs, math = "{shape} inputs (height x width)", {"shape": Op("×", stack.size, stack.size)}
+            inputs, math = "{shape} inputs ({dims})", {"shape": Op("×", stack.size, stack.size), "dims": HW}
         else:
-            inputs = "{shape} inputs (channels x height x width)"
-            math = {"shape": Op("×", Op("×", stack.channels, stack.size), stack.size)}
+            inputs = "{shape} inputs ({dims})"
+            math = {"shape": Op("×", Op("×", stack.channels, stack.size), stack.size), "dims": CHW}
         intro = f"The network is {network.title}, on {inputs}. Its layers, in order:" if network else \
             f"A network takes {inputs} and applies, in order:"
         shown = tuple(layer.stated(raw) for raw, layer in zip(stack.given, stack.layers, strict=True))
-        statement = (prose(intro, **math), *describe_stack(shown),
+        statement = (sized_prose(intro, **math), *describe_stack(shown),
                      prose("Count trainable parameters only: weights and biases (a batch normalization has a "
                            "trainable scale and shift per channel; its running statistics are not trained)."))
         notes = list(dict.fromkeys(layer.count_note for layer in stack.layers if layer.count_note))

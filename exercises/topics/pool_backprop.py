@@ -194,13 +194,13 @@ class PoolBackprop(Template):
         image = "image" in p
         data, delta, k, s = data_of(p), p["delta"], p["width"], p["stride"]
         overlap = "the windows overlap" if s < k else "the windows do not overlap"
-        window = f"{k}×{k} windows" if image else f"windows of width {k}"
+        window = "{kk} windows" if image else f"windows of width {k}"
         statement = (
             prose(f"Max pooling with {window} and stride {s} (no padding; {overlap}) maps the input {{x}} to the "
-                  "pooled output y (indices start at 0). " + TIE_RULE.format(rows=", then top to bottom" * image),
-                  x=np.array(data)),
-            prose("Backpropagation brings the gradient of the loss L with respect to the pooled output, {delta}.",
-                  delta=Eq(Sym("delta"), Op("/", Sym("dL"), Sym("dy")), np.array(delta))),
+                  "pooled output {y} (indices start at 0). " + TIE_RULE.format(rows=", then top to bottom" * image),
+                  x=Eq(Sym("x"), np.array(data)), y=Sym("y"), **({"kk": Op("×", k, k)} if image else {})),
+            prose("Backpropagation brings the gradient of the loss {L} with respect to the pooled output, {delta}.",
+                  L=Sym("L"), delta=Eq(Sym("delta"), Op("/", Sym("dL"), Sym("dy")), np.array(delta))),
         )
         output = pool(data, k, s, "max")
         gradient = route(data, delta, k, s)

@@ -70,7 +70,7 @@ def _inputs_changed(p: dict[str, Any]) -> int:
 
 CLIPPED = ("Windows are cut off at the border, not dropped: there is one pooled value per input value, the border "
            "ones over fewer inputs.")
-RIGHT = ("You shifted the wrong way: a shift to the right means x'_i = x_(i-s), the first value repeated at the "
+RIGHT = ("You shifted the wrong way: a shift to the right means x'_i = x_(i−s), the first value repeated at the "
          "left border.")
 OUTPUT_MISTAKES = (
     Mistake("border-windows-dropped", CLIPPED, lambda p: _valid_windows(_signal(p), p["width"])),
@@ -172,8 +172,8 @@ class PoolInvariance(Template):
         steps = "one step" if s == 1 else f"{s} steps"
         statement = (
             prose(f"A detector row {{x}} feeds a max pooling row with width {k} and stride 1: {{y}}, leaving out "
-                  "indices outside the signal, so that y has one value per input value.", x=np.array(x, dtype=object),
-                  y=window),
+                  "indices outside the signal, so that {y0} has one value per input value.",
+                  x=Eq(Sym("x"), np.array(x, dtype=object)), y=window, y0=Sym("y")),
             prose(f"Now the input is shifted {steps} to the right, the first value repeated at the left border: "
                   "{xs}, and {first} for {border}.", xs=Eq(Sym("x'_i"), Sym(_offset("x", -s))),
                   first=Eq(Sym("x'_i"), Sym("x_0")), border=Op("<", Sym("i"), s)),
@@ -188,7 +188,8 @@ class PoolInvariance(Template):
                  solution=(prose("The shifted input is {xs}.", xs=Op("=", Sym("x'"),
                                                                      np.array(shift_right(x, s), dtype=object))),
                            *_max_steps("y'", shift_right(x, s), k)), shown=_as_written(shifted_output)),
-            Part("changed", prose("At how many positions i does {a} differ from {b}?", a=Sym("y'_i"), b=Sym("y_i")),
+            Part("changed", prose("At how many positions {i} does {a} differ from {b}?", a=Sym("y'_i"), b=Sym("y_i"),
+                                  i=Sym("i")),
                  expect(Integer, changed, p, CHANGED_MISTAKES), points=1,
                  solution=(prose(conclusion(_inputs_changed(p), changed, len(output), k, s)),
                            _figure(p, output, shifted_output))),

@@ -168,8 +168,8 @@ MISTAKES = (
             "window, average pooling their mean.", _swapped),
     Mistake("stride-ignored", "You moved the window one step at a time: with stride s the windows start s "
             "positions apart.", _stride_ignored),
-    Mistake("padding-ignored", "You left out the padding: pad both sides first (-inf for max, zeros for avg), "
-            "then place the windows from the padded start.", _padding_ignored),
+    Mistake("padding-ignored", "You left out the padding: pad both sides first (minus infinity for max, zeros for "
+            "average), then place the windows from the padded start.", _padding_ignored),
     Mistake("ceil-mode-confused", "Check ceil_mode: off (floor) keeps only windows that fit; on (ceil) also keeps "
             "a last window cut off at the end, unless it would start in the right padding.", _ceil_mode_confused),
     Mistake("integer-division", "You rounded the averages down: an average is an exact fraction such as 7/2.",
@@ -260,12 +260,13 @@ class Pooling(Template):
         name = "image" if image else "signal"
         statement = (
             prose(f"Pool the {name} {{x}} with {'max' if p['op'] == 'max' else 'average'} pooling: "
-                  + self._settings(p, image) + ".", x=np.array(data, dtype=object)),
+                  + self._settings(p, image) + ".", x=Eq(Sym("x"), np.array(data, dtype=object)),
+                  **({"kk": Op("×", p["width"], p["width"])} if image else {})),
             prose(self._padding_rule(p) + " " + self._ceil_rule(p)),
         )
         part = Part(
             "output",
-            prose("Compute the pooled output {y}" + (", exactly (averages as fractions such as 7/2)."
+            prose("Compute the pooled output {y}" + (", exactly: averages as fractions, not rounded decimals."
                                                       if p["op"] == "avg" else "."), y=Sym("y")),
             expect(Matrix if image else Vector, output, p, MISTAKES),
             points=POINTS,
@@ -277,7 +278,7 @@ class Pooling(Template):
     @staticmethod
     def _settings(p: dict[str, Any], image: bool) -> str:
         k, s = p["width"], p["stride"]
-        window = f"{k}×{k} windows" if image else f"windows of width {k}"
+        window = "{kk} windows" if image else f"windows of width {k}"
         padding = f", padding {p['padding']} on each side" if p["padding"] else ", no padding"
         return f"{window}, stride {s}{padding}, ceil_mode {'on' if p['ceil_mode'] else 'off'}"
 
@@ -286,7 +287,7 @@ class Pooling(Template):
         if not p["padding"]:
             return "The windows start at the first value."
         if p["op"] == "max":
-            return "As in PyTorch, max pooling pads with -inf: padding never wins the maximum."
+            return "As in PyTorch, max pooling pads with minus infinity: padding never wins the maximum."
         return ("As in PyTorch (count_include_pad=True, its default), average pooling pads with zeros that count "
                 "in the divisor.")
 
@@ -327,15 +328,15 @@ class Pooling(Template):
         k, s, pad, ceil_mode = p["width"], p["stride"], p["padding"], p["ceil_mode"]
         rounding = "ceil" if ceil_mode else "floor"
         lines = []
-        for axis, n in zip(("rows", "columns") if len(shape) == 2 else ("entries",), shape, strict=True):
+        for axis, n in zip(("rows", "columns") if len(shape) == 2 else ("values",), shape, strict=True):
             formula = Op("+", Call(rounding, Op("/", Op("-", Op("+", n, Op("*", 2, pad)), k), s)), 1)
             span = n + 2 * pad - k
             rounded = (-(-span // s) if ceil_mode else span // s) + 1
             size = pool_output_size(n, k, s, pad, ceil_mode)
             if size == rounded:
-                lines.append(prose(f"Output {axis}: {{size}}.", size=Eq(formula, size)))
+                lines.append(prose(f"Number of output {axis}: {{size}}.", size=Eq(formula, size)))
             else:
-                lines.append(prose(f"Output {axis}: {{size}}, less the last window, which would start in the "
+                lines.append(prose(f"Number of output {axis}: {{size}}, less the last window, which would start in the "
                                    f"right padding: {size}.", size=Eq(formula, rounded)))
         return lines
 

@@ -16,11 +16,12 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect, gives_key
-from exercises.model import Eq, Op, Part, Question, Sym, Table, prose
+from exercises.model import Eq, Op, Part, Plus, Product, Question, Sym, Table, prose
 from exercises.params import OneOf, ParamError
 from exercises.redraw import redraw
 from exercises.registry import Template, template
 from exercises.topics.layer_kinds import Window
+from exercises.topics.layer_kinds.base import Placeholders
 from exercises.topics.layers import (
     Field,
     Layer,
@@ -34,6 +35,7 @@ from exercises.topics.layers import (
     parse_layers,
     receptive_fields,
     runs,
+    sized_prose,
 )
 from exercises.topics.networks import NETWORKS, PUBLISHED, stack_of
 from grader.answers import Integer
@@ -93,17 +95,17 @@ def _summed_strides(p: dict[str, Any]) -> int:
 
 
 _OFF_BY_ONE = ("You are off by one: start from a single input pixel (r = 1) and let each layer add "
-               "(k - 1) times the jump.")
+               "(k − 1) times the jump.")
 SIZE_MISTAKES = (
-    Mistake("summed-kernels", "You added the kernel sizes: each layer widens the field by k - 1 (not k) times "
+    Mistake("summed-kernels", "You added the kernel sizes: each layer widens the field by k − 1 (not k) times "
             "the current jump, because neighbouring windows overlap.", _summed_kernels),
     Mistake("strides-ignored", "You ignored the strides: after a stride-s layer, one step of the next kernel "
-            "moves s input pixels, so later layers add (k - 1) times the product of the earlier strides.",
+            "moves s input pixels, so later layers add (k − 1) times the product of the earlier strides.",
             _strides_ignored),
     Mistake("off-by-one", _OFF_BY_ONE, _off_by_one_low),
     Mistake("off-by-one-high", _OFF_BY_ONE, _off_by_one_high),
     Mistake("multiplied-kernels", "You multiplied the kernel sizes: receptive fields grow by adding "
-            "(k - 1) times the jump per layer, not by multiplying.", _multiplied_kernels),
+            "(k − 1) times the jump per layer, not by multiplying.", _multiplied_kernels),
 )
 STRIDE_MISTAKES = (
     Mistake("own-stride-only", "You gave only this layer's own stride: the effective stride is the product "
@@ -200,7 +202,7 @@ class ReceptiveField(Template):
         shown = layers[: index + 1] if network else layers
         intro = (f"The network is {network.title}; its layers up to {unit.name}, in order:" if network
                  else "A stack of layers processes an image, in this order:")
-        statement = (prose(intro), *describe_stack(shown, counts=False))
+        statement = (sized_prose(intro), *describe_stack(shown, counts=False))
         size, jump = receptive_fields(layers[: index + 1])[-1]
         side = map_side(p)
         where = f"one unit of {unit.name} (layer {index + 1})"
@@ -235,17 +237,18 @@ def solution(layers: tuple[Layer, ...], side: int | None) -> tuple:
     """The recurrence as a table, one row per layer (or per run of identical layers), and a drawing
     for a short chain of small windows."""
     steps: list[Any] = [prose(
-        "Start from one input pixel, {r0}, with jump {j0} (the input pixels between neighbouring units). A layer "
-        "with kernel k, dilation d and stride s widens the field by (k - 1) d times the jump so far and "
-        "multiplies the jump by s; a layer without a window changes neither."
+        "Start from one input pixel, {r0}, with jump {j0} (the distance, in input pixels, between neighbouring "
+        "units). A layer with kernel {k}, dilation {d} and stride {s} widens the field by {growth} times the jump so "
+        "far and multiplies the jump by {s}; a layer without a window changes neither."
         + "".join(" " + note for note in dict.fromkeys(layer.field_note for layer in layers if layer.field_note)),
-        r0=Eq(Sym("r_0"), 1), j0=Eq(Sym("j_0"), 1))]
+        r0=Eq(Sym("r_0"), 1), j0=Eq(Sym("j_0"), 1), k=Sym("k"), d=Sym("d"), s=Sym("s"),
+        growth=Product(Plus(Sym("k"), -1), Sym("d")))]
     steps.append(Table(("layers", "window", "field r", "jump j"), tuple(_rows(layers))))
     size, jump = receptive_fields(layers)[-1]
     name = layers[-1].name
     if side == 1:
-        steps.append(prose(f"So one unit of {name} sees {{size}} input pixels ({name}'s map is 1x1 at this input "
-                           "size: it has no neighbouring units).", size=Op("×", size, size)))
+        steps.append(prose(f"So one unit of {name} sees {{size}} input pixels ({name}'s map is {{one}} at this "
+                           "input size: it has no neighbouring units).", size=Op("×", size, size), one=Op("×", 1, 1)))
     else:
         steps.append(prose("So one unit sees {size} input pixels, and neighbouring units are {jump} "
                            + ("pixel" if jump == 1 else "pixels") + " apart.", size=Op("×", size, size), jump=jump))
@@ -292,7 +295,9 @@ def _rows(layers: tuple[Layer, ...]) -> list[tuple]:
         window = "; ".join([layer.window_text() for layer in group if layer.windowed]
                            + [layer.noun for layer in group if not layer.windowed][:1]) or "none"
         window += " (each)" if repeats > 1 else ""
-        rows.append((prose(f"{numbers} {names}"), prose(window), prose("{r}", r=r_math), prose("{j}", j=j_math)))
+        slots = Placeholders()
+        rows.append((prose(f"{numbers} {names}"), prose(slots.sizes(window), **slots.math), prose("{r}", r=r_math),
+                     prose("{j}", j=j_math)))
         field = after
     return rows
 

@@ -22,6 +22,7 @@ from exercises.registry import Template, template
 from exercises.topics.layer_kinds import Concat, Conv, Dense, Flatten, Transposed, Window
 from exercises.topics.layer_kinds.base import nested
 from exercises.topics.layers import (
+    CHW,
     Layer,
     LayerStack,
     describe_stack,
@@ -29,6 +30,7 @@ from exercises.topics.layers import (
     layers_to_data,
     output_size,
     parse_layers,
+    sized_prose,
 )
 from exercises.topics.networks import NETWORKS, check_input, stack_of
 from exercises.wording import plural
@@ -201,25 +203,25 @@ _WRONG: dict[str, tuple[str, Callable[[Layer, Shape], Any]]] = {
     "padding-one-side": ("You padded one side only: p zeros go on each side, 2p per axis.", _padding_one_side),
     "stride-ignored": ("You used stride 1: with stride s the window moves s positions at a time, so divide the "
                        "room it has by s.", _stride_ignored),
-    "dilation-ignored": ("You ignored the dilation: a kernel of size k with dilation d spans d(k - 1) + 1 "
+    "dilation-ignored": ("You ignored the dilation: a kernel of size k with dilation d spans d(k − 1) + 1 "
                          "positions.", _dilation_ignored),
     "ceil-vs-floor": ("You rounded up: a window that does not fit entirely is dropped, so the division rounds "
                       "down (floor).", _ceil_vs_floor),
     "ceil-mode-ignored": ("You rounded down: this pooling rounds up (ceil_mode), so a last window that runs past "
                           "the input still counts, as long as it starts inside it.", _ceil_mode_ignored),
     "off-by-one": ("You are off by one: the first window position counts too, hence the + 1.", _plus_one_forgotten),
-    "channels-unchanged": ("You kept the input's channels: a convolution outputs one map per filter, its `out` "
+    "channels-unchanged": ("You kept the input's channels: a convolution outputs one map per filter, its output "
                            "channels.", _channels_unchanged),
     "flatten-channels-forgotten": ("You flattened one map only: all channels go into the vector, "
-                                   "channels x height x width numbers.", _flatten_channels_forgotten),
-    "flatten-summed": ("You added the sizes: flattening lines up every number, channels x height x width of them.",
+                                   "channels × height × width numbers.", _flatten_channels_forgotten),
+    "flatten-summed": ("You added the sizes: flattening lines up every number, channels × height × width of them.",
                        _flatten_summed),
     "dense-gave-inputs": ("That is the layer's input: a fully connected layer outputs one number per unit.",
                           _dense_gave_inputs),
     "concat-one-branch": ("You gave one branch's channels: the branches' outputs are concatenated along the "
                           "channels, so their channels add up (an empty branch passes on the input's).", _one_branch),
     "transposed-as-forward": ("You used the forward convolution's formula: a transposed convolution grows the "
-                              "maps, (n - 1)s - 2p + d(k - 1) + output_padding + 1.", _transposed_as_forward),
+                              "maps, (n − 1)s − 2p + d(k − 1) + output_padding + 1.", _transposed_as_forward),
     "output-padding-forgotten": ("You left out output_padding: it adds that many rows and columns at the end.",
                                  _output_padding_forgotten),
 }
@@ -291,7 +293,7 @@ class ShapeTrace(Template):
     # redrawn
     topic = "padding and output size"
     minutes = 1.5
-    summary = "channels x height x width after each layer of a stack (conv, pool, padding, stride, dilation, flatten)"
+    summary = "channels × height × width after each layer of a stack (conv, pool, padding, stride, dilation, flatten)"
     params = {
         "layers": LayerStack(doc="the layers, in order (or pin network)"),
         "network": OneOf(doc="a named network instead of layers", options=tuple(NETWORKS)),
@@ -327,14 +329,14 @@ class ShapeTrace(Template):
         given, network = stack_of(p)
         layers, before, after = trace(p)
         start = before[0]
-        intro = (f"The network is {network.title}. It takes inputs of {{shape}} (channels x height x width); "
+        intro = (f"The network is {network.title}. It takes inputs of {{shape}} ({{dims}}); "
                  "its layers, in order:" if network else
-                 "A network takes inputs of {shape} (channels x height x width) and applies, in order:")
+                 "A network takes inputs of {shape} ({dims}) and applies, in order:")
         rounding = ("Sizes follow PyTorch: a window that does not fit entirely in the (padded) input is dropped"
                     + ("; a pooling in ceil mode rounds up instead, keeping a last window that runs past the input "
                        "as long as it starts inside it (or in the left padding)." if _rounds_up(given) else "."))
         statement = (
-            prose(intro, shape=Op("×", Op("×", start[0], start[1]), start[2])),
+            sized_prose(intro, shape=Op("×", Op("×", start[0], start[1]), start[2]), dims=CHW),
             *describe_stack(given),
             prose(rounding),
         )

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Op, Part, Plus, Prose, Question, Sym, joined, prose
 from exercises.params import IdList, Int, ParamError
 from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
@@ -60,93 +60,107 @@ class Statement:
     the matrices for inputs of n and n + 1 samples; `why(n, k)` explains it with the numbers."""
 
     id: str
-    text: str
+    text: Prose
     holds: Callable[[int, int], bool]
     observed: Callable[[np.ndarray, np.ndarray], bool]
-    why: Callable[[int, int], str]
+    why: Callable[[int, int], Prose]
 
 
-def _zeros(n: int, k: int) -> str:
+T, INDEX, R = Sym("T"), Sym("i"), Sym("r")
+
+
+def _zeros(n: int, k: int) -> Prose:
     m = n - k + 1
-    return f"each of the {m} columns has {k} non-zeros among {n} entries: {m * n - m * k} of {m * n} entries are zero."
+    return prose(f"each of the {m} columns has {k} non-zeros among {n} entries: {m * n - m * k} of {m * n} entries "
+                 "are zero.")
 
 
-def _some_input_sees_all(n: int, k: int) -> str:
+def _some_input_sees_all(n: int, k: int) -> Prose:
     m = n - k + 1
     if m <= k:
-        return (f"input r feeds the outputs r − {k - 1} to r that exist; with only {m} outputs, input "
-                f"{m - 1} feeds all of them.")
-    return f"each input feeds at most k = {k} of the {m} outputs."
+        return prose(f"input {{r}} feeds the outputs {{first}} to {{r}} that exist; with only {m} outputs, input "
+                     f"{m - 1} feeds all of them.", r=R, first=Plus(R, -(k - 1)))
+    return prose(f"each input feeds at most {{k}} of the {m} outputs.", k=Eq(Sym("k"), k))
 
 
-def _full_row(n: int, k: int) -> str:
+def _full_row(n: int, k: int) -> Prose:
     m = n - k + 1
     if m >= k:
-        return f"row r holds one weight for each output that reads input r: row {k - 1} holds all {k} weights."
-    return (f"row r holds one weight for each output that reads input r, at most m = {m}, fewer than the k = {k} "
-            "weights.")
+        return prose(f"row {{r}} holds one weight for each output that reads input {{r}}: row {k - 1} holds all {k} "
+                     "weights.", r=R)
+    return prose("row {r} holds one weight for each output that reads input {r}, at most {m}, fewer than the {k} "
+                 "weights.", r=R, m=Eq(Sym("m"), m), k=Eq(Sym("k"), k))
 
 
-def _two_thirds(n: int, k: int) -> str:
+def _two_thirds(n: int, k: int) -> Prose:
     m = n - k + 1
     zeros, size = m * (n - k), m * n
     verdict = "more than" if 3 * zeros > 2 * size else "not more than"
-    return (f"{zeros} of the {size} entries are zero ({m} columns with {plural(n - k, 'zero')} each): {verdict} "
-            "two thirds.")
+    return prose(f"{zeros} of the {size} entries are zero ({m} columns with {plural(n - k, 'zero')} each): {verdict} "
+                 "two thirds.")
 
 
-def _ten_times(n: int, k: int) -> str:
+def _ten_times(n: int, k: int) -> Prose:
     m = n - k + 1
     verdict = "at least" if n * m >= 10 * k else "less than"
-    return f"the dense layer has {n} × {m} = {n * m} weights, the convolution {k}: {verdict} 10 times as many."
+    return prose(f"the dense layer has {{count}} weights, the convolution {k}: {verdict} 10 times as many.",
+                 count=Eq(Op("×", n, m), n * m))
+
+
+def _shape(n: int, k: int, rest: str) -> Prose:
+    return prose("{T} is {shape}" + rest, T=T, shape=Op("×", n, n - k + 1))
 
 
 # The lecture's three properties: sparse depends on n and k, local and shared always hold.
 LECTURE = (
-    Statement("sparse", "T is sparse: at least half of its entries are zero.",
+    Statement("sparse", prose("{T} is sparse: at least half of its entries are zero.", T=T),
               lambda n, k: 2 * k <= n, lambda t, _: 2 * np.count_nonzero(t) <= t.size, lambda n, k: _zeros(n, k)),
-    Statement("local", "In each column the non-zero entries sit next to each other: each output depends only on "
-              "neighbouring inputs.", lambda n, k: True, lambda t, _: columns_are_local(t),
-              lambda n, k: f"column i holds the kernel in rows i to i + {k - 1}: output i sees {k} adjacent inputs."),
-    Statement("shared", "The same few values repeat in every column: all outputs share one set of weights.",
+    Statement("local", prose("In each column the non-zero entries sit next to each other: each output depends only "
+                             "on neighbouring inputs."), lambda n, k: True, lambda t, _: columns_are_local(t),
+              lambda n, k: prose(f"column {{i}} holds the kernel in rows {{i}} to {{last}}: output {{i}} sees {k} "
+                                 "adjacent inputs.", i=INDEX, last=Plus(INDEX, k - 1))),
+    Statement("shared", prose("The same few values repeat in every column: all outputs share one set of weights."),
               lambda n, k: True, lambda t, _: columns_share_values(t),
-              lambda n, k: f"every column holds the same {k} kernel weights, one row further down."),
+              lambda n, k: prose(f"every column holds the same {k} kernel weights, one row further down.")),
 )
 # Statements whose truth depends on n and k: every drawn question shows three of them.
 DEPENDS = (
     LECTURE[0],
-    Statement("dense", "T is dense: most of its entries are non-zero.", lambda n, k: 2 * k > n,
+    Statement("dense", prose("{T} is dense: most of its entries are non-zero.", T=T), lambda n, k: 2 * k > n,
               lambda t, _: 2 * np.count_nonzero(t) > t.size, lambda n, k: _zeros(n, k)),
-    Statement("input-sees-all", "Some input affects every output.", lambda n, k: n - k + 1 <= k,
+    Statement("input-sees-all", prose("Some input affects every output."), lambda n, k: n - k + 1 <= k,
               lambda t, _: bool(np.any(np.all(t != 0, axis=1))), _some_input_sees_all),
-    Statement("full-row", "Some row of T holds all k kernel weights.", lambda n, k: n - k + 1 >= k,
+    Statement("full-row", prose("Some row of {T} holds all {k} kernel weights.", T=T, k=Sym("k")),
+              lambda n, k: n - k + 1 >= k,
               lambda t, _: bool(np.any(np.count_nonzero(t, axis=1) == len(np.unique(t[t != 0])))), _full_row),
-    Statement("ten-times", "A dense layer with the same numbers of inputs and outputs has at least 10 times as many "
-              "weights as the convolution.", lambda n, k: n * (n - k + 1) >= 10 * k,
+    Statement("ten-times", prose("A dense layer with the same numbers of inputs and outputs has at least 10 times as "
+                                 "many weights as the convolution."), lambda n, k: n * (n - k + 1) >= 10 * k,
               lambda t, _: t.size >= 10 * len(np.unique(t[t != 0])), _ten_times),
-    Statement("mostly-zero", "More than two thirds of the entries of T are zero.", lambda n, k: n > 3 * k,
+    Statement("mostly-zero", prose("More than two thirds of the entries of {T} are zero.", T=T), lambda n, k: n > 3 * k,
               lambda t, _: 3 * (t.size - np.count_nonzero(t)) > 2 * t.size, _two_thirds),
 )
 DISTRACTORS = (  # false for every valid layer (1 < k < n)
-    Statement("all-inputs", "Every output depends on every input.", lambda n, k: k >= n,
+    Statement("all-inputs", prose("Every output depends on every input."), lambda n, k: k >= n,
               lambda t, _: bool(np.all(t != 0)),
-              lambda n, k: f"output i depends only on the {k} inputs under the kernel; the other "
-              f"{plural(n - k, 'entry', 'entries')} of its column {'is' if n - k == 1 else 'are'} zero."),
-    Statement("used-once", "Each weight appears in T only once.", lambda n, k: n == k,
+              lambda n, k: prose(f"output {{i}} depends only on the {k} inputs under the kernel; the other "
+                                 f"{plural(n - k, 'entry', 'entries')} of its column "
+                                 f"{'is' if n - k == 1 else 'are'} zero.", i=INDEX)),
+    Statement("used-once", prose("Each weight appears in {T} only once.", T=T), lambda n, k: n == k,
               lambda t, _: bool(np.all(np.unique(t[t != 0], return_counts=True)[1] == 1)),
-              lambda n, k: f"each weight appears once in every column: {n - k + 1} times."),
-    Statement("symmetric", "T is symmetric.", lambda n, k: k == 1,
+              lambda n, k: prose(f"each weight appears once in every column: {n - k + 1} times.")),
+    Statement("symmetric", prose("{T} is symmetric.", T=T), lambda n, k: k == 1,
               lambda t, _: t.shape[0] == t.shape[1] and bool(np.array_equal(t, t.T)),
-              lambda n, k: f"T is {n} × {n - k + 1}, not even square."),
-    Statement("square", "T is square: it has as many rows as columns.", lambda n, k: k == 1,
-              lambda t, _: t.shape[0] == t.shape[1], lambda n, k: f"T is {n} × {n - k + 1}: one row per input, "
-              "one column per output."),
-    Statement("weights-grow", "The number of distinct weights grows with the input length.", lambda n, k: False,
-              lambda t, longer: len(np.unique(longer[longer != 0])) > len(np.unique(t[t != 0])),
-              lambda n, k: f"there are {k} weights whatever the input length; only the number of non-zeros grows."),
-    Statement("diagonal", "Only the main diagonal of T is non-zero.", lambda n, k: k == 1,
+              lambda n, k: _shape(n, k, ", not even square.")),
+    Statement("square", prose("{T} is square: it has as many rows as columns.", T=T), lambda n, k: k == 1,
+              lambda t, _: t.shape[0] == t.shape[1],
+              lambda n, k: _shape(n, k, ": one row per input, one column per output.")),
+    Statement("weights-grow", prose("The number of distinct weights grows with the input length."),
+              lambda n, k: False, lambda t, longer: len(np.unique(longer[longer != 0])) > len(np.unique(t[t != 0])),
+              lambda n, k: prose(f"there are {k} weights whatever the input length; only the number of non-zeros "
+                                 "grows.")),
+    Statement("diagonal", prose("Only the main diagonal of {T} is non-zero.", T=T), lambda n, k: k == 1,
               lambda t, _: columns_are_diagonal(t),
-              lambda n, k: f"each column has {k} non-zeros, from the diagonal entry down."),
+              lambda n, k: prose(f"each column has {k} non-zeros, from the diagonal entry down.")),
 )
 STATEMENTS = {s.id: s for s in LECTURE + DEPENDS + DISTRACTORS}
 SAME_TRUTH = ({"sparse", "dense", "input-sees-all"},)  # each two say the same or the opposite: never shown together
@@ -227,8 +241,8 @@ class Sparsity(Template):
         statement = (
             prose("A 1-D convolution layer (valid cross-correlation, stride 1, no bias) maps an input of {n} "
                   "samples to its outputs with a kernel of {k} weights. As in the lecture, write it as a matrix "
-                  "product {product}, with {x} a row vector: T has one row per input and one column per output.",
-                  n=Eq(Sym("n"), n), k=Eq(Sym("k"), k), x=Sym("x"),
+                  "product {product}, with {x} a row vector: {T} has one row per input and one column per output.",
+                  n=Eq(Sym("n"), n), k=Eq(Sym("k"), k), x=Sym("x"), T=T,
                   product=Op("=", Sym("y"), Op("*", Sym("x"), Sym("T")))),
         )
         return self.question(
@@ -248,7 +262,8 @@ class Sparsity(Template):
                      solution=(prose("The same kernel of {k} weights is used at every position (parameter "
                                      "sharing), whatever the input length.", k=k),)),
                 Part(id="nonzeros",
-                     prompt=prose("How many entries of T are non-zero? Assume every kernel weight is non-zero."),
+                     prompt=prose("How many entries of {T} are non-zero? Assume every kernel weight is non-zero.",
+                                  T=T),
                      answer=expect(Integer, m * k, p, NONZERO_MISTAKES),
                      solution=(prose("Each of the {m} columns holds the {k} weights and zeros elsewhere: {count} "
                                      "non-zeros of {size} entries.", m=m, k=k,
@@ -265,17 +280,18 @@ class Sparsity(Template):
         for s in shown:
             toggled = [i for i in key if i != s.id] if s.holds(n, k) else [*key, s.id]
             verdict = "true" if s.holds(n, k) else "false"
-            feedback = f"'{s.text}' is {verdict}: {s.why(n, k)}"
+            feedback = joined("'", s.text, f"' is {verdict}: ", s.why(n, k))
             mistakes.append(Mistake(s.id, feedback, lambda _, toggled=toggled: toggled))
-        solution = tuple(prose(f"{chr(ord('A') + i)}. {'True' if s.holds(n, k) else 'False'}: {s.why(n, k)}")
+        solution = tuple(joined(f"{chr(ord('A') + i)}. {'True' if s.holds(n, k) else 'False'}: ", s.why(n, k))
                          for i, s in enumerate(shown))
         return Part(
             id="properties",
-            prompt=prose("Which statements about T are true? Select all that apply."),
+            prompt=prose("Which statements about {T} are true? Select all that apply.", T=T),
             answer=expect(Choices, key, p, mistakes, options=tuple((s.id, s.text) for s in shown),
                           rule="net-correct"),
             points=2,
             solution=solution,
+            options=tuple(s.text for s in shown),
         )
 
     def verify(self, question: Question) -> None:

@@ -146,8 +146,8 @@ class StridedConv(Template):
         strided = correlate1d(x, w, stride=s)
         statement = (
             prose("Let {x} be the signal and {w} the kernel (valid cross-correlation, no padding, indices from 0). "
-                  "With stride {s}, the kernel moves s positions at a time: {y}.", x=Eq(Sym("x"), np.array(x)),
-                  w=Eq(Sym("w"), np.array(w)), s=Eq(Sym("s"), s),
+                  "With stride {s}, the kernel moves {s0} positions at a time: {y}.", x=Eq(Sym("x"), np.array(x)),
+                  w=Eq(Sym("w"), np.array(w)), s=Eq(Sym("s"), s), s0=Sym("s"),
                   y=Eq(Sym("y_i"), Sum("j", Op("*", Sym("x_{is+j}"), Sym("w_j"))))),
         )
         parts = (
@@ -170,9 +170,10 @@ class StridedConv(Template):
     @staticmethod
     def _strided_solution(x: list[int], w: list[int], s: int, full: list[int],
                           strided: list[int]) -> tuple[Block, ...]:
-        steps: list[Block] = [prose("Output {yi} uses the window starting at input i·s, which is the window of z at "
-                                    "position i·s: {rule}. So y is z downsampled, every " + ordinal(s) + " entry "
-                                    "from the first:", yi=Sym("y_i"), rule=Eq(Sym("y_i"), Sym("z_{is}")))]
+        steps: list[Block] = [prose("Output {yi} uses the window starting at input {start}, which is the window of "
+                                    "{z} at position {start}: {rule}. So {y} is {z} downsampled, every " + ordinal(s)
+                                    + " entry from the first:", yi=Sym("y_i"), rule=Eq(Sym("y_i"), Sym("z_{is}")),
+                                    start=Op("*", Sym("i"), Sym("s")), z=Sym("z"), y=Sym("y"))]
         for i, value in enumerate(strided):
             terms = tuple((x[i * s + j], wj) for j, wj in enumerate(w))
             steps.append(prose("{step}", step=Eq(Sym(f"y_{i}"), Sym(f"z_{i * s}"), Dot(terms), value)))

@@ -16,7 +16,7 @@ import numpy as np
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
+from exercises.model import Block, Dot, Eq, Op, Part, Plus, Question, Sum, Sym, prose
 from exercises.params import IntList, OneOf
 from exercises.redraw import prefer
 from exercises.registry import Template, template
@@ -196,10 +196,11 @@ class Toeplitz(Template):
         vector, size = ("row vectors", Op("×", 1, n)) if row else ("column vectors", Op("×", n, 1))
         statement = (
             prose("Let {x} be the input signal and {w} the kernel. Their valid cross-correlation {y} "
-                  "(indices from 0; no padding, stride 1, kernel not flipped) is linear in x.",
-                  x=as_vector(x, convention), w=np.array(w), y=CORRELATION),
-            prose("Write it as the matrix product {product}, with x and y " + vector + " (x of size {size}).",
-                  product=product, size=size),
+                  "(indices from 0; no padding, stride 1, kernel not flipped) is linear in {x0}.",
+                  x=Eq(Sym("x"), as_vector(x, convention)), w=Eq(Sym("w"), np.array(w)), y=CORRELATION,
+                  x0=Sym("x")),
+            prose("Write it as the matrix product {product}, with {x} and {y} " + vector + " ({x} of size {size}).",
+                  product=product, size=size, x=Sym("x"), y=Sym("y")),
         )
         parts = (
             Part("shape", prose("What is the shape (rows, columns) of {T}?", T=name),
@@ -219,8 +220,8 @@ class Toeplitz(Template):
     def _shape_solution(n: int, k: int, m: int, convention: str, name: Sym) -> tuple[Block, ...]:
         sides = "one row per input and one column per output" if convention == "row" else \
             "one row per output and one column per input"
-        return (prose("x has {n} entries and the valid output has {m} entries, so {T} has " + sides + ": {shape}.",
-                      n=n, m=Eq(Op("+", Op("-", n, k), 1), m), T=name, shape=shape_in(n, m, convention)),)
+        return (prose("{x} has {n} entries and the valid output has {m} entries, so {T} has " + sides + ": {shape}.",
+                      x=Sym("x"), n=n, m=Eq(Op("+", Op("-", n, k), 1), m), T=name, shape=shape_in(n, m, convention)),)
 
     @staticmethod
     def _matrix_solution(p: dict[str, Any], name: Sym) -> tuple[Block, ...]:
@@ -229,13 +230,15 @@ class Toeplitz(Template):
         uses = prose("Output {y} uses the inputs {first} to {last}, input {r} weighted by {wr}.", y=Sym("y_i"),
                      first=Sym("x_i"), last=Sym("x_{i+k-1}"), r=Sym("x_r"), wr=Sym("w_{r-i}"))
         if p["convention"] == "row":
-            rule = prose("So column i of T holds the kernel in rows i to i+k-1 and zeros elsewhere, {rule} for "
+            rule = prose("So column {i} of {T} holds the kernel in rows {i} to {last} and zeros elsewhere, {rule} for "
                          "{range}: the first column starts at the top, each next column is the same kernel one row "
-                         "lower.", rule=Eq(Sym("T_{r,i}"), Sym("w_{r-i}")), range=band_range("r-i", k))
+                         "lower.", rule=Eq(Sym("T_{r,i}"), Sym("w_{r-i}")), range=band_range("r-i", k), i=Sym("i"),
+                         T=Sym("T"), last=Plus(Sym("i"), Sym("k"), -1))
         else:
-            rule = prose("So row i of A holds the kernel in columns i to i+k-1 and zeros elsewhere, {rule} for "
-                         "{range}: each next row is the same kernel one column further right (A is the transpose of "
-                         "the lecture's T).", rule=Eq(Sym("A_{i,r}"), Sym("w_{r-i}")), range=band_range("r-i", k))
+            rule = prose("So row {i} of {A} holds the kernel in columns {i} to {last} and zeros elsewhere, {rule} for "
+                         "{range}: each next row is the same kernel one column further right ({A} is the transpose of "
+                         "the lecture's {T}).", rule=Eq(Sym("A_{i,r}"), Sym("w_{r-i}")), range=band_range("r-i", k),
+                         i=Sym("i"), A=Sym("A"), T=Sym("T"), last=Plus(Sym("i"), Sym("k"), -1))
         return (
             uses,
             rule,
@@ -248,9 +251,10 @@ class Toeplitz(Template):
 
     @staticmethod
     def _output_solution(x: list[int], w: list[int], output: list[int], convention: str) -> tuple[Block, ...]:
-        band = "column i of T" if convention == "row" else "row i of A"
-        steps: list[Block] = [prose("Entry i of y multiplies x with the kernel band of " + band + "; the zeros of "
-                                    "the matrix contribute nothing:")]
+        band = "column {i} of {T}" if convention == "row" else "row {i} of {A}"
+        steps: list[Block] = [prose("Entry {i} of {y} multiplies {x} with the kernel band of " + band + "; the zeros "
+                                    "of the matrix contribute nothing:", i=Sym("i"), y=Sym("y"), x=Sym("x"),
+                                    **({"T": Sym("T")} if convention == "row" else {"A": Sym("A")}))]
         for i, value in enumerate(output):
             terms = tuple((x[i + j], wj) for j, wj in enumerate(w))
             steps.append(prose("{step}", step=Eq(Sym(f"y_{i}"), Dot(terms), value)))

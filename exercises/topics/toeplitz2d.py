@@ -42,7 +42,7 @@ def correlate2d(image: list[list[int]], kernel: list[list[int]]) -> list[list[in
 
 
 def rotate180(kernel: list[list[int]]) -> list[list[int]]:
-    """The kernel turned by 180° (what true convolution uses)."""
+    """The kernel rotated by 180° (what true convolution uses)."""
     return [row[::-1] for row in kernel[::-1]]
 
 
@@ -64,10 +64,10 @@ def drawn_sizes(kernel: tuple[int, int] | None = None) -> list[tuple[int, int, i
 
 
 def _draw_kernel2d(rng: np.random.Generator, kh: int, kw: int) -> list[list[int]]:
-    """A kh×kw kernel of -1..2 with at least two non-zero taps, not symmetric under a 180° turn."""
+    """A kh×kw kernel of -1..2 with at least two non-zero taps, not symmetric under a 180° rotation."""
     return redraw(lambda: rng.integers(-1, 3, size=(kh, kw)).tolist(),
                   lambda kernel: np.count_nonzero(kernel) >= 2 and kernel != rotate180(kernel),
-                  f"a {kh}×{kw} kernel with two non-zero taps that changes when turned", tries=1000)
+                  f"a {kh}×{kw} kernel with two non-zero taps that changes when rotated", tries=1000)
 
 
 def _matrix2d(p: dict[str, Any], kernel: list[list[int]] | None = None) -> np.ndarray:
@@ -87,17 +87,17 @@ MATRIX2D_MISTAKES = (
             "one row per pixel of X and one column per output; with vec(Y) = A·vec(X), A = Tᵀ has one row per "
             "output.",
             lambda p: in_convention(_matrix2d(p), p["convention"]).T.tolist()),
-    Mistake("flipped-kernel", "Your matrix uses the kernel turned by 180°: that is true 2-D convolution. Deep "
-            "learning's ⋆ is cross-correlation, so K is used as it is.",
+    Mistake("flipped-kernel", "Your matrix uses the kernel rotated by 180° (flipped along both axes): that is "
+            "true 2-D convolution. Deep learning's ⋆ is cross-correlation, so K is used as it is.",
             lambda p: in_convention(_matrix2d(p, rotate180(p["kernel"])), p["convention"]).tolist()),
     Mistake("column-major", "You flattened the images column by column. Here vec(X) lists X row by row "
-            "(row-major): X_00, X_01, …, then the next row.", _column_major),
+            "(row-major): X_(0,0), X_(0,1), …, then the next row.", _column_major),
 )
 
 
 def _mistakes_tell_apart(p: dict[str, Any]) -> bool:
     """Whether the key and each matrix mistake differ from one another, so that each can be named (a square image
-    with a kernel K whose transpose is K or K turned by 180° hides column-major flattening)."""
+    with a kernel K whose transpose is K or K rotated by 180° hides column-major flattening)."""
     matrices = [in_convention(_matrix2d(p), p["convention"]).tolist(), *(m.compute(p) for m in MATRIX2D_MISTAKES)]
     return all(a != b for i, a in enumerate(matrices) for b in matrices[i + 1:])
 
@@ -131,7 +131,7 @@ SHAPE2D_MISTAKES = (
 )
 
 OUTPUT2D_MISTAKES = (
-    Mistake("flipped-kernel", "You turned the kernel by 180°: that is convolution in the signal-processing sense. "
+    Mistake("flipped-kernel", "You rotated the kernel by 180°: that is convolution in the signal-processing sense. "
             "In deep learning, ⋆ is cross-correlation: the kernel is used as it is.",
             lambda p: correlate2d(p["image"], rotate180(p["kernel"]))),
 )
@@ -193,20 +193,25 @@ class Toeplitz2d(Template):
         product = Op("=", vec_y, Op("*", vec_x, name) if p["convention"] == "row" else Op("*", name, vec_x))
         kind = "row" if p["convention"] == "row" else "column"
         statement = (
-            prose("Let {X} be the image and {K} the kernel. Their valid 2-D cross-correlation is {Y} "
-                  "(no padding, stride 1, kernel not turned).", X=np.array(p["image"]), K=np.array(p["kernel"]),
+            prose("Let {X} be the image ({H} rows, {W} columns) and {K} the kernel. Their valid 2-D "
+                  "cross-correlation is {Y} "
+                  "(no padding, stride 1; the kernel is used as it is, not rotated by 180°).",
+                  X=Eq(Sym("X"), np.array(p["image"])), K=Eq(Sym("K"), np.array(p["kernel"])),
+                  H=Eq(Sym("H"), height), W=Eq(Sym("W"), width),
                   Y=Eq(Sym("Y_{i,j}"), Sum("a,b", Op("*", Sym("X_{i+a,j+b}"), Sym("K_{a,b}"))))),
-            prose("Flatten X row by row (row-major) into the " + kind + " vector {vx} of length {hw}, and Y likewise "
-                  "into {vy}. Write the correlation as the matrix product {product}.",
-                  vx=vec_x, hw=Eq(Op("*", Sym("H"), Sym("W")), height * width), vy=vec_y, product=product),
+            prose("Flatten {X0} row by row (row-major) into the " + kind + " vector {vx} of length {hw}, and {Y0} "
+                  "likewise into {vy}. Write the correlation as the matrix product {product}.", X0=Sym("X"),
+                  Y0=Sym("Y"), vx=vec_x, hw=Eq(Op("*", Sym("H"), Sym("W")), height * width), vy=vec_y,
+                  product=product),
         )
         shape = _shape2d(p, out_height, out_width)
         parts = (
             Part("shape", prose("What is the shape (rows, columns) of {T}?", T=name),
                  expect(Tuple, shape, p, SHAPE2D_MISTAKES, names=SHAPE_NAMES), points=1,
-                 solution=(prose("vec(X) has {n} entries and Y is {size}, so vec(Y) has {m}: {T} is {shape}.",
-                                 n=height * width, size=Op("×", out_height, out_width), m=out_height * out_width,
-                                 T=name, shape=shape),)),
+                 solution=(prose("{vx} has {n} entries and {Y} is {size}, so {vy} has {m}: {T} is {shape}.",
+                                 vx=vec_x, Y=Sym("Y"), vy=vec_y, n=height * width,
+                                 size=Op("×", out_height, out_width), m=out_height * out_width, T=name,
+                                 shape=shape),)),
             Part("matrix", prose("Write down {T}.", T=name),
                  expect(Matrix, matrix.tolist(), p, MATRIX2D_MISTAKES, hide_size=True),  # its size: part shape
                  points=3, solution=self._matrix_solution(p, name)),
@@ -226,10 +231,11 @@ class Toeplitz2d(Template):
         layout = np.array([[Sym(f"{letter}_{r - i}") if 0 <= r - i < kh else 0 for i in range(out_height)]
                            for r in range(height)], dtype=object)
         steps: list[Block] = [
-            prose("Cut " + letter + " into blocks, one per (image row, output row) pair. Image row r only feeds "
-                  "output row i through kernel row a = r - i, so the block is the 1-D Toeplitz matrix "
-                  "{block} of kernel row a (in the same convention) when {range}, and zero otherwise:",
-                  block=Sym(f"{letter}_a"), range=band_range("r-i", kh)),
+            prose("Cut {T} into blocks, one per (image row, output row) pair. Image row {r} only feeds output row {i} "
+                  "through kernel row {a}, so the block is the 1-D Toeplitz matrix {block} of kernel row {a0} (in "
+                  "the same convention) when {range}, and zero otherwise:", T=name, r=Sym("r"), i=Sym("i"),
+                  a=Eq(Sym("a"), Op("-", Sym("r"), Sym("i"))), a0=Sym("a"), block=Sym(f"{letter}_a"),
+                  range=band_range("r-i", kh)),
             Display(Eq(name, layout if row else layout.T)),
         ]
         steps.extend(Display(Eq(Sym(f"{letter}_{a}"), in_convention(block, p["convention"])))
@@ -242,9 +248,12 @@ class Toeplitz2d(Template):
     def _output_solution(image: list[list[int]], kernel: list[list[int]], output: list[list[int]],
                          convention: str) -> tuple[Block, ...]:
         kh, kw = len(kernel), len(kernel[0])
-        match = "vec(X) times the matching column of T" if convention == "row" else "the matching row of A times vec(X)"
-        steps: list[Block] = [prose("Entry (i, j) of Y is the kernel laid on the image at (i, j), multiplied entry "
-                                    "by entry and summed (the same as " + match + "):")]
+        match = "{vx} times the matching column of {T}" if convention == "row" else \
+            "the matching row of {T} times {vx}"
+        steps: list[Block] = [prose("Entry {ij} of {Y} is the kernel laid on the image at {ij}, multiplied entry "
+                                    "by entry and summed (the same as " + match + "):", ij=(Sym("i"), Sym("j")),
+                                    Y=Sym("Y"), vx=Call("vec", Sym("X")),
+                                    T=Sym("T" if convention == "row" else "A"))]
         for i, row in enumerate(output):
             for j, value in enumerate(row):
                 terms = tuple((image[i + a][j + b], kernel[a][b]) for a in range(kh) for b in range(kw))

@@ -15,13 +15,13 @@ import numpy as np
 
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
-from exercises.model import Eq, Op, Part, Question, Sym, prose
+from exercises.model import Eq, Neg, Op, Part, Plus, Power, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import correlate1d
 from exercises.topics.layer_costs import mistaken
 from exercises.topics.layers import output_size, transposed_output_size
-from exercises.topics.output_formula import FEEDBACK
+from exercises.topics.output_formula import FEEDBACK, size_formula
 from exercises.topics.output_size import scattered_size
 from grader.answers import Integer, Vector
 
@@ -109,11 +109,13 @@ def _conv_formula(p: dict[str, Any]) -> int | None:
     return found if found >= 1 else None
 
 
+TRANSPOSE = Power(Sym("A"), Sym("T"))  # the convolution's matrix, transposed
+
 SIZE_MISTAKES = (
     Mistake("padding-forgotten", FEEDBACK["padding-forgotten"],
             _if(lambda p: p["padding"], lambda p: length(p, p["side"], padding=0))),
     Mistake("stride-ignored", FEEDBACK["stride-ignored"] + " In a transposed convolution the stride spreads the "
-            "inputs s positions apart: (n - 1)s.",
+            "inputs s positions apart: (n − 1)s.",
             _if(lambda p: p["stride"] > 1, lambda p: length(p, p["side"], stride=1, output_padding=0))),
     Mistake("output-padding-forgotten", FEEDBACK["output-padding-forgotten"],
             _if(lambda p: p["output_padding"], lambda p: length(p, p["side"], output_padding=0))),
@@ -123,18 +125,18 @@ SIZE_MISTAKES = (
     Mistake("conv-formula-for-transpose", FEEDBACK["conv-formula-for-transpose"], _conv_formula),
 )
 OUTPUT_MISTAKES = (
-    Mistake("flipped-kernel", "You flipped the kernel. Input x_i adds w_j at position i·s + j·d - p: w_0 first. "
+    Mistake("flipped-kernel", "You flipped the kernel. Input x_i adds w_j at position i·s + j·d − p: w_0 first. "
             "(Computed as a convolution of the zero-stuffed input, the kernel must be flipped; scattering keeps it "
             "as it is.)", _if(lambda p: p["kernel"] != p["kernel"][::-1],
                               lambda p: scattered({**p, "kernel": p["kernel"][::-1]})[0])),
     Mistake("overwritten-not-added", "Where kernel copies overlap they add up: each output is a sum over every "
-            "(i, j) with i·s + j·d - p at that position.", _overwritten),
+            "(i, j) with i·s + j·d − p at that position.", _overwritten),
     Mistake("padding-not-cropped", "The padding p crops p positions at each end of the scattered result (the "
             "transpose of padding the convolution's input).",
             _if(lambda p: p["padding"], lambda p: scattered(p, padding=0)[0])),
     Mistake("stride-ignored", "The stride spreads the inputs' copies s positions apart: x_i's copy starts at "
-            "i·s - p.", _if(lambda p: p["stride"] > 1, lambda p: scattered(p, stride=1, output_padding=0)[0])),
-    Mistake("dilation-ignored", "The kernel's taps are d positions apart: w_j lands at i·s + j·d - p.",
+            "i·s − p.", _if(lambda p: p["stride"] > 1, lambda p: scattered(p, stride=1, output_padding=0)[0])),
+    Mistake("dilation-ignored", "The kernel's taps are d positions apart: w_j lands at i·s + j·d − p.",
             _if(lambda p: p["dilation"] > 1, lambda p: scattered(p, dilation=1)[0])),
     Mistake("output-padding-on-the-left", "output_padding adds its positions at the end (right), not at the start.",
             lambda p: _output_padding_left(p, 0)),
@@ -236,15 +238,19 @@ class TransposedConv(Template):
     def build(self, p: dict[str, Any]) -> Question:
         x, w, n = p["signal"], p["kernel"], len(p["signal"])
         s, pad, a, d = (p[name] for name in SETTINGS)
-        settings = [f"stride {s}", f"padding {pad}", f"output_padding {a}", f"dilation {d}"]
+        position = Plus(Op("*", Sym("i"), Sym("s")), Op("*", Sym("j"), Sym("d")), Neg(Sym("p")))
         statement = (
-            prose("A transposed convolution (PyTorch's ConvTranspose1d: one channel, no bias) has the kernel {w} and "
-                  + ", ".join(settings) + ". It is the transpose of the convolution with the same kernel, stride, "
-                  "padding and dilation: if that convolution maps a signal u to A·u (A has one row per output, "
-                  "holding w_j at column i·s + j·d - p of row i), the transposed convolution maps x to Aᵀ·x, whose "
-                  "length follows PyTorch's formula. Equivalently, each input x_i adds a copy of the kernel, scaled "
-                  "by x_i, at the positions i·s + j·d - p; the padding crops p positions at each end, and "
-                  "output_padding adds a positions at the end.", w=np.array(w)),
+            prose("A transposed convolution (PyTorch's ConvTranspose1d: one channel, no bias) has the kernel {w}, "
+                  "stride {s}, padding {p}, output_padding {a} and dilation {d}. It is the transpose of the "
+                  "convolution with the same kernel, stride, padding and dilation: if that convolution maps a signal "
+                  "{u} to {Au} ({A} has one row per output, holding {wj} at column {position} of row {i}), the "
+                  "transposed convolution maps {x} to {ATx}, whose length follows PyTorch's formula. Equivalently, "
+                  "each input {xi} adds a copy of the kernel, scaled by {xi}, at the positions {position}; the "
+                  "padding crops {p0} positions at each end, and output_padding adds {a0} positions at the end.",
+                  w=Eq(Sym("w"), np.array(w)), s=Eq(Sym("s"), s), p=Eq(Sym("p"), pad), a=Eq(Sym("a"), a),
+                  d=Eq(Sym("d"), d), u=Sym("u"), Au=Op("*", Sym("A"), Sym("u")), A=Sym("A"), wj=Sym("w_j"),
+                  position=position, i=Sym("i"), x=Sym("x"), ATx=Op("*", TRANSPOSE, Sym("x")), xi=Sym("x_i"),
+                  p0=Sym("p"), a0=Sym("a")),
             prose("Its input is {x}.", x=Eq(Sym("x"), np.array(x))),
         )
         size = length(p)
@@ -257,19 +263,20 @@ class TransposedConv(Template):
             self._part(p, "size", prose("A 2-D transposed convolution (ConvTranspose2d) with these settings along "
                                         "both axes takes a feature map of {nn} positions. How many positions wide "
                                         "is its output?", nn=Op("×", side, side)),
-                       prose("PyTorch's formula (n - 1)s - 2p + d(k - 1) + a + 1 with n = {n}: {total}.", n=side,
-                             total=Eq(self._formula(p, side), length(p, side)))),
-            self._part(p, "output", prose("Compute the output y of the transposed convolution for x."),
+                       prose("PyTorch's formula {formula} with {n}: {total}.", formula=size_formula(True, Sym("a")),
+                             n=Eq(Sym("n"), side), total=Eq(self._formula(p, side), length(p, side)))),
+            self._part(p, "output", prose("Compute the output {y} of the transposed convolution for {x}.", y=Sym("y"),
+                                          x=Sym("x")),
                        prose("The convolution with these settings maps {size} positions to {n}; its matrix is {A}. "
-                             "So y = Aᵀ·x = {y}.", size=size, n=n, A=forward_matrix(p),
-                             y=np.array(transposed(p))), points=3),
-            self._part(p, "copies", prose("How many kernel copies land on each position of y? Give the count for every "
-                                          "position, in order."),
-                       prose("Count the taps that reach each position (the non-zero entries of its row of Aᵀ for a "
+                             "So {y}.", size=size, n=n, A=Eq(Sym("A"), forward_matrix(p)),
+                             y=Eq(Sym("y"), Op("*", TRANSPOSE, Sym("x")), np.array(transposed(p)))), points=3),
+            self._part(p, "copies", prose("How many kernel copies land on each position of {y}? Give the count for "
+                                          "every position, in order.", y=Sym("y")),
+                       prose("Count the taps that reach each position (the non-zero entries of its row of {AT} for a "
                              "kernel without zeros): {c}. Where the stride does not divide the kernel's span, "
                              "neighbouring positions get different counts; in 2-D the counts along the rows and the "
                              "columns multiply, which makes the checkerboard pattern of Odena, Dumoulin and Olah "
-                             "(2016).", c=np.array(copies(p))), figure, points=2),
+                             "(2016).", c=np.array(copies(p)), AT=TRANSPOSE), figure, points=2),
         )
         return self.question(p, title="Transposed convolution", statement=statement, parts=parts)
 

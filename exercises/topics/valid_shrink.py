@@ -116,10 +116,10 @@ def _padded_plus_one(p: dict[str, Any]) -> int:
 _OFF_BY_ONE = ("You are off by one: a layer fits while the signal is at least as long as the kernel span, and each "
                "such layer counts once; the input is not a layer.")
 SIZE_MISTAKES = (
-    Mistake("shrink-by-k", "A valid layer loses k - 1 positions, not k: the kernel fits n - k + 1 times.",
+    Mistake("shrink-by-k", "A valid layer loses k − 1 positions, not k: the kernel fits n − k + 1 times.",
             _shrink_by_k),
-    Mistake("dilation-ignored", "You ignored the dilation: the kernel spans d(k - 1) + 1 positions, so each layer "
-            "loses d(k - 1).", _dilation_ignored_sizes),
+    Mistake("dilation-ignored", "You ignored the dilation: the kernel spans d(k − 1) + 1 positions, so each layer "
+            "loses d(k − 1).", _dilation_ignored_sizes),
     Mistake("last-layer-dropped", "You stopped one layer early: a layer still fits when the signal is exactly as "
             "long as the kernel span, and it outputs a single value.", _last_layer_dropped),
     Mistake("input-included", "List the layers' outputs only, not the input size.", _input_included),
@@ -129,23 +129,23 @@ SIZE_MISTAKES = (
 DEPTH_MISTAKES = (
     Mistake("off-by-one-high", _OFF_BY_ONE, _depth_plus_one),
     Mistake("off-by-one", _OFF_BY_ONE, _depth_minus_one),
-    Mistake("shrink-by-k", "A valid layer loses k - 1 positions, not k.", _depth_shrink_by_k),
-    Mistake("dilation-ignored", "You ignored the dilation: each layer loses d(k - 1) positions.",
+    Mistake("shrink-by-k", "A valid layer loses k − 1 positions, not k.", _depth_shrink_by_k),
+    Mistake("dilation-ignored", "You ignored the dilation: each layer loses d(k − 1) positions.",
             _depth_dilation_ignored),
 )
 PADDING_MISTAKES = (
     Mistake("per-side", "That is (about) the zeros on one side: the question asks for both sides together, "
-            "d(k - 1) in all.", _per_side),
-    Mistake("kernel-size", "You are off by one: a layer loses d(k - 1) positions (k - 1 for an undilated kernel), "
+            "d(k − 1) in all.", _per_side),
+    Mistake("kernel-size", "You are off by one: a layer loses d(k − 1) positions (k − 1 for an undilated kernel), "
             "so that many zeros keep the size.", _kernel_size),
-    Mistake("dilation-ignored", "You ignored the dilation: the kernel spans d(k - 1) + 1 positions.",
+    Mistake("dilation-ignored", "You ignored the dilation: the kernel spans d(k − 1) + 1 positions.",
             _padding_dilation_ignored),
 )
 PADDED_MISTAKES = (
     Mistake("padding-one-side", "The p zeros go on each side: each layer gains 2p positions back.",
             _padding_one_side),
     Mistake("padding-ignored", "That is the depth without padding: with p zeros on each side a layer shrinks the "
-            "signal by only d(k - 1) - 2p.", _padding_ignored),
+            "signal by only d(k − 1) − 2p.", _padding_ignored),
     Mistake("off-by-one-high", _OFF_BY_ONE, _padded_plus_one),
 )
 
@@ -208,13 +208,14 @@ class ValidShrink(Template):
     def build(self, p: dict[str, Any]) -> Question:
         n, k, d, pad, step = p["n"], p["kernel"], p["dilation"], p["padding"], shrink(p)
         sizes, slower = sizes_after(n, step), shrink(p, pad)
-        dilated = f" with dilation {d}" if d > 1 else ""
+        dilated = " with dilation {d}" if d > 1 else ""
         statement = (
             prose(f"A signal of {{n}} samples passes through a stack of identical valid convolutions (no padding, "
                   f"stride 1), each with a kernel of {{k}} taps{dilated}. Layers are added as long as the kernel "
-                  "still fits in the signal.", n=Eq(Sym("n"), n), k=Eq(Sym("k"), k)),
+                  "still fits in the signal.", n=Eq(Sym("n"), n), k=Eq(Sym("k"), k),
+                  **({"d": Eq(Sym("d"), d)} if d > 1 else {})),
         )
-        span = Op("+", Op("*", d, k - 1), 1) if d > 1 else k
+        span = Eq(Op("+", Op("*", d, k - 1), 1), d * (k - 1) + 1) if d > 1 else k
         parts = (
             Part("sizes", prose("Give the output length of each layer, in order, up to the last layer that "
                                 "still has room for its kernel."),
@@ -224,8 +225,9 @@ class ValidShrink(Template):
                            draw.shrinking_layers([n, *sizes]))),
             Part("depth", prose("How many such layers can be stacked?"),
                  expect(Integer, len(sizes), p, DEPTH_MISTAKES),
-                 solution=(prose("A layer fits while the signal is at least {span} long; after L layers it is "
-                                 "{left}, so {depth}.", span=step + 1, left=Op("-", Sym("n"), Op("*", Sym("L"), step)),
+                 solution=(prose("A layer fits while the signal is at least {span} long; after {L} layers it is "
+                                 "{left}, so {depth}.", span=step + 1, L=Sym("L"),
+                                 left=Op("-", Sym("n"), Op("*", Sym("L"), step)),
                                  depth=Eq(Sym("L"), Call("floor", Op("/", n - 1, step)), len(sizes))),)),
             Part("padding", prose("How many zeros in all (both sides together) must each layer add so that its "
                                   "output is as long as its input?"),

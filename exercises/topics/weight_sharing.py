@@ -121,7 +121,7 @@ _NO_BIAS = "You left out the biases: the question counts them too (see how each 
 MISTAKES = {
     "dense": (
         Mistake("dense-same-size", "You gave the output as many positions as the input: a valid layer has "
-                "n - k + 1 output positions per axis.", _dense_same_size),
+                "n − k + 1 output positions per axis.", _dense_same_size),
         Mistake("channels-forgotten", "You forgot the channels: every input unit of every input channel is "
                 "connected to every output unit of every output channel.", _channels_forgotten),
         Mistake("bias-forgotten", _NO_BIAS + " A dense layer has one bias per output unit.", _bias_forgotten("dense")),
@@ -139,7 +139,7 @@ MISTAKES = {
     ),
     "tiled": (
         Mistake("tiles-per-axis-only", "You counted t kernels in all: they cycle along each axis, so a 2-D tiled "
-                "convolution has t x t kernels per output channel.", _tiles_per_axis_only),
+                "convolution has t × t kernels per output channel.", _tiles_per_axis_only),
         Mistake("tiled-as-conv", "You counted the tiled layer as a convolution: it cycles through several "
                 "kernels, not one.", _counted_as("tiled", "conv")),
         Mistake("tiled-as-local", "You counted the tiled layer as locally connected: it has only t kernels per "
@@ -151,7 +151,7 @@ MISTAKES = {
         Mistake("conv-as-local", "You gave every position its own kernel: a convolution shares one kernel over "
                 "all positions.", _counted_as("conv", "local")),
         Mistake("input-channels-forgotten", "You forgot the input channels: each kernel spans all input "
-                "channels, k^dims weights for each.", _input_channels_forgotten),
+                "channels, a k × k patch of weights for each (k weights in 1-D).", _input_channels_forgotten),
         Mistake("bias-forgotten", _NO_BIAS + " A convolution has one bias per output channel.",
                 _bias_forgotten("conv")),
         Mistake("bias-per-unit", "You gave every output unit its own bias: a convolution shares its bias like its "

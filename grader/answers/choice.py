@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison
 from grader.parsing import FormatError, Source, read, shorten
+from grader.text import CONFUSABLES
 
 Options = tuple[tuple[str, str], ...]
 RULES = ("all-or-nothing", "net-correct", "each-answer")
@@ -32,7 +33,12 @@ def option_label(index: int) -> str:
 
 
 def _plain_text(text: str) -> str:
-    return " ".join(text.lower().split()).rstrip(".")
+    """Text as an option is matched: Unicode look-alikes folded as in student text (an option's 'q − 1', '3 × 3'
+    and '267 960' match what a student types, 'q - 1', '3 x 3', '267 960'), case and spacing ignored."""
+    return " ".join(text.translate(_FOLDED).lower().split()).rstrip(".")
+
+
+_FOLDED = str.maketrans(CONFUSABLES)
 
 
 def _check_options(options: Any) -> Options:

@@ -35,7 +35,8 @@ def all_numbers(values: list) -> bool:
 
 
 def positions(indices: list[int], limit: int = 6) -> str:
-    shown = ", ".join(str(i + 1) for i in indices[:limit])
+    """Entry numbers as the sheets count them, from 0 ('0, 2, 5'); more than `limit` end in '…'."""
+    shown = ", ".join(str(i) for i in indices[:limit])
     return shown + (", …" if len(indices) > limit else "")
 
 
@@ -71,7 +72,7 @@ def missing_or_extra(got: list, expected: list, entry: str, entries: str) -> str
     if gap == 1:
         for index in range(1, len(long) - 1):
             if long[:index] + long[index + 1:] == short:
-                return f"{entry} {index + 1} is {word}"
+                return f"{entry} {index} is {word}"
     return ""
 
 
@@ -201,7 +202,7 @@ def compare_entries(got: list, expected: list, partial: bool, entry: str, entrie
         if where:
             return Comparison(Fraction(0), f"{len(got)} {entries} instead of {len(expected)}: {where}.")
         return Comparison(Fraction(0), f"expected {len(expected)} {entries}, got {len(got)}.")
-    rounded = rounded_entries(got, expected, lambda index: f"{entry} {index + 1}")
+    rounded = rounded_entries(got, expected, lambda index: f"{entry} {index}")
     if rounded is not None:
         return rounded
     wrong = [i for i, (a, b) in enumerate(zip(got, expected, strict=True)) if a != b]

@@ -50,7 +50,7 @@ class Matrix(Answer):
         elif all_numbers(value):
             value = [value]
         rows: list[tuple[Rational, ...]] = []
-        for number, row in enumerate(value, start=1):
+        for number, row in enumerate(value):
             if not isinstance(row, list) or not all_numbers(row):
                 raise FormatError(f"row {number} is not a list of numbers", text)
             rows.append(tuple(row))
@@ -59,7 +59,7 @@ class Matrix(Answer):
             first = len(rows[0])
             bad = next(i for i, row in enumerate(rows) if len(row) != first)
             raise FormatError(
-                f"row 1 has {first} entries but row {bad + 1} has {len(rows[bad])}",
+                f"row 0 has {first} entries but row {bad} has {len(rows[bad])}",
                 text,
             )
         return tuple(rows)
@@ -76,7 +76,7 @@ class Matrix(Answer):
             hint = " (that is the transposed shape)" if got == (cols, rows) and rows != cols else ""
             return Comparison(Fraction(0), f"expected a {rows}×{cols} matrix, got {got[0]}×{got[1]}{hint}.")
         rounded = rounded_entries([v for row in value for v in row], [v for row in self.value for v in row],
-                                  lambda index: f"the entry at ({index // cols + 1},{index % cols + 1})")
+                                  lambda index: f"the entry at ({index // cols},{index % cols})")
         if rounded is not None:
             return rounded
         wrong = [
@@ -91,7 +91,7 @@ class Matrix(Answer):
         order = order_detail(got, expected)
         if order:
             return Comparison(score, order)
-        where = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong[:6]) + (", …" if len(wrong) > 6 else "")
+        where = ", ".join(f"({i},{j})" for i, j in wrong[:6]) + (", …" if len(wrong) > 6 else "")
         return Comparison(score, f"{len(wrong)} of {rows * cols} entries wrong, at (row, column) {where}."
                           + no_credit_note(got, expected, score))
 

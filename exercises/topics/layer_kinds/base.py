@@ -8,6 +8,7 @@ A kind overrides what it changes. The helpers here work on a path of layers of a
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -61,6 +62,14 @@ class Placeholders:
     def put(self, name: str, value: Any) -> str:
         self.math[self.key + name] = value
         return "{" + self.key + name + "}"
+
+    def sizes(self, text: str) -> str:
+        """Text for a paragraph whose window sizes ('3×3', as `kernel_text` writes them) become math."""
+        return _SIZE.sub(lambda found: self.put(f"size{len(self.math)}", Op("×", int(found[1]), int(found[2]))),
+                         text)
+
+
+_SIZE = re.compile(r"\b(\d+)×(\d+)\b")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from exercises.model import Eq, Op
-from exercises.topics.layer_kinds.base import Field, Layer, Shape, infer_path, named_path, times
+from exercises.topics.layer_kinds.base import Field, Layer, Placeholders, Shape, infer_path, named_path, times
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,7 +70,9 @@ class Block(Layer):
             for term in nonzero[1:]:
                 chain = Op("+", chain, term)
             math[key] = Eq(chain, sum(counts)) if len(nonzero) > 1 else sum(counts)
-            names = ", ".join(inner.short() for inner in layers)
+            slots = Placeholders(f"{key}_")
+            names = slots.sizes(", ".join(inner.short() for inner in layers))
+            math.update(slots.math)
             texts.append(f"{label} ({names}): {{{key}}}")
         if len(texts) == 1:
             return texts[0], math
@@ -96,8 +98,8 @@ def chain(path: tuple[Layer, ...], before: Shape) -> Any:
 
 
 def brief(layer: Layer) -> str:
-    """A window in a block's row of a receptive-field table: 3x3, or 3x3/2 with a stride."""
-    return ", ".join(f"{w.kernel_text()}" + (f"/{w.stride}" if w.stride > 1 else "") for w in layer.windows())
+    """A window in a block's row of a receptive-field table: 3×3, or 3×3 (stride 2)."""
+    return ", ".join(f"{w.kernel_text()}" + (f" (stride {w.stride})" if w.stride > 1 else "") for w in layer.windows())
 
 
 def path_phrase(layers: tuple[Layer, ...], counts: bool, key: str, joined: bool = False) -> tuple[str, dict[str, Any]]:

@@ -123,17 +123,18 @@ class Conv(Window):
         if self.connections is not None:
             links = sum(len(row) for row in self.connections)
             pairs = plural(links, "(output map, input map) pair")
-            text = f"the table lists {pairs}, each with a {kh}x{kw} kernel: {{n}}"
+            text = f"the table lists {pairs}, each with a {{kernel}} kernel: {{n}}"
             weights: Any = Op("*", Op("*", links, kh), kw)
         else:
             per_filter = self.inputs // self.groups  # type: ignore[operator]
             seen = plural(per_filter, "input channel")
             text = "{n}" if self.groups == 1 else \
                 f"depthwise, each filter sees {seen} (its own): {{n}}" if per_filter == 1 else \
-                f"each filter sees {seen} ({self.inputs} / {self.groups} groups): {{n}}"
+                f"each filter sees {seen} of the {self.inputs}, those of its group: {{n}}"
             weights = Op("*", Op("*", Op("*", kh, kw), per_filter), self.outputs)
         bias = self.biases()
-        return text, {"n": Eq(Op("+", weights, bias) if bias else weights, self.param_count())}
+        sizes = {"kernel": Op("×", kh, kw)} if "{kernel}" in text else {}
+        return text, {"n": Eq(Op("+", weights, bias) if bias else weights, self.param_count()), **sizes}
 
     def short(self) -> str:
         return f"{self.kernel_text()} conv, {self.inputs} to {self.outputs}"

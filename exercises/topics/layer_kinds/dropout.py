@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.model import Eq, Num, Sym
 from exercises.params import ParamError, _show
 from exercises.topics.layer_kinds.base import Layer, PathReader, Shape, times
 
@@ -47,7 +48,8 @@ class Dropout(Layer):
         return f"{self.noun} keeps the shape, {{shape}}", {"shape": times(after)}
 
     def phrase(self, counts: bool, key: str = "") -> tuple[str, dict[str, Any]]:
-        return f"dropout with p = {self.p:g} (in training only)", {}
+        rate = f"{self.p:.6f}".rstrip("0").rstrip(".")
+        return f"dropout with {{{key}p}} (in training only)", {f"{key}p": Eq(Sym("p"), Num(rate))}
 
     def reads(self, x: np.ndarray, tap: tuple[int, int, int, int] | None = None) -> np.ndarray:
         return x
@@ -69,4 +71,6 @@ class StochasticDepth(Dropout):
         return {"p": self.p} if self.p else {}
 
     def phrase(self, counts: bool, key: str = "") -> tuple[str, dict[str, Any]]:
-        return f"stochastic depth with p = {self.p:g} (the path dropped in training only)", {}
+        rate = f"{self.p:.6f}".rstrip("0").rstrip(".")
+        return (f"stochastic depth with {{{key}p}} (the path dropped in training only)",
+                {f"{key}p": Eq(Sym("p"), Num(rate))})

@@ -148,7 +148,8 @@ class Residual(Block):
             paths.append(text)
             math.update(more)
         short = paths[1] or ("the identity" if not self.shortcut else "no window")
-        return f"residual block, output = main path + shortcut (main path: {paths[0]}; shortcut: {short})", math
+        return (f"residual block, its output the sum of the main path and the shortcut (main path: {paths[0]}; "
+                f"shortcut: {short})"), math
 
     # -- simulation ----------------------------------------------------------------------------------------
 

@@ -64,8 +64,9 @@ class SqueezeExcite(PerChannel):
 
     def counting(self) -> tuple[str, dict[str, Any]]:
         c, s = self.channels, self.squeeze
-        return (f"a 1x1 convolution {c} to {s} and one {s} to {c}, with biases: {{n}}",
-                {"n": Eq(Op("+", Op("+", Op("*", c, s), s), Op("+", Op("*", s, c), c)), self.param_count())})
+        return (f"a {{one}} convolution {c} to {s} and one {s} to {c}, with biases: {{n}}",
+                {"n": Eq(Op("+", Op("+", Op("*", c, s), s), Op("+", Op("*", s, c), c)), self.param_count()),
+                 "one": Op("×", 1, 1)})
 
     def short(self) -> str:
         return f"squeeze-excitation {self.channels} to {self.squeeze}"
@@ -78,7 +79,7 @@ class SqueezeExcite(PerChannel):
     # -- words ---------------------------------------------------------------------------------------------
 
     def phrase(self, counts: bool, key: str = "") -> tuple[str, dict[str, Any]]:
-        squeeze = f"1x1 convolutions to {self.squeeze} channels and back" + \
+        squeeze = f"{{{key}one}} convolutions to {self.squeeze} channels and back" + \
             (f" to {self.channels}" if self.channels is not None else "")
         return (f"squeeze-and-excitation (global average pooling, {squeeze}, a {self.gate} gate scaling each "
-                "channel)"), {}
+                "channel)"), {f"{key}one": Op("×", 1, 1)}

@@ -86,7 +86,7 @@ class Transposed(Layer):
         return out | ({"bias": False} if not self.bias else {})
 
     def kernel_text(self) -> str:
-        return f"{self.kernel[0]}x{self.kernel[1]}"
+        return f"{self.kernel[0]}×{self.kernel[1]}"
 
     # -- parameters ----------------------------------------------------------------------------------------
 

@@ -119,7 +119,7 @@ class Window(Layer):
         return self.dilation * (self.kernel[axis] - 1) + 1
 
     def kernel_text(self) -> str:
-        return f"{self.kernel[0]}x{self.kernel[1]}"
+        return f"{self.kernel[0]}×{self.kernel[1]}"
 
     def fan_in(self, before: Shape) -> list[int]:
         """Each output map reads its own input map's window (a convolution reads more)."""

@@ -51,5 +51,5 @@ def convnext_tiny() -> list[Data]:
 RECIPES = {
     "regnet_y_400mf": Recipe("RegNetY-400MF (Radosavovic et al. 2020, as in torchvision)", 3, 224, regnet_y_400mf),
     "convnext_tiny": Recipe("ConvNeXt-T (Liu et al. 2022, as in torchvision; its linear layers, applied at each "
-                            "position, are 1x1 convolutions here)", 3, 224, convnext_tiny),
+                            "position, are 1×1 convolutions here)", 3, 224, convnext_tiny),
 }

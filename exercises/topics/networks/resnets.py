@@ -60,14 +60,14 @@ def _resnet(blocks: tuple[int, ...], bottleneck: bool, groups: int = 1, width_pe
                                                                   "out": 1000}]
 
 
-_PAPER = "He, Zhang, Ren and Sun 2016: stride in the first 1x1 convolution of a downsampling block"
+_PAPER = "He, Zhang, Ren and Sun 2016: stride in the first 1×1 convolution of a downsampling block"
 RECIPES = {
     "resnet18": Recipe("ResNet-18 (as in torchvision)", 3, 224, lambda: _resnet((2, 2, 2, 2), False)),
     "resnet34": Recipe("ResNet-34 (as in torchvision)", 3, 224, lambda: _resnet((3, 4, 6, 3), False)),
     "resnet50": Recipe(f"ResNet-50 ({_PAPER})", 3, 224, lambda: _resnet((3, 4, 6, 3), True)),
     "resnet101": Recipe(f"ResNet-101 ({_PAPER})", 3, 224, lambda: _resnet((3, 4, 23, 3), True)),
     "resnet152": Recipe(f"ResNet-152 ({_PAPER})", 3, 224, lambda: _resnet((3, 8, 36, 3), True)),
-    "resnext50_32x4d": Recipe("ResNeXt-50 32x4d (Xie et al. 2017, as in torchvision: 3x3 convolutions in 32 groups)",
+    "resnext50_32x4d": Recipe("ResNeXt-50 32x4d (Xie et al. 2017, as in torchvision: 3×3 convolutions in 32 groups)",
                               3, 224, lambda: _resnet((3, 4, 6, 3), True, 32, 4, stride_in_3x3=True)),
     "wide_resnet50_2": Recipe("Wide ResNet-50-2 (Zagoruyko and Komodakis 2016, as in torchvision: bottlenecks twice "
                               "as wide)", 3, 224, lambda: _resnet((3, 4, 6, 3), True, 1, 128, stride_in_3x3=True)),
