@@ -14,6 +14,11 @@ from math import floor
 MIN_PLACES = 3  # '0.33' may well mean 33/100; '0.333' shows a repeating digit
 
 
+class Quotient(Fraction):
+    """A number the student wrote as a fraction (1/25, \\frac{1}{25}): exact as written, so never taken for a
+    rounded decimal, whatever its value."""
+
+
 def decimal_places(value: Fraction) -> int | None:
     """How many decimal places a number has written as a decimal (None if it has no finite decimal)."""
     denominator, twos, fives = value.denominator, 0, 0
@@ -71,7 +76,7 @@ def repeating(text: str) -> Fraction | None:
 
 def approximates(value: Fraction | int, exact: Fraction | int) -> bool:
     """Whether a decimal `value` (two places or more) is a non-terminating `exact` value rounded or cut off."""
-    if type(value) is int or type(exact) is int:  # no decimal places, or a value that terminates
+    if type(value) is int or type(exact) is int or isinstance(value, Quotient):  # not written as a decimal
         return False
     if not isinstance(value, (int, Fraction)) or not isinstance(exact, (int, Fraction)):
         return False  # e.g. an LMS box that could not be read

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grader.decimals import fraction_text, repeating
+from grader.decimals import Quotient, fraction_text, repeating
 from grader.text import CONFUSABLES, MAX_INPUT_CHARS, FormatError, Source, normalize, prepare, shorten
 
 MAX_DIGITS = 60
@@ -261,11 +261,11 @@ class _Parser:
             denominator = _read_number(below, self)
             if denominator == 0:
                 raise self.fail("division by zero", below)
-            value = Fraction(value) / (denominator * denominator_sign)
+            value = Quotient(Fraction(value) / (denominator * denominator_sign))
         self.entries += 1
         if self.entries > MAX_ENTRIES:
             raise self.fail(f"too many numbers (at most {MAX_ENTRIES})", start)
-        return _simplify(sign * value)
+        return _simplify(Quotient(sign * value) if isinstance(value, Quotient) else sign * value)
 
 
 class _Group(list):

@@ -307,6 +307,20 @@ def test_decimals_for_fractions_are_format_problems(spec, text, says):
     assert (result.status, result.score) == ("invalid", 0) and says in result.feedback, result
 
 
+@pytest.mark.parametrize(("spec", "text"), [
+    (Number(value=Fraction(217, 4800)), "1/25"),  # 0.04 as a value, but written as a fraction
+    (Number(value=Fraction(217, 4800)), r"\frac{1}{25}"),
+    (Number(value=Fraction(1, 8)), "13/100"),
+    (Vector(value=[1, Fraction(46, 9)]), "[1, 511/100]"),
+    (Matrix(value=[[1, 2], [3, Fraction(2, 3)]]), "[[1, 2], [3, 67/100]]"),
+])
+def test_a_wrong_fraction_is_wrong_not_a_rounded_decimal(spec, text):
+    """A fraction is exact as written: it is marked wrong, never refused as a decimal that needs more places."""
+    result = grade(spec, text)
+    assert result.status in ("incorrect", "partial"), result
+    assert "decimal" not in result.feedback and "precision" not in result.feedback, result
+
+
 def test_decimals_where_approximations_are_allowed_are_graded():
     assert grade(Number(value=Fraction(46, 9), rtol=Fraction(1, 100)), "5.1111").status == "correct"
     assert grade(Vector(value=[Fraction(1, 2)]), "[0.50]").status == "correct"  # a finite decimal is exact

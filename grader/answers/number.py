@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from grader.answers.base import Answer, Comparison, exact, from_json_number, json_number, text_number
 from grader.answers.spellings import decimal_point, latex_number
-from grader.decimals import approximates, decimal_places
+from grader.decimals import Quotient, approximates, decimal_places
 from grader.parsing import Number as Rational
 from grader.parsing import parse_single_number, rounded_message
 
@@ -133,6 +133,8 @@ def _tolerance(value: Any) -> Fraction:
 
 def _rounded(value: Rational, distance: Fraction) -> bool:
     """Whether a decimal answer (not a whole number) is the expected value rounded to the places it shows."""
+    if isinstance(value, Quotient):  # written as a fraction: exact, wrong if it is not the key
+        return False
     places = decimal_places(Fraction(value))
     return places is not None and places > 0 and distance * 2 * 10**places <= 1
 
