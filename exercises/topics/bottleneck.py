@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Eq, Op, Part, Product, Prose, Question, Sym, joined, prose
 from exercises.params import Bool, IdList, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
-from exercises.topics.layer_costs import conv_weights, counted, mistaken
+from exercises.topics.layer_costs import conv_weights, counted
 from exercises.topics.layers import infer_shapes, parse_layers, receptive_fields
 from grader.answers import Choice, Integer, option_label
 
@@ -276,7 +276,7 @@ class Bottleneck(Template):
             if "inner" not in p:
                 p["inner"] = p["width"] // int(rng.choice([r for r in REDUCTIONS if p["width"] % r == 0] or [2]))
             p.setdefault("size", int(rng.choice(SIDES)))
-            if not any(mistaken(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()) and \
+            if not any(gives_key(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()) and \
                     (p["calculator"] or not big_products(p)):
                 break
         if "statements" not in p:

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Eq, Op, Part, Plus, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
-from exercises.topics.layer_costs import conv_madds, conv_params, conv_weights, counted, mistaken
+from exercises.topics.layer_costs import conv_madds, conv_params, conv_weights, counted
 from grader.answers import Integer, Number
 
 KERNELS = (3, 3, 3, 5)  # MobileNet's 3 x 3; later mobile networks also use 5 x 5
@@ -194,7 +194,7 @@ class DepthwiseSeparable(Template):
             p.setdefault("out_channels", p["in_channels"] * int(rng.choice([1, 2, 2])))
             p.setdefault("size", int(rng.choice(SIDES)))
             p.setdefault("bias", bool(rng.random() < 0.25))
-            if not any(mistaken(kind, key(p), p, mistakes) for kind, key, mistakes in PARTS.values()) and \
+            if not any(gives_key(kind, key(p), p, mistakes) for kind, key, mistakes in PARTS.values()) and \
                     (p["calculator"] or not big_products(p)):
                 break
         return p

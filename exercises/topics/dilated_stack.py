@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Eq, Op, Part, Plus, Product, Question, Sum, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
-from exercises.topics.layer_costs import mistaken
 from exercises.topics.layer_kinds import Conv
 from exercises.topics.receptive_field import FIGURE_MAX_FIELD, FIGURE_MAX_LAYERS, dependency_positions
 from exercises.wording import plural
@@ -199,7 +198,7 @@ class DilatedStack(Template):
             kernel, dilations = draw_stack(rng, p.get("kernel"))
             p.setdefault("dilations", dilations)
             p.setdefault("kernel", kernel)
-            if self._problem(p) is None and not any(mistaken(kind, key(p), p, mistakes)
+            if self._problem(p) is None and not any(gives_key(kind, key(p), p, mistakes)
                                                     for kind, key, mistakes in PARTS.values()):
                 break
         return p

@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import Figure, draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Eq, Op, Part, Prose, Question, Sym, prose
 from exercises.params import Bool, Int, ParamError
 from exercises.registry import Template, template
 from exercises.sitting import CALCULATOR_ALLOWED, LARGEST_HAND_FACTOR, needs_calculator
-from exercises.topics.layer_costs import conv_params, conv_weights, counted, mistaken
+from exercises.topics.layer_costs import conv_params, conv_weights, counted
 from grader.answers import Integer
 
 GROUPS = (2, 2, 3, 4, 4, 8, 32)
@@ -182,7 +182,7 @@ class GroupedConv(Template):
             p.setdefault("kernel", int(rng.choice([3, 3, 5])))
             p.setdefault("size", int(rng.choice(SIDES if p["calculator"] else HAND_SIDES)))
             p.setdefault("bias", bool(rng.random() < 0.5))
-            if not any(mistaken(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()) and \
+            if not any(gives_key(Integer, key(p), p, mistakes) for key, mistakes in PARTS.values()) and \
                     (p["calculator"] or not big_products(p)):
                 break
         return p

@@ -10,14 +10,12 @@ sum, and every output position of the map reads all k x k taps (borders included
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from exercises.misconceptions import Mistake
 from exercises.topics.connections import counted_connections
 from exercises.topics.layers import parse_layers
-from grader.answers import Answer
 
 SAMPLE_SIDE = 2  # the counted run's output map: 2 x 2 positions, each reading a full window
 
@@ -65,12 +63,3 @@ def counted(kernel: int, c_in: int, c_out: int, side: int, groups: int = 1, bias
     return Counted(int(np.count_nonzero(weights)) + layer.biases(),
                    per_map(counted_connections(replace(layer, bias=False), window)),
                    per_map(counted_connections(layer, window)), int(np.count_nonzero(weights[0])))
-
-
-# -- fairness: a drawn variant in which a named mistake gives the key is drawn again ---------------------------
-
-
-def mistaken(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: tuple[Mistake, ...]) -> bool:
-    """Whether one of the mistakes gives the key for these parameters (it could not be told from the answer)."""
-    expected = kind.coerce(value)
-    return any((wrong := m.compute(params)) is not None and kind.coerce(wrong) == expected for m in mistakes)

@@ -14,12 +14,11 @@ from typing import Any
 import numpy as np
 
 from exercises.figures import draw
-from exercises.misconceptions import Mistake, expect
+from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Eq, Neg, Op, Part, Plus, Power, Question, Sym, prose
 from exercises.params import Int, IntList, ParamError
 from exercises.registry import Template, template
 from exercises.topics.convolution import correlate1d
-from exercises.topics.layer_costs import mistaken
 from exercises.topics.layers import output_size, transposed_output_size
 from exercises.topics.output_formula import FEEDBACK, size_formula
 from exercises.topics.output_size import scattered_size
@@ -183,7 +182,7 @@ def pleasant(p: dict[str, Any]) -> bool:
     size, n = length(p), len(p["signal"])
     return (4 <= size <= 10 and size not in (n, len(p["kernel"])) and p["side"] != n
             and len(set(copies(p))) > 1 and len(set(transposed(p))) > 2
-            and not any(mistaken(kind, key(p), p, mistakes) for kind, key, mistakes in PARTS.values()))
+            and not any(gives_key(kind, key(p), p, mistakes) for kind, key, mistakes in PARTS.values()))
 
 
 @template
