@@ -26,6 +26,15 @@ from webquiz import ROOT, SALT, free_port, key_of, make_course, make_quiz, mixed
 from grader.keyfile import read_key
 from web.tokens import course_token, staff_token, student_token
 
+
+def waiting(browser):  # noqa: ANN001, ANN201 (selenium's types are imported lazily)
+    """A 30-second wait that looks again when the element read was replaced (the page re-rendered or navigated
+    between finding an element and reading it)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, 30, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 
@@ -85,14 +94,13 @@ def box_id(column: str) -> str:
 def test_a_student_answers_in_a_real_browser_and_is_graded_from_the_database(served, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     settings, base = served.settings, served.base
     student = key_of(settings).student("s1")
     matrix = next(p for p in student.parts if p.answer.kind == "matrix")
     shape = next(p for p in student.parts if p.answer.kind == "tuple")
     rows = matrix.answer.value
-    wait = WebDriverWait(browser, 30)
+    wait = waiting(browser)
 
     browser.get(f"{base}/q/{student_token(SALT, 'wq', 's1')}")
     assert "Ada Lovelace" in browser.find_element(By.CSS_SELECTOR, "p.who").text
@@ -137,7 +145,6 @@ def test_a_student_answers_in_a_real_browser_and_is_graded_from_the_database(ser
 
 def test_an_answer_typed_while_the_server_restarts_is_saved_without_a_click(served, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from web.storage import Store
 
@@ -147,11 +154,11 @@ def test_an_answer_typed_while_the_server_restarts_is_saved_without_a_click(serv
     box = browser.find_element(By.ID, f"answer-{column}")
     status = browser.find_element(By.ID, f"status-{column}")
     box.send_keys("1 0")
-    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))
+    waiting(browser).until(lambda _: status.text.startswith("saved "))
 
     served.kill()
     box.send_keys("; 0 1")  # typed while the server is down
-    WebDriverWait(browser, 30).until(lambda _: "will save when the server is back" in status.text)
+    waiting(browser).until(lambda _: "will save when the server is back" in status.text)
     assert "cannot be reached" in browser.find_element(By.ID, "connection").text
     drafts = browser.execute_script("return Object.keys(localStorage).map(k => localStorage.getItem(k))")
     assert any('"text":"1 0; 0 1"' in draft for draft in drafts)  # kept in the browser too
@@ -160,7 +167,7 @@ def test_an_answer_typed_while_the_server_restarts_is_saved_without_a_click(serv
     assert browser.execute_script(leaving) is True  # closing the tab now would ask first
 
     served.restart()
-    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))  # no click, no keystroke
+    waiting(browser).until(lambda _: status.text.startswith("saved "))  # no click, no keystroke
     assert Store(settings.db_url).latest("wq")[("s1", column)].text == "1 0; 0 1"
     assert browser.find_element(By.ID, "connection").text == ""
     assert browser.execute_script(leaving) is False
@@ -169,7 +176,6 @@ def test_an_answer_typed_while_the_server_restarts_is_saved_without_a_click(serv
 
 def test_an_answer_typed_in_a_tab_closed_during_an_outage_is_saved_when_the_page_is_opened_again(served, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from web.storage import Store
 
@@ -180,7 +186,7 @@ def test_an_answer_typed_in_a_tab_closed_during_an_outage_is_saved_when_the_page
     served.kill()
     browser.find_element(By.ID, f"answer-{column}").send_keys("(6, 4)")
     status = browser.find_element(By.ID, f"status-{column}")
-    WebDriverWait(browser, 30).until(lambda _: "will save when the server is back" in status.text)
+    waiting(browser).until(lambda _: "will save when the server is back" in status.text)
     page = browser.current_window_handle
     browser.switch_to.new_window("tab")
     other = browser.current_window_handle
@@ -190,22 +196,21 @@ def test_an_answer_typed_in_a_tab_closed_during_an_outage_is_saved_when_the_page
     served.restart()
     browser.get(link)
     status = browser.find_element(By.ID, f"status-{column}")
-    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))
+    waiting(browser).until(lambda _: status.text.startswith("saved "))
     assert browser.find_element(By.ID, f"answer-{column}").get_property("value") == "(6, 4)"
     assert Store(settings.db_url).latest("wq")[("s3", column)].text == "(6, 4)"
 
 
 def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(served, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     column = next(p.column for p in key_of(served.settings).student("s1").parts if p.answer.kind == "tuple")
     browser.get(f"{served.base}/q/{student_token(SALT, 'wq', 's1')}")
     browser.find_element(By.ID, f"answer-{column}").send_keys("(6, 4)")
     status = browser.find_element(By.ID, f"status-{column}")
-    WebDriverWait(browser, 30).until(lambda _: status.text.startswith("saved "))
+    waiting(browser).until(lambda _: status.text.startswith("saved "))
     browser.find_element(By.ID, "submit").click()
-    WebDriverWait(browser, 30).until(lambda _: browser.find_element(By.ID, "submitted").text.startswith("Submitted"))
+    waiting(browser).until(lambda _: browser.find_element(By.ID, "submitted").text.startswith("Submitted"))
     zone = browser.execute_script("return new Intl.DateTimeFormat([], {timeZoneName: 'short'}).formatToParts("
                                   "new Date()).find(p => p.type === 'timeZoneName').value")
     assert zone != "UTC"
@@ -213,7 +218,7 @@ def test_times_are_in_the_readers_zone_and_name_it_and_the_console_stays_clean(s
     assert len(student_times) == 3 and all(t.endswith(zone) for t in student_times)  # due, saved, submitted
     assert "Jan 1, 2999" in student_times[0] and "05:00" in student_times[0]  # 00:30 at +01:00 is 05:00 at +05:30
     browser.get(served.base + staff_path(served.settings))
-    WebDriverWait(browser, 30).until(lambda _: "being" not in browser.find_element(By.TAG_NAME, "main").text
+    waiting(browser).until(lambda _: "being" not in browser.find_element(By.TAG_NAME, "main").text
                                      or browser.refresh())  # the item analysis, made in a thread of its own
     staff_times = [t.text for t in browser.find_elements(By.TAG_NAME, "time")]
     assert len(staff_times) == 4 and all(t.endswith(zone) for t in staff_times)  # and the analysis's time
@@ -235,12 +240,11 @@ def test_on_a_phone_every_button_is_at_least_44_px_tall(served, browser):
 def test_a_student_answers_two_quizzes_from_the_course_link_and_sees_what_grade_db_gives(browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     settings = make_course(tmp_path, {"wa": {"release": "manual"}, "wb": {"release": "manual"}})
     port = free_port()
     server = serve(settings, port)
-    base, wait = f"http://127.0.0.1:{port}", WebDriverWait(browser, 30)
+    base, wait = f"http://127.0.0.1:{port}", waiting(browser)
     try:
         browser.get(f"{base}/c/{course_token(SALT, 's1')}")
         assert "Ada Lovelace" in browser.find_element(By.CSS_SELECTOR, "p.who").text
@@ -253,8 +257,8 @@ def test_a_student_answers_two_quizzes_from_the_course_link_and_sees_what_grade_
                 box = browser.find_element(By.ID, f"answer-{column}")
                 box.send_keys(texts[column].replace("\n", Keys.ENTER))
                 box.send_keys(Keys.TAB)
-                status = browser.find_element(By.ID, f"status-{column}")
-                wait.until(lambda _, status=status: status.text.startswith("saved "))
+                wait.until(lambda _, column=column: browser.find_element(By.ID, f"status-{column}").text
+                           .startswith("saved "))
             typed[quiz] = {column: texts[column] for column in columns}
             browser.find_element(By.ID, "submit").click()
             wait.until(lambda _: browser.find_element(By.ID, "submitted").text.startswith("Submitted at"))

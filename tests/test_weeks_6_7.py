@@ -48,7 +48,7 @@ def test_build_and_grade(cli, tmp_path, quiz):
     key = read_key(folder / "key.json")
     assert [q.template for q in key.students[0].questions] == templates
     if quiz == "week-06":
-        assert "122304" in (folder / "key.md").read_text(encoding="utf-8")  # LeNet-5's C1, pinned in the bank
+        assert r"122\,304" in (folder / "key.md").read_text(encoding="utf-8")  # LeNet-5's C1, pinned in the bank
     parts = {s.student_id: s.parts for s in key.students}
     assert len({json.dumps([p.answer.expected_json() for p in ps]) for ps in parts.values()}) == len(parts)
 
