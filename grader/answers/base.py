@@ -11,8 +11,8 @@ this path).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 
@@ -62,7 +62,7 @@ class Answer:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", self.coerce(self.value))
-        known = tuple(replace(m, value=self.coerce(m.value)) for m in self.misconceptions)
+        known = tuple(Misconception(m.id, m.feedback, self.coerce(m.value)) for m in self.misconceptions)
         object.__setattr__(self, "misconceptions", known)
 
     @staticmethod
@@ -96,6 +96,12 @@ class Answer:
     def from_json(cls, data: Any, **options: Any) -> Answer:
         """Rebuild the expected answer from its JSON value."""
         raise NotImplementedError
+
+    @classmethod
+    def value_from_json(cls, data: Any, **options: Any) -> Any:
+        """A value of this kind read from JSON as `from_json` reads it (a misconception's, in key.json). Kinds whose
+        `from_json` only converts the value override it, so that reading a key builds no answer per value."""
+        return cls.from_json(data, **options).value
 
     # -- shared ---------------------------------------------------------------------------
     def same(self, a: Any, b: Any) -> bool:
@@ -238,6 +244,16 @@ def exact(value: Any) -> Rational:
         value = Fraction(int(value.p), int(value.q))
     number = Fraction(value)
     return int(number) if number.denominator == 1 else number
+
+
+def exact_entries(values: Any, convert: Callable[[Any], Rational] = exact) -> tuple[Rational, ...]:
+    """The entries of `values` as a tuple of exact numbers, each through `convert`; plain ints (the usual entries)
+    are kept as they are, without a call per entry (keys hold tens of thousands of them)."""
+    entries = tuple(values)
+    return entries if _INT.issuperset(map(type, entries)) else tuple(map(convert, entries))
+
+
+_INT = frozenset({int})  # a set of types: bool, a subclass of int, is not in it
 
 
 def count_of(number: int, noun: str) -> str:

@@ -168,6 +168,10 @@ class Choice(_Options):
                 f"answer: {label}"]
 
     @classmethod
+    def value_from_json(cls, data: Any, **options: Any) -> str:
+        return cls.coerce(data)
+
+    @classmethod
     def from_json(cls, data: Any, **options: Any) -> Choice:
         return cls(value=cls.coerce(data), **options)
 
@@ -291,10 +295,14 @@ class Choices(_Options):
         return {**super().options_from_json(data), "rule": str(data.get("rule", "net-correct"))}
 
     @classmethod
-    def from_json(cls, data: Any, **options: Any) -> Choices:
+    def value_from_json(cls, data: Any, **options: Any) -> tuple[str, ...]:
         if not isinstance(data, list):
             raise ValueError(f"not a list of option ids: {data!r}")
-        return cls(value=cls.coerce(data), **options)
+        return cls.coerce(data)
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Choices:
+        return cls(value=cls.value_from_json(data), **options)
 
 
 def _choice_detail(spec: Choices, wrong_picks: list[str], missed: list[str]) -> str:
