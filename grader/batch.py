@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from grader.answers import Answer
 from grader.feedback import Result, grade
@@ -30,11 +31,12 @@ class PartGrade:
     result: Result | None  # None when there was nothing to grade
     error: str = ""  # the grader failed on this text (a bug, not the student's fault): grade it by hand
 
-    @property
+    # earned and outcome are asked for again and again (totals, report, gradebook): kept once computed
+    @cached_property
     def earned(self) -> float:
         return self.result.score * self.points if self.result else 0.0
 
-    @property
+    @cached_property
     def outcome(self) -> str:
         """missing, blank, correct, partial, misconception, incorrect or invalid (unreadable notation)."""
         if self.result is None:
@@ -51,11 +53,11 @@ class QuestionGrade:
     question: KeyQuestion
     parts: tuple[PartGrade, ...]
 
-    @property
+    @cached_property
     def earned(self) -> float:
         return sum(part.earned for part in self.parts)
 
-    @property
+    @cached_property
     def maximum(self) -> int:
         return sum(part.points for part in self.parts)
 

@@ -79,7 +79,7 @@ def read(text: str) -> Source:
     return strip_prose(source)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Token:
     kind: str  # "num", "open", "close", "sep", "row", "slash", "sign", "end"
     text: str
@@ -101,21 +101,29 @@ def tokenize(source: Source) -> list[Token]:
     tokens: list[Token] = []
     position = depth = 0
     spaced = False
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise source.error(_unexpected(source, position), position)
+    for match in _TOKEN.finditer(text):  # a match that does not start at `position` leaves a character unread
+        if match.start() != position:
+            break
         kind = match.lastgroup or ""
-        if kind == "num" and text.startswith(".", match.end()):  # '1..2', '1.2.3': a typo, not [1, 0.2]
+        end = match.end()
+        if kind == "space":
+            spaced = True
+            position = end
+            continue
+        if kind == "num" and text.startswith(".", end):  # '1..2', '1.2.3': a typo, not [1, 0.2]
             raise source.error(f"{shorten(_run(text, position))!r} is not a number: one decimal point at most",
                                position)
-        if kind != "space":
-            depth += (kind == "open") - (kind == "close")
+        if kind == "open":
+            depth += 1
             if depth > MAX_DEPTH:  # say so now rather than after reading a long text
                 raise source.error("the answer is nested too deeply", position)
-            tokens.append(Token(kind, match.group(), position, spaced))
-        spaced = kind == "space"
-        position = match.end()
+        elif kind == "close":
+            depth -= 1
+        tokens.append(Token(kind, match.group(), position, spaced))
+        spaced = False
+        position = end
+    if position < len(text):
+        raise source.error(_unexpected(source, position), position)
     tokens.append(Token("end", "", len(text), spaced))
     return tokens
 
@@ -277,6 +285,8 @@ def _is_group(value: object) -> bool:
 
 
 def _read_number(token: Token, parser: _Parser) -> Number:
+    if token.text.isdecimal() and len(token.text) <= MAX_DIGITS:  # digits only, the usual entry: nothing to check
+        return int(token.text)
     mantissa, _, exponent = token.text.lower().partition("e")
     if len(mantissa) > MAX_DIGITS:
         raise parser.fail(f"a number with more than {MAX_DIGITS} digits", token)

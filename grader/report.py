@@ -151,8 +151,8 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
     outcomes = Counter(part.outcome for _, part in pairs)
     misconceptions: Counter[str] = Counter()
     sentences: dict[str, str] = {}
-    wrong: Counter[tuple[str, str, str]] = Counter()  # (variant, answer in normal notation, diagnosis)
-    expected: dict[str, str] = {}  # variant → its expected answer in student notation
+    wrong: Counter[tuple[tuple[str, object], str, str]] = Counter()  # (variant, answer in normal notation, diagnosis)
+    expected: dict[tuple[str, object], str] = {}  # variant → its expected answer in student notation
     for _, part in pairs:
         if part.outcome not in WRONG:
             continue
@@ -182,9 +182,9 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
     )
 
 
-def _variant(part: PartGrade) -> str:
-    """What identifies a part's variant: its kind and expected value (cheaper than writing it out)."""
-    return f"{part.answer.kind}:{part.answer.value!r}"
+def _variant(part: PartGrade) -> tuple[str, object]:
+    """What identifies a part's variant: its kind and expected value (exact, hashable: cheaper than writing it out)."""
+    return part.answer.kind, part.answer.value
 
 
 def _wrong_text(part: PartGrade) -> str:
