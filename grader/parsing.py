@@ -9,6 +9,7 @@ ints and Fractions. Every failure is a FormatError that knows its position.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -327,7 +328,20 @@ def parse_numbers(text: str | Source, exact: bool = True) -> Nested:
     `exact`: a decimal that visibly repeats (5.1111, 0.6667) is refused: it stands for a fraction.
     """
     source = read(text) if isinstance(text, str) else text
+    if _LISTED.fullmatch(source.text):  # the notation the pages print: the parser would read JSON's lists
+        return json.loads(source.text)
     return _plain(_Parser(source, exact).parse())
+
+
+# Integers, a flat list of them or a list of such lists, in JSON's notation with spaces or tabs only: '61706',
+# '[-1, 99, 100, 1]', '[[1, 0], [0, 1]]' (most answers, since the pages, sheets and feedback print this one). In
+# it, the parser above finds exactly the lists that json.loads finds (C code, ten times faster): no empty brackets,
+# depth 2 at most, at most MAX_DIGITS digits, a comma between entries, a sign only right before its digits, no row
+# breaks. tests/test_parsing_listed.py compares the two on texts in and around it.
+_INTEGER = rf"-?(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})"
+_INTEGERS = rf"\[[ \t]*{_INTEGER}(?:[ \t]*,[ \t]*{_INTEGER})*[ \t]*\]"
+_ROWS = rf"\[[ \t]*{_INTEGERS}(?:[ \t]*,[ \t]*{_INTEGERS})*[ \t]*\]"
+_LISTED = re.compile(rf"[ \t]*(?:{_INTEGER}|{_INTEGERS}|{_ROWS})[ \t]*")
 
 
 _DECIMAL_COMMA = re.compile(r"^(\s*[+-]?\s*\d+),(\d+\s*)$")
