@@ -31,12 +31,11 @@ class PartGrade:
     result: Result | None  # None when there was nothing to grade
     error: str = ""  # the grader failed on this text (a bug, not the student's fault): grade it by hand
 
-    # earned and outcome are asked for again and again (totals, report, gradebook): kept once computed
-    @cached_property
+    @property
     def earned(self) -> float:
         return self.result.score * self.points if self.result else 0.0
 
-    @cached_property
+    @property
     def outcome(self) -> str:
         """missing, blank, correct, partial, misconception, incorrect or invalid (unreadable notation)."""
         if self.result is None:
@@ -53,7 +52,7 @@ class QuestionGrade:
     question: KeyQuestion
     parts: tuple[PartGrade, ...]
 
-    @cached_property
+    @cached_property  # a row's total, the report and the gradebook ask for it again and again
     def earned(self) -> float:
         return sum(part.earned for part in self.parts)
 

@@ -238,6 +238,8 @@ def exact(value: Any) -> Rational:
     """An int or Fraction from any exact number (Python, numpy or sympy integer/rational)."""
     if type(value) is int:  # the common case, without a Fraction
         return value
+    if type(value) is Fraction and value.denominator != 1:  # already exact (Fractions are immutable)
+        return value
     if isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
     if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational, without importing sympy
@@ -262,6 +264,8 @@ def count_of(number: int, noun: str) -> str:
 
 
 def text_number(value: Rational) -> str:
+    if type(value) is int:  # the common case, without a Fraction
+        return str(value)
     value = Fraction(value)
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
