@@ -11,8 +11,11 @@ import hashlib
 import io
 import json
 import re
-from functools import lru_cache
+import threading
+from collections.abc import Callable
+from functools import lru_cache, partial
 from pathlib import Path
+from queue import SimpleQueue
 
 from grader.batch import Gradebook, GradedRow, PartGrade, QuestionGrade
 from grader.spreadsheet import safe_cell
@@ -65,14 +68,41 @@ def write_gradebook(book: Gradebook, directory: Path, reveal: bool = False) -> l
     for stale in sorted(feedback_dir.glob("*.md")):
         if stale.name not in names.values():
             stale.unlink()
-    written = [directory / "grades.csv", directory / "grades.json"]
-    written[0].write_text(grades_csv(book), encoding="utf-8", newline="")
-    written[1].write_text(grades_json(book, names), encoding="utf-8")
-    for index, name in names.items():
-        path = feedback_dir / name
-        path.write_text(feedback_md(book, book.rows[index], reveal), encoding="utf-8")
-        written.append(path)
+    written = [directory / "grades.csv", directory / "grades.json", *(feedback_dir / name for name in names.values())]
+    files = [(written[0], lambda: grades_csv(book), ""), (written[1], lambda: grades_json(book, names), None)]
+    files += [(path, partial(feedback_md, book, book.rows[index], reveal), None)
+              for path, index in zip(written[2:], names, strict=True)]
+    write_in_background(files)
     return written
+
+
+def write_in_background(files: list[tuple[Path, Callable[[], str], str | None]]) -> None:
+    """Write each (path, make its text, newline) as UTF-8, in order: a thread of its own writes a file while the
+    next one's text is made, so that the file system's work (creating a thousand feedback files takes it about as
+    long as making their text) overlaps Python's. The first error (a full disk) is raised once the thread ended."""
+    texts: SimpleQueue[tuple[Path, str, str | None] | None] = SimpleQueue()
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        while (item := texts.get()) is not None:
+            if not failed:
+                try:
+                    item[0].write_text(item[1], encoding="utf-8", newline=item[2])
+                except BaseException as error:  # raised again by the caller
+                    failed.append(error)
+
+    writer = threading.Thread(target=write, name="cnnquiz-grades", daemon=True)
+    writer.start()
+    try:
+        for path, make, newline in files:
+            if failed:
+                break
+            texts.put((path, make(), newline))
+    finally:
+        texts.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
 
 
 def grades_csv(book: Gradebook) -> str:

@@ -16,8 +16,8 @@ import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from grader.answers import Answer
 from grader.batch import Gradebook, PartGrade
@@ -362,7 +362,7 @@ WIDTH = 720
 def _text(x: float, y: float, content: str, size: int = 12, anchor: str = "start", bold: bool = False) -> str:
     weight = ' font-weight="bold"' if bold else ""
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-family="sans-serif" font-size="{size}" text-anchor="{anchor}"'
-            f'{weight}>{escape(content)}</text>')
+            f'{weight}>{escape(content, quote=False)}</text>')
 
 
 def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
