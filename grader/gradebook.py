@@ -65,8 +65,9 @@ def write_gradebook(book: Gradebook, directory: Path, reveal: bool = False) -> l
     feedback_dir = directory / "feedback"
     feedback_dir.mkdir(parents=True, exist_ok=True)
     names = feedback_names(book)
+    current = set(names.values())
     for stale in sorted(feedback_dir.glob("*.md")):
-        if stale.name not in names.values():
+        if stale.name not in current:
             stale.unlink()
     written = [directory / "grades.csv", directory / "grades.json", *(feedback_dir / name for name in names.values())]
     files = [(written[0], lambda: grades_csv(book), ""), (written[1], lambda: grades_json(book, names), None)]

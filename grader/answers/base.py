@@ -62,8 +62,12 @@ class Answer:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", self.coerce(self.value))
-        known = tuple(Misconception(m.id, m.feedback, self.coerce(m.value)) for m in self.misconceptions)
-        object.__setattr__(self, "misconceptions", known)
+        object.__setattr__(self, "misconceptions", tuple(self._coerced(m) for m in self.misconceptions))
+
+    def _coerced(self, mistake: Misconception) -> Misconception:
+        """A misconception with its value in this kind's exact form (itself when it already is, as read from JSON)."""
+        value = self.coerce(mistake.value)
+        return mistake if value is mistake.value else Misconception(mistake.id, mistake.feedback, value)
 
     @staticmethod
     def coerce(value: Any) -> Any:

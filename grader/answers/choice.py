@@ -60,10 +60,11 @@ class _Options(Answer):
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _check_options(self.options))
         super().__post_init__()
+        ids = self.ids
         for value in (self.value, *(m.value for m in self.misconceptions)):
-            unknown = [v for v in ([value] if isinstance(value, str) else value) if v not in self.ids]
+            unknown = [v for v in ([value] if isinstance(value, str) else value) if v not in ids]
             if unknown:
-                raise ValueError(f"not an option id: {', '.join(unknown)} (options: {', '.join(self.ids)})")
+                raise ValueError(f"not an option id: {', '.join(unknown)} (options: {', '.join(ids)})")
 
     @property
     def ids(self) -> tuple[str, ...]:

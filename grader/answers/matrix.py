@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -34,7 +35,8 @@ class Matrix(Answer):
 
     @staticmethod
     def coerce(value: Any) -> tuple[tuple[Rational, ...], ...]:
-        return tuple(exact_entries(row) for row in value)
+        rows = tuple(exact_entries(row) for row in value)
+        return value if type(value) is tuple and all(map(operator.is_, rows, value)) else rows  # exact already
 
     @property
     def shape(self) -> tuple[int, int]:
