@@ -69,7 +69,8 @@ _TRAILING_PERIOD = re.compile(r"(?<=[\])}\d])\s*\.\s*$")
 
 def strip_prose(source: Source) -> Source:
     """Drop what students write around a value: 'y =', 'answer:', 'The answer is', a final period."""
-    return source.sub(_PROSE_PREFIX, lambda m: "").sub(_TRAILING_PERIOD, lambda m: "")
+    source = source.sub(_PROSE_PREFIX, lambda m: "")
+    return source.sub(_TRAILING_PERIOD, lambda m: "") if "." in source.text else source
 
 
 def read(text: str) -> Source:
@@ -354,6 +355,16 @@ _ONE_GROUP = re.compile(r"\s*(?P<sign>[+-]?)\s*(?P<lead>[1-9]\d{0,2})(?P<mark>[.
 def _single(text: str, what: str, exact: bool) -> Number:
     """One number; digit grouping read where it is unambiguous (60 000, 1,234,567), refused where not."""
     source = read(text)
+    if not _LISTED.fullmatch(source.text):  # JSON's notation ('61706') has no grouped digits, no decimal comma
+        source = _ungrouped(source, what)
+    value = parse_numbers(source, exact=exact)
+    if isinstance(value, list):
+        raise source.error(_not_single(what, value))
+    return value
+
+
+def _ungrouped(source: Source, what: str) -> Source:
+    """Digits grouped by spaces, points or commas joined where that is unambiguous, a decimal comma made a point."""
     one = _ONE_GROUP.fullmatch(source.text)
     many = _MANY_GROUPS.fullmatch(source.text)
     if _SPACE_GROUPS.fullmatch(source.text):
@@ -362,11 +373,7 @@ def _single(text: str, what: str, exact: bool) -> Number:
         source = source.sub(re.compile(re.escape(many.group("mark"))), lambda m: "")
     elif one and (one.group("mark") == "," or what == "integer" or one.group("group").endswith("0")):
         raise source.error(_ambiguous(one, what), one.start("mark"))
-    source = source.sub(_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}")
-    value = parse_numbers(source, exact=exact)
-    if isinstance(value, list):
-        raise source.error(_not_single(what, value))
-    return value
+    return source.sub(_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}")
 
 
 def _ambiguous(one: re.Match[str], what: str, spaces: bool = True) -> str:
