@@ -161,6 +161,24 @@ def grade_class(key: Key, submissions: Submissions, grade_answer: GradeAnswer | 
                      list(submissions.warnings))
 
 
+def graded_once() -> GradeAnswer:
+    """grader.feedback.grade, remembering each (answer, text) it graded: students whose variants share a part (the
+    key reads equal parts as one) and who typed the same text get its result without grading it again."""
+    results: dict[tuple[int, str], tuple[Answer, Result]] = {}
+
+    def grade_answer(answer: Answer, text: str) -> Result:
+        if not isinstance(text, str):
+            return grade(answer, text)
+        found = results.get((id(answer), text))
+        if found is not None and found[0] is answer:
+            return found[1]
+        result = grade(answer, text)
+        results[id(answer), text] = (answer, result)  # the answer is kept alive with its entry: its id stays its own
+        return result
+
+    return grade_answer
+
+
 def answer_columns(key: Key) -> list[str]:
     """Every answer column of the key, in quiz order (variants of a slot may have different parts)."""
     slots: dict[str, tuple[int, int]] = {}

@@ -35,7 +35,7 @@ def _collector_paused() -> Iterator[None]:
 def _grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from grader.batch import answer_columns, grade_class
+    from grader.batch import answer_columns, grade_class, graded_once
     from grader.gradebook import write_gradebook
     from grader.keyfile import read_key
     from grader.report import analyse, summary_lines, write_report
@@ -61,7 +61,7 @@ def _grade(args: argparse.Namespace) -> int:
         submissions = read_submissions(Path(args.submissions), answer_columns(key), ids)
     for warning in submissions.warnings:
         print(f"cnnquiz: warning: {warning}", file=sys.stderr)
-    book = grade_class(key, submissions)
+    book = grade_class(key, submissions, graded_once())
     stats = analyse(book)
     folder = Path(args.out) / args.quiz / "grades"
     try:
