@@ -117,7 +117,8 @@ def _misconceptions(rows: list, columns: list[str]) -> list[MisconceptionStats]:
             mistake = _misconception(part)
             if mistake is not None:
                 made.setdefault(mistake, {}).setdefault(student, []).append(part.column)
-                feedback.setdefault(mistake, _feedback(part, mistake))
+                if mistake not in feedback:
+                    feedback[mistake] = _feedback(part, mistake)
     order = {column: index for index, column in enumerate(columns)}
     found = []
     for mistake, by_student in made.items():
@@ -159,7 +160,8 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
         mistake = _misconception(part)
         if mistake is not None:
             misconceptions[mistake] += 1
-            sentences.setdefault(mistake, _feedback(part, mistake))
+            if mistake not in sentences:
+                sentences[mistake] = _feedback(part, mistake)
         diagnosis = mistake or part.outcome
         variant = _variant(part)
         if variant not in expected:
