@@ -331,18 +331,35 @@ def parse_numbers(text: str | Source, exact: bool = True) -> Nested:
     source = read(text) if isinstance(text, str) else text
     if _LISTED.fullmatch(source.text):  # the notation the pages print: the parser would read JSON's lists
         return json.loads(source.text)
+    if _INTEGER_ROWS.fullmatch(source.text):  # '-1 0 0; 0 -1 0', as on paper: the parser would read these rows
+        return _integer_rows(source.text)
     return _plain(_Parser(source, exact).parse())
 
 
-# Integers, a flat list of them or a list of such lists, in JSON's notation with spaces or tabs only: '61706',
-# '[-1, 99, 100, 1]', '[[1, 0], [0, 1]]' (most answers, since the pages, sheets and feedback print this one). In
-# it, the parser above finds exactly the lists that json.loads finds (C code, ten times faster): no empty brackets,
-# depth 2 at most, at most MAX_DIGITS digits, a comma between entries, a sign only right before its digits, no row
-# breaks. tests/test_parsing_listed.py compares the two on texts in and around it.
+# Two notations that most answers use, read without the parser: in them, it finds exactly what these shortcuts find
+# (tests/test_parsing_shortcuts.py compares them on texts in and around both). Integers of at most MAX_DIGITS digits,
+# without leading zeros, a sign only right before its digits (never '1 - 2' or '1-2'), spaces and tabs only:
+# - JSON's: an integer, a list of them or a list of such lists: '61706', '[-1, 99, 100, 1]', '[[1, 0], [0, 1]]' (what
+#   the pages, sheets and feedback print), read by json.loads (C code, ten times faster than the parser); no empty
+#   brackets, depth 2 at most, a comma between entries, no row breaks;
+# - rows without brackets: entries apart by spaces or a comma, rows by ';' or line breaks: '-1 0 0; 0 -1 0'.
 _INTEGER = rf"-?(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})"
 _INTEGERS = rf"\[[ \t]*{_INTEGER}(?:[ \t]*,[ \t]*{_INTEGER})*[ \t]*\]"
 _ROWS = rf"\[[ \t]*{_INTEGERS}(?:[ \t]*,[ \t]*{_INTEGERS})*[ \t]*\]"
 _LISTED = re.compile(rf"[ \t]*(?:{_INTEGER}|{_INTEGERS}|{_ROWS})[ \t]*")
+_ENTRY_APART = r"[ \t]*,[ \t]*|[ \t]+"
+_ROW = rf"{_INTEGER}(?:(?:{_ENTRY_APART}){_INTEGER})*"
+_ROW_APART = re.compile(r"(?:[ \t]*[;\n])+[ \t]*")  # a Windows line break is two ('\r\n'): one, as for the parser
+_INTEGER_ROWS = re.compile(rf"[ \t]*{_ROW}(?:{_ROW_APART.pattern}{_ROW})*[ \t]*")
+_ENTRIES_APART = re.compile(_ENTRY_APART)
+
+
+def _integer_rows(text: str) -> Nested:
+    """What the parser reads in `_INTEGER_ROWS`' notation: one number, one row, or a list of rows."""
+    rows = [[int(entry) for entry in _ENTRIES_APART.split(row)] for row in _ROW_APART.split(text.strip(" \t"))]
+    if len(rows) > 1:
+        return rows  # type: ignore[return-value]
+    return rows[0][0] if len(rows[0]) == 1 else rows[0]
 
 
 _DECIMAL_COMMA = re.compile(r"^(\s*[+-]?\s*\d+),(\d+\s*)$")
