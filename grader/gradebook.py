@@ -11,11 +11,8 @@ import hashlib
 import io
 import json
 import re
-import threading
-from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
-from queue import SimpleQueue
 
 from grader.batch import Gradebook, GradedRow, PartGrade, QuestionGrade
 from grader.spreadsheet import safe_cell
@@ -59,10 +56,8 @@ def feedback_names(book: Gradebook) -> dict[int, str]:
     return names
 
 
-def write_gradebook(book: Gradebook, directory: Path, reveal: bool = False,
-                    files: FileWriter | None = None) -> list[Path]:
-    """Write grades.csv, grades.json and feedback/*.md into `directory`; stale feedback files are removed. With
-    `files`, the files may still be being written when this returns (until its block ends)."""
+def write_gradebook(book: Gradebook, directory: Path, reveal: bool = False) -> list[Path]:
+    """Write grades.csv, grades.json and feedback/*.md into `directory`; stale feedback files are removed."""
     directory = Path(directory)
     feedback_dir = directory / "feedback"
     feedback_dir.mkdir(parents=True, exist_ok=True)
@@ -72,49 +67,13 @@ def write_gradebook(book: Gradebook, directory: Path, reveal: bool = False,
         if stale.name not in current:
             stale.unlink()
     written = [directory / "grades.csv", directory / "grades.json"]
-    with nullcontext(files) if files is not None else FileWriter() as out:
-        out.add(written[0], grades_csv(book), newline="")
-        out.add(written[1], grades_json(book, names))
-        for index, name in names.items():
-            written.append(feedback_dir / name)
-            out.add(written[-1], feedback_md(book, book.rows[index], reveal))
+    written[0].write_text(grades_csv(book), encoding="utf-8", newline="")
+    written[1].write_text(grades_json(book, names), encoding="utf-8")
+    for index, name in names.items():
+        path = feedback_dir / name
+        path.write_text(feedback_md(book, book.rows[index], reveal), encoding="utf-8")
+        written.append(path)
     return written
-
-
-class FileWriter:
-    """`with FileWriter() as files: files.add(path, text) …`: a thread of its own writes each file (UTF-8) while the
-    caller makes the next one's text or goes on with other work, so that the file system's work (a thousand feedback
-    files take it longer than making their text) overlaps Python's. The block ends when every file is written; the
-    first error (a full disk) is raised by the next `add` or at the end."""
-
-    def __init__(self) -> None:
-        self.texts: SimpleQueue[tuple[Path, str, str | None] | None] = SimpleQueue()
-        self.failed: list[BaseException] = []
-        self.thread = threading.Thread(target=self._write, name="cnnquiz-grades", daemon=True)
-        self.thread.start()
-
-    def add(self, path: Path, text: str, newline: str | None = None) -> None:
-        """Write `text` to `path` (as Path.write_text with this newline) once the files added before are written."""
-        if self.failed:
-            raise self.failed[0]
-        self.texts.put((path, text, newline))
-
-    def _write(self) -> None:
-        while (item := self.texts.get()) is not None:
-            if not self.failed:
-                try:
-                    item[0].write_text(item[1], encoding="utf-8", newline=item[2])
-                except BaseException as error:  # raised again in the caller's thread
-                    self.failed.append(error)
-
-    def __enter__(self) -> FileWriter:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
-        self.texts.put(None)
-        self.thread.join()
-        if self.failed and kind is None:
-            raise self.failed[0]
 
 
 def grades_csv(book: Gradebook) -> str:

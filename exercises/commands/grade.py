@@ -36,7 +36,7 @@ def _grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from grader.batch import answer_columns, grade_class, graded_once
-    from grader.gradebook import FileWriter, write_gradebook
+    from grader.gradebook import write_gradebook
     from grader.keyfile import read_key
     from grader.report import analyse, summary_lines, write_report
     from grader.submissions import read_submissions
@@ -62,12 +62,10 @@ def _grade(args: argparse.Namespace) -> int:
     for warning in submissions.warnings:
         print(f"cnnquiz: warning: {warning}", file=sys.stderr)
     book = grade_class(key, submissions, graded_once())
+    stats = analyse(book)
     folder = Path(args.out) / args.quiz / "grades"
     try:
-        with FileWriter() as files:
-            written = write_gradebook(book, folder, reveal=args.reveal, files=files)
-            stats = analyse(book)  # while the gradebook's files are written
-            written += write_report(book, folder, stats)
+        written = write_gradebook(book, folder, reveal=args.reveal) + write_report(book, folder, stats)
     except OSError as error:
         raise UsageError(f"cannot write the grades to {folder}: {error.strerror or error}") from None
     print("\n".join(summary_lines(book, stats)))
