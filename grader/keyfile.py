@@ -199,7 +199,7 @@ def _question(data: dict, seen: _Seen | None) -> KeyQuestion:
 
 def _part(data: dict, seen: _Seen | None) -> KeyPart:
     """A part of the key: the one read before with equal JSON (as Python compares it) if there is one in `seen`."""
-    if seen is None:
+    if seen is None or not isinstance(data, dict):  # (a damaged part fails as it would have alone)
         return KeyPart(data["id"], data["column"], int(data["points"]), answer_from_json(data))
     same = seen.setdefault((data.get("column"), repr(data.get("answer"))), [])
     for raw, part in same:

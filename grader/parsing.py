@@ -93,6 +93,7 @@ _TOKEN = re.compile(
     r"(?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<open>[\[({])|(?P<close>[\])}])"
     r"|(?P<row>[;\n])|(?P<sep>,)|(?P<slash>/)|(?P<sign>[+-])|(?P<space>[ \t]+)"
+    r"|(?P<other>[\s\S])"  # any other character: refused where it stands, no search for a token further on
 )
 _CLOSER = {"[": "]", "(": ")", "{": "}"}
 
@@ -103,10 +104,10 @@ def tokenize(source: Source) -> list[Token]:
     tokens: list[Token] = []
     position = depth = 0
     spaced = False
-    for match in _TOKEN.finditer(text):  # a match that does not start at `position` leaves a character unread
-        if match.start() != position:
-            break
+    for match in _TOKEN.finditer(text):  # every character is in a match, the next one starting where one ends
         kind = match.lastgroup or ""
+        if kind == "other":
+            raise source.error(_unexpected(source, position), position)
         end = match.end()
         if kind == "space":
             spaced = True
@@ -124,8 +125,6 @@ def tokenize(source: Source) -> list[Token]:
         tokens.append(Token(kind, match.group(), position, spaced))
         spaced = False
         position = end
-    if position < len(text):
-        raise source.error(_unexpected(source, position), position)
     tokens.append(Token("end", "", len(text), spaced))
     return tokens
 

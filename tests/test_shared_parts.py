@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 from synthetic_class import roster_key, write_class
 
 from grader.batch import grade_class, graded_once
 from grader.feedback import grade
-from grader.keyfile import key_from_data, key_json, load_key_data, read_key, write_key
+from grader.keyfile import KeyFileError, key_from_data, key_json, load_key_data, read_key, write_key
 from grader.submissions import read_submissions
 
 
@@ -61,3 +62,11 @@ def test_graded_once_remembers_by_answer_and_text(monkeypatch) -> None:
     other = copy.deepcopy(answer)  # an equal spec that is another object: graded on its own
     assert remember(other, "[-1, 99, 100, 1]") == first
     assert calls == ["[-1, 99, 100, 1]", "-1 99 100 1", "[1, 2]", "[-1, 99, 100, 1]"]
+
+
+def test_a_damaged_part_is_still_a_damaged_key(tmp_path: Path) -> None:
+    write_key(roster_key(), tmp_path / "key.json")
+    data = load_key_data(tmp_path / "key.json")
+    data["students"][1]["questions"][0]["parts"][0] = ["not", "a", "part"]
+    with pytest.raises(KeyFileError, match="damaged key file"):
+        key_from_data(data, tmp_path / "key.json")
