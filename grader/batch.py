@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from grader.answers import Answer
 from grader.feedback import Result, grade
@@ -17,6 +18,24 @@ from grader.keyfile import Key, KeyPart, KeyQuestion, KeyStudent
 from grader.submissions import Submission, Submissions, canonical_id
 
 OK = "ok"
+T = TypeVar("T")
+
+
+class kept(Generic[T]):
+    """A property of an immutable object, computed on first use and then kept in the object's __dict__: a class's
+    totals, its report and gradebook ask for the same points and outcomes again and again. (functools.cached_property
+    does the same with a lock that, in Python 3.11, costs more than these computations.)"""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -30,11 +49,11 @@ class PartGrade:
     result: Result | None  # None when there was nothing to grade
     error: str = ""  # the grader failed on this text (a bug, not the student's fault): grade it by hand
 
-    @property
+    @kept
     def earned(self) -> float:
         return self.result.score * self.points if self.result else 0.0
 
-    @property
+    @kept
     def outcome(self) -> str:
         """missing, blank, correct, partial, misconception, incorrect or invalid (unreadable notation)."""
         if self.result is None:
@@ -51,11 +70,11 @@ class QuestionGrade:
     question: KeyQuestion
     parts: tuple[PartGrade, ...]
 
-    @property
+    @kept
     def earned(self) -> float:
         return sum(part.earned for part in self.parts)
 
-    @property
+    @kept
     def maximum(self) -> int:
         return sum(part.points for part in self.parts)
 
@@ -158,6 +177,24 @@ def grade_class(key: Key, submissions: Submissions, grade_answer: GradeAnswer | 
     slots = sorted({q.slot for s in key.students for q in s.questions})
     return Gradebook(key.quiz, key.title, submissions.label, slots, answer_columns(key), rows,
                      list(submissions.warnings))
+
+
+def graded_once() -> GradeAnswer:
+    """grader.feedback.grade, remembering each (answer, text) it graded: students whose variants share a part (the
+    key reads equal parts as one) and who typed the same text get its result without grading it again."""
+    results: dict[tuple[int, str], tuple[Answer, Result]] = {}
+
+    def grade_answer(answer: Answer, text: str) -> Result:
+        if not isinstance(text, str):
+            return grade(answer, text)
+        found = results.get((id(answer), text))
+        if found is not None and found[0] is answer:
+            return found[1]
+        result = grade(answer, text)
+        results[id(answer), text] = (answer, result)  # the answer is kept alive with its entry: its id stays its own
+        return result
+
+    return grade_answer
 
 
 def answer_columns(key: Key) -> list[str]:

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from grader.batch import Gradebook, GradedRow, PartGrade, QuestionGrade
@@ -20,6 +21,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
+@lru_cache(maxsize=4096)  # a class's points and totals take few distinct values, each written many times
 def number(value: float | None, places: int = 2) -> str:
     """'3', '1.5', '0.67'; '' for no value."""
     if value is None:
@@ -60,8 +62,9 @@ def write_gradebook(book: Gradebook, directory: Path, reveal: bool = False) -> l
     feedback_dir = directory / "feedback"
     feedback_dir.mkdir(parents=True, exist_ok=True)
     names = feedback_names(book)
+    current = set(names.values())
     for stale in sorted(feedback_dir.glob("*.md")):
-        if stale.name not in names.values():
+        if stale.name not in current:
             stale.unlink()
     written = [directory / "grades.csv", directory / "grades.json"]
     written[0].write_text(grades_csv(book), encoding="utf-8", newline="")
@@ -198,6 +201,8 @@ def _code(text: str) -> str:
     """Inline code that survives backticks and line breaks in the text."""
     if "\n" in text:
         return "\n\n" + _fence(text)
+    if "`" not in text:
+        return f"`{text}`"
     run = max((len(m) for m in re.findall(r"`+", text)), default=0)
     ticks = "`" * (run + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""

@@ -149,14 +149,17 @@ def load_key_data(path: Path) -> dict[str, Any]:
 
 
 def key_from_data(data: dict[str, Any], path: Path) -> Key:
-    """The Key of `load_key_data`'s result, every student read."""
+    """The Key of `load_key_data`'s result, every student read. Variants share questions: a part equal to one read
+    before (its column, answer, misconceptions …) is that one's KeyPart, so that each distinct part is built once,
+    and a grader that remembers what it graded (`batch.graded_once`) grades each text once per distinct part."""
+    seen: _Seen = {}
     try:
         return Key(
             quiz=data["quiz"],
             title=data.get("title", ""),
             salt_fingerprint=data.get("salt_fingerprint", ""),
             cnnquiz_version=data.get("cnnquiz_version", ""),
-            students=tuple(_student(s) for s in data["students"]),
+            students=tuple(_student(s, seen) for s in data["students"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
@@ -170,16 +173,19 @@ def student_from_data(data: dict[str, Any], path: Path) -> KeyStudent:
         raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
 
 
-def _student(data: dict) -> KeyStudent:
+_Seen = dict[tuple[Any, str], list[tuple[dict, KeyPart]]]  # (column, answer's repr) → the parts read with them
+
+
+def _student(data: dict, seen: _Seen | None = None) -> KeyStudent:
     return KeyStudent(
         student_id=str(data["student_id"]),
         name=str(data.get("name", "")),
         variant=str(data.get("variant", "")),
-        questions=tuple(_question(q) for q in data["questions"]),
+        questions=tuple(_question(q, seen) for q in data["questions"]),
     )
 
 
-def _question(data: dict) -> KeyQuestion:
+def _question(data: dict, seen: _Seen | None) -> KeyQuestion:
     return KeyQuestion(
         slot=int(data["slot"]),
         template=data["template"],
@@ -187,7 +193,18 @@ def _question(data: dict) -> KeyQuestion:
         seed=int(data["seed"]),
         params=dict(data.get("params", {})),
         solution_md=data.get("solution_md", ""),
-        parts=tuple(
-            KeyPart(p["id"], p["column"], int(p["points"]), answer_from_json(p)) for p in data["parts"]
-        ),
+        parts=tuple(_part(p, seen) for p in data["parts"]),
     )
+
+
+def _part(data: dict, seen: _Seen | None) -> KeyPart:
+    """A part of the key: the one read before with equal JSON (as Python compares it) if there is one in `seen`."""
+    if seen is None or not isinstance(data, dict):  # (a damaged part fails as it would have alone)
+        return KeyPart(data["id"], data["column"], int(data["points"]), answer_from_json(data))
+    same = seen.setdefault((data.get("column"), repr(data.get("answer"))), [])
+    for raw, part in same:
+        if raw == data:
+            return part
+    part = _part(data, None)
+    same.append((data, part))
+    return part

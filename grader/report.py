@@ -16,8 +16,8 @@ import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from grader.answers import Answer
 from grader.batch import Gradebook, PartGrade
@@ -117,7 +117,8 @@ def _misconceptions(rows: list, columns: list[str]) -> list[MisconceptionStats]:
             mistake = _misconception(part)
             if mistake is not None:
                 made.setdefault(mistake, {}).setdefault(student, []).append(part.column)
-                feedback.setdefault(mistake, _feedback(part, mistake))
+                if mistake not in feedback:
+                    feedback[mistake] = _feedback(part, mistake)
     order = {column: index for index, column in enumerate(columns)}
     found = []
     for mistake, by_student in made.items():
@@ -151,15 +152,16 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
     outcomes = Counter(part.outcome for _, part in pairs)
     misconceptions: Counter[str] = Counter()
     sentences: dict[str, str] = {}
-    wrong: Counter[tuple[str, str, str]] = Counter()  # (variant, answer in normal notation, diagnosis)
-    expected: dict[str, str] = {}  # variant → its expected answer in student notation
+    wrong: Counter[tuple[tuple[str, object], str, str]] = Counter()  # (variant, answer in normal notation, diagnosis)
+    expected: dict[tuple[str, object], str] = {}  # variant → its expected answer in student notation
     for _, part in pairs:
         if part.outcome not in WRONG:
             continue
         mistake = _misconception(part)
         if mistake is not None:
             misconceptions[mistake] += 1
-            sentences.setdefault(mistake, _feedback(part, mistake))
+            if mistake not in sentences:
+                sentences[mistake] = _feedback(part, mistake)
         diagnosis = mistake or part.outcome
         variant = _variant(part)
         if variant not in expected:
@@ -182,9 +184,9 @@ def _part_stats(column: str, pairs: list[tuple[float, PartGrade]]) -> PartStats:
     )
 
 
-def _variant(part: PartGrade) -> str:
-    """What identifies a part's variant: its kind and expected value (cheaper than writing it out)."""
-    return f"{part.answer.kind}:{part.answer.value!r}"
+def _variant(part: PartGrade) -> tuple[str, object]:
+    """What identifies a part's variant: its kind and expected value (exact, hashable: cheaper than writing it out)."""
+    return part.answer.kind, part.answer.value
 
 
 def _wrong_text(part: PartGrade) -> str:
@@ -362,7 +364,7 @@ WIDTH = 720
 def _text(x: float, y: float, content: str, size: int = 12, anchor: str = "start", bold: bool = False) -> str:
     weight = ' font-weight="bold"' if bold else ""
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-family="sans-serif" font-size="{size}" text-anchor="{anchor}"'
-            f'{weight}>{escape(content)}</text>')
+            f'{weight}>{escape(content, quote=False)}</text>')
 
 
 def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:

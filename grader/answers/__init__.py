@@ -26,7 +26,7 @@ def answer_from_json(data: dict) -> Answer:
         raise ValueError(f"unknown answer kind {data.get('kind')!r}")
     options = kind.options_from_json(data)
     misconceptions = tuple(
-        Misconception(m["id"], m["feedback"], kind.from_json(m["answer"], **options).value)
+        Misconception(m["id"], m["feedback"], kind.value_from_json(m["answer"], **options))
         for m in data.get("misconceptions", ())
     )
     return kind.from_json(data["answer"], partial=data.get("partial", True), misconceptions=misconceptions,

@@ -11,8 +11,8 @@ this path).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 
@@ -62,8 +62,12 @@ class Answer:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", self.coerce(self.value))
-        known = tuple(replace(m, value=self.coerce(m.value)) for m in self.misconceptions)
-        object.__setattr__(self, "misconceptions", known)
+        object.__setattr__(self, "misconceptions", tuple(self._coerced(m) for m in self.misconceptions))
+
+    def _coerced(self, mistake: Misconception) -> Misconception:
+        """A misconception with its value in this kind's exact form (itself when it already is, as read from JSON)."""
+        value = self.coerce(mistake.value)
+        return mistake if value is mistake.value else Misconception(mistake.id, mistake.feedback, value)
 
     @staticmethod
     def coerce(value: Any) -> Any:
@@ -96,6 +100,12 @@ class Answer:
     def from_json(cls, data: Any, **options: Any) -> Answer:
         """Rebuild the expected answer from its JSON value."""
         raise NotImplementedError
+
+    @classmethod
+    def value_from_json(cls, data: Any, **options: Any) -> Any:
+        """A value of this kind read from JSON as `from_json` reads it (a misconception's, in key.json). Kinds whose
+        `from_json` only converts the value override it, so that reading a key builds no answer per value."""
+        return cls.from_json(data, **options).value
 
     # -- shared ---------------------------------------------------------------------------
     def same(self, a: Any, b: Any) -> bool:
@@ -232,6 +242,8 @@ def exact(value: Any) -> Rational:
     """An int or Fraction from any exact number (Python, numpy or sympy integer/rational)."""
     if type(value) is int:  # the common case, without a Fraction
         return value
+    if type(value) is Fraction and value.denominator != 1:  # already exact (Fractions are immutable)
+        return value
     if isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
     if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational, without importing sympy
@@ -240,12 +252,24 @@ def exact(value: Any) -> Rational:
     return int(number) if number.denominator == 1 else number
 
 
+def exact_entries(values: Any, convert: Callable[[Any], Rational] = exact) -> tuple[Rational, ...]:
+    """The entries of `values` as a tuple of exact numbers, each through `convert`; plain ints (the usual entries)
+    are kept as they are, without a call per entry (keys hold tens of thousands of them)."""
+    entries = tuple(values)
+    return entries if _INT.issuperset(map(type, entries)) else tuple(map(convert, entries))
+
+
+_INT = frozenset({int})  # a set of types: bool, a subclass of int, is not in it
+
+
 def count_of(number: int, noun: str) -> str:
     """'1 number', '3 numbers'."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def text_number(value: Rational) -> str:
+    if type(value) is int:  # the common case, without a Fraction
+        return str(value)
     value = Fraction(value)
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 

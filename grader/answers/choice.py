@@ -60,10 +60,11 @@ class _Options(Answer):
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _check_options(self.options))
         super().__post_init__()
+        ids = self.ids
         for value in (self.value, *(m.value for m in self.misconceptions)):
-            unknown = [v for v in ([value] if isinstance(value, str) else value) if v not in self.ids]
+            unknown = [v for v in ([value] if isinstance(value, str) else value) if v not in ids]
             if unknown:
-                raise ValueError(f"not an option id: {', '.join(unknown)} (options: {', '.join(self.ids)})")
+                raise ValueError(f"not an option id: {', '.join(unknown)} (options: {', '.join(ids)})")
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -166,6 +167,10 @@ class Choice(_Options):
         label, text = self.label(value), dict(self.options)[value]
         return [label, label.lower(), f"({label.lower()})", f"{label}.", value, text, f"{label}) {text}",
                 f"answer: {label}"]
+
+    @classmethod
+    def value_from_json(cls, data: Any, **options: Any) -> str:
+        return cls.coerce(data)
 
     @classmethod
     def from_json(cls, data: Any, **options: Any) -> Choice:
@@ -291,10 +296,14 @@ class Choices(_Options):
         return {**super().options_from_json(data), "rule": str(data.get("rule", "net-correct"))}
 
     @classmethod
-    def from_json(cls, data: Any, **options: Any) -> Choices:
+    def value_from_json(cls, data: Any, **options: Any) -> tuple[str, ...]:
         if not isinstance(data, list):
             raise ValueError(f"not a list of option ids: {data!r}")
-        return cls(value=cls.coerce(data), **options)
+        return cls.coerce(data)
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Choices:
+        return cls(value=cls.value_from_json(data), **options)
 
 
 def _choice_detail(spec: Choices, wrong_picks: list[str], missed: list[str]) -> str:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
 from itertools import product
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from grader.answers.base import Answer, Comparison
 from grader.expression import (
@@ -33,6 +31,9 @@ from grader.expression import (
 )
 from grader.expression import to_sympy as tree_to_sympy
 from grader.parsing import FormatError, shorten
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 DEFAULT_RANGE = (1, 20)
 POINTS = 48
@@ -300,6 +301,9 @@ def symbolically_different(expected: Tree, got: Tree, variables: tuple[str, ...]
     degrees = (degree(expected), degree(got))
     if None in degrees or max(degrees) > SYMBOLIC_MAX_DEGREE:  # type: ignore[type-var]
         return False
+    from concurrent.futures import ThreadPoolExecutor  # like sympy, only where a formula needs it
+    from concurrent.futures import TimeoutError as FutureTimeout
+
     import sympy  # imported here, in the caller's thread, so the time limit measures the check only
 
     global _symbolic_worker

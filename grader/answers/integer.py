@@ -64,7 +64,11 @@ class Integer(Answer):
         return found
 
     @classmethod
-    def from_json(cls, data: Any, **options: Any) -> Integer:
+    def value_from_json(cls, data: Any, **options: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
             raise ValueError(f"not an integer: {data!r}")
-        return cls(value=data, **options)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Integer:
+        return cls(value=cls.value_from_json(data), **options)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.base import Answer, Comparison, exact_entries, from_json_number, json_nested, text_number
 from grader.answers.entries import (
     all_numbers,
     constant_answers,
@@ -34,7 +35,8 @@ class Matrix(Answer):
 
     @staticmethod
     def coerce(value: Any) -> tuple[tuple[Rational, ...], ...]:
-        return tuple(tuple(exact(v) for v in row) for row in value)
+        rows = tuple(exact_entries(row) for row in value)
+        return value if type(value) is tuple and all(map(operator.is_, rows, value)) else rows  # exact already
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -161,10 +163,14 @@ class Matrix(Answer):
         return {**constant_answers(flat, lambda v: ((v,) * cols,) * rows), "its shape": ((rows, cols),)}
 
     @classmethod
-    def from_json(cls, data: Any, **options: Any) -> Matrix:
+    def value_from_json(cls, data: Any, **options: Any) -> tuple[tuple[Rational, ...], ...]:
         if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
             raise ValueError(f"not a list of rows: {data!r}")
-        return cls(value=tuple(tuple(from_json_number(v) for v in row) for row in data), **options)
+        return tuple(exact_entries(row, from_json_number) for row in data)
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Matrix:
+        return cls(value=cls.value_from_json(data), **options)
 
 
 def _rows_text(rows: list[list[str]]) -> str:

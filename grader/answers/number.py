@@ -113,8 +113,12 @@ class Number(Answer):
         return {name: from_json_number(data[name]) for name in ("rtol", "atol") if data.get(name) is not None}
 
     @classmethod
+    def value_from_json(cls, data: Any, **options: Any) -> Rational:
+        return from_json_number(data)
+
+    @classmethod
     def from_json(cls, data: Any, **options: Any) -> Number:
-        return cls(value=from_json_number(data), **options)
+        return cls(value=cls.value_from_json(data), **options)
 
 
 def revealed_number(answer: Answer, numbers: set[int]) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, exact, from_json_number, json_nested, text_number
+from grader.answers.base import Answer, Comparison, exact_entries, from_json_number, json_nested, text_number
 from grader.answers.entries import FlatEntries, compare_entries, entries_score, flat
 from grader.parsing import Number as Rational
 from grader.parsing import parse_numbers, read
@@ -32,7 +32,7 @@ class Tuple(FlatEntries, Answer):
 
     @staticmethod
     def coerce(value: Any) -> tuple[Rational, ...]:
-        return tuple(exact(v) for v in value)
+        return exact_entries(value)
 
     def parse(self, text: str) -> tuple[Rational, ...]:
         source = read(text)
@@ -100,11 +100,15 @@ class Tuple(FlatEntries, Answer):
     def options_from_json(cls, data: dict) -> dict[str, Any]:
         options: dict[str, Any] = {"names": tuple(data["names"])} if data.get("names") else {}
         if data.get("alternatives"):
-            options["alternatives"] = tuple(tuple(from_json_number(v) for v in a) for a in data["alternatives"])
+            options["alternatives"] = tuple(exact_entries(a, from_json_number) for a in data["alternatives"])
         return options
 
     @classmethod
-    def from_json(cls, data: Any, **options: Any) -> Tuple:
+    def value_from_json(cls, data: Any, **options: Any) -> tuple[Rational, ...]:
         if not isinstance(data, list):
             raise ValueError(f"not a list: {data!r}")
-        return cls(value=tuple(from_json_number(v) for v in data), **options)
+        return exact_entries(data, from_json_number)
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Tuple:
+        return cls(value=cls.value_from_json(data), **options)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from grader.answers.base import Answer, Comparison, count_of, exact, from_json_number, text_number
+from grader.answers.base import Answer, Comparison, count_of, exact_entries, from_json_number, text_number
 from grader.answers.entries import FlatEntries, compare_entries, entries_score, flat, parse_nested
 from grader.answers.spellings import latex_lines, latex_number, unicode_minus
 from grader.parsing import Number as Rational
@@ -21,7 +21,7 @@ class Vector(FlatEntries, Answer):
 
     @staticmethod
     def coerce(value: Any) -> tuple[Rational, ...]:
-        return tuple(exact(v) for v in value)
+        return exact_entries(value)
 
     def parse(self, text: str) -> tuple[Rational, ...]:
         return tuple(flat(parse_nested(text), text))
@@ -58,7 +58,11 @@ class Vector(FlatEntries, Answer):
         ]
 
     @classmethod
-    def from_json(cls, data: Any, **options: Any) -> Vector:
+    def value_from_json(cls, data: Any, **options: Any) -> tuple[Rational, ...]:
         if not isinstance(data, list):
             raise ValueError(f"not a list: {data!r}")
-        return cls(value=tuple(from_json_number(v) for v in data), **options)
+        return exact_entries(data, from_json_number)
+
+    @classmethod
+    def from_json(cls, data: Any, **options: Any) -> Vector:
+        return cls(value=cls.value_from_json(data), **options)
