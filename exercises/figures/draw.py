@@ -88,8 +88,7 @@ def _name_column(drawing: Figure, chars: int, gap: float = 0.5) -> float:
     units_left = drawing.bounds()[0]
     column = units_left - gap - CHAR_WIDTH * chars
     for _ in range(100):
-        placed = Figure((*drawing.shapes, Label(column, 0.0, "x" * chars, "west")))
-        shrink = PREFERRED_CM / placed.unit_cm()
+        shrink = PREFERRED_CM / drawing.unit_cm_with((Label(column, 0.0, "x" * chars, "west"),))
         better = units_left - gap - CHAR_WIDTH * chars * shrink
         if abs(better - column) < 1e-6:
             break
