@@ -19,6 +19,7 @@ from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf
 from exercises.redraw import redraw
 from exercises.registry import Template, template
+from exercises.topics.by_content import by_content
 from exercises.topics.layer_kinds import (
     Auxiliary,
     BatchNorm,
@@ -65,6 +66,7 @@ class Stack:
     size: int | None
 
 
+@by_content(256)  # every misconception of a part resolves the same stack, and the sampler's checks before them
 def resolved(p: dict[str, Any]) -> Stack:
     """The stack of `layers` or `network`, with shapes inferred from the input where it is known."""
     layers, network = stack_of(p)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exercises.params import ParamError
+from exercises.topics.by_content import by_content
 from exercises.topics.layers import Layer, infer_shapes, parse_layers
 from exercises.topics.networks import classic, compact, inception, mobile, modern, resnets
 from exercises.topics.networks.parts import Recipe
@@ -72,18 +73,17 @@ def stack_of(params: dict[str, Any]) -> tuple[tuple[Layer, ...], Network | None]
         return network.layers, network
     if "layers" not in params:
         raise ParamError("pin layers (a list of layers) or network (" + ", ".join(NETWORKS) + ")")
+    return _parsed(params["layers"]), None
+
+
+@by_content(256)  # a template's misconceptions and verifier ask for the same stack many times over
+def _parsed(layers: Any) -> tuple[Layer, ...]:
+    """The layers of a stack read back from JSON (as they are if they are not plain data); parsed layers are
+    frozen."""
     try:
-        text = json.dumps(params["layers"], sort_keys=True)
-    except TypeError:  # not plain data: parse it as it is
-        return parse_layers(params["layers"]), None
-    return _parsed(text), None
-
-
-@functools.lru_cache(maxsize=256)
-def _parsed(text: str) -> tuple[Layer, ...]:
-    """The layers of a stack written as JSON: a template's misconceptions and verifier ask for the same stack
-    many times over, and parsed layers are frozen."""
-    return parse_layers(json.loads(text))
+        return parse_layers(json.loads(json.dumps(layers, sort_keys=True)))
+    except TypeError:
+        return parse_layers(layers)
 
 
 def check_input(params: dict[str, Any], needed: str = "") -> None:
