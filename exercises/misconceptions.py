@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from exercises.by_content import holding
 from exercises.model import Prose
 from grader.answers import Answer, Misconception
 
@@ -53,7 +54,8 @@ def recording_collisions() -> Iterator[list[tuple[Answer, str]]]:
 def gives_key(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake]) -> list[str]:
     """The ids of the mistakes whose answer for `params` is `value`: a sampler redraws such a variant."""
     expected = kind.coerce(value)
-    return [m.id for m in mistakes if (wrong := m.compute(params)) is not None and kind.coerce(wrong) == expected]
+    with holding(params):  # the mistakes derive the same facts from the parameters: once (exercises.by_content)
+        return [m.id for m in mistakes if (wrong := m.compute(params)) is not None and kind.coerce(wrong) == expected]
 
 
 def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake] = (),
@@ -66,8 +68,9 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
     found: list[Misconception] = []
     right = [expected, *(kind.coerce(other) for other in options.get("alternatives", ()))]
     seen, collisions = list(right), []
-    for mistake in mistakes:
-        wrong = mistake.compute(params)
+    with holding(params):  # the mistakes derive the same facts from the parameters: once (exercises.by_content)
+        wrongs = [(mistake, mistake.compute(params)) for mistake in mistakes]
+    for mistake, wrong in wrongs:
         if wrong is None:
             continue
         wrong = kind.coerce(wrong)

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.by_content import by_content
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf
 from exercises.redraw import redraw
 from exercises.registry import Template, template
-from exercises.topics.by_content import by_content
 from exercises.topics.layer_kinds import (
     Auxiliary,
     BatchNorm,

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from exercises.by_content import by_content
 from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Op, Part, Question, prose
 from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
 from exercises.redraw import prefer, redraw
 from exercises.registry import Template, template
-from exercises.topics.by_content import by_content
 from exercises.topics.layer_kinds import Concat, Conv, Dense, Flatten, Transposed, Window
 from exercises.topics.layer_kinds.base import nested
 from exercises.topics.layers import (

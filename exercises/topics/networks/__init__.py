@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from exercises.by_content import by_content
 from exercises.params import ParamError
-from exercises.topics.by_content import by_content
 from exercises.topics.layers import Layer, infer_shapes, parse_layers
 from exercises.topics.networks import classic, compact, inception, mobile, modern, resnets
 from exercises.topics.networks.parts import Recipe

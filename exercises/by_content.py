@@ -3,7 +3,9 @@
 A template's misconceptions each start from the same derived facts (the stack with its shapes, the traced
 shapes …), and the sampler's fairness check asks for them again before the build: dozens of times per variant
 for the same parameters. A function decorated with `by_content` computes them once per content of its
-argument (plain data: what key.json records) and returns the same, frozen, result after that.
+argument (plain data: what key.json records) and returns the same, frozen, result after that. While a loop of
+pure functions reads one object (`holding`: `expect` over a part's misconceptions), the results for it are
+found by its identity, without reading its content again.
 """
 
 from __future__ import annotations
@@ -11,10 +13,25 @@ from __future__ import annotations
 import functools
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 R = TypeVar("R")
+
+_HELD: ContextVar[tuple[Any, dict[Callable, Any]] | None] = ContextVar("held", default=None)
+
+
+@contextmanager
+def holding(value: Any) -> Iterator[None]:
+    """While open, `value` does not change (pure functions read it in turn): the results of `by_content` functions
+    for it are remembered by its identity."""
+    token = _HELD.set((value, {}))
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
 
 
 def by_content(size: int) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
@@ -25,8 +42,7 @@ def by_content(size: int) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
     def decorate(function: Callable[[Any], R]) -> Callable[[Any], R]:
         results: OrderedDict[str, R] = OrderedDict()
 
-        @functools.wraps(function)
-        def remembered(value: Any) -> R:
+        def by_key(value: Any) -> R:
             key = repr(value)
             if key in results:
                 results.move_to_end(key)
@@ -40,6 +56,15 @@ def by_content(size: int) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
             if len(results) > size:
                 results.popitem(last=False)
             return result
+
+        @functools.wraps(function)
+        def remembered(value: Any) -> R:
+            held = _HELD.get()
+            if held is None or held[0] is not value:
+                return by_key(value)
+            if remembered not in held[1]:
+                held[1][remembered] = by_key(value)
+            return held[1][remembered]
 
         return remembered
 
