@@ -91,10 +91,21 @@ def plain_options(options: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], 
     return tuple((option_id, _plain(text)) for option_id, text in options)
 
 
+_PLAIN_TEXTS: dict[int, tuple[Prose, str]] = {}  # feedback prose (the same objects, build after build) written out
+_PLAIN_TEXTS_KEPT = 1024
+
+
 def _plain(text: str | Prose) -> str:
-    """What the grader keeps of a text: prose written out as plain Unicode text, plain text as it is."""
+    """What the grader keeps of a text: prose written out as plain Unicode text (once per prose object), plain text
+    as it is."""
     if not isinstance(text, Prose):
         return text
+    known = _PLAIN_TEXTS.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
     from exercises.render.plain import plain_text  # the one printer of plain text; it imports no format
 
-    return plain_text(text)
+    if len(_PLAIN_TEXTS) >= _PLAIN_TEXTS_KEPT:
+        _PLAIN_TEXTS.clear()
+    _PLAIN_TEXTS[id(text)] = (text, plain_text(text))  # the prose is held: its id stays its own
+    return _PLAIN_TEXTS[id(text)][1]

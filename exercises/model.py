@@ -207,6 +207,11 @@ def placeholders(text: str) -> tuple[tuple[str, str | None], ...]:
     return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(text))
 
 
+@functools.lru_cache(maxsize=8192)
+def _names(text: str) -> frozenset[str]:
+    return frozenset(name for _, name in placeholders(text) if name is not None)
+
+
 @dataclass(frozen=True)
 class Prose:
     """A paragraph of plain text with `{name}` math placeholders bound in `math`."""
@@ -215,8 +220,8 @@ class Prose:
     math: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        names = {name for _, name in placeholders(self.text) if name is not None}
-        if names != set(self.math):
+        names = _names(self.text)
+        if names != self.math.keys():
             missing, unused = names - set(self.math), set(self.math) - names
             raise ValueError(f"prose {self.text[:40]!r}: unbound {sorted(missing)}, unused {sorted(unused)}")
 
