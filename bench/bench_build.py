@@ -1,7 +1,9 @@
 """`cnnquiz build` for a class: wall seconds for sources only and with each PDF engine, and, side by side,
-what compiling each student's quiz and key on their own would cost.
+what compiling each student's quiz and key on their own would cost, and what Typst alone takes on the build's own
+documents.
 
 Run: .venv/bin/python bench/bench_build.py [--students 50,500,2000] [--runs 3] [--names latin|world] [--sample 12]
+     [--typst-only]
 
 The LaTeX rows need TeX (they are skipped, and say so, where it is missing). With `--names latin` (default)
 every name is in a Latin script, so the LaTeX build compiles with pdflatex; `--names world` adds Chinese
@@ -11,11 +13,15 @@ one by one and scale to the class:
   the engine until the .aux settles, which takes two passes here (where latexmk is installed);
 - one pass of the engine per sheet, through the very function the class build uses: the fastest any
   one-compile-per-student tool could be.
+"Typst alone" compiles the .typ sheets that the Typst build wrote, cut into the same chunks, with the same typst
+package and options, as many at a time as the build runs (one per core), in processes that have imported typst
+already: the engine's floor, which the build's ratio to it measures (what cnnquiz adds around Typst).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -29,7 +35,8 @@ from common import print_table  # noqa: E402
 
 from exercises.bank import load_bank  # noqa: E402
 from exercises.build import BuildOptions, build  # noqa: E402
-from exercises.render.pdf import EngineError, check_engine, compile_latex, latex_program  # noqa: E402
+from exercises.render.classpdfs import CHUNK_STUDENTS, chunk_sources  # noqa: E402
+from exercises.render.pdf import EngineError, check_engine, compile_latex, compile_typst, latex_program  # noqa: E402
 from exercises.render.sheets import render_sheets  # noqa: E402
 from exercises.roster import read_roster  # noqa: E402
 from exercises.variant import make_variant  # noqa: E402
@@ -58,6 +65,32 @@ def median_build(roster: Path, out: Path, formats: str, engine: str, options: ar
         if result.pages:
             pages = f"{result.pages['quiz.pdf']:,} + {result.pages['key.pdf']:,} pages"
     return statistics.median(seconds), pages
+
+
+def typst_alone(built: Path, count: int, runs: int) -> float:
+    """The median wall time of compiling a Typst build's key.typ and quiz.typ (in `built`) as the build does: the
+    same chunks, the key's first, one at a time per core, by `compile_typst` in processes started beforehand."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [chunk for kind in ("key", "quiz")
+              for chunk, _ in chunk_sources((built / f"{kind}.typ").read_text(encoding="utf-8"), count, CHUNK_STUDENTS)]
+    seconds = []
+    spawn = multiprocessing.get_context("spawn")  # fresh processes: this one has the build's threads behind it
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=spawn) as pool:
+        list(pool.map(_import_typst, range(os.cpu_count() or 1)))
+        for _ in range(runs):
+            started = time.perf_counter()
+            list(pool.map(compile_typst, chunks))
+            seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
+
+
+def _import_typst(_: int) -> None:
+    """A worker's start, before the timing (long enough that each worker takes one)."""
+    import typst  # noqa: F401
+
+    time.sleep(0.3)
 
 
 def per_student_latex(roster: Path, options: argparse.Namespace) -> tuple[str, dict[str, float]]:
@@ -100,11 +133,12 @@ def main() -> None:
     args.add_argument("--quiz", default="week-04")
     args.add_argument("--bank", default=None, help="default: ./question_bank.yaml or the shipped bank")
     args.add_argument("--sample", type=int, default=12, help="students compiled one by one for the baseline")
+    args.add_argument("--typst-only", action="store_true", help="leave out the LaTeX build and its baselines")
     options = args.parse_args()
     sizes = [int(size) for size in options.students.split(",")]
     try:
         check_engine("latex")
-        has_tex = True
+        has_tex = not options.typst_only
     except EngineError:
         has_tex = False
     rows: list[tuple[str, str]] = []
@@ -115,18 +149,27 @@ def main() -> None:
         program = latex_program(" ".join(NAMES[options.names])) if has_tex else ""  # the class's engine
         for size in sizes:
             roster = write_roster(folder, size, NAMES[options.names])
-            runs = [("sources only (md, tex, typ)", "md,tex,typ", "typst"), ("+ PDF, typst", "pdf,md,tex,typ", "typst")]
+            runs = [("sources only (md, typ)", "md,typ", "typst"),
+                    ("sources only (md, tex, typ)", "md,tex,typ", "typst"),
+                    ("+ PDF, typst", "pdf,md,tex,typ", "typst")]
             if has_tex:
                 runs.append((f"+ PDF, latex ({program})", "pdf,md,tex,typ", "latex"))
             latex_seconds = 0.0
             for label, formats, engine in runs:
-                seconds, pages = median_build(roster, folder / f"{size}-{engine}-{len(formats)}", formats, engine,
-                                              options)
+                out = folder / f"{size}-{engine}-{len(formats)}"
+                seconds, pages = median_build(roster, out, formats, engine, options)
                 latex_seconds = seconds if engine == "latex" else latex_seconds
                 rows.append((f"{size:,} students: {label}", f"{seconds:7.2f} s  ({seconds / size * 1000:5.1f} "
                                                              f"ms/student{', ' if pages else ''}{pages})"))
+                if engine == "typst" and "pdf" in formats:
+                    alone = typst_alone(out / str(options.runs - 1) / options.quiz, size, options.runs)
+                    rows.append((f"{size:,} students: Typst alone on the same documents ({os.cpu_count()} at a time)",
+                                 f"{alone:7.2f} s"))
+                    rows.append((f"{size:,} students:   ratio of the Typst build to Typst alone",
+                                 f"{seconds / alone:7.2f}×"))
             if not has_tex:
-                rows.append((f"{size:,} students: + PDF, latex", "skipped: TeX is not installed"))
+                why = "--typst-only" if options.typst_only else "TeX is not installed"
+                rows.append((f"{size:,} students: + PDF, latex", f"skipped: {why}"))
             for baseline, per_student in each.items():
                 command = f"latexmk, {sample}" if baseline == "latexmk" else f"{sample}, one pass"
                 rows.append((f"{size:,} students: each student's quiz + key on its own ({command}; "
