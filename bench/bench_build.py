@@ -14,8 +14,9 @@ one by one and scale to the class:
 - one pass of the engine per sheet, through the very function the class build uses: the fastest any
   one-compile-per-student tool could be.
 "Typst alone" compiles the .typ sheets that the Typst build wrote, cut into the same chunks, with the same typst
-package and options, as many at a time as the build runs (one per core), in processes that have imported typst
-already: the engine's floor, which the build's ratio to it measures (what cnnquiz adds around Typst).
+package and options, in processes that have imported typst already: as many at a time as the build runs (one per
+core), and one after another (Typst uses every core by itself). The build's ratio to it is what cnnquiz adds
+around Typst.
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ def median_build(roster: Path, out: Path, formats: str, engine: str, options: ar
     return statistics.median(seconds), pages
 
 
-def typst_alone(built: Path, count: int, runs: int) -> float:
+def typst_alone(built: Path, count: int, runs: int, workers: int) -> float:
     """The median wall time of compiling a Typst build's key.typ and quiz.typ (in `built`) as the build does: the
-    same chunks, the key's first, one at a time per core, by `compile_typst` in processes started beforehand."""
+    same chunks, the key's first, `workers` at a time, by `compile_typst` in processes started beforehand."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -77,8 +78,8 @@ def typst_alone(built: Path, count: int, runs: int) -> float:
               for chunk, _ in chunk_sources((built / f"{kind}.typ").read_text(encoding="utf-8"), count, CHUNK_STUDENTS)]
     seconds = []
     spawn = multiprocessing.get_context("spawn")  # fresh processes: this one has the build's threads behind it
-    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=spawn) as pool:
-        list(pool.map(_import_typst, range(os.cpu_count() or 1)))
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+        list(pool.map(_import_typst, range(workers)))
         for _ in range(runs):
             started = time.perf_counter()
             list(pool.map(compile_typst, chunks))
@@ -162,11 +163,12 @@ def main() -> None:
                 rows.append((f"{size:,} students: {label}", f"{seconds:7.2f} s  ({seconds / size * 1000:5.1f} "
                                                              f"ms/student{', ' if pages else ''}{pages})"))
                 if engine == "typst" and "pdf" in formats:
-                    alone = typst_alone(out / str(options.runs - 1) / options.quiz, size, options.runs)
-                    rows.append((f"{size:,} students: Typst alone on the same documents ({os.cpu_count()} at a time)",
-                                 f"{alone:7.2f} s"))
-                    rows.append((f"{size:,} students:   ratio of the Typst build to Typst alone",
-                                 f"{seconds / alone:7.2f}×"))
+                    for workers in sorted({os.cpu_count() or 1, 1}, reverse=True):
+                        alone = typst_alone(out / str(options.runs - 1) / options.quiz, size, options.runs, workers)
+                        rows.append((f"{size:,} students: Typst alone on the same documents ({workers} at a time)",
+                                     f"{alone:7.2f} s"))
+                        rows.append((f"{size:,} students:   ratio of the Typst build to it",
+                                     f"{seconds / alone:7.2f}×"))
             if not has_tex:
                 why = "--typst-only" if options.typst_only else "TeX is not installed"
                 rows.append((f"{size:,} students: + PDF, latex", f"skipped: {why}"))
