@@ -13,8 +13,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -23,15 +22,18 @@ R = TypeVar("R")
 _HELD: ContextVar[tuple[Any, dict[Callable, Any]] | None] = ContextVar("held", default=None)
 
 
-@contextmanager
-def holding(value: Any) -> Iterator[None]:
-    """While open, `value` does not change (pure functions read it in turn): the results of `by_content` functions
-    for it are remembered by its identity."""
-    token = _HELD.set((value, {}))
-    try:
-        yield
-    finally:
-        _HELD.reset(token)
+class holding:  # noqa: N801 - a context manager, named as one (a class: entered for every part's misconceptions)
+    """`with holding(value):` while open, `value` does not change (pure functions read it in turn): the results of
+    `by_content` functions for it are remembered by its identity."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __enter__(self) -> None:
+        self.token = _HELD.set((self.value, {}))
+
+    def __exit__(self, *exc: object) -> None:
+        _HELD.reset(self.token)
 
 
 def by_content(size: int) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
