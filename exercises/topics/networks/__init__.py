@@ -64,6 +64,7 @@ NETWORKS = Networks({**classic.RECIPES, **resnets.RECIPES, **inception.RECIPES, 
                      **mobile.RECIPES, **modern.RECIPES})
 
 
+@by_content(256)  # each misconception of a part starts from the stack: found by identity while they run
 def stack_of(params: dict[str, Any]) -> tuple[tuple[Layer, ...], Network | None]:
     """The layers a template's params describe (`layers` or `network`) and the network, if named."""
     if "layers" in params and "network" in params:
