@@ -15,8 +15,9 @@ one by one and scale to the class:
   one-compile-per-student tool could be.
 "Typst alone" compiles the .typ sheets that the Typst build wrote, cut into the same chunks, with the same typst
 package and options, in processes that have imported typst already: as many at a time as the build runs (one per
-core), and one after another (Typst uses every core by itself). The build's ratio to it is what cnnquiz adds
-around Typst.
+core), and one after another (Typst uses every core by itself). Each run of the Typst build is followed by Typst
+alone on that run's documents, and the ratio is the median of the runs' ratios: what cnnquiz adds around Typst,
+with a busy or quiet moment of a shared machine counting for both.
 """
 
 from __future__ import annotations
@@ -57,34 +58,69 @@ def write_roster(folder: Path, count: int, names: list[str]) -> Path:
 
 def median_build(roster: Path, out: Path, formats: str, engine: str, options: argparse.Namespace) -> tuple[float, str]:
     """The median wall time of `runs` builds, and the page counts of the last one."""
-    seconds, pages = [], ""
-    for run in range(options.runs):
+    runs = [one_build(roster, out / str(run), formats, engine, options) for run in range(options.runs)]
+    return statistics.median(seconds for seconds, _ in runs), runs[-1][1]
+
+
+def one_build(roster: Path, out: Path, formats: str, engine: str, options: argparse.Namespace) -> tuple[float, str]:
+    """The wall time of one build into `out`, and its page counts."""
+    started = time.perf_counter()
+    result = build(options.quiz, BuildOptions(bank_path=options.bank, roster_path=str(roster), out=str(out),
+                                              formats=formats, engine=engine))
+    seconds = time.perf_counter() - started
+    return seconds, f"{result.pages['quiz.pdf']:,} + {result.pages['key.pdf']:,} pages" if result.pages else ""
+
+
+class TypstAlone:
+    """Typst alone on a build's own documents: its key.typ and quiz.typ cut into the same chunks, the key's first,
+    compiled by the same `compile_typst`, `workers` at a time, in processes started (and typst imported) before."""
+
+    def __init__(self, workers: list[int]) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        spawn = multiprocessing.get_context("spawn")  # fresh processes: this one has the build's threads behind it
+        self.pools = {n: ProcessPoolExecutor(n, mp_context=spawn) for n in workers}
+        for n, pool in self.pools.items():
+            list(pool.map(_import_typst, range(n)))
+
+    def seconds(self, built: Path, count: int, workers: int) -> float:
+        """One timed compile of the documents of the build in `built` (OUT/QUIZ) of `count` students."""
+        chunks = [chunk for kind in ("key", "quiz") for chunk, _ in
+                  chunk_sources((built / f"{kind}.typ").read_text(encoding="utf-8"), count, CHUNK_STUDENTS)]
         started = time.perf_counter()
-        result = build(options.quiz, BuildOptions(bank_path=options.bank, roster_path=str(roster),
-                                                  out=str(out / str(run)), formats=formats, engine=engine))
-        seconds.append(time.perf_counter() - started)
-        if result.pages:
-            pages = f"{result.pages['quiz.pdf']:,} + {result.pages['key.pdf']:,} pages"
-    return statistics.median(seconds), pages
+        list(self.pools[workers].map(compile_typst, chunks))
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.shutdown()
 
 
-def typst_alone(built: Path, count: int, runs: int, workers: int) -> float:
-    """The median wall time of compiling a Typst build's key.typ and quiz.typ (in `built`) as the build does: the
-    same chunks, the key's first, `workers` at a time, by `compile_typst` in processes started beforehand."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunks = [chunk for kind in ("key", "quiz")
-              for chunk, _ in chunk_sources((built / f"{kind}.typ").read_text(encoding="utf-8"), count, CHUNK_STUDENTS)]
-    seconds = []
-    spawn = multiprocessing.get_context("spawn")  # fresh processes: this one has the build's threads behind it
-    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-        list(pool.map(_import_typst, range(workers)))
-        for _ in range(runs):
-            started = time.perf_counter()
-            list(pool.map(compile_typst, chunks))
-            seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds)
+def typst_rows(roster: Path, out: Path, size: int, options: argparse.Namespace) -> list[tuple[str, str]]:
+    """The Typst build with PDFs, each run followed by Typst alone on that run's documents (so that a busy or a
+    quiet moment of the shared machine counts for both): medians, and the median of the runs' ratios."""
+    workers = sorted({os.cpu_count() or 1, 1}, reverse=True)
+    alone = TypstAlone(workers)
+    builds, alone_seconds, ratios, pages = [], {n: [] for n in workers}, {n: [] for n in workers}, ""
+    try:
+        for run in range(options.runs):
+            seconds, pages = one_build(roster, out / str(run), "pdf,md,tex,typ", "typst", options)
+            builds.append(seconds)
+            for n in workers:
+                alone_seconds[n].append(alone.seconds(out / str(run) / options.quiz, size, n))
+                ratios[n].append(seconds / alone_seconds[n][-1])
+    finally:
+        alone.close()
+    build_median = statistics.median(builds)
+    rows = [(f"{size:,} students: + PDF, typst", f"{build_median:7.2f} s  ({build_median / size * 1000:5.1f} "
+                                                 f"ms/student, {pages})")]
+    for n in workers:
+        rows.append((f"{size:,} students: Typst alone on the same documents ({n} at a time)",
+                     f"{statistics.median(alone_seconds[n]):7.2f} s"))
+        rows.append((f"{size:,} students:   ratio of the Typst build to it (median of the runs' ratios)",
+                     f"{statistics.median(ratios[n]):7.2f}×"))
+    return rows
 
 
 def _import_typst(_: int) -> None:
@@ -151,8 +187,7 @@ def main() -> None:
         for size in sizes:
             roster = write_roster(folder, size, NAMES[options.names])
             runs = [("sources only (md, typ)", "md,typ", "typst"),
-                    ("sources only (md, tex, typ)", "md,tex,typ", "typst"),
-                    ("+ PDF, typst", "pdf,md,tex,typ", "typst")]
+                    ("sources only (md, tex, typ)", "md,tex,typ", "typst")]
             if has_tex:
                 runs.append((f"+ PDF, latex ({program})", "pdf,md,tex,typ", "latex"))
             latex_seconds = 0.0
@@ -162,13 +197,8 @@ def main() -> None:
                 latex_seconds = seconds if engine == "latex" else latex_seconds
                 rows.append((f"{size:,} students: {label}", f"{seconds:7.2f} s  ({seconds / size * 1000:5.1f} "
                                                              f"ms/student{', ' if pages else ''}{pages})"))
-                if engine == "typst" and "pdf" in formats:
-                    for workers in sorted({os.cpu_count() or 1, 1}, reverse=True):
-                        alone = typst_alone(out / str(options.runs - 1) / options.quiz, size, options.runs, workers)
-                        rows.append((f"{size:,} students: Typst alone on the same documents ({workers} at a time)",
-                                     f"{alone:7.2f} s"))
-                        rows.append((f"{size:,} students:   ratio of the Typst build to it",
-                                     f"{seconds / alone:7.2f}×"))
+                if label.startswith("sources only (md, tex"):  # the Typst build with PDFs and Typst alone next
+                    rows += typst_rows(roster, folder / f"{size}-typst-pdf", size, options)
             if not has_tex:
                 why = "--typst-only" if options.typst_only else "TeX is not installed"
                 rows.append((f"{size:,} students: + PDF, latex", f"skipped: {why}"))
