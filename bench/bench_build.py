@@ -1,7 +1,9 @@
 """`cnnquiz build` for a class: wall seconds for sources only and with each PDF engine, and, side by side,
-what compiling each student's quiz and key on their own would cost.
+what compiling each student's quiz and key on their own would cost, and what Typst alone takes on the build's own
+documents.
 
 Run: .venv/bin/python bench/bench_build.py [--students 50,500,2000] [--runs 3] [--names latin|world] [--sample 12]
+     [--typst-only]
 
 The LaTeX rows need TeX (they are skipped, and say so, where it is missing). With `--names latin` (default)
 every name is in a Latin script, so the LaTeX build compiles with pdflatex; `--names world` adds Chinese
@@ -11,11 +13,17 @@ one by one and scale to the class:
   the engine until the .aux settles, which takes two passes here (where latexmk is installed);
 - one pass of the engine per sheet, through the very function the class build uses: the fastest any
   one-compile-per-student tool could be.
+"Typst alone" compiles the .typ sheets that the Typst build wrote, cut into the same chunks, with the same typst
+package and options, in processes that have imported typst already: as many at a time as the build runs (one per
+core), and one after another (Typst uses every core by itself). Each run of the Typst build is followed by Typst
+alone on that run's documents, and the ratio is the median of the runs' ratios: what cnnquiz adds around Typst,
+with a busy or quiet moment of a shared machine counting for both.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -29,7 +37,8 @@ from common import print_table  # noqa: E402
 
 from exercises.bank import load_bank  # noqa: E402
 from exercises.build import BuildOptions, build  # noqa: E402
-from exercises.render.pdf import EngineError, check_engine, compile_latex, latex_program  # noqa: E402
+from exercises.render.classpdfs import CHUNK_STUDENTS, chunk_sources  # noqa: E402
+from exercises.render.pdf import EngineError, check_engine, compile_latex, compile_typst, latex_program  # noqa: E402
 from exercises.render.sheets import render_sheets  # noqa: E402
 from exercises.roster import read_roster  # noqa: E402
 from exercises.variant import make_variant  # noqa: E402
@@ -49,15 +58,76 @@ def write_roster(folder: Path, count: int, names: list[str]) -> Path:
 
 def median_build(roster: Path, out: Path, formats: str, engine: str, options: argparse.Namespace) -> tuple[float, str]:
     """The median wall time of `runs` builds, and the page counts of the last one."""
-    seconds, pages = [], ""
-    for run in range(options.runs):
+    runs = [one_build(roster, out / str(run), formats, engine, options) for run in range(options.runs)]
+    return statistics.median(seconds for seconds, _ in runs), runs[-1][1]
+
+
+def one_build(roster: Path, out: Path, formats: str, engine: str, options: argparse.Namespace) -> tuple[float, str]:
+    """The wall time of one build into `out`, and its page counts."""
+    started = time.perf_counter()
+    result = build(options.quiz, BuildOptions(bank_path=options.bank, roster_path=str(roster), out=str(out),
+                                              formats=formats, engine=engine))
+    seconds = time.perf_counter() - started
+    return seconds, f"{result.pages['quiz.pdf']:,} + {result.pages['key.pdf']:,} pages" if result.pages else ""
+
+
+class TypstAlone:
+    """Typst alone on a build's own documents: its key.typ and quiz.typ cut into the same chunks, the key's first,
+    compiled by the same `compile_typst`, `workers` at a time, in processes started (and typst imported) before."""
+
+    def __init__(self, workers: list[int]) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        spawn = multiprocessing.get_context("spawn")  # fresh processes: this one has the build's threads behind it
+        self.pools = {n: ProcessPoolExecutor(n, mp_context=spawn) for n in workers}
+        for n, pool in self.pools.items():
+            list(pool.map(_import_typst, range(n)))
+
+    def seconds(self, built: Path, count: int, workers: int) -> float:
+        """One timed compile of the documents of the build in `built` (OUT/QUIZ) of `count` students."""
+        chunks = [chunk for kind in ("key", "quiz") for chunk, _ in
+                  chunk_sources((built / f"{kind}.typ").read_text(encoding="utf-8"), count, CHUNK_STUDENTS)]
         started = time.perf_counter()
-        result = build(options.quiz, BuildOptions(bank_path=options.bank, roster_path=str(roster),
-                                                  out=str(out / str(run)), formats=formats, engine=engine))
-        seconds.append(time.perf_counter() - started)
-        if result.pages:
-            pages = f"{result.pages['quiz.pdf']:,} + {result.pages['key.pdf']:,} pages"
-    return statistics.median(seconds), pages
+        list(self.pools[workers].map(compile_typst, chunks))
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.shutdown()
+
+
+def typst_rows(roster: Path, out: Path, size: int, options: argparse.Namespace) -> list[tuple[str, str]]:
+    """The Typst build with PDFs, each run followed by Typst alone on that run's documents (so that a busy or a
+    quiet moment of the shared machine counts for both): medians, and the median of the runs' ratios."""
+    workers = sorted({os.cpu_count() or 1, 1}, reverse=True)
+    alone = TypstAlone(workers)
+    builds, alone_seconds, ratios, pages = [], {n: [] for n in workers}, {n: [] for n in workers}, ""
+    try:
+        for run in range(options.runs):
+            seconds, pages = one_build(roster, out / str(run), "pdf,md,tex,typ", "typst", options)
+            builds.append(seconds)
+            for n in workers:
+                alone_seconds[n].append(alone.seconds(out / str(run) / options.quiz, size, n))
+                ratios[n].append(seconds / alone_seconds[n][-1])
+    finally:
+        alone.close()
+    build_median = statistics.median(builds)
+    rows = [(f"{size:,} students: + PDF, typst", f"{build_median:7.2f} s  ({build_median / size * 1000:5.1f} "
+                                                 f"ms/student, {pages})")]
+    for n in workers:
+        rows.append((f"{size:,} students: Typst alone on the same documents ({n} at a time)",
+                     f"{statistics.median(alone_seconds[n]):7.2f} s"))
+        rows.append((f"{size:,} students:   ratio of the Typst build to it (median of the runs' ratios)",
+                     f"{statistics.median(ratios[n]):7.2f}×"))
+    return rows
+
+
+def _import_typst(_: int) -> None:
+    """A worker's start, before the timing (long enough that each worker takes one)."""
+    import typst  # noqa: F401
+
+    time.sleep(0.3)
 
 
 def per_student_latex(roster: Path, options: argparse.Namespace) -> tuple[str, dict[str, float]]:
@@ -100,11 +170,12 @@ def main() -> None:
     args.add_argument("--quiz", default="week-04")
     args.add_argument("--bank", default=None, help="default: ./question_bank.yaml or the shipped bank")
     args.add_argument("--sample", type=int, default=12, help="students compiled one by one for the baseline")
+    args.add_argument("--typst-only", action="store_true", help="leave out the LaTeX build and its baselines")
     options = args.parse_args()
     sizes = [int(size) for size in options.students.split(",")]
     try:
         check_engine("latex")
-        has_tex = True
+        has_tex = not options.typst_only
     except EngineError:
         has_tex = False
     rows: list[tuple[str, str]] = []
@@ -115,18 +186,22 @@ def main() -> None:
         program = latex_program(" ".join(NAMES[options.names])) if has_tex else ""  # the class's engine
         for size in sizes:
             roster = write_roster(folder, size, NAMES[options.names])
-            runs = [("sources only (md, tex, typ)", "md,tex,typ", "typst"), ("+ PDF, typst", "pdf,md,tex,typ", "typst")]
+            runs = [("sources only (md, typ)", "md,typ", "typst"),
+                    ("sources only (md, tex, typ)", "md,tex,typ", "typst")]
             if has_tex:
                 runs.append((f"+ PDF, latex ({program})", "pdf,md,tex,typ", "latex"))
             latex_seconds = 0.0
             for label, formats, engine in runs:
-                seconds, pages = median_build(roster, folder / f"{size}-{engine}-{len(formats)}", formats, engine,
-                                              options)
+                out = folder / f"{size}-{engine}-{len(formats)}"
+                seconds, pages = median_build(roster, out, formats, engine, options)
                 latex_seconds = seconds if engine == "latex" else latex_seconds
                 rows.append((f"{size:,} students: {label}", f"{seconds:7.2f} s  ({seconds / size * 1000:5.1f} "
                                                              f"ms/student{', ' if pages else ''}{pages})"))
+                if label.startswith("sources only (md, tex"):  # the Typst build with PDFs and Typst alone next
+                    rows += typst_rows(roster, folder / f"{size}-typst-pdf", size, options)
             if not has_tex:
-                rows.append((f"{size:,} students: + PDF, latex", "skipped: TeX is not installed"))
+                why = "--typst-only" if options.typst_only else "TeX is not installed"
+                rows.append((f"{size:,} students: + PDF, latex", f"skipped: {why}"))
             for baseline, per_student in each.items():
                 command = f"latexmk, {sample}" if baseline == "latexmk" else f"{sample}, one pass"
                 rows.append((f"{size:,} students: each student's quiz + key on its own ({command}; "

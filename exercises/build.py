@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exercises.bank import Bank, Quiz, load_bank
-from exercises.model import Question
+from exercises.model import Part, Question
 from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
 from exercises.variant import Variant, make_variant
@@ -76,12 +76,19 @@ def make_key(bank: Bank, quiz: Quiz, variants: list[Variant]) -> Key:
     from exercises.render.sheets import solution_markdown
 
     solutions: dict[tuple[int, ...], tuple[Question, str]] = {}  # holds each question: its content ids stay unique
+    parts: dict[tuple[int, int], tuple[Part, KeyPart]] = {}  # (slot, part's id) → the part (held) and its KeyPart
 
     def solution(question: Question) -> str:
         identity = question.content_id()
         if identity not in solutions:
             solutions[identity] = (question, solution_markdown(question))
         return solutions[identity][1]
+
+    def key_part(slot: int, part: Part) -> KeyPart:
+        """One KeyPart for the students who share a built question (key.json writes it once)."""
+        if (slot, id(part)) not in parts:
+            parts[slot, id(part)] = (part, KeyPart(part.id, f"q{slot}.{part.id}", part.points, part.answer))
+        return parts[slot, id(part)][1]
 
     students = tuple(
         KeyStudent(
@@ -95,7 +102,7 @@ def make_key(bank: Bank, quiz: Quiz, variants: list[Variant]) -> Key:
                     version=q.version,
                     seed=int(q.seed or 0),
                     params=_plain(dict(q.params)),
-                    parts=tuple(KeyPart(p.id, f"q{slot}.{p.id}", p.points, p.answer) for p in q.parts),
+                    parts=tuple(key_part(slot, p) for p in q.parts),
                     solution_md=solution(q),
                 )
                 for slot, q in zip(v.slots, v.questions, strict=True)

@@ -29,7 +29,7 @@ def unfair(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
         return f"misconception {given[0]} gives the key"
     if kind.scalar:
         return None
-    answer = kind(value=kind.coerce(value), **options)
+    answer = kind(value=value, **options)  # the answer brings the value into its exact form
     for name, trivial in strategies(answer, array_inputs(params)).items():
         if answer.score(trivial) > MAX_SCORE:
             return f"the trivial answer '{name}' scores more than {float(MAX_SCORE):.0%}"

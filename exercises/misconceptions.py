@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from exercises.by_content import holding
 from exercises.model import Prose
 from grader.answers import Answer, Misconception
 
@@ -53,7 +54,8 @@ def recording_collisions() -> Iterator[list[tuple[Answer, str]]]:
 def gives_key(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake]) -> list[str]:
     """The ids of the mistakes whose answer for `params` is `value`: a sampler redraws such a variant."""
     expected = kind.coerce(value)
-    return [m.id for m in mistakes if (wrong := m.compute(params)) is not None and kind.coerce(wrong) == expected]
+    with holding(params):  # the mistakes derive the same facts from the parameters: once (exercises.by_content)
+        return [m.id for m in mistakes if (wrong := m.compute(params)) is not None and kind.coerce(wrong) == expected]
 
 
 def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Iterable[Mistake] = (),
@@ -66,8 +68,9 @@ def expect(kind: type[Answer], value: Any, params: dict[str, Any], mistakes: Ite
     found: list[Misconception] = []
     right = [expected, *(kind.coerce(other) for other in options.get("alternatives", ()))]
     seen, collisions = list(right), []
-    for mistake in mistakes:
-        wrong = mistake.compute(params)
+    with holding(params):  # the mistakes derive the same facts from the parameters: once (exercises.by_content)
+        wrongs = [(mistake, mistake.compute(params)) for mistake in mistakes]
+    for mistake, wrong in wrongs:
         if wrong is None:
             continue
         wrong = kind.coerce(wrong)
@@ -88,10 +91,21 @@ def plain_options(options: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], 
     return tuple((option_id, _plain(text)) for option_id, text in options)
 
 
+_PLAIN_TEXTS: dict[int, tuple[Prose, str]] = {}  # feedback prose (the same objects, build after build) written out
+_PLAIN_TEXTS_KEPT = 1024
+
+
 def _plain(text: str | Prose) -> str:
-    """What the grader keeps of a text: prose written out as plain Unicode text, plain text as it is."""
+    """What the grader keeps of a text: prose written out as plain Unicode text (once per prose object), plain text
+    as it is."""
     if not isinstance(text, Prose):
         return text
+    known = _PLAIN_TEXTS.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
     from exercises.render.plain import plain_text  # the one printer of plain text; it imports no format
 
-    return plain_text(text)
+    if len(_PLAIN_TEXTS) >= _PLAIN_TEXTS_KEPT:
+        _PLAIN_TEXTS.clear()
+    _PLAIN_TEXTS[id(text)] = (text, plain_text(text))  # the prose is held: its id stays its own
+    return _PLAIN_TEXTS[id(text)][1]

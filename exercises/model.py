@@ -7,6 +7,7 @@ how a value looks in its format. Placeholders are checked when a node is built.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 import string
@@ -200,6 +201,17 @@ def exact_values(values: Any) -> Any:
 
 
 # -- content blocks -------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8192)  # templates write the same texts again and again; printers read them again
+def placeholders(text: str) -> tuple[tuple[str, str | None], ...]:
+    """A prose text cut into (literal text, placeholder name or None) pieces, in order (`string.Formatter`'s)."""
+    return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _names(text: str) -> frozenset[str]:
+    return frozenset(name for _, name in placeholders(text) if name is not None)
+
+
 @dataclass(frozen=True)
 class Prose:
     """A paragraph of plain text with `{name}` math placeholders bound in `math`."""
@@ -208,8 +220,8 @@ class Prose:
     math: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        names = {name for _, name, _, _ in string.Formatter().parse(self.text) if name is not None}
-        if names != set(self.math):
+        names = _names(self.text)
+        if names != self.math.keys():
             missing, unused = names - set(self.math), set(self.math) - names
             raise ValueError(f"prose {self.text[:40]!r}: unbound {sorted(missing)}, unused {sorted(unused)}")
 
@@ -252,7 +264,7 @@ def joined(*pieces: str | Prose) -> Prose:
         if isinstance(piece, str):
             out.append(piece.replace("{", "{{").replace("}", "}}"))
             continue
-        for literal, name, _, _ in string.Formatter().parse(piece.text):
+        for literal, name in placeholders(piece.text):
             out.append(literal.replace("{", "{{").replace("}", "}}"))
             if name is not None:
                 math[f"{name}_{index}"] = piece.math[name]

@@ -169,9 +169,10 @@ def all_templates() -> dict[str, Template]:
 
 def get(template_id: str) -> Template:
     """The template with this id; ParamError with a suggestion if there is none."""
+    _load_topics()
+    if template_id in _REGISTRY:
+        return _REGISTRY[template_id]
     templates = all_templates()
-    if template_id in templates:
-        return templates[template_id]
     close = difflib.get_close_matches(template_id, list(templates), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ParamError(f"unknown template {template_id!r}{hint}; `cnnquiz list` shows them all")

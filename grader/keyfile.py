@@ -53,7 +53,7 @@ class KeyQuestion:
     parts: tuple[KeyPart, ...]
     solution_md: str = ""
 
-    def to_json(self) -> dict:
+    def to_json(self, written: _Written | None = None) -> dict:
         return {
             "slot": self.slot,
             "template": self.template,
@@ -61,8 +61,20 @@ class KeyQuestion:
             "seed": self.seed,
             "params": self.params,
             "solution_md": self.solution_md,
-            "parts": [part.to_json() for part in self.parts],
+            "parts": [_part_json(part, written) for part in self.parts],
         }
+
+
+_Written = dict[int, tuple[KeyPart, dict]]  # a KeyPart's id → the part (held: its id stays its own) and its JSON
+
+
+def _part_json(part: KeyPart, written: _Written | None) -> dict:
+    """A part's JSON, made once per KeyPart object in `written` (students who share a question share its parts)."""
+    if written is None:
+        return part.to_json()
+    if id(part) not in written:
+        written[id(part)] = (part, part.to_json())
+    return written[id(part)][1]
 
 
 @dataclass(frozen=True)
@@ -76,12 +88,12 @@ class KeyStudent:
     def parts(self) -> list[KeyPart]:
         return [part for question in self.questions for part in question.parts]
 
-    def to_json(self) -> dict:
+    def to_json(self, written: _Written | None = None) -> dict:
         return {
             "student_id": self.student_id,
             "name": self.name,
             "variant": self.variant,
-            "questions": [q.to_json() for q in self.questions],
+            "questions": [q.to_json(written) for q in self.questions],
         }
 
 
@@ -105,6 +117,7 @@ class Key:
         return next((s for s in self.students if s.student_id == student_id), None)
 
     def to_json(self) -> dict:
+        written: _Written = {}  # each shared part's JSON made once
         return {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -112,7 +125,7 @@ class Key:
             "quiz": self.quiz,
             "title": self.title,
             "salt_fingerprint": self.salt_fingerprint,
-            "students": [s.to_json() for s in self.students],
+            "students": [s.to_json(written) for s in self.students],
         }
 
 

@@ -90,11 +90,14 @@ class Figure:
         """(left, top, right, bottom) of everything drawn, in grid units, labels at their printed size."""
         return self._bounds(PREFERRED_CM / self.unit_cm())
 
-    def _bounds(self, text_scale: float) -> tuple[float, float, float, float]:
-        """The bounds when text is `text_scale` times its size at PREFERRED_CM per grid unit: the back ends
-        print labels at one size on paper, so a drawing shrunk to fit the page has larger labels in grid units."""
-        xs, ys = [], []
-        char, half = 0.33 * text_scale, 0.3 * text_scale  # a character's width, half a label's height
+    @functools.cached_property
+    def _geometry(self) -> tuple[tuple[float, float, float, float] | None, tuple[Bracket | Label, ...]]:
+        """The bounds of the shapes whose extent is the same at any text size (None if there are none), and the
+        shapes with text, whose extent grows with it: computed once, for the many text sizes that fitting the
+        drawing to the page (and placing labels beside it) tries."""
+        xs: list[float] = []
+        ys: list[float] = []
+        texts: list[Bracket | Label] = []
         for s in self.shapes:
             if isinstance(s, Cell):
                 xs += [s.x, s.x + s.width]
@@ -105,11 +108,23 @@ class Figure:
             elif isinstance(s, Line):
                 xs += [s.x1, s.x2]
                 ys += [s.y1, s.y2]
-            elif isinstance(s, Bracket):  # its label is centred 0.7 below the bracket's top, 0.3 high at scale 1
+            elif isinstance(s, Bracket | Label):
+                texts.append(s)
+        return ((min(xs), min(ys), max(xs), max(ys)) if xs else None), tuple(texts)
+
+    def _bounds(self, text_scale: float, extra: tuple[Label, ...] = ()) -> tuple[float, float, float, float]:
+        """The bounds when text is `text_scale` times its size at PREFERRED_CM per grid unit (the back ends
+        print labels at one size on paper, so a drawing shrunk to fit the page has larger labels in grid units),
+        with `extra` labels drawn besides."""
+        fixed, texts = self._geometry
+        xs, ys = ([fixed[0], fixed[2]], [fixed[1], fixed[3]]) if fixed else ([], [])
+        char, half = 0.33 * text_scale, 0.3 * text_scale  # a character's width, half a label's height
+        for s in (*texts, *extra):
+            if isinstance(s, Bracket):  # its label is centred 0.7 below the bracket's top, 0.3 high at scale 1
                 middle, width = (s.x1 + s.x2) / 2, char * len(s.label)
                 xs += [s.x1, s.x2, middle - width / 2, middle + width / 2]
                 ys += [s.y, s.y + 0.6 + half]
-            elif isinstance(s, Label):
+            else:
                 width = char * len(s.text)
                 left = {"west": s.x, "east": s.x - width}.get(s.anchor, s.x - width / 2)
                 xs += [left, left + width]
@@ -123,9 +138,13 @@ class Figure:
 
     @functools.cached_property
     def _unit(self) -> float:
+        return self.unit_cm_with()
+
+    def unit_cm_with(self, extra: tuple[Label, ...] = ()) -> float:
+        """`unit_cm()` of this drawing with `extra` labels added to it (draw.py places row names by it)."""
         unit = PREFERRED_CM
         for _ in range(4):
-            left, _, right, _ = self._bounds(PREFERRED_CM / unit)
+            left, _, right, _ = self._bounds(PREFERRED_CM / unit, extra)
             unit = min(PREFERRED_CM, WIDEST_CM / max(right - left + 0.8, 1.0))
         return unit
 

@@ -61,11 +61,9 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int], dilations: S
             for t in range(k):
                 below = m * s + t * d
                 shapes.append(Line(x_of(level, m), y_of(level), x_of(level - 1, below), y_of(level - 1), "shade"))
-    for level in range(top + 1):
-        for m in range((width + offset) // jumps[level] + 1):
-            first = m * jumps[level] - offset  # the first input position this unit sees
-            if first < 0 or first + fields[level] > width:
-                continue
+    for level in range(top + 1):  # the units whose field, first input m·j − offset on, lies within the drawn width
+        jump = jumps[level]
+        for m in range(max(0, -(-offset // jump)), (width + offset - fields[level]) // jump + 1):
             style = "shade" if m in cone[level] else "plain"
             shapes.append(Unit(x_of(level, m), y_of(level), style=style, r=0.28 * pitch))
     seen = sorted(cone[0])
@@ -88,8 +86,7 @@ def _name_column(drawing: Figure, chars: int, gap: float = 0.5) -> float:
     units_left = drawing.bounds()[0]
     column = units_left - gap - CHAR_WIDTH * chars
     for _ in range(100):
-        placed = Figure((*drawing.shapes, Label(column, 0.0, "x" * chars, "west")))
-        shrink = PREFERRED_CM / placed.unit_cm()
+        shrink = PREFERRED_CM / drawing.unit_cm_with((Label(column, 0.0, "x" * chars, "west"),))
         better = units_left - gap - CHAR_WIDTH * chars * shrink
         if abs(better - column) < 1e-6:
             break

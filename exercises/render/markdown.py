@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
+from typing import Any
 
 from exercises.figures import Figure
+from exercises.model import Block, Prose
 from exercises.render.latex import LatexPrinter
 from exercises.render.svg import to_svg
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$])")
+# Prose, displays and tables as Markdown, by the node's id: a build prints each question's content for key.json's
+# solutions and again for the Markdown sheets, and Markdown printers differ only in their figures.
+_PRINTED: dict[tuple[type, int], tuple[Block, str]] = {}
+_PRINTED_KEPT = 50_000
 
 
 def escape_markdown(text: str) -> str:
@@ -28,6 +35,12 @@ class MarkdownPrinter(LatexPrinter):
         super().__init__()
         self.assets = assets
         self.figures = figures
+
+    def prose(self, node: Prose) -> str:
+        return _printed(type(self), node, super().prose)
+
+    def block(self, node: Block) -> str:
+        return self.figure(node) if isinstance(node, Figure) else _printed(type(self), node, super().block)
 
     def figure(self, figure: Figure) -> str:
         if not self.figures:
@@ -51,3 +64,16 @@ class MarkdownPrinter(LatexPrinter):
     def table(self, header: list[str], rows: list[list[str]]) -> str:
         lines = [header, ["---"] * len(header), *rows]
         return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def _printed(printer: type, node: Block, print_node: Callable[[Any], str]) -> str:
+    """`print_node(node)`, once per printer class and node object (held in _PRINTED: its id stays its own)."""
+    key = (printer, id(node))
+    known = _PRINTED.get(key)
+    if known is not None and known[0] is node:
+        return known[1]
+    if len(_PRINTED) >= _PRINTED_KEPT:
+        _PRINTED.clear()
+    text = print_node(node)
+    _PRINTED[key] = (node, text)
+    return text

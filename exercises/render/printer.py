@@ -6,7 +6,6 @@ text escaping, math delimiters); the walk over prose, blocks and answers is shar
 
 from __future__ import annotations
 
-import string
 from fractions import Fraction
 from typing import Any
 
@@ -33,6 +32,7 @@ from exercises.model import (
     Table,
     needs_parentheses,
     negated,
+    placeholders,
     precedence,
     starts_with_number,
 )
@@ -51,16 +51,27 @@ from grader.answers import (
     option_label,  # the grader reads labels by the same rule
 )
 
+_METHODS: dict[tuple[type, type], str | None] = {}  # (printer class, value type) → the `_print_` method's name
+
+
+def _print_method(printer: type, value: type) -> str | None:
+    """The name of the `_print_<Type>` method of `printer` for a value of type `value`: of its class, else of its
+    nearest base class (None if there is none); looked up once per pair."""
+    key = (printer, value)
+    if key not in _METHODS:
+        names = (f"_print_{cls.__name__}" for cls in value.__mro__)
+        _METHODS[key] = next((name for name in names if hasattr(printer, name)), None)
+    return _METHODS[key]
+
 
 class Printer:
     """Base printer: dispatch on the value's type, shared walks over content."""
 
     def doprint(self, value: Any) -> str:
         """Print a math value in this format (no math delimiters)."""
-        for cls in type(value).__mro__:
-            method = getattr(self, f"_print_{cls.__name__}", None)
-            if method is not None:
-                return method(value)
+        name = _print_method(type(self), type(value))
+        if name is not None:
+            return getattr(self, name)(value)
         if is_sympy(value):  # sympy is imported only if one is printed
             return self._print_sympy(value)
         raise TypeError(f"{type(self).__name__} cannot print {type(value).__name__}: {value!r}")
@@ -173,7 +184,7 @@ class Printer:
     def prose(self, node: Prose) -> str:
         """A paragraph: escaped text with each placeholder printed as inline math."""
         out = []
-        for literal, name, _, _ in string.Formatter().parse(node.text):
+        for literal, name in placeholders(node.text):
             out.append(self.text(literal))
             if name is not None:
                 out.append(self.inline(self.doprint(node.math[name])))

@@ -39,8 +39,16 @@ def environment(fmt: str) -> Any:
     """The jinja2 environment for one output format (cached)."""
     import jinja2
 
+    class Environment(jinja2.Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            """`q.title` of a context dict reads its key first (jinja tries the attribute first, which a dict
+            lacks: an exception for every lookup of a class's sheets)."""
+            if type(obj) is dict and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
     syntax = _TEX_SYNTAX if fmt in ("tex", "typ") else {}
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

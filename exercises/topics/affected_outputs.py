@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.by_content import by_content
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
@@ -77,6 +78,7 @@ def numbered(span: Span) -> list[int]:
     return list(range(span[0], span[1] + 1))
 
 
+@by_content(64)  # the sampler's check, several misconceptions and the build start from the key (shared: read only)
 def answers(p: dict[str, Any]) -> dict[str, list[int]]:
     up = cone_up(p, p["input"])
     return {"affected": numbered(up[1]), "affected_top": numbered(up[-1]),

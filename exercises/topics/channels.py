@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.by_content import by_content
 from exercises.fairness import unfair
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Dot, Eq, Op, Part, Question, Sum, Sym, prose
@@ -26,8 +27,14 @@ SHAPE_NAMES = ("channels", "rows", "columns")
 
 def output_map(image: list, kernel: list, bias: int) -> list[list[int]]:
     """One output channel: the bias plus Σ_c X_c ⋆ K_c, each correlation a plain sliding-window loop."""
-    maps = [correlate2d(channel, slice_) for channel, slice_ in zip(image, kernel, strict=True)]
+    maps = [_correlated((channel, slice_)) for channel, slice_ in zip(image, kernel, strict=True)]
     return [[bias + sum(m[i][j] for m in maps) for j in range(len(maps[0][0]))] for i in range(len(maps[0]))]
+
+
+@by_content(256)  # the key and the output's misconceptions correlate the same channels with the same slices
+def _correlated(pair: tuple[list, list]) -> list[list[int]]:
+    """correlate2d of (channel, kernel slice); shared: not to be changed."""
+    return correlate2d(*pair)
 
 
 def mix_pixel(mix: list[list[int]], image: list, pixel: list[int]) -> list[int]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.by_content import by_content
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
@@ -59,25 +60,33 @@ def circulant(kernel: Any, shape: tuple[int, ...], wrap: bool = True) -> np.ndar
 def circular_correlate(data: Any, kernel: Any, wrap: bool = True) -> list:
     """y_j = Σ_a x_((j+a) mod n) w_a by a plain loop over outputs and kernel taps (1-D or 2-D); without `wrap`,
     the values past the end are zeros."""
-    data, kernel = np.asarray(data), np.asarray(kernel)
-    out = np.zeros(data.shape, dtype=np.int64)
-    for j in np.ndindex(data.shape):
-        for a in np.ndindex(kernel.shape):
-            index = tuple(x + y for x, y in zip(j, a, strict=True))
-            if wrap or all(i < n for i, n in zip(index, data.shape, strict=True)):
-                out[j] += data[tuple(i % n for i, n in zip(index, data.shape, strict=True))] * kernel[a]
-    return out.tolist()
+    return _tap_sums(data, kernel, 1, wrap)
 
 
 def circular_convolve(data: Any, kernel: Any) -> list:
     """True circular convolution, y_j = Σ_a x_((j−a) mod n) w_a (the kernel flipped and wrapped): the mistake of
     reading ⋆ as convolution."""
+    return _tap_sums(data, kernel, -1, True)
+
+
+def _tap_sums(data: Any, kernel: Any, direction: int, wrap: bool) -> list:
+    """y_j = Σ_a x_((j + direction·a) mod n) w_a over outputs and kernel taps, in Python integers (a tap past the
+    end adds nothing without `wrap`), as nested lists of the data's shape."""
     data, kernel = np.asarray(data), np.asarray(kernel)
-    out = np.zeros(data.shape, dtype=np.int64)
-    for j in np.ndindex(data.shape):
-        for a in np.ndindex(kernel.shape):
-            out[j] += data[tuple((x - y) % n for x, y, n in zip(j, a, data.shape, strict=True))] * kernel[a]
-    return out.tolist()
+    shape, values = data.shape, data.reshape(-1).tolist()
+    taps = list(zip(product(*map(range, kernel.shape)), kernel.reshape(-1).tolist(), strict=True))
+    out = []
+    for j in product(*map(range, shape)):
+        total = 0
+        for a, weight in taps:
+            index = [x + direction * y for x, y in zip(j, a, strict=True)]
+            if wrap or all(i < n for i, n in zip(index, shape, strict=True)):
+                flat = 0
+                for i, n in zip(index, shape, strict=True):
+                    flat = flat * n + i % n
+                total += values[flat] * weight
+        out.append(total)
+    return np.array(out, dtype=np.int64).reshape(shape).tolist()
 
 
 def straight_outputs(shape: tuple[int, ...], kshape: tuple[int, ...], last: bool = False) -> list[int]:
@@ -93,7 +102,23 @@ def _shape(p: dict[str, Any]) -> tuple[int, ...]:
 
 
 def _matrix(p: dict[str, Any], kernel: Any = None, wrap: bool = True) -> np.ndarray:
+    if kernel is None and wrap:
+        return _circulant_of(p)
     return circulant(p["kernel"] if kernel is None else kernel, _shape(p), wrap)
+
+
+@by_content(64)  # the sampler's checks, several mistakes and the build each start from C and y
+def _circulant_of(p: dict[str, Any]) -> np.ndarray:
+    """The circulant matrix C of the parameters' kernel and input (read-only: it is shared)."""
+    matrix = circulant(p["kernel"], _shape(p))
+    matrix.flags.writeable = False
+    return matrix
+
+
+@by_content(64)
+def _output(p: dict[str, Any]) -> list:
+    """The circular correlation y of the parameters' input and kernel (shared: not to be changed)."""
+    return circular_correlate(data_of(p), p["kernel"])
 
 
 def _in(p: dict[str, Any], matrix: np.ndarray) -> list:
@@ -106,19 +131,19 @@ def _toeplitz_columns(p: dict[str, Any], last: bool = False) -> np.ndarray:
 
 def _wrong_side(p: dict[str, Any]) -> list:
     shifts = tuple(k - 1 for k in np.shape(p["kernel"]))
-    return np.roll(np.array(circular_correlate(data_of(p), p["kernel"])), shifts, axis=tuple(range(len(shifts)))) \
+    return np.roll(np.array(_output(p)), shifts, axis=tuple(range(len(shifts)))) \
         .tolist()
 
 
 def _valid(p: dict[str, Any]) -> list:
     rows = straight_outputs(_shape(p), np.shape(p["kernel"]))
-    flat = np.array(circular_correlate(data_of(p), p["kernel"])).reshape(-1)[rows]
+    flat = np.array(_output(p)).reshape(-1)[rows]
     return flat.reshape(tuple(n - k + 1 for n, k in zip(_shape(p), np.shape(p["kernel"]), strict=True))).tolist()
 
 
 def _unless_key(p: dict[str, Any], wrong: list) -> list | None:
     """A wrong output, or None in a variant where it is the key (the mistake cannot be told from the answer)."""
-    return None if wrong == circular_correlate(data_of(p), p["kernel"]) else wrong
+    return None if wrong == _output(p) else wrong
 
 
 MATRIX_MISTAKES = (
@@ -208,7 +233,7 @@ class Circulant(Template):
         except ParamError:
             return True  # validate() says what is wrong
         return unfair(Matrix, _in(p, _matrix(p)), p, MATRIX_MISTAKES) is None and \
-            unfair(Matrix if "image" in p else Vector, circular_correlate(data_of(p), p["kernel"]), p,
+            unfair(Matrix if "image" in p else Vector, _output(p), p,
                    OUTPUT_MISTAKES) is None and \
             unfair(Matrix, _in(p, _toeplitz_columns(p)), p, TOEPLITZ_MISTAKES) is None
 
@@ -225,7 +250,7 @@ class Circulant(Template):
         size = int(np.prod(shape))
         matrix = in_convention(_matrix(p), p["convention"])
         toeplitz = in_convention(_toeplitz_columns(p), p["convention"])
-        output = circular_correlate(data_of(p), p["kernel"])
+        output = _output(p)
         x, y = (Call("vec", Sym("X")), Call("vec", Sym("Y"))) if image else (Sym("x"), Sym("y"))
         product = Op("=", y, Op("*", x, Sym("C")) if row else Op("*", Sym("C"), x))
         valid = Op("=", Sym("z"), Op("*", x, Sym("T")) if row else Op("*", Sym("T"), x))

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.by_content import by_content
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Eq, Op, Part, Question, Table, prose
 from exercises.params import Int, OneOf
@@ -65,6 +66,7 @@ class Stack:
     size: int | None
 
 
+@by_content(256)  # every misconception of a part resolves the same stack, and the sampler's checks before them
 def resolved(p: dict[str, Any]) -> Stack:
     """The stack of `layers` or `network`, with shapes inferred from the input where it is known."""
     layers, network = stack_of(p)

@@ -4,6 +4,7 @@ several windows adds their gradients. Every other input gets zero."""
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from itertools import product
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.by_content import by_content
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
@@ -27,22 +29,32 @@ TIE_RULE = ("If a window holds its maximum more than once, the first of them in 
             "{rows}) wins, as in PyTorch.")
 
 
-def windows_of(shape: tuple[int, ...], width: int, stride: int) -> list[list[tuple[int, ...]]]:
-    """Every window (in output order) as the list of its positions in reading order."""
+@functools.lru_cache(maxsize=256)  # the sampler's checks, the misconceptions and the solution walk the same windows
+def windows_of(shape: tuple[int, ...], width: int, stride: int) -> tuple[tuple[tuple[int, ...], ...], ...]:
+    """Every window (in output order) as its positions in reading order."""
     axes = [[(a, b) for a, b, _ in pool_windows(n, width, stride)] for n in shape]
-    return [list(product(*(range(*axes[axis][i]) for axis, i in enumerate(index))))
-            for index in np.ndindex(*(len(a) for a in axes))]
+    return tuple(tuple(product(*(range(*axes[axis][i]) for axis, i in enumerate(index))))
+                 for index in np.ndindex(*(len(a) for a in axes)))
 
 
 def winners(data: Any, width: int, stride: int, last: bool = False) -> list[tuple[int, ...]]:
     """The position of each window's maximum: the first in reading order (or the last, for the misconception)."""
+    return list(_maxima((data, width, stride))[last])
+
+
+@by_content(64)  # the sampler's checks, each routing misconception and the build ask for the same windows' maxima
+def _maxima(pooling: tuple[Any, int, int]) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+    """The first and the last position of each window's maximum, in reading order, for (data, width, stride)."""
+    data, width, stride = pooling
     values = np.asarray(data)
-    found = []
+    by_position = dict(zip(product(*map(range, values.shape)), values.reshape(-1).tolist(), strict=True))
+    first, last = [], []
     for window in windows_of(values.shape, width, stride):
-        best = max(values[pos] for pos in window)
-        tied = [pos for pos in window if values[pos] == best]
-        found.append(tied[-1] if last else tied[0])
-    return found
+        best = max(by_position[pos] for pos in window)
+        tied = [pos for pos in window if by_position[pos] == best]
+        first.append(tied[0])
+        last.append(tied[-1])
+    return tuple(first), tuple(last)
 
 
 def route(data: Any, delta: Any, width: int, stride: int, rule: str = "max") -> np.ndarray:
@@ -218,7 +230,7 @@ class PoolBackprop(Template):
     @staticmethod
     def _output_solution(p: dict[str, Any], output: list) -> tuple[Block, ...]:
         values = np.asarray(data_of(p))
-        found = winners(values, p["width"], p["stride"])
+        found = winners(data_of(p), p["width"], p["stride"])
         steps: list[Block] = []
         for n, (window, won) in enumerate(zip(windows_of(values.shape, p["width"], p["stride"]), found,
                                               strict=True)):
@@ -230,7 +242,7 @@ class PoolBackprop(Template):
     @staticmethod
     def _gradient_solution(p: dict[str, Any], gradient: np.ndarray) -> tuple[Block, ...]:
         values, delta = np.asarray(data_of(p)), np.asarray(p["delta"])
-        found = winners(values, p["width"], p["stride"])
+        found = winners(data_of(p), p["width"], p["stride"])
         steps: list[Block] = [prose("A window's output is its maximum: a small change of a value below the maximum "
                                     "leaves the output as it is, so only the winning position (found above; among "
                                     "tied maxima, the one the tie rule names) receives the window's gradient, and "

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from exercises.by_content import by_content
 from exercises.fairness import unfair
 from exercises.figures import draw
 from exercises.misconceptions import Mistake, expect
@@ -59,7 +60,7 @@ def pool(data: list, width: int, stride: int, op: str, padding: int = 0, ceil_mo
         if op == "max":
             return max(values)
         divisor = divisor if count_padding else len(values)
-        return Fraction(sum(values)) / divisor if exact else sum(values) // divisor
+        return Fraction(sum(values), divisor) if exact else sum(values) // divisor
 
     if not isinstance(data[0], list):
         return [reduce(data[a:b], size) for a, b, size in pool_windows(len(data), width, stride, padding, ceil_mode)]
@@ -124,7 +125,12 @@ def as_written(values: list, places: int) -> Any:
 
 
 def _pooled(p: dict[str, Any], **changes: Any) -> list | None:
-    q = {**p, **changes}
+    return _pooled_once({**p, **changes})
+
+
+@by_content(64)  # the sampler's check, the mistakes and the build pool the same input with the same settings again
+def _pooled_once(q: dict[str, Any]) -> list | None:
+    """The pooled output for the parameters `q` (None where the window does not fit); shared: not to be changed."""
     data = data_of(q)
     shortest = min(len(data), len(data[0]) if isinstance(data[0], list) else len(data))
     if shortest + 2 * q["padding"] < q["width"]:

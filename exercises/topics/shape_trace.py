@@ -6,7 +6,6 @@ residual block is one layer (its main path and shortcut, added).
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.by_content import by_content
 from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Op, Part, Question, prose
 from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
@@ -66,17 +66,18 @@ def input_shape(p: dict[str, Any]) -> Shape:
 
 def trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Shape]]:
     """The layers (channels inferred) and the shape before and after each; a vector is (length, 1, 1)."""
-    try:
-        done, before, after = _traced(json.dumps(p, sort_keys=True))
-    except TypeError:  # not plain data: trace it as it is
-        done, before, after = _trace(p)
+    done, before, after = _traced(p)
     return done, list(before), list(after)
 
 
-@functools.lru_cache(maxsize=64)
-def _traced(text: str) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tuple[Shape, ...]]:
-    """`_trace` of parameters written as JSON: each layer's misconceptions trace the same stack again."""
-    return _trace(json.loads(text))
+@by_content(64)  # each layer's misconceptions trace the same stack again
+def _traced(p: dict[str, Any]) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tuple[Shape, ...]]:
+    """`_trace` of the parameters read back from JSON, as key.json holds them (as they are if they are not plain
+    data)."""
+    try:
+        return _trace(json.loads(json.dumps(p, sort_keys=True)))
+    except TypeError:
+        return _trace(p)
 
 
 def _trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tuple[Shape, ...]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.by_content import by_content
 from exercises.fairness import unfair
 from exercises.misconceptions import Mistake, expect
 from exercises.model import Block, Call, Display, Dot, Eq, Op, Part, Question, Sum, Sym, prose
@@ -24,13 +25,15 @@ from grader.answers import Matrix, Tuple
 def doubly_block_toeplitz(kernel: np.ndarray, height: int, width: int) -> np.ndarray:
     """Row-convention matrix of valid 2-D cross-correlation on row-major flattened images.
 
-    Block (r, i) maps image row r to output row i; it is the 1-D matrix of kernel row a = r − i:
-    T = Σ_a S_a ⊗ T_a, where S_a has ones where r − i = a."""
+    Block (r, i) maps image row r to output row i; it is the 1-D matrix of kernel row a = r − i (T = Σ_a S_a ⊗ T_a,
+    where S_a has ones where r − i = a): pixel (i + a, j + b) meets output (i, j) through K_(a,b), written tap by
+    tap."""
     kh, kw = kernel.shape
-    total = np.zeros((height * width, (height - kh + 1) * (width - kw + 1)), dtype=np.int64)
-    for a in range(kh):
-        selector = toeplitz_matrix([int(a == t) for t in range(kh)], height)
-        total += np.kron(selector, toeplitz_matrix(kernel[a].tolist(), width))
+    out_height, out_width = height - kh + 1, width - kw + 1
+    total = np.zeros((height * width, out_height * out_width), dtype=np.int64)
+    i, j = np.divmod(np.arange(out_height * out_width), out_width)  # each output's row and column
+    for (a, b), weight in np.ndenumerate(kernel):
+        total[(i + a) * width + j + b, i * out_width + j] = weight
     return total
 
 
@@ -71,8 +74,19 @@ def _draw_kernel2d(rng: np.random.Generator, kh: int, kw: int) -> list[list[int]
 
 
 def _matrix2d(p: dict[str, Any], kernel: list[list[int]] | None = None) -> np.ndarray:
+    if kernel is None:
+        return _key_matrix(p)
     image = p["image"]
-    return doubly_block_toeplitz(np.array(p["kernel"] if kernel is None else kernel), len(image), len(image[0]))
+    return doubly_block_toeplitz(np.array(kernel), len(image), len(image[0]))
+
+
+@by_content(64)  # the sampler's checks, the mistakes and the build each start from the key's matrix
+def _key_matrix(p: dict[str, Any]) -> np.ndarray:
+    """The row-convention matrix of the parameters' kernel and image (read-only: it is shared)."""
+    image = p["image"]
+    matrix = doubly_block_toeplitz(np.array(p["kernel"]), len(image), len(image[0]))
+    matrix.flags.writeable = False
+    return matrix
 
 
 def _column_major(p: dict[str, Any]) -> list:

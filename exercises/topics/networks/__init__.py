@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from exercises.by_content import by_content
 from exercises.params import ParamError
 from exercises.topics.layers import Layer, infer_shapes, parse_layers
 from exercises.topics.networks import classic, compact, inception, mobile, modern, resnets
@@ -63,6 +64,7 @@ NETWORKS = Networks({**classic.RECIPES, **resnets.RECIPES, **inception.RECIPES, 
                      **mobile.RECIPES, **modern.RECIPES})
 
 
+@by_content(256)  # each misconception of a part starts from the stack: found by identity while they run
 def stack_of(params: dict[str, Any]) -> tuple[tuple[Layer, ...], Network | None]:
     """The layers a template's params describe (`layers` or `network`) and the network, if named."""
     if "layers" in params and "network" in params:
@@ -72,18 +74,17 @@ def stack_of(params: dict[str, Any]) -> tuple[tuple[Layer, ...], Network | None]
         return network.layers, network
     if "layers" not in params:
         raise ParamError("pin layers (a list of layers) or network (" + ", ".join(NETWORKS) + ")")
+    return _parsed(params["layers"]), None
+
+
+@by_content(256)  # a template's misconceptions and verifier ask for the same stack many times over
+def _parsed(layers: Any) -> tuple[Layer, ...]:
+    """The layers of a stack read back from JSON (as they are if they are not plain data); parsed layers are
+    frozen."""
     try:
-        text = json.dumps(params["layers"], sort_keys=True)
-    except TypeError:  # not plain data: parse it as it is
-        return parse_layers(params["layers"]), None
-    return _parsed(text), None
-
-
-@functools.lru_cache(maxsize=256)
-def _parsed(text: str) -> tuple[Layer, ...]:
-    """The layers of a stack written as JSON: a template's misconceptions and verifier ask for the same stack
-    many times over, and parsed layers are frozen."""
-    return parse_layers(json.loads(text))
+        return parse_layers(json.loads(json.dumps(layers, sort_keys=True)))
+    except TypeError:
+        return parse_layers(layers)
 
 
 def check_input(params: dict[str, Any], needed: str = "") -> None:
