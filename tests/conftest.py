@@ -86,3 +86,23 @@ def distinct_keys(template_id: str, seeds: range = range(200), **pinned) -> dict
         for part in exercises.generate(template_id, seed=seed, **pinned).parts:
             seen.setdefault(part.id, set()).add(json.dumps(part.answer.expected_json()))
     return {part_id: len(keys) for part_id, keys in seen.items()}
+
+
+@pytest.fixture
+def settings(built, tmp_path):
+    """A web test module's build (its `built` fixture) with a fresh SQLite database (answers, schedule, releases)
+    per test; modules that need other settings define their own."""
+    from dataclasses import replace
+
+    return replace(built, db_url=f"sqlite:///{tmp_path / 'answers.sqlite'}")
+
+
+@pytest.fixture
+def client(settings):
+    """The app of `settings` in Starlette's test client."""
+    from starlette.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

@@ -19,20 +19,6 @@ def built(tmp_path_factory):
     return make_quiz(tmp_path_factory.mktemp("webapp"))
 
 
-@pytest.fixture
-def settings(built, tmp_path):
-    """The module's build with a fresh answer store per test."""
-    from dataclasses import replace
-
-    return replace(built, db_url=f"sqlite:///{tmp_path / 'answers.sqlite'}")
-
-
-@pytest.fixture
-def client(settings):
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
-
 # -- the page and its API ---------------------------------------------------------------------------
 def test_the_page_shows_the_students_variant_with_math_and_one_labelled_input_per_part(client, settings):
     page = client.get(f"/q/{token(settings)}")

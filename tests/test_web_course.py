@@ -30,17 +30,6 @@ def built(tmp_path_factory):
                        f"student_id,quiz,due\ns1,wa,{EXTENDED}\n")
 
 
-@pytest.fixture
-def settings(built, tmp_path):
-    return replace(built, db_url=f"sqlite:///{tmp_path / 'answers.sqlite'}")
-
-
-@pytest.fixture
-def client(settings):
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
-
 def first_column(settings, quiz: str, student_id: str) -> str:
     return read_key(settings.key_path_of(quiz)).student(student_id).parts[0].column
 

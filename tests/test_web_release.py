@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import replace
 
 import pytest
 from starlette.testclient import TestClient
@@ -36,18 +35,6 @@ EXTENSIONS = f"student_id,quiz,due,reason\ns1,after,{FUTURE},illness\n"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     return make_course(tmp_path_factory.mktemp("release"), QUIZZES, EXTENSIONS)
-
-
-@pytest.fixture
-def settings(built, tmp_path):
-    """The module's builds with a fresh database (answers, schedule, releases) per test."""
-    return replace(built, db_url=f"sqlite:///{tmp_path / 'answers.sqlite'}")
-
-
-@pytest.fixture
-def client(settings):
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def q(quiz: str, student_id: str = "s1") -> str:
