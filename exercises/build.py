@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exercises.bank import Bank, Quiz, load_bank
+from exercises.collector import collector_paused
 from exercises.model import Part, Question
 from exercises.roster import NO_ROSTER, Student, read_roster
 from exercises.seeding import fingerprint
@@ -210,6 +211,11 @@ def build(quiz_id: str, options: BuildOptions | None = None,
     without the system's fonts if `system_fonts` is false); characters their fonts lack are in
     `missing_glyphs`. With a base URL (or the bank's web: base_url) and a roster, links.csv and the sheets
     carry each student's answer page link."""
+    with collector_paused():
+        return _build(quiz_id, options, progress)
+
+
+def _build(quiz_id: str, options: BuildOptions | None, progress: Callable[[int, str], Any] | None) -> BuildResult:
     from exercises.progress import Progress
     from exercises.render.pdf import check_engine
     from exercises.staging import StagedFiles

@@ -4,32 +4,16 @@ a gradebook and report."""
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from exercises.collector import collector_paused
 from exercises.commands.common import EXIT_FAILURES, EXIT_OK, UsageError
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    with _collector_paused():
+    with collector_paused():
         return _grade(args)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while grading: the key and the gradebook are millions of objects that
-    live until the end and hold no cycles, and the collector's passes over them (5 full ones while key.json of 1,000
-    students is read) took a third of the command's time. Reference counting still frees everything else."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _grade(args: argparse.Namespace) -> int:
