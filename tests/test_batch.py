@@ -116,6 +116,21 @@ def test_regrading_is_byte_identical_and_removes_stale_feedback(tmp_path):
     assert first == second and len(first) == 13
 
 
+def test_a_regrade_rewrites_only_the_feedback_that_changed(tmp_path):
+    rows = [(f"s{i:02d}", CORRECT_A) for i in range(1, 4)]
+    path = write_class(tmp_path, shared_key(), csv_text(rows))
+    grade(tmp_path, path)
+    feedback = grades_dir(tmp_path) / "feedback"
+    untouched, right = (feedback / "s01.md").stat().st_mtime_ns, (feedback / "s02.md").read_text(encoding="utf-8")
+    (feedback / "s03.md").write_text("edited by hand", encoding="utf-8")
+    path.write_text(csv_text([(sid, {} if sid == "s02" else answers) for sid, answers in rows]), encoding="utf-8")
+    grade(tmp_path, path)
+    assert (feedback / "s01.md").stat().st_mtime_ns == untouched  # the same feedback: the file is left as it was
+    assert (feedback / "s02.md").read_text(encoding="utf-8") != right  # blank answers now: rewritten
+    assert (feedback / "s03.md").read_text(encoding="utf-8") == (feedback / "s01.md").read_text(
+        encoding="utf-8").replace("s01", "s03")  # the hand edit is replaced by the grader's feedback
+
+
 def test_cli_in_a_fresh_process(cli, tmp_path):
     path = write_class(tmp_path)
     result = cli("grade", "week-04", str(path), "--out", str(tmp_path / "out"))
