@@ -56,9 +56,9 @@ _METHODS: dict[tuple[type, type], str | None] = {}  # (printer class, value type
 # same numbers and symbols hundreds of thousands of times, and the same literal texts of prose, so each is printed
 # once per printer class: _ATOMS maps (printer class, type, value), (…, level, tie) for an operand and (printer
 # class, "text", literal) to the printed text (cleared when full).
-ATOM_TYPES = frozenset({int, np.int64, np.int32, Sym})
+_ATOM_TYPES = frozenset({int, np.int64, np.int32, Sym})
 _ATOMS: dict[tuple, str] = {}
-_ATOMS_KEPT = 100_000
+_ATOMS_KEPT = 50_000
 
 
 def _print_method(printer: type, value: type) -> str | None:
@@ -84,7 +84,7 @@ class Printer:
 
     def doprint(self, value: Any) -> str:
         """Print a math value in this format (no math delimiters); numbers and symbols once per printer class."""
-        if type(value) in ATOM_TYPES:
+        if type(value) in _ATOM_TYPES:
             key = (type(self), type(value), value)
             printed = _ATOMS.get(key)
             return printed if printed is not None else _remember(key, self._dispatch(value))
@@ -180,7 +180,7 @@ class Printer:
         """A value as an operand of an operator of `level`: in parentheses when it binds less tightly (see
         exercises.model.needs_parentheses); a sympy value by its math nodes. Numbers and symbols once per
         printer class, level and tie."""
-        if type(value) in ATOM_TYPES:
+        if type(value) in _ATOM_TYPES:
             key = (type(self), type(value), value, level, tie)
             printed = _ATOMS.get(key)
             return printed if printed is not None else _remember(key, self._operand(value, level, tie))
