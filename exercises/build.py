@@ -323,19 +323,20 @@ class _Sheets:
 
     def _start_pdfs(self, class_pdfs: ClassPdfs, engine: str, fmt: str) -> MissingGlyphs | None:
         """Start compiling the class PDFs from the engine's sheets (the key first: it is the longer), and
-        stage those sheets too; first, find the characters of the sheets that the engine's fonts lack."""
+        stage those sheets too; then, while they compile, find the characters of the sheets that the engine's
+        fonts lack (which changes no PDF: they print blank, and the build warns)."""
         from exercises.render.coverage import find_missing
         from exercises.render.sheets import render_sheet
 
         context = self._context(fmt)
-        sources = {kind: render_sheet(kind, fmt, context) for kind in ("key", "quiz")}
+        sources = {}
+        for kind in ("key", "quiz"):
+            sources[kind] = render_sheet(kind, fmt, context)
+            class_pdfs.add(kind, sources[kind])
+            self.staged.add(f"{kind}.{fmt}", sources[kind].encode("utf-8"))
         names = [(v.student.student_id, v.student.name) for v in self.variants]
         shared = [context[name] for name in ("title", "course", "date", "instructions")]  # as the sheets print them
-        missing = find_missing(sources, names, shared, engine, self.fonts)
-        for kind, source in sources.items():
-            class_pdfs.add(kind, source)
-            self.staged.add(f"{kind}.{fmt}", source.encode("utf-8"))
-        return missing
+        return find_missing(sources, names, shared, engine, self.fonts)
 
     def _stage_pdfs(self, class_pdfs: ClassPdfs) -> dict[str, int]:
         """Stage each class PDF and (for a roster) each student's; the page count of each class PDF."""

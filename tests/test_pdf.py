@@ -13,7 +13,7 @@ from conftest import FONTS, latex_unavailable
 from pypdf import PdfReader
 
 from exercises.build import BuildOptions, build
-from exercises.render.classpdfs import chunk_sources
+from exercises.render.classpdfs import chunk_sources, split_sheets
 from exercises.render.pdf import EngineError, latex_program
 from exercises.render.pdfpages import split_by_student
 
@@ -199,6 +199,13 @@ def test_chunks_are_even_and_keep_preamble_and_ending():
     assert "".join(re.findall(r"S\d", "".join(text for text, _ in chunks))) == "S0S1S2S3S4S5S6"
     assert chunk_sources(source, 7, size=7) == [(source, 7)]
     assert chunk_sources("no marks", 7, size=3) == [("no marks", 7)]
+
+
+def test_student_marks_are_whole_lines_anywhere_in_the_source():
+    """A mark on the first line counts; text that only contains a mark, or a mark with more on its line, does not."""
+    sheets = ["// cnnquiz: student\nA // cnnquiz: student\n", "// cnnquiz: student\n// cnnquiz: students\n"]
+    assert split_sheets("".join(sheets) + "// cnnquiz: end", 2) == ("", sheets, "// cnnquiz: end")
+    assert split_sheets("".join(sheets) + "// cnnquiz: end", 3) is None
 
 
 def test_an_engine_error_in_a_worker_process_is_one_line(monkeypatch):

@@ -57,3 +57,15 @@ def test_a_failing_engine_leaves_the_last_build_as_it_was(tmp_path, monkeypatch)
         build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="pdf,md,tex"))
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["week-t"]
+
+
+def test_staged_files_arrive_byte_for_byte_in_new_folders_as_write_bytes_makes_them(tmp_path):
+    data = {"empty.txt": b"", "a/b/c/big.bin": bytes(range(256)) * 12_000, "a/b/small.yaml": "Zoë\n".encode()}
+    with StagedFiles(tmp_path / "week") as staged:
+        for name, content in data.items():
+            staged.add(name, content)
+        staged.commit()
+    (tmp_path / "reference").write_bytes(b"")  # the mode the umask gives a new file
+    for name, content in data.items():
+        assert (tmp_path / "week" / name).read_bytes() == content
+        assert (tmp_path / "week" / name).stat().st_mode == (tmp_path / "reference").stat().st_mode

@@ -52,6 +52,13 @@ from grader.answers import (
 )
 
 _METHODS: dict[tuple[type, type], str | None] = {}  # (printer class, value type) → the `_print_` method's name
+# Leaves that a printer class prints the same way every time (by its class attributes alone): a sheet prints the
+# same numbers and symbols hundreds of thousands of times, and the same literal texts of prose, so each is printed
+# once per printer class: _ATOMS maps (printer class, type, value), (…, level, tie) for an operand and (printer
+# class, "text", literal) to the printed text (cleared when full).
+_ATOM_TYPES = frozenset({int, np.int64, np.int32, Sym})
+_ATOMS: dict[tuple, str] = {}
+_ATOMS_KEPT = 50_000
 
 
 def _print_method(printer: type, value: type) -> str | None:
@@ -64,11 +71,27 @@ def _print_method(printer: type, value: type) -> str | None:
     return _METHODS[key]
 
 
+def _remember(key: tuple, printed: str) -> str:
+    """Keep a printed atom in _ATOMS (emptied first when it holds _ATOMS_KEPT); returns it."""
+    if len(_ATOMS) >= _ATOMS_KEPT:
+        _ATOMS.clear()
+    _ATOMS[key] = printed
+    return printed
+
+
 class Printer:
     """Base printer: dispatch on the value's type, shared walks over content."""
 
     def doprint(self, value: Any) -> str:
-        """Print a math value in this format (no math delimiters)."""
+        """Print a math value in this format (no math delimiters); numbers and symbols once per printer class."""
+        if type(value) in _ATOM_TYPES:
+            key = (type(self), type(value), value)
+            printed = _ATOMS.get(key)
+            return printed if printed is not None else _remember(key, self._dispatch(value))
+        return self._dispatch(value)
+
+    def _dispatch(self, value: Any) -> str:
+        """`_print_<Type>` of the value's type (or of its nearest base class), else sympy's path."""
         name = _print_method(type(self), type(value))
         if name is not None:
             return getattr(self, name)(value)
@@ -155,7 +178,15 @@ class Printer:
 
     def operand(self, value: Any, level: int, tie: bool = False) -> str:
         """A value as an operand of an operator of `level`: in parentheses when it binds less tightly (see
-        exercises.model.needs_parentheses); a sympy value by its math nodes."""
+        exercises.model.needs_parentheses); a sympy value by its math nodes. Numbers and symbols once per
+        printer class, level and tie."""
+        if type(value) in _ATOM_TYPES:
+            key = (type(self), type(value), value, level, tie)
+            printed = _ATOMS.get(key)
+            return printed if printed is not None else _remember(key, self._operand(value, level, tie))
+        return self._operand(value, level, tie)
+
+    def _operand(self, value: Any, level: int, tie: bool) -> str:
         node = math_nodes(value) if is_sympy(value) else value
         text = self.doprint(value)
         return self.parentheses(text) if needs_parentheses(node, level, tie) else text
@@ -185,7 +216,9 @@ class Printer:
         """A paragraph: escaped text with each placeholder printed as inline math."""
         out = []
         for literal, name in placeholders(node.text):
-            out.append(self.text(literal))
+            key = (type(self), "text", literal)  # templates write the same texts again and again
+            printed = _ATOMS.get(key)
+            out.append(printed if printed is not None else _remember(key, self.text(literal)))
             if name is not None:
                 out.append(self.inline(self.doprint(node.math[name])))
         return "".join(out)

@@ -50,6 +50,7 @@ def environment(fmt: str) -> Any:
     syntax = _TEX_SYNTAX if fmt in ("tex", "typ") else {}
     env = Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
+        auto_reload=False,  # loaded once per process: no stat of the file at every get_template (and `extends`)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,7 +1,8 @@
 """Whole sheets: the quiz and its key for every student of a build, in Markdown, LaTeX and Typst.
 
-Each question is printed once per format (question_context) and laid out by the jinja templates
-`templates/quiz.<fmt>.j2` and `templates/key.<fmt>.j2` (the key extends the quiz).
+Each question is printed once per format (question_context) and laid out once per number by
+`templates/quiz-question.<fmt>.j2` or `templates/key-question.<fmt>.j2`; the sheets `templates/quiz.<fmt>.j2` and
+`templates/key.<fmt>.j2` put each student's header and questions together (each key template extends the quiz's).
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ def answer_space_cm(part: Part) -> float:
 
 class PrintedQuestions:
     """Questions printed once per build: students who share a built question (the same content objects,
-    see exercises.bank.Slot.question) share its printed context. The cache holds each question, so the
-    content ids it is keyed by stay unique while it lives."""
+    see exercises.bank.Slot.question) share its printed context, and with its number the same dict (which
+    render_sheet lays out once). The cache holds each question, so the content ids it is keyed by stay
+    unique while it lives."""
 
     def __init__(self, printer: Printer) -> None:
         self.printer = printer
         self._printed: dict[tuple[int, ...], tuple[Question, dict[str, Any]]] = {}
+        self._numbered: dict[tuple[int, tuple[int, ...]], dict[str, Any]] = {}
 
     def context(self, question: Question) -> dict[str, Any]:
         """`question_context(question, printer)` plus each part's kind and answer space."""
@@ -56,10 +59,17 @@ class PrintedQuestions:
             self._printed[identity] = (question, context)
         return self._printed[identity][1]
 
+    def numbered(self, number: int, question: Question) -> dict[str, Any]:
+        """The question's context with its number on the sheet, one dict for every student who shares both."""
+        key = (number, question.content_id())
+        if key not in self._numbered:
+            self._numbered[key] = {"number": number, **self.context(question)}
+        return self._numbered[key]
+
 
 def _student(index: int, variant: Variant, printed: PrintedQuestions, link: tuple[str, str]) -> dict[str, Any]:
     printer = printed.printer
-    questions = [{"number": n, **printed.context(q)} for n, q in zip(variant.slots, variant.questions, strict=True)]
+    questions = [printed.numbered(n, q) for n, q in zip(variant.slots, variant.questions, strict=True)]
     return {
         "link": link[0],
         "qr": link[1],
@@ -146,8 +156,19 @@ def printed_link(url: str, fmt: str) -> tuple[str, str]:
 
 
 def render_sheet(kind: str, fmt: str, context: dict[str, Any]) -> str:
-    """The whole quiz or key sheet ('quiz' or 'key') of one format, from its sheets_context."""
-    return environment(fmt).get_template(f"{kind}.{fmt}.j2").render(context)
+    """The whole quiz or key sheet ('quiz' or 'key') of one format, from its sheets_context. The sheet lays out
+    each question of a student with `question(q)`: `templates/<kind>-question.<fmt>.j2`, rendered once per
+    question context (students who share a question and its number share the dict, see PrintedQuestions)."""
+    env = environment(fmt)
+    template = env.get_template(f"{kind}-question.{fmt}.j2")
+    laid_out: dict[int, tuple[dict[str, Any], str]] = {}  # id of a question's context → (it, held; its text)
+
+    def question(q: dict[str, Any]) -> str:
+        if id(q) not in laid_out:
+            laid_out[id(q)] = (q, template.render(q=q))
+        return laid_out[id(q)][1]
+
+    return env.get_template(f"{kind}.{fmt}.j2").render(context, question=question)
 
 
 def shared_figures(variants: Sequence[Variant]) -> dict[Figure, str]:
