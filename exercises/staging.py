@@ -15,7 +15,9 @@ class StagedFiles:
     A background thread writes each file as soon as it is added, into a hidden folder beside `out_dir`
     (so writing overlaps the PDF compiles). `commit()` moves them all into `out_dir`, replacing files of
     the same name; leaving the `with` block without committing removes them, so a failed build leaves
-    `out_dir` as it was."""
+    `out_dir` as it was. A file that `out_dir` already holds byte for byte is not staged and stays as it is: a
+    rebuild moves only what changed (replacing a thousand unchanged student PDFs cost 1.6 s on this machine's
+    disk, mounted with `discard`, which frees the old files' blocks)."""
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
@@ -23,7 +25,7 @@ class StagedFiles:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="cnnquiz-write")
-        self.writes: dict[str, Future] = {}
+        self.writes: dict[str, Future | None] = {}  # None: the output folder holds these bytes already
         self.folders = {self.folder}  # the staging folders made so far
 
     def __enter__(self) -> StagedFiles:
@@ -39,6 +41,9 @@ class StagedFiles:
         """Stage `data` as the file `name` (a path relative to the output folder)."""
         if name in self.writes:
             raise ValueError(f"{name} is staged twice")
+        if _holds(self.out_dir / name, data):
+            self.writes[name] = None
+            return
         path = self.folder / name
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,13 +53,23 @@ class StagedFiles:
     def commit(self) -> list[Path]:
         """Move every staged file into the output folder; their new paths, sorted."""
         for write in self.writes.values():
-            write.result()  # a failed write (a full disk) raises here, before anything is moved
+            if write is not None:
+                write.result()  # a failed write (a full disk) raises here, before anything is moved
         placed = [self.out_dir / name for name in sorted(self.writes)]
         for folder in sorted({path.parent for path in placed}):
             folder.mkdir(parents=True, exist_ok=True)
         for name, target in zip(sorted(self.writes), placed, strict=True):
-            os.replace(self.folder / name, target)
+            if self.writes[name] is not None:
+                os.replace(self.folder / name, target)
         return placed
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data` (its size first: one system call where there is none)."""
+    try:
+        return os.stat(path).st_size == len(data) and path.read_bytes() == data
+    except OSError:  # none, or not a readable file: staged, and the commit says what is wrong
+        return False
 
 
 def _write(path: str, data: bytes) -> None:

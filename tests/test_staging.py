@@ -28,6 +28,29 @@ def test_committed_files_replace_old_ones_and_keep_the_rest(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["week"]  # the hidden folder is gone
 
 
+def test_a_file_the_output_folder_holds_already_is_left_as_it_is(tmp_path):
+    out = tmp_path / "week"
+    out.mkdir()
+    for name, text in (("same.md", "same"), ("longer.md", "old"), ("edited.md", "abcd")):
+        (out / name).write_text(text)
+    before = {p.name: p.stat().st_ino for p in out.iterdir()}
+    with StagedFiles(out) as staged:
+        for name, data in (("same.md", b"same"), ("longer.md", b"older"), ("edited.md", b"abce")):
+            staged.add(name, data)
+        placed = staged.commit()
+    assert placed == [out / "edited.md", out / "longer.md", out / "same.md"]
+    assert (out / "same.md").stat().st_ino == before["same.md"]  # the very same file
+    assert [(out / n).read_text() for n in ("longer.md", "edited.md")] == ["older", "abce"]
+    assert all((out / n).stat().st_ino != before[n] for n in ("longer.md", "edited.md"))  # replaced
+
+
+def test_a_rebuild_of_the_same_build_replaces_no_file(tmp_path):
+    build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="md,typ"))
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file()}
+    build("week-t", BuildOptions(bank_path=BANK, out=str(tmp_path), formats="md,typ"))
+    assert {p: (p.stat().st_ino, p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
 def test_without_a_commit_nothing_reaches_the_output_folder(tmp_path):
     out = tmp_path / "out" / "week"
     with pytest.raises(RuntimeError), StagedFiles(out) as staged:
