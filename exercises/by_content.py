@@ -5,7 +5,8 @@ shapes …), and the sampler's fairness check asks for them again before the bui
 for the same parameters. A function decorated with `by_content` computes them once per content of its
 argument (plain data: what key.json records) and returns the same, frozen, result after that. While a loop of
 pure functions reads one object (`holding`: `expect` over a part's misconceptions), the results for it are
-found by its identity, without reading its content again.
+found by its identity, without reading its content again. `ByIdentity` remembers results for objects that do not
+change (prose, printed blocks) by their identity alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -71,3 +72,33 @@ def by_content(size: int) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
         return remembered
 
     return decorate
+
+
+def read_back(value: Any) -> Any:
+    """`value` as key.json gives it back (through JSON, keys sorted); as it is if it is not plain data."""
+    try:
+        return json.loads(json.dumps(value, sort_keys=True))
+    except TypeError:
+        return value
+
+
+class ByIdentity:
+    """Results of a function of objects that do not change, remembered by the object's identity (and a `tag`, e.g.
+    the printer class): each object is held with its result, so its id stays its own while it is remembered; at
+    most `size` are kept, all forgotten when full."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.results: dict[tuple[Hashable, int], tuple[Any, Any]] = {}
+
+    def get(self, value: Any, compute: Callable[[Any], R], tag: Hashable = None) -> R:
+        """`compute(value)`, once per object and tag while it is remembered."""
+        key = (tag, id(value))
+        known = self.results.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        if len(self.results) >= self.size:
+            self.results.clear()
+        result = compute(value)
+        self.results[key] = (value, result)
+        return result

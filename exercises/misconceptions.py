@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from exercises.by_content import holding
+from exercises.by_content import ByIdentity, holding
 from exercises.model import Prose
 from grader.answers import Answer, Misconception
 
@@ -91,21 +91,16 @@ def plain_options(options: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], 
     return tuple((option_id, _plain(text)) for option_id, text in options)
 
 
-_PLAIN_TEXTS: dict[int, tuple[Prose, str]] = {}  # feedback prose (the same objects, build after build) written out
-_PLAIN_TEXTS_KEPT = 1024
+_PLAIN_TEXTS = ByIdentity(1024)  # feedback prose (the same objects, build after build) written out
 
 
 def _plain(text: str | Prose) -> str:
     """What the grader keeps of a text: prose written out as plain Unicode text (once per prose object), plain text
     as it is."""
-    if not isinstance(text, Prose):
-        return text
-    known = _PLAIN_TEXTS.get(id(text))
-    if known is not None and known[0] is text:
-        return known[1]
+    return _PLAIN_TEXTS.get(text, _written_out) if isinstance(text, Prose) else text
+
+
+def _written_out(text: Prose) -> str:
     from exercises.render.plain import plain_text  # the one printer of plain text; it imports no format
 
-    if len(_PLAIN_TEXTS) >= _PLAIN_TEXTS_KEPT:
-        _PLAIN_TEXTS.clear()
-    _PLAIN_TEXTS[id(text)] = (text, plain_text(text))  # the prose is held: its id stays its own
-    return _PLAIN_TEXTS[id(text)][1]
+    return plain_text(text)

@@ -1,9 +1,10 @@
 """exercises.by_content: results remembered by the argument's content (plain data only), and by identity while
-`holding` it; a figure's bounds computed once per figure give what walking every shape gives."""
+`holding` it or for objects that do not change (ByIdentity); values read back as key.json gives them; a figure's
+bounds computed once per figure give what walking every shape gives."""
 
 import numpy as np
 
-from exercises.by_content import by_content, holding
+from exercises.by_content import ByIdentity, by_content, holding, read_back
 from exercises.figures import PREFERRED_CM, WIDEST_CM, Bracket, Cell, Figure, Label, Line, Unit, draw
 
 
@@ -51,6 +52,32 @@ def test_holding_finds_the_result_by_identity():
         assert total(params) == 3
     assert total(params) == 13  # outside, the content counts again
     assert len(calls) == 2
+
+
+def test_by_identity_computes_once_per_object_and_tag_and_forgets_all_when_full():
+    calls = []
+    memo = ByIdentity(3)
+
+    def shout(text):
+        calls.append(text)
+        return text.upper()
+
+    a, b = ["a"], ["a"]  # equal content, two objects
+    assert [memo.get(a, lambda v: shout(v[0])) for _ in range(3)] == ["A"] * 3 and calls == ["a"]
+    memo.get(b, lambda v: shout(v[0]))
+    memo.get(a, lambda v: shout(v[0]), tag="other")
+    assert len(calls) == 3  # another object, another tag: computed apart
+    memo.get(["c"], lambda v: shout(v[0]))  # the fourth: the memo is emptied first
+    memo.get(a, lambda v: shout(v[0]))
+    assert calls == ["a", "a", "a", "c", "a"]
+
+
+def test_read_back_gives_plain_data_as_key_json_does_and_anything_else_as_it_is():
+    value = {"b": (1, 2), "a": [{"y": 1, "x": True}]}
+    assert read_back(value) == {"a": [{"x": True, "y": 1}], "b": [1, 2]}
+    assert list(read_back(value)) == ["a", "b"] and list(read_back(value)["a"][0]) == ["x", "y"]
+    array = {"kernel": np.array([1, 2])}
+    assert read_back(array) is array
 
 
 def walked_bounds(figure: Figure) -> tuple[float, float, float, float]:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from typing import Any
 
+from exercises.by_content import ByIdentity
 from exercises.figures import Figure
 from exercises.model import Block, Prose
 from exercises.render.latex import LatexPrinter
 from exercises.render.svg import to_svg
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$])")
-# Prose, displays and tables as Markdown, by the node's id: a build prints each question's content for key.json's
-# solutions and again for the Markdown sheets, and Markdown printers differ only in their figures.
-_PRINTED: dict[tuple[type, int], tuple[Block, str]] = {}
-_PRINTED_KEPT = 50_000
+# Prose, displays and tables as Markdown, by the node's identity and the printer's class: a build prints each
+# question's content for key.json's solutions and again for the Markdown sheets, and Markdown printers differ only
+# in their figures.
+_PRINTED = ByIdentity(50_000)
 
 
 def escape_markdown(text: str) -> str:
@@ -37,10 +36,10 @@ class MarkdownPrinter(LatexPrinter):
         self.figures = figures
 
     def prose(self, node: Prose) -> str:
-        return _printed(type(self), node, super().prose)
+        return _PRINTED.get(node, super().prose, type(self))
 
     def block(self, node: Block) -> str:
-        return self.figure(node) if isinstance(node, Figure) else _printed(type(self), node, super().block)
+        return self.figure(node) if isinstance(node, Figure) else _PRINTED.get(node, super().block, type(self))
 
     def figure(self, figure: Figure) -> str:
         if not self.figures:
@@ -64,16 +63,3 @@ class MarkdownPrinter(LatexPrinter):
     def table(self, header: list[str], rows: list[list[str]]) -> str:
         lines = [header, ["---"] * len(header), *rows]
         return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
-
-
-def _printed(printer: type, node: Block, print_node: Callable[[Any], str]) -> str:
-    """`print_node(node)`, once per printer class and node object (held in _PRINTED: its id stays its own)."""
-    key = (printer, id(node))
-    known = _PRINTED.get(key)
-    if known is not None and known[0] is node:
-        return known[1]
-    if len(_PRINTED) >= _PRINTED_KEPT:
-        _PRINTED.clear()
-    text = print_node(node)
-    _PRINTED[key] = (node, text)
-    return text

@@ -6,14 +6,13 @@ residual block is one layer (its main path and shortcut, added).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from exercises.by_content import by_content
+from exercises.by_content import by_content, read_back
 from exercises.misconceptions import Mistake, expect, gives_key
 from exercises.model import Op, Part, Question, prose
 from exercises.params import Int, OneOf, Param, ParamError, _is_int, _show
@@ -74,10 +73,7 @@ def trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], list[Shape], list[Shape
 def _traced(p: dict[str, Any]) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tuple[Shape, ...]]:
     """`_trace` of the parameters read back from JSON, as key.json holds them (as they are if they are not plain
     data)."""
-    try:
-        return _trace(json.loads(json.dumps(p, sort_keys=True)))
-    except TypeError:
-        return _trace(p)
+    return _trace(read_back(p))
 
 
 def _trace(p: dict[str, Any]) -> tuple[tuple[Layer, ...], tuple[Shape, ...], tuple[Shape, ...]]:

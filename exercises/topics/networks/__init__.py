@@ -8,12 +8,11 @@ nothing, so the command line and `cnnquiz list` start as fast as before.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exercises.by_content import by_content
+from exercises.by_content import by_content, read_back
 from exercises.params import ParamError
 from exercises.topics.layers import Layer, infer_shapes, parse_layers
 from exercises.topics.networks import classic, compact, inception, mobile, modern, resnets
@@ -81,10 +80,7 @@ def stack_of(params: dict[str, Any]) -> tuple[tuple[Layer, ...], Network | None]
 def _parsed(layers: Any) -> tuple[Layer, ...]:
     """The layers of a stack read back from JSON (as they are if they are not plain data); parsed layers are
     frozen."""
-    try:
-        return parse_layers(json.loads(json.dumps(layers, sort_keys=True)))
-    except TypeError:
-        return parse_layers(layers)
+    return parse_layers(read_back(layers))
 
 
 def check_input(params: dict[str, Any], needed: str = "") -> None:
