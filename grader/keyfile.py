@@ -186,7 +186,7 @@ def student_from_data(data: dict[str, Any], path: Path) -> KeyStudent:
         raise KeyFileError(f"{path}: damaged key file ({type(error).__name__}: {error})") from None
 
 
-_Seen = dict[tuple[Any, str], list[tuple[dict, KeyPart]]]  # (column, answer's repr) → the parts read with them
+_Seen = dict[str, KeyPart]  # a part's JSON, as repr writes it → the part read from it
 
 
 def _student(data: dict, seen: _Seen | None = None) -> KeyStudent:
@@ -211,13 +211,11 @@ def _question(data: dict, seen: _Seen | None) -> KeyQuestion:
 
 
 def _part(data: dict, seen: _Seen | None) -> KeyPart:
-    """A part of the key: the one read before with equal JSON (as Python compares it) if there is one in `seen`."""
+    """A part of the key: the one read before from the same JSON if there is one in `seen`. The same as repr writes
+    it, not equal as Python compares it: true == 1 == 1.0 in Python, where a key's reader tells them apart."""
     if seen is None or not isinstance(data, dict):  # (a damaged part fails as it would have alone)
         return KeyPart(data["id"], data["column"], int(data["points"]), answer_from_json(data))
-    same = seen.setdefault((data.get("column"), repr(data.get("answer"))), [])
-    for raw, part in same:
-        if raw == data:
-            return part
-    part = _part(data, None)
-    same.append((data, part))
-    return part
+    written = repr(data)
+    if written not in seen:
+        seen[written] = _part(data, None)
+    return seen[written]

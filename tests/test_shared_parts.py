@@ -70,3 +70,22 @@ def test_a_damaged_part_is_still_a_damaged_key(tmp_path: Path) -> None:
     data["students"][1]["questions"][0]["parts"][0] = ["not", "a", "part"]
     with pytest.raises(KeyFileError, match="damaged key file"):
         key_from_data(data, tmp_path / "key.json")
+
+
+def test_a_part_equal_only_as_python_compares_is_read_on_its_own(tmp_path: Path) -> None:
+    # true == 1 in Python, not in key.json: a hand-edited part whose misconception answer says true where another
+    # student's says 1 is not that student's part, and it is as damaged as it would be alone
+    write_key(roster_key(), tmp_path / "key.json")
+    data = load_key_data(tmp_path / "key.json")
+    first, second = data["students"][0], data["students"][1]
+    second["questions"] = copy.deepcopy(first["questions"])
+    part, edited = first["questions"][0]["parts"][0], second["questions"][0]["parts"][0]
+    part["misconceptions"][0]["answer"] = [1] * len(part["answer"])
+    for unlike in (True, 1.0):  # neither is an exact number of a vector's answer
+        edited["misconceptions"][0]["answer"] = [unlike] * len(part["answer"])
+        assert part == edited
+        with pytest.raises(KeyFileError, match="damaged key file.*not an exact number"):
+            key_from_data(data, tmp_path / "key.json")
+    second["questions"][0]["parts"][0] = dict(reversed(part.items()))  # the same part written in another order
+    key = key_from_data(data, tmp_path / "key.json")
+    assert key.students[0].parts[0].answer == key.students[1].parts[0].answer
