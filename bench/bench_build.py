@@ -39,6 +39,7 @@ from exercises.bank import load_bank  # noqa: E402
 from exercises.build import BuildOptions, build  # noqa: E402
 from exercises.render.classpdfs import CHUNK_STUDENTS, chunk_sources  # noqa: E402
 from exercises.render.pdf import EngineError, check_engine, compile_latex, compile_typst, latex_program  # noqa: E402
+from exercises.render.pdfpages import merge_pdfs, split_by_student  # noqa: E402
 from exercises.render.sheets import render_sheets  # noqa: E402
 from exercises.roster import read_roster  # noqa: E402
 from exercises.variant import make_variant  # noqa: E402
@@ -84,32 +85,43 @@ class TypstAlone:
         for n, pool in self.pools.items():
             list(pool.map(_import_typst, range(n)))
 
-    def seconds(self, built: Path, count: int, workers: int) -> float:
-        """One timed compile of the documents of the build in `built` (OUT/QUIZ) of `count` students."""
-        chunks = [chunk for kind in ("key", "quiz") for chunk, _ in
-                  chunk_sources((built / f"{kind}.typ").read_text(encoding="utf-8"), count, CHUNK_STUDENTS)]
+    def seconds(self, built: Path, count: int, workers: int) -> tuple[float, list[list[tuple[bytes, int]]]]:
+        """One timed compile of the documents of the build in `built` (OUT/QUIZ) of `count` students, and the PDFs
+        of each document's chunks with their student counts."""
+        documents = [chunk_sources((built / f"{kind}.typ").read_text(encoding="utf-8"), count, CHUNK_STUDENTS)
+                     for kind in ("key", "quiz")]
         started = time.perf_counter()
-        list(self.pools[workers].map(compile_typst, chunks))
-        return time.perf_counter() - started
+        pdfs = list(self.pools[workers].map(compile_typst, [chunk for chunks in documents for chunk, _ in chunks]))
+        seconds = time.perf_counter() - started
+        counts = [students for chunks in documents for _, students in chunks]
+        compiled = iter(zip(pdfs, counts, strict=True))
+        return seconds, [[next(compiled) for _ in chunks] for chunks in documents]
 
     def close(self) -> None:
         for pool in self.pools.values():
             pool.shutdown()
 
 
-def typst_rows(roster: Path, out: Path, size: int, options: argparse.Namespace) -> list[tuple[str, str]]:
+def typst_rows(roster: Path, out: Path, size: int, sources: float,
+               options: argparse.Namespace) -> list[tuple[str, str]]:
     """The Typst build with PDFs, each run followed by Typst alone on that run's documents (so that a busy or a
-    quiet moment of the shared machine counts for both): medians, and the median of the runs' ratios."""
-    workers = sorted({os.cpu_count() or 1, 1}, reverse=True)
+    quiet moment of the shared machine counts for both): medians, and the median of the runs' ratios. Then the
+    lowest ratio that the build's other work allows on this machine's cores: the split and merge of Typst's PDFs
+    (measured on them) and the `sources` seconds of a sources-only build (md, tex, typ), packed without a gap."""
+    cores = os.cpu_count() or 1
+    workers = sorted({cores, 1}, reverse=True)
     alone = TypstAlone(workers)
     builds, alone_seconds, ratios, pages = [], {n: [] for n in workers}, {n: [] for n in workers}, ""
+    surgery = []
     try:
         for run in range(options.runs):
             seconds, pages = one_build(roster, out / str(run), "pdf,md,tex,typ", "typst", options)
             builds.append(seconds)
             for n in workers:
-                alone_seconds[n].append(alone.seconds(out / str(run) / options.quiz, size, n))
-                ratios[n].append(seconds / alone_seconds[n][-1])
+                alone_time, documents = alone.seconds(out / str(run) / options.quiz, size, n)
+                alone_seconds[n].append(alone_time)
+                ratios[n].append(seconds / alone_time)
+            surgery.append(surgery_seconds(documents))
     finally:
         alone.close()
     build_median = statistics.median(builds)
@@ -120,7 +132,25 @@ def typst_rows(roster: Path, out: Path, size: int, options: argparse.Namespace) 
                      f"{statistics.median(alone_seconds[n]):7.2f} s"))
         rows.append((f"{size:,} students:   ratio of the Typst build to it (median of the runs' ratios)",
                      f"{statistics.median(ratios[n]):7.2f}×"))
+    split_merge, parallel = statistics.median(surgery), statistics.median(alone_seconds[cores])
+    rows += [(f"{size:,} students:   split + merge of those PDFs (CPU seconds)", f"{split_merge:7.2f} s"),
+             (f"{size:,} students:   lowest ratio on {cores} cores with them alone besides Typst",
+              f"{1 + split_merge / (cores * parallel):7.2f}×"),
+             (f"{size:,} students:   lowest ratio with the sources (md, tex, typ) too",
+              f"{1 + (split_merge + sources) / (cores * parallel):7.2f}×")]
     return rows
+
+
+def surgery_seconds(documents: list[list[tuple[bytes, int]]]) -> float:
+    """The CPU seconds of what the build does to Typst's PDFs besides compiling them: each chunk split per student,
+    each document's chunks merged (qpdf through pikepdf: the bytes of both are the build's output)."""
+    started = time.process_time()
+    for chunks in documents:
+        for pdf, count in chunks:
+            split_by_student(pdf, count)
+        if len(chunks) > 1:
+            merge_pdfs([pdf for pdf, _ in chunks])
+    return time.process_time() - started
 
 
 def _import_typst(_: int) -> None:
@@ -198,7 +228,7 @@ def main() -> None:
                 rows.append((f"{size:,} students: {label}", f"{seconds:7.2f} s  ({seconds / size * 1000:5.1f} "
                                                              f"ms/student{', ' if pages else ''}{pages})"))
                 if label.startswith("sources only (md, tex"):  # the Typst build with PDFs and Typst alone next
-                    rows += typst_rows(roster, folder / f"{size}-typst-pdf", size, options)
+                    rows += typst_rows(roster, folder / f"{size}-typst-pdf", size, seconds, options)
             if not has_tex:
                 why = "--typst-only" if options.typst_only else "TeX is not installed"
                 rows.append((f"{size:,} students: + PDF, latex", f"skipped: {why}"))
