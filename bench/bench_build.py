@@ -17,7 +17,9 @@ one by one and scale to the class:
 package and options, in processes that have imported typst already: as many at a time as the build runs (one per
 core), and one after another (Typst uses every core by itself). Each run of the Typst build is followed by Typst
 alone on that run's documents, and the ratio is the median of the runs' ratios: what cnnquiz adds around Typst,
-with a busy or quiet moment of a shared machine counting for both.
+with a busy or quiet moment of a shared machine counting for both. Last, the lowest ratio the build's other work
+allows: the CPU seconds of splitting and merging Typst's own PDFs, then of the sources-only build too, spread over
+the cores beside Typst alone without a gap.
 """
 
 from __future__ import annotations
