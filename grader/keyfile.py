@@ -162,7 +162,7 @@ def load_key_data(path: Path) -> dict[str, Any]:
 
 
 def key_from_data(data: dict[str, Any], path: Path) -> Key:
-    """The Key of `load_key_data`'s result, every student read. Variants share questions: a part equal to one read
+    """The Key of `load_key_data`'s result, every student read. Variants share questions: a part written as one read
     before (its column, answer, misconceptions …) is that one's KeyPart, so that each distinct part is built once,
     and a grader that remembers what it graded (`batch.graded_once`) grades each text once per distinct part."""
     seen: _Seen = {}
