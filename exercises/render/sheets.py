@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from exercises.by_content import ByIdentity
 from exercises.figures import Figure
 from exercises.model import Part, Question
 from exercises.render.printer import Printer
@@ -155,18 +156,19 @@ def printed_link(url: str, fmt: str) -> tuple[str, str]:
     return f"<{url}>", qr_svg(url)
 
 
+_LAID_OUT_KEPT = 50_000  # question contexts laid out per sheet before starting afresh (a 2,000-student week: 14,000)
+
+
 def render_sheet(kind: str, fmt: str, context: dict[str, Any]) -> str:
     """The whole quiz or key sheet ('quiz' or 'key') of one format, from its sheets_context. The sheet lays out
     each question of a student with `question(q)`: `templates/<kind>-question.<fmt>.j2`, rendered once per
     question context (students who share a question and its number share the dict, see PrintedQuestions)."""
     env = environment(fmt)
     template = env.get_template(f"{kind}-question.{fmt}.j2")
-    laid_out: dict[int, tuple[dict[str, Any], str]] = {}  # id of a question's context → (it, held; its text)
+    laid_out = ByIdentity(_LAID_OUT_KEPT)  # a question's context (held) → its text
 
     def question(q: dict[str, Any]) -> str:
-        if id(q) not in laid_out:
-            laid_out[id(q)] = (q, template.render(q=q))
-        return laid_out[id(q)][1]
+        return laid_out.get(q, lambda held: template.render(q=held))
 
     return env.get_template(f"{kind}.{fmt}.j2").render(context, question=question)
 
